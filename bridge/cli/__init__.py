@@ -1,0 +1,29 @@
+"""``support-bridge``: the command line. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from bridge import __version__
+from bridge.cli.config_cmd import config
+from bridge.cli.db import db
+from bridge.cli.doctor import doctor
+from bridge.cli.serve import serve, worker
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="support-bridge")
+def main() -> None:
+    """Support Bridge: escalate a customer's problem across helpdesk, Jira, GitHub and Slack,
+    and close the loop when the fix ships.
+
+    Settings come from BRIDGE_* environment variables and the YAML file named by BRIDGE_CONFIG
+    (default: bridge.yaml when present). See bridge.example.yaml.
+    """
+
+
+main.add_command(serve)
+main.add_command(worker)
+main.add_command(db)
+main.add_command(config)
+main.add_command(doctor)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from bridge.cli.common import settings_or_exit
+from bridge.connectors.probe import probe_connectors
+from bridge.health import Check, check_database, check_queue
+from bridge.logs import configure_logging
+from bridge.runtime import bootstrap
+from bridge.store.db import DatabaseMissing
+
+
+def _checks() -> list[Check]:
+    settings = settings_or_exit()
+    configure_logging("error", settings.log_format)
+    checks = [Check("configuration", True, "valid")]
+    try:
+        runtime = bootstrap(settings)
+    except DatabaseMissing as exc:
+        checks.append(Check("database", False, str(exc), "run `support-bridge db upgrade`"))
+        return checks
+    try:
+        database = check_database(runtime)
+        checks += [*database, check_queue(runtime)]
+        usable = all(check.ok for check in database)
+        dead = runtime.outbox.counts_by_status().get("dead", 0) if usable else 0
+        if dead:
+            checks.append(
+                Check("dead letters", False, f"{dead} side effect(s) gave up", "see `replay`")
+            )
+        checks += probe_connectors(settings)
+    finally:
+        runtime.close()
+    return checks
+
+
+@click.command()
+def doctor() -> None:
+    """Check configuration, database, queue and every configured connector."""
+    checks = _checks()
+    table = Table(title="Support Bridge doctor", expand=False)
+    for column in ("check", "status", "detail", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in checks:
+        status = "[green]OK[/green]" if check.ok else "[red]FAIL[/red]"
+        table.add_row(check.name, status, check.detail, check.hint)
+    Console(width=120).print(table)
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        raise SystemExit(1)

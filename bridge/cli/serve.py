@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+import click
+import structlog
+
+from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
+from bridge.health import check_database
+from bridge.jobs import InProcessConsumer
+from bridge.runtime import Runtime
+from bridge.store.db import redact
+
+log = structlog.get_logger("bridge.serve")
+
+
+def _require_current_schema(runtime: Runtime) -> None:
+    problems = [check for check in check_database(runtime) if not check.ok]
+    if problems:
+        fail([f"{check.detail} ({check.hint})" for check in problems])
+
+
+def _stop_on_sigterm() -> None:
+    def _raise(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--server",
+    type=click.Choice(["waitress", "gunicorn"]),
+    default="waitress",
+    show_default=True,
+    help="Production WSGI server to run the app under.",
+)
+@click.option("--web-workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--threads", default=8, show_default=True, help="Request threads per process.")
+@click.option(
+    "--consumer/--no-consumer",
+    default=None,
+    help="Run job consumer threads in this process "
+    "[default: yes on the embedded SQLite queue, no with BRIDGE_REDIS_URL].",
+)
+def serve(
+    host: str,
+    port: int,
+    server: str,
+    web_workers: int,
+    threads: int,
+    consumer: bool | None,
+) -> None:
+    """Start the bridge: webhooks, Slack, API, health and metrics (and jobs, when embedded)."""
+    settings = settings_or_exit()
+    runtime = runtime_or_exit(settings)
+    _require_current_schema(runtime)
+    run_consumer = (not settings.distributed) if consumer is None else consumer
+
+    from webhooks.app import create_app
+
+    app = create_app(settings, runtime)
+    engine = "Redis" if settings.distributed else "SQLite"
+    click.echo(
+        f"Support Bridge on http://{host}:{port} · database "
+        f"{redact(settings.resolved_database_url)} · jobs on {engine}, "
+        f"{settings.consumer_threads if run_consumer else 0} consumer thread(s) here",
+        err=True,
+    )
+    jobs = None
+    if run_consumer:
+        jobs = InProcessConsumer(
+            runtime.huey, workers=settings.consumer_threads, worker_type="thread"
+        )
+        jobs.start()
+    _stop_on_sigterm()
+    try:
+        if server == "gunicorn":
+            from bridge.cli.gunicorn_app import run_gunicorn
+
+            run_gunicorn(app, host, port, web_workers, threads)
+        else:
+            import waitress
+
+            waitress.serve(app, host=host, port=port, threads=threads, ident="support-bridge")
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        log.info("serve.stopping")
+    finally:
+        if jobs is not None:
+            jobs.stop(graceful=True)
+        runtime.close()
+
+
+@click.command()
+@click.option("--threads", default=4, show_default=True, help="Job threads in this process.")
+def worker(threads: int) -> None:
+    """Run a job consumer (distributed mode: as many as you like, on any machine)."""
+    settings = settings_or_exit()
+    runtime = runtime_or_exit(settings)
+    _require_current_schema(runtime)
+    engine = "Redis" if settings.distributed else "SQLite"
+    click.echo(f"Support Bridge worker · jobs on {engine} · {threads} thread(s)", err=True)
+    try:
+        runtime.huey.create_consumer(workers=threads, worker_type="thread").run()
+    finally:
+        runtime.close()

@@ -1,0 +1,141 @@
+"""Connector settings. Secrets are ``SecretStr``: never printed, never logged.
+
+Set them in the YAML file or, better, from the environment with nested names such as
+``BRIDGE_CONNECTORS__JIRA__API_TOKEN``.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    model_validator,
+)
+
+BUILTIN_CONNECTORS = ("jira", "github", "slack", "zendesk", "freshdesk", "email")
+ENTRY_POINT_GROUP = "support_bridge.connectors"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _require_one(model: BaseModel, *names: str) -> None:
+    if not any(getattr(model, name) is not None for name in names):
+        msg = f"missing secret: set one of {', '.join(names)}"
+        raise ValueError(msg)
+
+
+class JiraSettings(_Strict):
+    url: AnyHttpUrl
+    deployment: Literal["cloud", "datacenter"] = "cloud"
+    email: str | None = None
+    api_token: SecretStr | None = None
+    personal_access_token: SecretStr | None = None
+    support_project: str = "SUP"
+    spar_issue_type: str = "SPAR"
+    development_project: str = "DEV"
+    ar_issue_type: str = "Bug"
+    link_type: str = "Relates"
+    description_format: Literal["wiki", "adf"] = "wiki"
+    labels: list[str] = Field(default_factory=lambda: ["support-bridge"])
+
+    @model_validator(mode="after")
+    def _has_credentials(self) -> JiraSettings:
+        _require_one(self, "api_token", "personal_access_token")
+        if self.api_token is not None and not self.email:
+            msg = "email is required with api_token (Jira Cloud basic auth is email + token)"
+            raise ValueError(msg)
+        return self
+
+
+class GitHubSettings(_Strict):
+    base_url: AnyHttpUrl = AnyHttpUrl("https://api.github.com")
+    repository: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
+    token: SecretStr | None = None
+    app_id: int | None = None
+    installation_id: int | None = None
+    private_key: SecretStr | None = None
+    labels: list[str] = Field(default_factory=lambda: ["bug", "spar"])
+
+    @model_validator(mode="after")
+    def _has_credentials(self) -> GitHubSettings:
+        if self.app_id is not None:
+            _require_one(self, "private_key")
+            if self.installation_id is None:
+                msg = "installation_id is required with app_id"
+                raise ValueError(msg)
+            return self
+        _require_one(self, "token", "private_key")
+        return self
+
+
+class SlackSettings(_Strict):
+    base_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    bot_token: SecretStr
+
+
+class ZendeskSettings(_Strict):
+    url: AnyHttpUrl
+    email: str
+    api_token: SecretStr
+    ar_field_id: int | None = None
+
+
+class FreshdeskSettings(_Strict):
+    url: AnyHttpUrl
+    api_key: SecretStr
+    ar_field_name: str | None = None
+
+
+class EmailSettings(_Strict):
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str
+
+
+class ConnectorsConfig(BaseModel):
+    """Built-in connectors are validated here; third-party ones (found through the
+    ``support_bridge.connectors`` entry points) keep their raw settings for their own checks."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    jira: JiraSettings | None = None
+    github: GitHubSettings | None = None
+    slack: SlackSettings | None = None
+    zendesk: ZendeskSettings | None = None
+    freshdesk: FreshdeskSettings | None = None
+    email: EmailSettings | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_names(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = set(BUILTIN_CONNECTORS) | installed_connector_names()
+        unknown = sorted(name for name in data if name not in known)
+        if unknown:
+            msg = (
+                f"unknown connector {unknown[0]!r} "
+                f"(known: {', '.join(sorted(known))}; third-party connectors register the "
+                f"entry-point group {ENTRY_POINT_GROUP!r})"
+            )
+            raise ValueError(msg)
+        return data
+
+    def configured(self) -> list[str]:
+        names = [name for name in BUILTIN_CONNECTORS if getattr(self, name) is not None]
+        return names + sorted((self.model_extra or {}).keys())
+
+
+def installed_connector_names() -> set[str]:
+    return {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}

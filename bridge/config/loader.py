@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bridge.config.errors import ConfigError, Problem
+from bridge.config.settings import Settings
+
+DEFAULT_CONFIG_FILE = Path("bridge.yaml")
+# Fields that only come from the environment are reported by their variable name.
+_ENV_ONLY = {
+    name
+    for name in Settings.model_fields
+    if name
+    not in {
+        "connectors",
+        "calendars",
+        "sla",
+        "levels",
+        "routing",
+        "roles",
+        "delivery_targets",
+        "closure",
+        "field_mappings",
+    }
+}
+
+
+def load_settings() -> Settings:
+    """Read the environment and the YAML file; raise :class:`ConfigError` listing every problem."""
+    config_path, explicit = _config_path(os.environ)
+    document = _read_yaml(config_path, explicit)
+    try:
+        return Settings(**document)
+    except ValidationError as exc:
+        raise ConfigError([_problem(error, config_path) for error in exc.errors()]) from None
+
+
+def _config_path(env: Mapping[str, str]) -> tuple[Path, bool]:
+    named = env.get("BRIDGE_CONFIG")
+    if named:
+        return Path(named), True
+    return DEFAULT_CONFIG_FILE, False
+
+
+def _read_yaml(path: Path, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            raise ConfigError([Problem("BRIDGE_CONFIG", f"{path}: no such file")])
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem("BRIDGE_CONFIG", f"cannot read {path}: {exc}")]) from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        place = f"line {where.line + 1}, column {where.column + 1}: " if where else ""
+        reason = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError([Problem(str(path), f"{place}{reason}")]) from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        msg = f"the top level must be a mapping of keys, not {type(document).__name__}"
+        raise ConfigError([Problem(str(path), msg)])
+    document.pop("config", None)
+    return document
+
+
+def _problem(error: Any, config_path: Path) -> Problem:
+    location = [str(part) for part in error["loc"]]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling against bridge.example.yaml)"
+    if error["type"] == "missing":
+        message = "required key is missing"
+    if not location:
+        return Problem(str(config_path), message)
+    if location[0] in _ENV_ONLY:
+        return Problem(f"BRIDGE_{location[0].upper()}", message)
+    return Problem(".".join(location), message)

@@ -1,0 +1,194 @@
+"""The structured part of the configuration, read from the YAML file.
+
+Defaults follow the seed procedures: Mon-Fri 9-5 in Florida, the UK and France and 9-6 US Eastern;
+sev1 acknowledged within 4 business hours, other severities within 24; replies within one business
+day; a patch for a critical bug within 24 hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HolidaySource(_Strict):
+    country: str = Field(description="ISO 3166 country code understood by the holidays package")
+    subdivision: str | None = None
+
+
+class CalendarConfig(_Strict):
+    timezone: str = "UTC"
+    always_open: bool = False
+    hours: dict[str, tuple[str, str]] = Field(
+        default_factory=lambda: {day: ("09:00", "17:00") for day in WEEKDAYS[:5]}
+    )
+    holidays: HolidaySource | None = None
+    extra_holidays: list[dt.date] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r} (use an IANA name such as Europe/London)"
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        for day, (opens, closes) in value.items():
+            if day not in WEEKDAYS:
+                msg = f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})"
+                raise ValueError(msg)
+            for moment in (opens, closes):
+                if not _HHMM.match(moment):
+                    msg = f"{day}: {moment!r} is not a time of day like 09:00"
+                    raise ValueError(msg)
+            if opens >= closes:
+                msg = f"{day}: opens at {opens} but closes at {closes}"
+                raise ValueError(msg)
+        return value
+
+
+def _seed_calendars() -> dict[str, CalendarConfig]:
+    weekdays_until = lambda closes: {d: ("09:00", closes) for d in WEEKDAYS[:5]}  # noqa: E731
+    return {
+        "us-florida": CalendarConfig(
+            timezone="America/New_York",
+            hours=weekdays_until("17:00"),
+            holidays=HolidaySource(country="US", subdivision="FL"),
+        ),
+        "uk": CalendarConfig(
+            timezone="Europe/London",
+            hours=weekdays_until("17:00"),
+            holidays=HolidaySource(country="GB"),
+        ),
+        "france": CalendarConfig(
+            timezone="Europe/Paris",
+            hours=weekdays_until("17:00"),
+            holidays=HolidaySource(country="FR"),
+        ),
+        "us-eastern": CalendarConfig(
+            timezone="America/New_York",
+            hours=weekdays_until("18:00"),
+            holidays=HolidaySource(country="US"),
+        ),
+        "24x7": CalendarConfig(timezone="UTC", always_open=True, hours={}),
+    }
+
+
+class SlaTarget(_Strict):
+    hours: float = Field(gt=0)
+    clock: Literal["business", "wall"] = "business"
+
+
+class SeverityPolicy(_Strict):
+    acknowledge: SlaTarget
+    reply: SlaTarget = SlaTarget(hours=8)
+    patch: SlaTarget | None = None
+
+
+def _seed_sla() -> dict[int, SeverityPolicy]:
+    return {
+        1: SeverityPolicy(
+            acknowledge=SlaTarget(hours=4),
+            patch=SlaTarget(hours=24, clock="wall"),
+        ),
+        2: SeverityPolicy(acknowledge=SlaTarget(hours=24)),
+        3: SeverityPolicy(acknowledge=SlaTarget(hours=24)),
+        4: SeverityPolicy(acknowledge=SlaTarget(hours=24)),
+    }
+
+
+class SlaConfig(_Strict):
+    default_calendar: str = "us-eastern"
+    at_risk_fraction: float = Field(default=0.75, gt=0, lt=1)
+    severities: dict[int, SeverityPolicy] = Field(default_factory=_seed_sla)
+
+    @field_validator("severities")
+    @classmethod
+    def _severity_range(cls, value: dict[int, SeverityPolicy]) -> dict[int, SeverityPolicy]:
+        wrong = sorted(s for s in value if s not in (1, 2, 3, 4))
+        if wrong:
+            msg = f"severities are 1 to 4, got {wrong}"
+            raise ValueError(msg)
+        return value
+
+
+class LevelConfig(_Strict):
+    role: str
+    owners: list[str] = Field(default_factory=list)
+    notify: Literal["channel", "dm"] = "channel"
+
+
+def _seed_levels() -> dict[int, LevelConfig]:
+    return {
+        1: LevelConfig(role="support manager"),
+        2: LevelConfig(role="account manager", notify="dm"),
+        3: LevelConfig(role="executive", notify="dm"),
+    }
+
+
+class RouteMatch(_Strict):
+    severity: list[int] = Field(default_factory=list)
+    product: list[str] = Field(default_factory=list)
+    customer: list[str] = Field(default_factory=list)
+    region: list[str] = Field(default_factory=list)
+
+
+class RouteRule(_Strict):
+    match: RouteMatch = RouteMatch()
+    channel: str
+    tracker: Literal["jira", "github"] | None = None
+
+
+class RoutingConfig(_Strict):
+    default_channel: str = "#escalations"
+    default_tracker: Literal["jira", "github"] = "jira"
+    rules: list[RouteRule] = Field(default_factory=list)
+
+
+class RolesConfig(_Strict):
+    """Slack user ids or user-group ids allowed to press each escalation button."""
+
+    acknowledge: list[str] = Field(default_factory=list)
+    raise_level: list[str] = Field(default_factory=list)
+    propose_plan: list[str] = Field(default_factory=list)
+    mark_resolved: list[str] = Field(default_factory=list)
+    split_ticket: list[str] = Field(default_factory=list)
+
+
+class DeliveryTargets(_Strict):
+    """Days to deliver a fix, per severity, by kind of software release."""
+
+    patch: dict[int, int] = Field(default_factory=lambda: {1: 1, 2: 14})
+    maintenance_release: dict[int, int] = Field(default_factory=lambda: {2: 30, 3: 90})
+    major_release: dict[int, int] = Field(default_factory=lambda: {3: 180, 4: 365})
+
+
+class ClosureConfig(_Strict):
+    monitoring_days: int = Field(default=14, ge=0)
+    reminder_days: list[int] = Field(default_factory=lambda: [3, 7])
+    auto_close_after_days: int | None = Field(default=21, ge=1)
+    acceptance_link_days: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _reminders_before_auto_close(self) -> ClosureConfig:
+        last = self.auto_close_after_days
+        if last is not None and any(day >= last for day in self.reminder_days):
+            msg = f"every reminder day must come before auto_close_after_days ({last})"
+            raise ValueError(msg)
+        return self

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bridge.config.connectors import ConnectorsConfig
+from bridge.config.policy import (
+    CalendarConfig,
+    ClosureConfig,
+    DeliveryTargets,
+    LevelConfig,
+    RolesConfig,
+    RoutingConfig,
+    SlaConfig,
+    _seed_calendars,
+    _seed_levels,
+)
+
+WEBHOOK_SOURCES = ("github", "jira", "zendesk", "freshdesk", "intake")
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRIDGE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    # -- set from the environment -------------------------------------------------------------
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: SecretStr | None = None
+    config: Path | None = None
+    public_url: str = "http://127.0.0.1:8080"
+    secret_key: SecretStr | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "console"] = "json"
+    consumer_threads: int = Field(default=2, ge=1, le=64)
+    sandbox: Literal["auto", "off"] = "auto"
+
+    github_webhook_secret: SecretStr | None = None
+    jira_webhook_secret: SecretStr | None = None
+    zendesk_webhook_secret: SecretStr | None = None
+    freshdesk_webhook_secret: SecretStr | None = None
+    intake_webhook_secret: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+
+    # -- set from the YAML file (or nested env vars) --------------------------------------------
+    connectors: ConnectorsConfig = ConnectorsConfig()
+    calendars: dict[str, CalendarConfig] = Field(default_factory=_seed_calendars)
+    sla: SlaConfig = SlaConfig()
+    levels: dict[int, LevelConfig] = Field(default_factory=_seed_levels)
+    routing: RoutingConfig = RoutingConfig()
+    roles: RolesConfig = RolesConfig()
+    delivery_targets: DeliveryTargets = DeliveryTargets()
+    closure: ClosureConfig = ClosureConfig()
+    field_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML document is passed in by the loader as init values of lower priority than env.
+        return env_settings, init_settings
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            msg = "not a database URL (expected sqlite:///path or postgresql+psycopg://...)"
+            raise ValueError(msg) from None
+        backend = url.get_backend_name()
+        if backend not in SUPPORTED_DATABASES:
+            msg = f"unsupported database {backend!r} (use sqlite or postgresql)"
+            raise ValueError(msg)
+        if backend == "postgresql" and url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        elif backend == "postgresql" and url.get_driver_name() != "psycopg":
+            msg = f"driver {url.get_driver_name()!r} is not installed; use postgresql+psycopg://"
+            raise ValueError(msg)
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            msg = "not a Redis URL (expected redis://host:6379/0)"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("sla")
+    @classmethod
+    def _calendar_exists(cls, value: SlaConfig, info: ValidationInfo) -> SlaConfig:
+        calendars = info.data.get("calendars")
+        if calendars is not None and value.default_calendar not in calendars:
+            msg = (
+                f"default_calendar names {value.default_calendar!r}, "
+                f"which is not one of calendars ({', '.join(sorted(calendars))})"
+            )
+            raise ValueError(msg)
+        return value
+
+    @field_validator("levels")
+    @classmethod
+    def _three_levels(cls, value: dict[int, LevelConfig]) -> dict[int, LevelConfig]:
+        if sorted(value) != [1, 2, 3]:
+            msg = f"must define exactly levels 1, 2 and 3, got {sorted(value)}"
+            raise ValueError(msg)
+        return value
+
+    # -- derived values -------------------------------------------------------------------------
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'bridge.db').as_posix()}"
+
+    @property
+    def distributed(self) -> bool:
+        return self.redis_url is not None
+
+    def webhook_secrets(self, source: str) -> list[bytes]:
+        """Every active secret for one webhook source; several during a rotation."""
+        field = "slack_signing_secret" if source == "slack" else f"{source}_webhook_secret"
+        secret: SecretStr | None = getattr(self, field)
+        if secret is None:
+            return []
+        parts = (part.strip() for part in secret.get_secret_value().split(","))
+        return [part.encode() for part in parts if part]

@@ -1,0 +1,108 @@
+"""Escalation levels 1-3 (rule 6): owners come from config, earlier attempts travel along."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bridge.domain.enums import Level, LevelCause
+from bridge.domain.errors import IllegalTransition, LevelCeilingReached
+from bridge.domain.lifecycle import record_audit
+from bridge.domain.records import Escalation, LevelAttempt
+
+
+@dataclass(frozen=True)
+class LevelOwners:
+    """Who owns each level, e.g. Slack handles or channel ids taken from bridge.yaml."""
+
+    support_manager: str
+    account_manager: str
+    executive: str
+
+    def owner(self, level: Level) -> str:
+        return {
+            Level.SUPPORT_MANAGER: self.support_manager,
+            Level.ACCOUNT_MANAGER: self.account_manager,
+            Level.EXECUTIVE: self.executive,
+        }[level]
+
+    @classmethod
+    def from_mapping(cls, owners: Mapping[int, str]) -> LevelOwners:
+        """Build from config of the shape {1: "...", 2: "...", 3: "..."}."""
+        missing = [level for level in Level if level.value not in owners]
+        if missing:
+            msg = f"no owner configured for escalation level(s) {[int(m) for m in missing]}"
+            raise ValueError(msg)
+        return cls(owners[1], owners[2], owners[3])
+
+
+@dataclass(frozen=True)
+class LevelRaised:
+    """Tell the new owner; `earlier_attempts` is what 000 asks level 3 to be given."""
+
+    escalation_id: str
+    level: Level
+    owner: str
+    cause: LevelCause
+    earlier_attempts: tuple[LevelAttempt, ...]
+
+
+def assign_first_level(
+    escalation: Escalation, owners: LevelOwners, *, by: str, now: datetime
+) -> LevelAttempt:
+    attempt = LevelAttempt(
+        level=Level.SUPPORT_MANAGER,
+        owner=owners.owner(Level.SUPPORT_MANAGER),
+        at=now,
+        by=by,
+        cause=LevelCause.OPENED,
+    )
+    escalation.level = Level.SUPPORT_MANAGER
+    escalation.level_attempts.append(attempt)
+    return attempt
+
+
+def raise_level(
+    escalation: Escalation,
+    owners: LevelOwners,
+    *,
+    cause: LevelCause,
+    by: str,
+    trigger: str,
+    now: datetime,
+    note: str = "",
+) -> LevelRaised:
+    """Move the escalation one level up, by request or on an SLA breach.
+
+    `trigger` is the inbound event id or command name written to the audit trail.
+    """
+    if not escalation.is_open:
+        raise IllegalTransition(
+            escalation.kind, escalation.id, escalation.state.value, "raise_level"
+        )
+    new_level = escalation.level.next()
+    if new_level is None:
+        msg = (
+            f"escalation {escalation.id} is already at level {int(escalation.level)} "
+            f"({escalation.level.name.lower()}); there is no higher level"
+        )
+        raise LevelCeilingReached(msg)
+    earlier = tuple(escalation.level_attempts)
+    attempt = LevelAttempt(
+        level=new_level, owner=owners.owner(new_level), at=now, by=by, cause=cause, note=note
+    )
+    before = escalation.level
+    escalation.level = new_level
+    escalation.level_attempts.append(attempt)
+    record_audit(
+        escalation,
+        "raise_level",
+        escalation.state.value,
+        escalation.state.value,
+        actor=by,
+        cause=trigger,
+        now=now,
+        note=f"level {int(before)} -> {int(new_level)} ({cause.value})",
+    )
+    return LevelRaised(escalation.id, new_level, attempt.owner, cause, earlier)

@@ -1,0 +1,134 @@
+"""Transition tables of the escalation and the SPAR, and the one way to apply a step.
+
+The tables are data: `(state, step) -> next state`. Anything not in a table is refused with
+IllegalTransition, and every applied step appends an AuditEvent to the record's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from bridge.domain.enums import EscalationState as E
+from bridge.domain.enums import EscalationStep as ES
+from bridge.domain.enums import SparState as S
+from bridge.domain.enums import SparStep as SS
+from bridge.domain.errors import IllegalTransition
+from bridge.domain.records import AuditEvent, Escalation, Spar
+
+ESCALATION_TRANSITIONS: Mapping[tuple[E, ES], E] = {
+    (E.REQUESTED, ES.TRIAGE): E.TRIAGED,
+    (E.TRIAGED, ES.ACTIVATE): E.ACTIVE,
+    (E.ACTIVE, ES.PROPOSE_PLAN): E.PLAN_PROPOSED,
+    (E.PLAN_PROPOSED, ES.ACCEPT_PLAN): E.PLAN_ACCEPTED,
+    (E.PLAN_PROPOSED, ES.REJECT_PLAN): E.PLAN_REJECTED,
+    (E.PLAN_REJECTED, ES.RENEGOTIATE): E.RENEGOTIATING,
+    (E.RENEGOTIATING, ES.PROPOSE_PLAN): E.PLAN_PROPOSED,
+    (E.PLAN_ACCEPTED, ES.SHIP_FIX): E.FIX_SHIPPED,
+    (E.FIX_SHIPPED, ES.NOTIFY_CUSTOMER): E.AWAITING_CUSTOMER,
+    (E.AWAITING_CUSTOMER, ES.CUSTOMER_ACCEPTS): E.MONITORING,
+    (E.AWAITING_CUSTOMER, ES.CUSTOMER_REJECTS): E.REOPENED,
+    (E.MONITORING, ES.RECUR): E.REOPENED,
+    (E.REOPENED, ES.ACTIVATE): E.ACTIVE,
+    # De-escalation (003) once the plan is accepted; its preconditions live in resolution.py.
+    (E.PLAN_ACCEPTED, ES.DE_ESCALATE): E.DE_ESCALATED,
+    (E.FIX_SHIPPED, ES.DE_ESCALATE): E.DE_ESCALATED,
+    (E.AWAITING_CUSTOMER, ES.DE_ESCALATE): E.DE_ESCALATED,
+    # Closing records an outcome (rule 11). Not every matter ends in a fix: "explained as not
+    # possible" or "feature request" close an active escalation directly.
+    (E.ACTIVE, ES.CLOSE): E.CLOSED,
+    (E.PLAN_ACCEPTED, ES.CLOSE): E.CLOSED,
+    (E.MONITORING, ES.CLOSE): E.CLOSED,
+    (E.DE_ESCALATED, ES.CLOSE): E.CLOSED,
+}
+
+SPAR_TRANSITIONS: Mapping[tuple[S, SS], S] = {
+    (S.OPEN, SS.FILE_AR): S.AR_FILED,
+    (S.AR_FILED, SS.AGREE_PLAN): S.PLAN,
+    (S.PLAN, SS.REVISE_PLAN): S.PLAN,
+    (S.PLAN, SS.MAKE_SOLUTION_AVAILABLE): S.SOLUTION_AVAILABLE,
+    (S.SOLUTION_AVAILABLE, SS.CUSTOMER_ACCEPTS): S.ACCEPTED,
+    (S.SOLUTION_AVAILABLE, SS.CUSTOMER_REJECTS): S.PLAN,
+    (S.ACCEPTED, SS.CLOSE): S.CLOSED,
+}
+
+StateT = TypeVar("StateT", E, S)
+StepT = TypeVar("StepT", ES, SS)
+
+
+class _Audited(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def history(self) -> list[AuditEvent]: ...
+
+
+def next_state(
+    table: Mapping[tuple[StateT, StepT], StateT],
+    kind: str,
+    record_id: str,
+    state: StateT,
+    step: StepT,
+) -> StateT:
+    try:
+        return table[(state, step)]
+    except KeyError:
+        raise IllegalTransition(kind, record_id, state.value, step.value) from None
+
+
+def allowed_steps(table: Mapping[tuple[StateT, StepT], StateT], state: StateT) -> list[StepT]:
+    """The steps a record in `state` may take, for buttons and help texts."""
+    return [step for (from_state, step) in table if from_state == state]
+
+
+def record_audit(
+    record: _Audited,
+    step: str,
+    from_state: str,
+    to_state: str,
+    *,
+    actor: str,
+    cause: str,
+    now: datetime,
+    note: str = "",
+) -> AuditEvent:
+    event = AuditEvent(
+        record_kind=record.kind,
+        record_id=record.id,
+        step=step,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        cause=cause,
+        at=now,
+        note=note,
+    )
+    record.history.append(event)
+    return event
+
+
+def apply_escalation_step(
+    escalation: Escalation, step: ES, *, actor: str, cause: str, now: datetime, note: str = ""
+) -> AuditEvent:
+    before = escalation.state
+    after = next_state(ESCALATION_TRANSITIONS, escalation.kind, escalation.id, before, step)
+    escalation.state = after
+    return record_audit(
+        escalation, step.value, before.value, after.value,
+        actor=actor, cause=cause, now=now, note=note,
+    )  # fmt: skip
+
+
+def apply_spar_step(
+    spar: Spar, step: SS, *, actor: str, cause: str, now: datetime, note: str = ""
+) -> AuditEvent:
+    before = spar.state
+    after = next_state(SPAR_TRANSITIONS, spar.kind, spar.id, before, step)
+    spar.state = after
+    return record_audit(
+        spar, step.value, before.value, after.value,
+        actor=actor, cause=cause, now=now, note=note,
+    )  # fmt: skip

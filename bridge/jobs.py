@@ -1,0 +1,139 @@
+"""The job engine: Huey on SQLite (embedded) or Redis (distributed), and the bridge's tasks.
+
+Tasks carry only row ids. The database is the source of truth: every minute a sweep re-drives
+inbox and outbox rows whose job was lost (a worker that died mid-lease, an enqueue that never
+happened), so a crash delays work but never loses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+
+from bridge.processing import TransientError
+
+if TYPE_CHECKING:
+    from bridge.config import Settings
+    from bridge.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+
+QUEUE_NAME = "support-bridge"
+INBOX_LEASE = dt.timedelta(minutes=5)
+OUTBOX_LEASE = dt.timedelta(minutes=2)
+PENDING_GRACE = dt.timedelta(minutes=2)
+MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.redis_url is not None:
+        return RedisHuey(QUEUE_NAME, url=settings.redis_url.get_secret_value(), results=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(settings.data_dir / "jobs.db"), results=False)
+
+
+class InProcessConsumer(Consumer):
+    """A consumer run inside ``serve``: the web server owns the process signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def backoff(attempts: int, retry_after: float | None) -> dt.timedelta:
+    if retry_after is not None:
+        return dt.timedelta(seconds=retry_after)
+    return min(dt.timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+def register_tasks(runtime: Runtime) -> None:
+    """Register the bridge's tasks on ``runtime.huey``; web and worker processes both call this."""
+    from bridge.runtime import utcnow, worker_identity
+
+    huey = runtime.huey
+
+    @huey.task(name="inbox.process")
+    def process_inbox(row_id: int) -> None:
+        owner = worker_identity()
+        now = utcnow()
+        row = runtime.inbox.claim(row_id, owner, now, INBOX_LEASE)
+        if row is None:
+            return  # done already, or another worker holds the lease
+        processor = runtime.processors.find(row.source)
+        if processor is None:
+            note = f"no processor registered for source {row.source!r}"
+            runtime.inbox.finish(row_id, owner, "ignored", utcnow(), note)
+            log.info("inbox.ignored", row_id=row_id, source=row.source, reason="no processor")
+            return
+        try:
+            outcome = processor(row)
+        except Exception as exc:  # a bad delivery must never kill the worker
+            status = runtime.inbox.fail(row_id, owner, f"{type(exc).__name__}: {exc}", utcnow())
+            log.warning("inbox.failed", row_id=row_id, error=type(exc).__name__, status=status)
+            return
+        runtime.inbox.finish(row_id, owner, outcome, utcnow())
+        log.info("inbox.processed", row_id=row_id, source=row.source, outcome=outcome)
+
+    @huey.task(name="outbox.perform")
+    def perform_outbox(row_id: int) -> None:
+        owner = worker_identity()
+        row = runtime.outbox.claim(row_id, owner, utcnow(), OUTBOX_LEASE)
+        if row is None:
+            return
+        performer = runtime.performers.find(row.target)
+        if performer is None:
+            runtime.outbox.bury(row_id, owner, f"no connector for target {row.target!r}", utcnow())
+            log.warning("outbox.dead", row_id=row_id, target=row.target, reason="no connector")
+            return
+        try:
+            result = performer(row)
+        except TransientError as exc:
+            at = utcnow() + backoff(row.attempts, exc.retry_after)
+            status = runtime.outbox.retry_later(row_id, owner, str(exc), at)
+            log.warning("outbox.retry", row_id=row_id, target=row.target, status=status)
+            return
+        except Exception as exc:  # permanent, or a bug: a dead letter either way, never a crash
+            runtime.outbox.bury(row_id, owner, f"{type(exc).__name__}: {exc}", utcnow())
+            log.error("outbox.dead", row_id=row_id, target=row.target, error=type(exc).__name__)
+            return
+        runtime.outbox.succeed(row_id, owner, result, utcnow())
+        log.info("outbox.done", row_id=row_id, target=row.target, operation=row.operation)
+
+    @huey.periodic_task(crontab(minute="*"), name="bridge.every_minute")
+    def every_minute() -> None:
+        now = utcnow()
+        sweep(runtime, now)
+        for name, hook in runtime.performers.periodic.items():
+            try:
+                hook(now)
+            except Exception as exc:  # one failing hook must not stop the others
+                log.error("periodic.failed", hook=name, error=type(exc).__name__)
+
+    runtime.tasks = Tasks(process_inbox, perform_outbox, every_minute)
+
+
+@dataclass(frozen=True)
+class Tasks:
+    """The registered Huey tasks; calling one enqueues it."""
+
+    process_inbox: Any
+    perform_outbox: Any
+    every_minute: Any
+
+
+def sweep(runtime: Runtime, now: dt.datetime) -> tuple[int, int]:
+    """Re-drive rows whose job may be lost; returns how many inbox and outbox rows it enqueued."""
+    tasks = runtime.tasks
+    inbox_ids = runtime.inbox.needing_drive(now, PENDING_GRACE)
+    for row_id in inbox_ids:
+        tasks.process_inbox(row_id)
+    outbox_ids = runtime.outbox.needing_drive(now)
+    for row_id in outbox_ids:
+        tasks.perform_outbox(row_id)
+    if inbox_ids or outbox_ids:
+        log.info("sweep.redriven", inbox=len(inbox_ids), outbox=len(outbox_ids))
+    return len(inbox_ids), len(outbox_ids)

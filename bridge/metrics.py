@@ -1,0 +1,67 @@
+"""Prometheus metrics. One registry per runtime, so tests and several apps never collide."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from bridge.runtime import Runtime
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.requests = Counter(
+            "bridge_http_requests",
+            "HTTP requests answered, by endpoint and status",
+            ["endpoint", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "bridge_http_request_duration_seconds",
+            "Time to answer an HTTP request, by endpoint",
+            ["endpoint"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=self.registry,
+        )
+        self.webhook_rejections = Counter(
+            "bridge_webhook_rejections",
+            "Inbound deliveries refused, by source and reason",
+            ["source", "reason"],
+            registry=self.registry,
+        )
+
+    def watch(self, runtime: Runtime) -> None:
+        self.registry.register(StoreCollector(runtime))
+
+
+class StoreCollector(Collector):
+    """Read at scrape time, so the numbers are the database's, not one process's view."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        inbox = GaugeMetricFamily("bridge_inbox_rows", "Inbox rows by status", labels=["status"])
+        outbox = GaugeMetricFamily("bridge_outbox_rows", "Outbox rows by status", labels=["status"])
+        dead = GaugeMetricFamily("bridge_dead_letters", "Outbox rows that gave up (replayable)")
+        queue = GaugeMetricFamily("bridge_queue_depth", "Jobs waiting in the job queue")
+        try:
+            inbox_counts = self.runtime.inbox.counts_by_status()
+            outbox_counts = self.runtime.outbox.counts_by_status()
+        except Exception:  # an unreachable database shows as missing series, not a failed scrape
+            inbox_counts, outbox_counts = {}, {}
+        for status, count in sorted(inbox_counts.items()):
+            inbox.add_metric([status], count)
+        for status, count in sorted(outbox_counts.items()):
+            outbox.add_metric([status], count)
+        dead.add_metric([], outbox_counts.get("dead", 0))
+        with contextlib.suppress(Exception):
+            queue.add_metric([], self.runtime.huey.pending_count())
+        yield from (inbox, outbox, dead, queue)

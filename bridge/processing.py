@@ -1,0 +1,57 @@
+"""Who handles what: inbox processors per source, outbox performers per target, periodic hooks.
+
+Later capabilities register here (the workflow registers inbox processors, connectors register
+performers, the SLA engine registers a periodic hook); the job engine only dispatches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bridge.store.tables import InboxRow, OutboxRow
+
+Outcome = Literal["done", "ignored"]
+InboxProcessor = Callable[[InboxRow], Outcome]
+OutboxPerformer = Callable[[OutboxRow], dict[str, Any]]
+PeriodicHook = Callable[[dt.datetime], None]
+
+
+class TransientError(Exception):
+    """Worth retrying later: a timeout, a 429, a 5xx."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(Exception):
+    """Retrying cannot help: the request was refused for what it is."""
+
+
+@dataclass
+class Processors:
+    by_source: dict[str, InboxProcessor] = field(default_factory=dict)
+
+    def register(self, source: str, processor: InboxProcessor) -> None:
+        self.by_source[source] = processor
+
+    def find(self, source: str) -> InboxProcessor | None:
+        return self.by_source.get(source)
+
+
+@dataclass
+class Performers:
+    by_target: dict[str, OutboxPerformer] = field(default_factory=dict)
+    periodic: dict[str, PeriodicHook] = field(default_factory=dict)
+
+    def register(self, target: str, performer: OutboxPerformer) -> None:
+        self.by_target[target] = performer
+
+    def find(self, target: str) -> OutboxPerformer | None:
+        return self.by_target.get(target)
+
+    def every_minute(self, name: str, hook: PeriodicHook) -> None:
+        self.periodic[name] = hook

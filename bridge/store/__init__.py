@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, the inbox and outbox, and Alembic migrations."""

@@ -1,0 +1,139 @@
+"""The inbox: every inbound delivery, stored once, processed under a lease.
+
+A delivery is committed before its sender is answered; a second delivery with the same
+``(source, delivery_id)`` is a duplicate and changes nothing. A worker claims a row for a lease;
+if the worker dies, the lease runs out and the sweep hands the row to another worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.store.tables import InboxRow
+from bridge.store.upsert import insert_ignoring_conflict
+
+Outcome = Literal["done", "ignored"]
+MAX_ERROR_LENGTH = 2_000
+
+
+@dataclass(frozen=True)
+class Delivery:
+    source: str
+    delivery_id: str
+    event_type: str
+    body: bytes
+    record_key: str | None = None
+    provider_ts: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Stored:
+    row_id: int
+    duplicate: bool
+
+
+class Inbox:
+    def __init__(self, sessions: sessionmaker[Session], max_attempts: int = 5) -> None:
+        self._sessions = sessions
+        self.max_attempts = max_attempts
+
+    def store(self, delivery: Delivery, now: dt.datetime) -> Stored:
+        values = {
+            "source": delivery.source,
+            "delivery_id": delivery.delivery_id,
+            "event_type": delivery.event_type,
+            "body": delivery.body,
+            "record_key": delivery.record_key,
+            "provider_ts": delivery.provider_ts,
+            "status": "pending",
+            "attempts": 0,
+            "received_at": now,
+        }
+        with self._sessions.begin() as session:
+            new_id = insert_ignoring_conflict(session, InboxRow, values, ["source", "delivery_id"])
+            if new_id is not None:
+                return Stored(new_id, duplicate=False)
+            existing = session.scalar(
+                select(InboxRow.id).where(
+                    InboxRow.source == delivery.source,
+                    InboxRow.delivery_id == delivery.delivery_id,
+                )
+            )
+            assert existing is not None
+            return Stored(existing, duplicate=True)
+
+    def claim(
+        self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta
+    ) -> InboxRow | None:
+        """Take the row for ``lease`` if it is pending or its last lease expired."""
+        claimable = or_(
+            InboxRow.status == "pending",
+            (InboxRow.status == "processing") & (InboxRow.lease_until < now),
+        )
+        with self._sessions.begin() as session:
+            taken = session.execute(
+                update(InboxRow)
+                .where(InboxRow.id == row_id, claimable)
+                .values(
+                    status="processing",
+                    lease_owner=owner,
+                    lease_until=now + lease,
+                    attempts=InboxRow.attempts + 1,
+                )
+            )
+            if taken.rowcount != 1:
+                return None
+            return session.get(InboxRow, row_id)
+
+    def finish(
+        self, row_id: int, owner: str, outcome: Outcome, now: dt.datetime, note: str | None = None
+    ) -> bool:
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(InboxRow)
+                .where(InboxRow.id == row_id, InboxRow.lease_owner == owner)
+                .values(status=outcome, finished_at=now, lease_until=None, last_error=note)
+            )
+            return result.rowcount == 1
+
+    def fail(self, row_id: int, owner: str, error: str, now: dt.datetime) -> str:
+        """Record a failed attempt: back to pending, or dead after ``max_attempts``."""
+        with self._sessions.begin() as session:
+            row = session.get(InboxRow, row_id)
+            if row is None or row.lease_owner != owner:
+                return "lost"
+            row.status = "dead" if row.attempts >= self.max_attempts else "pending"
+            row.last_error = error[:MAX_ERROR_LENGTH]
+            row.lease_until = None
+            row.finished_at = now if row.status == "dead" else None
+            return row.status
+
+    def needing_drive(self, now: dt.datetime, pending_grace: dt.timedelta) -> list[int]:
+        """Rows whose job may have been lost: leases that ran out, or pending too long."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(InboxRow.id)
+                    .where(
+                        or_(
+                            (InboxRow.status == "processing") & (InboxRow.lease_until < now),
+                            (InboxRow.status == "pending")
+                            & (InboxRow.received_at < now - pending_grace),
+                        )
+                    )
+                    .order_by(InboxRow.id)
+                    .limit(500)
+                )
+            )
+
+    def counts_by_status(self) -> dict[str, int]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(InboxRow.status, func.count()).group_by(InboxRow.status)
+            ).all()
+            return {status: count for status, count in rows}

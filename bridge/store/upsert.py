@@ -1,0 +1,33 @@
+"""INSERT ... ON CONFLICT DO NOTHING on both engines: the database decides who was first, so
+processes racing on the same key leave exactly one row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def _insert_ignoring(
+    session: Session, table: Any, values: dict[str, Any], conflict: list[str]
+) -> Any:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+
+
+def insert_ignoring_conflict(
+    session: Session, table: Any, values: dict[str, Any], conflict_columns: list[str]
+) -> int | None:
+    """The new row's id, or None if a row with the same key existed."""
+    statement = _insert_ignoring(session, table, values, conflict_columns).returning(table.id)
+    return session.execute(statement).scalar_one_or_none()
+
+
+def insert_if_absent(
+    session: Session, table: Any, values: dict[str, Any], conflict_columns: list[str]
+) -> bool:
+    """True if this call inserted the row."""
+    statement = _insert_ignoring(session, table, values, conflict_columns)
+    return session.execute(statement).rowcount == 1

@@ -1,0 +1,1 @@
+"""Vendor-neutral machinery shared by every sandbox server."""

@@ -1,0 +1,176 @@
+"""Hold each request and answer to the vendor's own API description.
+
+GitHub and Jira publish OpenAPI 3 documents, checked with openapi-core. Slack's published
+description is Swagger 2.0, which openapi-core does not read, so its method parameters are
+checked against the Swagger `parameters` lists and its answers against the response schemas
+with jsonschema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from flask import Request, Response
+from jsonschema import Draft4Validator
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_core.templating.paths.exceptions import (
+    OperationNotFound,
+    PathNotFound,
+    ServerNotFound,
+)
+
+UNDESCRIBED = (PathNotFound, OperationNotFound, ServerNotFound)
+
+
+@cache
+def load_description(name: str) -> dict[str, Any]:
+    """One of the vendor documents shipped in sandbox/openapi/ (github, jira, slack)."""
+    text = resources.files("sandbox").joinpath("openapi", f"{name}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _openapi(name: str) -> OpenAPI:
+    return OpenAPI.from_dict(load_description(name))
+
+
+class _VendorRequest(WerkzeugOpenAPIRequest):
+    """The request as the vendor's document sees it: the vendor's host and path."""
+
+    def __init__(self, request: Request, host_url: str, path: str) -> None:
+        super().__init__(request)
+        self._host_url = host_url
+        self._path = path
+
+    @property
+    def host_url(self) -> str:
+        return self._host_url
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+
+def _messages(error: BaseException) -> str:
+    """The schema errors behind an openapi-core failure, without the (huge) offending value."""
+    found: list[str] = []
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for schema_error in getattr(current, "schema_errors", None) or ():
+            where = "/".join(map(str, schema_error.absolute_path)) or "<root>"
+            found.append(f"{where}: {schema_error.message[:200]}")
+        if current.__cause__ is not None:
+            pending.append(current.__cause__)
+    return f"{type(error).__name__}: " + ("; ".join(found) or str(error)[:300])
+
+
+class OpenApiContract:
+    """Validates requests and answers against an OpenAPI 3 document.
+
+    Paths the trimmed document does not describe are not judged: the sandbox serves a few
+    routes the client libraries call that the kept description leaves out.
+    """
+
+    def __init__(self, name: str, rewrite_path: Callable[[str], str] = lambda p: p) -> None:
+        self.name = name
+        self._rewrite_path = rewrite_path
+        self._server = load_description(name)["servers"][0]["url"].rstrip("/")
+
+    def _vendor_request(self, request: Request) -> _VendorRequest:
+        return _VendorRequest(request, self._server, self._rewrite_path(request.path))
+
+    def describes(self, request: Request) -> bool:
+        try:
+            _openapi(self.name).validate_request(self._vendor_request(request))
+        except UNDESCRIBED:
+            return False
+        except Exception:  # noqa: S110 - any other failure means the route is described
+            pass
+        return True
+
+    def check_request(self, request: Request) -> list[str]:
+        try:
+            _openapi(self.name).validate_request(self._vendor_request(request))
+        except UNDESCRIBED:
+            return []
+        except Exception as error:  # openapi-core raises one class per failed rule
+            return [_messages(error)]
+        return []
+
+    def check_response(self, request: Request, response: Response) -> list[str]:
+        try:
+            _openapi(self.name).validate_response(
+                self._vendor_request(request), WerkzeugOpenAPIResponse(response)
+            )
+        except UNDESCRIBED:
+            return []
+        except Exception as error:
+            return [_messages(error)]
+        return []
+
+
+_SWAGGER_TYPES: dict[str, Callable[[Any], bool]] = {
+    "boolean": lambda v: isinstance(v, bool) or str(v).lower() in {"true", "false", "1", "0"},
+    "integer": lambda v: isinstance(v, int) or str(v).lstrip("-").isdigit(),
+    "string": lambda v: True,  # Slack accepts JSON-encoded or native JSON values for strings
+}
+
+
+class SwaggerMethodContract:
+    """Checks Slack Web API calls against the Swagger 2.0 `parameters` and response schemas."""
+
+    def __init__(self, name: str = "slack") -> None:
+        self.name = name
+        self._doc = load_description(name)
+        self._base = self._doc.get("basePath", "")
+
+    def _operation(self, request: Request) -> dict[str, Any] | None:
+        path = request.path.removeprefix(self._base)
+        ops = self._doc["paths"].get(path)
+        if not ops:
+            return None
+        # The published document lists views.* as GET; every Slack client POSTs them.
+        return ops.get(request.method.lower()) or next(iter(ops.values()))
+
+    def check_request(self, request: Request, args: dict[str, Any]) -> list[str]:
+        operation = self._operation(request)
+        if operation is None:
+            return []
+        problems = []
+        for param in operation.get("parameters", []):
+            name = param["name"]
+            if param["in"] == "header":
+                continue  # the token travels in the Authorization header
+            if name not in args:
+                if param.get("required"):
+                    problems.append(f"missing required argument {name!r}")
+                continue
+            check = _SWAGGER_TYPES.get(param.get("type", "string"), _SWAGGER_TYPES["string"])
+            if not check(args[name]):
+                problems.append(f"argument {name!r} is not a {param['type']}")
+        return problems
+
+    def check_response(self, request: Request, payload: dict[str, Any]) -> list[str]:
+        operation = self._operation(request)
+        if operation is None:
+            return []
+        responses = operation.get("responses", {})
+        described = responses.get("200") if payload.get("ok") else responses.get("default")
+        if not described or "schema" not in described:
+            return []
+        schema = {**described["schema"], "definitions": self._doc.get("definitions", {})}
+        validator = Draft4Validator(schema)
+        return [
+            f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+            for e in validator.iter_errors(payload)
+        ]

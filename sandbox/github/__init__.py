@@ -1,0 +1,1 @@
+"""A local GitHub REST v3 server, as PyGithub calls it with `base_url`."""

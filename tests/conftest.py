@@ -1,0 +1,83 @@
+"""Shared fixtures: isolated settings, and the databases and queues of both engines.
+
+Storage and job tests run on SQLite always, and on PostgreSQL and Redis when
+BRIDGE_TEST_DATABASE_URL and BRIDGE_TEST_REDIS_URL are set (``.ci/run`` sets both).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bridge.store import migrate
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No BRIDGE_* setting of the developer's leaks in, and no bridge.yaml is picked up."""
+    for name in list(os.environ):
+        if name.startswith("BRIDGE_") and not name.startswith("BRIDGE_TEST_"):
+            monkeypatch.delenv(name)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(workdir / "var"))
+    return workdir
+
+
+def postgres_url_or_skip() -> str:
+    url = os.environ.get("BRIDGE_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("BRIDGE_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    return url
+
+
+def redis_url_or_skip() -> str:
+    url = os.environ.get("BRIDGE_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("BRIDGE_TEST_REDIS_URL is not set: Redis tests skipped")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose connections live in a fresh schema, dropped afterwards."""
+    base = postgres_url_or_skip()
+    schema = f"bridge_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{(tmp_path / 'bridge.db').as_posix()}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated database on each engine."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{(tmp_path / 'bridge.db').as_posix()}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return redis_url_or_skip()

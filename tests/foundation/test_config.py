@@ -1,0 +1,161 @@
+"""Configuration errors are one line each, naming the key, and secrets are never shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli import main
+from bridge.config import ConfigError, load_settings
+
+
+def problems(monkeypatch: pytest.MonkeyPatch, **env: str) -> list[str]:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    return [str(problem) for problem in caught.value.problems]
+
+
+def write_config(workdir: Path, text: str) -> None:
+    (workdir / "bridge.yaml").write_text(text, encoding="utf-8")
+
+
+def test_embedded_defaults_need_no_configuration_at_all() -> None:
+    settings = load_settings()
+    assert settings.resolved_database_url.endswith("/var/bridge.db")
+    assert settings.distributed is False
+    assert settings.sla.severities[1].acknowledge.hours == 4
+    assert settings.sla.severities[2].acknowledge.hours == 24
+    assert set(settings.calendars) >= {"us-florida", "uk", "france", "us-eastern", "24x7"}
+
+
+def test_a_database_url_of_another_kind_is_named_with_its_variable(monkeypatch) -> None:
+    assert problems(monkeypatch, BRIDGE_DATABASE_URL="mysql://root@localhost/bridge") == [
+        "BRIDGE_DATABASE_URL: unsupported database 'mysql' (use sqlite or postgresql)"
+    ]
+
+
+def test_an_unparseable_database_url_is_named_with_its_variable(monkeypatch) -> None:
+    [line] = problems(monkeypatch, BRIDGE_DATABASE_URL="not a url")
+    assert line.startswith("BRIDGE_DATABASE_URL: not a database URL")
+
+
+def test_plain_postgresql_urls_use_the_installed_psycopg_driver(monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", "postgresql://bridge@db/bridge")
+    assert load_settings().database_url == "postgresql+psycopg://bridge@db/bridge"
+
+
+def test_yaml_syntax_errors_give_the_file_line_and_column(isolated_settings: Path) -> None:
+    write_config(isolated_settings, "routing:\n  default_channel: '#esc'\n    bad: indent\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    [line] = [str(p) for p in caught.value.problems]
+    assert line.startswith("bridge.yaml: line 3, column")
+
+
+def test_a_missing_config_file_named_explicitly_is_an_error(monkeypatch, tmp_path) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    assert problems(monkeypatch, BRIDGE_CONFIG=str(missing)) == [
+        f"BRIDGE_CONFIG: {missing}: no such file"
+    ]
+
+
+def test_unknown_connector_names_the_known_ones(isolated_settings: Path) -> None:
+    write_config(isolated_settings, "connectors:\n  jirra:\n    url: https://x\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    [line] = [str(p) for p in caught.value.problems]
+    assert line.startswith("connectors: unknown connector 'jirra' (known: email, freshdesk,")
+
+
+def test_a_connector_without_its_secret_says_which_secret(isolated_settings: Path) -> None:
+    write_config(
+        isolated_settings,
+        "connectors:\n  jira:\n    url: https://acme.atlassian.net\n    email: a@acme.test\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert [str(p) for p in caught.value.problems] == [
+        "connectors.jira: missing secret: set one of api_token, personal_access_token"
+    ]
+
+
+def test_a_secret_may_come_from_a_nested_environment_variable(
+    isolated_settings: Path, monkeypatch
+) -> None:
+    write_config(
+        isolated_settings,
+        "connectors:\n  jira:\n    url: https://acme.atlassian.net\n    email: a@acme.test\n",
+    )
+    monkeypatch.setenv("BRIDGE_CONNECTORS__JIRA__API_TOKEN", "tok-123")
+    settings = load_settings()
+    assert settings.connectors.jira is not None
+    assert settings.connectors.jira.api_token is not None
+    assert settings.connectors.jira.api_token.get_secret_value() == "tok-123"
+    assert settings.connectors.configured() == ["jira"]
+
+
+def test_every_problem_is_listed_with_its_key_path(isolated_settings: Path) -> None:
+    write_config(
+        isolated_settings,
+        "sla:\n  at_risk_fraction: 1.5\n"
+        "calendars:\n  mars:\n    timezone: Mars/Olympus\n"
+        "routing:\n  defualt_channel: '#x'\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    lines = [str(p) for p in caught.value.problems]
+    assert "sla.at_risk_fraction: Input should be less than 1" in lines
+    assert any(
+        line.startswith("calendars.mars.timezone: unknown time zone 'Mars/Olympus'")
+        for line in lines
+    )
+    assert (
+        "routing.defualt_channel: unknown key (check the spelling against bridge.example.yaml)"
+        in lines
+    )
+
+
+def test_the_default_calendar_must_be_one_of_the_calendars(isolated_settings: Path) -> None:
+    write_config(isolated_settings, "sla:\n  default_calendar: atlantis\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    [line] = [str(p) for p in caught.value.problems]
+    assert line.startswith("sla: default_calendar names 'atlantis', which is not one of calendars")
+
+
+def test_config_check_prints_one_line_per_problem_and_exits_2(isolated_settings: Path) -> None:
+    write_config(isolated_settings, "levels:\n  1: {role: manager}\n")
+    result = CliRunner().invoke(main, ["config", "check"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "support-bridge: levels: must define exactly levels 1, 2 and 3, got [1]\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_serve_refuses_invalid_configuration_without_a_traceback(monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_LOG_LEVEL", "chatty")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 2
+    assert result.output.startswith("support-bridge: BRIDGE_LOG_LEVEL: Input should be")
+    assert "Traceback" not in result.output
+
+
+def test_config_show_masks_every_secret(isolated_settings: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_GITHUB_WEBHOOK_SECRET", "hunter2-github")
+    monkeypatch.setenv("BRIDGE_SECRET_KEY", "hunter2-key")
+    result = CliRunner().invoke(main, ["config", "show"])
+    assert result.exit_code == 0
+    assert "hunter2" not in result.output
+    assert "github_webhook_secret: '**********'" in result.output
+
+
+def test_webhook_secrets_accept_a_comma_separated_rotation(monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_GITHUB_WEBHOOK_SECRET", "new-secret, old-secret")
+    settings = load_settings()
+    assert settings.webhook_secrets("github") == [b"new-secret", b"old-secret"]
+    assert settings.webhook_secrets("jira") == []

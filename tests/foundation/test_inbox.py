@@ -1,0 +1,93 @@
+"""The inbox stores each delivery once, even under concurrent duplicates, on both engines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+
+from bridge.store.db import make_engine, session_factory
+from bridge.store.inbox import Delivery, Inbox
+from bridge.store.tables import InboxRow
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+LEASE = dt.timedelta(minutes=5)
+
+
+def make_inbox(url: str) -> Inbox:
+    return Inbox(session_factory(make_engine(url)), max_attempts=2)
+
+
+def delivery(delivery_id: str = "d-1", source: str = "github") -> Delivery:
+    return Delivery(source, delivery_id, "issues", b'{"action":"opened"}', record_key="repo#1")
+
+
+def test_a_repeated_delivery_is_a_duplicate_of_the_first_row(database_url: str) -> None:
+    inbox = make_inbox(database_url)
+    first = inbox.store(delivery(), NOW)
+    again = inbox.store(delivery(), NOW)
+    other_source = inbox.store(delivery(source="jira"), NOW)
+    assert first.duplicate is False
+    assert again.duplicate is True
+    assert again.row_id == first.row_id
+    assert other_source.duplicate is False
+    assert inbox.counts_by_status() == {"pending": 2}
+
+
+def _insert_at_the_same_moment(url: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    inbox = make_inbox(url)
+    barrier.wait()
+    results.put(inbox.store(delivery("raced"), NOW).duplicate)
+
+
+def test_two_processes_storing_the_same_delivery_leave_one_row(database_url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_insert_at_the_same_moment, args=(database_url, barrier, results))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert sorted(results.get(timeout=5) for _ in workers) == [False, True]
+    assert make_inbox(database_url).counts_by_status() == {"pending": 1}
+
+
+def test_a_claimed_row_cannot_be_claimed_again_until_its_lease_expires(database_url) -> None:
+    inbox = make_inbox(database_url)
+    row_id = inbox.store(delivery(), NOW).row_id
+    assert inbox.claim(row_id, "worker-a", NOW, LEASE) is not None
+    assert inbox.claim(row_id, "worker-b", NOW + dt.timedelta(minutes=1), LEASE) is None
+    taken = inbox.claim(row_id, "worker-b", NOW + dt.timedelta(minutes=6), LEASE)
+    assert isinstance(taken, InboxRow)
+    assert taken.attempts == 2
+    assert taken.lease_owner == "worker-b"
+    # The worker that lost its lease can no longer finish the row.
+    assert inbox.finish(row_id, "worker-a", "done", NOW) is False
+    assert inbox.finish(row_id, "worker-b", "done", NOW) is True
+
+
+def test_failures_go_back_to_pending_then_dead_after_max_attempts(database_url) -> None:
+    inbox = make_inbox(database_url)
+    row_id = inbox.store(delivery(), NOW).row_id
+    inbox.claim(row_id, "w", NOW, LEASE)
+    assert inbox.fail(row_id, "w", "ValueError: bad payload", NOW) == "pending"
+    inbox.claim(row_id, "w", NOW, LEASE)
+    assert inbox.fail(row_id, "w", "ValueError: bad payload", NOW) == "dead"
+    assert inbox.counts_by_status() == {"dead": 1}
+
+
+def test_rows_needing_a_drive_are_expired_leases_and_forgotten_pending_rows(database_url) -> None:
+    inbox = make_inbox(database_url)
+    grace = dt.timedelta(minutes=2)
+    forgotten = inbox.store(delivery("forgotten"), NOW).row_id
+    fresh = inbox.store(delivery("fresh"), NOW + dt.timedelta(minutes=9)).row_id
+    held = inbox.store(delivery("held"), NOW).row_id
+    orphaned = inbox.store(delivery("orphaned"), NOW).row_id
+    inbox.claim(held, "alive", NOW + dt.timedelta(minutes=9), LEASE)
+    inbox.claim(orphaned, "died", NOW, LEASE)
+    assert inbox.needing_drive(NOW + dt.timedelta(minutes=10), grace) == [forgotten, orphaned]
+    assert fresh not in inbox.needing_drive(NOW + dt.timedelta(minutes=10), grace)

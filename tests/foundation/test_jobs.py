@@ -1,0 +1,139 @@
+"""Jobs run on the embedded SQLite queue and on Redis; lost jobs are found again by the sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from huey import RedisHuey, SqliteHuey
+
+from bridge.config import load_settings
+from bridge.intake import accept
+from bridge.jobs import InProcessConsumer, make_huey, sweep
+from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.store import migrate
+from bridge.store.inbox import Delivery
+from bridge.store.outbox import SideEffect
+from bridge.store.tables import InboxRow, OutboxRow
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def inbox_status(runtime: Runtime, row_id: int) -> str:
+    with runtime.sessions() as session:
+        row = session.get(InboxRow, row_id)
+        assert row is not None
+        return row.status
+
+
+def delivery(delivery_id: str) -> Delivery:
+    return Delivery("github", delivery_id, "issues", b"{}")
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def runtime(request: pytest.FixtureRequest) -> Iterator[Runtime]:
+    settings = load_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        huey = RedisHuey(f"bridge-test-{uuid.uuid4().hex}", url=url, results=False)
+    else:
+        huey = make_huey(settings)
+    runtime = bootstrap(settings, huey=huey)
+    yield runtime
+    runtime.huey.flush()
+    runtime.close()
+
+
+@pytest.fixture
+def consumer(runtime: Runtime) -> Iterator[InProcessConsumer]:
+    consumer = InProcessConsumer(runtime.huey, workers=2, worker_type="thread", periodic=False)
+    consumer.start()
+    yield consumer
+    consumer.stop(graceful=True)
+
+
+def test_the_queue_engine_follows_the_settings(monkeypatch, redis_url: str) -> None:
+    assert isinstance(make_huey(load_settings()), SqliteHuey)
+    monkeypatch.setenv("BRIDGE_REDIS_URL", redis_url)
+    assert isinstance(make_huey(load_settings()), RedisHuey)
+
+
+def test_an_accepted_delivery_is_processed_by_a_job(runtime: Runtime, consumer) -> None:
+    seen: list[bytes] = []
+    runtime.processors.register("github", lambda row: seen.append(row.body) or "done")
+    stored = accept(runtime, Delivery("github", "d-1", "issues", b'{"n":1}'))
+    assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
+    assert seen == [b'{"n":1}']
+
+
+def test_a_delivery_without_a_processor_is_ignored_with_the_reason(runtime, consumer) -> None:
+    stored = accept(runtime, Delivery("zendesk", "z-1", "ticket.updated", b"{}"))
+    assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "ignored")
+    with runtime.sessions() as session:
+        row = session.get(InboxRow, stored.row_id)
+        assert row is not None
+        assert row.last_error == "no processor registered for source 'zendesk'"
+
+
+def test_a_processor_that_raises_leaves_the_worker_running(runtime: Runtime, consumer) -> None:
+    def fragile(row: InboxRow) -> str:
+        if row.delivery_id == "poison":
+            raise ValueError("cannot parse")
+        return "done"
+
+    runtime.processors.register("github", fragile)  # type: ignore[arg-type]
+    poison = accept(runtime, delivery("poison"))
+    healthy = accept(runtime, delivery("healthy"))
+    assert wait_for(lambda: inbox_status(runtime, healthy.row_id) == "done")
+    assert wait_for(lambda: inbox_status(runtime, poison.row_id) == "pending")
+    with runtime.sessions() as session:
+        row = session.get(InboxRow, poison.row_id)
+        assert row is not None
+        assert row.last_error == "ValueError: cannot parse"
+
+
+def test_the_sweep_redrives_a_row_whose_worker_died(runtime: Runtime, consumer) -> None:
+    runtime.processors.register("github", lambda row: "done")
+    long_ago = utcnow() - dt.timedelta(minutes=30)
+    row_id = runtime.inbox.store(delivery("orphan"), long_ago).row_id
+    # A worker took the row and died: its lease is still on the row, no job is queued.
+    assert runtime.inbox.claim(row_id, "crashed-host:4242", long_ago, dt.timedelta(minutes=5))
+    assert inbox_status(runtime, row_id) == "processing"
+    assert sweep(runtime, utcnow()) == (1, 0)
+    assert wait_for(lambda: inbox_status(runtime, row_id) == "done")
+    with runtime.sessions() as session:
+        row = session.get(InboxRow, row_id)
+        assert row is not None
+        assert row.attempts == 2
+        assert row.lease_owner != "crashed-host:4242"
+
+
+def test_the_sweep_redrives_due_outbox_rows_to_their_performer(runtime, consumer) -> None:
+    performed: list[str] = []
+    runtime.performers.register(
+        "jira", lambda row: performed.append(row.idempotency_key) or {"key": "DEV-9"}
+    )
+    with runtime.sessions.begin() as session:
+        row_id = runtime.outbox.add(
+            session, SideEffect("esc-1:ar", "jira", "create_issue", {}), utcnow()
+        )
+    assert sweep(runtime, utcnow()) == (0, 1)
+
+    def done() -> bool:
+        with runtime.sessions() as session:
+            row = session.get(OutboxRow, row_id)
+            return row is not None and row.status == "done"
+
+    assert wait_for(done)
+    assert performed == ["esc-1:ar"]

@@ -1,0 +1,102 @@
+"""Migrations go up and down on both engines, and a failed first upgrade leaves nothing behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import inspect
+
+from bridge.cli import main
+from bridge.store import migrate
+from bridge.store.db import DatabaseMissing, make_engine
+
+FOUNDATION_TABLES = {
+    "tickets",
+    "escalations",
+    "spars",
+    "action_requests",
+    "action_plans",
+    "notices",
+    "audit_events",
+    "inbox",
+    "outbox",
+    "job_guards",
+}
+
+
+def tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
+    assert tables(database_url) == FOUNDATION_TABLES
+    assert migrate.downgrade(database_url) == "0001"
+    assert tables(database_url) == FOUNDATION_TABLES - {"job_guards"}
+    assert migrate.upgrade(database_url) == migrate.head_revision()
+    assert tables(database_url) == FOUNDATION_TABLES
+
+
+def test_the_embedded_database_is_sqlite_in_wal_mode(sqlite_url: str) -> None:
+    migrate.upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    finally:
+        engine.dispose()
+    assert mode == "wal"
+    assert timeout == 5000
+
+
+def test_a_failed_first_upgrade_leaves_no_database_file(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_run = migrate._run
+
+    def crash_after_first_revision(engine, action, revision):  # type: ignore[no-untyped-def]
+        real_run(engine, action, "0001")
+        raise RuntimeError("power cut during migration 0002")
+
+    monkeypatch.setattr(migrate, "_run", crash_after_first_revision)
+    with pytest.raises(RuntimeError):
+        migrate.upgrade(sqlite_url)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("bridge.db")) == []
+
+
+def test_the_app_never_creates_an_empty_database_by_opening_it(sqlite_url: str) -> None:
+    with pytest.raises(DatabaseMissing, match=r"run `support-bridge db upgrade`"):
+        make_engine(sqlite_url)
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
+
+
+def test_db_upgrade_on_an_unreachable_postgresql_is_one_line_exit_2(monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", "postgresql://bridge:s3cret@127.0.0.1:9/bridge")
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "support-bridge: BRIDGE_DATABASE_URL: cannot migrate "
+        "postgresql+psycopg://bridge:***@127.0.0.1:9/bridge: "
+    )
+    assert "s3cret" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
+    runner = CliRunner()
+    upgraded = runner.invoke(main, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.output.endswith(f"is at revision {migrate.head_revision()}\n")
+    current = runner.invoke(main, ["db", "current"])
+    assert current.output.endswith("up to date\n")
+    down = runner.invoke(main, ["db", "downgrade"])
+    assert down.output.endswith("is at revision 0001\n")
+    assert runner.invoke(main, ["db", "current"]).output.endswith(
+        "needs `support-bridge db upgrade`\n"
+    )
