@@ -63,8 +63,12 @@ class CalendarConfig(_Strict):
         return value
 
 
-def _seed_calendars() -> dict[str, CalendarConfig]:
-    weekdays_until = lambda closes: {d: ("09:00", closes) for d in WEEKDAYS[:5]}  # noqa: E731
+def seed_calendars() -> dict[str, CalendarConfig]:
+    """Seed regions (000: Mon-Fri 9-5 in Florida, the UK and France; 004: 9-6 US Eastern)."""
+
+    def weekdays_until(closes: str) -> dict[str, tuple[str, str]]:
+        return {day: ("09:00", closes) for day in WEEKDAYS[:5]}
+
     return {
         "us-florida": CalendarConfig(
             timezone="America/New_York",
@@ -74,7 +78,7 @@ def _seed_calendars() -> dict[str, CalendarConfig]:
         "uk": CalendarConfig(
             timezone="Europe/London",
             hours=weekdays_until("17:00"),
-            holidays=HolidaySource(country="GB"),
+            holidays=HolidaySource(country="GB", subdivision="ENG"),
         ),
         "france": CalendarConfig(
             timezone="Europe/Paris",

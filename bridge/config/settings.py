@@ -17,8 +17,8 @@ from bridge.config.policy import (
     RolesConfig,
     RoutingConfig,
     SlaConfig,
-    _seed_calendars,
     _seed_levels,
+    seed_calendars,
 )
 
 WEBHOOK_SOURCES = ("github", "jira", "zendesk", "freshdesk", "intake")
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
 
     # -- set from the YAML file (or nested env vars) --------------------------------------------
     connectors: ConnectorsConfig = ConnectorsConfig()
-    calendars: dict[str, CalendarConfig] = Field(default_factory=_seed_calendars)
+    calendars: dict[str, CalendarConfig] = Field(default_factory=seed_calendars)
     sla: SlaConfig = SlaConfig()
     levels: dict[int, LevelConfig] = Field(default_factory=_seed_levels)
     routing: RoutingConfig = RoutingConfig()

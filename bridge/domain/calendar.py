@@ -103,8 +103,10 @@ class BusinessCalendar:
         """The length of a full business day, used for targets given in business days."""
         if self.always_open:
             return ONE_DAY
-        return max(sum((_span_length(s) for s in spans), timedelta(0))
-                   for spans in self.weekly_hours.values())  # fmt: skip
+        return max(
+            sum((_span_length(s) for s in spans), timedelta(0))
+            for spans in self.weekly_hours.values()
+        )
 
     def intervals(self, day: date) -> tuple[Interval, ...]:
         """The open intervals of a local date, as UTC instants (empty on holidays)."""
@@ -116,13 +118,30 @@ class BusinessCalendar:
         if spans and day not in self.holidays:
             for start, end in spans:
                 end_day = day + ONE_DAY if end == time(0) else day
-                opens = datetime.combine(day, start, tzinfo=self.zone).astimezone(UTC)
-                closes = datetime.combine(end_day, end, tzinfo=self.zone).astimezone(UTC)
-                # A span inside a skipped DST hour can collapse; it holds no business time.
+                opens = self._first_instant(datetime.combine(day, start))
+                closes = self._first_instant(datetime.combine(end_day, end))
+                # A span inside a skipped DST hour collapses; it holds no business time.
                 if closes > opens:
                     result.append((opens, closes))
         self._days[day] = tuple(result)
         return self._days[day]
+
+    def _first_instant(self, wall_time: datetime) -> datetime:
+        """The first UTC instant at which the local clock shows `wall_time` (or has passed it).
+
+        A repeated wall time (clocks going back) gives its first occurrence; a skipped one
+        (clocks going forward) gives the moment of the jump, found by bisection over seconds.
+        """
+        instant = wall_time.replace(tzinfo=self.zone).astimezone(UTC)
+        if instant.astimezone(self.zone).replace(tzinfo=None) == wall_time:
+            return instant
+        low = int(wall_time.replace(tzinfo=self.zone, fold=1).timestamp())
+        high = int(instant.timestamp())
+        while high - low > 1:
+            middle = (low + high) // 2
+            shown = datetime.fromtimestamp(middle, self.zone).replace(tzinfo=None)
+            low, high = (low, middle) if shown >= wall_time else (middle, high)
+        return datetime.fromtimestamp(high, UTC)
 
     def _local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.zone).date()

@@ -28,9 +28,15 @@ def agree_communication_plan(
     escalation.next_update_due = now + plan.frequency
     state = escalation.state.value
     record_audit(
-        escalation, "agree_communication_plan", state, state, actor=actor, cause=cause, now=now,
+        escalation,
+        "agree_communication_plan",
+        state,
+        state,
+        actor=actor,
+        cause=cause,
+        now=now,
         note=f"{plan.mode.value} every {plan.frequency}, {len(plan.attendees)} attendee(s)",
-    )  # fmt: skip
+    )
     return escalation.next_update_due
 
 

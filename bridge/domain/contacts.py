@@ -55,6 +55,7 @@ def check_requester(
     organisation = known.get(address) if address else None
     if organisation is not None:
         return ContactCheck(address=address, organisation=organisation, held=None)
-    held = HeldRequest(address=address or raw_address.strip(), source_ref=source_ref,
-                       received_at=received_at)  # fmt: skip
+    held = HeldRequest(
+        address=address or raw_address.strip(), source_ref=source_ref, received_at=received_at
+    )
     return ContactCheck(address=address, organisation=None, held=held)

@@ -152,19 +152,29 @@ def open_escalation(
         opened_at=now,
     )
     record_audit(
-        escalation, "open", "", escalation.state.value,
-        actor=command.requested_by, cause=command.cause, now=now,
+        escalation,
+        "open",
+        "",
+        escalation.state.value,
+        actor=command.requested_by,
+        cause=command.cause,
+        now=now,
         note=f"entry point {command.entry_point.value}",
-    )  # fmt: skip
+    )
     kept_override: frozenset[NotToEscalate] = frozenset()
     if not advice.proceed and override is not None:
         kept_override = advice.against
         escalation.override = AdviceOverride(override.by, override.justification, advice.against)
         record_audit(
-            escalation, "override_advice", escalation.state.value, escalation.state.value,
-            actor=override.by, cause=command.cause, now=now,
+            escalation,
+            "override_advice",
+            escalation.state.value,
+            escalation.state.value,
+            actor=override.by,
+            cause=command.cause,
+            now=now,
             note=", ".join(sorted(advice.against)),
-        )  # fmt: skip
+        )
     attempt = assign_first_level(escalation, owners, by=command.requested_by, now=now)
     link = f"escalation:{escalation_id}"
     if link not in ticket.links:

@@ -117,9 +117,15 @@ def apply_escalation_step(
     after = next_state(ESCALATION_TRANSITIONS, escalation.kind, escalation.id, before, step)
     escalation.state = after
     return record_audit(
-        escalation, step.value, before.value, after.value,
-        actor=actor, cause=cause, now=now, note=note,
-    )  # fmt: skip
+        escalation,
+        step.value,
+        before.value,
+        after.value,
+        actor=actor,
+        cause=cause,
+        now=now,
+        note=note,
+    )
 
 
 def apply_spar_step(
@@ -129,6 +135,12 @@ def apply_spar_step(
     after = next_state(SPAR_TRANSITIONS, spar.kind, spar.id, before, step)
     spar.state = after
     return record_audit(
-        spar, step.value, before.value, after.value,
-        actor=actor, cause=cause, now=now, note=note,
-    )  # fmt: skip
+        spar,
+        step.value,
+        before.value,
+        after.value,
+        actor=actor,
+        cause=cause,
+        now=now,
+        note=note,
+    )

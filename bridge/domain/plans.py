@@ -14,7 +14,7 @@ from bridge.domain.records import ActionPlan, ActionRequest, AuditEvent, Escalat
 def activate(
     escalation: Escalation, *, engineer: str, actor: str, cause: str, now: datetime
 ) -> AuditEvent:
-    """Assign the escalation engineer (primary contact) and start work: `triaged|reopened -> active`."""
+    """Assign the escalation engineer (the primary contact) and start work on the escalation."""
     event = apply_escalation_step(
         escalation, EscalationStep.ACTIVATE, actor=actor, cause=cause, now=now, note=engineer
     )
@@ -26,7 +26,9 @@ def propose_plan(
     escalation: Escalation, plan: ActionPlan, *, actor: str, cause: str, now: datetime
 ) -> ActionPlan:
     if plan.escalation_id != escalation.id:
-        msg = f"action plan {plan.id} belongs to escalation {plan.escalation_id}, not {escalation.id}"
+        msg = (
+            f"action plan {plan.id} belongs to escalation {plan.escalation_id}, not {escalation.id}"
+        )
         raise ValueError(msg)
     if plan.kind.is_release and plan.delivery_date is None:
         msg = f"action plan {plan.id} is a {plan.kind.value}: schedule a delivery date (004)"
@@ -128,9 +130,15 @@ def negotiate_severity(
     spar.severity = severity
     state = spar.state.value
     record_audit(
-        spar, "negotiate_severity", state, state, actor=actor, cause=cause, now=now,
+        spar,
+        "negotiate_severity",
+        state,
+        state,
+        actor=actor,
+        cause=cause,
+        now=now,
         note=f"severity {int(before)} -> {int(severity)} agreed with {agreed_with}",
-    )  # fmt: skip
+    )
 
 
 def file_ar(

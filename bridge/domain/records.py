@@ -117,7 +117,7 @@ class AdviceOverride:
 
     by: str
     justification: str
-    advice: frozenset[NotToEscalate]
+    advice: frozenset[NotToEscalate] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,7 @@ from bridge.domain.lifecycle import apply_escalation_step, record_audit
 from bridge.domain.records import Agreement, AuditEvent, Escalation, OutcomeRecord
 
 
-def notify_customer(
-    escalation: Escalation, *, actor: str, cause: str, now: datetime
-) -> AuditEvent:
+def notify_customer(escalation: Escalation, *, actor: str, cause: str, now: datetime) -> AuditEvent:
     """The fix went out with accept / reject links: `fix_shipped -> awaiting_customer`."""
     return apply_escalation_step(
         escalation, EscalationStep.NOTIFY_CUSTOMER, actor=actor, cause=cause, now=now
@@ -33,9 +31,13 @@ def customer_accepts(
         msg = "the monitoring period cannot be negative"
         raise ValueError(msg)
     apply_escalation_step(
-        escalation, EscalationStep.CUSTOMER_ACCEPTS, actor=by, cause=cause, now=now,
+        escalation,
+        EscalationStep.CUSTOMER_ACCEPTS,
+        actor=by,
+        cause=cause,
+        now=now,
         note=f"monitoring for {monitoring_period}",
-    )  # fmt: skip
+    )
     escalation.monitoring_until = now + monitoring_period
     return escalation.monitoring_until
 
@@ -73,9 +75,15 @@ def record_rca_progress(
     escalation.rca_on_track = on_track
     state = escalation.state.value
     record_audit(
-        escalation, "rca_progress", state, state, actor=actor, cause=cause, now=now,
+        escalation,
+        "rca_progress",
+        state,
+        state,
+        actor=actor,
+        cause=cause,
+        now=now,
         note="on track" if on_track else "off track",
-    )  # fmt: skip
+    )
 
 
 def de_escalate(
@@ -97,9 +105,13 @@ def de_escalate(
     if missing or agreement is None:
         raise DeEscalationBlocked(escalation.id, tuple(missing))
     event = apply_escalation_step(
-        escalation, EscalationStep.DE_ESCALATE, actor=actor, cause=cause, now=now,
+        escalation,
+        EscalationStep.DE_ESCALATE,
+        actor=actor,
+        cause=cause,
+        now=now,
         note=f"agreed with {agreement.by}",
-    )  # fmt: skip
+    )
     escalation.de_escalation = agreement
     return event
 
@@ -112,7 +124,9 @@ def check_outcome(outcome: OutcomeRecord) -> None:
     if outcome.outcome is Outcome.BUG_IN_TRACKER and not (
         outcome.tracker_ref.strip() and outcome.resolution_indication.strip()
     ):
-        msg = "an outcome 'bug in the tracker' needs the tracker reference and a resolution estimate"
+        msg = (
+            "an outcome 'bug in the tracker' needs the tracker reference and a resolution estimate"
+        )
         raise OutcomeIncomplete(msg)
 
 
@@ -139,8 +153,12 @@ def close(
             msg = f"escalation {escalation.id}: record the customer's agreement to close it"
             raise MonitoringNotOver(msg)
     event = apply_escalation_step(
-        escalation, EscalationStep.CLOSE, actor=actor, cause=cause, now=now,
+        escalation,
+        EscalationStep.CLOSE,
+        actor=actor,
+        cause=cause,
+        now=now,
         note=outcome.outcome.value,
-    )  # fmt: skip
+    )
     escalation.outcome = outcome
     return event

@@ -176,8 +176,14 @@ def start_clocks(
 ) -> list[SlaClock]:
     """One clock per target of the severity, with ids `<subject>:<target kind>`."""
     return [
-        start_clock(f"{subject_id}:{target.kind.value}", subject_id, target, calendar,
-                    now=now, at_risk_fraction=policy.at_risk_fraction)  # fmt: skip
+        start_clock(
+            f"{subject_id}:{target.kind.value}",
+            subject_id,
+            target,
+            calendar,
+            now=now,
+            at_risk_fraction=policy.at_risk_fraction,
+        )
         for target in policy.targets_for(severity)
     ]
 

@@ -65,9 +65,13 @@ def triage(
     """Record the answers, classify, and move `requested -> triaged`."""
     classification = classify(answers, today)
     apply_escalation_step(
-        escalation, EscalationStep.TRIAGE, actor=actor, cause=cause, now=now,
+        escalation,
+        EscalationStep.TRIAGE,
+        actor=actor,
+        cause=cause,
+        now=now,
         note=classification.value,
-    )  # fmt: skip
+    )
     escalation.triage = answers
     escalation.classification = classification
     return classification
@@ -94,9 +98,15 @@ def reclassify(
     escalation.classification = classification
     state = escalation.state.value
     record_audit(
-        escalation, "reclassify", state, state, actor=actor, cause=cause, now=now,
+        escalation,
+        "reclassify",
+        state,
+        state,
+        actor=actor,
+        cause=cause,
+        now=now,
         note=f"{current.value if current else 'none'} -> {classification.value}",
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)
