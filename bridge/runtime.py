@@ -65,4 +65,7 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         huey=huey if huey is not None else make_huey(settings),
     )
     register_tasks(runtime)
+    from bridge.services import sla
+
+    sla.register(runtime)
     return runtime

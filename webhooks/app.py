@@ -33,9 +33,14 @@ def create_app(
     app.extensions["bridge.runtime"] = runtime
     app.extensions["bridge.metrics"] = metrics
 
+    from webhooks import receivers, slack
+    from webhooks.api import api
     from webhooks.ops import ops
 
     app.register_blueprint(ops)
+    app.register_blueprint(api)
+    receivers.init_app(app)
+    slack.init_app(app)
     _instrument(app, metrics)
     return app
 

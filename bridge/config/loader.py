@@ -26,6 +26,7 @@ _ENV_ONLY = {
         "roles",
         "delivery_targets",
         "closure",
+        "digest",
         "field_mappings",
     }
 }

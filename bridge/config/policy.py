@@ -95,17 +95,33 @@ def seed_calendars() -> dict[str, CalendarConfig]:
 
 
 class SlaTarget(_Strict):
-    hours: float = Field(gt=0)
+    """A time limit: ``hours`` of open time, or ``business_days`` (each one full business day of
+    the calendar, e.g. 8 h on 9-17). ``clock: wall`` counts every hour, whatever the calendar."""
+
+    hours: float | None = Field(default=None, gt=0)
+    business_days: float | None = Field(default=None, gt=0)
     clock: Literal["business", "wall"] = "business"
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> SlaTarget:
+        if (self.hours is None) == (self.business_days is None):
+            msg = "set exactly one of hours or business_days"
+            raise ValueError(msg)
+        return self
+
+
+ONE_BUSINESS_DAY = SlaTarget(business_days=1)
 
 
 class SeverityPolicy(_Strict):
     acknowledge: SlaTarget
-    reply: SlaTarget = SlaTarget(hours=8)
+    reply: SlaTarget = ONE_BUSINESS_DAY
     patch: SlaTarget | None = None
 
 
 def _seed_sla() -> dict[int, SeverityPolicy]:
+    # 004: sev1 acknowledged within 4 hours, others within 24; 000: replies within one business
+    # day, and a patch for a critical bug within 24 hours.
     return {
         1: SeverityPolicy(
             acknowledge=SlaTarget(hours=4),
@@ -115,6 +131,19 @@ def _seed_sla() -> dict[int, SeverityPolicy]:
         3: SeverityPolicy(acknowledge=SlaTarget(hours=24)),
         4: SeverityPolicy(acknowledge=SlaTarget(hours=24)),
     }
+
+
+class DigestConfig(_Strict):
+    """The daily digest of open escalations for the escalation team (002)."""
+
+    time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+    channel: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return CalendarConfig._known_zone(value)
 
 
 class SlaConfig(_Strict):

@@ -13,6 +13,7 @@ from bridge.config.policy import (
     CalendarConfig,
     ClosureConfig,
     DeliveryTargets,
+    DigestConfig,
     LevelConfig,
     RolesConfig,
     RoutingConfig,
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     zendesk_webhook_secret: SecretStr | None = None
     freshdesk_webhook_secret: SecretStr | None = None
     intake_webhook_secret: SecretStr | None = None
+    api_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
 
     # -- set from the YAML file (or nested env vars) --------------------------------------------
@@ -61,6 +63,7 @@ class Settings(BaseSettings):
     roles: RolesConfig = RolesConfig()
     delivery_targets: DeliveryTargets = DeliveryTargets()
     closure: ClosureConfig = ClosureConfig()
+    digest: DigestConfig = DigestConfig()
     field_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @classmethod

@@ -18,6 +18,10 @@ class Guards:
         with self._sessions.begin() as session:
             return self.acquire_in(session, token, owner, now)
 
+    def taken(self, token: str) -> bool:
+        with self._sessions() as session:
+            return session.get(JobGuard, token) is not None
+
     @staticmethod
     def acquire_in(session: Session, token: str, owner: str, now: dt.datetime) -> bool:
         """Inside the caller's transaction, so the guard and the action commit together."""

@@ -54,27 +54,31 @@ class Base(DeclarativeBase):
 
 
 class Ticket(Base):
+    """The helpdesk's ticket, mirrored; ``document`` holds the domain record."""
+
     __tablename__ = "tickets"
     __table_args__ = (UniqueConstraint("helpdesk", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     helpdesk: Mapped[str] = mapped_column(String(32))
-    external_id: Mapped[str] = mapped_column(String(128))
+    external_id: Mapped[str] = mapped_column(String(128), index=True)
     requester_email: Mapped[str | None] = mapped_column(String(320))
     organization: Mapped[str | None] = mapped_column(String(255))
-    subject: Mapped[str] = mapped_column(String(500), default="")
     severity: Mapped[int] = mapped_column(Integer, default=3)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
-    product: Mapped[str | None] = mapped_column(String(128))
     region: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), default="open")
     ticket_type: Mapped[str | None] = mapped_column(String(32))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_event_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class Escalation(Base):
+    """Query columns beside the domain aggregate in ``document``; ``policy`` is the snapshot of
+    SLA targets, calendar and level owners taken when the escalation started."""
+
     __tablename__ = "escalations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,14 +86,9 @@ class Escalation(Base):
     state: Mapped[str] = mapped_column(String(32), index=True)
     level: Mapped[int] = mapped_column(Integer, default=1)
     classification: Mapped[str | None] = mapped_column(String(32))
-    reason_category: Mapped[str] = mapped_column(String(64))
-    reason_text: Mapped[str] = mapped_column(Text, default="")
-    requested_by: Mapped[str] = mapped_column(String(255))
     engineer: Mapped[str | None] = mapped_column(String(255))
-    triage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    communication_plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    policy_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    outcome: Mapped[str | None] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -104,6 +103,7 @@ class Spar(Base):
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
     state: Mapped[str] = mapped_column(String(32))
     severity: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
@@ -129,15 +129,16 @@ class ActionRequest(Base):
 
 class ActionPlan(Base):
     __tablename__ = "action_plans"
+    __table_args__ = (UniqueConstraint("escalation_id", "plan_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    spar_id: Mapped[int] = mapped_column(ForeignKey("spars.id"), index=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    plan_ref: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
     delivery_date: Mapped[dt.date | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(16), default="proposed")
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class Notice(Base):
@@ -160,14 +161,29 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(String(32))
-    record_id: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[str] = mapped_column(String(64))
     step: Mapped[str] = mapped_column(String(64))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str | None] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(255))
     cause: Mapped[str] = mapped_column(String(255))
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class SlaClock(Base):
+    """One SLA target running for one escalation; ``document`` is the domain clock."""
+
+    __tablename__ = "sla_clocks"
+    __table_args__ = (Index("ix_sla_clocks_state_due", "state", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    at_risk_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class InboxRow(Base):

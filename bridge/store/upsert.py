@@ -29,5 +29,7 @@ def insert_if_absent(
     session: Session, table: Any, values: dict[str, Any], conflict_columns: list[str]
 ) -> bool:
     """True if this call inserted the row."""
-    statement = _insert_ignoring(session, table, values, conflict_columns)
-    return session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT through SQLAlchemy.
+    key = getattr(table, conflict_columns[0])
+    statement = _insert_ignoring(session, table, values, conflict_columns).returning(key)
+    return session.execute(statement).first() is not None

@@ -23,6 +23,7 @@ FOUNDATION_TABLES = {
     "inbox",
     "outbox",
     "job_guards",
+    "sla_clocks",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bridge.store.db import make_engine, session_factory
+from bridge.store.guards import Guards
 from bridge.store.outbox import Outbox, SideEffect
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -64,3 +65,11 @@ def test_a_successful_side_effect_records_its_result(database_url: str) -> None:
     assert outbox.succeed(row_id, "w", {"key": "DEV-1"}, NOW)
     assert outbox.counts_by_status() == {"done": 1}
     assert outbox.needing_drive(NOW + dt.timedelta(days=1)) == []
+
+
+def test_a_guard_token_is_won_by_exactly_one_claimant(database_url: str) -> None:
+    guards = Guards(session_factory(make_engine(database_url)))
+    assert guards.acquire("sla-breach:1:acknowledge", "worker-a", NOW) is True
+    assert guards.acquire("sla-breach:1:acknowledge", "worker-b", NOW) is False
+    assert guards.taken("sla-breach:1:acknowledge")
+    assert not guards.taken("sla-breach:2:acknowledge")

@@ -21,13 +21,13 @@ def upgrade() -> None:
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("record_type", sa.String(length=32), nullable=False),
-        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.String(length=64), nullable=False),
         sa.Column("step", sa.String(length=64), nullable=False),
-        sa.Column("from_state", sa.String(length=32), nullable=True),
-        sa.Column("to_state", sa.String(length=32), nullable=True),
+        sa.Column("from_state", sa.String(length=32), nullable=False),
+        sa.Column("to_state", sa.String(length=32), nullable=False),
         sa.Column("actor", sa.String(length=255), nullable=False),
         sa.Column("cause", sa.String(length=255), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
@@ -86,19 +86,21 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(length=128), nullable=False),
         sa.Column("requester_email", sa.String(length=320), nullable=True),
         sa.Column("organization", sa.String(length=255), nullable=True),
-        sa.Column("subject", sa.String(length=500), nullable=False),
         sa.Column("severity", sa.Integer(), nullable=False),
         sa.Column("priority", sa.String(length=16), nullable=False),
-        sa.Column("product", sa.String(length=128), nullable=True),
         sa.Column("region", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("ticket_type", sa.String(length=32), nullable=True),
+        sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("last_event_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
         sa.UniqueConstraint("helpdesk", "external_id", name=op.f("uq_tickets_helpdesk")),
     )
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tickets_external_id"), ["external_id"], unique=False)
+
     op.create_table(
         "escalations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -106,14 +108,9 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("classification", sa.String(length=32), nullable=True),
-        sa.Column("reason_category", sa.String(length=64), nullable=False),
-        sa.Column("reason_text", sa.Text(), nullable=False),
-        sa.Column("requested_by", sa.String(length=255), nullable=False),
         sa.Column("engineer", sa.String(length=255), nullable=True),
-        sa.Column("triage", sa.JSON(), nullable=False),
-        sa.Column("communication_plan", sa.JSON(), nullable=False),
-        sa.Column("policy_snapshot", sa.JSON(), nullable=False),
-        sa.Column("outcome", sa.String(length=64), nullable=True),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("policy", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -125,6 +122,31 @@ def upgrade() -> None:
     with op.batch_alter_table("escalations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_escalations_state"), ["state"], unique=False)
         batch_op.create_index(batch_op.f("ix_escalations_ticket_id"), ["ticket_id"], unique=False)
+
+    op.create_table(
+        "action_plans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("plan_ref", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("delivery_date", sa.Date(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+            name=op.f("fk_action_plans_escalation_id_escalations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_plans")),
+        sa.UniqueConstraint(
+            "escalation_id", "plan_ref", name=op.f("uq_action_plans_escalation_id")
+        ),
+    )
+    with op.batch_alter_table("action_plans", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_action_plans_escalation_id"), ["escalation_id"], unique=False
+        )
 
     op.create_table(
         "notices",
@@ -153,11 +175,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_notices_ticket_id"), ["ticket_id"], unique=False)
 
     op.create_table(
+        "sla_clocks",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("at_risk_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+            name=op.f("fk_sla_clocks_escalation_id_escalations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_clocks")),
+    )
+    with op.batch_alter_table("sla_clocks", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sla_clocks_escalation_id"), ["escalation_id"], unique=False
+        )
+        batch_op.create_index("ix_sla_clocks_state_due", ["state", "due_at"], unique=False)
+
+    op.create_table(
         "spars",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("escalation_id", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("severity", sa.Integer(), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -167,24 +212,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("spars", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_spars_escalation_id"), ["escalation_id"], unique=False)
-
-    op.create_table(
-        "action_plans",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("spar_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("delivery_date", sa.Date(), nullable=True),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["spar_id"], ["spars.id"], name=op.f("fk_action_plans_spar_id_spars")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_plans")),
-    )
-    with op.batch_alter_table("action_plans", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_action_plans_spar_id"), ["spar_id"], unique=False)
 
     op.create_table(
         "action_requests",
@@ -223,24 +250,32 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_action_requests_escalation_id"))
 
     op.drop_table("action_requests")
-    with op.batch_alter_table("action_plans", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_action_plans_spar_id"))
-
-    op.drop_table("action_plans")
     with op.batch_alter_table("spars", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_spars_escalation_id"))
 
     op.drop_table("spars")
+    with op.batch_alter_table("sla_clocks", schema=None) as batch_op:
+        batch_op.drop_index("ix_sla_clocks_state_due")
+        batch_op.drop_index(batch_op.f("ix_sla_clocks_escalation_id"))
+
+    op.drop_table("sla_clocks")
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notices_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_notices_escalation_id"))
 
     op.drop_table("notices")
+    with op.batch_alter_table("action_plans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_action_plans_escalation_id"))
+
+    op.drop_table("action_plans")
     with op.batch_alter_table("escalations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalations_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_escalations_state"))
 
     op.drop_table("escalations")
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tickets_external_id"))
+
     op.drop_table("tickets")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_due")

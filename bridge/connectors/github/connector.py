@@ -1,0 +1,198 @@
+"""GitHub (github.com or Enterprise) as a Tracker: ARs as issues carrying a hidden marker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+import github
+import requests
+import structlog
+from github import GithubException
+from github.Issue import Issue
+from github.Repository import Repository
+
+from bridge import retry
+from bridge.config.connectors import GitHubSettings
+from bridge.connectors import origin
+from bridge.connectors.github.errors import translate
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.ports import (
+    CheckResult,
+    ConnectorError,
+    ExternalRef,
+    IdempotencyKey,
+    Kind,
+    PermanentConnectorError,
+    RecordSpec,
+)
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+SCAN_LIMIT = 300  # newest bridge issues searched for a marker before creating
+
+
+class GitHubConnector:
+    key = "github"
+    kind = Kind.TRACKER
+    features = frozenset({"create_record", "comment", "move_to"})
+
+    def __init__(self, settings: GitHubSettings, context: Context) -> None:
+        self.settings = settings
+        self._gate = context.gate
+
+    @classmethod
+    def from_settings(cls, config: GitHubSettings, context: Context) -> GitHubConnector:
+        return cls(config, context)
+
+    @cached_property
+    def client(self) -> github.Github:
+        s = self.settings
+        auth: github.Auth.Auth
+        if s.app_id is not None and s.private_key is not None and s.installation_id:
+            app = github.Auth.AppAuth(s.app_id, s.private_key.get_secret_value())
+            auth = app.get_installation_auth(s.installation_id)
+        else:
+            secret = s.token or s.private_key
+            auth = github.Auth.Token(secret.get_secret_value() if secret else "")
+        return github.Github(
+            base_url=str(s.base_url).rstrip("/"),
+            auth=auth,
+            retry=None,  # PyGithub's retries repeat POSTs and create duplicates; ours look first
+            seconds_between_requests=None,
+            seconds_between_writes=None,  # our shared rate budget paces writes instead
+            timeout=15,
+        )
+
+    @cached_property
+    def repo(self) -> Repository:
+        return self.call(lambda: self.client.get_repo(self.settings.repository))
+
+    @cached_property
+    def login(self) -> str:
+        return str(self.call(lambda: self.client.get_user().login))
+
+    def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
+        def attempt() -> T:
+            self._gate.take("github:requests")
+            if creates:
+                self._gate.take("github:content")
+            try:
+                return fn()
+            except (GithubException, requests.RequestException) as exc:
+                raise translate(exc) from exc
+
+        return retry.call(attempt)
+
+    def perform(
+        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    ) -> dict[str, Any]:
+        if operation == "create_record":
+            spec = RecordSpec.from_payload(
+                payload["kind"], payload["spec"], payload["escalation_id"]
+            )
+            return self.create_record(spec, key).as_result()
+        if operation == "comment":
+            self.comment(self.ref(payload["ref"]), payload["text"], key)
+            return {"ref": payload["ref"]}
+        if operation == "move_to":
+            self.move_to(self.ref(payload["ref"]), payload["status"])
+            return {"ref": payload["ref"], "status": payload["status"]}
+        raise unknown_operation(self.key, operation)
+
+    def ref(self, number: str | int) -> ExternalRef:
+        text = str(number).rsplit("#", 1)[-1]
+        return ExternalRef(self.key, text, f"{self.settings.repository}#{text}")
+
+    def _as_ref(self, issue: Issue) -> ExternalRef:
+        return ExternalRef(
+            self.key,
+            str(issue.number),
+            f"{self.settings.repository}#{issue.number}",
+            issue.html_url,
+        )
+
+    # -- Tracker ------------------------------------------------------------------------------
+    def find_by_key(self, key: IdempotencyKey) -> ExternalRef | None:
+        """Our issues carry the bridge label; the newest are scanned for the hidden marker."""
+
+        def scan() -> Issue | None:
+            listed = self.repo.get_issues(
+                state="all", labels=[origin.BRIDGE_LABEL], sort="created", direction="desc"
+            )
+            for count, issue in enumerate(listed):
+                if count >= SCAN_LIMIT:
+                    return None
+                if origin.marker_in(issue.body) == key:
+                    return issue
+            return None
+
+        found = self.call(scan)
+        return self._as_ref(found) if found is not None else None
+
+    def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
+        found = self.find_by_key(key)
+        if found is not None:
+            log.info("github.record.found", issue=found.key)
+            return found
+        labels = [origin.BRIDGE_LABEL, *self.settings.labels, *spec.labels]
+        if spec.severity:
+            labels.append(f"severity:{spec.severity}")
+        issue = self.call(
+            lambda: self.repo.create_issue(
+                title=spec.summary[:256],
+                body=self._body(spec, key),
+                labels=list(dict.fromkeys(labels)),
+            ),
+            creates=True,
+        )
+        log.info("github.record.created", issue=issue.number, kind=spec.kind)
+        return self._as_ref(issue)
+
+    def _body(self, spec: RecordSpec, key: IdempotencyKey) -> str:
+        lines = [f"**{'SPAR' if spec.kind == 'spar' else 'Action request'} from Support Bridge**"]
+        if spec.ticket_url:
+            lines.append(f"Customer ticket: [{spec.ticket_id or 'ticket'}]({spec.ticket_url})")
+        if spec.link_to:
+            lines.append(f"Raised from: {spec.link_to}")
+        if spec.severity:
+            lines.append(f"Severity: {spec.severity}")
+        lines += [f"- **{name}:** {value}" for name, value in spec.facts.items()]
+        return "\n\n".join([*lines, origin.hidden_marker(key)])
+
+    def link_back(self, ref: ExternalRef, ticket_url: str, ticket_id: str) -> None:
+        """The issue body links the ticket already; nothing else to keep in step."""
+
+    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
+        issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
+        if self.call(lambda: any(origin.marker_in(c.body) == key for c in issue.get_comments())):
+            return
+        body = f"{text}\n\n{origin.hidden_marker(key)}"
+        self.call(lambda: issue.create_comment(body), creates=True)
+
+    def move_to(self, ref: ExternalRef, status: str) -> None:
+        state = {"closed": "closed", "done": "closed", "open": "open", "reopened": "open"}
+        wanted = state.get(status.lower())
+        if wanted is None:
+            msg = f"GitHub issues are only open or closed; cannot move {ref.key} to {status!r}"
+            raise PermanentConnectorError(self.key, msg)
+        issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
+        if issue.state != wanted:
+            self.call(lambda: issue.edit(state=wanted))
+
+    def check(self) -> CheckResult:
+        try:
+            name = self.call(lambda: self.repo.full_name)
+        except ConnectorError as exc:
+            return CheckResult(False, str(exc), "check connectors.github token and repository")
+        return CheckResult(True, f"repository {name} reachable as {self.login}")
+
+    def is_own_write(self, event: dict[str, Any]) -> bool:
+        """Webhooks about our issues or comments carry our hidden marker."""
+        for part in ("comment", "issue", "pull_request"):
+            if origin.marker_in((event.get(part) or {}).get("body")):
+                if part == "issue" and event.get("comment"):
+                    continue  # a person's comment on an issue we opened
+                return True
+        return False

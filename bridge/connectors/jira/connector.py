@@ -1,0 +1,294 @@
+"""Jira (Cloud or Data Center) as a Tracker: SPARs and ARs, links, comments and status moves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+import jira
+import requests
+import structlog
+from jira.exceptions import JIRAError
+
+from bridge import retry
+from bridge.config.connectors import JiraSettings
+from bridge.connectors import origin
+from bridge.connectors.jira import markup
+from bridge.connectors.jira.errors import translate
+from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.ports import (
+    CheckResult,
+    ConnectorError,
+    ExternalRef,
+    IdempotencyKey,
+    Kind,
+    PermanentConnectorError,
+    RecordSpec,
+)
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+COMMENT_SIGNATURE = "(posted by Support Bridge)"
+_ALWAYS_SET = {"project", "issuetype", "summary", "reporter", "description", "labels"}
+
+
+class JiraConnector:
+    key = "jira"
+    kind = Kind.TRACKER
+    features = frozenset(
+        {"create_record", "comment", "move_to", "remote_link", "issue_link", "entity_property"}
+    )
+
+    def __init__(self, settings: JiraSettings, context: Context) -> None:
+        self.settings = settings
+        self._gate = context.gate
+        self._required: dict[tuple[str, str], dict[str, str]] = {}
+
+    @classmethod
+    def from_settings(cls, config: JiraSettings, context: Context) -> JiraConnector:
+        return cls(config, context)
+
+    @cached_property
+    def client(self) -> jira.JIRA:
+        s = self.settings
+        auth: dict[str, Any] = {}
+        if s.personal_access_token is not None:
+            auth["token_auth"] = s.personal_access_token.get_secret_value()
+        elif s.api_token is not None:
+            auth["basic_auth"] = (s.email or "", s.api_token.get_secret_value())
+        api = "3" if s.description_format == "adf" else "2"
+        client = jira.JIRA(
+            server=str(s.url).rstrip("/"),
+            options={"rest_api_version": api},
+            max_retries=0,  # our retry policy, not the library's sleeping one
+            get_server_info=False,
+            timeout=15,
+            **auth,
+        )
+        # Known from settings, which saves a serverInfo call on every worker start.
+        client.deploymentType = "Cloud" if s.deployment == "cloud" else "Server"
+        return client
+
+    def call(self, fn: Callable[[], T]) -> T:
+        def attempt() -> T:
+            self._gate.take("jira:requests")
+            try:
+                return fn()
+            except (JIRAError, requests.RequestException) as exc:
+                raise translate(exc) from exc
+
+        return retry.call(attempt)
+
+    @cached_property
+    def account_id(self) -> str:
+        me = self.call(self.client.myself)
+        return str(me.get("accountId") or me.get("key") or me.get("name"))
+
+    # -- the outbox's operations ------------------------------------------------------------
+    def perform(
+        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    ) -> dict[str, Any]:
+        if operation == "create_record":
+            spec = RecordSpec.from_payload(
+                payload["kind"], payload["spec"], payload["escalation_id"]
+            )
+            return self.create_record(spec, key).as_result()
+        if operation == "comment":
+            self.comment(self.ref(payload["ref"]), payload["text"], key)
+            return {"ref": payload["ref"]}
+        if operation == "move_to":
+            self.move_to(self.ref(payload["ref"]), payload["status"])
+            return {"ref": payload["ref"], "status": payload["status"]}
+        raise unknown_operation(self.key, operation)
+
+    def ref(self, issue_key: str) -> ExternalRef:
+        url = f"{str(self.settings.url).rstrip('/')}/browse/{issue_key}"
+        return ExternalRef(self.key, issue_key, issue_key, url)
+
+    # -- Tracker ------------------------------------------------------------------------------
+    def find_by_key(self, key: IdempotencyKey) -> ExternalRef | None:
+        jql = f'labels = "{origin.key_label(key)}"'
+        if self.settings.deployment == "cloud":
+            search = self.client.enhanced_search_issues
+        else:
+            search = self.client.search_issues
+        found = self.call(lambda: search(jql, maxResults=2, fields="summary"))
+        return self.ref(found[0].key) if found else None
+
+    def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
+        project, issue_type = self._placement(spec.kind)
+        ref = self.find_by_key(key)
+        if ref is None:
+            self._check_required(project, issue_type, spec)
+            fields = self._fields(spec, key, project, issue_type)
+            created = self.call(lambda: self.client.create_issue(fields=fields, prefetch=False))
+            ref = self.ref(created.key)
+            log.info("jira.record.created", issue=ref.key, kind=spec.kind)
+        else:
+            log.info("jira.record.found", issue=ref.key, kind=spec.kind)
+        self._complete(ref, spec, key)
+        return ref
+
+    def _complete(self, ref: ExternalRef, spec: RecordSpec, key: IdempotencyKey) -> None:
+        """The steps after creation; each is an upsert, so a replay repeats them harmlessly."""
+        mark = {"key": key, "record": spec.record_id}
+        self.call(lambda: self.client.add_issue_property(ref.key, origin.PROPERTY_KEY, mark))
+        if spec.ticket_url:
+            self.link_back(ref, spec.ticket_url, spec.ticket_id)
+        if spec.link_to:
+            self.link_issues(ref, spec.link_to)
+
+    def link_back(self, ref: ExternalRef, ticket_url: str, ticket_id: str) -> None:
+        destination = {"url": ticket_url, "title": f"Customer ticket {ticket_id or ticket_url}"}
+        self.call(
+            lambda: self.client.add_remote_link(
+                ref.key,
+                destination,
+                globalId=f"support-bridge:ticket:{ticket_id or ticket_url}",
+                application={"type": "support-bridge", "name": "Support Bridge"},
+                relationship="customer ticket",
+            )
+        )
+
+    def link_issues(self, ref: ExternalRef, other: str) -> None:
+        issue = self.call(lambda: self.client.issue(ref.key, fields="issuelinks"))
+        for link in getattr(issue.fields, "issuelinks", None) or []:
+            linked = getattr(link, "outwardIssue", None) or getattr(link, "inwardIssue", None)
+            if linked is not None and linked.key == other:
+                return
+        kind = self.settings.link_type
+        self.call(lambda: self.client.create_issue_link(kind, ref.key, other))
+
+    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
+        body = self._comment_body(text)
+        existing = self.call(lambda: self.client.comments(ref.key))
+        if any(getattr(c, "body", None) == body for c in existing):
+            return  # written before a crash took our record of it
+        self.call(lambda: self.client.add_comment(ref.key, body, is_internal=True))
+
+    def _comment_body(self, text: str) -> Any:
+        if self.settings.description_format == "adf":
+            return {
+                "type": "doc",
+                "version": 1,
+                "content": [
+                    {"type": "paragraph", "content": [{"type": "text", "text": text}]},
+                    {"type": "paragraph", "content": [{"type": "text", "text": COMMENT_SIGNATURE}]},
+                ],
+            }
+        return f"{text}\n\n{COMMENT_SIGNATURE}"
+
+    def move_to(self, ref: ExternalRef, status: str, resolution: str = "Done") -> None:
+        visited: set[str] = set()
+        seen: list[str] = []
+        start = current = self._status(ref)
+        for _ in range(MAX_HOPS + 1):
+            if current.lower() == status.lower():
+                return
+            visited.add(current.lower())
+            options = self.call(
+                lambda: self.client.transitions(ref.key, expand="transitions.fields")
+            )
+            seen += [str((t.get("to") or {}).get("name")) for t in options]
+            hop = next_hop(options, status, visited, resolution)
+            if hop is None:
+                break
+            self.call(
+                lambda hop=hop: self.client.transition_issue(
+                    ref.key, hop.transition_id, fields=hop.fields or None
+                )
+            )
+            log.info("jira.transition.applied", issue=ref.key, to=hop.to)
+            current = self._status(ref)
+        raise no_path(ref.key, start, status, seen)
+
+    def _status(self, ref: ExternalRef) -> str:
+        issue = self.call(lambda: self.client.issue(ref.key, fields="status"))
+        return str(issue.fields.status.name)
+
+    # -- creation details ---------------------------------------------------------------------
+    def _placement(self, kind: str) -> tuple[str, str]:
+        s = self.settings
+        if kind == "spar":
+            return s.support_project, s.spar_issue_type
+        return s.development_project, s.ar_issue_type
+
+    def _fields(
+        self, spec: RecordSpec, key: IdempotencyKey, project: str, issue_type: str
+    ) -> dict[str, Any]:
+        describe = markup.adf if self.settings.description_format == "adf" else markup.wiki
+        labels = [origin.BRIDGE_LABEL, origin.key_label(key), *self.settings.labels, *spec.labels]
+        return {
+            "project": {"key": project},
+            "issuetype": {"name": issue_type},
+            "summary": spec.summary[:255],
+            "description": describe(spec),
+            "labels": list(dict.fromkeys(label.replace(" ", "-") for label in labels)),
+            **spec.fields,
+        }
+
+    def _check_required(self, project: str, issue_type: str, spec: RecordSpec) -> None:
+        required = self._required.get((project, issue_type))
+        if required is None:
+            meta = self.call(
+                lambda: self.client.createmeta(
+                    projectKeys=project,
+                    issuetypeNames=issue_type,
+                    expand="projects.issuetypes.fields",
+                )
+            )
+            types = [
+                t
+                for p in meta.get("projects", [])
+                for t in p.get("issuetypes", [])
+                if str(t.get("name", "")).lower() == issue_type.lower()
+            ]
+            if not types:
+                msg = (
+                    f"project {project} has no issue type {issue_type!r} you may create; "
+                    "check connectors.jira project and issue type settings"
+                )
+                raise PermanentConnectorError(self.key, msg)
+            required = {
+                fid: str(f.get("name", fid))
+                for fid, f in types[0].get("fields", {}).items()
+                if f.get("required") and not f.get("hasDefaultValue") and fid not in _ALWAYS_SET
+            }
+            self._required[(project, issue_type)] = required
+        missing = [f"{name} ({fid})" for fid, name in required.items() if fid not in spec.fields]
+        if missing:
+            msg = (
+                f"{project} {issue_type} requires field {', '.join(missing)}; add it to the "
+                "Jira field mapping in bridge.yaml"
+            )
+            raise PermanentConnectorError(self.key, msg)
+
+    # -- operations ---------------------------------------------------------------------------
+    def check(self) -> CheckResult:
+        try:
+            me = self.call(self.client.myself)
+        except ConnectorError as exc:
+            return CheckResult(False, str(exc), "check connectors.jira url and credentials")
+        return CheckResult(True, f"signed in as {me.get('displayName', 'the bridge account')}")
+
+    def is_own_write(self, event: dict[str, Any]) -> bool:
+        """True for webhooks caused by our writes: issues we created, comments we posted."""
+        name = event.get("webhookEvent", "")
+        if name == "jira:issue_created":
+            labels = (event.get("issue") or {}).get("fields", {}).get("labels") or []
+            return any(str(label).startswith("sb-") for label in labels)
+        if name.startswith("comment_"):
+            body = (event.get("comment") or {}).get("body")
+            return COMMENT_SIGNATURE in (markup_text(body))
+        return str((event.get("user") or {}).get("accountId", "")) == self.account_id
+
+
+def markup_text(body: Any) -> str:
+    """The plain text of a wiki string or an ADF document."""
+    if isinstance(body, str):
+        return body
+    if isinstance(body, dict):
+        return body.get("text", "") + " ".join(markup_text(c) for c in body.get("content", []))
+    return ""

@@ -1,0 +1,58 @@
+"""The issue description: wiki markup (Jira Data Center, REST v2) or ADF (Jira Cloud, v3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.ports import RecordSpec
+
+_WIKI_SPECIAL = str.maketrans({"|": "\\|", "{": "\\{", "}": "\\}", "[": "\\[", "]": "\\]"})
+
+
+def _rows(spec: RecordSpec) -> list[tuple[str, str]]:
+    rows = [("Severity", spec.severity)] if spec.severity else []
+    return rows + list(spec.facts.items())
+
+
+def wiki(spec: RecordSpec) -> str:
+    lines = [f"h3. {'SPAR' if spec.kind == 'spar' else 'Action request'} from Support Bridge"]
+    if spec.ticket_url:
+        lines.append(f"*Customer ticket:* [{spec.ticket_id or spec.ticket_url}|{spec.ticket_url}]")
+    if spec.link_to:
+        lines.append(f"*Raised from:* {spec.link_to}")
+    rows = _rows(spec)
+    if rows:
+        lines += ["", "||Fact||Value||"]
+        lines += [f"|{k.translate(_WIKI_SPECIAL)}|{v.translate(_WIKI_SPECIAL)}|" for k, v in rows]
+    return "\n".join(lines)
+
+
+def _text(text: str, **mark: str) -> dict[str, Any]:
+    node: dict[str, Any] = {"type": "text", "text": text}
+    if mark.get("href"):
+        node["marks"] = [{"type": "link", "attrs": {"href": mark["href"]}}]
+    return node
+
+
+def _paragraph(*content: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "paragraph", "content": list(content)}
+
+
+def adf(spec: RecordSpec) -> dict[str, Any]:
+    title = f"{'SPAR' if spec.kind == 'spar' else 'Action request'} from Support Bridge"
+    content: list[dict[str, Any]] = [
+        {"type": "heading", "attrs": {"level": 3}, "content": [_text(title)]}
+    ]
+    if spec.ticket_url:
+        label = spec.ticket_id or spec.ticket_url
+        content.append(_paragraph(_text("Customer ticket: "), _text(label, href=spec.ticket_url)))
+    if spec.link_to:
+        content.append(_paragraph(_text(f"Raised from: {spec.link_to}")))
+    items = [
+        {"type": "listItem", "content": [_paragraph(_text(f"{k}: {v}"))]}
+        for k, v in _rows(spec)
+        if v
+    ]
+    if items:
+        content.append({"type": "bulletList", "content": items})
+    return {"type": "doc", "version": 1, "content": content}

@@ -1,0 +1,69 @@
+"""Outbound rate limits shared by every worker, so the bridge never causes a 429 storm.
+
+Each vendor has named budgets (GitHub: 80 content-creating requests a minute; Slack: about one
+message a second per channel). Workers take a slot before calling; with ``BRIDGE_REDIS_URL`` set
+the budget lives in Redis and is shared across machines, otherwise in this process's memory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from limits import RateLimitItem, parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from bridge.ports import TransientConnectorError
+
+DEFAULT_RATES: dict[str, str] = {
+    "github:content": "80/minute",
+    "github:requests": "5000/hour",
+    "jira:requests": "10/second",
+    "slack:channel": "1/second",
+    "slack:requests": "50/minute",
+    "zendesk:requests": "700/minute",
+    "freshdesk:requests": "200/minute",
+    "email:messages": "30/minute",
+}
+MAX_WAIT_SECONDS = 60.0
+
+
+class RateGate:
+    """Blocks until a slot is free in the named budget, or gives up as a transient error."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        rates: dict[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait: float = MAX_WAIT_SECONDS,
+    ) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._items: dict[str, RateLimitItem] = {
+            name: parse(rate) for name, rate in (rates or DEFAULT_RATES).items()
+        }
+        self._sleep = sleep
+        self._max_wait = max_wait
+
+    @classmethod
+    def from_url(cls, redis_url: str | None, **kwargs: object) -> RateGate:
+        uri = redis_url if redis_url else "memory://"
+        return cls(storage_from_string(uri), **kwargs)  # type: ignore[arg-type]
+
+    def set_rate(self, budget: str, rate: str) -> None:
+        self._items[budget] = parse(rate)
+
+    def take(self, budget: str, *scope: str) -> None:
+        item = self._items.get(budget)
+        if item is None:
+            return
+        deadline = time.monotonic() + self._max_wait
+        while not self._limiter.hit(item, budget, *scope):
+            reset_at, _ = self._limiter.get_window_stats(item, budget, *scope)
+            wait = max(reset_at - time.time(), 0.01)
+            if time.monotonic() + wait > deadline:
+                system = budget.split(":", 1)[0]
+                msg = f"our own rate budget {budget} is used up; trying again later"
+                raise TransientConnectorError(system, msg, retry_after=wait)
+            self._sleep(min(wait, 1.0))

@@ -1,0 +1,108 @@
+"""Finding connectors and wiring them to the outbox.
+
+A connector is any class published in the entry-point group ``support_bridge.connectors`` that
+declares ``key``, ``kind`` and ``features`` and builds itself with ``from_settings(config,
+context)``. Built-in connectors are published the same way as third-party ones, so the bridge
+has no list of vendors in its code; see docs/connectors.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Protocol
+
+import structlog
+
+from bridge.config.connectors import ENTRY_POINT_GROUP
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.results import EarlierResults
+from bridge.ports import (
+    Connector,
+    ConnectorAuthError,
+    ConnectorError,
+    IdempotencyKey,
+    PermanentConnectorError,
+    TransientConnectorError,
+)
+from bridge.processing import OutboxPerformer, PermanentError, TransientError
+
+if TYPE_CHECKING:
+    from bridge.config import Settings
+    from bridge.runtime import Runtime
+    from bridge.store.tables import OutboxRow
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Context:
+    """What the bridge lends every connector it builds."""
+
+    gate: RateGate
+    earlier: EarlierResults
+
+
+class ConnectorFactory(Protocol):
+    key: str
+
+    def from_settings(self, config: Any, context: Context) -> Connector: ...
+
+
+def discover() -> dict[str, ConnectorFactory]:
+    """Every connector class installed on this machine, by its entry-point name."""
+    found: dict[str, ConnectorFactory] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        found[entry.name] = entry.load()
+    return found
+
+
+def build_connectors(settings: Settings, context: Context) -> dict[str, Connector]:
+    """The configured connectors, built but not yet connected (no network until first use)."""
+    factories = discover()
+    built: dict[str, Connector] = {}
+    for name in settings.connectors.configured():
+        config = getattr(settings.connectors, name, None)
+        if config is None:
+            config = (settings.connectors.model_extra or {}).get(name)
+        factory = factories.get(name)
+        if factory is None:
+            log.error("connector.missing", connector=name)
+            continue
+        built[name] = factory.from_settings(config, context)
+    return built
+
+
+def performer_for(connector: Connector) -> OutboxPerformer:
+    """An outbox performer: our stored result first, then the connector, errors translated."""
+
+    def perform(row: OutboxRow) -> dict[str, Any]:
+        if row.result:
+            return dict(row.result)
+        key = IdempotencyKey(row.idempotency_key)
+        try:
+            return connector.perform(row.operation, dict(row.payload), key)
+        except TransientConnectorError as exc:
+            raise TransientError(str(exc), exc.retry_after) from exc
+        except (ConnectorAuthError, PermanentConnectorError) as exc:
+            raise PermanentError(str(exc)) from exc
+        except ConnectorError as exc:
+            raise PermanentError(str(exc)) from exc
+
+    return perform
+
+
+def register_connectors(runtime: Runtime) -> dict[str, Connector]:
+    """Register a performer for every configured connector on ``runtime.performers``."""
+    redis_url = runtime.settings.redis_url
+    gate = RateGate.from_url(redis_url.get_secret_value() if redis_url else None)
+    context = Context(gate=gate, earlier=EarlierResults(runtime.sessions))
+    connectors = build_connectors(runtime.settings, context)
+    for name, connector in connectors.items():
+        runtime.performers.register(name, performer_for(connector))
+        log.info("connector.registered", connector=name, kind=str(connector.kind))
+    return connectors
+
+
+def unknown_operation(system: str, operation: str) -> PermanentConnectorError:
+    return PermanentConnectorError(system, f"this connector cannot {operation!r}")

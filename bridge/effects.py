@@ -1,0 +1,105 @@
+"""The vocabulary of side effects: what the workflow may ask a connector to do.
+
+Services build these and add them to the outbox in the same transaction as their decision; the
+connector registered for ``target`` performs them. The idempotency key is derived from the record
+and the step, so planning the same step twice plans one side effect.
+
+Targets are connector keys (``slack``, ``jira``, ``github``, ``zendesk``, ``freshdesk``, ``email``).
+Payloads are plain JSON; no vendor type appears here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.store.outbox import SideEffect
+
+CHAT = "slack"
+
+
+def escalation_message(
+    escalation_id: str, step: str, *, channel: str, summary: dict[str, Any]
+) -> SideEffect:
+    """Create or refresh the one head message of an escalation (Block Kit, with buttons)."""
+    return SideEffect(
+        f"chat:{escalation_id}:head:{step}",
+        CHAT,
+        "upsert_escalation_message",
+        {"escalation_id": escalation_id, "channel": channel, "summary": summary},
+    )
+
+
+def thread_reply(
+    escalation_id: str, step: str, *, text: str, mention: list[str] | None = None
+) -> SideEffect:
+    """A reply in the escalation's thread (after its head message exists)."""
+    return SideEffect(
+        f"chat:{escalation_id}:reply:{step}",
+        CHAT,
+        "thread_reply",
+        {"escalation_id": escalation_id, "text": text, "mention": mention or []},
+    )
+
+
+def direct_message(key: str, *, user: str, text: str) -> SideEffect:
+    return SideEffect(f"chat:dm:{key}:{user}", CHAT, "direct_message", {"user": user, "text": text})
+
+
+def channel_post(
+    key: str, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> SideEffect:
+    return SideEffect(
+        f"chat:post:{key}",
+        CHAT,
+        "channel_post",
+        {"channel": channel, "text": text, "blocks": blocks or []},
+    )
+
+
+def tracker_record(
+    target: str, escalation_id: str, kind: str, *, spec: dict[str, Any]
+) -> SideEffect:
+    """File the SPAR (``kind="spar"``) or the AR (``kind="ar"``) in Jira or GitHub."""
+    return SideEffect(
+        f"{target}:{escalation_id}:{kind}:create",
+        target,
+        "create_record",
+        {"escalation_id": escalation_id, "kind": kind, "spec": spec},
+    )
+
+
+def tracker_comment(target: str, ref: str, step: str, *, text: str) -> SideEffect:
+    return SideEffect(
+        f"{target}:{ref}:comment:{step}", target, "comment", {"ref": ref, "text": text}
+    )
+
+
+def tracker_move(target: str, ref: str, *, status: str) -> SideEffect:
+    return SideEffect(
+        f"{target}:{ref}:move:{status}", target, "move_to", {"ref": ref, "status": status}
+    )
+
+
+def helpdesk_note(
+    target: str, ticket: str, step: str, *, text: str, public: bool = False
+) -> SideEffect:
+    """An internal note (or, with ``public``, a reply the customer sees) on the helpdesk ticket."""
+    operation = "public_reply" if public else "internal_note"
+    return SideEffect(
+        f"{target}:{ticket}:{operation}:{step}", target, operation, {"ticket": ticket, "text": text}
+    )
+
+
+def helpdesk_fields(target: str, ticket: str, step: str, *, fields: dict[str, Any]) -> SideEffect:
+    return SideEffect(
+        f"{target}:{ticket}:fields:{step}",
+        target,
+        "set_fields",
+        {"ticket": ticket, "fields": fields},
+    )
+
+
+def email(key: str, *, to: str, template: str, context: dict[str, Any]) -> SideEffect:
+    return SideEffect(
+        f"email:{key}:{to}", "email", "send", {"to": to, "template": template, "context": context}
+    )

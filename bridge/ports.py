@@ -1,0 +1,154 @@
+"""The ports the workflow's side effects reach the outside world through.
+
+Connectors implement these with vendor libraries; nothing vendor-shaped crosses a port. Every
+vendor failure is translated at the connector's boundary into one of these errors::
+
+    ConnectorError                      something went wrong talking to an outside system
+    ├── TransientConnectorError         429, 5xx, timeouts, refused connections: try again later
+    │                                   (``retry_after`` seconds when the vendor said so)
+    ├── ConnectorAuthError              401/403: the credentials or their permissions are wrong
+    └── PermanentConnectorError         other 4xx: the request itself is refused; retrying
+                                        cannot help (a missing required field, no such issue)
+
+Only ``TransientConnectorError`` is ever retried (see ``bridge.retry``); the others become dead
+letters at once, carrying the vendor's message.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, NewType, Protocol, runtime_checkable
+
+IdempotencyKey = NewType("IdempotencyKey", str)
+
+
+class ConnectorError(Exception):
+    """A failure talking to ``system``, worded for a support engineer."""
+
+    def __init__(self, system: str, message: str) -> None:
+        super().__init__(f"{system}: {message}")
+        self.system = system
+
+
+class TransientConnectorError(ConnectorError):
+    def __init__(self, system: str, message: str, retry_after: float | None = None) -> None:
+        super().__init__(system, message)
+        self.retry_after = retry_after
+
+
+class ConnectorAuthError(ConnectorError):
+    pass
+
+
+class PermanentConnectorError(ConnectorError):
+    pass
+
+
+class Kind(enum.StrEnum):
+    TRACKER = "tracker"
+    CHAT = "chat"
+    HELPDESK = "helpdesk"
+    MAILER = "mailer"
+
+
+@dataclass(frozen=True)
+class ExternalRef:
+    """A record in an outside system: ``id`` is what its API takes, ``key`` what people read."""
+
+    system: str
+    id: str
+    key: str
+    url: str = ""
+
+    def as_result(self) -> dict[str, Any]:
+        return {"system": self.system, "id": self.id, "key": self.key, "url": self.url}
+
+    @classmethod
+    def from_result(cls, data: dict[str, Any]) -> ExternalRef:
+        return cls(data["system"], str(data["id"]), str(data["key"]), data.get("url", ""))
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """What to file in a tracker: a SPAR (``kind="spar"``) or an AR (``kind="ar"``)."""
+
+    kind: str
+    summary: str
+    facts: dict[str, str] = field(default_factory=dict)
+    severity: str = ""
+    labels: tuple[str, ...] = ()
+    fields: dict[str, Any] = field(default_factory=dict)
+    ticket_url: str = ""
+    ticket_id: str = ""
+    record_id: str = ""
+    link_to: str = ""  # the SPAR's key when filing its AR
+
+    @classmethod
+    def from_payload(cls, kind: str, spec: dict[str, Any], record_id: str) -> RecordSpec:
+        return cls(
+            kind=kind,
+            summary=str(spec["summary"]),
+            facts={str(k): str(v) for k, v in (spec.get("facts") or {}).items()},
+            severity=str(spec.get("severity", "")),
+            labels=tuple(spec.get("labels") or ()),
+            fields=dict(spec.get("fields") or {}),
+            ticket_url=str(spec.get("ticket_url", "")),
+            ticket_id=str(spec.get("ticket_id", "")),
+            record_id=record_id,
+            link_to=str(spec.get("link_to", "")),
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    detail: str
+    hint: str = ""
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What every connector declares; the registry finds it through entry points."""
+
+    key: str
+    kind: Kind
+    features: frozenset[str]
+
+    def check(self) -> CheckResult: ...
+
+    def perform(self, operation: str, payload: dict[str, Any], key: IdempotencyKey) -> dict: ...
+
+    def is_own_write(self, event: dict[str, Any]) -> bool: ...
+
+
+class Tracker(Protocol):  # Jira, GitHub
+    def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef: ...
+    def find_by_key(self, key: IdempotencyKey) -> ExternalRef | None: ...
+    def link_back(self, ref: ExternalRef, ticket_url: str, ticket_id: str) -> None: ...
+    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None: ...
+    def move_to(self, ref: ExternalRef, status: str) -> None: ...
+
+
+class Chat(Protocol):  # Slack
+    def post(
+        self, channel: str, text: str, blocks: list[dict], key: IdempotencyKey
+    ) -> ExternalRef: ...
+    def update(self, ref: ExternalRef, text: str, blocks: list[dict]) -> None: ...
+    def reply(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> ExternalRef: ...
+    def direct_message(self, user: str, text: str, key: IdempotencyKey) -> ExternalRef: ...
+
+
+class Helpdesk(Protocol):  # Zendesk, Freshdesk
+    def get_ticket(self, ticket: str) -> dict[str, Any]: ...
+    def internal_note(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
+    def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
+    def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
+
+
+class Mailer(Protocol):  # SMTP
+    def send(self, to: str, template: str, context: dict[str, Any], key: IdempotencyKey) -> str: ...
+
+
+def has_feature(connector: Connector, feature: str) -> bool:
+    return feature in connector.features

@@ -1,0 +1,245 @@
+"""Escalation commands: request, acknowledge, raise the level.
+
+Each runs in one transaction: load, let the domain decide (it raises ``DomainError`` with a
+message for the person who asked), save with the audit trail, and plan the Slack and helpdesk
+side effects in the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bridge import effects
+from bridge.domain.enums import EntryPoint, LevelCause, ReasonCategory
+from bridge.domain.errors import UnknownTicket
+from bridge.domain.intake import RequestEscalation, advise, open_escalation
+from bridge.domain.levels import raise_level
+from bridge.domain.records import AdviceOverride, Escalation, Ticket, TriageAnswers
+from bridge.domain.sla import ClockState, SlaClock, TargetKind, evaluate, meet_clock, start_clock
+from bridge.domain.triage import triage
+from bridge.runtime import Runtime
+from bridge.services.policy import Policy, snapshot
+from bridge.services.routing import route
+from bridge.store.escalations import EscalationStore, Loaded
+
+
+class EscalationNotFound(Exception):
+    def __init__(self, escalation_id: int) -> None:
+        super().__init__(f"no escalation {escalation_id}")
+
+
+@dataclass(frozen=True)
+class EscalationRequest:
+    """What Slack's modal, the API or a helpdesk event asks for."""
+
+    ticket_ref: str
+    reason: ReasonCategory
+    reason_text: str
+    requested_by: str
+    entry_point: EntryPoint
+    cause: str
+    triage: TriageAnswers | None = None
+    override_justification: str = ""
+
+
+def summary(
+    escalation: Escalation, ticket: Ticket, clocks: list[SlaClock], now: dt.datetime
+) -> dict[str, Any]:
+    """What the Slack head message shows; plain values only."""
+    return {
+        "escalation_id": escalation.id,
+        "ticket": ticket.external_id,
+        "subject": ticket.subject,
+        "customer": ticket.organisation,
+        "severity": int(ticket.severity),
+        "classification": escalation.classification.value if escalation.classification else None,
+        "level": int(escalation.level),
+        "state": escalation.state.value,
+        "clocks": [
+            {
+                "kind": clock.target.kind.value,
+                "status": evaluate(clock, now).status.value,
+                "due_at": clock.due_at.isoformat() if clock.due_at else None,
+            }
+            for clock in clocks
+        ],
+        "links": list(ticket.links),
+    }
+
+
+class EscalationService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+
+    def _plan(self, session: Session, *side_effects: effects.SideEffect, now: dt.datetime) -> None:
+        for effect in side_effects:
+            self.runtime.outbox.add(session, effect, now)
+
+    def _head(
+        self, store: EscalationStore, loaded: Loaded, step: str, now: dt.datetime
+    ) -> effects.SideEffect:
+        ticket = store.ticket_of(loaded.ticket_row)
+        clocks = store.clocks(loaded.row.id)
+        channel = route(self.settings.routing, ticket).channel
+        return effects.escalation_message(
+            loaded.escalation.id,
+            step,
+            channel=channel,
+            summary=summary(loaded.escalation, ticket, clocks, now),
+        )
+
+    def request(self, request: EscalationRequest, now: dt.datetime) -> int:
+        """Open an escalation for an existing ticket; returns its id."""
+        with self.runtime.sessions.begin() as session:
+            store = EscalationStore(session)
+            ticket_row = store.find_ticket(request.ticket_ref)
+            if ticket_row is None:
+                raise UnknownTicket(request.ticket_ref)
+            ticket = store.ticket_of(ticket_row)
+            policy = snapshot(self.settings, ticket.region)
+            escalation_id = store.reserve_id(ticket_row, policy.snapshot, now)
+            command = RequestEscalation(
+                ticket.external_id,
+                request.reason,
+                request.reason_text,
+                request.requested_by,
+                request.entry_point,
+                request.cause,
+            )
+            reply_budget = policy.calendar.business_day
+            advice = advise(ticket, request.reason, now, reasonable_time=reply_budget)
+            override = (
+                AdviceOverride(request.requested_by, request.override_justification, frozenset())
+                if request.override_justification.strip()
+                else None
+            )
+            escalation, opened = open_escalation(
+                command,
+                ticket,
+                escalation_id=str(escalation_id),
+                owners=policy.owners,
+                advice=advice,
+                override=override,
+                now=now,
+            )
+            if request.triage is not None:
+                today = now.astimezone(policy.calendar.tz).date()
+                triage(
+                    escalation,
+                    request.triage,
+                    today=today,
+                    actor=request.requested_by,
+                    cause=request.cause,
+                    now=now,
+                )
+            for plan in policy.clocks_for(ticket.severity):
+                clock = start_clock(
+                    f"{escalation_id}:{plan.target.kind.value}",
+                    str(escalation_id),
+                    plan.target,
+                    plan.calendar,
+                    now=now,
+                    at_risk_fraction=policy.at_risk_fraction,
+                )
+                store.save_clock(escalation_id, clock)
+            store.save(escalation, now)
+            store.save_ticket(ticket_row.helpdesk, ticket, now, ticket_row)
+            loaded = store.load(escalation_id)
+            assert loaded is not None
+            mention = policy.level(escalation.level).owners
+            text = f"Escalation opened for ticket {ticket.external_id} at level 1 ({opened.owner})"
+            self._plan(
+                session,
+                self._head(store, loaded, "opened", now),
+                effects.thread_reply(escalation.id, "opened", text=text, mention=mention),
+                *self._helpdesk_note(ticket_row.helpdesk, ticket.external_id, escalation.id, now),
+                now=now,
+            )
+            return escalation_id
+
+    def _helpdesk_note(
+        self, helpdesk: str, ticket: str, escalation_id: str, now: dt.datetime
+    ) -> list[effects.SideEffect]:
+        if helpdesk not in self.settings.connectors.configured():
+            return []
+        text = f"Escalated: escalation {escalation_id} is open for this ticket."
+        return [
+            effects.helpdesk_note(helpdesk, ticket, f"escalation-{escalation_id}-opened", text=text)
+        ]
+
+    def _loaded(self, store: EscalationStore, escalation_id: int) -> Loaded:
+        loaded = store.load(escalation_id)
+        if loaded is None:
+            raise EscalationNotFound(escalation_id)
+        return loaded
+
+    def acknowledge(self, escalation_id: int, *, by: str, cause: str, now: dt.datetime) -> None:
+        """The escalation team acknowledges: the acknowledge clock is met (late or not)."""
+        with self.runtime.sessions.begin() as session:
+            store = EscalationStore(session)
+            loaded = self._loaded(store, escalation_id)
+            for clock in store.clocks(escalation_id):
+                if (
+                    clock.target.kind is TargetKind.ACKNOWLEDGE
+                    and clock.state is not ClockState.MET
+                ):
+                    meet_clock(clock, now=now)
+                    store.save_clock(escalation_id, clock)
+            text = f"Acknowledged by {by}"
+            self._plan(
+                session,
+                self._head(store, loaded, f"acknowledged-{cause}", now),
+                effects.thread_reply(loaded.escalation.id, f"acknowledged-{cause}", text=text),
+                now=now,
+            )
+
+    def raise_level(
+        self,
+        escalation_id: int,
+        *,
+        by: str,
+        cause: str,
+        now: dt.datetime,
+        why: LevelCause = LevelCause.REQUEST,
+        note: str = "",
+        session: Session | None = None,
+    ) -> int:
+        """Move one level up; returns the new level. ``session`` joins a caller's transaction."""
+        if session is None:
+            with self.runtime.sessions.begin() as own:
+                return self.raise_level(
+                    escalation_id, by=by, cause=cause, now=now, why=why, note=note, session=own
+                )
+        store = EscalationStore(session)
+        loaded = self._loaded(store, escalation_id)
+        policy = Policy(loaded.row.policy)
+        raised = raise_level(
+            loaded.escalation, policy.owners, cause=why, by=by, trigger=cause, now=now, note=note
+        )
+        store.save(loaded.escalation, now)
+        level = policy.level(raised.level)
+        earlier = "; ".join(
+            f"level {int(a.level)} {a.owner} at {a.at:%Y-%m-%d %H:%M} UTC"
+            for a in raised.earlier_attempts
+        )
+        text = (
+            f"Raised to level {int(raised.level)} ({level.role}) by {by}: {why.value}. "
+            f"Earlier: {earlier}"
+        )
+        step = f"level-{int(raised.level)}"
+        planned = [
+            self._head(store, loaded, step, now),
+            effects.thread_reply(loaded.escalation.id, step, text=text, mention=level.owners),
+        ]
+        if level.notify == "dm":
+            planned += [
+                effects.direct_message(f"{loaded.escalation.id}:{step}", user=owner, text=text)
+                for owner in level.owners
+            ]
+        self._plan(session, *planned, now=now)
+        return int(raised.level)

@@ -1,0 +1,186 @@
+"""Repository for tickets, escalations, their audit trail and SLA clocks, used inside one
+transaction: the service loads, the domain decides, the repository saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.domain.records import Escalation, Ticket
+from bridge.domain.sla import SlaClock
+from bridge.store import tables
+from bridge.store.codec import from_json, to_json
+
+
+class AmbiguousTicket(Exception):
+    """The same ticket number exists in several helpdesks; name it as ``helpdesk:number``."""
+
+
+@dataclass
+class Loaded:
+    row: tables.Escalation
+    escalation: Escalation
+    ticket_row: tables.Ticket
+
+
+def _document(escalation: Escalation) -> dict[str, Any]:
+    document: dict[str, Any] = to_json(replace(escalation, history=[]))
+    return document
+
+
+class EscalationStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- tickets ------------------------------------------------------------------------------
+    def find_ticket(self, ref: str) -> tables.Ticket | None:
+        helpdesk, _, number = ref.rpartition(":")
+        query = select(tables.Ticket).where(tables.Ticket.external_id == number)
+        if helpdesk:
+            query = query.where(tables.Ticket.helpdesk == helpdesk)
+        found = list(self.session.scalars(query.limit(2)))
+        if len(found) > 1:
+            msg = f"ticket {ref} exists in several helpdesks; write it as helpdesk:{ref}"
+            raise AmbiguousTicket(msg)
+        return found[0] if found else None
+
+    @staticmethod
+    def ticket_of(row: tables.Ticket) -> Ticket:
+        ticket: Ticket = from_json(Ticket, row.document)
+        return ticket
+
+    def save_ticket(
+        self, helpdesk: str, ticket: Ticket, now: dt.datetime, row: tables.Ticket | None = None
+    ) -> tables.Ticket:
+        if row is None:
+            row = tables.Ticket(helpdesk=helpdesk, external_id=ticket.external_id, created_at=now)
+            self.session.add(row)
+        row.requester_email = ticket.requester or None
+        row.organization = ticket.organisation or None
+        row.severity = int(ticket.severity)
+        row.priority = ticket.priority.value
+        row.region = ticket.region or None
+        row.status = ticket.status
+        row.ticket_type = ticket.ticket_type or None
+        row.document = to_json(ticket)
+        row.updated_at = now
+        self.session.flush()
+        return row
+
+    # -- escalations --------------------------------------------------------------------------
+    def reserve_id(
+        self, ticket_row: tables.Ticket, policy: dict[str, Any], now: dt.datetime
+    ) -> int:
+        row = tables.Escalation(
+            ticket_id=ticket_row.id,
+            state="requested",
+            level=1,
+            policy=policy,
+            document={},
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def load(self, escalation_id: int) -> Loaded | None:
+        row = self.session.get(tables.Escalation, escalation_id)
+        if row is None or not row.document:
+            return None
+        ticket_row = self.session.get(tables.Ticket, row.ticket_id)
+        assert ticket_row is not None
+        return Loaded(row, from_json(Escalation, row.document), ticket_row)
+
+    def save(self, escalation: Escalation, now: dt.datetime) -> tables.Escalation:
+        """Persist the aggregate and append the audit events it gathered since it was loaded."""
+        row = self.session.get(tables.Escalation, int(escalation.id))
+        assert row is not None
+        row.state = escalation.state.value
+        row.level = int(escalation.level)
+        row.classification = escalation.classification.value if escalation.classification else None
+        row.engineer = escalation.engineer
+        row.document = _document(escalation)
+        row.updated_at = now
+        for event in escalation.history:
+            self.session.add(
+                tables.AuditEvent(
+                    record_type=event.record_kind,
+                    record_id=event.record_id,
+                    step=event.step,
+                    from_state=event.from_state,
+                    to_state=event.to_state,
+                    actor=event.actor,
+                    cause=event.cause,
+                    note=event.note,
+                    at=event.at,
+                )
+            )
+        escalation.history.clear()
+        self._sync_plans(escalation)
+        self.session.flush()
+        return row
+
+    def _sync_plans(self, escalation: Escalation) -> None:
+        existing = {
+            plan.plan_ref: plan
+            for plan in self.session.scalars(
+                select(tables.ActionPlan).where(
+                    tables.ActionPlan.escalation_id == int(escalation.id)
+                )
+            )
+        }
+        for plan in escalation.plans:
+            row = existing.get(plan.id) or tables.ActionPlan(
+                escalation_id=int(escalation.id), plan_ref=plan.id
+            )
+            row.kind = plan.kind.value
+            row.summary = plan.summary
+            row.delivery_date = plan.delivery_date
+            row.state = plan.status.value
+            row.decided_at = plan.decided_at
+            self.session.add(row)
+
+    def history(self, escalation_id: int) -> list[tables.AuditEvent]:
+        return list(
+            self.session.scalars(
+                select(tables.AuditEvent)
+                .where(
+                    tables.AuditEvent.record_type == "escalation",
+                    tables.AuditEvent.record_id == str(escalation_id),
+                )
+                .order_by(tables.AuditEvent.id)
+            )
+        )
+
+    # -- SLA clocks ---------------------------------------------------------------------------
+    def save_clock(self, escalation_id: int, clock: SlaClock) -> None:
+        row = self.session.get(tables.SlaClock, clock.id) or tables.SlaClock(
+            id=clock.id, escalation_id=escalation_id, kind=clock.target.kind.value
+        )
+        row.state = clock.state.value
+        row.due_at = clock.due_at
+        row.at_risk_at = clock.at_risk_at
+        row.document = to_json(clock)
+        self.session.add(row)
+
+    def clocks(self, escalation_id: int) -> list[SlaClock]:
+        rows = self.session.scalars(
+            select(tables.SlaClock)
+            .where(tables.SlaClock.escalation_id == escalation_id)
+            .order_by(tables.SlaClock.id)
+        )
+        return [from_json(SlaClock, row.document) for row in rows]
+
+    def running_clocks_due(self, now: dt.datetime) -> list[tuple[int, SlaClock]]:
+        """Running clocks whose due time has passed: the only ones a tick can find breached."""
+        rows = self.session.scalars(
+            select(tables.SlaClock).where(
+                tables.SlaClock.state == "running", tables.SlaClock.due_at <= now
+            )
+        )
+        return [(row.escalation_id, from_json(SlaClock, row.document)) for row in rows]

@@ -1,0 +1,101 @@
+"""Read-only questions the Slack surface asks: which ticket is this, and how is its escalation.
+
+Answers are plain frozen views, so callers never hold a session or a table row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.store.tables import ActionRequest, Escalation, Ticket
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    helpdesk: str
+    external_id: str
+    subject: str
+    severity: int
+    priority: str
+    status: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.helpdesk}:{self.external_id}"
+
+
+@dataclass(frozen=True)
+class LinkView:
+    system: str
+    kind: str
+    external_key: str
+    url: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    id: int
+    state: str
+    level: int
+    classification: str | None
+    engineer: str | None
+    opened_at: dt.datetime
+    updated_at: dt.datetime
+    links: tuple[LinkView, ...]
+
+
+def find_tickets(
+    session: Session, external_id: str, helpdesk: str | None = None
+) -> list[TicketView]:
+    """Tickets with this external id (in one helpdesk when named); several means ambiguous."""
+    query = select(Ticket).where(Ticket.external_id == external_id)
+    if helpdesk is not None:
+        query = query.where(Ticket.helpdesk == helpdesk)
+    return [
+        TicketView(
+            id=row.id,
+            helpdesk=row.helpdesk,
+            external_id=row.external_id,
+            subject=row.subject,
+            severity=row.severity,
+            priority=row.priority,
+            status=row.status,
+        )
+        for row in session.scalars(query.order_by(Ticket.helpdesk).limit(10))
+    ]
+
+
+def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None:
+    """The ticket's most recent escalation with its linked development records."""
+    row = session.scalar(
+        select(Escalation)
+        .where(Escalation.ticket_id == ticket_id)
+        .order_by(Escalation.created_at.desc(), Escalation.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    links = session.scalars(
+        select(ActionRequest)
+        .where(ActionRequest.escalation_id == row.id)
+        .order_by(ActionRequest.id)
+    )
+    return EscalationView(
+        id=row.id,
+        state=row.state,
+        level=row.level,
+        classification=row.classification,
+        engineer=row.engineer,
+        opened_at=row.created_at,
+        updated_at=row.updated_at,
+        links=tuple(
+            LinkView(link.system, link.kind, link.external_key, link.url, link.state)
+            for link in links
+        ),
+    )

@@ -1,0 +1,122 @@
+"""GET/POST /api/escalations: state, level, clocks, links and history, behind a bearer token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+
+from bridge.config import load_settings
+from bridge.runtime import Runtime, bootstrap
+from bridge.store import migrate
+from webhooks.app import create_app
+
+from ..services.conftest import add_ticket
+
+TOKEN = "api-token-for-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    monkeypatch.setenv("BRIDGE_API_TOKEN", TOKEN)
+    settings = load_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    runtime = bootstrap(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> FlaskClient:
+    return create_app(runtime=runtime).test_client()
+
+
+def escalate(client: FlaskClient, ticket: str = "4711", **extra: str) -> dict:
+    body = {"ticket": ticket, "reason": "data_loss", "requested_by": "U-ANNA", **extra}
+    response = client.post("/api/escalations", json=body, headers=AUTH)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_the_api_is_off_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    client = create_app(settings).test_client()
+    response = client.get("/api/escalations")
+    assert response.status_code == 404
+    assert response.json == {
+        "error": "api_disabled",
+        "detail": "set BRIDGE_API_TOKEN to enable the API",
+    }
+
+
+def test_a_wrong_token_is_refused(client: FlaskClient) -> None:
+    response = client.get("/api/escalations", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+
+
+def test_an_escalation_shows_state_level_clocks_and_history(runtime, client) -> None:
+    add_ticket(runtime)
+    created = escalate(client)
+    shown = client.get(f"/api/escalations/{created['id']}", headers=AUTH).json
+    assert shown["ticket"] == {"helpdesk": "zendesk", "id": "4711"}
+    assert shown["state"] == "requested"
+    assert shown["level"] == 1
+    assert [c["kind"] for c in shown["clocks"]] == ["acknowledge", "patch", "reply"]
+    assert all(c["due_at"] for c in shown["clocks"])
+    assert [event["step"] for event in shown["history"]][:1] == ["open"]
+    assert shown["history"][0]["actor"] == "U-ANNA"
+    assert shown["history"][0]["cause"].startswith("api:")
+
+
+def test_an_unknown_ticket_is_a_404_naming_it(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/escalations",
+        json={"ticket": "777", "reason": "data_loss", "requested_by": "U-ANNA"},
+        headers=AUTH,
+    )
+    assert response.status_code == 404
+    assert response.json["error"] == "UnknownTicket"
+    assert "777" in response.json["detail"]
+
+
+def test_a_malformed_request_names_each_problem(client: FlaskClient) -> None:
+    response = client.post("/api/escalations", json={"reason": "boredom"}, headers=AUTH)
+    assert response.status_code == 422
+    problems = response.json["problems"]
+    assert any(p.startswith("ticket:") for p in problems)
+    assert any(p.startswith("reason:") for p in problems)
+    assert client.post("/api/escalations", data="{", headers=AUTH).status_code == 400
+
+
+def test_an_illegal_step_is_a_409_with_the_domain_message(runtime, client) -> None:
+    add_ticket(runtime)
+    escalation_id = escalate(client)["id"]
+    for _ in range(2):
+        raised = client.post(
+            f"/api/escalations/{escalation_id}/raise-level", json={"by": "U-ANNA"}, headers=AUTH
+        )
+        assert raised.status_code == 200
+    assert raised.json["level"] == 3
+    refused = client.post(
+        f"/api/escalations/{escalation_id}/raise-level", json={"by": "U-ANNA"}, headers=AUTH
+    )
+    assert refused.status_code == 409
+    assert refused.json["error"] == "LevelCeilingReached"
+
+
+def test_the_list_filters_by_state_level_and_breach(runtime, client) -> None:
+    add_ticket(runtime, "1")
+    add_ticket(runtime, "2")
+    first = escalate(client, "1")["id"]
+    escalate(client, "2")
+    client.post(f"/api/escalations/{first}/raise-level", json={"by": "U-ANNA"}, headers=AUTH)
+    level_two = client.get("/api/escalations?level=2", headers=AUTH).json["escalations"]
+    assert [e["id"] for e in level_two] == [first]
+    assert (
+        len(client.get("/api/escalations?state=requested", headers=AUTH).json["escalations"]) == 2
+    )
+    assert client.get("/api/escalations?breached=true", headers=AUTH).json["escalations"] == []
+    assert client.get("/api/escalations?level=7", headers=AUTH).status_code == 400

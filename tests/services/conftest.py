@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from bridge.config import load_settings
+from bridge.domain.enums import Priority, Severity
+from bridge.domain.records import Ticket
+from bridge.runtime import Runtime, bootstrap
+from bridge.store import migrate
+from bridge.store.escalations import EscalationStore
+
+# A Monday morning in New York (us-eastern is the default calendar: Mon-Fri 9-18).
+MONDAY_10AM = dt.datetime(2026, 11, 16, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def runtime(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", database_url)
+    runtime = bootstrap(load_settings())
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def sqlite_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    settings = load_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    runtime = bootstrap(settings)
+    yield runtime
+    runtime.close()
+
+
+def add_ticket(
+    runtime: Runtime,
+    number: str = "4711",
+    *,
+    severity: Severity = Severity.CRITICAL,
+    priority: Priority = Priority.URGENT,
+    region: str = "",
+    opened_at: dt.datetime = MONDAY_10AM - dt.timedelta(days=3),
+    replied: bool = True,
+) -> None:
+    ticket = Ticket(
+        external_id=number,
+        requester="ops@customer.example",
+        organisation="Customer Ltd",
+        subject="Orders fail to sync",
+        severity=severity,
+        priority=priority,
+        region=region,
+        opened_at=opened_at,
+        last_support_reply_at=opened_at + dt.timedelta(hours=1) if replied else None,
+    )
+    with runtime.sessions.begin() as session:
+        EscalationStore(session).save_ticket("zendesk", ticket, opened_at)

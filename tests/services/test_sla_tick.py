@@ -1,0 +1,113 @@
+"""The minute tick: a breach raises the level exactly once, however many workers tick."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from sqlalchemy import func, select
+
+from bridge.config import load_settings
+from bridge.runtime import Runtime, bootstrap
+from bridge.services.escalations import EscalationService
+from bridge.services.sla import digest_tick, sla_tick
+from bridge.store import tables
+from bridge.store.escalations import EscalationStore
+
+from .conftest import MONDAY_10AM, add_ticket
+from .test_escalation_service import request
+
+AFTER_ACK_DUE = MONDAY_10AM + dt.timedelta(hours=5)
+
+
+def level_of(runtime: Runtime, escalation_id: int) -> int:
+    with runtime.sessions() as session:
+        row = session.get(tables.Escalation, escalation_id)
+        assert row is not None
+        return row.level
+
+
+def count_outbox(runtime: Runtime, key_part: str) -> int:
+    with runtime.sessions() as session:
+        return (
+            session.scalar(
+                select(func.count()).where(tables.OutboxRow.idempotency_key.contains(key_part))
+            )
+            or 0
+        )
+
+
+def test_a_clock_before_its_due_time_raises_nothing(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
+    assert sla_tick(runtime, MONDAY_10AM + dt.timedelta(hours=3)) == 0
+    assert level_of(runtime, escalation_id) == 1
+
+
+def test_a_breach_raises_the_level_and_tells_the_thread(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
+    assert sla_tick(runtime, AFTER_ACK_DUE) == 1
+    assert level_of(runtime, escalation_id) == 2
+    assert count_outbox(runtime, f"chat:{escalation_id}:reply:level-2") == 1
+    with runtime.sessions() as session:
+        [raised] = [
+            e
+            for e in EscalationStore(session).history(escalation_id)
+            if e.to_state and e.step == "raise_level"
+        ]
+    assert raised.actor == "sla-engine"
+    assert raised.cause == f"sla-breach:{escalation_id}:acknowledge:acknowledge"
+    # The next minutes find the same breach again and do nothing more.
+    assert sla_tick(runtime, AFTER_ACK_DUE + dt.timedelta(minutes=1)) == 0
+    assert level_of(runtime, escalation_id) == 2
+
+
+def test_an_acknowledged_escalation_does_not_breach(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    service = EscalationService(runtime)
+    escalation_id = service.request(request(), MONDAY_10AM)
+    service.acknowledge(
+        escalation_id, by="U-BOB", cause="slack:button", now=MONDAY_10AM + dt.timedelta(hours=1)
+    )
+    assert sla_tick(runtime, AFTER_ACK_DUE) == 0
+    assert level_of(runtime, escalation_id) == 1
+
+
+def test_two_workers_racing_on_one_breach_raise_the_level_once(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
+    workers = [bootstrap(load_settings()) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    handled: list[int] = []
+
+    def tick(worker: Runtime) -> None:
+        barrier.wait()
+        handled.append(sla_tick(worker, AFTER_ACK_DUE))
+
+    threads = [threading.Thread(target=tick, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    for worker in workers:
+        worker.close()
+    assert sorted(handled) == [0, 1]
+    assert level_of(runtime, escalation_id) == 2
+    assert count_outbox(runtime, f"chat:{escalation_id}:reply:level-2") == 1
+
+
+def test_the_daily_digest_goes_out_once_a_day_at_its_time(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    EscalationService(runtime).request(request(), MONDAY_10AM)
+    eight_am = dt.datetime(2026, 11, 17, 8, 0, tzinfo=dt.UTC)
+    assert digest_tick(runtime, eight_am) is False
+    assert digest_tick(runtime, eight_am + dt.timedelta(hours=1)) is True
+    assert digest_tick(runtime, eight_am + dt.timedelta(hours=1, minutes=1)) is False
+    with runtime.sessions() as session:
+        [post] = session.scalars(
+            select(tables.OutboxRow).where(tables.OutboxRow.operation == "channel_post")
+        ).all()
+    assert post.payload["channel"] == "#escalations"
+    assert post.payload["text"].startswith("Daily digest 2026-11-17: 1 open escalation(s)")
+    assert "SLA breached" in post.payload["text"]

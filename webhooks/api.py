@@ -1,0 +1,211 @@
+"""The escalations API: read the state, level, clocks, links and audit trail; request and act.
+
+Enabled by ``BRIDGE_API_TOKEN`` (sent as ``Authorization: Bearer <token>``); without it every
+route answers 404, so a bridge never exposes customer data by default.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+
+from bridge.domain.enums import EntryPoint, ReasonCategory
+from bridge.domain.errors import DomainError, UnknownTicket
+from bridge.domain.sla import SlaStatus, evaluate
+from bridge.runtime import utcnow
+from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.store import tables
+from bridge.store.escalations import AmbiguousTicket, EscalationStore
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticket: str = Field(min_length=1)
+    reason: ReasonCategory
+    reason_text: str = ""
+    requested_by: str = Field(min_length=1)
+    override_justification: str = ""
+
+
+class ActorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: str = Field(min_length=1)
+    note: str = ""
+
+
+def _runtime() -> Any:
+    from webhooks.app import runtime_of
+
+    return runtime_of(current_app)
+
+
+def _problem(status: int, error: str, detail: str) -> tuple[dict[str, Any], int]:
+    return {"error": error, "detail": detail}, status
+
+
+@api.before_request
+def _authorised() -> tuple[dict[str, Any], int] | None:
+    token = _runtime().settings.api_token
+    if token is None:
+        return _problem(404, "api_disabled", "set BRIDGE_API_TOKEN to enable the API")
+    supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(supplied.encode(), token.get_secret_value().encode()):
+        return _problem(401, "unauthorized", "send Authorization: Bearer <BRIDGE_API_TOKEN>")
+    return None
+
+
+@api.errorhandler(DomainError)
+def _domain_error(exc: DomainError) -> tuple[dict[str, Any], int]:
+    status = 404 if isinstance(exc, UnknownTicket) else 409
+    return _problem(status, type(exc).__name__, str(exc))
+
+
+@api.errorhandler(EscalationNotFound)
+def _not_found(exc: EscalationNotFound) -> tuple[dict[str, Any], int]:
+    return _problem(404, "escalation_not_found", str(exc))
+
+
+@api.errorhandler(AmbiguousTicket)
+def _ambiguous(exc: AmbiguousTicket) -> tuple[dict[str, Any], int]:
+    return _problem(409, "ambiguous_ticket", str(exc))
+
+
+@api.errorhandler(ValidationError)
+def _invalid(exc: ValidationError) -> tuple[dict[str, Any], int]:
+    problems = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()]
+    return {"error": "invalid_request", "problems": problems}, 422
+
+
+def _json_body() -> Any:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    return body
+
+
+def _view(store: EscalationStore, row: tables.Escalation, *, history: bool) -> dict[str, Any]:
+    now = utcnow()
+    ticket = store.session.get(tables.Ticket, row.ticket_id)
+    clocks = []
+    for clock in store.clocks(row.id):
+        clocks.append(
+            {
+                "id": clock.id,
+                "kind": clock.target.kind.value,
+                "state": clock.state.value,
+                "status": evaluate(clock, now).status.value,
+                "due_at": clock.due_at.isoformat() if clock.due_at else None,
+                "at_risk_at": clock.at_risk_at.isoformat() if clock.at_risk_at else None,
+            }
+        )
+    view: dict[str, Any] = {
+        "id": row.id,
+        "ticket": {"helpdesk": ticket.helpdesk, "id": ticket.external_id} if ticket else None,
+        "state": row.state,
+        "level": row.level,
+        "classification": row.classification,
+        "engineer": row.engineer,
+        "breached": any(c["status"] == SlaStatus.BREACHED.value for c in clocks),
+        "clocks": clocks,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+    if history:
+        links = store.session.scalars(
+            select(tables.ActionRequest).where(tables.ActionRequest.escalation_id == row.id)
+        )
+        view["linked"] = [
+            {"kind": link.kind, "system": link.system, "key": link.external_key, "url": link.url}
+            for link in links
+        ]
+        view["plans"] = row.document.get("plans", [])
+        view["history"] = [
+            {
+                "step": event.step,
+                "from": event.from_state,
+                "to": event.to_state,
+                "actor": event.actor,
+                "cause": event.cause,
+                "note": event.note,
+                "at": event.at.isoformat(),
+            }
+            for event in store.history(row.id)
+        ]
+    return view
+
+
+@api.get("/escalations/<int:escalation_id>")
+def show(escalation_id: int) -> tuple[dict[str, Any], int]:
+    with _runtime().sessions() as session:
+        store = EscalationStore(session)
+        row = session.get(tables.Escalation, escalation_id)
+        if row is None or not row.document:
+            raise EscalationNotFound(escalation_id)
+        return _view(store, row, history=True), 200
+
+
+@api.get("/escalations")
+def index() -> tuple[dict[str, Any], int]:
+    query = select(tables.Escalation).order_by(tables.Escalation.id)
+    if state := request.args.get("state"):
+        query = query.where(tables.Escalation.state == state)
+    if level := request.args.get("level"):
+        if level not in ("1", "2", "3"):
+            return _problem(400, "bad_filter", "level must be 1, 2 or 3")
+        query = query.where(tables.Escalation.level == int(level))
+    breached = request.args.get("breached")
+    if breached not in (None, "true", "false"):
+        return _problem(400, "bad_filter", "breached must be true or false")
+    with _runtime().sessions() as session:
+        store = EscalationStore(session)
+        views = [_view(store, row, history=False) for row in session.scalars(query) if row.document]
+    if breached is not None:
+        views = [view for view in views if view["breached"] == (breached == "true")]
+    return {"escalations": views}, 200
+
+
+@api.post("/escalations")
+def create() -> tuple[dict[str, Any], int]:
+    body = _json_body()
+    if body is None:
+        return _problem(400, "bad_json", "send a JSON object")
+    parsed = RequestBody.model_validate(body)
+    escalation_id = EscalationService(_runtime()).request(
+        EscalationRequest(
+            ticket_ref=parsed.ticket,
+            reason=parsed.reason,
+            reason_text=parsed.reason_text,
+            requested_by=parsed.requested_by,
+            entry_point=EntryPoint.API,
+            cause=f"api:{request.headers.get('X-Request-Id', 'request')}",
+            override_justification=parsed.override_justification,
+        ),
+        utcnow(),
+    )
+    return show(escalation_id)[0], 201
+
+
+@api.post("/escalations/<int:escalation_id>/acknowledge")
+def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
+    actor = ActorBody.model_validate(_json_body() or {})
+    EscalationService(_runtime()).acknowledge(
+        escalation_id, by=actor.by, cause="api:acknowledge", now=utcnow()
+    )
+    return show(escalation_id)
+
+
+@api.post("/escalations/<int:escalation_id>/raise-level")
+def raise_level(escalation_id: int) -> tuple[dict[str, Any], int]:
+    actor = ActorBody.model_validate(_json_body() or {})
+    EscalationService(_runtime()).raise_level(
+        escalation_id, by=actor.by, cause="api:raise-level", now=utcnow(), note=actor.note
+    )
+    return show(escalation_id)
