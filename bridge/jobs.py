@@ -15,7 +15,7 @@ import structlog
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
-from bridge.processing import TransientError
+from bridge.processing import PermanentError, TransientError
 
 if TYPE_CHECKING:
     from bridge.config import Settings
@@ -71,6 +71,10 @@ def register_tasks(runtime: Runtime) -> None:
             return
         try:
             outcome = processor(row)
+        except PermanentError as exc:
+            runtime.inbox.finish(row_id, owner, "ignored", utcnow(), str(exc))
+            log.info("inbox.ignored", row_id=row_id, source=row.source, reason="permanent")
+            return
         except Exception as exc:  # a bad delivery must never kill the worker
             status = runtime.inbox.fail(row_id, owner, f"{type(exc).__name__}: {exc}", utcnow())
             log.warning("inbox.failed", row_id=row_id, error=type(exc).__name__, status=status)

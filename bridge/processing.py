@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from bridge.store.tables import InboxRow, OutboxRow
 
-Outcome = Literal["done", "ignored"]
+Outcome = Literal["done", "ignored", "held"]
 InboxProcessor = Callable[[InboxRow], Outcome]
 OutboxPerformer = Callable[[OutboxRow], dict[str, Any]]
 PeriodicHook = Callable[[dt.datetime], None]
@@ -28,7 +28,9 @@ class TransientError(Exception):
 
 
 class PermanentError(Exception):
-    """Retrying cannot help: the request was refused for what it is."""
+    """Retrying cannot help: the request or delivery is refused for what it is. An inbox row
+    that raises it is set aside as ``ignored`` with the message; an outbox row becomes a dead
+    letter at once."""
 
 
 @dataclass

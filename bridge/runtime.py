@@ -65,7 +65,8 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         huey=huey if huey is not None else make_huey(settings),
     )
     register_tasks(runtime)
-    from bridge.services import sla
+    from bridge.services import inbound, sla
 
     sla.register(runtime)
+    inbound.register(runtime)
     return runtime

@@ -28,6 +28,7 @@ _ENV_ONLY = {
         "closure",
         "digest",
         "field_mappings",
+        "contacts",
     }
 }
 

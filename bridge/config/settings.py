@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     closure: ClosureConfig = ClosureConfig()
     digest: DigestConfig = DigestConfig()
     field_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
+    contacts: dict[str, list[str]] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -128,7 +129,7 @@ class EscalationService:
                 now=now,
             )
             if request.triage is not None:
-                today = now.astimezone(policy.calendar.tz).date()
+                today = now.astimezone(ZoneInfo(policy.calendar.tz)).date()
                 triage(
                     escalation,
                     request.triage,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.store.tables import InboxRow
 from bridge.store.upsert import insert_ignoring_conflict
 
-Outcome = Literal["done", "ignored"]
+Outcome = Literal["done", "ignored", "held"]
 MAX_ERROR_LENGTH = 2_000
 
 

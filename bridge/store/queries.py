@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.store.tables import ActionRequest, Escalation, Ticket
+from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,13 @@ class LinkView:
 
 
 @dataclass(frozen=True)
+class ClockView:
+    kind: str
+    state: str
+    due_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class EscalationView:
     id: int
     state: str
@@ -48,6 +55,7 @@ class EscalationView:
     opened_at: dt.datetime
     updated_at: dt.datetime
     links: tuple[LinkView, ...]
+    clocks: tuple[ClockView, ...]
 
 
 def find_tickets(
@@ -62,7 +70,7 @@ def find_tickets(
             id=row.id,
             helpdesk=row.helpdesk,
             external_id=row.external_id,
-            subject=row.subject,
+            subject=str((row.document or {}).get("subject", "")),
             severity=row.severity,
             priority=row.priority,
             status=row.status,
@@ -72,7 +80,7 @@ def find_tickets(
 
 
 def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None:
-    """The ticket's most recent escalation with its linked development records."""
+    """The ticket's most recent escalation with its SLA clocks and linked development records."""
     row = session.scalar(
         select(Escalation)
         .where(Escalation.ticket_id == ticket_id)
@@ -86,6 +94,9 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
         .where(ActionRequest.escalation_id == row.id)
         .order_by(ActionRequest.id)
     )
+    clocks = session.scalars(
+        select(SlaClock).where(SlaClock.escalation_id == row.id).order_by(SlaClock.id)
+    )
     return EscalationView(
         id=row.id,
         state=row.state,
@@ -98,4 +109,5 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
             LinkView(link.system, link.kind, link.external_key, link.url, link.state)
             for link in links
         ),
+        clocks=tuple(ClockView(clock.kind, clock.state, clock.due_at) for clock in clocks),
     )

@@ -78,12 +78,12 @@ def test_an_accepted_delivery_is_processed_by_a_job(runtime: Runtime, consumer) 
 
 
 def test_a_delivery_without_a_processor_is_ignored_with_the_reason(runtime, consumer) -> None:
-    stored = accept(runtime, Delivery("zendesk", "z-1", "ticket.updated", b"{}"))
+    stored = accept(runtime, Delivery("servicenow", "s-1", "incident.updated", b"{}"))
     assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "ignored")
     with runtime.sessions() as session:
         row = session.get(InboxRow, stored.row_id)
         assert row is not None
-        assert row.last_error == "no processor registered for source 'zendesk'"
+        assert row.last_error == "no processor registered for source 'servicenow'"
 
 
 def test_a_processor_that_raises_leaves_the_worker_running(runtime: Runtime, consumer) -> None:

@@ -41,6 +41,7 @@ class GitHubConnector:
     def __init__(self, settings: GitHubSettings, context: Context) -> None:
         self.settings = settings
         self._gate = context.gate
+        self._login: str | None = None
 
     @classmethod
     def from_settings(cls, config: GitHubSettings, context: Context) -> GitHubConnector:
@@ -69,9 +70,12 @@ class GitHubConnector:
     def repo(self) -> Repository:
         return self.call(lambda: self.client.get_repo(self.settings.repository))
 
-    @cached_property
+    @property
     def login(self) -> str:
-        return str(self.call(lambda: self.client.get_user().login))
+        """Our account: learnt from the issues we file, or asked for once."""
+        if self._login is None:
+            self._login = str(self.call(lambda: self.client.get_user().login))
+        return self._login
 
     def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
         def attempt() -> T:
@@ -147,6 +151,7 @@ class GitHubConnector:
             ),
             creates=True,
         )
+        self._login = issue.user.login
         log.info("github.record.created", issue=issue.number, kind=spec.kind)
         return self._as_ref(issue)
 
@@ -189,10 +194,8 @@ class GitHubConnector:
         return CheckResult(True, f"repository {name} reachable as {self.login}")
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
-        """Webhooks about our issues or comments carry our hidden marker."""
-        for part in ("comment", "issue", "pull_request"):
-            if origin.marker_in((event.get(part) or {}).get("body")):
-                if part == "issue" and event.get("comment"):
-                    continue  # a person's comment on an issue we opened
-                return True
-        return False
+        """Comments we post carry our hidden marker; other changes are ours when we sent them."""
+        comment = event.get("comment")
+        if comment is not None:
+            return origin.marker_in(comment.get("body")) is not None
+        return (event.get("sender") or {}).get("login") == self.login

@@ -1,0 +1,71 @@
+"""The escalation's head message in Block Kit: the facts, the SLA clocks, the links, the buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BUTTONS = (
+    ("acknowledge", "Acknowledge", "primary"),
+    ("raise_level", "Raise level", None),
+    ("propose_plan", "Propose plan", None),
+    ("mark_resolved", "Mark resolved", None),
+    ("split_ticket", "Split ticket", None),
+)
+_FACTS = (
+    ("customer", "Customer"),
+    ("severity", "Severity"),
+    ("classification", "Classification"),
+    ("level", "Level"),
+    ("state", "State"),
+)
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _link(item: Any) -> str:
+    if isinstance(item, dict):
+        return f"<{item['url']}|{item['key']}>" if item.get("url") else str(item.get("key", ""))
+    return str(item)
+
+
+def fallback_text(escalation_id: str, summary: dict[str, Any]) -> str:
+    ticket = summary.get("ticket", "?")
+    severity = summary.get("severity", "?")
+    return f"Escalation {escalation_id}: ticket {ticket} ({severity})"
+
+
+def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[str, Any]]:
+    ticket = str(summary.get("ticket", ""))
+    title = f"Ticket <{summary['ticket_url']}|{ticket}>" if summary.get("ticket_url") else ticket
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"Escalation {escalation_id}"}},
+        {"type": "section", "text": _mrkdwn(f"*{title}*  {summary.get('title', '')}".strip())},
+    ]
+    facts = [_mrkdwn(f"*{label}:* {summary[name]}") for name, label in _FACTS if summary.get(name)]
+    if facts:
+        blocks.append({"type": "section", "fields": facts[:10]})
+    due = summary.get("sla_due") or {}
+    if due:
+        clocks = " · ".join(f"{name} due {when}" for name, when in due.items())
+        blocks.append({"type": "context", "elements": [_mrkdwn(f":alarm_clock: {clocks}")]})
+    links = [f"SPAR {_link(summary['spar'])}" if summary.get("spar") else ""]
+    links.append(f"AR {_link(summary['ar'])}" if summary.get("ar") else "")
+    if any(links):
+        blocks.append({"type": "section", "text": _mrkdwn("  ".join(x for x in links if x))})
+    shown = summary.get("buttons")
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"escalation.{role}",
+            "text": {"type": "plain_text", "text": label},
+            "value": escalation_id,
+            **({"style": style} if style else {}),
+        }
+        for role, label, style in BUTTONS
+        if shown is None or role in shown
+    ]
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "escalation", "elements": buttons})
+    return blocks

@@ -1,0 +1,208 @@
+"""Slack as Chat: one Block Kit head message per escalation, thread replies, direct messages.
+
+Every message carries metadata of type ``support_bridge_write`` naming its idempotency key, so
+the bridge can find a message it posted before a crash (``conversations.history``) and can tell
+its own messages from people's in the events Slack sends back.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+import structlog
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bridge import retry
+from bridge.config.connectors import SlackSettings
+from bridge.connectors import origin
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
+from bridge.connectors.slack.errors import translate
+from bridge.ports import (
+    CheckResult,
+    ConnectorError,
+    ExternalRef,
+    IdempotencyKey,
+    Kind,
+    TransientConnectorError,
+)
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+HEAD_NOT_YET = 30.0  # seconds before a reply tries again to find its thread
+
+
+class SlackConnector:
+    key = "slack"
+    kind = Kind.CHAT
+    features = frozenset(
+        {"post", "update", "thread_reply", "direct_message", "message_metadata", "block_kit"}
+    )
+
+    def __init__(
+        self, settings: SlackSettings, context: Context, *, history_lookup: bool = True
+    ) -> None:
+        self.settings = settings
+        self._gate = context.gate
+        self._earlier = context.earlier
+        # Looking our messages up needs the channels:history scope; without it a crash
+        # between posting and committing can leave one duplicate message.
+        self.history_lookup = history_lookup
+
+    @classmethod
+    def from_settings(cls, config: SlackSettings, context: Context) -> SlackConnector:
+        return cls(config, context)
+
+    @cached_property
+    def client(self) -> WebClient:
+        return WebClient(
+            token=self.settings.bot_token.get_secret_value(),
+            base_url=str(self.settings.base_url),
+            timeout=15,
+            retry_handlers=[],  # one retry policy: ours
+        )
+
+    @cached_property
+    def identity(self) -> dict[str, str]:
+        answer = self.call(self.client.auth_test)
+        return {"user_id": str(answer.get("user_id")), "bot_id": str(answer.get("bot_id"))}
+
+    def call(self, fn: Callable[[], T], channel: str | None = None) -> T:
+        def attempt() -> T:
+            self._gate.take("slack:requests")
+            if channel:
+                self._gate.take("slack:channel", channel)
+            try:
+                return fn()
+            except (SlackClientError, urllib.error.URLError, TimeoutError, OSError) as exc:
+                raise translate(exc) from exc
+
+        return retry.call(attempt)
+
+    # -- the outbox's operations --------------------------------------------------------------
+    def perform(
+        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    ) -> dict[str, Any]:
+        if operation == "upsert_escalation_message":
+            return self.upsert_head(
+                payload["escalation_id"], payload["channel"], payload["summary"], key
+            )
+        if operation == "thread_reply":
+            head = self._head(payload["escalation_id"])
+            mentions = " ".join(f"<@{user}>" for user in payload.get("mention") or [])
+            text = f"{mentions} {payload['text']}".strip()
+            return self._result(self.reply(head, text, key))
+        if operation == "direct_message":
+            return self._result(self.direct_message(payload["user"], payload["text"], key))
+        if operation == "channel_post":
+            channel = payload["channel"]
+            found = self.find_by_key(channel, key)
+            ref = found or self.post(channel, payload["text"], payload.get("blocks") or [], key)
+            return self._result(ref)
+        raise unknown_operation(self.key, operation)
+
+    def upsert_head(
+        self, escalation_id: str, channel: str, summary: dict[str, Any], key: IdempotencyKey
+    ) -> dict[str, Any]:
+        text = fallback_text(escalation_id, summary)
+        blocks = escalation_blocks(escalation_id, summary)
+        stored = self._earlier.first(f"chat:{escalation_id}:head:")
+        head = self._ref(stored) if stored else self.find_by_key(channel, key)
+        if head is None:
+            return self._result(self.post(channel, text, blocks, key))
+        self.update(head, text, blocks)
+        return self._result(head)
+
+    def _head(self, escalation_id: str) -> ExternalRef:
+        stored = self._earlier.first(f"chat:{escalation_id}:head:")
+        if stored is None:
+            msg = f"escalation {escalation_id} has no Slack message yet; replying later"
+            raise TransientConnectorError(self.key, msg, retry_after=HEAD_NOT_YET)
+        return self._ref(stored)
+
+    @staticmethod
+    def _ref(result: dict[str, Any]) -> ExternalRef:
+        return ExternalRef("slack", str(result["ts"]), str(result["channel"]))
+
+    @staticmethod
+    def _result(ref: ExternalRef) -> dict[str, Any]:
+        return {"system": "slack", "channel": ref.key, "ts": ref.id}
+
+    # -- Chat ---------------------------------------------------------------------------------
+    def find_by_key(
+        self, channel: str, key: IdempotencyKey, thread: str | None = None
+    ) -> ExternalRef | None:
+        if not self.history_lookup:
+            return None
+
+        def scan() -> Any:
+            if thread:
+                return self.client.conversations_replies(
+                    channel=channel, ts=thread, limit=200, include_all_metadata=True
+                )
+            return self.client.conversations_history(
+                channel=channel, limit=200, include_all_metadata=True
+            )
+
+        answer = self.call(scan)
+        for message in answer.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == key:
+                return ExternalRef("slack", str(message["ts"]), channel)
+        return None
+
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        key: IdempotencyKey,
+        thread: str | None = None,
+    ) -> ExternalRef:
+        answer = self.call(
+            lambda: self.client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks or None,
+                thread_ts=thread,
+                metadata=origin.slack_metadata(key),
+            ),
+            channel=channel,
+        )
+        log.info("slack.message.posted", channel=answer["channel"], threaded=bool(thread))
+        return ExternalRef("slack", str(answer["ts"]), str(answer["channel"]))
+
+    def update(self, ref: ExternalRef, text: str, blocks: list[dict[str, Any]]) -> None:
+        self.call(
+            lambda: self.client.chat_update(
+                channel=ref.key, ts=ref.id, text=text, blocks=blocks or None
+            )
+        )
+
+    def reply(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> ExternalRef:
+        found = self.find_by_key(ref.key, key, thread=ref.id)
+        return found or self.post(ref.key, text, [], key, thread=ref.id)
+
+    def direct_message(self, user: str, text: str, key: IdempotencyKey) -> ExternalRef:
+        return self.post(user, text, [], key)
+
+    # -- operations ---------------------------------------------------------------------------
+    def check(self) -> CheckResult:
+        try:
+            self.identity  # noqa: B018 - the call is the check
+        except ConnectorError as exc:
+            return CheckResult(False, str(exc), "check connectors.slack.bot_token")
+        return CheckResult(True, f"signed in as bot {self.identity['user_id']}")
+
+    def is_own_write(self, event: dict[str, Any]) -> bool:
+        """Slack message events we caused carry our metadata, or our bot's id."""
+        message = event.get("event", event)
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == origin.SLACK_EVENT_TYPE:
+            return True
+        mine = self.identity
+        return message.get("bot_id") == mine["bot_id"] or message.get("user") == mine["user_id"]

@@ -1,0 +1,199 @@
+"""Inbox processors: what each stored delivery means for the workflow.
+
+A processor returns ``done``, ``ignored`` or ``held`` (an unregistered requester: kept, and
+support told). Domain refusals are answered to the person who asked, never raised at the worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import structlog
+
+from bridge import effects
+from bridge.domain.contacts import check_requester
+from bridge.domain.enums import EntryPoint, ReasonCategory
+from bridge.domain.errors import DomainError
+from bridge.domain.intake import request_from_ticket_update
+from bridge.domain.records import ContactDetails, TriageAnswers
+from bridge.processing import Outcome, PermanentError
+from bridge.runtime import Runtime, utcnow
+from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.services.ticket_events import parse_ticket_event
+from bridge.store.escalations import AmbiguousTicket, EscalationStore
+from bridge.store.tables import InboxRow
+
+log = structlog.get_logger(__name__)
+REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
+
+
+def _triage(answers: dict[str, Any]) -> TriageAnswers:
+    contact = answers.get("contact") or {}
+    go_live = answers.get("go_live_or_upgrade_date")
+    return TriageAnswers(
+        production_down=bool(answers.get("production_down")),
+        go_live_or_upgrade_date=dt.date.fromisoformat(go_live) if go_live else None,
+        acceptable_workaround=answers.get("acceptable_workaround"),
+        core_functionality_severely_affected=answers.get("core_functionality_severely_affected"),
+        core_business_seriously_affected_live=bool(
+            answers.get("core_functionality_severely_affected")
+        ),
+        anticipated_financial_loss=str(answers.get("anticipated_financial_loss") or ""),
+        users_affected=answers.get("users_affected"),
+        go_live_effect=str(answers.get("go_live_effect") or ""),
+        contact=ContactDetails(
+            phone=str(contact.get("phone", "")),
+            email=str(contact.get("email", "")),
+            hours_of_availability=str(contact.get("hours_of_availability", "")),
+        ),
+    )
+
+
+class SlackProcessor:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.service = EscalationService(runtime)
+
+    def __call__(self, row: InboxRow) -> Outcome:
+        body = json.loads(row.body)
+        cause = f"slack:{row.delivery_id}"
+        if row.event_type == "escalation_request":
+            return self._escalation_request(body, cause)
+        if row.event_type in ("button.acknowledge", "button.raise_level"):
+            return self._button(row.event_type.removeprefix("button."), body, cause)
+        return "ignored"
+
+    def _tell(self, user: str, key: str, text: str) -> None:
+        with self.runtime.sessions.begin() as session:
+            self.runtime.outbox.add(
+                session, effects.direct_message(key, user=user, text=text), utcnow()
+            )
+
+    def _escalation_request(self, body: dict[str, Any], cause: str) -> Outcome:
+        answers = body.get("answers") or {}
+        try:
+            reason = ReasonCategory(answers.get("reason_category"))
+        except ValueError as exc:
+            msg = f"unknown reason category {answers.get('reason_category')!r}"
+            raise PermanentError(msg) from exc
+        request = EscalationRequest(
+            ticket_ref=str(body.get("ticket", "")),
+            reason=reason,
+            reason_text=str(answers.get("reason_text", "")),
+            requested_by=str(body.get("requested_by", "")),
+            entry_point=EntryPoint.SLACK,
+            cause=cause,
+            triage=_triage(answers),
+            override_justification=str(answers.get("override_justification", "")),
+        )
+        try:
+            self.service.request(request, utcnow())
+        except REFUSALS as exc:
+            self._tell(
+                request.requested_by,
+                cause,
+                f"Escalation of ticket {request.ticket_ref} refused: {exc}",
+            )
+            log.info("slack.escalation_refused", error=type(exc).__name__)
+        return "done"
+
+    def _button(self, action: str, body: dict[str, Any], cause: str) -> Outcome:
+        user = str(body.get("user", ""))
+        try:
+            escalation_id = int(body.get("escalation_id", ""))
+            if action == "acknowledge":
+                self.service.acknowledge(escalation_id, by=user, cause=cause, now=utcnow())
+            else:
+                self.service.raise_level(escalation_id, by=user, cause=cause, now=utcnow())
+        except ValueError:
+            self._tell(user, cause, "That button belongs to no escalation the bridge knows.")
+        except REFUSALS as exc:
+            self._tell(user, cause, f"Could not {action.replace('_', ' ')}: {exc}")
+        return "done"
+
+
+class HelpdeskProcessor:
+    """Ticket events keep the mirror current; a type changed to ESCALATION opens an escalation."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.service = EscalationService(runtime)
+
+    def _registry(self) -> dict[str, str]:
+        return {
+            address: organisation
+            for organisation, addresses in self.runtime.settings.contacts.items()
+            for address in addresses
+        }
+
+    def __call__(self, row: InboxRow) -> Outcome:
+        event = parse_ticket_event(row.body)
+        now = utcnow()
+        if row.source == "intake" and self.runtime.settings.contacts:
+            check = check_requester(
+                event.ticket.requester,
+                self._registry(),
+                source_ref=f"inbox:{row.id}",
+                received_at=now,
+            )
+            if check.held is not None:
+                return self._hold(row, check.held.address, now)
+        with self.runtime.sessions.begin() as session:
+            store = EscalationStore(session)
+            existing = store.find_ticket(f"{row.source}:{event.ticket.external_id}")
+            if (
+                existing is not None
+                and event.updated_at
+                and existing.last_event_at
+                and event.updated_at <= existing.last_event_at
+            ):
+                log.info("ticket.stale_event_ignored", row_id=row.id)
+                return "ignored"
+            before = store.ticket_of(existing) if existing is not None else None
+            if before is not None:
+                event.ticket.links = before.links
+            saved = store.save_ticket(row.source, event.ticket, now, existing)
+            saved.last_event_at = event.updated_at or now
+        command = request_from_ticket_update(
+            before,
+            event.ticket,
+            changed_by=event.updated_by,
+            cause=f"{row.source}:{row.delivery_id}",
+        )
+        if command is None:
+            return "done"
+        request = EscalationRequest(
+            ticket_ref=f"{row.source}:{command.ticket_ref}",
+            reason=command.reason,
+            reason_text=command.reason_text,
+            requested_by=command.requested_by,
+            entry_point=command.entry_point,
+            cause=command.cause,
+            override_justification=(
+                f"ticket type set to ESCALATION in {row.source} by {event.updated_by}"
+            ),
+        )
+        self.service.request(request, now)
+        return "done"
+
+    def _hold(self, row: InboxRow, address: str, now: dt.datetime) -> Outcome:
+        channel = self.runtime.settings.routing.default_channel
+        text = (
+            f"A request from an unregistered address ({address}) is held as inbox row {row.id}. "
+            "Register the address for its customer, then replay the row."
+        )
+        with self.runtime.sessions.begin() as session:
+            self.runtime.outbox.add(
+                session, effects.channel_post(f"held:{row.id}", channel=channel, text=text), now
+            )
+        log.info("intake.held_unregistered", row_id=row.id)
+        return "held"
+
+
+def register(runtime: Runtime) -> None:
+    runtime.processors.register("slack", SlackProcessor(runtime))
+    helpdesk = HelpdeskProcessor(runtime)
+    for source in ("zendesk", "freshdesk", "intake"):
+        runtime.processors.register(source, helpdesk)

@@ -1,0 +1,110 @@
+"""Helpdesk ticket events in, as a domain ``Ticket``.
+
+Two shapes are understood:
+
+- the bridge's documented trigger body (Zendesk trigger, Freshdesk automation, the generic
+  ``/webhooks/intake``): ``{"ticket": {"id", "subject", "requester", "organization", "priority",
+  "severity", "type", "status", "region", "product", "created_at", "updated_at"}, "updated_by"}``;
+- Zendesk event subscriptions, ``{"type": "zen:event-type:ticket.…", "detail": {...}, "time"}``.
+
+See docs/helpdesk-webhooks.md for the templates to paste into each helpdesk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bridge.domain.enums import Priority, Severity
+from bridge.domain.records import Ticket
+from bridge.processing import PermanentError
+
+SEVERITY_BY_PRIORITY = {"urgent": 1, "high": 2, "normal": 3, "low": 4}
+
+
+class UnreadableTicketEvent(PermanentError):
+    """The body is not one of the understood shapes; the message names what is missing."""
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    ticket: Ticket
+    updated_by: str
+    updated_at: dt.datetime | None
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _text(fields: dict[str, Any], *names: str) -> str:
+    for name in names:
+        value = fields.get(name)
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
+def _priority(raw: str) -> Priority:
+    try:
+        return Priority(raw.strip().lower())
+    except ValueError:
+        return Priority.NORMAL
+
+
+def _severity(fields: dict[str, Any], priority: Priority) -> Severity:
+    raw = fields.get("severity")
+    try:
+        return Severity(int(raw))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return Severity(SEVERITY_BY_PRIORITY[priority.value])
+
+
+def parse_ticket_event(body: bytes) -> TicketEvent:
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        msg = "body is not JSON"
+        raise UnreadableTicketEvent(msg) from exc
+    if not isinstance(document, dict):
+        msg = "body is not a JSON object"
+        raise UnreadableTicketEvent(msg)
+    if isinstance(document.get("ticket"), dict):
+        fields, updated_by = document["ticket"], _text(document, "updated_by")
+    elif str(document.get("type", "")).startswith("zen:event-type:ticket.") and isinstance(
+        document.get("detail"), dict
+    ):
+        fields = document["detail"]
+        updated_by = _text(fields, "updated_by", "assignee_id") or "zendesk"
+        fields = {**fields, "updated_at": fields.get("updated_at") or document.get("time")}
+    else:
+        msg = "expected a 'ticket' object or a Zendesk ticket event with 'detail'"
+        raise UnreadableTicketEvent(msg)
+    number = _text(fields, "id", "ticket_id")
+    if not number:
+        msg = "the ticket has no id"
+        raise UnreadableTicketEvent(msg)
+    priority = _priority(_text(fields, "priority"))
+    ticket = Ticket(
+        external_id=number,
+        requester=_text(fields, "requester", "requester_email", "requester_id"),
+        organisation=_text(fields, "organization", "organisation", "organization_id"),
+        subject=_text(fields, "subject"),
+        description=_text(fields, "description"),
+        severity=_severity(fields, priority),
+        priority=priority,
+        product=_text(fields, "product"),
+        region=_text(fields, "region"),
+        status=_text(fields, "status") or "open",
+        ticket_type=_text(fields, "type", "ticket_type").lower(),
+        opened_at=_when(fields.get("created_at")),
+    )
+    return TicketEvent(ticket, updated_by or "helpdesk", _when(fields.get("updated_at")))

@@ -1,0 +1,167 @@
+"""Stored deliveries become workflow steps: helpdesk ticket events and Slack requests/buttons."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from bridge.processing import PermanentError
+from bridge.runtime import Runtime, utcnow
+from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
+from bridge.store import tables
+from bridge.store.inbox import Delivery
+from bridge.store.tables import InboxRow
+
+from .conftest import add_ticket
+
+
+def stored(runtime: Runtime, source: str, event_type: str, body: dict | bytes) -> InboxRow:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    result = runtime.inbox.store(Delivery(source, uuid.uuid4().hex, event_type, raw), utcnow())
+    with runtime.sessions() as session:
+        row = session.get(InboxRow, result.row_id)
+        assert row is not None
+        return row
+
+
+def ticket_event(number: str = "4711", *, type_: str = "incident", updated_at: str) -> dict:
+    return {
+        "ticket": {
+            "id": number,
+            "subject": "Orders fail to sync",
+            "requester": "ops@customer.example",
+            "organization": "Customer Ltd",
+            "priority": "urgent",
+            "type": type_,
+            "status": "open",
+            "created_at": "2026-11-16T09:00:00Z",
+            "updated_at": updated_at,
+        },
+        "updated_by": "agent@vendor.example",
+    }
+
+
+def escalations(runtime: Runtime) -> list[tables.Escalation]:
+    with runtime.sessions() as session:
+        return list(session.scalars(select(tables.Escalation)))
+
+
+def outbox(runtime: Runtime, operation: str) -> list[tables.OutboxRow]:
+    with runtime.sessions() as session:
+        return list(
+            session.scalars(select(tables.OutboxRow).where(tables.OutboxRow.operation == operation))
+        )
+
+
+def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime) -> None:
+    process = HelpdeskProcessor(runtime)
+    assert (
+        process(
+            stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T10:00:00Z"))
+        )
+        == "done"
+    )
+    assert escalations(runtime) == []
+    changed = ticket_event(type_="escalation", updated_at="2026-11-16T11:00:00Z")
+    assert process(stored(runtime, "zendesk", "ticket", changed)) == "done"
+    again = ticket_event(type_="escalation", updated_at="2026-11-16T12:00:00Z")
+    assert process(stored(runtime, "zendesk", "ticket", again)) == "done"
+    [escalation] = escalations(runtime)
+    assert escalation.document["entry_point"] == "ticket_type_changed"
+    assert escalation.document["requested_by"] == "agent@vendor.example"
+
+
+def test_an_event_older_than_the_last_applied_is_ignored(runtime: Runtime) -> None:
+    process = HelpdeskProcessor(runtime)
+    process(stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T11:00:00Z")))
+    late = ticket_event(type_="escalation", updated_at="2026-11-16T10:00:00Z")
+    assert process(stored(runtime, "zendesk", "ticket", late)) == "ignored"
+    assert escalations(runtime) == []
+
+
+def test_an_unreadable_ticket_event_is_refused_with_its_reason(runtime: Runtime) -> None:
+    with pytest.raises(PermanentError, match="expected a 'ticket' object"):
+        HelpdeskProcessor(runtime)(stored(runtime, "freshdesk", "ticket", {"hello": 1}))
+
+
+def test_an_unregistered_requester_is_held_and_support_is_told(runtime, monkeypatch) -> None:
+    runtime.settings = runtime.settings.model_copy(
+        update={"contacts": {"Customer Ltd": ["ops@customer.example"]}}
+    )
+    process = HelpdeskProcessor(runtime)
+    stranger = ticket_event(updated_at="2026-11-16T10:00:00Z")
+    stranger["ticket"]["requester"] = "someone@elsewhere.example"
+    row = stored(runtime, "intake", "ticket", stranger)
+    assert process(row) == "held"
+    [post] = outbox(runtime, "channel_post")
+    assert f"held as inbox row {row.id}" in post.payload["text"]
+    registered = stored(
+        runtime, "intake", "ticket", ticket_event(updated_at="2026-11-16T10:00:00Z")
+    )
+    assert process(registered) == "done"
+
+
+def slack_request(ticket: str = "4711", **answers: object) -> dict:
+    return {
+        "entry_point": "slack",
+        "ticket": ticket,
+        "requested_by": "U-ANNA",
+        "answers": {
+            "reason_category": "data_loss",
+            "reason_text": "orders lost",
+            "production_down": True,
+            "acceptable_workaround": False,
+            "core_functionality_severely_affected": True,
+            "anticipated_financial_loss": "10k/day",
+            "users_affected": 40,
+            "go_live_or_upgrade_date": None,
+            "go_live_effect": "",
+            "contact": {
+                "name": "Ops",
+                "phone": "+1 555",
+                "email": "ops@customer.example",
+                "hours_of_availability": "9-17",
+            },
+            **answers,
+        },
+    }
+
+
+def test_a_slack_escalation_request_is_triaged_from_its_answers(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    assert (
+        SlackProcessor(runtime)(stored(runtime, "slack", "escalation_request", slack_request()))
+        == "done"
+    )
+    [escalation] = escalations(runtime)
+    assert escalation.state == "triaged"
+    assert escalation.classification == "urgent"
+
+
+def test_a_slack_request_for_an_unknown_ticket_is_answered_to_the_requester(runtime) -> None:
+    SlackProcessor(runtime)(stored(runtime, "slack", "escalation_request", slack_request("404")))
+    assert escalations(runtime) == []
+    [message] = outbox(runtime, "direct_message")
+    assert message.payload["user"] == "U-ANNA"
+    assert "404" in message.payload["text"]
+
+
+def test_slack_buttons_acknowledge_and_raise_the_level(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    process = SlackProcessor(runtime)
+    process(stored(runtime, "slack", "escalation_request", slack_request()))
+    [escalation] = escalations(runtime)
+    press = {"escalation_id": str(escalation.id), "user": "U-BOB"}
+    assert (
+        process(stored(runtime, "slack", "button.raise_level", {**press, "action": "raise_level"}))
+        == "done"
+    )
+    assert escalations(runtime)[0].level == 2
+    process(stored(runtime, "slack", "button.acknowledge", {**press, "action": "acknowledge"}))
+    with runtime.sessions() as session:
+        ack = session.get(tables.SlaClock, f"{escalation.id}:acknowledge")
+        assert ack is not None
+        assert ack.state == "met"
