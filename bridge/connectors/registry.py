@@ -92,10 +92,15 @@ def performer_for(connector: Connector) -> OutboxPerformer:
     return perform
 
 
-def register_connectors(runtime: Runtime) -> dict[str, Connector]:
-    """Register a performer for every configured connector on ``runtime.performers``."""
-    redis_url = runtime.settings.redis_url
-    gate = RateGate.from_url(redis_url.get_secret_value() if redis_url else None)
+def register_connectors(runtime: Runtime, gate: RateGate | None = None) -> dict[str, Connector]:
+    """Register a performer for every configured connector on ``runtime.performers``.
+
+    The rate budgets live in Redis when ``BRIDGE_REDIS_URL`` is set (shared by every worker),
+    otherwise in this process's memory.
+    """
+    if gate is None:
+        redis_url = runtime.settings.redis_url
+        gate = RateGate.from_url(redis_url.get_secret_value() if redis_url else None)
     context = Context(gate=gate, earlier=EarlierResults(runtime.sessions))
     connectors = build_connectors(runtime.settings, context)
     for name, connector in connectors.items():

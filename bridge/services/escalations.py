@@ -15,11 +15,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bridge import effects
+from bridge.domain.communication import agree_communication_plan, record_status_update
 from bridge.domain.enums import EntryPoint, LevelCause, ReasonCategory
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.intake import RequestEscalation, advise, open_escalation
 from bridge.domain.levels import raise_level
-from bridge.domain.records import AdviceOverride, Escalation, Ticket, TriageAnswers
+from bridge.domain.records import (
+    AdviceOverride,
+    CommunicationPlan,
+    Escalation,
+    Ticket,
+    TriageAnswers,
+)
 from bridge.domain.sla import ClockState, SlaClock, TargetKind, evaluate, meet_clock, start_clock
 from bridge.domain.triage import triage
 from bridge.runtime import Runtime
@@ -244,3 +251,49 @@ class EscalationService:
             ]
         self._plan(session, *planned, now=now)
         return int(raised.level)
+
+    def agree_communication(
+        self,
+        escalation_id: int,
+        plan: CommunicationPlan,
+        *,
+        by: str,
+        cause: str,
+        now: dt.datetime,
+    ) -> dt.datetime:
+        """Record the communication plan; returns when the first status update is due."""
+        with self.runtime.sessions.begin() as session:
+            store = EscalationStore(session)
+            loaded = self._loaded(store, escalation_id)
+            due = agree_communication_plan(loaded.escalation, plan, actor=by, cause=cause, now=now)
+            store.save(loaded.escalation, now)
+            text = (
+                f"Communication plan: {plan.mode.value.replace('_', ' ')} every "
+                f"{plan.frequency}, with {', '.join(plan.attendees) or 'no attendees named'}"
+            )
+            self._plan(
+                session, effects.thread_reply(loaded.escalation.id, cause, text=text), now=now
+            )
+            return due
+
+    def status_update(
+        self, escalation_id: int, *, by: str, text: str, cause: str, now: dt.datetime
+    ) -> None:
+        """A status update with the plan of action: to the customer and to the thread."""
+        with self.runtime.sessions.begin() as session:
+            store = EscalationStore(session)
+            loaded = self._loaded(store, escalation_id)
+            record_status_update(loaded.escalation, actor=by, cause=cause, now=now)
+            store.save(loaded.escalation, now)
+            ticket = loaded.ticket_row
+            step = f"status-{now:%Y%m%dT%H%M%S}"
+            planned = [
+                effects.thread_reply(loaded.escalation.id, step, text=f"Status update: {text}")
+            ]
+            if ticket.helpdesk in self.settings.connectors.configured():
+                planned.append(
+                    effects.helpdesk_note(
+                        ticket.helpdesk, ticket.external_id, step, text=text, public=True
+                    )
+                )
+            self._plan(session, *planned, now=now)

@@ -66,6 +66,31 @@ def sla_tick(runtime: Runtime, now: dt.datetime) -> int:
     return handled
 
 
+def status_reminders(runtime: Runtime, now: dt.datetime) -> int:
+    """Remind the thread once per due status update of a communication plan (rule 8)."""
+    with runtime.sessions() as session:
+        due = [
+            (row.id, row.next_update_due, row.engineer)
+            for row in EscalationStore(session).updates_due(now)
+        ]
+    reminded = 0
+    for escalation_id, due_at, engineer in due:
+        assert due_at is not None
+        token = f"status-due:{escalation_id}:{due_at.isoformat()}"
+        with runtime.sessions.begin() as session:
+            if not Guards.acquire_in(session, token, worker_identity(), now):
+                continue
+            text = f"A status update to the customer was due {due_at:%Y-%m-%d %H:%M} UTC."
+            mention = [engineer] if engineer else []
+            runtime.outbox.add(
+                session,
+                effects.thread_reply(str(escalation_id), token, text=text, mention=mention),
+                now,
+            )
+            reminded += 1
+    return reminded
+
+
 def _open_escalations(runtime: Runtime, now: dt.datetime) -> tuple[list[Escalation], set[str]]:
     closed = ("closed", "de_escalated")
     with runtime.sessions() as session:
@@ -125,3 +150,4 @@ def digest_tick(runtime: Runtime, now: dt.datetime) -> bool:
 def register(runtime: Runtime) -> None:
     runtime.performers.every_minute("sla_tick", lambda now: sla_tick(runtime, now))
     runtime.performers.every_minute("daily_digest", lambda now: digest_tick(runtime, now))
+    runtime.performers.every_minute("status_reminders", lambda now: status_reminders(runtime, now))

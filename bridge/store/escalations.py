@@ -104,6 +104,7 @@ class EscalationStore:
         row.level = int(escalation.level)
         row.classification = escalation.classification.value if escalation.classification else None
         row.engineer = escalation.engineer
+        row.next_update_due = escalation.next_update_due if escalation.is_open else None
         row.document = _document(escalation)
         row.updated_at = now
         for event in escalation.history:
@@ -144,6 +145,14 @@ class EscalationStore:
             row.state = plan.status.value
             row.decided_at = plan.decided_at
             self.session.add(row)
+
+    def updates_due(self, now: dt.datetime) -> list[tables.Escalation]:
+        """Open escalations whose communication plan wants a status update by now."""
+        return list(
+            self.session.scalars(
+                select(tables.Escalation).where(tables.Escalation.next_update_due <= now)
+            )
+        )
 
     def history(self, escalation_id: int) -> list[tables.AuditEvent]:
         return list(

@@ -87,6 +87,7 @@ class Escalation(Base):
     level: Mapped[int] = mapped_column(Integer, default=1)
     classification: Mapped[str | None] = mapped_column(String(32))
     engineer: Mapped[str | None] = mapped_column(String(255))
+    next_update_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
     document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect
 
 from bridge.cli import main
 from bridge.store import migrate
 from bridge.store.db import DatabaseMissing, make_engine
+from bridge.store.tables import Base
 
 FOUNDATION_TABLES = {
     "tickets",
@@ -101,3 +104,13 @@ def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
     assert runner.invoke(main, ["db", "current"]).output.endswith(
         "needs `support-bridge db upgrade`\n"
     )
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_declares(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert drift == []

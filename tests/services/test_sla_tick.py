@@ -8,9 +8,11 @@ import threading
 from sqlalchemy import func, select
 
 from bridge.config import load_settings
+from bridge.domain.enums import CommunicationMode
+from bridge.domain.records import CommunicationPlan
 from bridge.runtime import Runtime, bootstrap
 from bridge.services.escalations import EscalationService
-from bridge.services.sla import digest_tick, sla_tick
+from bridge.services.sla import digest_tick, sla_tick, status_reminders
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 
@@ -111,3 +113,19 @@ def test_the_daily_digest_goes_out_once_a_day_at_its_time(runtime: Runtime) -> N
     assert post.payload["channel"] == "#escalations"
     assert post.payload["text"].startswith("Daily digest 2026-11-17: 1 open escalation(s)")
     assert "SLA breached" in post.payload["text"]
+
+
+def test_a_communication_plan_makes_status_updates_due_and_reminds_once(runtime) -> None:
+    add_ticket(runtime)
+    service = EscalationService(runtime)
+    escalation_id = service.request(request(), MONDAY_10AM)
+    plan = CommunicationPlan(CommunicationMode.CONFERENCE_CALL, dt.timedelta(hours=4), ("cto",))
+    due = service.agree_communication(escalation_id, plan, by="U-ANNA", cause="t", now=MONDAY_10AM)
+    assert due == MONDAY_10AM + dt.timedelta(hours=4)
+    assert status_reminders(runtime, due - dt.timedelta(minutes=1)) == 0
+    assert status_reminders(runtime, due) == 1
+    assert status_reminders(runtime, due + dt.timedelta(minutes=1)) == 0
+    service.status_update(escalation_id, by="U-ANNA", text="patch in QA", cause="t2", now=due)
+    assert status_reminders(runtime, due + dt.timedelta(hours=1)) == 0
+    assert status_reminders(runtime, due + dt.timedelta(hours=4)) == 1
+    assert count_outbox(runtime, "status-due") == 2

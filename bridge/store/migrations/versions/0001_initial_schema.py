@@ -109,6 +109,7 @@ def upgrade() -> None:
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("classification", sa.String(length=32), nullable=True),
         sa.Column("engineer", sa.String(length=255), nullable=True),
+        sa.Column("next_update_due", sa.DateTime(timezone=True), nullable=True),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("policy", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -120,6 +121,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
     )
     with op.batch_alter_table("escalations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_escalations_next_update_due"), ["next_update_due"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_escalations_state"), ["state"], unique=False)
         batch_op.create_index(batch_op.f("ix_escalations_ticket_id"), ["ticket_id"], unique=False)
 
@@ -271,6 +275,7 @@ def downgrade() -> None:
     with op.batch_alter_table("escalations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalations_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_escalations_state"))
+        batch_op.drop_index(batch_op.f("ix_escalations_next_update_due"))
 
     op.drop_table("escalations")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
