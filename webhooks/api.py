@@ -7,18 +7,17 @@ route answers 404, so a bridge never exposes customer data by default.
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from bridge.domain.enums import CommunicationMode, EntryPoint, ReasonCategory
+from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError, UnknownTicket
-from bridge.domain.records import CommunicationPlan
 from bridge.domain.sla import SlaStatus, evaluate
 from bridge.runtime import utcnow
+from bridge.services.answers import triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
@@ -34,6 +33,7 @@ class RequestBody(BaseModel):
     reason_text: str = ""
     requested_by: str = Field(min_length=1)
     override_justification: str = ""
+    triage: dict[str, Any] | None = None
 
 
 class ActorBody(BaseModel):
@@ -190,6 +190,7 @@ def create() -> tuple[dict[str, Any], int]:
             entry_point=EntryPoint.API,
             cause=f"api:{request.headers.get('X-Request-Id', 'request')}",
             override_justification=parsed.override_justification,
+            triage=triage_answers(parsed.triage) if parsed.triage is not None else None,
         ),
         utcnow(),
     )
@@ -201,41 +202,6 @@ def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
     actor = ActorBody.model_validate(_json_body() or {})
     EscalationService(_runtime()).acknowledge(
         escalation_id, by=actor.by, cause="api:acknowledge", now=utcnow()
-    )
-    return show(escalation_id)
-
-
-class CommunicationBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    by: str = Field(min_length=1)
-    mode: CommunicationMode
-    every_hours: float = Field(gt=0)
-    attendees: list[str] = Field(default_factory=list)
-
-
-class StatusBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    by: str = Field(min_length=1)
-    text: str = Field(min_length=1)
-
-
-@api.post("/escalations/<int:escalation_id>/communication-plan")
-def communication_plan(escalation_id: int) -> tuple[dict[str, Any], int]:
-    body = CommunicationBody.model_validate(_json_body() or {})
-    plan = CommunicationPlan(body.mode, timedelta(hours=body.every_hours), tuple(body.attendees))
-    EscalationService(_runtime()).agree_communication(
-        escalation_id, plan, by=body.by, cause="api:communication-plan", now=utcnow()
-    )
-    return show(escalation_id)
-
-
-@api.post("/escalations/<int:escalation_id>/status-update")
-def status_update(escalation_id: int) -> tuple[dict[str, Any], int]:
-    body = StatusBody.model_validate(_json_body() or {})
-    EscalationService(_runtime()).status_update(
-        escalation_id, by=body.by, text=body.text, cause="api:status-update", now=utcnow()
     )
     return show(escalation_id)
 

@@ -33,7 +33,11 @@ def create_app(
     app.extensions["bridge.runtime"] = runtime
     app.extensions["bridge.metrics"] = metrics
 
-    from webhooks import receivers, slack
+    from webhooks import (
+        api_steps,  # noqa: F401 - registers the step routes on `api`
+        receivers,
+        slack,
+    )
     from webhooks.api import api
     from webhooks.ops import ops
 

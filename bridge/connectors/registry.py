@@ -9,7 +9,7 @@ has no list of vendors in its code; see docs/connectors.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
@@ -49,26 +49,32 @@ class ConnectorFactory(Protocol):
     def from_settings(self, config: Any, context: Context) -> Connector: ...
 
 
-def discover() -> dict[str, ConnectorFactory]:
-    """Every connector class installed on this machine, by its entry-point name."""
-    found: dict[str, ConnectorFactory] = {}
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        found[entry.name] = entry.load()
-    return found
+def discover() -> dict[str, EntryPoint]:
+    """Every connector installed on this machine, by name; loaded only when configured."""
+    return {entry.name: entry for entry in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def load(name: str) -> ConnectorFactory:
+    entry = discover().get(name)
+    if entry is None:
+        msg = f"no connector {name!r} is installed (entry-point group {ENTRY_POINT_GROUP!r})"
+        raise LookupError(msg)
+    factory: ConnectorFactory = entry.load()
+    return factory
 
 
 def build_connectors(settings: Settings, context: Context) -> dict[str, Connector]:
     """The configured connectors, built but not yet connected (no network until first use)."""
-    factories = discover()
+    installed = discover()
     built: dict[str, Connector] = {}
     for name in settings.connectors.configured():
         config = getattr(settings.connectors, name, None)
         if config is None:
             config = (settings.connectors.model_extra or {}).get(name)
-        factory = factories.get(name)
-        if factory is None:
+        if name not in installed:
             log.error("connector.missing", connector=name)
             continue
+        factory: ConnectorFactory = installed[name].load()
         built[name] = factory.from_settings(config, context)
     return built
 

@@ -15,14 +15,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bridge import effects
-from bridge.domain.communication import agree_communication_plan, record_status_update
 from bridge.domain.enums import EntryPoint, LevelCause, ReasonCategory
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.intake import RequestEscalation, advise, open_escalation
 from bridge.domain.levels import raise_level
 from bridge.domain.records import (
     AdviceOverride,
-    CommunicationPlan,
     Escalation,
     Ticket,
     TriageAnswers,
@@ -88,7 +86,7 @@ class EscalationService:
         for effect in side_effects:
             self.runtime.outbox.add(session, effect, now)
 
-    def _head(
+    def head_message(
         self, store: EscalationStore, loaded: Loaded, step: str, now: dt.datetime
     ) -> effects.SideEffect:
         ticket = store.ticket_of(loaded.ticket_row)
@@ -163,7 +161,7 @@ class EscalationService:
             text = f"Escalation opened for ticket {ticket.external_id} at level 1 ({opened.owner})"
             self._plan(
                 session,
-                self._head(store, loaded, "opened", now),
+                self.head_message(store, loaded, "opened", now),
                 effects.thread_reply(escalation.id, "opened", text=text, mention=mention),
                 *self._helpdesk_note(ticket_row.helpdesk, ticket.external_id, escalation.id, now),
                 now=now,
@@ -180,7 +178,7 @@ class EscalationService:
             effects.helpdesk_note(helpdesk, ticket, f"escalation-{escalation_id}-opened", text=text)
         ]
 
-    def _loaded(self, store: EscalationStore, escalation_id: int) -> Loaded:
+    def load(self, store: EscalationStore, escalation_id: int) -> Loaded:
         loaded = store.load(escalation_id)
         if loaded is None:
             raise EscalationNotFound(escalation_id)
@@ -190,7 +188,7 @@ class EscalationService:
         """The escalation team acknowledges: the acknowledge clock is met (late or not)."""
         with self.runtime.sessions.begin() as session:
             store = EscalationStore(session)
-            loaded = self._loaded(store, escalation_id)
+            loaded = self.load(store, escalation_id)
             for clock in store.clocks(escalation_id):
                 if (
                     clock.target.kind is TargetKind.ACKNOWLEDGE
@@ -201,7 +199,7 @@ class EscalationService:
             text = f"Acknowledged by {by}"
             self._plan(
                 session,
-                self._head(store, loaded, f"acknowledged-{cause}", now),
+                self.head_message(store, loaded, f"acknowledged-{cause}", now),
                 effects.thread_reply(loaded.escalation.id, f"acknowledged-{cause}", text=text),
                 now=now,
             )
@@ -224,7 +222,7 @@ class EscalationService:
                     escalation_id, by=by, cause=cause, now=now, why=why, note=note, session=own
                 )
         store = EscalationStore(session)
-        loaded = self._loaded(store, escalation_id)
+        loaded = self.load(store, escalation_id)
         policy = Policy(loaded.row.policy)
         raised = raise_level(
             loaded.escalation, policy.owners, cause=why, by=by, trigger=cause, now=now, note=note
@@ -241,7 +239,7 @@ class EscalationService:
         )
         step = f"level-{int(raised.level)}"
         planned = [
-            self._head(store, loaded, step, now),
+            self.head_message(store, loaded, step, now),
             effects.thread_reply(loaded.escalation.id, step, text=text, mention=level.owners),
         ]
         if level.notify == "dm":
@@ -251,49 +249,3 @@ class EscalationService:
             ]
         self._plan(session, *planned, now=now)
         return int(raised.level)
-
-    def agree_communication(
-        self,
-        escalation_id: int,
-        plan: CommunicationPlan,
-        *,
-        by: str,
-        cause: str,
-        now: dt.datetime,
-    ) -> dt.datetime:
-        """Record the communication plan; returns when the first status update is due."""
-        with self.runtime.sessions.begin() as session:
-            store = EscalationStore(session)
-            loaded = self._loaded(store, escalation_id)
-            due = agree_communication_plan(loaded.escalation, plan, actor=by, cause=cause, now=now)
-            store.save(loaded.escalation, now)
-            text = (
-                f"Communication plan: {plan.mode.value.replace('_', ' ')} every "
-                f"{plan.frequency}, with {', '.join(plan.attendees) or 'no attendees named'}"
-            )
-            self._plan(
-                session, effects.thread_reply(loaded.escalation.id, cause, text=text), now=now
-            )
-            return due
-
-    def status_update(
-        self, escalation_id: int, *, by: str, text: str, cause: str, now: dt.datetime
-    ) -> None:
-        """A status update with the plan of action: to the customer and to the thread."""
-        with self.runtime.sessions.begin() as session:
-            store = EscalationStore(session)
-            loaded = self._loaded(store, escalation_id)
-            record_status_update(loaded.escalation, actor=by, cause=cause, now=now)
-            store.save(loaded.escalation, now)
-            ticket = loaded.ticket_row
-            step = f"status-{now:%Y%m%dT%H%M%S}"
-            planned = [
-                effects.thread_reply(loaded.escalation.id, step, text=f"Status update: {text}")
-            ]
-            if ticket.helpdesk in self.settings.connectors.configured():
-                planned.append(
-                    effects.helpdesk_note(
-                        ticket.helpdesk, ticket.external_id, step, text=text, public=True
-                    )
-                )
-            self._plan(session, *planned, now=now)

@@ -17,9 +17,9 @@ from bridge.domain.contacts import check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
 from bridge.domain.intake import request_from_ticket_update
-from bridge.domain.records import ContactDetails, TriageAnswers
 from bridge.processing import Outcome, PermanentError
 from bridge.runtime import Runtime, utcnow
+from bridge.services.answers import triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
 from bridge.services.ticket_events import parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
@@ -27,28 +27,6 @@ from bridge.store.tables import InboxRow
 
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
-
-
-def _triage(answers: dict[str, Any]) -> TriageAnswers:
-    contact = answers.get("contact") or {}
-    go_live = answers.get("go_live_or_upgrade_date")
-    return TriageAnswers(
-        production_down=bool(answers.get("production_down")),
-        go_live_or_upgrade_date=dt.date.fromisoformat(go_live) if go_live else None,
-        acceptable_workaround=answers.get("acceptable_workaround"),
-        core_functionality_severely_affected=answers.get("core_functionality_severely_affected"),
-        core_business_seriously_affected_live=bool(
-            answers.get("core_functionality_severely_affected")
-        ),
-        anticipated_financial_loss=str(answers.get("anticipated_financial_loss") or ""),
-        users_affected=answers.get("users_affected"),
-        go_live_effect=str(answers.get("go_live_effect") or ""),
-        contact=ContactDetails(
-            phone=str(contact.get("phone", "")),
-            email=str(contact.get("email", "")),
-            hours_of_availability=str(contact.get("hours_of_availability", "")),
-        ),
-    )
 
 
 class SlackProcessor:
@@ -85,7 +63,7 @@ class SlackProcessor:
             requested_by=str(body.get("requested_by", "")),
             entry_point=EntryPoint.SLACK,
             cause=cause,
-            triage=_triage(answers),
+            triage=triage_answers(answers),
             override_justification=str(answers.get("override_justification", "")),
         )
         try:

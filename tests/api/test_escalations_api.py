@@ -120,3 +120,67 @@ def test_the_list_filters_by_state_level_and_breach(runtime, client) -> None:
     )
     assert client.get("/api/escalations?breached=true", headers=AUTH).json["escalations"] == []
     assert client.get("/api/escalations?level=7", headers=AUTH).status_code == 400
+
+
+URGENT = {"production_down": True, "acceptable_workaround": False}
+
+
+def step(client: FlaskClient, escalation_id: int, path: str, **body: object) -> dict:
+    response = client.post(
+        f"/api/escalations/{escalation_id}/{path}", json={"by": "U-ANNA", **body}, headers=AUTH
+    )
+    assert response.status_code in (200, 201), response.json
+    return response.json
+
+
+def test_the_lifecycle_runs_from_triage_through_renegotiation_to_de_escalation(
+    runtime, client
+) -> None:
+    add_ticket(runtime)
+    escalation_id = escalate(client, triage=URGENT)["id"]
+    assert (
+        client.get(f"/api/escalations/{escalation_id}", headers=AUTH).json["classification"]
+        == "urgent"
+    )
+    assert step(client, escalation_id, "activate", engineer="U-ENG")["state"] == "active"
+    assert (
+        step(client, escalation_id, "plans", kind="workaround", summary="restart sync")["state"]
+        == "plan_proposed"
+    )
+    assert (
+        step(client, escalation_id, "plans/plan-1/reject", reason="too manual")["state"]
+        == "plan_rejected"
+    )
+    assert step(client, escalation_id, "renegotiate")["state"] == "renegotiating"
+    proposed = step(
+        client, escalation_id, "plans", kind="patch", summary="fix", delivery_date="2026-12-01"
+    )
+    assert [p["id"] for p in proposed["plans"]] == ["plan-1", "plan-2"]
+    assert step(client, escalation_id, "plans/plan-2/accept")["state"] == "plan_accepted"
+    refused = client.post(
+        f"/api/escalations/{escalation_id}/de-escalate",
+        json={"by": "U-ANNA", "note": "agreed"},
+        headers=AUTH,
+    )
+    assert refused.status_code == 409
+    assert "root" in refused.json["detail"].lower()
+    step(client, escalation_id, "rca", on_track=True)
+    done = step(client, escalation_id, "de-escalate", note="customer agreed on the call")
+    assert done["state"] == "de_escalated"
+    steps = [event["step"] for event in done["history"]]
+    assert steps[:3] == ["open", "triage", "activate"]
+    assert steps[-1] == "de_escalate"
+    assert done["history"][-1]["actor"] == "U-ANNA"
+
+
+def test_a_release_plan_without_a_delivery_date_is_refused(runtime, client) -> None:
+    add_ticket(runtime)
+    escalation_id = escalate(client, triage=URGENT)["id"]
+    step(client, escalation_id, "activate", engineer="U-ENG")
+    refused = client.post(
+        f"/api/escalations/{escalation_id}/plans",
+        json={"by": "U-ANNA", "kind": "maintenance_release", "summary": "in 5.2"},
+        headers=AUTH,
+    )
+    assert refused.status_code == 409
+    assert "delivery date" in refused.json["detail"]

@@ -13,6 +13,7 @@ from bridge.domain.records import CommunicationPlan
 from bridge.runtime import Runtime, bootstrap
 from bridge.services.escalations import EscalationService
 from bridge.services.sla import digest_tick, sla_tick, status_reminders
+from bridge.services.steps import Steps, agree_communication, status_update
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 
@@ -120,12 +121,16 @@ def test_a_communication_plan_makes_status_updates_due_and_reminds_once(runtime)
     service = EscalationService(runtime)
     escalation_id = service.request(request(), MONDAY_10AM)
     plan = CommunicationPlan(CommunicationMode.CONFERENCE_CALL, dt.timedelta(hours=4), ("cto",))
-    due = service.agree_communication(escalation_id, plan, by="U-ANNA", cause="t", now=MONDAY_10AM)
+    due = agree_communication(
+        Steps(runtime), escalation_id, plan, by="U-ANNA", cause="t", now=MONDAY_10AM
+    )
     assert due == MONDAY_10AM + dt.timedelta(hours=4)
     assert status_reminders(runtime, due - dt.timedelta(minutes=1)) == 0
     assert status_reminders(runtime, due) == 1
     assert status_reminders(runtime, due + dt.timedelta(minutes=1)) == 0
-    service.status_update(escalation_id, by="U-ANNA", text="patch in QA", cause="t2", now=due)
+    status_update(
+        Steps(runtime), escalation_id, by="U-ANNA", text="patch in QA", cause="t2", now=due
+    )
     assert status_reminders(runtime, due + dt.timedelta(hours=1)) == 0
     assert status_reminders(runtime, due + dt.timedelta(hours=4)) == 1
     assert count_outbox(runtime, "status-due") == 2

@@ -1,0 +1,255 @@
+"""Workflow steps through the API, on the ``api`` blueprint (same token, same error answers)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import request
+from pydantic import BaseModel, ConfigDict, Field
+
+from bridge.domain.enums import CommunicationMode, Outcome, PlanKind
+from bridge.domain.plans import accept_plan, activate, reject_plan, renegotiate
+from bridge.domain.records import Agreement, CommunicationPlan, Escalation, OutcomeRecord
+from bridge.domain.resolution import close, de_escalate, record_rca_progress
+from bridge.domain.triage import missing_answers, triage
+from bridge.runtime import utcnow
+from bridge.services.answers import triage_answers
+from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
+from webhooks.api import _json_body, _runtime, api, show
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: str = Field(min_length=1)
+
+
+class Activate(Step):
+    engineer: str = Field(min_length=1)
+
+
+class Proposal(Step):
+    kind: PlanKind
+    summary: str = Field(min_length=1)
+    delivery_date: date | None = None
+
+
+class Rejection(Step):
+    reason: str = Field(min_length=1)
+
+
+class Rca(Step):
+    on_track: bool
+
+
+class Agreed(Step):
+    note: str = Field(min_length=1)
+
+
+class Closing(Step):
+    outcome: Outcome
+    explanation: str = ""
+    tracker_ref: str = ""
+    resolution_indication: str = ""
+    agreement_note: str = ""
+
+
+class Communication(Step):
+    mode: CommunicationMode
+    every_hours: float = Field(gt=0)
+    attendees: list[str] = Field(default_factory=list)
+
+
+class Status(Step):
+    text: str = Field(min_length=1)
+
+
+def _body(model: type[Step]) -> Any:
+    return model.model_validate(_json_body() or {})
+
+
+def _cause(name: str) -> str:
+    return f"api:{name}:{request.headers.get('X-Request-Id', '')}"
+
+
+def _run(escalation_id: int, name: str, decide: Any) -> tuple[dict[str, Any], int]:
+    Steps(_runtime()).run(escalation_id, name, decide, cause=_cause(name), now=utcnow())
+    return show(escalation_id)
+
+
+class Triage(Step):
+    answers: dict[str, Any]
+
+
+@api.post("/escalations/<int:escalation_id>/triage")
+def triage_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Triage = _body(Triage)
+    answers = triage_answers(body.answers)
+
+    def decide(escalation: Escalation) -> Said:
+        today = utcnow().date()
+        found = triage(
+            escalation, answers, today=today, actor=body.by, cause=_cause("triage"), now=utcnow()
+        )
+        missing = missing_answers(answers)
+        ask = f" Still to ask the customer: {' '.join(missing)}" if missing else ""
+        return Said(f"Triaged as {found.value.replace('_', ' ')}.{ask}")
+
+    return _run(escalation_id, "triage", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/activate")
+def activate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Activate = _body(Activate)
+
+    def decide(escalation: Escalation) -> Said:
+        activate(
+            escalation,
+            engineer=body.engineer,
+            actor=body.by,
+            cause=_cause("activate"),
+            now=utcnow(),
+        )
+        return Said(f"{body.engineer} is the escalation engineer and primary contact")
+
+    return _run(escalation_id, "activate", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/plans")
+def propose_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Proposal = _body(Proposal)
+    propose(
+        Steps(_runtime()),
+        escalation_id,
+        kind=body.kind,
+        summary=body.summary,
+        delivery_date=body.delivery_date,
+        by=body.by,
+        cause=_cause("propose"),
+        now=utcnow(),
+    )
+    return show(escalation_id)[0], 201
+
+
+@api.post("/escalations/<int:escalation_id>/plans/<plan_id>/accept")
+def accept_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
+    body: Step = _body(Step)
+
+    def decide(escalation: Escalation) -> Said:
+        accept_plan(escalation, plan_id, by=body.by, cause=_cause("accept"), now=utcnow())
+        return Said(f"The customer accepted {plan_id} ({body.by})")
+
+    return _run(escalation_id, f"accept-{plan_id}", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/plans/<plan_id>/reject")
+def reject_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
+    body: Rejection = _body(Rejection)
+
+    def decide(escalation: Escalation) -> Said:
+        reject_plan(
+            escalation,
+            plan_id,
+            by=body.by,
+            reason=body.reason,
+            cause=_cause("reject"),
+            now=utcnow(),
+        )
+        return Said(f"The customer rejected {plan_id}: {body.reason}. Back to development.")
+
+    return _run(escalation_id, f"reject-{plan_id}", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/renegotiate")
+def renegotiate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Step = _body(Step)
+
+    def decide(escalation: Escalation) -> Said:
+        renegotiate(escalation, actor=body.by, cause=_cause("renegotiate"), now=utcnow())
+        return Said(f"Renegotiating the action plan with development ({body.by})")
+
+    return _run(escalation_id, "renegotiate", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/rca")
+def rca_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Rca = _body(Rca)
+
+    def decide(escalation: Escalation) -> Said:
+        record_rca_progress(
+            escalation, on_track=body.on_track, actor=body.by, cause=_cause("rca"), now=utcnow()
+        )
+        return Said(
+            f"Root-cause analysis {'on track' if body.on_track else 'NOT on track'} ({body.by})"
+        )
+
+    return _run(escalation_id, "rca", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/de-escalate")
+def de_escalate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Agreed = _body(Agreed)
+
+    def decide(escalation: Escalation) -> Said:
+        agreement = Agreement(body.by, body.note, utcnow())
+        de_escalate(
+            escalation,
+            agreement=agreement,
+            actor=body.by,
+            cause=_cause("de-escalate"),
+            now=utcnow(),
+        )
+        return Said(
+            f"De-escalated by agreement: {body.note}", customer=f"De-escalated: {body.note}"
+        )
+
+    return _run(escalation_id, "de-escalate", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/close")
+def close_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Closing = _body(Closing)
+    outcome = OutcomeRecord(
+        body.outcome, body.explanation, body.tracker_ref, body.resolution_indication
+    )
+
+    def decide(escalation: Escalation) -> Said:
+        agreement = (
+            Agreement(body.by, body.agreement_note, utcnow()) if body.agreement_note else None
+        )
+        close(
+            escalation,
+            outcome,
+            agreement=agreement,
+            actor=body.by,
+            cause=_cause("close"),
+            now=utcnow(),
+        )
+        return Said(f"Closed: {body.outcome.value.replace('_', ' ')}")
+
+    return _run(escalation_id, "close", decide)
+
+
+@api.post("/escalations/<int:escalation_id>/communication-plan")
+def communication_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Communication = _body(Communication)
+    plan = CommunicationPlan(body.mode, timedelta(hours=body.every_hours), tuple(body.attendees))
+    agree_communication(
+        Steps(_runtime()), escalation_id, plan, by=body.by, cause=_cause("plan"), now=utcnow()
+    )
+    return show(escalation_id)
+
+
+@api.post("/escalations/<int:escalation_id>/status-update")
+def status_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: Status = _body(Status)
+    status_update(
+        Steps(_runtime()),
+        escalation_id,
+        by=body.by,
+        text=body.text,
+        cause=_cause("status"),
+        now=utcnow(),
+    )
+    return show(escalation_id)
