@@ -8,6 +8,7 @@ from bridge import __version__
 from bridge.cli.config_cmd import config
 from bridge.cli.db import db
 from bridge.cli.doctor import doctor
+from bridge.cli.inbox import inbox
 from bridge.cli.replay import replay
 from bridge.cli.serve import serve, worker
 
@@ -28,4 +29,5 @@ main.add_command(worker)
 main.add_command(db)
 main.add_command(config)
 main.add_command(doctor)
+main.add_command(inbox)
 main.add_command(replay)

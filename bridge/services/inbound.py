@@ -160,7 +160,8 @@ class HelpdeskProcessor:
         channel = self.runtime.settings.routing.default_channel
         text = (
             f"A request from an unregistered address ({address}) is held as inbox row {row.id}. "
-            "Register the address for its customer, then replay the row."
+            "Register the address under `contacts:`, then run `support-bridge inbox replay "
+            f"{row.id}`."
         )
         with self.runtime.sessions.begin() as session:
             self.runtime.outbox.add(

@@ -131,6 +131,31 @@ class Inbox:
                 )
             )
 
+    def requeue(self, row_ids: list[int], now: dt.datetime) -> list[int]:
+        """Send finished rows (held, ignored, dead, done) through processing again."""
+        with self._sessions.begin() as session:
+            found = list(
+                session.scalars(
+                    select(InboxRow.id).where(
+                        InboxRow.id.in_(row_ids), InboxRow.status != "processing"
+                    )
+                )
+            )
+            if found:
+                session.execute(
+                    update(InboxRow)
+                    .where(InboxRow.id.in_(found))
+                    .values(status="pending", attempts=0, lease_owner=None, finished_at=None)
+                )
+            return found
+
+    def listing(self, status: str | None, limit: int) -> list[InboxRow]:
+        with self._sessions() as session:
+            query = select(InboxRow).order_by(InboxRow.id.desc()).limit(limit)
+            if status:
+                query = query.where(InboxRow.status == status)
+            return list(session.scalars(query))
+
     def counts_by_status(self) -> dict[str, int]:
         with self._sessions() as session:
             rows = session.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -102,3 +103,30 @@ def test_serve_answers_healthz_within_ten_seconds_and_stops_on_sigterm(
         output, _ = server.communicate(timeout=20)
     assert server.returncode == 0
     assert f"Support Bridge on http://127.0.0.1:{port}" in output.decode()
+
+
+def test_inbox_list_shows_held_rows_and_replay_queues_them_again() -> None:
+    from bridge.config import load_settings
+    from bridge.runtime import bootstrap, utcnow
+    from bridge.store.inbox import Delivery
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    runtime = bootstrap(load_settings())
+    row_id = runtime.inbox.store(Delivery("intake", "m-1", "ticket", b"{}"), utcnow()).row_id
+    runtime.inbox.claim(row_id, "w", utcnow(), dt.timedelta(minutes=1))
+    runtime.inbox.finish(row_id, "w", "held", utcnow(), "unregistered requester")
+    runtime.close()
+
+    listed = runner.invoke(main, ["inbox", "list", "--status", "held"])
+    assert listed.exit_code == 0
+    assert "unregistered requester" in listed.output
+    replayed = runner.invoke(main, ["inbox", "replay", str(row_id)])
+    assert replayed.exit_code == 0, replayed.output
+    assert replayed.output == f"queued again: {row_id}\n"
+    assert "held" not in runner.invoke(main, ["inbox", "list", "--status", "held"]).output.split(
+        "│"
+    )
+    missing = runner.invoke(main, ["inbox", "replay", "9999"])
+    assert missing.exit_code == 1
+    assert "not found or being processed now: 9999" in missing.output
