@@ -2,31 +2,55 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 from sandbox.core.recorder import Violation
 from sandbox.core.server import BackgroundServer
+from sandbox.core.signing import FRESHDESK_SECRET_HEADER
 from sandbox.core.vendor import VendorServer
 from sandbox.github.app import GithubServer
+from sandbox.helpdesk.freshdesk import FreshdeskServer
+from sandbox.helpdesk.zendesk import ZendeskServer
+from sandbox.jira.app import JiraServer
+from sandbox.slack.app import SlackServer
+from sandbox.smtp import SmtpServer
 
 DEFAULT_REPO = "acme/widgets"
+DEFAULT_PROJECT = "SUP"
+DEFAULT_CHANNEL = "C0SUPPORT01"
 
 
 class Sandbox:
-    """All vendor servers, each on its own port, plus the SMTP server.
+    """All vendor servers, each on its own free loopback port, plus an SMTP server.
 
-    `urls` maps vendor name to base URL; `credentials` holds what each client needs.
+    `urls` maps vendor name to base URL (plus "smtp" as host:port); `credentials` holds what
+    each client needs; `webhook_secrets` the secret each vendor signs its webhooks with.
+    With `background_webhooks=True` deliveries leave from a thread (call `flush_webhooks()`
+    to wait); by default an API call returns after its webhooks were delivered.
     """
 
     def __init__(self, *, background_webhooks: bool = False) -> None:
         self.github = GithubServer()
         self.github.world.add_repo(DEFAULT_REPO)
-        self.vendors: dict[str, VendorServer] = {"github": self.github}
-        self.webhook_secrets: dict[str, str] = {
-            name: f"sandbox-{name}-webhook-secret" for name in self.vendors
+        self.jira = JiraServer()
+        self.jira.world.add_project(DEFAULT_PROJECT, "Support escalations")
+        self.slack = SlackServer()
+        self.zendesk = ZendeskServer()
+        self.zendesk.seed_ticket("Export fails for large files", "Exports over 2 GB stop at 99%.")
+        self.freshdesk = FreshdeskServer()
+        self.freshdesk.seed_ticket("Invoice totals wrong", "The PDF total differs from the UI.")
+        self.smtp = SmtpServer()
+        self.vendors: dict[str, VendorServer] = {
+            "github": self.github,
+            "jira": self.jira,
+            "slack": self.slack,
+            "zendesk": self.zendesk,
+            "freshdesk": self.freshdesk,
         }
+        self.webhook_secrets = {name: f"sandbox-{name}-webhook-secret" for name in self.vendors}
         self._background_webhooks = background_webhooks
         self._servers: dict[str, BackgroundServer] = {}
         self.urls: dict[str, str] = {}
@@ -39,17 +63,41 @@ class Sandbox:
                 "login": self.github.world.login,
                 "repo": DEFAULT_REPO,
             },
+            "jira": {
+                "email": self.jira.world.email,
+                "api_token": self.jira.world.api_token,
+                "project": DEFAULT_PROJECT,
+            },
+            "slack": {
+                "token": self.slack.world.token,
+                "channel": DEFAULT_CHANNEL,
+                "signing_secret": self.webhook_secrets["slack"],
+            },
+            "zendesk": {
+                "email": self.zendesk.email,
+                "api_token": self.zendesk.api_token,
+                "username": f"{self.zendesk.email}/token",
+            },
+            "freshdesk": {
+                "api_key": self.freshdesk.api_key,
+                "password": "X",
+                "secret_header": FRESHDESK_SECRET_HEADER,
+            },
+            "smtp": {"host": self.smtp.host, "port": self.smtp.port},
         }
 
     def start(self) -> Sandbox:
         for name, vendor in self.vendors.items():
             server = BackgroundServer(vendor.app)
             vendor.base_url = server.url
+            vendor.faults.stopping.clear()
             if self._background_webhooks:
                 vendor.webhooks.start_background()
             server.start()
             self._servers[name] = server
             self.urls[name] = server.url
+        self.smtp.start()
+        self.urls["smtp"] = f"{self.smtp.host}:{self.smtp.port}"
         return self
 
     def stop(self) -> None:
@@ -57,6 +105,7 @@ class Sandbox:
             self.vendors[name].faults.stopping.set()
             server.stop()
         self._servers.clear()
+        self.smtp.stop()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -85,21 +134,35 @@ class Sandbox:
             vendor.webhooks.flush()
 
     def reset_faults(self) -> None:
+        """Clear injected faults, vendor limits and webhook faults on every server."""
         for vendor in self.vendors.values():
             vendor.faults.clear()
             vendor.limits.disable()
             vendor.webhooks.clear_faults()
 
 
-def serve_forever(print_fn: Callable[[str], None] = print) -> None:
-    """What `support-bridge sandbox` runs: start everything, print URLs and credentials."""
-    import threading
+def describe(sandbox: Sandbox) -> list[str]:
+    """Lines naming each server's URL and the credentials a client needs."""
+    lines = []
+    for name, url in sandbox.urls.items():
+        creds = ", ".join(f"{k}={v}" for k, v in sandbox.credentials.get(name, {}).items())
+        lines.append(f"{name:<10} {url:<28} {creds}")
+    lines.append(
+        "webhook secrets: " + ", ".join(f"{k}={v}" for k, v in sandbox.webhook_secrets.items())
+    )
+    lines.append("control API: <url>/_sandbox/... (state, requests, violations, faults, webhooks)")
+    return lines
 
+
+def serve_forever(
+    print_fn: Callable[[str], None] = print, stop: threading.Event | None = None
+) -> None:
+    """What `support-bridge sandbox` runs: start everything, print URLs and credentials,
+    serve until `stop` is set or Ctrl-C."""
     with Sandbox(background_webhooks=True) as sandbox:
-        for name, url in sandbox.urls.items():
-            print_fn(f"{name:<10} {url}  {sandbox.credentials.get(name, {})}")
-        print_fn("control API: <url>/_sandbox/...   stop with Ctrl-C")
+        for line in describe(sandbox):
+            print_fn(line)
         try:
-            threading.Event().wait()
+            (stop or threading.Event()).wait()
         except KeyboardInterrupt:
             print_fn("sandbox stopped")

@@ -10,6 +10,7 @@ from bridge.cli.db import db
 from bridge.cli.doctor import doctor
 from bridge.cli.inbox import inbox
 from bridge.cli.replay import replay
+from bridge.cli.sandbox_cmd import sandbox
 from bridge.cli.serve import serve, worker
 
 
@@ -30,4 +31,5 @@ main.add_command(db)
 main.add_command(config)
 main.add_command(doctor)
 main.add_command(inbox)
+main.add_command(sandbox)
 main.add_command(replay)

@@ -20,13 +20,15 @@ class BackgroundServer:
         )
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"sandbox-{app.name}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={
+                "poll_interval": 0.05
+            },  # so stop() returns at once name=f"sandbox-{app.name}", daemon=True
         )
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._server.host}:{self._server.port}"
 
     def start(self) -> None:
         self._thread.start()

@@ -68,3 +68,20 @@ def freshdesk_headers(event: str, body: bytes, secret: str) -> dict[str, str]:
         "User-Agent": "Freshdesk",
         FRESHDESK_SECRET_HEADER: secret,
     }
+
+
+def slack_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """X-Slack-Signature: 'v0=' + hex HMAC-SHA256 of 'v0:' + timestamp + ':' + body."""
+    base = b"v0:" + timestamp.encode("ascii") + b":" + body
+    return "v0=" + hmac.new(secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
+
+
+def slack_headers(event: str, body: bytes, secret: str) -> dict[str, str]:
+    timestamp = str(int(datetime.now(UTC).timestamp()))
+    content_type = "application/json" if body[:1] == b"{" else "application/x-www-form-urlencoded"
+    return {
+        "Content-Type": content_type,
+        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": slack_signature(secret, timestamp, body),
+    }

@@ -59,6 +59,9 @@ class VendorServer:
     def limit_hit(self, req: Request) -> LimitHit | None:
         return None
 
+    def limit_message(self, hit: LimitHit) -> str:
+        return f"rate limit {hit.limit} exceeded"
+
     def check_request(self, req: Request) -> list[str]:
         return []
 
@@ -81,12 +84,14 @@ class VendorServer:
         return {}
 
     # -- helpers for subclasses and tests ---------------------------------------------------
-    def emit(self, event: str, payload: dict[str, Any]) -> None:
-        self.webhooks.send(event, payload)
+    def check_webhook(self, event: str, payload: dict[str, Any]) -> list[str]:
+        """Problems with an outgoing webhook as the vendor describes it."""
+        return []
 
-    def act(self) -> threading.RLock:
-        """Lock for changing state from Python (control API, tests) like a view does."""
-        return self.lock
+    def emit(self, event: str, payload: dict[str, Any]) -> None:
+        for problem in self.check_webhook(event, payload):
+            self.recorder.violate(Violation(self.name, "webhook", "POST", event, problem))
+        self.webhooks.send(event, payload)
 
     # -- pipeline -------------------------------------------------------------------------
     def _build_app(self) -> Flask:
@@ -119,7 +124,7 @@ class VendorServer:
         if hit is not None:
             g.judged = False
             headers = self.rate_limit_headers(hit.retry_after)
-            return self.error(429, f"rate limit {hit.limit} exceeded", headers)
+            return self.error(429, self.limit_message(hit), headers)
         problems = self.check_request(request)
         if problems:
             g.judged = False

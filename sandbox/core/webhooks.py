@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
+from urllib.parse import parse_qs
 
 import requests
 
@@ -40,7 +41,10 @@ class Delivery:
 
     @property
     def payload(self) -> Any:
-        return json.loads(self.body)
+        """The body as data: JSON, or a form (Slack's slash commands and interactions)."""
+        if self.body[:1] in (b"{", b"["):
+            return json.loads(self.body)
+        return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8")).items()}
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -108,7 +112,10 @@ class WebhookSender:
 
     def send(self, event: str, payload: dict[str, Any]) -> None:
         """Queue `payload` for every target subscribed to `event`."""
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        self.send_body(event, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+
+    def send_body(self, event: str, body: bytes) -> None:
+        """Queue an already encoded body (Slack sends some requests form-encoded)."""
         self._queue.put((event, body))
 
     def start_background(self) -> None:

@@ -14,6 +14,7 @@ from sandbox.core.vendor import VendorServer
 from sandbox.github import control, routes
 from sandbox.github.payloads import Renderer
 from sandbox.github.state import GithubWorld
+from sandbox.github.webhook_schemas import check_webhook
 
 DOCS = "https://docs.github.com/rest"
 SECONDARY_LIMIT = (
@@ -85,6 +86,9 @@ class GithubServer(VendorServer):
             return self.limits.hit("content")
         return None
 
+    def limit_message(self, hit: LimitHit) -> str:
+        return SECONDARY_LIMIT
+
     def check_request(self, req: Request) -> list[str]:
         return self.contract.check_request(req)
 
@@ -97,6 +101,9 @@ class GithubServer(VendorServer):
 
     def check_response(self, req: Request, response: Response) -> list[str]:
         return self.contract.check_response(req, response)
+
+    def check_webhook(self, event: str, payload: dict[str, Any]) -> list[str]:
+        return check_webhook(event, payload)
 
     def decorate(self, response: Response) -> None:
         self._used += 1

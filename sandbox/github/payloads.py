@@ -22,6 +22,11 @@ def example(name: str) -> Any:
     return copy.deepcopy(value)
 
 
+def reactions(url: str) -> dict[str, Any]:
+    counts = ("+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket")
+    return {"url": url + "/reactions", "total_count": 0} | dict.fromkeys(counts, 0)
+
+
 class Renderer:
     def __init__(self, base_url: str) -> None:
         self.api = base_url.rstrip("/")
@@ -40,12 +45,12 @@ class Renderer:
     def user(self, login: str) -> dict[str, Any]:
         user = example("issue")["user"]
         text = json.dumps(user).replace("/octocat", f"/{login}")
-        data = self._rebase(json.loads(text))
+        data: dict[str, Any] = self._rebase(json.loads(text))
         data.update(login=login, id=zlib.crc32(login.encode()) % 10**7, node_id=f"U_{login}")
         return data
 
     def repository(self, repo: Repo) -> dict[str, Any]:
-        data = self._rebase(example("full-repository-default-response"), repo)
+        data: dict[str, Any] = self._rebase(example("full-repository-default-response"), repo)
         open_issues = sum(1 for i in repo.issues.values() if i.state == "open")
         data.update(
             id=repo.id,
@@ -79,7 +84,7 @@ class Renderer:
         }
 
     def milestone(self, repo: Repo, milestone: Milestone) -> dict[str, Any]:
-        data = self._rebase(example("milestone"), repo)
+        data: dict[str, Any] = self._rebase(example("milestone"), repo)
         issues = [i for i in repo.issues.values() if i.milestone == milestone.number]
         data.update(
             id=milestone.id,
@@ -102,7 +107,7 @@ class Renderer:
         return data
 
     def issue(self, repo: Repo, issue: Issue) -> dict[str, Any]:
-        data = self._rebase(example("issue"), repo)
+        data: dict[str, Any] = self._rebase(example("issue"), repo)
         url = f"{self.api}/repos/{repo.full_name}/issues/{issue.number}"
         assignees = [self.user(login) for login in issue.assignees]
         milestone = repo.milestones.get(issue.milestone) if issue.milestone else None
@@ -132,6 +137,7 @@ class Renderer:
             closed_by=self.user(issue.user) if issue.state == "closed" else None,
             author_association="MEMBER",
             pinned_comment=None,
+            reactions=reactions(url),
         )
         if issue.state_reason is None:
             # nullable in GitHub's schema, but its enum forgets null; GitHub omits it then
@@ -150,7 +156,7 @@ class Renderer:
         return data
 
     def comment(self, repo: Repo, comment: Comment) -> dict[str, Any]:
-        data = self._rebase(example("issue-comment"), repo)
+        data: dict[str, Any] = self._rebase(example("issue-comment"), repo)
         data.update(
             id=comment.id,
             node_id=f"IC_{comment.id}",
@@ -163,12 +169,14 @@ class Renderer:
             created_at=comment.created_at,
             updated_at=comment.updated_at,
             author_association="MEMBER",
+            performed_via_github_app=None,
         )
+        data["reactions"] = reactions(data["url"])
         return data
 
     def pull(self, repo: Repo, pull: Pull) -> dict[str, Any]:
         issue = repo.issues[pull.number]
-        data = self._rebase(example("pull-request"), repo)
+        data: dict[str, Any] = self._rebase(example("pull-request"), repo)
         shown = self.issue(repo, issue)
         for key in (
             "id",
@@ -215,7 +223,7 @@ class Renderer:
         return data
 
     def release(self, repo: Repo, release: Release) -> dict[str, Any]:
-        data = self._rebase(example("release"), repo)
+        data: dict[str, Any] = self._rebase(example("release"), repo)
         url = f"{self.api}/repos/{repo.full_name}/releases/{release.id}"
         data.update(
             id=release.id,

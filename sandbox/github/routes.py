@@ -98,6 +98,7 @@ def register(app: Flask, server: GithubServer) -> None:
             if key in data and data[key] != getattr(issue, key):
                 changes[key] = {"from": getattr(issue, key)}
                 setattr(issue, key, data[key])
+        before_labels = list(issue.labels)
         if "labels" in data:
             names = [x if isinstance(x, str) else x["name"] for x in data["labels"]]
             repo.ensure_labels(names)
@@ -106,17 +107,25 @@ def register(app: Flask, server: GithubServer) -> None:
             issue.assignees = list(data["assignees"])
         if "milestone" in data:
             issue.milestone = data["milestone"]
-        action = "edited" if changes else None
+        state_action = None
         if data.get("state") in {"open", "closed"} and data["state"] != issue.state:
             issue.state = data["state"]
             issue.closed_at = now() if issue.state == "closed" else None
             issue.state_reason = data.get("state_reason") or (
                 "completed" if issue.state == "closed" else "reopened"
             )
-            action = "closed" if issue.state == "closed" else "reopened"
+            state_action = "closed" if issue.state == "closed" else "reopened"
         issue.updated_at = now()
-        if action:
-            events.issue_changed(server, repo, issue, action, server.world.login, changes=changes)
+        # GitHub sends one delivery per kind of change, like the web UI does.
+        sender = server.world.login
+        if changes:
+            events.issue_changed(server, repo, issue, "edited", sender, changes=changes)
+        for label in [x for x in issue.labels if x not in before_labels]:
+            events.issue_changed(server, repo, issue, "labeled", sender, label=label)
+        for label in [x for x in before_labels if x not in issue.labels]:
+            events.issue_changed(server, repo, issue, "unlabeled", sender, label=label)
+        if state_action:
+            events.issue_changed(server, repo, issue, state_action, sender)
         return jsonify(server.render.issue(repo, issue))
 
     @app.get(f"{R}/issues/<int:number>/comments")

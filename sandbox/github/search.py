@@ -50,7 +50,7 @@ def search(server: GithubServer, query: str) -> dict[str, Any]:
 
 
 def rate_limit_overview(server: GithubServer) -> dict[str, Any]:
-    overview = example("rate-limit-overview")
+    overview: dict[str, Any] = example("rate-limit-overview")
     headers = server.rate_limit_headers(0)
     core = {
         "limit": int(headers["x-ratelimit-limit"]),

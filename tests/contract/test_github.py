@@ -191,3 +191,23 @@ def test_comments_and_releases_send_their_webhooks(
     assert any(
         p["release"]["tag_name"] == "v9.9.9" and p["action"] == "published" for p in releases
     )
+
+
+def test_one_edit_sends_one_delivery_per_kind_of_change(
+    gh: github.Github, receiver: WebhookReceiver
+) -> None:
+    issue = gh.get_repo(REPO).create_issue(title="Many changes", labels=["old-label"])
+    issue.edit(title="Many changes, renamed", labels=["new-label"], state="closed")
+    mine = [
+        d["json"]
+        for d in _deliveries(receiver, "issues")
+        if d["json"]["issue"]["number"] == issue.number
+    ]
+    assert [(p["action"], p.get("label", {}).get("name")) for p in mine] == [
+        ("opened", None),
+        ("edited", None),
+        ("labeled", "new-label"),
+        ("unlabeled", "old-label"),
+        ("closed", None),
+    ]
+    assert mine[1]["changes"] == {"title": {"from": "Many changes"}}

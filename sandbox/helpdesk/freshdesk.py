@@ -1,0 +1,296 @@
+"""A Freshdesk REST v2 subset: tickets, private/public notes, replies, contacts, companies.
+
+Freshdesk webhooks come from an automation rule's "Trigger webhook" action, whose body the
+admin writes from placeholders and which Freshdesk does not sign; the sandbox's rule sends the
+body below with a shared secret in a custom header (see sandbox.core.signing).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Flask, Request, Response, jsonify, request
+
+from sandbox.core.faults import LimitHit
+from sandbox.core.signing import freshdesk_headers
+from sandbox.core.vendor import VendorServer
+
+STATUS_NAMES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
+REQUESTER_ID, AGENT_ID, COMPANY_ID = 43000001, 43000002, 43000003
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Conversation:
+    id: int
+    ticket_id: int
+    body: str
+    private: bool
+    incoming: bool
+    user_id: int
+    source: int  # 0 reply, 2 note
+    created_at: str = field(default_factory=now)
+
+
+@dataclass
+class FreshdeskTicket:
+    id: int
+    subject: str
+    description: str
+    status: int = 2
+    priority: int = 2
+    tags: list[str] = field(default_factory=list)
+    custom_fields: dict[str, Any] = field(default_factory=lambda: {"cf_escalation_key": None})
+    conversations: list[Conversation] = field(default_factory=list)
+    created_at: str = field(default_factory=now)
+    updated_at: str = field(default_factory=now)
+
+
+class FreshdeskServer(VendorServer):
+    name = "freshdesk"
+    limit_defaults = {"requests": "200/minute"}
+
+    def __init__(self, api_key: str = "sandbox-freshdesk-key") -> None:
+        self.api_key = api_key
+        self.ids = itertools.count(1)
+        self.tickets: dict[int, FreshdeskTicket] = {}
+        self.contacts = {
+            REQUESTER_ID: {
+                "id": REQUESTER_ID,
+                "name": "Casey Customer",
+                "email": "casey@customer.example",
+                "company_id": COMPANY_ID,
+            }
+        }
+        self.companies = {
+            COMPANY_ID: {"id": COMPANY_ID, "name": "Customer Corp", "domains": ["customer.example"]}
+        }
+        super().__init__(freshdesk_headers)
+
+    def seed_ticket(self, subject: str, description: str, **extra: Any) -> FreshdeskTicket:
+        ticket = FreshdeskTicket(next(self.ids), subject, description, **extra)
+        self.tickets[ticket.id] = ticket
+        return ticket
+
+    def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        body: Any = {"code": "error", "message": message}
+        if status == 401:
+            body = {
+                "code": "invalid_credentials",
+                "message": "You have to be logged in to perform this action.",
+            }
+        response = jsonify(body) if status != 404 else Response(status=404)
+        response.status_code = status
+        response.headers.update(headers or {})
+        return response
+
+    def invalid(self, field_name: str, message: str) -> Response:
+        response = jsonify(
+            {
+                "description": "Validation failed",
+                "errors": [{"field": field_name, "message": message, "code": "invalid_value"}],
+            }
+        )
+        response.status_code = 400
+        return response
+
+    def rate_limit_headers(self, retry_after: int) -> dict[str, str]:
+        return {
+            "Retry-After": str(retry_after),
+            "X-RateLimit-Total": "200",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Used-CurrentRequest": "1",
+        }
+
+    def authorized(self, req: Request) -> bool:
+        auth = req.authorization
+        return bool(auth and auth.username == self.api_key)
+
+    def limit_hit(self, req: Request) -> LimitHit | None:
+        return self.limits.hit("requests")
+
+    def ticket_json(self, ticket: FreshdeskTicket) -> dict[str, Any]:
+        return {
+            "id": ticket.id,
+            "subject": ticket.subject,
+            "description": f"<div>{ticket.description}</div>",
+            "description_text": ticket.description,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "source": 2,
+            "type": "Incident",
+            "requester_id": REQUESTER_ID,
+            "company_id": COMPANY_ID,
+            "responder_id": AGENT_ID,
+            "group_id": None,
+            "tags": ticket.tags,
+            "custom_fields": ticket.custom_fields,
+            "cc_emails": [],
+            "fwd_emails": [],
+            "reply_cc_emails": [],
+            "fr_escalated": False,
+            "spam": False,
+            "is_escalated": False,
+            "due_by": None,
+            "fr_due_by": None,
+            "created_at": ticket.created_at,
+            "updated_at": ticket.updated_at,
+        }
+
+    def conversation_json(self, item: Conversation) -> dict[str, Any]:
+        return {
+            "id": item.id,
+            "ticket_id": item.ticket_id,
+            "body": f"<div>{item.body}</div>",
+            "body_text": item.body,
+            "private": item.private,
+            "incoming": item.incoming,
+            "user_id": item.user_id,
+            "source": item.source,
+            "support_email": None,
+            "to_emails": [],
+            "from_email": None,
+            "attachments": [],
+            "created_at": item.created_at,
+            "updated_at": item.created_at,
+        }
+
+    def add(
+        self,
+        ticket: FreshdeskTicket,
+        body: str,
+        *,
+        private: bool,
+        incoming: bool,
+        user_id: int,
+        source: int,
+    ) -> Conversation:
+        item = Conversation(next(self.ids), ticket.id, body, private, incoming, user_id, source)
+        ticket.conversations.append(item)
+        ticket.updated_at = now()
+        if incoming and not private:
+            self.emit(
+                "ticket_updated",
+                {
+                    "freshdesk_webhook": {
+                        "ticket_id": ticket.id,
+                        "ticket_subject": ticket.subject,
+                        "ticket_status": STATUS_NAMES.get(ticket.status, str(ticket.status)),
+                        "ticket_latest_public_comment": body,
+                        "triggered_event": "{customer_reply}",
+                    }
+                },
+            )
+        return item
+
+    def register_routes(self, app: Flask) -> None:
+        def ticket_or_none(ticket_id: int) -> FreshdeskTicket | None:
+            return self.tickets.get(ticket_id)
+
+        @app.get("/api/v2/tickets/<int:ticket_id>")
+        def get_ticket(ticket_id: int) -> Any:
+            ticket = ticket_or_none(ticket_id)
+            return jsonify(self.ticket_json(ticket)) if ticket else self.error(404, "")
+
+        @app.put("/api/v2/tickets/<int:ticket_id>")
+        def update_ticket(ticket_id: int) -> Any:
+            ticket = ticket_or_none(ticket_id)
+            if ticket is None:
+                return self.error(404, "")
+            data = request.get_json(silent=True) or {}
+            if "status" in data and data["status"] not in STATUS_NAMES:
+                return self.invalid("status", "It should be one of these values: '2,3,4,5'")
+            unknown = set(data.get("custom_fields") or {}) - set(ticket.custom_fields)
+            if unknown:
+                return self.invalid(sorted(unknown)[0], "Unexpected/invalid field in request")
+            ticket.custom_fields.update(data.get("custom_fields") or {})
+            ticket.status = data.get("status", ticket.status)
+            ticket.priority = data.get("priority", ticket.priority)
+            ticket.tags = list(data.get("tags", ticket.tags))
+            ticket.updated_at = now()
+            return jsonify(self.ticket_json(ticket))
+
+        @app.post("/api/v2/tickets/<int:ticket_id>/notes")
+        def add_note(ticket_id: int) -> Any:
+            ticket = ticket_or_none(ticket_id)
+            if ticket is None:
+                return self.error(404, "")
+            data = request.get_json(silent=True) or {}
+            if not data.get("body"):
+                return self.invalid("body", "It should not be blank as this is a mandatory field")
+            note = self.add(
+                ticket,
+                data["body"],
+                private=bool(data.get("private", True)),
+                incoming=bool(data.get("incoming", False)),
+                user_id=AGENT_ID,
+                source=2,
+            )
+            return jsonify(self.conversation_json(note)), 201
+
+        @app.post("/api/v2/tickets/<int:ticket_id>/reply")
+        def reply(ticket_id: int) -> Any:
+            ticket = ticket_or_none(ticket_id)
+            if ticket is None:
+                return self.error(404, "")
+            data = request.get_json(silent=True) or {}
+            if not data.get("body"):
+                return self.invalid("body", "It should not be blank as this is a mandatory field")
+            item = self.add(
+                ticket, data["body"], private=False, incoming=False, user_id=AGENT_ID, source=0
+            )
+            return jsonify(self.conversation_json(item)), 201
+
+        @app.get("/api/v2/tickets/<int:ticket_id>/conversations")
+        def conversations(ticket_id: int) -> Any:
+            ticket = ticket_or_none(ticket_id)
+            if ticket is None:
+                return self.error(404, "")
+            return jsonify([self.conversation_json(c) for c in ticket.conversations])
+
+        @app.get("/api/v2/contacts/<int:contact_id>")
+        def contact(contact_id: int) -> Any:
+            found = self.contacts.get(contact_id)
+            return jsonify(found) if found else self.error(404, "")
+
+        @app.get("/api/v2/companies/<int:company_id>")
+        def company(company_id: int) -> Any:
+            found = self.companies.get(company_id)
+            return jsonify(found) if found else self.error(404, "")
+
+    def register_control(self, bp: Blueprint) -> None:
+        @bp.post("/tickets")
+        def seed() -> Any:
+            data = request.get_json(force=True)
+            with self.lock:
+                ticket = self.seed_ticket(data["subject"], data.get("description", data["subject"]))
+                return jsonify(self.ticket_json(ticket)), 201
+
+        @bp.post("/tickets/<int:ticket_id>/customer_reply")
+        def customer_reply(ticket_id: int) -> Any:
+            with self.lock:
+                ticket = self.tickets[ticket_id]
+                item = self.add(
+                    ticket,
+                    request.get_json(force=True)["body"],
+                    private=False,
+                    incoming=True,
+                    user_id=REQUESTER_ID,
+                    source=0,
+                )
+                return jsonify(self.conversation_json(item)), 201
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "tickets": [
+                self.ticket_json(t)
+                | {"conversations": [self.conversation_json(c) for c in t.conversations]}
+                for t in self.tickets.values()
+            ]
+        }

@@ -1,0 +1,281 @@
+"""A Zendesk Support REST subset: tickets, comments (public/private), custom fields, users,
+organizations; ticket events sent as signed Zendesk webhooks."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+from flask import Blueprint, Flask, Request, Response, jsonify, request
+
+from sandbox.core.signing import zendesk_headers
+from sandbox.core.vendor import VendorServer
+from sandbox.helpdesk.zendesk_model import (
+    AGENT_ID,
+    ORG_ID,
+    ORGANIZATION,
+    STATUSES,
+    TICKET_FIELDS,
+    ZendeskComment,
+    ZendeskTicket,
+    comment_json,
+    now,
+    seed_users,
+    ticket_json,
+)
+
+
+class ZendeskServer(VendorServer):
+    name = "zendesk"
+    limit_defaults = {"requests": "700/minute"}
+
+    def __init__(
+        self,
+        email: str = "agent@example.com",
+        api_token: str = "sandbox-zendesk-token",  # noqa: S107 - the sandbox's demo credential
+    ) -> None:
+        self.email, self.api_token = email, api_token
+        self.ids = itertools.count(100)
+        self.tickets: dict[int, ZendeskTicket] = {}
+        self.users = seed_users(email)
+        self.organizations = {ORG_ID: dict(ORGANIZATION)}
+        self.ticket_fields = [dict(f) for f in TICKET_FIELDS]
+        super().__init__(zendesk_headers)
+
+    def seed_ticket(self, subject: str, description: str, **extra: Any) -> ZendeskTicket:
+        ticket = ZendeskTicket(next(self.ids), subject, description, **extra)
+        ticket.comments.append(
+            ZendeskComment(next(self.ids), description, True, ticket.requester_id)
+        )
+        self.tickets[ticket.id] = ticket
+        return ticket
+
+    # -- vendor shapes ----------------------------------------------------------------------
+    def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        body: dict[str, Any] = {"error": message}
+        if status == 404:
+            body = {"error": "RecordNotFound", "description": "Not found"}
+        elif status == 401:
+            body = {"error": "Couldn't authenticate you"}
+        response = jsonify(body)
+        response.status_code = status
+        response.headers.update(headers or {})
+        return response
+
+    def invalid(self, details: dict[str, Any]) -> Response:
+        response = jsonify(
+            {
+                "error": "RecordInvalid",
+                "description": "Record validation errors",
+                "details": details,
+            }
+        )
+        response.status_code = 422
+        return response
+
+    def authorized(self, req: Request) -> bool:
+        auth = req.authorization
+        return bool(
+            auth and auth.username == f"{self.email}/token" and auth.password == self.api_token
+        )
+
+    def limit_hit(self, req: Request) -> Any:
+        return self.limits.hit("requests")
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/api/v2/{path}"
+
+    def ticket_json(self, ticket: ZendeskTicket) -> dict[str, Any]:
+        return ticket_json(ticket, self.url(f"tickets/{ticket.id}.json"), self.ticket_fields)
+
+    def ticket_event(self, ticket: ZendeskTicket, kind: str, event: dict[str, Any]) -> None:
+        """A `zen:event-type:ticket.*` event in Zendesk's event envelope. Zendesk publishes no
+        verbatim ticket event, so `detail` follows the envelope's documented user events."""
+        self.emit(
+            f"ticket.{kind}",
+            {
+                "type": f"zen:event-type:ticket.{kind}",
+                "account_id": 123456,
+                "id": str(uuid.uuid4()),
+                "time": now(),
+                "zendesk_event_version": "2022-11-06",
+                "subject": f"zen:ticket:{ticket.id}",
+                "detail": {
+                    "id": str(ticket.id),
+                    "subject": ticket.subject,
+                    "status": ticket.status.upper(),
+                    "priority": (ticket.priority or "").upper(),
+                    "requester_id": str(ticket.requester_id),
+                    "organization_id": str(ticket.organization_id or 0),
+                    "tags": ticket.tags,
+                    "updated_at": ticket.updated_at,
+                },
+                "event": event,
+            },
+        )
+
+    def add_comment(
+        self, ticket: ZendeskTicket, body: str, public: bool, author_id: int
+    ) -> ZendeskComment:
+        comment = ZendeskComment(next(self.ids), body, public, author_id)
+        ticket.comments.append(comment)
+        ticket.updated_at = now()
+        author = self.users.get(author_id, {"name": "unknown", "role": "end-user"})
+        self.ticket_event(
+            ticket,
+            "comment_added",
+            {
+                "comment": {
+                    "id": str(comment.id),
+                    "body": body,
+                    "is_public": public,
+                    "author": {
+                        "id": str(author_id),
+                        "name": author["name"],
+                        "is_staff": author["role"] != "end-user",
+                    },
+                }
+            },
+        )
+        return comment
+
+    def set_status(self, ticket: ZendeskTicket, status: str) -> None:
+        if status != ticket.status:
+            previous, ticket.status, ticket.updated_at = ticket.status, status, now()
+            self.ticket_event(
+                ticket, "status_changed", {"current": status.upper(), "previous": previous.upper()}
+            )
+
+    # -- routes -------------------------------------------------------------------------------
+    def register_routes(self, app: Flask) -> None:
+        @app.get("/api/v2/tickets/<int:ticket_id>.json")
+        def get_ticket(ticket_id: int) -> Any:
+            ticket = self.tickets.get(ticket_id)
+            return jsonify({"ticket": self.ticket_json(ticket)}) if ticket else self.error(404, "")
+
+        @app.post("/api/v2/tickets.json")
+        def create_ticket() -> Any:
+            data = (request.get_json(silent=True) or {}).get("ticket") or {}
+            comment = (data.get("comment") or {}).get("body")
+            if not comment:
+                return self.invalid(
+                    {"description": [{"description": "Description: cannot be blank"}]}
+                )
+            ticket = self.seed_ticket(
+                data.get("subject") or comment[:50], comment, tags=list(data.get("tags", []))
+            )
+            return jsonify({"ticket": self.ticket_json(ticket)}), 201
+
+        @app.put("/api/v2/tickets/<int:ticket_id>.json")
+        def update_ticket(ticket_id: int) -> Any:
+            ticket = self.tickets.get(ticket_id)
+            if ticket is None:
+                return self.error(404, "")
+            data = (request.get_json(silent=True) or {}).get("ticket")
+            if not isinstance(data, dict):
+                return self.invalid({"base": [{"description": "ticket is required"}]})
+            if data.get("status") and data["status"] not in STATUSES:
+                return self.invalid(
+                    {"status": [{"description": f"Status: {data['status']} is not valid"}]}
+                )
+            known = {f["id"] for f in self.ticket_fields}
+            for item in data.get("custom_fields") or []:
+                if item.get("id") not in known:
+                    return self.invalid(
+                        {"custom_fields": [{"description": f"Unknown field {item.get('id')}"}]}
+                    )
+                ticket.custom_fields[item["id"]] = item.get("value")
+            ticket.tags = list(data.get("tags", ticket.tags))
+            ticket.priority = data.get("priority", ticket.priority)
+            comment = data.get("comment")
+            if comment and (comment.get("body") or comment.get("html_body")):
+                self.add_comment(
+                    ticket,
+                    comment.get("body") or comment["html_body"],
+                    bool(comment.get("public", True)),
+                    int(comment.get("author_id", AGENT_ID)),
+                )
+            if data.get("status"):
+                self.set_status(ticket, data["status"])
+            ticket.updated_at = now()
+            return jsonify(
+                {
+                    "ticket": self.ticket_json(ticket),
+                    "audit": {"ticket_id": ticket.id, "created_at": now()},
+                }
+            )
+
+        @app.get("/api/v2/tickets/<int:ticket_id>/comments.json")
+        def ticket_comments(ticket_id: int) -> Any:
+            ticket = self.tickets.get(ticket_id)
+            if ticket is None:
+                return self.error(404, "")
+            shown = [comment_json(c) for c in ticket.comments]
+            return jsonify(
+                {"comments": shown, "next_page": None, "previous_page": None, "count": len(shown)}
+            )
+
+        @app.get("/api/v2/ticket_fields.json")
+        def ticket_fields() -> Any:
+            return jsonify(
+                {
+                    "ticket_fields": [
+                        f | {"active": True, "url": self.url(f"ticket_fields/{f['id']}.json")}
+                        for f in self.ticket_fields
+                    ]
+                }
+            )
+
+        @app.get("/api/v2/users/<int:user_id>.json")
+        def get_user(user_id: int) -> Any:
+            user = self.users.get(user_id)
+            return (
+                jsonify({"user": user | {"url": self.url(f"users/{user_id}.json")}})
+                if user
+                else self.error(404, "")
+            )
+
+        @app.get("/api/v2/users/search.json")
+        def search_users() -> Any:
+            wanted = request.args.get("query", "").removeprefix("email:").lower()
+            return jsonify(
+                {"users": [u for u in self.users.values() if u["email"] == wanted], "count": 0}
+            )
+
+        @app.get("/api/v2/organizations/<int:org_id>.json")
+        def get_organization(org_id: int) -> Any:
+            org = self.organizations.get(org_id)
+            return jsonify({"organization": org}) if org else self.error(404, "")
+
+    def register_control(self, bp: Blueprint) -> None:
+        @bp.post("/tickets")
+        def seed() -> Any:
+            data = request.get_json(force=True)
+            with self.lock:
+                ticket = self.seed_ticket(
+                    data["subject"],
+                    data.get("description", data["subject"]),
+                    tags=list(data.get("tags", [])),
+                    priority=data.get("priority", "normal"),
+                )
+                return jsonify(self.ticket_json(ticket)), 201
+
+        @bp.post("/tickets/<int:ticket_id>/customer_reply")
+        def customer_reply(ticket_id: int) -> Any:
+            """Reply as the customer: a public comment by the requester, reopening the ticket."""
+            with self.lock:
+                ticket = self.tickets[ticket_id]
+                comment = self.add_comment(
+                    ticket, request.get_json(force=True)["body"], True, ticket.requester_id
+                )
+                self.set_status(ticket, "open")
+                return jsonify(comment_json(comment)), 201
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "tickets": [
+                self.ticket_json(t) | {"comments": [comment_json(c) for c in t.comments]}
+                for t in self.tickets.values()
+            ]
+        }

@@ -1,0 +1,111 @@
+"""Zendesk's tickets and comments as the sandbox keeps them, and their JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+CUSTOMER_ID, AGENT_ID, ORG_ID = 20978392, 76872, 509974
+ORGANIZATION = {
+    "id": ORG_ID,
+    "name": "Customer Corp",
+    "domain_names": ["customer.example"],
+    "tags": ["enterprise"],
+}
+TICKET_FIELDS = (
+    {"id": 27642, "title": "Product area", "type": "text"},
+    {"id": 27648, "title": "Escalation key", "type": "text"},
+)
+
+
+def seed_users(agent_email: str) -> dict[int, dict[str, Any]]:
+    customer = {"id": CUSTOMER_ID, "name": "Casey Customer", "email": "casey@customer.example"}
+    agent = {"id": AGENT_ID, "name": "Alice Agent", "email": agent_email}
+    return {
+        CUSTOMER_ID: customer | {"role": "end-user", "organization_id": ORG_ID},
+        AGENT_ID: agent | {"role": "agent", "organization_id": None},
+    }
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class ZendeskComment:
+    id: int
+    body: str
+    public: bool
+    author_id: int
+    created_at: str = field(default_factory=now)
+
+
+@dataclass
+class ZendeskTicket:
+    id: int
+    subject: str
+    description: str
+    requester_id: int = CUSTOMER_ID
+    organization_id: int | None = ORG_ID
+    status: str = "open"
+    priority: str | None = "normal"
+    tags: list[str] = field(default_factory=list)
+    custom_fields: dict[int, Any] = field(default_factory=dict)
+    comments: list[ZendeskComment] = field(default_factory=list)
+    created_at: str = field(default_factory=now)
+    updated_at: str = field(default_factory=now)
+
+
+def ticket_json(ticket: ZendeskTicket, url: str, fields: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "url": url,
+        "external_id": None,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "type": "incident",
+        "subject": ticket.subject,
+        "raw_subject": ticket.subject,
+        "description": ticket.description,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "recipient": "support@company.example",
+        "requester_id": ticket.requester_id,
+        "submitter_id": ticket.requester_id,
+        "assignee_id": AGENT_ID,
+        "organization_id": ticket.organization_id,
+        "group_id": None,
+        "collaborator_ids": [],
+        "follower_ids": [],
+        "email_cc_ids": [],
+        "problem_id": None,
+        "has_incidents": False,
+        "is_public": True,
+        "due_at": None,
+        "tags": ticket.tags,
+        "via": {"channel": "web"},
+        "custom_fields": [
+            {"id": f["id"], "value": ticket.custom_fields.get(f["id"])} for f in fields
+        ],
+        "satisfaction_rating": None,
+        "sharing_agreement_ids": [],
+        "brand_id": 1,
+        "allow_attachments": True,
+    }
+
+
+def comment_json(comment: ZendeskComment) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "type": "Comment",
+        "author_id": comment.author_id,
+        "body": comment.body,
+        "html_body": f"<p>{comment.body}</p>",
+        "plain_body": comment.body,
+        "public": comment.public,
+        "attachments": [],
+        "created_at": comment.created_at,
+        "via": {"channel": "api"},
+    }

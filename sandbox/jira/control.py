@@ -1,0 +1,68 @@
+"""/_sandbox routes for acting as a developer in Jira: transition, comment, release, workflow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, jsonify, request
+
+from sandbox.jira.edits import create_comment
+from sandbox.jira.state import Transition
+from sandbox.jira.workflow import move, release
+
+if TYPE_CHECKING:
+    from sandbox.jira.app import JiraServer
+
+
+def register(bp: Blueprint, server: JiraServer) -> None:
+    def body() -> dict[str, Any]:
+        return request.get_json(silent=True) or {}
+
+    @bp.post("/projects")
+    def add_project() -> Any:
+        data = body()
+        project = server.world.add_project(data["key"], data.get("name", data["key"]))
+        return jsonify({"id": project.id, "key": project.key}), 201
+
+    @bp.post("/issues/<key>/transition")
+    def transition(key: str) -> Any:
+        """Body: {"to": "Done", "resolution": "Done"}; moves even if no transition leads there."""
+        data = body()
+        with server.lock:
+            issue = server.world.issue(key)
+            if issue is None:
+                return jsonify({"error": f"no issue {key}"}), 404
+            target = Transition("0", data["to"], data["to"])
+            fields = {"resolution": {"name": data["resolution"]}} if data.get("resolution") else {}
+            move(server, issue, target, fields)
+            return jsonify(server.render.issue(issue))
+
+    @bp.post("/issues/<key>/comments")
+    def comment(key: str) -> Any:
+        data = body()
+        with server.lock:
+            issue = server.world.issue(key)
+            if issue is None:
+                return jsonify({"error": f"no issue {key}"}), 404
+            made = create_comment(server, issue, data["body"], internal=bool(data.get("internal")))
+            return jsonify(server.render.comment(issue, made)), 201
+
+    @bp.post("/versions/<version_id>/release")
+    def release_version(version_id: str) -> Any:
+        with server.lock:
+            version = server.world.version(version_id)
+            if version is None:
+                return jsonify({"error": f"no version {version_id}"}), 404
+            release(server, version)
+            return jsonify(server.render.version(version))
+
+    @bp.put("/workflow")
+    def set_workflow() -> Any:
+        """Body: {"transitions": [{"id": "31", "name": "Done", "to": "Done",
+        "required": ["resolution"]}, ...]} over the statuses To Do / In Progress / Done."""
+        with server.lock:
+            server.world.transitions = tuple(
+                Transition(str(t["id"]), t["name"], t["to"], tuple(t.get("required", ())))
+                for t in body()["transitions"]
+            )
+            return jsonify({"transitions": len(server.world.transitions)})
