@@ -96,7 +96,13 @@ def test_a_processor_that_raises_leaves_the_worker_running(runtime: Runtime, con
     poison = accept(runtime, delivery("poison"))
     healthy = accept(runtime, delivery("healthy"))
     assert wait_for(lambda: inbox_status(runtime, healthy.row_id) == "done")
-    assert wait_for(lambda: inbox_status(runtime, poison.row_id) == "pending")
+
+    def failed_once() -> bool:
+        with runtime.sessions() as session:
+            row = session.get(InboxRow, poison.row_id)
+            return row is not None and row.status == "pending" and row.attempts == 1
+
+    assert wait_for(failed_once)
     with runtime.sessions() as session:
         row = session.get(InboxRow, poison.row_id)
         assert row is not None

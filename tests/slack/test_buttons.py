@@ -1,0 +1,77 @@
+"""Escalation buttons: checked against who may press them, stored once, worked on in a job."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sandbox import Sandbox
+from tests.slack.workspace import ALICE, BOB, CHANNEL, button, interaction, wait_for
+from webhooks.slack import surface_of
+from webhooks.slack.permissions import GroupDirectory
+
+
+class FakeGroups(GroupDirectory):
+    def __init__(self, groups: dict[str, set[str]]) -> None:
+        self.groups = groups
+
+    def members(self, group_id: str) -> frozenset[str]:
+        return frozenset(self.groups.get(group_id, set()))
+
+
+def refusals(sandbox: Sandbox, user: str) -> list[str]:
+    return [m.text for m in sandbox.slack.world.in_channel(CHANNEL) if m.ephemeral_to == user]
+
+
+def test_anyone_may_press_a_button_whose_role_lists_nobody(client: FlaskClient, inbox) -> None:
+    assert interaction(client, button("raise_level")).status_code == 200
+    [row] = inbox()
+    assert (row.event_type, row.record_key, row.delivery_id) == (
+        "button.raise_level",
+        "escalation:7",
+        "action:9.9.b",
+    )
+    assert json.loads(row.body) == {
+        "action": "raise_level",
+        "escalation_id": "7",
+        "user": ALICE,
+        "channel": CHANNEL,
+        "message_ts": "1700000000.000100",
+    }
+
+
+@pytest.mark.parametrize("roles", [{"acknowledge": f'["{BOB}"]'}])
+def test_someone_not_in_the_role_gets_an_ephemeral_refusal(
+    client: FlaskClient, sandbox: Sandbox, inbox
+) -> None:
+    assert interaction(client, button("acknowledge", user=ALICE)).status_code == 200
+    assert wait_for(lambda: refusals(sandbox, ALICE)) == [
+        f"Only <@{BOB}> may press Acknowledge on escalations."
+    ]
+    assert inbox() == []
+    assert interaction(client, button("acknowledge", user=BOB)).status_code == 200
+    assert [row.event_type for row in inbox()] == ["button.acknowledge"]
+
+
+@pytest.mark.parametrize("roles", [{"mark_resolved": '["S0ESCTEAM1"]'}])
+def test_members_of_a_permitted_user_group_may_press(
+    app: Flask, client: FlaskClient, sandbox: Sandbox, inbox
+) -> None:
+    surface = surface_of(app)
+    assert surface is not None
+    surface.listeners.directory = FakeGroups({"S0ESCTEAM1": {BOB}})
+    interaction(client, button("mark_resolved", user=ALICE, trigger="1.a"))
+    interaction(client, button("mark_resolved", user=BOB, trigger="1.b"))
+    assert [json.loads(row.body)["user"] for row in inbox()] == [BOB]
+    assert wait_for(lambda: refusals(sandbox, ALICE)) == [
+        "Only <!subteam^S0ESCTEAM1> may press Mark resolved on escalations."
+    ]
+
+
+def test_a_retried_press_acts_once(client: FlaskClient, inbox) -> None:
+    for _ in range(3):
+        assert interaction(client, button("split_ticket")).status_code == 200
+    assert len(inbox()) == 1

@@ -1,0 +1,61 @@
+"""``/escalate``: usage, status, and the refusals of rule 1, each answered at once."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from bridge.runtime import Runtime
+from tests.slack.workspace import add_escalation, add_ticket, command
+
+
+def test_help_shows_how_to_escalate_and_ask_for_status(client: FlaskClient) -> None:
+    for text in ("help", ""):
+        response = command(client, text)
+        assert response.status_code == 200
+        assert "`/escalate <ticket> [reason]`" in response.json["text"]
+        assert "`/escalate status <ticket>`" in response.json["text"]
+
+
+def test_an_escalation_without_a_ticket_is_refused_with_the_reason(client, inbox) -> None:
+    response = command(client, "customer is furious about exports")
+    assert response.json["text"].startswith("An escalation needs an existing ticket")
+    assert inbox() == []
+
+
+def test_an_unknown_ticket_gets_a_clear_error(client: FlaskClient, sandbox) -> None:
+    response = command(client, "4521 data loss")
+    assert response.status_code == 200
+    assert response.json["text"].startswith("No ticket `4521` is known to the bridge.")
+    assert sandbox.slack.world.views == {}
+
+
+def test_a_number_in_two_helpdesks_asks_which_one(client: FlaskClient, runtime: Runtime) -> None:
+    with runtime.sessions.begin() as session:
+        add_ticket(session, "77", helpdesk="zendesk")
+        add_ticket(session, "77", helpdesk="freshdesk")
+    answer = command(client, "status 77").json["text"]
+    assert (
+        answer == "`77` names several tickets (`freshdesk:77`, `zendesk:77`); say which helpdesk."
+    )
+    assert command(client, "status zendesk:77").json["text"].startswith("*Ticket zendesk:77*")
+
+
+def test_status_shows_state_level_engineer_and_links(client: FlaskClient, runtime) -> None:
+    with runtime.sessions.begin() as session:
+        add_escalation(session, add_ticket(session, "4521"))
+    response = command(client, "status 4521")
+    assert response.status_code == 200
+    lines = response.json["text"].splitlines()
+    assert lines[1].endswith("*active*, level 2 (account manager), classified urgent")
+    assert lines[2] == "Escalation engineer: Erin Escalation"
+    assert lines[3] == "Opened 2026-01-05 09:30 UTC, last change 2026-01-05 09:30 UTC"
+    assert lines[4] == "SLA acknowledge: running, due 2026-01-05 13:30 UTC"
+    assert lines[5] == "AR in jira: <https://jira.example.com/browse/DEV-42|DEV-42> (open)"
+    assert response.json["response_type"] == "ephemeral"
+
+
+def test_status_of_a_ticket_never_escalated_says_so(client: FlaskClient, runtime) -> None:
+    with runtime.sessions.begin() as session:
+        add_ticket(session, "88")
+    text = command(client, "status #88").json["text"]
+    assert "Not escalated." in text

@@ -1,0 +1,71 @@
+"""``POST /webhooks/github``: issues, comments, pull requests and releases of linked repos."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Blueprint
+from werkzeug.datastructures import Headers
+
+from bridge.store.inbox import Delivery
+from webhooks import verify
+from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
+from webhooks.payload import Malformed, dig, iso_time, scalar_text, token
+
+USED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "release"})
+
+
+def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
+    return verify.github(body, headers.get("X-Hub-Signature-256"), secrets)
+
+
+def _record(event: str, payload: dict[str, Any]) -> tuple[str | None, Any]:
+    """The record the event is about, and the provider's time of the change."""
+    repo = scalar_text(dig(payload, "repository", "full_name"))
+    if event == "release":
+        tag = scalar_text(dig(payload, "release", "tag_name"))
+        stamp = dig(payload, "release", "published_at") or dig(payload, "release", "created_at")
+        return (f"{repo}@{tag}" if repo and tag else None), stamp
+    subject = "pull_request" if event == "pull_request" else "issue"
+    number = scalar_text(dig(payload, subject, "number"))
+    stamp = dig(payload, subject, "updated_at")
+    if event == "issue_comment":
+        stamp = dig(payload, "comment", "updated_at") or stamp
+    return (f"{repo}#{number}" if repo and number else None), stamp
+
+
+def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
+    event = token(headers.get("X-GitHub-Event"), "X-GitHub-Event", "unknown_event")
+    delivery_id = token(headers.get("X-GitHub-Delivery"), "X-GitHub-Delivery")
+    if event == "ping":
+        return Ignored("ping: the webhook is set up")
+    if event not in USED_EVENTS:
+        return Ignored(f"event {event!r} is not one the bridge uses")
+    record_key, stamp = _record(event, payload)
+    if record_key is None:
+        raise Malformed("unexpected_payload", f"{event} payload names no repository and record")
+    action = scalar_text(payload.get("action"))
+    return Delivery(
+        source="github",
+        delivery_id=delivery_id,
+        event_type=token(f"{event}.{action}" if action else event, "event", "unknown_event"),
+        body=body,
+        record_key=token(record_key, "record key"),
+        provider_ts=iso_time(stamp),
+    )
+
+
+RECEIVER = Receiver(
+    source="github",
+    max_bytes=25 * MiB,
+    verify=_verify,
+    describe=describe,
+    required_headers=("X-Hub-Signature-256", "X-GitHub-Event", "X-GitHub-Delivery"),
+)
+blueprint = Blueprint("github_webhooks", __name__)
+
+
+@blueprint.post("/webhooks/github")
+def github_webhook() -> Answer:
+    return receive(RECEIVER)

@@ -1,0 +1,72 @@
+"""``POST /webhooks/jira``: issue, comment and version events of the linked projects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Blueprint
+from werkzeug.datastructures import Headers
+
+from bridge.store.inbox import Delivery
+from webhooks import verify
+from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
+from webhooks.payload import (
+    Malformed,
+    content_hash,
+    dig,
+    epoch_millis,
+    optional_token,
+    scalar_text,
+    token,
+)
+
+USED_PREFIXES = ("jira:issue_", "comment_", "jira:version_", "issuelink_")
+
+
+def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
+    return verify.jira(body, headers.get("X-Hub-Signature"), secrets)
+
+
+def _record_key(event: str, payload: dict[str, Any]) -> str | None:
+    if event.startswith("jira:version_"):
+        version = scalar_text(dig(payload, "version", "id"))
+        return f"version:{version}" if version else None
+    if event.startswith("issuelink_"):
+        link = scalar_text(dig(payload, "issueLink", "id"))
+        return f"issuelink:{link}" if link else None
+    return scalar_text(dig(payload, "issue", "key"))
+
+
+def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
+    event = token(scalar_text(payload.get("webhookEvent")), "webhookEvent", "unknown_event")
+    if not event.startswith(USED_PREFIXES):
+        return Ignored(f"event {event!r} is not one the bridge uses")
+    record_key = _record_key(event, payload)
+    if record_key is None:
+        raise Malformed("unexpected_payload", f"{event} payload names no issue or version")
+    # Jira repeats the identifier on its retries; a delivery without one is keyed by content.
+    identifier = headers.get("X-Atlassian-Webhook-Identifier") or content_hash(body)
+    return Delivery(
+        source="jira",
+        delivery_id=token(identifier, "X-Atlassian-Webhook-Identifier"),
+        event_type=event,
+        body=body,
+        record_key=optional_token(record_key, "record key"),
+        provider_ts=epoch_millis(payload.get("timestamp")),
+    )
+
+
+RECEIVER = Receiver(
+    source="jira",
+    max_bytes=25 * MiB,
+    verify=_verify,
+    describe=describe,
+    required_headers=("X-Hub-Signature",),
+)
+blueprint = Blueprint("jira_webhooks", __name__)
+
+
+@blueprint.post("/webhooks/jira")
+def jira_webhook() -> Answer:
+    return receive(RECEIVER)

@@ -1,0 +1,41 @@
+"""The Slack surface: ``/escalate``, the triage modal, escalation buttons and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from flask import Flask
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+
+from webhooks.slack.listeners import Listeners
+
+log = structlog.get_logger("webhooks.slack")
+
+
+@dataclass
+class SlackSurface:
+    bolt: App
+    listeners: Listeners
+    handler: SlackRequestHandler
+
+
+def init_app(app: Flask) -> None:
+    from webhooks.app import runtime_of
+    from webhooks.slack.bolt_app import build_bolt_app
+    from webhooks.slack.routes import blueprint
+
+    app.register_blueprint(blueprint)
+    runtime = runtime_of(app)
+    slack = runtime.settings.connectors.slack
+    if slack is None or not runtime.settings.webhook_secrets("slack"):
+        log.info("slack.off", bot_token_set=slack is not None)
+        return
+    bolt, listeners = build_bolt_app(runtime, slack)
+    app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt))
+
+
+def surface_of(app: Flask) -> SlackSurface | None:
+    surface: SlackSurface | None = app.extensions.get("bridge.slack")
+    return surface

@@ -1,0 +1,57 @@
+"""The bolt app behind ``/slack/*``: listeners wired to the runtime, no Slack call at start.
+
+Requests reach bolt already verified (every active signing secret, five-minute window), so
+bolt's own single-secret check is off; the bot token comes from settings through
+``authorize``, which spares the ``auth.test`` call bolt would otherwise make.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+
+from bridge.config.connectors import SlackSettings
+from bridge.runtime import Runtime
+from webhooks.slack.listeners import Listeners
+from webhooks.slack.modal import CALLBACK_ID
+from webhooks.slack.permissions import ROLES, GroupDirectory, SlackGroupDirectory
+
+COMMAND = "/escalate"
+BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join(ROLES) + r")$")
+
+
+def build_bolt_app(
+    runtime: Runtime, slack: SlackSettings, directory: GroupDirectory | None = None
+) -> tuple[App, Listeners]:
+    token = slack.bot_token.get_secret_value()
+    client = WebClient(base_url=str(slack.base_url), timeout=5)
+
+    def authorize(enterprise_id: Any = None, team_id: Any = None, user_id: Any = None) -> Any:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token
+        )
+
+    app = App(
+        client=client,
+        authorize=authorize,
+        request_verification_enabled=False,
+        ignoring_self_events_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+    listeners = Listeners(
+        runtime, directory or SlackGroupDirectory(WebClient(token=token, base_url=client.base_url))
+    )
+    app.middleware(listeners.store_event)
+    app.command(COMMAND)(listeners.escalate_command)
+    app.view(CALLBACK_ID)(listeners.triage_submitted)
+    app.action(BUTTON_ACTIONS)(listeners.button_pressed)
+    app.event(re.compile(".*"))(_stored_by_middleware)
+    return app, listeners
+
+
+def _stored_by_middleware() -> None:
+    """Events are in the inbox already; their job does the work."""

@@ -1,0 +1,114 @@
+"""``/escalate``: parse the command text, answer at once, open the triage modal.
+
+``/escalate <ticket> [reason]`` opens the modal; ``/escalate status <ticket>`` answers with the
+escalation's state; ``/escalate help`` shows usage. No escalation without a ticket (rule 1).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bridge.store.queries import EscalationView, TicketView
+
+USAGE = (
+    "*Usage*\n"
+    "• `/escalate <ticket> [reason]`: escalate a helpdesk ticket (opens the triage form)\n"
+    "• `/escalate status <ticket>`: state, level, SLA and links of the ticket's escalation\n"
+    "• `/escalate help`: this message\n"
+    "`<ticket>` is the helpdesk ticket number, e.g. `4521` or `zendesk:4521`."
+)
+NO_TICKET = (
+    "An escalation needs an existing ticket: name its number, e.g. `/escalate 4521 data loss`. "
+    "Open a ticket in the helpdesk first if the customer has none."
+)
+LEVEL_NAMES = {1: "support manager", 2: "account manager", 3: "executive"}
+TICKET_REF = re.compile(r"^(?:(?P<helpdesk>[a-z][a-z0-9_-]{1,31}):)?#?(?P<id>[\w.-]{1,128})$")
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    external_id: str
+    helpdesk: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.helpdesk}:{self.external_id}" if self.helpdesk else self.external_id
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class Refuse:
+    text: str
+
+
+@dataclass(frozen=True)
+class Status:
+    ticket: TicketRef
+
+
+@dataclass(frozen=True)
+class Escalate:
+    ticket: TicketRef
+    reason: str
+
+
+def ticket_ref(word: str) -> TicketRef | None:
+    """A ticket reference has a digit in it, so a reason's first word is never taken for one."""
+    match = TICKET_REF.match(word)
+    if match is None or not any(char.isdigit() for char in match["id"]):
+        return None
+    return TicketRef(match["id"], match["helpdesk"])
+
+
+def parse_escalate(text: str) -> Help | Refuse | Status | Escalate:
+    words = text.split()
+    if not words or words[0].lower() == "help":
+        return Help()
+    if words[0].lower() == "status":
+        ref = ticket_ref(words[1]) if len(words) == 2 else None
+        if ref is None:
+            return Refuse("Say which ticket: `/escalate status <ticket>`.")
+        return Status(ref)
+    ref = ticket_ref(words[0])
+    if ref is None:
+        return Refuse(NO_TICKET)
+    return Escalate(ref, " ".join(words[1:]))
+
+
+def unknown_ticket(ref: TicketRef, matches: list[TicketView]) -> str | None:
+    """The error to show when ``ref`` does not name exactly one ticket, else None."""
+    if not matches:
+        return (
+            f"No ticket `{ref}` is known to the bridge. Check the number in the helpdesk; "
+            "an escalation needs an existing ticket."
+        )
+    if len(matches) > 1:
+        choices = ", ".join(f"`{ticket.ref}`" for ticket in matches)
+        return f"`{ref}` names several tickets ({choices}); say which helpdesk."
+    return None
+
+
+def status_text(ticket: TicketView, escalation: EscalationView | None) -> str:
+    head = f"*Ticket {ticket.ref}*: {ticket.subject} (severity {ticket.severity}, {ticket.status})"
+    if escalation is None:
+        return f"{head}\nNot escalated. Escalate it with `/escalate {ticket.ref} <reason>`."
+    lines = [
+        head,
+        f"Escalation #{escalation.id}: *{escalation.state}*, level {escalation.level} "
+        f"({LEVEL_NAMES.get(escalation.level, 'unknown')}), "
+        f"classified {escalation.classification or 'not yet triaged'}",
+        f"Escalation engineer: {escalation.engineer or 'not assigned'}",
+        f"Opened {escalation.opened_at:%Y-%m-%d %H:%M} UTC, "
+        f"last change {escalation.updated_at:%Y-%m-%d %H:%M} UTC",
+    ]
+    for clock in escalation.clocks:
+        due = f"due {clock.due_at:%Y-%m-%d %H:%M} UTC" if clock.due_at else "no due time"
+        lines.append(f"SLA {clock.kind.replace('_', ' ')}: {clock.state}, {due}")
+    for link in escalation.links:
+        target = f"<{link.url}|{link.external_key}>" if link.url else link.external_key
+        lines.append(f"{link.kind.upper()} in {link.system}: {target} ({link.state})")
+    return "\n".join(lines)

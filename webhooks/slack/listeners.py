@@ -1,0 +1,209 @@
+"""The bolt listeners: each acks within milliseconds and leaves the real work to a job.
+
+What must not be lost (an escalation request, a button press, an event) is committed to the
+inbox before the ack; what Slack retries or a user double-submits is stored once and acted on
+once. Slack calls made here (``views.open``, an ephemeral note) are the ones Slack needs now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from slack_bolt import BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bridge.intake import accept
+from bridge.runtime import Runtime, utcnow
+from bridge.store.inbox import Delivery
+from bridge.store.queries import TicketView, find_tickets, latest_escalation
+from webhooks.payload import dig, scalar_text
+from webhooks.slack.commands import (
+    USAGE,
+    Escalate,
+    Help,
+    Refuse,
+    TicketRef,
+    parse_escalate,
+    status_text,
+    unknown_ticket,
+)
+from webhooks.slack.modal import triage_modal
+from webhooks.slack.permissions import GroupDirectory, may_press, refusal
+from webhooks.slack.triage import read_triage
+
+log = structlog.get_logger("webhooks.slack")
+EPHEMERAL = "ephemeral"  # only the person who ran the command sees the answer
+EXPIRED_FORM = {"reason_text": "This form has expired; run /escalate again."}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def key_part(value: str) -> str:
+    """A payload value made safe to use in an inbox key on any engine (length, no controls)."""
+    if value.isprintable() and len(value) <= 100:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def post_ephemeral(client: WebClient, channel: str | None, user: str, text: str) -> None:
+    """A note only ``user`` sees; a direct message when the channel is unknown."""
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            client.chat_postMessage(channel=user, text=text)
+    except SlackApiError as exc:
+        log.warning("slack.note_failed", error=exc.response.get("error"))
+
+
+class Listeners:
+    def __init__(self, runtime: Runtime, directory: GroupDirectory) -> None:
+        self.runtime = runtime
+        self.directory = directory
+
+    def _ticket(self, ref: TicketRef) -> TicketView | str:
+        with self.runtime.sessions() as session:
+            matches = find_tickets(session, ref.external_id, ref.helpdesk)
+        return unknown_ticket(ref, matches) or matches[0]
+
+    def escalate_command(self, ack: Callable[..., None], command: dict, client: WebClient) -> None:
+        request = parse_escalate(_text(command.get("text")))
+        if isinstance(request, Help | Refuse):
+            ack(text=USAGE if isinstance(request, Help) else request.text, response_type=EPHEMERAL)
+            return
+        ticket = self._ticket(request.ticket)
+        if isinstance(ticket, str):
+            ack(text=ticket, response_type=EPHEMERAL)
+            return
+        if not isinstance(request, Escalate):
+            with self.runtime.sessions() as session:
+                text = status_text(ticket, latest_escalation(session, ticket.id))
+            ack(text=text, response_type=EPHEMERAL)
+            return
+        trigger = _text(command.get("trigger_id"))
+        first_time = trigger and self.runtime.guards.acquire(
+            f"slack:trigger:{trigger}", "slack", utcnow()
+        )
+        ack()
+        if not first_time:
+            log.info("slack.command.repeated", command="escalate")
+            return
+        view = triage_modal(ticket, request.reason, scalar_text(command.get("channel_id")))
+        try:
+            client.views_open(trigger_id=trigger, view=view)
+        except SlackApiError as exc:
+            log.warning("slack.views_open_failed", error=exc.response.get("error"))
+            user = _text(command.get("user_id"))
+            note = f"Slack would not open the escalation form ({exc.response.get('error')}); retry."
+            post_ephemeral(client, scalar_text(command.get("channel_id")), user, note)
+
+    def triage_submitted(
+        self, ack: Callable[..., None], body: dict, view: dict, client: WebClient
+    ) -> None:
+        answers, errors = read_triage(dig(view, "state", "values"))
+        if answers is None:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            metadata = json.loads(_text(view.get("private_metadata")) or "null")
+            ticket = metadata["ticket"]
+        except (ValueError, TypeError, KeyError):
+            ack(response_action="errors", errors=EXPIRED_FORM)
+            return
+        user = _text(dig(body, "user", "id"))
+        request = {
+            "entry_point": "slack",
+            "ticket": ticket,
+            "ticket_id": metadata.get("ticket_id"),
+            "requested_by": user,
+            "channel": metadata.get("channel"),
+            "view_id": view.get("id"),
+            "answers": answers,
+        }
+        delivery = Delivery(
+            source="slack",
+            delivery_id=f"view:{key_part(_text(view.get('id')))}",
+            event_type="escalation_request",
+            body=json.dumps(request, sort_keys=True).encode(),
+            record_key=f"ticket:{key_part(str(ticket))}",
+            provider_ts=utcnow(),
+        )
+        stored = accept(self.runtime, delivery)
+        ack()
+        if stored.duplicate:
+            return
+        log.info("slack.escalation_requested", row_id=stored.row_id)
+        note = f"Escalation of ticket {ticket} requested; the escalation team is being told."
+        post_ephemeral(client, metadata.get("channel"), user, note)
+
+    def button_pressed(
+        self, ack: Callable[..., None], body: dict, action: dict, client: WebClient
+    ) -> None:
+        role = _text(action.get("action_id")).removeprefix("escalation.")  # matched: a known role
+        user = _text(dig(body, "user", "id"))
+        channel = scalar_text(dig(body, "channel", "id"))
+        allowed: list[str] = getattr(self.runtime.settings.roles, role)
+        if not may_press(allowed, user, self.directory):
+            ack()
+            log.info("slack.button.refused", role=role)
+            post_ephemeral(client, channel, user, refusal(role, allowed))
+            return
+        escalation = scalar_text(action.get("value"))
+        press = {
+            "action": role,
+            "escalation_id": escalation,
+            "user": user,
+            "channel": channel,
+            "message_ts": scalar_text(dig(body, "message", "ts")),
+        }
+        trigger = _text(body.get("trigger_id")) or f"{user}:{_text(action.get('action_ts'))}"
+        delivery = Delivery(
+            source="slack",
+            delivery_id=f"action:{key_part(trigger)}",
+            event_type=f"button.{role}",
+            body=json.dumps(press, sort_keys=True).encode(),
+            record_key=f"escalation:{key_part(escalation)}" if escalation else None,
+            provider_ts=utcnow(),
+        )
+        accept(self.runtime, delivery)
+        ack()
+
+    def store_event(
+        self, req: BoltRequest, body: dict, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        """Middleware: an Events API callback is stored before bolt acks it; a retry stops here."""
+        if body.get("type") != "event_callback":
+            return next()
+        event_type = _text(dig(body, "event", "type")) or "unknown"
+        event_time = body.get("event_time")
+        delivery = Delivery(
+            source="slack",
+            delivery_id=f"event:{key_part(_text(body.get('event_id')))}",
+            event_type=f"event.{key_part(event_type)}",
+            body=req.raw_body.encode(),
+            record_key=_thread_key(body),
+            provider_ts=_epoch(event_time),
+        )
+        if accept(self.runtime, delivery).duplicate:
+            return BoltResponse(status=200, body={"status": "duplicate"})
+        return next()
+
+
+def _thread_key(body: dict) -> str | None:
+    channel = scalar_text(dig(body, "event", "channel"))
+    thread = scalar_text(dig(body, "event", "thread_ts")) or scalar_text(dig(body, "event", "ts"))
+    return f"thread:{key_part(channel)}:{key_part(thread)}" if channel and thread else None
+
+
+def _epoch(value: Any) -> dt.datetime | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10**11:
+        return dt.datetime.fromtimestamp(value, dt.UTC)
+    return None

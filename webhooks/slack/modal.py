@@ -1,0 +1,121 @@
+"""The triage modal ``/escalate`` opens: the questions of DOMAIN.md rules 4 and 5.
+
+Each question is one input block; its ``block_id`` is the answer's name, so validation errors
+(``response_action: errors``) point at the right block.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bridge.domain.enums import ReasonCategory
+from bridge.store.queries import TicketView
+
+CALLBACK_ID = "escalation_triage"
+ACTION = "value"  # every input element uses this action id; the block id names the answer
+
+REASON_LABELS: dict[ReasonCategory, str] = {
+    ReasonCategory.RECURRING_HIGH_PRIORITY_INCIDENTS: "Recurring high-priority incidents",
+    ReasonCategory.DATA_LOSS: "Data loss or risk of it",
+    ReasonCategory.REPUTATION_RISK: "Risk to reputation",
+    ReasonCategory.RESOLVED_PROBLEM_RECURRING: "A resolved problem came back",
+    ReasonCategory.NOT_UNDERSTOOD: "Support did not understand the problem",
+    ReasonCategory.UNSATISFACTORY_REPLY: "Reply unsatisfactory",
+    ReasonCategory.NOT_HANDLED_WITH_URGENCY: "Not handled with urgency",
+    ReasonCategory.PRODUCTION_DOWN_DURING_UPGRADE: "Production down during an upgrade",
+    ReasonCategory.CRITICAL_BUSINESS_IMPACT: "Critical business impact",
+}
+REVIEW_CHECKS = {
+    "problem_statement_correct": "The problem statement on the ticket is correct",
+    "business_impact_described": "The business impact is described on the ticket",
+}
+
+
+def _text(value: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": value[:150]}
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": _text(label), "value": value}
+
+
+def _input(
+    block_id: str, label: str, element: dict[str, Any], optional: bool = False, hint: str = ""
+) -> dict[str, Any]:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _text(label),
+        "element": {"action_id": ACTION, **element},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _yes_no(block_id: str, label: str) -> dict[str, Any]:
+    options = [_option("yes", "Yes"), _option("no", "No")]
+    return _input(block_id, label, {"type": "radio_buttons", "options": options})
+
+
+def _plain(
+    block_id: str, label: str, multiline: bool = False, initial: str = "", optional: bool = False
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial[:3000]
+    return _input(block_id, label, element, optional=optional)
+
+
+def triage_modal(ticket: TicketView, reason: str, channel_id: str | None) -> dict[str, Any]:
+    reasons = [_option(reason.value, label) for reason, label in REASON_LABELS.items()]
+    review = [_option(value, label) for value, label in REVIEW_CHECKS.items()]
+    metadata = {"ticket": ticket.ref, "ticket_id": ticket.id, "channel": channel_id}
+    blocks = [
+        {
+            "type": "section",
+            "text": _text(f"Escalating ticket {ticket.ref}: {ticket.subject}"[:3000]),
+        },
+        _input("reason_category", "Why escalate?", {"type": "static_select", "options": reasons}),
+        _plain("reason_text", "What happened", multiline=True, initial=reason),
+        _yes_no("production_down", "Is a production system down?"),
+        _yes_no("acceptable_workaround", "Is there an acceptable workaround?"),
+        _yes_no(
+            "core_functionality_severely_affected",
+            "Is core business functionality severely affected?",
+        ),
+        _plain("anticipated_financial_loss", "Anticipated financial loss"),
+        _input(
+            "users_affected",
+            "Users affected",
+            {"type": "number_input", "is_decimal_allowed": False, "min_value": "0"},
+        ),
+        _input(
+            "go_live_or_upgrade_date",
+            "Go-live or upgrade date",
+            {"type": "datepicker"},
+            optional=True,
+        ),
+        _plain("go_live_effect", "Effect on the go-live", optional=True),
+        _plain("contact_name", "Customer contact: name"),
+        _plain("contact_phone", "Contact phone"),
+        _input("contact_email", "Contact email", {"type": "email_text_input"}),
+        _plain("contact_hours", "Contact hours of availability"),
+        _input(
+            "review",
+            "Before escalating, I checked",
+            {"type": "checkboxes", "options": review},
+            hint="Both must be true; fix the ticket first if not.",
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _text("Escalate ticket"),
+        "submit": _text("Escalate"),
+        "close": _text("Cancel"),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }

@@ -1,0 +1,75 @@
+"""Who may press which escalation button: Slack user ids or user-group ids per role.
+
+An empty list lets anyone press. Group membership comes from a ``GroupDirectory``; the Slack
+one asks ``usergroups.users.list`` and remembers the answer for a few minutes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import structlog
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = structlog.get_logger("webhooks.slack")
+
+# Buttons on escalation messages carry action_id "escalation.<role>" and the escalation id as value.
+BUTTON_LABELS = {
+    "acknowledge": "Acknowledge",
+    "raise_level": "Raise level",
+    "propose_plan": "Propose action plan",
+    "mark_resolved": "Mark resolved",
+    "split_ticket": "Split ticket",
+}
+
+ROLES = tuple(BUTTON_LABELS)
+
+
+def is_group(entry: str) -> bool:
+    return entry.startswith("S")
+
+
+class GroupDirectory:
+    """The members of a Slack user group."""
+
+    def members(self, group_id: str) -> frozenset[str]:
+        raise NotImplementedError
+
+
+class SlackGroupDirectory(GroupDirectory):
+    def __init__(self, client: WebClient, ttl_seconds: float = 300.0) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+    def members(self, group_id: str) -> frozenset[str]:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(group_id)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        try:
+            users = self._client.usergroups_users_list(usergroup=group_id).get("users") or []
+        except SlackApiError as exc:
+            # Refusing is the safe answer when membership cannot be checked.
+            log.warning("slack.group_lookup_failed", group=group_id, error=exc.response["error"])
+            return frozenset()
+        found = frozenset(user for user in users if isinstance(user, str))
+        with self._lock:
+            self._cache[group_id] = (now, found)
+        return found
+
+
+def may_press(allowed: list[str], user_id: str, directory: GroupDirectory) -> bool:
+    if not allowed or user_id in allowed:
+        return True
+    return any(is_group(entry) and user_id in directory.members(entry) for entry in allowed)
+
+
+def refusal(role: str, allowed: list[str]) -> str:
+    names = (f"<!subteam^{entry}>" if is_group(entry) else f"<@{entry}>" for entry in allowed)
+    who = ", ".join(names)
+    return f"Only {who} may press {BUTTON_LABELS[role]} on escalations."

@@ -1,0 +1,126 @@
+"""Reading and checking a submitted triage modal.
+
+``read_triage(values)`` returns the answers (JSON-ready, named like ``TriageAnswers``) or the
+errors to show in the modal, keyed by block id, as Slack's ``response_action: errors`` wants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.domain.enums import ReasonCategory
+from webhooks.payload import dig
+from webhooks.slack.modal import ACTION, REASON_LABELS, REVIEW_CHECKS
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$")
+MAX_USERS = 10_000_000
+MAX_TEXT = 3_000
+
+
+@dataclass
+class _Reader:
+    values: Any
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def element(self, block: str) -> Any:
+        return dig(self.values, block, ACTION)
+
+    def text(self, block: str, required: str | None = None) -> str:
+        value = dig(self.element(block), "value")
+        text = value.strip()[:MAX_TEXT] if isinstance(value, str) else ""
+        if not text and required:
+            self.errors[block] = required
+        return text
+
+    def choice(self, block: str) -> str | None:
+        value = dig(self.element(block), "selected_option", "value")
+        return value if isinstance(value, str) else None
+
+    def yes_no(self, block: str) -> bool | None:
+        answer = self.choice(block)
+        if answer not in ("yes", "no"):
+            self.errors[block] = "Answer yes or no."
+            return None
+        return answer == "yes"
+
+    def checked(self, block: str) -> set[str]:
+        options = dig(self.element(block), "selected_options")
+        if not isinstance(options, list):
+            return set()
+        return {value for option in options if isinstance(value := dig(option, "value"), str)}
+
+
+def _reason(reader: _Reader) -> str | None:
+    chosen = reader.choice("reason_category")
+    valid = {reason.value for reason in REASON_LABELS}
+    if chosen not in valid:
+        reader.errors["reason_category"] = "Pick the reason for the escalation."
+        return None
+    return ReasonCategory(chosen).value
+
+
+def _users(reader: _Reader) -> int | None:
+    text = reader.text("users_affected", "Say how many users are affected.")
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > MAX_USERS:
+        reader.errors["users_affected"] = "Give a whole number of users (0 or more)."
+        return None
+    return int(text)
+
+
+def _go_live(reader: _Reader) -> str | None:
+    value = dig(reader.element("go_live_or_upgrade_date"), "selected_date")
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+    except ValueError:
+        reader.errors["go_live_or_upgrade_date"] = "Pick a date from the calendar."
+        return None
+
+
+def _contact(reader: _Reader) -> dict[str, str]:
+    name = reader.text("contact_name", "Name the customer's contact person.")
+    phone = reader.text("contact_phone", "Give the contact's phone number.")
+    if phone and not PHONE.match(phone):
+        reader.errors["contact_phone"] = "That does not look like a phone number."
+    email = reader.text("contact_email", "Give the contact's email address.")
+    if email and not EMAIL.match(email):
+        reader.errors["contact_email"] = "That does not look like an email address."
+    hours = reader.text("contact_hours", "When can the contact be reached?")
+    return {"name": name, "phone": phone, "email": email, "hours_of_availability": hours}
+
+
+def read_triage(values: Any) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    reader = _Reader(values)
+    answers: dict[str, Any] = {
+        "reason_category": _reason(reader),
+        "reason_text": reader.text("reason_text", "Describe what happened."),
+        "production_down": reader.yes_no("production_down"),
+        "acceptable_workaround": reader.yes_no("acceptable_workaround"),
+        "core_functionality_severely_affected": reader.yes_no(
+            "core_functionality_severely_affected"
+        ),
+        "anticipated_financial_loss": reader.text(
+            "anticipated_financial_loss", "Estimate the financial loss (or say none)."
+        ),
+        "users_affected": _users(reader),
+        "go_live_or_upgrade_date": _go_live(reader),
+        "go_live_effect": reader.text("go_live_effect"),
+        "contact": _contact(reader),
+    }
+    review = reader.checked("review")
+    if not set(REVIEW_CHECKS) <= review:
+        reader.errors["review"] = (
+            "Correct the problem statement and describe the business impact on the ticket "
+            "before escalating (both boxes)."
+        )
+    answers["review"] = {check: check in review for check in REVIEW_CHECKS}
+    if reader.errors:
+        return None, reader.errors
+    return answers, {}

@@ -1,0 +1,104 @@
+"""Every signature check the bridge makes, on the raw request bytes, in constant time.
+
+Each check takes every active secret of its source (several during a rotation) and answers
+True when one of them signed the bytes. None of them parses the body first, raises on a
+malformed header, or returns the expected value to the caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Sequence
+
+from slack_sdk.signature import Clock, SignatureVerifier
+
+SLACK_WINDOW_SECONDS = 5 * 60
+
+
+def _hex_hmac(secret: bytes, message: bytes) -> str:
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _matches_any(header: str, expected: Callable[[bytes], str], secrets: Sequence[bytes]) -> bool:
+    offered = header.strip().encode("utf-8", "replace")
+    found = False
+    for secret in secrets:
+        # No early exit: how long the check takes says nothing about which secret matched.
+        found |= hmac.compare_digest(offered, expected(secret).encode("ascii"))
+    return found
+
+
+def sha256_prefixed(body: bytes, header: str | None, secrets: Sequence[bytes]) -> bool:
+    """``sha256=<hex HMAC-SHA256 of the body>``: GitHub, Jira, and our own HMAC headers."""
+    if not header or not secrets:
+        return False
+    return _matches_any(header, lambda secret: "sha256=" + _hex_hmac(secret, body), secrets)
+
+
+def github(body: bytes, header: str | None, secrets: Sequence[bytes]) -> bool:
+    """``X-Hub-Signature-256``."""
+    return sha256_prefixed(body, header, secrets)
+
+
+def jira(body: bytes, header: str | None, secrets: Sequence[bytes]) -> bool:
+    """``X-Hub-Signature`` of a Jira webhook registered with a secret (same scheme as GitHub)."""
+    return sha256_prefixed(body, header, secrets)
+
+
+def zendesk(
+    body: bytes, signature: str | None, timestamp: str | None, secrets: Sequence[bytes]
+) -> bool:
+    """``X-Zendesk-Webhook-Signature``: base64 HMAC-SHA256 of timestamp + body, no separator."""
+    if not signature or not timestamp or not secrets:
+        return False
+    message = timestamp.encode("utf-8", "replace") + body
+
+    def expected(secret: bytes) -> str:
+        digest = hmac.new(secret, message, hashlib.sha256).digest()
+        return base64.b64encode(digest).decode("ascii")
+
+    return _matches_any(signature, expected, secrets)
+
+
+def shared_secret(header: str | None, secrets: Sequence[bytes]) -> bool:
+    """A secret sent as is in a header (Freshdesk rules and gateways that cannot sign)."""
+    if not header or not secrets:
+        return False
+    return _matches_any(header, lambda secret: secret.decode("utf-8", "replace"), secrets)
+
+
+class _FixedClock(Clock):
+    def __init__(self, now: float) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return self._now
+
+
+def slack(
+    body: bytes,
+    timestamp: str | None,
+    signature: str | None,
+    secrets: Sequence[bytes],
+    now: float | None = None,
+) -> bool:
+    """Slack's ``v0`` signature with its five-minute replay window, through slack_sdk."""
+    if not timestamp or not signature or not secrets:
+        return False
+    if not (timestamp.isascii() and timestamp.isdigit() and signature.isascii()):
+        return False  # slack_sdk raises on these instead of answering no
+    clock = _FixedClock(time.time() if now is None else now)
+    if abs(clock.now() - int(timestamp)) > SLACK_WINDOW_SECONDS:
+        return False
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False  # Slack only sends UTF-8; slack_sdk would raise on anything else
+    found = False
+    for secret in secrets:
+        verifier = SignatureVerifier(secret.decode("utf-8", "replace"), clock=clock)
+        found |= verifier.is_valid(text, timestamp, signature)
+    return found
