@@ -17,6 +17,15 @@ def _insert_ignoring(
     return insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
 
 
+def insert_ignoring(dialect: str, table: Any, conflict_columns: list[str]) -> Any:
+    """A reusable statement for a whole row given as execute() parameters; RETURNING the new
+    id, or nothing when the row existed."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table).on_conflict_do_nothing(index_elements=conflict_columns).returning(table.c.id)
+    )
+
+
 def insert_ignoring_conflict(
     session: Session, table: Any, values: dict[str, Any], conflict_columns: list[str]
 ) -> int | None:
