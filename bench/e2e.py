@@ -8,14 +8,15 @@ Run: python bench/e2e.py [--escalations N] [--creations N] [--window-seconds S]
    of the upstream calls the flow makes when done one after another (calls x 50 ms).
 2. Rate: N GitHub ARs against GitHub's limit of 80 content-creating requests per window (the
    sandbox enforces it; the bridge's shared budget paces itself). The window is compressed to
-   --window-seconds (60 is the real thing). Prints the rate sustained against the rate allowed,
-   429s received and duplicates.
+   --window-seconds (default 30, about a minute in all; 60 is the real thing). Prints the time
+   taken against the least time GitHub's limit allows, 429s received and duplicates.
 Everything runs on loopback and stops on its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import tempfile
@@ -153,9 +154,9 @@ def flow(sandbox: Sandbox, runtime: Runtime, count: int) -> None:
 
 def rate(sandbox: Sandbox, runtime: Runtime, creations: int, window: int, gate: RateGate) -> None:
     sandbox.github.limits.enable("content", f"80 per {window} seconds")
-    # Our budget keeps two slots spare, so in-flight jitter never lands an 81st request in
-    # GitHub's window.
-    gate.set_rate("github:content", f"78 per {window} seconds;{120 // window} per 1 second")
+    # The bridge's own budget, scaled like the default "78 per 61 seconds": two slots spare and a
+    # window one second longer than GitHub's, so in-flight jitter never lands an 81st request.
+    gate.set_rate("github:content", f"78 per {window + 1} seconds")
     sandbox.github.recorder.clear()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -175,12 +176,14 @@ def rate(sandbox: Sandbox, runtime: Runtime, creations: int, window: int, gate: 
     statuses = Counter(r.status for r in sandbox.github.recorder.requests)
     titles = Counter(i["title"] for i in sandbox.github.snapshot()[REPO]["issues"])
     duplicates = sum(count - 1 for title, count in titles.items() if "(rate-" in title)
-    sustained = creations / elapsed * window
+    # Under GitHub's limit N creations take at least (ceil(N / 80) - 1) windows: 80 at once,
+    # then 80 more each time a window has passed; taking longer means running below the rate.
+    least = (math.ceil(creations / 80) - 1) * window
     sandbox.reset_faults()
     print(f"github rate ({creations} ARs, limit 80 per {window} s)")
-    print(f"  elapsed                          {elapsed:6.1f} s")
-    print(f"  sustained per {window} s / allowed     {sustained:6.1f} / 80")
-    print(f"  share of the allowed rate        {sustained / 80:6.0%}  (target >= 90 %)")
+    print(f"  elapsed / least the limit allows {elapsed:6.1f} / {least:.1f} s")
+    share = least / elapsed if least else 1.0
+    print(f"  share of the allowed rate        {share:6.0%}  (target >= 90 %)")
     print(f"  429s received                    {statuses.get(429, 0):6d}  (target 0)")
     print(f"  duplicates                       {duplicates:6d}  (target 0)")
 
@@ -189,7 +192,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--escalations", type=int, default=40)
     parser.add_argument("--creations", type=int, default=200)
-    parser.add_argument("--window-seconds", type=int, default=6)
+    parser.add_argument("--window-seconds", type=int, default=30)
     args = parser.parse_args()
     rates = dict(DEFAULT_RATES) | {"jira:requests": "100/second", "slack:channel": "50/second"}
     gate = RateGate(MemoryStorage(), rates=rates)

@@ -5,7 +5,10 @@ vendor failure is translated at the connector's boundary into one of these error
 
     ConnectorError                      something went wrong talking to an outside system
     ├── TransientConnectorError         429, 5xx, timeouts, refused connections: try again later
-    │                                   (``retry_after`` seconds when the vendor said so)
+    │   │                               (``retry_after`` seconds when the vendor said so)
+    │   └── UncertainOutcome            a create that timed out or got a 5xx may have been
+    │                                   applied: never repeated on the spot, only by the outbox's
+    │                                   next attempt, which looks the key up first
     ├── ConnectorAuthError              401/403: the credentials or their permissions are wrong
     └── PermanentConnectorError         other 4xx: the request itself is refused; retrying
                                         cannot help (a missing required field, no such issue)
@@ -18,9 +21,19 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, NewType, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-IdempotencyKey = NewType("IdempotencyKey", str)
+
+class IdempotencyKey(str):
+    """The key of one side effect. ``fresh`` is True on the first attempt of a side effect no
+    earlier attempt can have reached the vendor with, so the remote lookup may be skipped."""
+
+    fresh: bool
+
+    def __new__(cls, value: str, *, fresh: bool = False) -> IdempotencyKey:
+        made = super().__new__(cls, value)
+        made.fresh = fresh
+        return made
 
 
 class ConnectorError(Exception):
@@ -32,9 +45,21 @@ class ConnectorError(Exception):
 
 
 class TransientConnectorError(ConnectorError):
-    def __init__(self, system: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        system: str,
+        message: str,
+        retry_after: float | None = None,
+        *,
+        rate_limited: bool = False,
+    ) -> None:
         super().__init__(system, message)
         self.retry_after = retry_after
+        self.rate_limited = rate_limited
+
+
+class UncertainOutcome(TransientConnectorError):
+    pass
 
 
 class ConnectorAuthError(ConnectorError):

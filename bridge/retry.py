@@ -1,9 +1,10 @@
 """The one retry policy for calls to outside systems.
 
-Only ``TransientConnectorError`` is retried (429, 5xx, timeouts). Waits grow exponentially with
-full jitter, a vendor's ``Retry-After`` is honoured, and both the number of attempts and the
-total time are capped, so a worker never hangs on a sick vendor: when the policy gives up, the
-outbox takes over and tries again minutes later.
+Only ``TransientConnectorError`` is retried (429, 5xx, timeouts), except ``UncertainOutcome``:
+a create that may have been applied is left to the outbox, whose next attempt looks first.
+Waits grow exponentially with full jitter, a vendor's ``Retry-After`` is honoured, and both the
+number of attempts and the total time are capped, so a worker never hangs on a sick vendor:
+when the policy gives up, the outbox takes over and tries again minutes later.
 
 Tests call ``set_testing(True)`` (an autouse fixture does) so retries happen without sleeping.
 """
@@ -18,13 +19,13 @@ import structlog
 from tenacity import (
     RetryCallState,
     Retrying,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
     wait_random_exponential,
 )
 
-from bridge.ports import TransientConnectorError
+from bridge.ports import TransientConnectorError, UncertainOutcome
 
 log = structlog.get_logger(__name__)
 
@@ -73,9 +74,13 @@ def _before_sleep(state: RetryCallState) -> None:
     )
 
 
+def _worth_repeating(error: BaseException) -> bool:
+    return isinstance(error, TransientConnectorError) and not isinstance(error, UncertainOutcome)
+
+
 def policy() -> Retrying:
     return Retrying(
-        retry=retry_if_exception_type(TransientConnectorError),
+        retry=retry_if_exception(_worth_repeating),
         wait=_wait,
         stop=stop_after_attempt(_switch.attempts) | stop_after_delay(MAX_TOTAL_SECONDS),
         sleep=_sleep,

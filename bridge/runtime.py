@@ -65,8 +65,10 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         huey=huey if huey is not None else make_huey(settings),
     )
     register_tasks(runtime)
+    from bridge.connectors.registry import register_connectors
     from bridge.services import inbound, sla
 
+    register_connectors(runtime)
     sla.register(runtime)
     inbound.register(runtime)
     return runtime

@@ -9,6 +9,7 @@ from bridge.ports import (
     ConnectorError,
     PermanentConnectorError,
     TransientConnectorError,
+    UncertainOutcome,
 )
 
 
@@ -27,7 +28,8 @@ def from_status(
         what = "is rate limiting us" if status == 429 else "is unavailable"
         code = f"HTTP {status}" if status else "no answer"
         msg = f"{system} {what} ({code}): {detail}"
-        return TransientConnectorError(system, msg, retry_after_of(headers))
+        limited = status == 429
+        return TransientConnectorError(system, msg, retry_after_of(headers), rate_limited=limited)
     if status in (401, 403):
         msg = f"credentials refused (HTTP {status}): {detail}; check connectors.{system} secrets"
         return ConnectorAuthError(system, msg)
@@ -36,3 +38,11 @@ def from_status(
 
 def unreachable(system: str, error: Exception) -> TransientConnectorError:
     return TransientConnectorError(system, f"cannot reach {system}: {type(error).__name__}")
+
+
+def uncertain_if_sent(error: ConnectorError) -> ConnectorError:
+    """For a create: a timeout or 5xx may have been applied, so it must not be sent again
+    before the key is looked up; a 429 was refused outright and is safe to repeat."""
+    if isinstance(error, TransientConnectorError) and not error.rate_limited:
+        return UncertainOutcome(error.system, str(error).split(": ", 1)[-1], error.retry_after)
+    return error

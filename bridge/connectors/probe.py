@@ -1,7 +1,8 @@
-"""Reachability probes for ``doctor``: can this machine reach each configured system at all?
+"""Connector checks for ``doctor``: can this machine reach each configured system, and do the
+credentials work there?
 
-This is deliberately only the network layer; whether the credentials work is each connector's
-own check once it is wired.
+First the network layer (so an unreachable host says so plainly, without retries), then each
+connector's own ``check()``, which signs in with the configured credentials.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import socket
 import requests
 
 from bridge.config import Settings
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.registry import Context, build_connectors
 from bridge.health import Check
 
 TIMEOUT_SECONDS = 5.0
@@ -37,19 +40,33 @@ def _smtp_probe(host: str, port: int) -> Check:
     return Check("connector email", True, f"{host}:{port} accepts connections")
 
 
-def probe_connectors(settings: Settings) -> list[Check]:
+def _network(settings: Settings) -> dict[str, Check]:
     connectors = settings.connectors
-    checks: list[Check] = []
+    found: dict[str, Check] = {}
     for name in ("jira", "zendesk", "freshdesk"):
         config = getattr(connectors, name)
         if config is not None:
-            checks.append(_http_probe(name, str(config.url)))
+            found[name] = _http_probe(name, str(config.url))
     for name in ("github", "slack"):
         config = getattr(connectors, name)
         if config is not None:
-            checks.append(_http_probe(name, str(config.base_url)))
+            found[name] = _http_probe(name, str(config.base_url))
     if connectors.email is not None:
-        checks.append(_smtp_probe(connectors.email.host, connectors.email.port))
+        found["email"] = _smtp_probe(connectors.email.host, connectors.email.port)
+    return found
+
+
+def probe_connectors(settings: Settings) -> list[Check]:
+    network = _network(settings)
+    context = Context(gate=RateGate.from_url(None))
+    checks: list[Check] = []
+    for name, connector in build_connectors(settings, context).items():
+        reached = network.get(name)
+        if reached is not None and not reached.ok:
+            checks.append(reached)
+            continue
+        result = connector.check()
+        checks.append(Check(f"connector {name}", result.ok, result.detail, result.hint))
     if not checks:
         checks.append(Check("connectors", True, "none configured (embedded sandbox mode)"))
     return checks

@@ -40,7 +40,7 @@ class Context:
     """What the bridge lends every connector it builds."""
 
     gate: RateGate
-    earlier: EarlierResults
+    earlier: EarlierResults | None = None  # None where no database is at hand (doctor)
 
 
 class ConnectorFactory(Protocol):
@@ -85,7 +85,10 @@ def performer_for(connector: Connector) -> OutboxPerformer:
     def perform(row: OutboxRow) -> dict[str, Any]:
         if row.result:
             return dict(row.result)
-        key = IdempotencyKey(row.idempotency_key)
+        # Only a first attempt with no error on record cannot have reached the vendor before;
+        # a crashed attempt shows as a higher count, a revived dead letter keeps its error.
+        fresh = row.attempts <= 1 and not row.last_error
+        key = IdempotencyKey(row.idempotency_key, fresh=fresh)
         try:
             return connector.perform(row.operation, dict(row.payload), key)
         except TransientConnectorError as exc:

@@ -16,6 +16,7 @@ from github.Repository import Repository
 from bridge import retry
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin
+from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context, unknown_operation
 from bridge.ports import (
@@ -85,7 +86,8 @@ class GitHubConnector:
             try:
                 return fn()
             except (GithubException, requests.RequestException) as exc:
-                raise translate(exc) from exc
+                error = translate(exc)
+                raise (uncertain_if_sent(error) if creates else error) from exc
 
         return retry.call(attempt)
 
@@ -136,7 +138,7 @@ class GitHubConnector:
         return self._as_ref(found) if found is not None else None
 
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
-        found = self.find_by_key(key)
+        found = None if key.fresh else self.find_by_key(key)
         if found is not None:
             log.info("github.record.found", issue=found.key)
             return found
@@ -171,7 +173,10 @@ class GitHubConnector:
 
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
         issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
-        if self.call(lambda: any(origin.marker_in(c.body) == key for c in issue.get_comments())):
+        written = not key.fresh and self.call(
+            lambda: any(origin.marker_in(c.body) == key for c in issue.get_comments())
+        )
+        if written:
             return
         body = f"{text}\n\n{origin.hidden_marker(key)}"
         self.call(lambda: issue.create_comment(body), creates=True)
@@ -191,7 +196,7 @@ class GitHubConnector:
             name = self.call(lambda: self.repo.full_name)
         except ConnectorError as exc:
             return CheckResult(False, str(exc), "check connectors.github token and repository")
-        return CheckResult(True, f"repository {name} reachable as {self.login}")
+        return CheckResult(True, f"repository {name} readable with these credentials")
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         """Comments we post carry our hidden marker; other changes are ours when we sent them."""

@@ -14,7 +14,9 @@ from jira.exceptions import JIRAError
 from bridge import retry
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin
+from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.jira import markup
+from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.jira.errors import translate
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
 from bridge.connectors.registry import Context, unknown_operation
@@ -30,8 +32,6 @@ from bridge.ports import (
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
-COMMENT_SIGNATURE = "(posted by Support Bridge)"
-_ALWAYS_SET = {"project", "issuetype", "summary", "reporter", "description", "labels"}
 
 
 class JiraConnector:
@@ -71,13 +71,14 @@ class JiraConnector:
         client.deploymentType = "Cloud" if s.deployment == "cloud" else "Server"
         return client
 
-    def call(self, fn: Callable[[], T]) -> T:
+    def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
         def attempt() -> T:
             self._gate.take("jira:requests")
             try:
                 return fn()
             except (JIRAError, requests.RequestException) as exc:
-                raise translate(exc) from exc
+                error = translate(exc)
+                raise (uncertain_if_sent(error) if creates else error) from exc
 
         return retry.call(attempt)
 
@@ -119,11 +120,13 @@ class JiraConnector:
 
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
         project, issue_type = self._placement(spec.kind)
-        ref = self.find_by_key(key)
+        ref = None if key.fresh else self.find_by_key(key)
         if ref is None:
             self._check_required(project, issue_type, spec)
             fields = self._fields(spec, key, project, issue_type)
-            created = self.call(lambda: self.client.create_issue(fields=fields, prefetch=False))
+            created = self.call(
+                lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
+            )
             ref = self.ref(created.key)
             log.info("jira.record.created", issue=ref.key, kind=spec.kind)
         else:
@@ -159,26 +162,15 @@ class JiraConnector:
             if linked is not None and linked.key == other:
                 return
         kind = self.settings.link_type
-        self.call(lambda: self.client.create_issue_link(kind, ref.key, other))
+        self.call(lambda: self.client.create_issue_link(kind, ref.key, other), creates=True)
 
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
-        body = self._comment_body(text)
-        existing = self.call(lambda: self.client.comments(ref.key))
-        if any(getattr(c, "body", None) == body for c in existing):
-            return  # written before a crash took our record of it
-        self.call(lambda: self.client.add_comment(ref.key, body, is_internal=True))
-
-    def _comment_body(self, text: str) -> Any:
-        if self.settings.description_format == "adf":
-            return {
-                "type": "doc",
-                "version": 1,
-                "content": [
-                    {"type": "paragraph", "content": [{"type": "text", "text": text}]},
-                    {"type": "paragraph", "content": [{"type": "text", "text": COMMENT_SIGNATURE}]},
-                ],
-            }
-        return f"{text}\n\n{COMMENT_SIGNATURE}"
+        body = markup.comment(text, self.settings.description_format == "adf")
+        if not key.fresh:
+            existing = self.call(lambda: self.client.comments(ref.key))
+            if any(getattr(c, "body", None) == body for c in existing):
+                return  # written before a crash took our record of it
+        self.call(lambda: self.client.add_comment(ref.key, body, is_internal=True), creates=True)
 
     def move_to(self, ref: ExternalRef, status: str, resolution: str = "Done") -> None:
         visited: set[str] = set()
@@ -198,7 +190,8 @@ class JiraConnector:
             self.call(
                 lambda hop=hop: self.client.transition_issue(
                     ref.key, hop.transition_id, fields=hop.fields or None
-                )
+                ),
+                creates=True,
             )
             log.info("jira.transition.applied", issue=ref.key, to=hop.to)
             current = self._status(ref)
@@ -239,23 +232,7 @@ class JiraConnector:
                     expand="projects.issuetypes.fields",
                 )
             )
-            types = [
-                t
-                for p in meta.get("projects", [])
-                for t in p.get("issuetypes", [])
-                if str(t.get("name", "")).lower() == issue_type.lower()
-            ]
-            if not types:
-                msg = (
-                    f"project {project} has no issue type {issue_type!r} you may create; "
-                    "check connectors.jira project and issue type settings"
-                )
-                raise PermanentConnectorError(self.key, msg)
-            required = {
-                fid: str(f.get("name", fid))
-                for fid, f in types[0].get("fields", {}).items()
-                if f.get("required") and not f.get("hasDefaultValue") and fid not in _ALWAYS_SET
-            }
+            required = required_fields_of(meta, project, issue_type)
             self._required[(project, issue_type)] = required
         missing = [f"{name} ({fid})" for fid, name in required.items() if fid not in spec.fields]
         if missing:
@@ -281,14 +258,5 @@ class JiraConnector:
             return any(str(label).startswith("sb-") for label in labels)
         if name.startswith("comment_"):
             body = (event.get("comment") or {}).get("body")
-            return COMMENT_SIGNATURE in (markup_text(body))
+            return markup.COMMENT_SIGNATURE in markup.plain_text(body)
         return str((event.get("user") or {}).get("accountId", "")) == self.account_id
-
-
-def markup_text(body: Any) -> str:
-    """The plain text of a wiki string or an ADF document."""
-    if isinstance(body, str):
-        return body
-    if isinstance(body, dict):
-        return body.get("text", "") + " ".join(markup_text(c) for c in body.get("content", []))
-    return ""

@@ -6,6 +6,7 @@ from typing import Any
 
 from bridge.ports import RecordSpec
 
+COMMENT_SIGNATURE = "(posted by Support Bridge)"
 _WIKI_SPECIAL = str.maketrans({"|": "\\|", "{": "\\{", "}": "\\}", "[": "\\[", "]": "\\]"})
 
 
@@ -56,3 +57,23 @@ def adf(spec: RecordSpec) -> dict[str, Any]:
     if items:
         content.append({"type": "bulletList", "content": items})
     return {"type": "doc", "version": 1, "content": content}
+
+
+def comment(text: str, as_adf: bool) -> Any:
+    """A comment body ending in the signature that marks it as ours."""
+    if as_adf:
+        return {
+            "type": "doc",
+            "version": 1,
+            "content": [_paragraph(_text(text)), _paragraph(_text(COMMENT_SIGNATURE))],
+        }
+    return f"{text}\n\n{COMMENT_SIGNATURE}"
+
+
+def plain_text(body: Any) -> str:
+    """The plain text of a wiki string or an ADF document."""
+    if isinstance(body, str):
+        return body
+    if isinstance(body, dict):
+        return body.get("text", "") + " ".join(plain_text(c) for c in body.get("content", []))
+    return ""

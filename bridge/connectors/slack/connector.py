@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackClientError
 from bridge import retry
 from bridge.config.connectors import SlackSettings
 from bridge.connectors import origin
+from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.registry import Context, unknown_operation
 from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
 from bridge.connectors.slack.errors import translate
@@ -71,7 +72,7 @@ class SlackConnector:
         answer = self.call(self.client.auth_test)
         return {"user_id": str(answer.get("user_id")), "bot_id": str(answer.get("bot_id"))}
 
-    def call(self, fn: Callable[[], T], channel: str | None = None) -> T:
+    def call(self, fn: Callable[[], T], channel: str | None = None, creates: bool = False) -> T:
         def attempt() -> T:
             self._gate.take("slack:requests")
             if channel:
@@ -79,7 +80,8 @@ class SlackConnector:
             try:
                 return fn()
             except (SlackClientError, urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise translate(exc) from exc
+                error = translate(exc)
+                raise (uncertain_if_sent(error) if creates else error) from exc
 
         return retry.call(attempt)
 
@@ -110,15 +112,20 @@ class SlackConnector:
     ) -> dict[str, Any]:
         text = fallback_text(escalation_id, summary)
         blocks = escalation_blocks(escalation_id, summary)
-        stored = self._earlier.first(f"chat:{escalation_id}:head:")
+        stored = self._stored_head(escalation_id)
         head = self._ref(stored) if stored else self.find_by_key(channel, key)
         if head is None:
             return self._result(self.post(channel, text, blocks, key))
         self.update(head, text, blocks)
         return self._result(head)
 
+    def _stored_head(self, escalation_id: str) -> dict[str, Any] | None:
+        if self._earlier is None:
+            return None
+        return self._earlier.first(f"chat:{escalation_id}:head:")
+
     def _head(self, escalation_id: str) -> ExternalRef:
-        stored = self._earlier.first(f"chat:{escalation_id}:head:")
+        stored = self._stored_head(escalation_id)
         if stored is None:
             msg = f"escalation {escalation_id} has no Slack message yet; replying later"
             raise TransientConnectorError(self.key, msg, retry_after=HEAD_NOT_YET)
@@ -136,7 +143,7 @@ class SlackConnector:
     def find_by_key(
         self, channel: str, key: IdempotencyKey, thread: str | None = None
     ) -> ExternalRef | None:
-        if not self.history_lookup:
+        if not self.history_lookup or key.fresh:
             return None
 
         def scan() -> Any:
@@ -172,6 +179,7 @@ class SlackConnector:
                 metadata=origin.slack_metadata(key),
             ),
             channel=channel,
+            creates=True,
         )
         log.info("slack.message.posted", channel=answer["channel"], threaded=bool(thread))
         return ExternalRef("slack", str(answer["ts"]), str(answer["channel"]))

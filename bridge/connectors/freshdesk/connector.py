@@ -1,0 +1,74 @@
+"""Freshdesk as a Helpdesk: read tickets, private notes, replies, custom fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.config.connectors import FreshdeskSettings
+from bridge.connectors import helpdesk
+from bridge.connectors.http import HttpApi
+from bridge.connectors.registry import Context
+from bridge.ports import CheckResult, ConnectorError, IdempotencyKey, Kind, PermanentConnectorError
+
+AR_FIELD = "ar_number"
+
+
+class FreshdeskConnector:
+    key = "freshdesk"
+    kind = Kind.HELPDESK
+    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields"})
+
+    def __init__(self, settings: FreshdeskSettings, context: Context) -> None:
+        self.settings = settings
+        # Freshdesk's basic auth: the API key as user name, any password.
+        auth = (settings.api_key.get_secret_value(), "X")
+        self.api = HttpApi(self.key, str(settings.url), auth, context.gate)
+
+    @classmethod
+    def from_settings(cls, config: FreshdeskSettings, context: Context) -> FreshdeskConnector:
+        return cls(config, context)
+
+    def perform(
+        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    ) -> dict[str, Any]:
+        return helpdesk.perform(self, operation, payload, key)
+
+    def get_ticket(self, ticket: str) -> dict[str, Any]:
+        answer: dict[str, Any] = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}")
+        return answer
+
+    def _already_there(self, ticket: str, body: str) -> bool:
+        listed = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}/conversations")
+        return any(c.get("body_text") == body or c.get("body") == body for c in listed or [])
+
+    def internal_note(self, ticket: str, text: str, key: IdempotencyKey) -> None:
+        body = helpdesk.signed(text)
+        if key.fresh or not self._already_there(ticket, body):
+            note = {"body": body, "private": True}
+            self.api.request("POST", f"/api/v2/tickets/{int(ticket)}/notes", note, creates=True)
+
+    def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None:
+        if key.fresh or not self._already_there(ticket, text):
+            reply = {"body": text}
+            self.api.request("POST", f"/api/v2/tickets/{int(ticket)}/reply", reply, creates=True)
+
+    def set_fields(self, ticket: str, fields: dict[str, Any]) -> None:
+        custom: dict[str, Any] = {}
+        for name, value in fields.items():
+            field = self.settings.ar_field_name if name == AR_FIELD else name
+            if not field:
+                msg = f"no Freshdesk field for {name!r}; set connectors.freshdesk.ar_field_name"
+                raise PermanentConnectorError(self.key, msg)
+            custom[field] = value
+        self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}", {"custom_fields": custom})
+
+    def check(self) -> CheckResult:
+        try:
+            self.api.request("GET", "/api/v2/tickets?per_page=1")
+        except ConnectorError as exc:
+            return CheckResult(False, str(exc), "check connectors.freshdesk url and api_key")
+        return CheckResult(True, "tickets readable")
+
+    def is_own_write(self, event: dict[str, Any]) -> bool:
+        hook = event.get("freshdesk_webhook") or {}
+        return str(hook.get("ticket_latest_public_comment", "")).endswith(helpdesk.NOTE_SIGNATURE)

@@ -1,0 +1,38 @@
+"""What the Zendesk and Freshdesk connectors share: dispatch of the outbox's operations and the
+signature that marks the notes we write."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bridge.connectors.registry import unknown_operation
+from bridge.ports import IdempotencyKey
+
+NOTE_SIGNATURE = "(Support Bridge)"
+
+
+class _Helpdesk(Protocol):
+    key: str
+
+    def internal_note(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
+    def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
+    def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
+
+
+def perform(
+    helpdesk: _Helpdesk, operation: str, payload: dict[str, Any], key: IdempotencyKey
+) -> dict[str, Any]:
+    ticket = str(payload["ticket"])
+    if operation == "internal_note":
+        helpdesk.internal_note(ticket, payload["text"], key)
+    elif operation == "public_reply":
+        helpdesk.public_reply(ticket, payload["text"], key)
+    elif operation == "set_fields":
+        helpdesk.set_fields(ticket, dict(payload["fields"]))
+    else:
+        raise unknown_operation(helpdesk.key, operation)
+    return {"ticket": ticket, "operation": operation}
+
+
+def signed(text: str) -> str:
+    return f"{text}\n\n{NOTE_SIGNATURE}"

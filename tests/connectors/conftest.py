@@ -1,0 +1,80 @@
+"""Connectors against the sandbox through the real client libraries.
+
+One sandbox for the module's tests; a contract violation fails the test behind it. Retries
+happen without sleeping (``bridge.retry.set_testing``), so fault tests run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import jira
+import pytest
+from limits.storage import MemoryStorage
+
+from bridge import retry
+from bridge.config import load_settings
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.registry import Context
+from bridge.connectors.results import EarlierResults
+from bridge.runtime import Runtime, bootstrap
+from bridge.store import migrate
+from sandbox import Sandbox
+from sandbox.receiver import WebhookReceiver
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        running.jira.world.add_project("DEV", "Development")
+        yield running
+
+
+@pytest.fixture(scope="session")
+def receiver(sandbox: Sandbox) -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as running:
+        for vendor in sandbox.vendors:
+            sandbox.register_webhook(vendor, f"{running.url}/{vendor}")
+        yield running
+
+
+def delivered(receiver: WebhookReceiver, vendor: str) -> list[dict]:
+    return [json.loads(hit.body) for hit in receiver.at(f"/{vendor}")]
+
+
+@pytest.fixture(autouse=True)
+def held_to_the_contract(sandbox: Sandbox) -> Iterator[None]:
+    before = len(sandbox.violations)
+    yield
+    sandbox.reset_faults()
+    found = sandbox.violations[before:]
+    if found:
+        pytest.fail("contract violations:\n" + "\n".join(map(str, found)), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def retries_without_sleeping() -> Iterator[None]:
+    retry.set_testing(True, attempts=3)
+    yield
+    retry.set_testing(False)
+
+
+@pytest.fixture(autouse=True)
+def no_library_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jira.client.time, "sleep", lambda seconds: None)
+
+
+@pytest.fixture
+def runtime() -> Iterator[Runtime]:
+    settings = load_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    built = bootstrap(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def context(runtime: Runtime) -> Context:
+    gate = RateGate(MemoryStorage(), rates={})
+    return Context(gate=gate, earlier=EarlierResults(runtime.sessions))

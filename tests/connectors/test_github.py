@@ -1,0 +1,122 @@
+"""The GitHub connector files ARs through PyGithub, finds them again by their hidden marker."""
+
+from __future__ import annotations
+
+import requests
+
+from bridge.config.connectors import GitHubSettings
+from bridge.connectors.github import GitHubConnector
+from bridge.connectors.registry import Context
+from bridge.ports import IdempotencyKey, RecordSpec
+from sandbox import Sandbox
+from sandbox.core.faults import Fault
+from sandbox.receiver import WebhookReceiver
+from tests.connectors.conftest import delivered
+
+REPO = "acme/widgets"
+
+
+def make_github(sandbox: Sandbox, context: Context) -> GitHubConnector:
+    settings = GitHubSettings(
+        base_url=sandbox.urls["github"],
+        repository=REPO,
+        token=sandbox.credentials["github"]["token"],
+    )
+    return GitHubConnector(settings, context)
+
+
+def ar_spec(escalation: str) -> RecordSpec:
+    return RecordSpec(
+        kind="ar",
+        summary=f"Export worker leaks memory ({escalation})",
+        facts={"Customer": "ACME"},
+        severity="S2",
+        ticket_url="https://acme.zendesk.com/agent/tickets/812",
+        ticket_id="812",
+        record_id=escalation,
+        link_to="SUP-1",
+    )
+
+
+def issues(sandbox: Sandbox) -> list[dict]:
+    return sandbox.github.snapshot()[REPO]["issues"]
+
+
+def test_an_ar_is_filed_with_labels_a_ticket_link_and_a_hidden_marker(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_github(sandbox, context)
+    ref = connector.create_record(ar_spec("gh-1"), IdempotencyKey("github:gh-1:ar:create"))
+
+    [filed] = [i for i in issues(sandbox) if i["number"] == int(ref.id)]
+    assert {label["name"] for label in filed["labels"]} >= {"bug", "spar", "severity:S2"}
+    assert "https://acme.zendesk.com/agent/tickets/812" in filed["body"]
+    assert "<!-- support-bridge:github:gh-1:ar:create -->" in filed["body"]
+    assert ref.key == f"{REPO}#{ref.id}"
+
+
+def test_filing_after_a_lost_answer_finds_the_issue_instead_of_creating_another(
+    sandbox: Sandbox, context: Context
+) -> None:
+    key = IdempotencyKey("github:gh-2:ar:create")
+    first = make_github(sandbox, context).create_record(ar_spec("gh-2"), key)
+    again = make_github(sandbox, context).create_record(ar_spec("gh-2"), key)
+
+    assert again.id == first.id
+    assert sum("(gh-2)" in i["title"] for i in issues(sandbox)) == 1
+
+
+def test_a_secondary_rate_limit_is_waited_out_and_files_one_issue(
+    sandbox: Sandbox, context: Context
+) -> None:
+    sandbox.github.faults.add(
+        Fault(route=f"POST /repos/{REPO}/issues", status=429, retry_after=1, times=2)
+    )
+    ref = make_github(sandbox, context).create_record(
+        ar_spec("gh-3"), IdempotencyKey("github:gh-3:ar:create")
+    )
+
+    assert sum("(gh-3)" in i["title"] for i in issues(sandbox)) == 1
+    assert int(ref.id) in {i["number"] for i in issues(sandbox)}
+
+
+def test_a_comment_is_written_once_and_closing_closes(sandbox: Sandbox, context: Context) -> None:
+    connector = make_github(sandbox, context)
+    ref = connector.create_record(ar_spec("gh-4"), IdempotencyKey("github:gh-4:ar:create"))
+    key = IdempotencyKey(f"github:{ref.key}:comment:fix-shipped")
+    connector.comment(ref, "Fix shipped in 4.2", key)
+    connector.comment(ref, "Fix shipped in 4.2", key)
+    connector.move_to(ref, "closed")
+
+    comments = [
+        c
+        for c in sandbox.github.snapshot()[REPO]["comments"]
+        if c["issue_url"].endswith(f"/issues/{ref.id}")
+    ]
+    assert [c["body"].splitlines()[0] for c in comments] == ["Fix shipped in 4.2"]
+    [filed] = [i for i in issues(sandbox) if i["number"] == int(ref.id)]
+    assert filed["state"] == "closed"
+
+
+def test_webhooks_of_our_own_writes_are_recognised_and_a_developers_are_not(
+    sandbox: Sandbox, context: Context, receiver: WebhookReceiver
+) -> None:
+    connector = make_github(sandbox, context)
+    ref = connector.create_record(ar_spec("gh-5"), IdempotencyKey("github:gh-5:ar:create"))
+    connector.comment(ref, "Escalated to level 2", IdempotencyKey(f"github:{ref.key}:c:1"))
+    requests.post(
+        f"{sandbox.urls['github']}/_sandbox/repos/{REPO}/issues/{ref.id}/comments",
+        json={"body": "Looking into it", "user": "dev-dana"},
+        timeout=5,
+    ).raise_for_status()
+    sandbox.flush_webhooks()
+
+    about = [
+        p
+        for p in delivered(receiver, "github")
+        if (p.get("issue") or {}).get("number") == int(ref.id)
+    ]
+    ours = {(p["action"], bool(p.get("comment"))): connector.is_own_write(p) for p in about}
+    assert ours[("opened", False)] is True
+    mine = [p for p in about if p.get("comment")]
+    assert [connector.is_own_write(p) for p in mine] == [True, False]

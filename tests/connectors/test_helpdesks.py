@@ -1,0 +1,103 @@
+"""Zendesk and Freshdesk get the escalation's notes, replies and AR number, written once."""
+
+from __future__ import annotations
+
+import requests
+
+from bridge import effects
+from bridge.config.connectors import FreshdeskSettings, ZendeskSettings
+from bridge.connectors.freshdesk import FreshdeskConnector
+from bridge.connectors.registry import Context
+from bridge.connectors.zendesk import ZendeskConnector
+from bridge.ports import IdempotencyKey
+from sandbox import Sandbox
+from sandbox.core.faults import Fault
+from sandbox.receiver import WebhookReceiver
+from tests.connectors.conftest import delivered
+
+
+def make_zendesk(sandbox: Sandbox, context: Context) -> ZendeskConnector:
+    creds = sandbox.credentials["zendesk"]
+    settings = ZendeskSettings(
+        url=sandbox.urls["zendesk"],
+        email=creds["email"],
+        api_token=creds["api_token"],
+        ar_field_id=27648,
+    )
+    return ZendeskConnector(settings, context)
+
+
+def make_freshdesk(sandbox: Sandbox, context: Context) -> FreshdeskConnector:
+    settings = FreshdeskSettings(
+        url=sandbox.urls["freshdesk"],
+        api_key=sandbox.credentials["freshdesk"]["api_key"],
+        ar_field_name="cf_escalation_key",
+    )
+    return FreshdeskConnector(settings, context)
+
+
+def test_zendesk_gets_an_internal_note_once_a_public_reply_and_the_ar_number(
+    sandbox: Sandbox, context: Context
+) -> None:
+    zendesk = make_zendesk(sandbox, context)
+    ticket = str(sandbox.zendesk.seed_ticket("Slow exports", "Exports are slow").id)
+    note = effects.helpdesk_note("zendesk", ticket, "ar-filed", text="AR DEV-7 filed")
+    for _ in range(2):
+        zendesk.perform(note.operation, note.payload, IdempotencyKey(note.idempotency_key))
+    reply = effects.helpdesk_note("zendesk", ticket, "fix", text="A fix shipped.", public=True)
+    zendesk.perform(reply.operation, reply.payload, IdempotencyKey(reply.idempotency_key))
+    fields = effects.helpdesk_fields("zendesk", ticket, "ar", fields={"ar_number": "DEV-7"})
+    zendesk.perform(fields.operation, fields.payload, IdempotencyKey(fields.idempotency_key))
+
+    stored = sandbox.zendesk.tickets[int(ticket)]
+    added = [(c.body.splitlines()[0], c.public) for c in stored.comments[1:]]
+    assert added == [("AR DEV-7 filed", False), ("A fix shipped.", True)]
+    assert stored.custom_fields[27648] == "DEV-7"
+    assert zendesk.get_ticket(ticket)["subject"] == "Slow exports"
+
+
+def test_zendesk_rate_limiting_is_waited_out(sandbox: Sandbox, context: Context) -> None:
+    zendesk = make_zendesk(sandbox, context)
+    ticket = str(sandbox.zendesk.seed_ticket("Slow exports", "Exports are slow").id)
+    sandbox.zendesk.faults.add(Fault(route="PUT *", status=429, retry_after=3, times=1))
+    zendesk.internal_note(ticket, "Escalated", IdempotencyKey("zendesk:t:note:1"))
+
+    assert len(sandbox.zendesk.tickets[int(ticket)].comments) == 2
+
+
+def test_our_zendesk_notes_are_recognised_in_its_webhooks_and_the_customers_are_not(
+    sandbox: Sandbox, context: Context, receiver: WebhookReceiver
+) -> None:
+    zendesk = make_zendesk(sandbox, context)
+    ticket = sandbox.zendesk.seed_ticket("Slow exports", "Exports are slow").id
+    zendesk.internal_note(str(ticket), "Escalated", IdempotencyKey("zendesk:t:note:2"))
+    requests.post(
+        f"{sandbox.urls['zendesk']}/_sandbox/tickets/{ticket}/customer_reply",
+        json={"body": "Any news?"},
+        timeout=5,
+    ).raise_for_status()
+    sandbox.flush_webhooks()
+
+    events = [
+        e
+        for e in delivered(receiver, "zendesk")
+        if e.get("subject") == f"zen:ticket:{ticket}" and "comment" in e["event"]
+    ]
+    assert [zendesk.is_own_write(e) for e in events] == [True, False]
+
+
+def test_freshdesk_gets_a_private_note_once_a_reply_and_the_ar_number(
+    sandbox: Sandbox, context: Context
+) -> None:
+    freshdesk = make_freshdesk(sandbox, context)
+    ticket = str(sandbox.freshdesk.seed_ticket("Invoice wrong", "Totals differ").id)
+    key = IdempotencyKey(f"freshdesk:{ticket}:internal_note:ar")
+    freshdesk.internal_note(ticket, "AR DEV-9 filed", key)
+    freshdesk.internal_note(ticket, "AR DEV-9 filed", key)
+    freshdesk.public_reply(ticket, "We are on it.", IdempotencyKey(f"freshdesk:{ticket}:r"))
+    freshdesk.set_fields(ticket, {"ar_number": "DEV-9"})
+
+    stored = sandbox.freshdesk.tickets[int(ticket)]
+    shown = [(c.body.splitlines()[0], c.private) for c in stored.conversations]
+    assert shown == [("AR DEV-9 filed", True), ("We are on it.", False)]
+    assert stored.custom_fields["cf_escalation_key"] == "DEV-9"
