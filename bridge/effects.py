@@ -57,14 +57,14 @@ def channel_post(
 
 
 def tracker_record(
-    target: str, escalation_id: str, kind: str, *, spec: dict[str, Any]
+    target: str, escalation_id: str, kind: str, *, spec: dict[str, Any], spar_id: str = ""
 ) -> SideEffect:
     """File the SPAR (``kind="spar"``) or the AR (``kind="ar"``) in Jira or GitHub."""
     return SideEffect(
         f"{target}:{escalation_id}:{kind}:create",
         target,
         "create_record",
-        {"escalation_id": escalation_id, "kind": kind, "spec": spec},
+        {"escalation_id": escalation_id, "kind": kind, "spec": spec, "spar_id": spar_id},
     )
 
 

@@ -95,6 +95,9 @@ def register_tasks(runtime: Runtime) -> None:
             return
         try:
             result = performer(row)
+            completion = runtime.performers.completions.get(row.operation)
+            if completion is not None:
+                completion(row, result)
         except TransientError as exc:
             at = utcnow() + backoff(row.attempts, exc.retry_after)
             status = runtime.outbox.retry_later(row_id, owner, str(exc), at)

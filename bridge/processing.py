@@ -17,6 +17,9 @@ Outcome = Literal["done", "ignored", "held"]
 InboxProcessor = Callable[[InboxRow], Outcome]
 OutboxPerformer = Callable[[OutboxRow], dict[str, Any]]
 PeriodicHook = Callable[[dt.datetime], None]
+# Runs after a performer succeeded and before the row is marked done; if it raises, the row is
+# retried, and the performer (idempotent by key) hands back the same result.
+CompletionHook = Callable[[OutboxRow, dict[str, Any]], None]
 
 
 class TransientError(Exception):
@@ -48,12 +51,16 @@ class Processors:
 class Performers:
     by_target: dict[str, OutboxPerformer] = field(default_factory=dict)
     periodic: dict[str, PeriodicHook] = field(default_factory=dict)
+    completions: dict[str, CompletionHook] = field(default_factory=dict)
 
     def register(self, target: str, performer: OutboxPerformer) -> None:
         self.by_target[target] = performer
 
     def find(self, target: str) -> OutboxPerformer | None:
         return self.by_target.get(target)
+
+    def on_done(self, operation: str, hook: CompletionHook) -> None:
+        self.completions[operation] = hook
 
     def every_minute(self, name: str, hook: PeriodicHook) -> None:
         self.periodic[name] = hook

@@ -66,9 +66,10 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
     )
     register_tasks(runtime)
     from bridge.connectors.registry import register_connectors
-    from bridge.services import inbound, sla
+    from bridge.services import inbound, sla, spar
 
     register_connectors(runtime)
     sla.register(runtime)
     inbound.register(runtime)
+    spar.register(runtime)
     return runtime

@@ -19,6 +19,7 @@ from bridge.domain.sla import SlaStatus, evaluate
 from bridge.runtime import utcnow
 from bridge.services.answers import triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 
@@ -78,6 +79,11 @@ def _not_found(exc: EscalationNotFound) -> tuple[dict[str, Any], int]:
 @api.errorhandler(AmbiguousTicket)
 def _ambiguous(exc: AmbiguousTicket) -> tuple[dict[str, Any], int]:
     return _problem(409, "ambiguous_ticket", str(exc))
+
+
+@api.errorhandler(TrackerNotConfigured)
+def _no_tracker(exc: TrackerNotConfigured) -> tuple[dict[str, Any], int]:
+    return _problem(409, "tracker_not_configured", str(exc))
 
 
 @api.errorhandler(ValidationError)

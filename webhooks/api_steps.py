@@ -8,13 +8,14 @@ from typing import Any
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
-from bridge.domain.enums import CommunicationMode, Outcome, PlanKind
+from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
 from bridge.domain.plans import accept_plan, activate, reject_plan, renegotiate
 from bridge.domain.records import Agreement, CommunicationPlan, Escalation, OutcomeRecord
 from bridge.domain.resolution import close, de_escalate, record_rca_progress
 from bridge.domain.triage import missing_answers, triage
 from bridge.runtime import utcnow
 from bridge.services.answers import triage_answers
+from bridge.services.spar import open_spar
 from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
 from webhooks.api import _json_body, _runtime, api, show
 
@@ -97,6 +98,24 @@ def triage_step(escalation_id: int) -> tuple[dict[str, Any], int]:
         return Said(f"Triaged as {found.value.replace('_', ' ')}.{ask}")
 
     return _run(escalation_id, "triage", decide)
+
+
+class SparBody(Step):
+    severity: Severity | None = None
+
+
+@api.post("/escalations/<int:escalation_id>/spar")
+def spar_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    body: SparBody = _body(SparBody)
+    open_spar(
+        _runtime(),
+        escalation_id,
+        by=body.by,
+        cause=_cause("spar"),
+        now=utcnow(),
+        severity=body.severity,
+    )
+    return show(escalation_id)[0], 201
 
 
 @api.post("/escalations/<int:escalation_id>/activate")

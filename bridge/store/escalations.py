@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.domain.records import Escalation, Ticket
+from bridge.domain.records import AuditEvent, Escalation, Spar, Ticket
 from bridge.domain.sla import SlaClock
 from bridge.store import tables
 from bridge.store.codec import from_json, to_json
+from bridge.store.upsert import insert_if_absent
 
 
 class AmbiguousTicket(Exception):
@@ -107,7 +108,14 @@ class EscalationStore:
         row.next_update_due = escalation.next_update_due if escalation.is_open else None
         row.document = _document(escalation)
         row.updated_at = now
-        for event in escalation.history:
+        self._append_audit(escalation.history)
+        escalation.history.clear()
+        self._sync_plans(escalation)
+        self.session.flush()
+        return row
+
+    def _append_audit(self, events: list[AuditEvent]) -> None:
+        for event in events:
             self.session.add(
                 tables.AuditEvent(
                     record_type=event.record_kind,
@@ -121,10 +129,6 @@ class EscalationStore:
                     at=event.at,
                 )
             )
-        escalation.history.clear()
-        self._sync_plans(escalation)
-        self.session.flush()
-        return row
 
     def _sync_plans(self, escalation: Escalation) -> None:
         existing = {
@@ -193,3 +197,58 @@ class EscalationStore:
             )
         )
         return [(row.escalation_id, from_json(SlaClock, row.document)) for row in rows]
+
+    # -- SPARs and the records they have in trackers --------------------------------------------
+    def reserve_spar_id(self, escalation_id: int, severity: int, now: dt.datetime) -> int:
+        row = tables.Spar(
+            escalation_id=escalation_id,
+            state="open",
+            severity=severity,
+            document={},
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def spars_of(self, escalation_id: int) -> list[Spar]:
+        rows = self.session.scalars(
+            select(tables.Spar)
+            .where(tables.Spar.escalation_id == escalation_id)
+            .order_by(tables.Spar.id)
+        )
+        return [from_json(Spar, row.document) for row in rows if row.document]
+
+    def save_spar(self, spar: Spar, now: dt.datetime) -> None:
+        row = self.session.get(tables.Spar, int(spar.id))
+        assert row is not None
+        row.state = spar.state.value
+        row.severity = int(spar.severity)
+        row.document = to_json(replace(spar, history=[]))
+        row.updated_at = now
+        self._append_audit(spar.history)
+        spar.history.clear()
+
+    def link_record(
+        self,
+        escalation_id: int,
+        spar_id: int | None,
+        kind: str,
+        ref: dict[str, Any],
+        now: dt.datetime,
+    ) -> bool:
+        """Remember a record filed in a tracker; False if it was known already."""
+        values = {
+            "escalation_id": escalation_id,
+            "spar_id": spar_id,
+            "kind": kind,
+            "system": ref["system"],
+            "external_key": ref["key"],
+            "url": ref.get("url") or None,
+            "state": "open",
+            "created_at": now,
+        }
+        return insert_if_absent(
+            self.session, tables.ActionRequest, values, ["system", "external_key"]
+        )

@@ -1,0 +1,194 @@
+"""SPAR and AR (004): when the escalated problem is software-related a SPAR is opened and filed in
+the tracker routing chose; once it exists, the AR is filed in the development tracker linked to
+it; once the AR exists, its number is written on the helpdesk ticket and told in the thread.
+
+Each step follows the outbox result of the one before (a completion hook), so nothing is filed
+twice and nothing waits on a vendor inside a request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bridge import effects
+from bridge.domain.enums import Severity
+from bridge.domain.plans import file_ar
+from bridge.domain.plans import open_spar as open_spar_record
+from bridge.domain.records import ActionRequest, Escalation, Ticket
+from bridge.runtime import Runtime, utcnow
+from bridge.services.escalations import EscalationService
+from bridge.services.routing import route
+from bridge.store.escalations import EscalationStore, Loaded
+from bridge.store.tables import OutboxRow
+
+
+class TrackerNotConfigured(Exception):
+    """Routing chose a tracker the bridge has no connector for."""
+
+
+def _facts(escalation: Escalation, ticket: Ticket) -> dict[str, str]:
+    facts = {
+        "Ticket": f"{ticket.external_id}: {ticket.subject}",
+        "Customer": ticket.organisation,
+        "Severity": str(int(ticket.severity)),
+        "Classification": escalation.classification.value if escalation.classification else "",
+        "Reason": f"{escalation.reason.value}: {escalation.reason_text}",
+        "Escalation level": str(int(escalation.level)),
+    }
+    answers = escalation.triage
+    if answers is not None:
+        facts.update(
+            {
+                "Production down": "yes" if answers.production_down else "no",
+                "Acceptable workaround": {True: "yes", False: "no", None: "unknown"}[
+                    answers.acceptable_workaround
+                ],
+                "Users affected": str(answers.users_affected or "unknown"),
+                "Anticipated financial loss": answers.anticipated_financial_loss or "unknown",
+            }
+        )
+    return {name: value for name, value in facts.items() if value}
+
+
+def _spec(
+    runtime: Runtime, loaded: Loaded, ticket: Ticket, kind: str, link_to: str = ""
+) -> dict[str, Any]:
+    escalation = loaded.escalation
+    label = "SPAR" if kind == "spar" else "AR"
+    mapping = runtime.settings.field_mappings.get(
+        route(runtime.settings.routing, ticket).tracker, {}
+    )
+    fields = {mapping["severity"]: str(int(ticket.severity))} if "severity" in mapping else {}
+    return {
+        "summary": f"[{label}] {ticket.subject} (ticket {ticket.external_id})",
+        "facts": _facts(escalation, ticket),
+        "severity": str(int(ticket.severity)),
+        "labels": ["spar"] if kind == "spar" else ["bug"],
+        "fields": fields,
+        "ticket_url": f"{runtime.settings.public_url}/api/escalations/{escalation.id}",
+        "ticket_id": f"{loaded.ticket_row.helpdesk}:{ticket.external_id}",
+        "link_to": link_to,
+    }
+
+
+def open_spar(
+    runtime: Runtime,
+    escalation_id: int,
+    *,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+    severity: Severity | None = None,
+) -> int:
+    """Open the SPAR and plan its filing; returns the SPAR's id."""
+    service = EscalationService(runtime)
+    with runtime.sessions.begin() as session:
+        store = EscalationStore(session)
+        loaded = service.load(store, escalation_id)
+        ticket = store.ticket_of(loaded.ticket_row)
+        tracker = route(runtime.settings.routing, ticket).tracker
+        if tracker not in runtime.settings.connectors.configured():
+            msg = f"routing files this ticket's SPAR in {tracker}; connectors.{tracker} is not set"
+            raise TrackerNotConfigured(msg)
+        agreed = severity or ticket.severity
+        spar_id = store.reserve_spar_id(escalation_id, int(agreed), now)
+        spar = open_spar_record(
+            loaded.escalation, spar_id=str(spar_id), severity=agreed, actor=by, cause=cause, now=now
+        )
+        store.save_spar(spar, now)
+        store.save(loaded.escalation, now)
+        spec = _spec(runtime, loaded, ticket, "spar")
+        text = f"SPAR {spar_id} opened (severity {int(agreed)}); filing it in {tracker}."
+        for effect in (
+            effects.tracker_record(
+                tracker, loaded.escalation.id, "spar", spec=spec, spar_id=str(spar_id)
+            ),
+            effects.thread_reply(loaded.escalation.id, f"spar-{spar_id}", text=text),
+        ):
+            runtime.outbox.add(session, effect, now)
+        return spar_id
+
+
+def record_created(runtime: Runtime, row: OutboxRow, result: dict[str, Any]) -> None:
+    """Completion hook of ``create_record``: remember the record and take the next step."""
+    payload = row.payload
+    kind, escalation_id = payload["kind"], int(payload["escalation_id"])
+    spar_id = int(payload["spar_id"]) if payload.get("spar_id") else None
+    now = utcnow()
+    service = EscalationService(runtime)
+    with runtime.sessions.begin() as session:
+        store = EscalationStore(session)
+        if not store.link_record(escalation_id, spar_id, kind, result, now):
+            return  # this step was taken when the row first succeeded
+        loaded = service.load(store, escalation_id)
+        ticket = store.ticket_of(loaded.ticket_row)
+        key, url = result["key"], result.get("url", "")
+        planned = [
+            effects.thread_reply(
+                loaded.escalation.id, f"{kind}-{key}", text=f"{kind.upper()} {key} filed: {url}"
+            )
+        ]
+        if kind == "spar":
+            spec = _spec(runtime, loaded, ticket, "ar", link_to=key)
+            planned.append(
+                effects.tracker_record(
+                    row.target,
+                    loaded.escalation.id,
+                    "ar",
+                    spec=spec,
+                    spar_id=payload.get("spar_id", ""),
+                )
+            )
+        else:
+            planned += _note_ar_on_ticket(
+                runtime, store, loaded, ticket, row.target, spar_id, result, now
+            )
+        for effect in planned:
+            runtime.outbox.add(session, effect, now)
+
+
+def _note_ar_on_ticket(
+    runtime: Runtime,
+    store: EscalationStore,
+    loaded: Loaded,
+    ticket: Ticket,
+    tracker: str,
+    spar_id: int | None,
+    result: dict[str, Any],
+    now: dt.datetime,
+) -> list[effects.SideEffect]:
+    """ "The AR number is noted in the customer case tracking system" (004)."""
+    key, url = result["key"], result.get("url", "")
+    spar = next((s for s in store.spars_of(loaded.row.id) if s.id == str(spar_id)), None)
+    if spar is not None:
+        ar = ActionRequest(
+            id=key, spar_id=spar.id, ticket_id=ticket.external_id, tracker=tracker, key=key, url=url
+        )
+        file_ar(spar, ar, ticket, actor="support-bridge", cause=f"{tracker}:{key}", now=now)
+        store.save_spar(spar, now)
+        store.save_ticket(loaded.ticket_row.helpdesk, ticket, now, loaded.ticket_row)
+    planned = [EscalationService(runtime).head_message(store, loaded, f"ar-{key}", now)]
+    helpdesk = loaded.ticket_row.helpdesk
+    connectors = runtime.settings.connectors
+    if helpdesk in connectors.configured():
+        number = ticket.external_id
+        planned.append(
+            effects.helpdesk_note(
+                helpdesk, number, f"ar-{key}", text=f"AR {key} filed for this ticket: {url}"
+            )
+        )
+        helpdesk_settings = getattr(connectors, helpdesk, None)
+        if getattr(helpdesk_settings, "ar_field_id", None) or getattr(
+            helpdesk_settings, "ar_field_name", None
+        ):
+            planned.append(
+                effects.helpdesk_fields(helpdesk, number, f"ar-{key}", fields={"ar_number": key})
+            )
+    return planned
+
+
+def register(runtime: Runtime) -> None:
+    runtime.performers.on_done(
+        "create_record", lambda row, result: record_created(runtime, row, result)
+    )

@@ -1,0 +1,122 @@
+"""Escalation → SPAR and AR in Jira, linked, with the AR number on the Zendesk ticket and every
+step in the Slack thread — through the real clients against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bridge import retry
+from bridge.config import load_settings
+from bridge.domain.enums import EntryPoint, ReasonCategory
+from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.services.escalations import EscalationRequest, EscalationService
+from bridge.services.spar import open_spar
+from bridge.store import migrate, tables
+from sandbox import Sandbox
+
+from ..services.conftest import add_ticket
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        running.jira.world.add_project("DEV", "Development")
+        yield running
+        assert running.violations == []
+
+
+@pytest.fixture
+def runtime(sandbox: Sandbox, isolated_settings: Path) -> Iterator[Runtime]:
+    credentials = sandbox.credentials
+    config = {
+        "routing": {"default_channel": credentials["slack"]["channel"], "default_tracker": "jira"},
+        "connectors": {
+            "jira": {
+                "url": sandbox.urls["jira"],
+                "email": credentials["jira"]["email"],
+                "api_token": credentials["jira"]["api_token"],
+                "support_project": "SUP",
+                "spar_issue_type": "Task",
+                "development_project": "DEV",
+            },
+            "slack": {
+                "base_url": sandbox.urls["slack"] + "/api/",
+                "bot_token": credentials["slack"]["token"],
+            },
+            "zendesk": {
+                "url": sandbox.urls["zendesk"],
+                "email": credentials["zendesk"]["email"],
+                "api_token": credentials["zendesk"]["api_token"],
+            },
+        },
+    }
+    (isolated_settings / "bridge.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    settings = load_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    retry.set_testing(True, attempts=2)
+    built = bootstrap(settings)
+    yield built
+    built.close()
+    retry.set_testing(False)
+
+
+def drain_outbox(runtime: Runtime, rounds: int = 10) -> None:
+    """Perform every due side effect, as the worker would, until none is left."""
+    for _ in range(rounds):
+        due = runtime.outbox.needing_drive(utcnow())
+        if not due:
+            return
+        for row_id in due:
+            runtime.tasks.perform_outbox.call_local(row_id)
+    raise AssertionError("the outbox did not settle")
+
+
+def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
+    runtime: Runtime, sandbox: Sandbox
+) -> None:
+    zendesk_ticket = next(iter(sandbox.zendesk.tickets))
+    add_ticket(runtime, str(zendesk_ticket))
+    escalation_id = EscalationService(runtime).request(
+        EscalationRequest(
+            str(zendesk_ticket),
+            ReasonCategory.DATA_LOSS,
+            "orders lost",
+            "U0ALICE001",
+            EntryPoint.SLACK,
+            "test",
+        ),
+        utcnow(),
+    )
+    open_spar(runtime, escalation_id, by="U0ALICE001", cause="test", now=utcnow())
+    drain_outbox(runtime)
+
+    with runtime.sessions() as session:
+        linked = {row.kind: row for row in session.scalars(select(tables.ActionRequest))}
+        dead = session.scalars(
+            select(tables.OutboxRow).where(tables.OutboxRow.status != "done")
+        ).all()
+        spar = session.scalars(select(tables.Spar)).one()
+    assert dead == []
+    assert set(linked) == {"spar", "ar"}
+    spar_issue = sandbox.jira.world.issue(linked["spar"].external_key)
+    ar_issue = sandbox.jira.world.issue(linked["ar"].external_key)
+    assert spar_issue is not None and ar_issue is not None
+    assert linked["spar"].external_key.startswith("SUP-")
+    assert linked["ar"].external_key.startswith("DEV-")
+    assert spar.state == "ar_filed"
+    notes = [c.body for c in sandbox.zendesk.tickets[zendesk_ticket].comments if not c.public]
+    assert any(linked["ar"].external_key in note for note in notes)
+    # The AR is linked to its SPAR, and both point back at the customer's ticket.
+    assert ar_issue.links
+    assert ar_issue.remote_links and spar_issue.remote_links
+    channel = sandbox.credentials["slack"]["channel"]
+    messages = sandbox.slack.world.in_channel(channel)
+    [head] = [m for m in messages if m.thread_ts is None]
+    replies = [m.text for m in messages if m.thread_ts == head.ts]
+    assert any(f"AR {linked['ar'].external_key} filed" in text for text in replies)
+    assert head.edited  # refreshed with the AR link
