@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import signal
 from typing import Any
 
@@ -7,10 +8,11 @@ import click
 import structlog
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
+from bridge.config import Settings
 from bridge.health import check_database
 from bridge.jobs import InProcessConsumer
 from bridge.runtime import Runtime
-from bridge.store.db import redact
+from bridge.store.db import DatabaseMissing, make_engine, redact
 
 log = structlog.get_logger("bridge.serve")
 
@@ -54,46 +56,68 @@ def serve(
     threads: int,
     consumer: bool | None,
 ) -> None:
-    """Start the bridge: webhooks, Slack, API, health and metrics (and jobs, when embedded)."""
+    """Start the bridge: webhooks, Slack, API, health and metrics (and jobs, when embedded).
+
+    With no connector configured (and BRIDGE_SANDBOX not "off") the bridge runs against the
+    local sandbox, so the whole loop can be tried on one machine."""
     settings = settings_or_exit()
-    runtime = runtime_or_exit(settings)
-    _require_current_schema(runtime)
-    run_consumer = (not settings.distributed) if consumer is None else consumer
-
-    from webhooks.app import create_app
-
-    app = create_app(settings, runtime)
-    engine = "Redis" if settings.distributed else "SQLite"
-    click.echo(
-        f"Support Bridge on http://{host}:{port} · database "
-        f"{redact(settings.resolved_database_url)} · jobs on {engine}, "
-        f"{settings.consumer_threads if run_consumer else 0} consumer thread(s) here",
-        err=True,
-    )
-    jobs = None
-    if run_consumer:
-        jobs = InProcessConsumer(
-            runtime.huey, workers=settings.consumer_threads, worker_type="thread"
-        )
-        jobs.start()
-    _stop_on_sigterm()
     try:
-        if server == "gunicorn":
-            from bridge.cli.gunicorn_app import run_gunicorn
+        make_engine(settings.resolved_database_url).dispose()
+    except DatabaseMissing as exc:
+        fail(f"BRIDGE_DATABASE_URL: {exc}")
+    with contextlib.ExitStack() as cleanup:
+        if _wants_sandbox(settings):
+            from sandbox.embedded import banner, start_for  # the CLI's choice, never the core's
 
-            run_gunicorn(app, host, port, web_workers, threads)
-        else:
-            import waitress
+            local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+            sandbox, overrides = start_for(settings, f"http://{local}:{port}")
+            cleanup.callback(sandbox.stop)
+            settings = settings.model_copy(update=overrides)
+            click.echo(banner(sandbox), err=True)
+        runtime = runtime_or_exit(settings)
+        cleanup.callback(runtime.close)
+        _require_current_schema(runtime)
+        run_consumer = (not settings.distributed) if consumer is None else consumer
 
-            waitress.serve(app, host=host, port=port, threads=threads, ident="support-bridge")
-    except OSError as exc:
-        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        log.info("serve.stopping")
-    finally:
-        if jobs is not None:
-            jobs.stop(graceful=True)
-        runtime.close()
+        from webhooks.app import create_app
+
+        app = create_app(settings, runtime)
+        engine = "Redis" if settings.distributed else "SQLite"
+        click.echo(
+            f"Support Bridge on http://{host}:{port} · database "
+            f"{redact(settings.resolved_database_url)} · jobs on {engine}, "
+            f"{settings.consumer_threads if run_consumer else 0} consumer thread(s) here",
+            err=True,
+        )
+        if run_consumer:
+            jobs = InProcessConsumer(
+                runtime.huey, workers=settings.consumer_threads, worker_type="thread"
+            )
+            jobs.start()
+            cleanup.callback(jobs.stop, graceful=True)
+        _stop_on_sigterm()
+        try:
+            if server == "gunicorn":
+                from bridge.cli.gunicorn_app import run_gunicorn
+
+                run_gunicorn(app, host, port, web_workers, threads)
+            else:
+                import waitress
+
+                waitress.serve(app, host=host, port=port, threads=threads, ident="support-bridge")
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        except KeyboardInterrupt:
+            log.info("serve.stopping")
+
+
+def _wants_sandbox(settings: Settings) -> bool:
+    """The embedded default: no connector configured, one process, sandbox not switched off."""
+    return (
+        settings.sandbox == "auto"
+        and not settings.connectors.configured()
+        and not settings.distributed
+    )
 
 
 @click.command()

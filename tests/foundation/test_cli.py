@@ -103,6 +103,10 @@ def test_serve_answers_healthz_within_ten_seconds_and_stops_on_sigterm(
         output, _ = server.communicate(timeout=20)
     assert server.returncode == 0
     assert f"Support Bridge on http://127.0.0.1:{port}" in output.decode()
+    # Nothing configured: the embedded default runs on the local sandbox and says so in one line.
+    assert "No connectors configured: running on the local sandbox (Jira http://127.0.0.1:" in (
+        output.decode()
+    )
 
 
 def test_inbox_list_shows_held_rows_and_replay_queues_them_again() -> None:
@@ -130,3 +134,15 @@ def test_inbox_list_shows_held_rows_and_replay_queues_them_again() -> None:
     missing = runner.invoke(main, ["inbox", "replay", "9999"])
     assert missing.exit_code == 1
     assert "not found or being processed now: 9999" in missing.output
+
+
+def test_the_sandbox_is_never_started_once_a_real_connector_is_configured(monkeypatch) -> None:
+    from bridge.cli.serve import _wants_sandbox
+    from bridge.config import load_settings
+
+    assert _wants_sandbox(load_settings()) is True
+    monkeypatch.setenv("BRIDGE_CONNECTORS__SLACK__BOT_TOKEN", "xoxb-real")
+    assert _wants_sandbox(load_settings()) is False
+    monkeypatch.delenv("BRIDGE_CONNECTORS__SLACK__BOT_TOKEN")
+    monkeypatch.setenv("BRIDGE_SANDBOX", "off")
+    assert _wants_sandbox(load_settings()) is False

@@ -1,0 +1,96 @@
+"""The embedded default: a bridge with no connector configured runs against this sandbox.
+
+`support-bridge serve` starts the sandbox, points every connector at it, gives each receiver the
+secret the sandbox signs with, and registers the bridge's webhook URLs in the sandbox, so the
+whole loop can be tried on one machine. With any real connector configured it is never started.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import SecretStr
+
+from sandbox.runner import Sandbox
+from sandbox.slack.state import Channel
+
+SLACK_INTERACTIONS = ("block_actions", "view_submission", "view_closed", "shortcut")
+
+
+def _channels(routing: Any) -> set[str]:
+    names = {routing.default_channel, *(rule.channel for rule in routing.rules)}
+    return {name.removeprefix("#") for name in names if name}
+
+
+def start_for(settings: Any, bridge_url: str) -> tuple[Sandbox, dict[str, Any]]:
+    """Start the sandbox; return it and the settings overrides that wire the bridge to it."""
+    from bridge.config.connectors import ConnectorsConfig
+
+    sandbox = Sandbox(background_webhooks=True).start()
+    sandbox.jira.world.add_project("DEV", "Development")
+    world = sandbox.slack.world
+    for number, name in enumerate(sorted(_channels(settings.routing)), start=1):
+        if world.channel(name) is None:
+            world.channels[f"C0BRIDGE{number:03d}"] = Channel(f"C0BRIDGE{number:03d}", name)
+    for vendor in ("github", "jira", "zendesk", "freshdesk"):
+        sandbox.register_webhook(vendor, f"{bridge_url}/webhooks/{vendor}")
+    sandbox.register_webhook("slack", f"{bridge_url}/slack/commands", events=("slash_command",))
+    sandbox.register_webhook("slack", f"{bridge_url}/slack/interactions", events=SLACK_INTERACTIONS)
+    credentials = sandbox.credentials
+    smtp_host, smtp_port = sandbox.urls["smtp"].rsplit(":", 1)
+    connectors = ConnectorsConfig.model_validate(
+        {
+            "jira": {
+                "url": sandbox.urls["jira"],
+                "email": credentials["jira"]["email"],
+                "api_token": credentials["jira"]["api_token"],
+                "support_project": "SUP",
+                "spar_issue_type": "Task",
+                "development_project": "DEV",
+            },
+            "github": {
+                "base_url": sandbox.urls["github"],
+                "repository": credentials["github"]["repo"],
+                "token": credentials["github"]["token"],
+            },
+            "slack": {
+                "base_url": sandbox.urls["slack"] + "/api/",
+                "bot_token": credentials["slack"]["token"],
+            },
+            "zendesk": {
+                "url": sandbox.urls["zendesk"],
+                "email": credentials["zendesk"]["email"],
+                "api_token": credentials["zendesk"]["api_token"],
+            },
+            "freshdesk": {
+                "url": sandbox.urls["freshdesk"],
+                "api_key": credentials["freshdesk"]["api_key"],
+            },
+            "email": {
+                "host": smtp_host,
+                "port": int(smtp_port),
+                "security": "none",
+                "sender": "support@bridge.sandbox",
+            },
+        }
+    )
+    secrets = sandbox.webhook_secrets
+    overrides: dict[str, Any] = {
+        "connectors": connectors,
+        "github_webhook_secret": SecretStr(secrets["github"]),
+        "jira_webhook_secret": SecretStr(secrets["jira"]),
+        "zendesk_webhook_secret": SecretStr(secrets["zendesk"]),
+        "freshdesk_webhook_secret": SecretStr(secrets["freshdesk"]),
+        "slack_signing_secret": SecretStr(secrets["slack"]),
+    }
+    return sandbox, overrides
+
+
+def banner(sandbox: Sandbox) -> str:
+    urls = sandbox.urls
+    return (
+        "No connectors configured: running on the local sandbox "
+        f"(Jira {urls['jira']}, GitHub {urls['github']}, Slack {urls['slack']}, "
+        f"Zendesk {urls['zendesk']}, Freshdesk {urls['freshdesk']}, SMTP {urls['smtp']}); "
+        "configure connectors in bridge.yaml to use your own"
+    )
