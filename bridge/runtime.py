@@ -9,8 +9,9 @@ import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import structlog
 from huey import Huey
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
@@ -18,10 +19,13 @@ from bridge.processing import Performers, Processors
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
-from bridge.store.outbox import Outbox
+from bridge.store.outbox import PLANNED, Outbox
 
 if TYPE_CHECKING:
     from bridge.jobs import Tasks
+
+
+log = structlog.get_logger(__name__)
 
 
 def utcnow() -> dt.datetime:
@@ -49,6 +53,23 @@ class Runtime:
         self.engine.dispose()
 
 
+def _perform_after_commit(runtime: Runtime) -> None:
+    """Side effects start as soon as the decision that planned them is committed; the minute
+    sweep is only the safety net for an enqueue that failed or a worker that died."""
+
+    @event.listens_for(runtime.sessions, "after_commit")
+    def _enqueue(session: Session) -> None:
+        for row_id in session.info.pop(PLANNED, []):
+            try:
+                runtime.tasks.perform_outbox(row_id)
+            except Exception as exc:  # the row is stored; the sweep enqueues it again
+                log.warning("outbox.enqueue_failed", row_id=row_id, error=type(exc).__name__)
+
+    @event.listens_for(runtime.sessions, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(PLANNED, None)
+
+
 def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
     """Build the runtime. Raises ``DatabaseMissing`` if the embedded database was never created."""
     from bridge.jobs import make_huey, register_tasks
@@ -65,6 +86,7 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         huey=huey if huey is not None else make_huey(settings),
     )
     register_tasks(runtime)
+    _perform_after_commit(runtime)
     from bridge.connectors.registry import register_connectors
     from bridge.services import inbound, sla, spar
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import structlog
+
 from bridge import effects
 from bridge.domain.enums import Severity
 from bridge.domain.plans import file_ar
@@ -21,6 +23,8 @@ from bridge.services.escalations import EscalationService
 from bridge.services.routing import route
 from bridge.store.escalations import EscalationStore, Loaded
 from bridge.store.tables import OutboxRow
+
+log = structlog.get_logger(__name__)
 
 
 class TrackerNotConfigured(Exception):
@@ -82,7 +86,6 @@ def open_spar(
     severity: Severity | None = None,
 ) -> int:
     """Open the SPAR and plan its filing; returns the SPAR's id."""
-    service = EscalationService(runtime)
     with runtime.sessions.begin() as session:
         store = EscalationStore(session)
         loaded = service.load(store, escalation_id)
@@ -113,15 +116,18 @@ def open_spar(
 def record_created(runtime: Runtime, row: OutboxRow, result: dict[str, Any]) -> None:
     """Completion hook of ``create_record``: remember the record and take the next step."""
     payload = row.payload
-    kind, escalation_id = payload["kind"], int(payload["escalation_id"])
+    kind, record = payload["kind"], str(payload["escalation_id"])
     spar_id = int(payload["spar_id"]) if payload.get("spar_id") else None
     now = utcnow()
-    service = EscalationService(runtime)
     with runtime.sessions.begin() as session:
         store = EscalationStore(session)
+        loaded = store.load(int(record)) if record.isdigit() else None
+        if loaded is None:
+            log.warning("spar.record_without_escalation", record=record, key=result.get("key"))
+            return
+        escalation_id = loaded.row.id
         if not store.link_record(escalation_id, spar_id, kind, result, now):
             return  # this step was taken when the row first succeeded
-        loaded = service.load(store, escalation_id)
         ticket = store.ticket_of(loaded.ticket_row)
         key, url = result["key"], result.get("url", "")
         planned = [

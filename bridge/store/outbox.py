@@ -18,6 +18,9 @@ from bridge.store.inbox import MAX_ERROR_LENGTH
 from bridge.store.tables import OutboxRow
 from bridge.store.upsert import insert_ignoring_conflict
 
+# Ids of rows planned in a session's transaction, handed to the job queue once it commits.
+PLANNED = "outbox.planned"
+
 
 @dataclass(frozen=True)
 class SideEffect:
@@ -47,7 +50,10 @@ class Outbox:
             "created_at": now,
             "updated_at": now,
         }
-        return insert_ignoring_conflict(session, OutboxRow, values, ["idempotency_key"])
+        new_id = insert_ignoring_conflict(session, OutboxRow, values, ["idempotency_key"])
+        if new_id is not None:
+            session.info.setdefault(PLANNED, []).append(new_id)
+        return new_id
 
     def claim(
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta

@@ -143,3 +143,20 @@ def test_the_sweep_redrives_due_outbox_rows_to_their_performer(runtime, consumer
 
     assert wait_for(done)
     assert performed == ["esc-1:ar"]
+
+
+def test_planned_side_effects_are_queued_when_their_decision_commits(runtime: Runtime) -> None:
+    effect = SideEffect("esc-2:head", "slack", "upsert_escalation_message", {})
+    with runtime.sessions.begin() as session:
+        runtime.outbox.add(session, effect, utcnow())
+        assert runtime.huey.pending_count() == 0
+    assert runtime.huey.pending_count() == 1
+    other = SideEffect("esc-3:head", "slack", "upsert_escalation_message", {})
+    try:
+        with runtime.sessions.begin() as session:
+            runtime.outbox.add(session, other, utcnow())
+            raise RuntimeError("the decision failed")
+    except RuntimeError:
+        pass
+    assert runtime.huey.pending_count() == 1
+    assert runtime.outbox.counts_by_status() == {"pending": 1}
