@@ -88,7 +88,7 @@ def open_spar(
     """Open the SPAR and plan its filing; returns the SPAR's id."""
     with runtime.sessions.begin() as session:
         store = EscalationStore(session)
-        loaded = service.load(store, escalation_id)
+        loaded = EscalationService(runtime).load(store, escalation_id)
         ticket = store.ticket_of(loaded.ticket_row)
         tracker = route(runtime.settings.routing, ticket).tracker
         if tracker not in runtime.settings.connectors.configured():
