@@ -184,3 +184,18 @@ def test_a_release_plan_without_a_delivery_date_is_refused(runtime, client) -> N
     )
     assert refused.status_code == 409
     assert "delivery date" in refused.json["detail"]
+
+
+def test_filing_a_spar_without_the_routed_tracker_says_which_connector_to_set(
+    runtime, client
+) -> None:
+    add_ticket(runtime)
+    escalation_id = escalate(client)["id"]
+    refused = client.post(
+        f"/api/escalations/{escalation_id}/spar", json={"by": "U-ANNA"}, headers=AUTH
+    )
+    assert refused.status_code == 409
+    assert refused.json == {
+        "error": "tracker_not_configured",
+        "detail": "routing files this ticket's SPAR in jira; connectors.jira is not set",
+    }
