@@ -22,6 +22,46 @@ def _channels(routing: Any) -> set[str]:
     return {name.removeprefix("#") for name in names if name}
 
 
+def connector_settings(sandbox: Sandbox) -> dict[str, Any]:
+    """``connectors:`` for a bridge that talks to this sandbox (plain values, as in bridge.yaml)."""
+    credentials = sandbox.credentials
+    smtp_host, smtp_port = sandbox.urls["smtp"].rsplit(":", 1)
+    return {
+        "jira": {
+            "url": sandbox.urls["jira"],
+            "email": credentials["jira"]["email"],
+            "api_token": credentials["jira"]["api_token"],
+            "support_project": "SUP",
+            "spar_issue_type": "Task",
+            "development_project": "DEV",
+        },
+        "github": {
+            "base_url": sandbox.urls["github"],
+            "repository": credentials["github"]["repo"],
+            "token": credentials["github"]["token"],
+        },
+        "slack": {
+            "base_url": sandbox.urls["slack"] + "/api/",
+            "bot_token": credentials["slack"]["token"],
+        },
+        "zendesk": {
+            "url": sandbox.urls["zendesk"],
+            "email": credentials["zendesk"]["email"],
+            "api_token": credentials["zendesk"]["api_token"],
+        },
+        "freshdesk": {
+            "url": sandbox.urls["freshdesk"],
+            "api_key": credentials["freshdesk"]["api_key"],
+        },
+        "email": {
+            "host": smtp_host,
+            "port": int(smtp_port),
+            "security": "none",
+            "sender": "support@bridge.sandbox",
+        },
+    }
+
+
 def start_for(settings: Any, bridge_url: str) -> tuple[Sandbox, dict[str, Any]]:
     """Start the sandbox; return it and the settings overrides that wire the bridge to it."""
     from bridge.config.connectors import ConnectorsConfig
@@ -36,44 +76,7 @@ def start_for(settings: Any, bridge_url: str) -> tuple[Sandbox, dict[str, Any]]:
         sandbox.register_webhook(vendor, f"{bridge_url}/webhooks/{vendor}")
     sandbox.register_webhook("slack", f"{bridge_url}/slack/commands", events=("slash_command",))
     sandbox.register_webhook("slack", f"{bridge_url}/slack/interactions", events=SLACK_INTERACTIONS)
-    credentials = sandbox.credentials
-    smtp_host, smtp_port = sandbox.urls["smtp"].rsplit(":", 1)
-    connectors = ConnectorsConfig.model_validate(
-        {
-            "jira": {
-                "url": sandbox.urls["jira"],
-                "email": credentials["jira"]["email"],
-                "api_token": credentials["jira"]["api_token"],
-                "support_project": "SUP",
-                "spar_issue_type": "Task",
-                "development_project": "DEV",
-            },
-            "github": {
-                "base_url": sandbox.urls["github"],
-                "repository": credentials["github"]["repo"],
-                "token": credentials["github"]["token"],
-            },
-            "slack": {
-                "base_url": sandbox.urls["slack"] + "/api/",
-                "bot_token": credentials["slack"]["token"],
-            },
-            "zendesk": {
-                "url": sandbox.urls["zendesk"],
-                "email": credentials["zendesk"]["email"],
-                "api_token": credentials["zendesk"]["api_token"],
-            },
-            "freshdesk": {
-                "url": sandbox.urls["freshdesk"],
-                "api_key": credentials["freshdesk"]["api_key"],
-            },
-            "email": {
-                "host": smtp_host,
-                "port": int(smtp_port),
-                "security": "none",
-                "sender": "support@bridge.sandbox",
-            },
-        }
-    )
+    connectors = ConnectorsConfig.model_validate(connector_settings(sandbox))
     secrets = sandbox.webhook_secrets
     overrides: dict[str, Any] = {
         "connectors": connectors,

@@ -18,6 +18,7 @@ from bridge.services.escalations import EscalationRequest, EscalationService
 from bridge.services.spar import open_spar
 from bridge.store import migrate, tables
 from sandbox import Sandbox
+from sandbox.embedded import connector_settings
 
 from ..services.conftest import add_ticket
 
@@ -32,28 +33,13 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def runtime(sandbox: Sandbox, isolated_settings: Path) -> Iterator[Runtime]:
-    credentials = sandbox.credentials
+    connectors = connector_settings(sandbox)
     config = {
-        "routing": {"default_channel": credentials["slack"]["channel"], "default_tracker": "jira"},
-        "connectors": {
-            "jira": {
-                "url": sandbox.urls["jira"],
-                "email": credentials["jira"]["email"],
-                "api_token": credentials["jira"]["api_token"],
-                "support_project": "SUP",
-                "spar_issue_type": "Task",
-                "development_project": "DEV",
-            },
-            "slack": {
-                "base_url": sandbox.urls["slack"] + "/api/",
-                "bot_token": credentials["slack"]["token"],
-            },
-            "zendesk": {
-                "url": sandbox.urls["zendesk"],
-                "email": credentials["zendesk"]["email"],
-                "api_token": credentials["zendesk"]["api_token"],
-            },
+        "routing": {
+            "default_channel": sandbox.credentials["slack"]["channel"],
+            "default_tracker": "jira",
         },
+        "connectors": {name: connectors[name] for name in ("jira", "slack", "zendesk")},
     }
     (isolated_settings / "bridge.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     settings = load_settings()

@@ -15,10 +15,10 @@ from github.Repository import Repository
 
 from bridge import retry
 from bridge.config.connectors import GitHubSettings
-from bridge.connectors import origin
+from bridge.connectors import origin, tracker
 from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.github.errors import translate
-from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.registry import Context
 from bridge.ports import (
     CheckResult,
     ConnectorError,
@@ -94,18 +94,7 @@ class GitHubConnector:
     def perform(
         self, operation: str, payload: dict[str, Any], key: IdempotencyKey
     ) -> dict[str, Any]:
-        if operation == "create_record":
-            spec = RecordSpec.from_payload(
-                payload["kind"], payload["spec"], payload["escalation_id"]
-            )
-            return self.create_record(spec, key).as_result()
-        if operation == "comment":
-            self.comment(self.ref(payload["ref"]), payload["text"], key)
-            return {"ref": payload["ref"]}
-        if operation == "move_to":
-            self.move_to(self.ref(payload["ref"]), payload["status"])
-            return {"ref": payload["ref"], "status": payload["status"]}
-        raise unknown_operation(self.key, operation)
+        return tracker.perform(self, operation, payload, key)
 
     def ref(self, number: str | int) -> ExternalRef:
         text = str(number).rsplit("#", 1)[-1]

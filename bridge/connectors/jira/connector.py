@@ -13,13 +13,13 @@ from jira.exceptions import JIRAError
 
 from bridge import retry
 from bridge.config.connectors import JiraSettings
-from bridge.connectors import origin
+from bridge.connectors import origin, tracker
 from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.jira import markup
 from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.jira.errors import translate
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
-from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.registry import Context
 from bridge.ports import (
     CheckResult,
     ConnectorError,
@@ -91,18 +91,7 @@ class JiraConnector:
     def perform(
         self, operation: str, payload: dict[str, Any], key: IdempotencyKey
     ) -> dict[str, Any]:
-        if operation == "create_record":
-            spec = RecordSpec.from_payload(
-                payload["kind"], payload["spec"], payload["escalation_id"]
-            )
-            return self.create_record(spec, key).as_result()
-        if operation == "comment":
-            self.comment(self.ref(payload["ref"]), payload["text"], key)
-            return {"ref": payload["ref"]}
-        if operation == "move_to":
-            self.move_to(self.ref(payload["ref"]), payload["status"])
-            return {"ref": payload["ref"], "status": payload["status"]}
-        raise unknown_operation(self.key, operation)
+        return tracker.perform(self, operation, payload, key)
 
     def ref(self, issue_key: str) -> ExternalRef:
         url = f"{str(self.settings.url).rstrip('/')}/browse/{issue_key}"

@@ -1,0 +1,32 @@
+"""The outbox operations every tracker connector (Jira, GitHub) performs the same way."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bridge.connectors.registry import unknown_operation
+from bridge.ports import ExternalRef, IdempotencyKey, RecordSpec
+
+
+class _Tracker(Protocol):
+    key: str
+
+    def ref(self, reference: str) -> ExternalRef: ...
+    def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef: ...
+    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None: ...
+    def move_to(self, ref: ExternalRef, status: str) -> None: ...
+
+
+def perform(
+    tracker: _Tracker, operation: str, payload: dict[str, Any], key: IdempotencyKey
+) -> dict[str, Any]:
+    if operation == "create_record":
+        spec = RecordSpec.from_payload(payload["kind"], payload["spec"], payload["escalation_id"])
+        return tracker.create_record(spec, key).as_result()
+    if operation == "comment":
+        tracker.comment(tracker.ref(payload["ref"]), payload["text"], key)
+        return {"ref": payload["ref"]}
+    if operation == "move_to":
+        tracker.move_to(tracker.ref(payload["ref"]), payload["status"])
+        return {"ref": payload["ref"], "status": payload["status"]}
+    raise unknown_operation(tracker.key, operation)
