@@ -8,8 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from bridge.config import load_settings
-from bridge.runtime import Runtime, bootstrap
+from bridge.runtime import Runtime
 from bridge.store import migrate
+from tests.helpers import migrated_runtime
 from webhooks.app import create_app
 
 from ..services.conftest import add_ticket
@@ -21,11 +22,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture
 def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
     monkeypatch.setenv("BRIDGE_API_TOKEN", TOKEN)
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    runtime = bootstrap(settings)
-    yield runtime
-    runtime.close()
+    with migrated_runtime() as runtime:
+        yield runtime
 
 
 @pytest.fixture

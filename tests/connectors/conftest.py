@@ -14,14 +14,13 @@ import pytest
 from limits.storage import MemoryStorage
 
 from bridge import retry
-from bridge.config import load_settings
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context
 from bridge.connectors.results import EarlierResults
-from bridge.runtime import Runtime, bootstrap
-from bridge.store import migrate
+from bridge.runtime import Runtime
 from sandbox import Sandbox
 from sandbox.receiver import WebhookReceiver
+from tests.helpers import migrated_runtime
 
 
 @pytest.fixture(scope="session")
@@ -67,11 +66,8 @@ def no_library_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def runtime() -> Iterator[Runtime]:
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    built = bootstrap(settings)
-    yield built
-    built.close()
+    with migrated_runtime() as built:
+        yield built
 
 
 @pytest.fixture

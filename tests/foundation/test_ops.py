@@ -8,20 +8,17 @@ import pytest
 from flask.testing import FlaskClient
 from huey import RedisHuey
 
-from bridge.config import load_settings
-from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.runtime import Runtime, utcnow
 from bridge.store import migrate
 from bridge.store.inbox import Delivery
+from tests.helpers import migrated_runtime
 from webhooks.app import create_app
 
 
 @pytest.fixture
 def runtime() -> Iterator[Runtime]:
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    runtime = bootstrap(settings)
-    yield runtime
-    runtime.close()
+    with migrated_runtime() as runtime:
+        yield runtime
 
 
 @pytest.fixture

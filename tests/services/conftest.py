@@ -9,7 +9,6 @@ from bridge.config import load_settings
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.records import Ticket
 from bridge.runtime import Runtime, bootstrap
-from bridge.store import migrate
 from bridge.store.escalations import EscalationStore
 
 # A Monday morning in New York (us-eastern is the default calendar: Mon-Fri 9-18).
@@ -20,15 +19,6 @@ MONDAY_10AM = dt.datetime(2026, 11, 16, 15, 0, tzinfo=dt.UTC)
 def runtime(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
     monkeypatch.setenv("BRIDGE_DATABASE_URL", database_url)
     runtime = bootstrap(load_settings())
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def sqlite_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    runtime = bootstrap(settings)
     yield runtime
     runtime.close()
 

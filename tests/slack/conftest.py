@@ -7,13 +7,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from bridge.config import load_settings
-from bridge.runtime import Runtime, bootstrap
-from bridge.store import migrate
+from bridge.runtime import Runtime
 from bridge.store.tables import InboxRow
 from sandbox import Sandbox
+from tests.helpers import inbox_rows, migrated_runtime
 from tests.webhooks.signing import SECRETS
 from webhooks.app import create_app
 
@@ -39,11 +37,8 @@ def runtime(
     monkeypatch.setenv("BRIDGE_CONNECTORS__SLACK__BASE_URL", sandbox.urls["slack"] + "/api/")
     for role, allowed in roles.items():
         monkeypatch.setenv(f"BRIDGE_ROLES__{role.upper()}", allowed)
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    runtime = bootstrap(settings)
-    yield runtime
-    runtime.close()
+    with migrated_runtime() as runtime:
+        yield runtime
 
 
 @pytest.fixture
@@ -58,8 +53,4 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def inbox(runtime: Runtime) -> Callable[[], list[InboxRow]]:
-    def rows() -> list[InboxRow]:
-        with runtime.sessions() as session:
-            return list(session.scalars(select(InboxRow).order_by(InboxRow.id)))
-
-    return rows
+    return lambda: inbox_rows(runtime)

@@ -7,12 +7,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from bridge.config import load_settings
-from bridge.runtime import Runtime, bootstrap
-from bridge.store import migrate
+from bridge.runtime import Runtime
 from bridge.store.tables import InboxRow
+from tests.helpers import inbox_rows, migrated_runtime
 from tests.webhooks.signing import OLD_SECRETS, SECRETS, secret_variable
 from webhooks.app import create_app
 
@@ -25,11 +23,8 @@ def configured(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def runtime(configured: None) -> Iterator[Runtime]:
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    runtime = bootstrap(settings)
-    yield runtime
-    runtime.close()
+    with migrated_runtime() as runtime:
+        yield runtime
 
 
 @pytest.fixture
@@ -46,8 +41,4 @@ def client(app: Flask) -> FlaskClient:
 def inbox(runtime: Runtime) -> Callable[[], list[InboxRow]]:
     """Read the inbox as the workflow will: every stored row, oldest first."""
 
-    def rows() -> list[InboxRow]:
-        with runtime.sessions() as session:
-            return list(session.scalars(select(InboxRow).order_by(InboxRow.id)))
-
-    return rows
+    return lambda: inbox_rows(runtime)

@@ -1,0 +1,31 @@
+"""Helpers shared by several test packages (fixtures stay in the conftest files)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+
+from bridge.config import load_settings
+from bridge.runtime import Runtime, bootstrap
+from bridge.store import migrate
+from bridge.store.tables import InboxRow
+
+
+@contextmanager
+def migrated_runtime() -> Iterator[Runtime]:
+    """A runtime built from the current BRIDGE_* environment, its database migrated first."""
+    settings = load_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    runtime = bootstrap(settings)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def inbox_rows(runtime: Runtime) -> list[InboxRow]:
+    """Every stored delivery, oldest first, as the workflow reads them."""
+    with runtime.sessions() as session:
+        return list(session.scalars(select(InboxRow).order_by(InboxRow.id)))
