@@ -44,7 +44,7 @@ class ActorBody(BaseModel):
     note: str = ""
 
 
-def _runtime() -> Any:
+def current_runtime() -> Any:
     from webhooks.app import runtime_of
 
     return runtime_of(current_app)
@@ -56,7 +56,7 @@ def _problem(status: int, error: str, detail: str) -> tuple[dict[str, Any], int]
 
 @api.before_request
 def _authorised() -> tuple[dict[str, Any], int] | None:
-    token = _runtime().settings.api_token
+    token = current_runtime().settings.api_token
     if token is None:
         return _problem(404, "api_disabled", "set BRIDGE_API_TOKEN to enable the API")
     supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
@@ -92,7 +92,7 @@ def _invalid(exc: ValidationError) -> tuple[dict[str, Any], int]:
     return {"error": "invalid_request", "problems": problems}, 422
 
 
-def _json_body() -> Any:
+def json_body() -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return None
@@ -153,7 +153,7 @@ def _view(store: EscalationStore, row: tables.Escalation, *, history: bool) -> d
 
 @api.get("/escalations/<int:escalation_id>")
 def show(escalation_id: int) -> tuple[dict[str, Any], int]:
-    with _runtime().sessions() as session:
+    with current_runtime().sessions() as session:
         store = EscalationStore(session)
         row = session.get(tables.Escalation, escalation_id)
         if row is None or not row.document:
@@ -173,7 +173,7 @@ def index() -> tuple[dict[str, Any], int]:
     breached = request.args.get("breached")
     if breached not in (None, "true", "false"):
         return _problem(400, "bad_filter", "breached must be true or false")
-    with _runtime().sessions() as session:
+    with current_runtime().sessions() as session:
         store = EscalationStore(session)
         views = [_view(store, row, history=False) for row in session.scalars(query) if row.document]
     if breached is not None:
@@ -183,11 +183,11 @@ def index() -> tuple[dict[str, Any], int]:
 
 @api.post("/escalations")
 def create() -> tuple[dict[str, Any], int]:
-    body = _json_body()
+    body = json_body()
     if body is None:
         return _problem(400, "bad_json", "send a JSON object")
     parsed = RequestBody.model_validate(body)
-    escalation_id = EscalationService(_runtime()).request(
+    escalation_id = EscalationService(current_runtime()).request(
         EscalationRequest(
             ticket_ref=parsed.ticket,
             reason=parsed.reason,
@@ -205,8 +205,8 @@ def create() -> tuple[dict[str, Any], int]:
 
 @api.post("/escalations/<int:escalation_id>/acknowledge")
 def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
-    actor = ActorBody.model_validate(_json_body() or {})
-    EscalationService(_runtime()).acknowledge(
+    actor = ActorBody.model_validate(json_body() or {})
+    EscalationService(current_runtime()).acknowledge(
         escalation_id, by=actor.by, cause="api:acknowledge", now=utcnow()
     )
     return show(escalation_id)
@@ -214,8 +214,8 @@ def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
 
 @api.post("/escalations/<int:escalation_id>/raise-level")
 def raise_level(escalation_id: int) -> tuple[dict[str, Any], int]:
-    actor = ActorBody.model_validate(_json_body() or {})
-    EscalationService(_runtime()).raise_level(
+    actor = ActorBody.model_validate(json_body() or {})
+    EscalationService(current_runtime()).raise_level(
         escalation_id, by=actor.by, cause="api:raise-level", now=utcnow(), note=actor.note
     )
     return show(escalation_id)

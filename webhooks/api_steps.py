@@ -17,7 +17,7 @@ from bridge.runtime import utcnow
 from bridge.services.answers import triage_answers
 from bridge.services.spar import open_spar
 from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
-from webhooks.api import _json_body, _runtime, api, show
+from webhooks.api import api, current_runtime, json_body, show
 
 
 class Step(BaseModel):
@@ -67,7 +67,7 @@ class Status(Step):
 
 
 def _body(model: type[Step]) -> Any:
-    return model.model_validate(_json_body() or {})
+    return model.model_validate(json_body() or {})
 
 
 def _cause(name: str) -> str:
@@ -75,7 +75,7 @@ def _cause(name: str) -> str:
 
 
 def _run(escalation_id: int, name: str, decide: Any) -> tuple[dict[str, Any], int]:
-    Steps(_runtime()).run(escalation_id, name, decide, cause=_cause(name), now=utcnow())
+    Steps(current_runtime()).run(escalation_id, name, decide, cause=_cause(name), now=utcnow())
     return show(escalation_id)
 
 
@@ -108,7 +108,7 @@ class SparBody(Step):
 def spar_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: SparBody = _body(SparBody)
     open_spar(
-        _runtime(),
+        current_runtime(),
         escalation_id,
         by=body.by,
         cause=_cause("spar"),
@@ -139,7 +139,7 @@ def activate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 def propose_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Proposal = _body(Proposal)
     propose(
-        Steps(_runtime()),
+        Steps(current_runtime()),
         escalation_id,
         kind=body.kind,
         summary=body.summary,
@@ -255,7 +255,12 @@ def communication_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Communication = _body(Communication)
     plan = CommunicationPlan(body.mode, timedelta(hours=body.every_hours), tuple(body.attendees))
     agree_communication(
-        Steps(_runtime()), escalation_id, plan, by=body.by, cause=_cause("plan"), now=utcnow()
+        Steps(current_runtime()),
+        escalation_id,
+        plan,
+        by=body.by,
+        cause=_cause("plan"),
+        now=utcnow(),
     )
     return show(escalation_id)
 
@@ -264,7 +269,7 @@ def communication_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 def status_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Status = _body(Status)
     status_update(
-        Steps(_runtime()),
+        Steps(current_runtime()),
         escalation_id,
         by=body.by,
         text=body.text,
