@@ -19,6 +19,7 @@ from bridge.domain.enums import EntryPoint, LevelCause, ReasonCategory
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.intake import RequestEscalation, advise, open_escalation
 from bridge.domain.levels import raise_level
+from bridge.domain.lifecycle import record_audit
 from bridge.domain.records import (
     AdviceOverride,
     Escalation,
@@ -189,6 +190,7 @@ class EscalationService:
         with self.runtime.sessions.begin() as session:
             store = EscalationStore(session)
             loaded = self.load(store, escalation_id)
+            late = []
             for clock in store.clocks(escalation_id):
                 if (
                     clock.target.kind is TargetKind.ACKNOWLEDGE
@@ -196,7 +198,21 @@ class EscalationService:
                 ):
                     meet_clock(clock, now=now)
                     store.save_clock(escalation_id, clock)
-            text = f"Acknowledged by {by}"
+                    late.append(clock.met_late)
+            state = loaded.escalation.state.value
+            note = "after the SLA" if any(late) else "within the SLA" if late else "again"
+            record_audit(
+                loaded.escalation,
+                "acknowledge",
+                state,
+                state,
+                actor=by,
+                cause=cause,
+                now=now,
+                note=note,
+            )
+            store.save(loaded.escalation, now)
+            text = f"Acknowledged by {by} ({note})"
             self._plan(
                 session,
                 self.head_message(store, loaded, f"acknowledged-{cause}", now),

@@ -134,3 +134,15 @@ def test_a_communication_plan_makes_status_updates_due_and_reminds_once(runtime)
     assert status_reminders(runtime, due + dt.timedelta(hours=1)) == 0
     assert status_reminders(runtime, due + dt.timedelta(hours=4)) == 1
     assert count_outbox(runtime, "status-due") == 2
+
+
+def test_an_acknowledgement_is_in_the_audit_trail_saying_whether_it_was_late(runtime) -> None:
+    add_ticket(runtime)
+    service = EscalationService(runtime)
+    escalation_id = service.request(request(), MONDAY_10AM)
+    service.acknowledge(escalation_id, by="U-BOB", cause="slack:ack", now=AFTER_ACK_DUE)
+    with runtime.sessions() as session:
+        [event] = [
+            e for e in EscalationStore(session).history(escalation_id) if e.step == "acknowledge"
+        ]
+    assert (event.actor, event.cause, event.note) == ("U-BOB", "slack:ack", "after the SLA")
