@@ -54,27 +54,31 @@ class EscalationRequest:
 
 
 def summary(
-    escalation: Escalation, ticket: Ticket, clocks: list[SlaClock], now: dt.datetime
+    escalation: Escalation,
+    ticket: Ticket,
+    clocks: list[SlaClock],
+    records: dict[str, dict[str, str]],
+    now: dt.datetime,
 ) -> dict[str, Any]:
-    """What the Slack head message shows; plain values only."""
+    """What the Slack head message shows (see connectors/slack/blocks.py); plain values only."""
+    due = {
+        clock.target.kind.value: (
+            f"{clock.due_at:%a %d %b %H:%M} UTC ({evaluate(clock, now).status.value})"
+            if clock.due_at
+            else evaluate(clock, now).status.value
+        )
+        for clock in clocks
+    }
     return {
-        "escalation_id": escalation.id,
         "ticket": ticket.external_id,
-        "subject": ticket.subject,
+        "title": ticket.subject,
         "customer": ticket.organisation,
         "severity": int(ticket.severity),
         "classification": escalation.classification.value if escalation.classification else None,
         "level": int(escalation.level),
         "state": escalation.state.value,
-        "clocks": [
-            {
-                "kind": clock.target.kind.value,
-                "status": evaluate(clock, now).status.value,
-                "due_at": clock.due_at.isoformat() if clock.due_at else None,
-            }
-            for clock in clocks
-        ],
-        "links": list(ticket.links),
+        "sla_due": due,
+        **records,
     }
 
 
@@ -92,12 +96,13 @@ class EscalationService:
     ) -> effects.SideEffect:
         ticket = store.ticket_of(loaded.ticket_row)
         clocks = store.clocks(loaded.row.id)
+        records = store.linked_records(loaded.row.id)
         channel = route(self.settings.routing, ticket).channel
         return effects.escalation_message(
             loaded.escalation.id,
             step,
             channel=channel,
-            summary=summary(loaded.escalation, ticket, clocks, now),
+            summary=summary(loaded.escalation, ticket, clocks, records, now),
         )
 
     def request(self, request: EscalationRequest, now: dt.datetime) -> int:

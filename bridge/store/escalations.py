@@ -230,6 +230,15 @@ class EscalationStore:
         self._append_audit(spar.history)
         spar.history.clear()
 
+    def linked_records(self, escalation_id: int) -> dict[str, dict[str, str]]:
+        """The newest SPAR and AR filed for the escalation, by kind: ``{"ar": {"key", "url"}}``."""
+        rows = self.session.scalars(
+            select(tables.ActionRequest)
+            .where(tables.ActionRequest.escalation_id == escalation_id)
+            .order_by(tables.ActionRequest.id)
+        )
+        return {row.kind: {"key": row.external_key, "url": row.url or ""} for row in rows}
+
     def link_record(
         self,
         escalation_id: int,

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, jsonify, request
 
+import sandbox.slack.history  # noqa: F401 - registers conversations.history and .replies
 from sandbox.core.contract import SwaggerMethodContract
 from sandbox.core.faults import LimitHit
 from sandbox.core.signing import slack_headers

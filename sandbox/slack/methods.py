@@ -121,7 +121,12 @@ def auth_test(server: SlackServer, args: dict[str, Any]) -> Response:
 
 
 def _postable(server: SlackServer, args: dict[str, Any]) -> Channel | Response:
-    channel = server.world.channel(str(args.get("channel", "")))
+    ref = str(args.get("channel", ""))
+    channel = server.world.channel(ref)
+    if channel is None and ref.startswith("U"):
+        from sandbox.slack.history import direct_channel
+
+        channel = direct_channel(server, ref)
     if channel is None:
         return server.failed("channel_not_found")
     if not channel.is_member:

@@ -13,6 +13,7 @@ from bridge.config.connectors import SlackSettings
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, performer_for
 from bridge.connectors.slack import SlackConnector
+from bridge.ports import IdempotencyKey
 from bridge.runtime import Runtime
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow
@@ -36,8 +37,7 @@ def make_slack(sandbox: Sandbox, context: Context) -> SlackConnector:
         base_url=sandbox.urls["slack"] + "/api/",
         bot_token=sandbox.credentials["slack"]["token"],
     )
-    # The sandbox has no conversations.history yet, so finding messages by metadata is off.
-    return SlackConnector(settings, context, history_lookup=False)
+    return SlackConnector(settings, context)
 
 
 @pytest.fixture
@@ -157,3 +157,30 @@ def test_a_channel_post_carries_its_blocks_and_our_metadata(
     [posted] = [m for m in messages(sandbox) if m["ts"] == row.result["ts"]]
     assert posted["blocks"] == blocks
     assert posted["metadata"]["event_type"] == "support_bridge_write"
+
+
+def test_a_post_whose_result_was_lost_is_found_again_not_posted_twice(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_slack(sandbox, context)
+    payload = {"channel": CHANNEL, "text": "Daily digest: 2 open escalations"}
+    first = connector.perform("channel_post", payload, IdempotencyKey("chat:post:lost", fresh=True))
+    before = len(messages(sandbox))
+    # The worker died before committing: the next attempt is not fresh and must look first.
+    again = connector.perform("channel_post", payload, IdempotencyKey("chat:post:lost"))
+    assert again["ts"] == first["ts"]
+    assert len(messages(sandbox)) == before
+
+
+def test_a_direct_message_goes_to_the_users_dm_channel_once(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_slack(sandbox, context)
+    payload = {"user": "U0BOBDEV01", "text": "You own level 2 of escalation 7"}
+    first = connector.perform(
+        "direct_message", payload, IdempotencyKey("chat:dm:7:bob", fresh=True)
+    )
+    again = connector.perform("direct_message", payload, IdempotencyKey("chat:dm:7:bob"))
+    assert again == first
+    dms = [m for m in sandbox.slack.snapshot()["messages"] if m["channel"] == "D0BOBDEV01"]
+    assert [m["text"] for m in dms] == ["You own level 2 of escalation 7"]

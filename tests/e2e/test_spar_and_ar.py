@@ -3,6 +3,7 @@ step in the Slack thread — through the real clients against the sandbox."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,4 +106,7 @@ def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
     [head] = [m for m in messages if m.thread_ts is None]
     replies = [m.text for m in messages if m.thread_ts == head.ts]
     assert any(f"AR {linked['ar'].external_key} filed" in text for text in replies)
-    assert head.edited  # refreshed with the AR link
+    assert head.edited  # refreshed: the head message now links the SPAR and the AR
+    shown = json.dumps(head.blocks)
+    assert linked["spar"].external_key in shown
+    assert linked["ar"].external_key in shown

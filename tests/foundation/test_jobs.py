@@ -16,7 +16,7 @@ from bridge.jobs import InProcessConsumer, make_huey, sweep
 from bridge.runtime import Runtime, bootstrap, utcnow
 from bridge.store import migrate
 from bridge.store.inbox import Delivery
-from bridge.store.outbox import SideEffect
+from bridge.store.outbox import PLANNED, SideEffect
 from bridge.store.tables import InboxRow, OutboxRow
 
 
@@ -134,6 +134,8 @@ def test_the_sweep_redrives_due_outbox_rows_to_their_performer(runtime, consumer
         row_id = runtime.outbox.add(
             session, SideEffect("esc-1:ar", "jira", "create_issue", {}), utcnow()
         )
+        session.info.pop(PLANNED)  # its enqueue is lost: only the sweep can find the row now
+    assert runtime.huey.pending_count() == 0
     assert sweep(runtime, utcnow()) == (0, 1)
 
     def done() -> bool:

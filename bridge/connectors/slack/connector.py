@@ -196,7 +196,10 @@ class SlackConnector:
         return found or self.post(ref.key, text, [], key, thread=ref.id)
 
     def direct_message(self, user: str, text: str, key: IdempotencyKey) -> ExternalRef:
-        return self.post(user, text, [], key)
+        """Open the bot's DM channel with ``user``, then post there once (looked up by key)."""
+        opened = self.call(lambda: self.client.conversations_open(users=user))
+        channel = str(opened["channel"]["id"])
+        return self.find_by_key(channel, key) or self.post(channel, text, [], key)
 
     # -- operations ---------------------------------------------------------------------------
     def check(self) -> CheckResult:
