@@ -74,9 +74,14 @@ def tracker_comment(target: str, ref: str, step: str, *, text: str) -> SideEffec
     )
 
 
-def tracker_move(target: str, ref: str, *, status: str) -> SideEffect:
+def tracker_move(target: str, ref: str, step: str, *, status: str) -> SideEffect:
+    """Move a tracker record; ``step`` names why, so a record reopened and closed again moves
+    again."""
     return SideEffect(
-        f"{target}:{ref}:move:{status}", target, "move_to", {"ref": ref, "status": status}
+        f"{target}:{ref}:move:{status}:{step}",
+        target,
+        "move_to",
+        {"ref": ref, "status": status},
     )
 
 

@@ -38,11 +38,13 @@ def create_app(
         receivers,
         slack,
     )
+    from webhooks.acceptance import acceptance
     from webhooks.api import api
     from webhooks.ops import ops
 
     app.register_blueprint(ops)
     app.register_blueprint(api)
+    app.register_blueprint(acceptance)
     receivers.init_app(app)
     slack.init_app(app)
     _instrument(app, metrics)

@@ -7,6 +7,7 @@ import click
 from bridge import __version__
 from bridge.cli.config_cmd import config
 from bridge.cli.db import db
+from bridge.cli.demo import demo
 from bridge.cli.doctor import doctor
 from bridge.cli.inbox import inbox
 from bridge.cli.replay import replay
@@ -33,3 +34,4 @@ main.add_command(doctor)
 main.add_command(inbox)
 main.add_command(sandbox)
 main.add_command(replay)
+main.add_command(demo)

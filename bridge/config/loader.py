@@ -27,6 +27,7 @@ _ENV_ONLY = {
         "delivery_targets",
         "closure",
         "digest",
+        "resolution",
         "field_mappings",
         "contacts",
     }

@@ -225,3 +225,46 @@ class ClosureConfig(_Strict):
             msg = f"every reminder day must come before auto_close_after_days ({last})"
             raise ValueError(msg)
         return self
+
+
+class ShippedSignals(_Strict):
+    """Which development signal means what for the customer (issue 7).
+
+    ``fix_available`` signals notify every waiting customer; ``fixed_in_code`` signals only tell
+    support (Slack thread, internal helpdesk note). Signal names: ``github.pull_request_merged``,
+    ``github.release_published``, ``jira.version_released``, ``jira.issue_done``.
+    """
+
+    fix_available: list[str] = Field(
+        default_factory=lambda: ["github.release_published", "jira.version_released"]
+    )
+    fixed_in_code: list[str] = Field(
+        default_factory=lambda: ["github.pull_request_merged", "jira.issue_done"]
+    )
+    # Per repository or Jira project ("owner/repo", "DEV"), a mapping that replaces the default.
+    per_project: dict[str, ShippedSignalsMapping] = Field(default_factory=dict)
+
+    def meaning(self, signal: str, project: str) -> str | None:
+        mapping = self.per_project.get(project, self)
+        if signal in mapping.fix_available:
+            return "fix_available"
+        if signal in mapping.fixed_in_code:
+            return "fixed_in_code"
+        return None
+
+
+class ShippedSignalsMapping(_Strict):
+    fix_available: list[str] = Field(default_factory=list)
+    fixed_in_code: list[str] = Field(default_factory=list)
+
+
+ShippedSignals.model_rebuild()
+
+
+class ResolutionConfig(_Strict):
+    """``resolution:`` in bridge.yaml: what shipping and accepting a fix do (issue 7)."""
+
+    signals: ShippedSignals = Field(default_factory=ShippedSignals)
+    # Accepting the fix closes the AR in its tracker (moved to this status), not only comments.
+    close_ar_on_accept: bool = False
+    ar_done_status: str = "Done"

@@ -15,6 +15,7 @@ from bridge.config.policy import (
     DeliveryTargets,
     DigestConfig,
     LevelConfig,
+    ResolutionConfig,
     RolesConfig,
     RoutingConfig,
     SlaConfig,
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     delivery_targets: DeliveryTargets = DeliveryTargets()
     closure: ClosureConfig = ClosureConfig()
     digest: DigestConfig = DigestConfig()
+    resolution: ResolutionConfig = ResolutionConfig()
     field_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     contacts: dict[str, list[str]] = Field(default_factory=dict)
 

@@ -21,6 +21,7 @@ from bridge.processing import Outcome, PermanentError
 from bridge.runtime import Runtime, utcnow
 from bridge.services.answers import triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.services.replies import customer_replied
 from bridge.services.ticket_events import parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 from bridge.store.tables import InboxRow
@@ -118,6 +119,8 @@ class HelpdeskProcessor:
             )
             if check.held is not None:
                 return self._hold(row, check.held.address, now)
+        # A comment is news whatever its timestamp, so it is read before the staleness check.
+        customer_replied(self.runtime, row.source, event.ticket.external_id, row.body, now)
         with self.runtime.sessions.begin() as session:
             store = EscalationStore(session)
             existing = store.find_ticket(f"{row.source}:{event.ticket.external_id}")
@@ -172,6 +175,9 @@ class HelpdeskProcessor:
 
 
 def register(runtime: Runtime) -> None:
+    from bridge.services import shipped  # github and jira: the fix shipped
+
+    shipped.register(runtime)
     runtime.processors.register("slack", SlackProcessor(runtime))
     helpdesk = HelpdeskProcessor(runtime)
     for source in ("zendesk", "freshdesk", "intake"):

@@ -46,7 +46,7 @@ def test_readyz_names_migrations_that_are_behind(runtime: Runtime, client) -> No
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"]["migrations"] == (
-        f"schema at revision 0001, code needs {migrate.head_revision()}"
+        f"schema at revision 0002, code needs {migrate.head_revision()}"
     )
 
 

@@ -1,0 +1,265 @@
+"""``support-bridge demo``: the whole story of a sev1 ticket, played on the local sandbox.
+
+Everything real runs: the bridge's web app on a loopback port, the connectors' vendor clients
+against the sandbox's Jira, Slack and Zendesk, and the webhooks the sandbox signs. The demo only
+stands in for the people: the support engineer, development and the customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import requests
+
+Say = Callable[[str], None]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Story:
+    """The actors' moves, each printed with where to see its result."""
+
+    def __init__(self, runtime: Any, sandbox: Any, bridge_url: str, say: Say) -> None:
+        self.runtime, self.sandbox, self.url, self.say = runtime, sandbox, bridge_url, say
+
+    def settle(self) -> None:
+        from bridge.runtime import utcnow
+
+        for _ in range(30):
+            self.sandbox.flush_webhooks()
+            now = utcnow()
+            inbox = self.runtime.inbox.needing_drive(now, dt.timedelta(seconds=-1))
+            outbox = self.runtime.outbox.needing_drive(now)
+            if not inbox and not outbox:
+                return
+            for row_id in inbox:
+                self.runtime.tasks.process_inbox.call_local(row_id)
+            for row_id in outbox:
+                self.runtime.tasks.perform_outbox.call_local(row_id)
+
+    def step(self, number: int, title: str, *lines: str) -> None:
+        self.say(click.style(f"\n{number:>2}. {title}", bold=True))
+        for line in lines:
+            self.say(f"    {line}")
+
+    def state(self, escalation_id: int) -> str:
+        from bridge.store import tables
+
+        with self.runtime.sessions() as session:
+            row = session.get(tables.Escalation, escalation_id)
+            return f"{row.state}, level {row.level}, {row.classification or 'unclassified'}"
+
+
+def play(story: Story) -> None:
+    from sqlalchemy import select
+
+    from bridge.domain.enums import EntryPoint, PlanKind, ReasonCategory
+    from bridge.domain.plans import accept_plan, activate
+    from bridge.domain.records import Escalation, TriageAnswers
+    from bridge.runtime import utcnow
+    from bridge.services.escalations import EscalationRequest, EscalationService
+    from bridge.services.monitoring import close_after_monitoring
+    from bridge.services.spar import open_spar
+    from bridge.services.steps import Said, Steps, propose
+    from bridge.store import tables
+    from bridge.store.escalations import EscalationStore
+
+    sandbox, runtime, urls = story.sandbox, story.runtime, story.sandbox.urls
+    zendesk = urls["zendesk"]
+    created = requests.post(
+        f"{zendesk}/_sandbox/tickets",
+        json={"subject": "Orders stopped syncing to the warehouse", "priority": "urgent"},
+        timeout=10,
+    ).json()
+    number = str(created["id"])
+    requests.post(
+        f"{zendesk}/_sandbox/tickets/{number}/customer_reply",
+        json={"body": "Production is down: the warehouse cannot ship since 9:00."},
+        timeout=10,
+    )
+    story.settle()
+    with runtime.sessions() as session:
+        mirrored = EscalationStore(session).find_ticket(f"zendesk:{number}") is not None
+    story.step(
+        1,
+        f"Ticket {number} arrives in Zendesk",
+        f"{zendesk}/api/v2/tickets/{number}.json",
+        f"mirrored by the bridge through Zendesk's webhook: {mirrored}",
+    )
+
+    now = utcnow()
+    engineer = "U0ERIN0001"
+    escalation_id = EscalationService(runtime).request(
+        EscalationRequest(
+            f"zendesk:{number}",
+            ReasonCategory.CRITICAL_BUSINESS_IMPACT,
+            "warehouse cannot ship orders",
+            "U0ALICE001",
+            EntryPoint.SLACK,
+            "demo:/escalate",
+            triage=TriageAnswers(production_down=True, users_affected=240),
+            override_justification="production is down; support asked for escalation at once",
+        ),
+        now,
+    )
+    story.settle()
+    story.step(
+        2,
+        "Alice runs /escalate with the triage answers",
+        f"escalation {escalation_id}: {story.state(escalation_id)}",
+    )
+    with runtime.sessions() as session:
+        clocks = EscalationStore(session).clocks(escalation_id)
+    story.step(
+        3,
+        "SLA clocks run on the ticket's business calendar",
+        *(f"{c.target.kind.value}: due {c.due_at:%a %H:%M} UTC" for c in clocks),
+    )
+
+    steps = Steps(runtime)
+
+    def start(escalation: Escalation) -> Said:
+        activate(escalation, engineer=engineer, actor="U0ALICE001", cause="demo", now=now)
+        return Said(f"<@{engineer}> is the escalation engineer")
+
+    steps.run(escalation_id, "activate", start, cause="demo", now=now)
+    open_spar(runtime, escalation_id, by=engineer, cause="demo", now=now)
+    story.settle()
+    with runtime.sessions() as session:
+        filed = {r.kind: r for r in session.scalars(select(tables.ActionRequest))}
+    ar = filed["ar"].external_key
+    story.step(
+        4,
+        "SPAR and AR filed in Jira, AR number noted on the ticket",
+        f"SPAR {filed['spar'].external_key}: {urls['jira']}/rest/api/2/issue/"
+        f"{filed['spar'].external_key}",
+        f"AR {ar}: {urls['jira']}/rest/api/2/issue/{ar}",
+    )
+    channel = sandbox.credentials["slack"]["channel"]
+    story.step(
+        5,
+        "Slack: one head message, every step in its thread",
+        f"{urls['slack']}/_sandbox/channels/{channel}/messages",
+    )
+
+    plan = propose(
+        steps,
+        escalation_id,
+        kind=PlanKind.PATCH,
+        summary="Install patch 4.2.1, then restart the sync service",
+        delivery_date=now.date() + dt.timedelta(days=1),
+        by=engineer,
+        cause="demo",
+        now=now,
+    )
+
+    def agree(escalation: Escalation) -> Said:
+        accept_plan(escalation, plan, by="customer", cause="demo", now=now)
+        return Said("The customer accepted the action plan")
+
+    steps.run(escalation_id, "accept", agree, cause="demo", now=now)
+    story.settle()
+    story.step(6, "Action plan proposed and accepted", f"state: {story.state(escalation_id)}")
+
+    from jira import JIRA
+
+    credentials = sandbox.credentials["jira"]
+    jira = JIRA(server=urls["jira"], basic_auth=(credentials["email"], credentials["api_token"]))
+    version = jira.create_version("4.2.1", project="DEV")
+    jira.issue(ar).update(fields={"fixVersions": [{"name": "4.2.1"}]})
+    requests.post(f"{urls['jira']}/_sandbox/versions/{version.id}/release", timeout=10)
+    story.settle()
+    story.step(
+        7,
+        f"Development fixes {ar} in 4.2.1 and releases the version",
+        f"state: {story.state(escalation_id)}",
+    )
+
+    ticket = sandbox.zendesk.tickets[int(number)]
+    [notice] = [c.body for c in ticket.comments if c.public and "available in" in c.body]
+    accept = next(line for line in notice.splitlines() if line.startswith("Accept: "))
+    link = accept.removeprefix("Accept: ")
+    story.step(8, "The customer is told on the Zendesk ticket", *notice.splitlines())
+
+    page = requests.post(link, data={"answer": "accept"}, timeout=10)
+    story.settle()
+    story.step(
+        9,
+        "The customer clicks Accept on the acceptance page",
+        link,
+        f"page says: {'Thank you' if 'Thank you' in page.text else page.status_code}",
+        f"state: {story.state(escalation_id)}",
+    )
+
+    close_after_monitoring(
+        runtime,
+        escalation_id,
+        by="U0MANAGER1",
+        agreement="customer confirmed on the call",
+        now=utcnow(),
+    )
+    story.settle()
+    story.step(
+        10,
+        "The escalation manager closes it: customer satisfied",
+        f"state: {story.state(escalation_id)}",
+    )
+
+
+@click.command("demo")
+def demo() -> None:
+    """Play the whole story of a sev1 ticket on the local sandbox, in under a minute."""
+    from bridge.config import load_settings
+    from bridge.config.policy import ClosureConfig
+    from bridge.logs import configure_logging
+    from bridge.runtime import bootstrap
+    from bridge.store import migrate
+    from sandbox.core.server import BackgroundServer
+    from sandbox.embedded import start_for
+    from webhooks.app import create_app
+
+    configure_logging("warning", "console")  # the story is the output; problems still show
+    started = dt.datetime.now(dt.UTC)
+    bridge_url = f"http://127.0.0.1:{_free_port()}"
+    with tempfile.TemporaryDirectory(prefix="support-bridge-demo-") as workdir:
+        base = load_settings()
+        sandbox, overrides = start_for(base, bridge_url)
+        settings = base.model_copy(
+            update={
+                **overrides,
+                "data_dir": Path(workdir),
+                "database_url": None,
+                "redis_url": None,
+                "public_url": bridge_url,
+                # The demo cannot wait two weeks: monitoring ends as soon as it starts.
+                "closure": ClosureConfig(monitoring_days=0),
+            }
+        )
+        migrate.upgrade(settings.resolved_database_url)
+        runtime = bootstrap(settings)
+        port = int(bridge_url.rsplit(":", 1)[1])
+        server = BackgroundServer(create_app(runtime=runtime), port=port)
+        server.start()
+        click.echo(
+            f"Bridge on {bridge_url}; sandbox: Jira {sandbox.urls['jira']}, "
+            f"Slack {sandbox.urls['slack']}, Zendesk {sandbox.urls['zendesk']}"
+        )
+        try:
+            play(Story(runtime, sandbox, bridge_url, click.echo))
+        finally:
+            server.stop()
+            runtime.close()
+            sandbox.stop()
+    elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    click.echo(f"\nThe whole story took {elapsed:.0f} s.")

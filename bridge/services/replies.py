@@ -1,0 +1,95 @@
+"""A customer's reply on the helpdesk ticket answers the resolution notice too.
+
+"Thanks, fixed" accepts; "still broken" (or asking to reopen) rejects, or during monitoring
+reports a recurrence. Anything else is left to the support engineer. Only public comments by
+the customer count: our own replies and staff notes come back as events too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+
+from bridge.runtime import Runtime
+from bridge.services import closure
+from bridge.services.links import ACCEPT, STILL_BROKEN
+from bridge.services.monitoring import same_problem
+from bridge.store import tables
+from bridge.store.escalations import EscalationStore
+
+log = structlog.get_logger(__name__)
+BY = "customer (helpdesk reply)"
+
+_BROKEN = re.compile(
+    r"still (?:broken|failing|happening|not working|see|get)|not (?:fixed|solved|resolved)|"
+    r"(?:doesn't|does not|didn't|did not) (?:work|help|fix)|please reopen|came back|"
+    r"is back|happen(?:s|ing|ed) again",
+    re.IGNORECASE,
+)
+_ACCEPT = re.compile(
+    r"\b(?:fixed|solved|resolved|works(?: now| again)?|working (?:now|again)|"
+    r"(?:you )?can close)\b",
+    re.IGNORECASE,
+)
+
+
+def read_reply(text: str) -> str | None:
+    """``accept``, ``still_broken`` or None when the reply says neither clearly."""
+    if _BROKEN.search(text):
+        return STILL_BROKEN
+    if _ACCEPT.search(text):
+        return ACCEPT
+    return None
+
+
+def customer_comment(document: dict[str, Any]) -> str | None:
+    """The text of a public comment by the customer in a ticket event, if the event is one."""
+    event = document.get("event") if isinstance(document.get("event"), dict) else None
+    if event is not None and isinstance(event.get("comment"), dict):  # Zendesk event
+        comment = event["comment"]
+        author = comment.get("author") or {}
+        customer = comment.get("is_public") is True and author.get("is_staff") is False
+        return str(comment.get("body", "")) if customer else None
+    comment = document.get("comment")  # the bridge's documented trigger body
+    if isinstance(comment, dict) and comment.get("public") and comment.get("by_customer"):
+        return str(comment.get("body", ""))
+    return None
+
+
+def customer_replied(
+    runtime: Runtime, helpdesk: str, number: str, body: bytes, now: dt.datetime
+) -> str | None:
+    """Act on a customer's reply; returns the answer it was read as, if any."""
+    document = json.loads(body)
+    text = customer_comment(document) if isinstance(document, dict) else None
+    answer = read_reply(text) if text else None
+    if answer is None:
+        return None
+    with runtime.sessions() as session:
+        ticket = EscalationStore(session).find_ticket(f"{helpdesk}:{number}")
+        if ticket is None:
+            return None
+        found = session.execute(
+            select(tables.Escalation.id, tables.Escalation.state, tables.ResolutionAnswer.notice_id)
+            .join(tables.Notice, tables.Notice.escalation_id == tables.Escalation.id)
+            .join(tables.ResolutionAnswer, tables.ResolutionAnswer.notice_id == tables.Notice.id)
+            .where(tables.Escalation.ticket_id == ticket.id)
+            .order_by(tables.Notice.id.desc())
+            .limit(1)
+        ).first()
+    if found is None:
+        return None
+    escalation_id, state, notice_id = found
+    if state == "awaiting_customer":
+        closure.record_answer(runtime, notice_id, answer, by=BY, now=now)
+    elif state == "monitoring" and answer == STILL_BROKEN:
+        same_problem(runtime, escalation_id, ticket_ref=f"{helpdesk}:{number}", by=BY, now=now)
+    else:
+        return None
+    log.info("replies.customer_answer", escalation_id=escalation_id, answer=answer)
+    return answer

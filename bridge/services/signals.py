@@ -1,0 +1,110 @@
+"""What a development event says about a fix: read from the vendor's webhook JSON, no I/O.
+
+GitHub: a merged pull request closes the issues its title or body names with a closing keyword
+(parsed here, so a PR into a release branch counts too, which GitHub itself would not close); a
+published release fixes the issues its notes reference. Jira: an AR moving to a done-category
+status with a fix version, or a released version that holds ARs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+PR_MERGED = "github.pull_request_merged"
+RELEASE_PUBLISHED = "github.release_published"
+VERSION_RELEASED = "jira.version_released"
+ISSUE_DONE = "jira.issue_done"
+
+_CLOSING = re.compile(
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+"
+    r"(?P<repo>[\w.-]+/[\w.-]+)?#(?P<number>\d+)\b",
+    re.IGNORECASE,
+)
+_REFERENCE = re.compile(r"(?<![\w/])(?P<repo>[\w.-]+/[\w.-]+)?#(?P<number>\d+)\b")
+
+
+@dataclass(frozen=True)
+class ShipSignal:
+    """``keys`` are AR keys as the tracker names them (``owner/repo#12``, ``DEV-7``), or, for a
+    released Jira version, empty with ``version`` set; ``ref`` names the release or the change."""
+
+    signal: str
+    system: str
+    project: str
+    ref: str
+    keys: tuple[str, ...] = ()
+    version: str = ""
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _issue_keys(pattern: re.Pattern[str], text: str, repo: str) -> tuple[str, ...]:
+    found = [f"{match['repo'] or repo}#{match['number']}" for match in pattern.finditer(text)]
+    return tuple(dict.fromkeys(found))
+
+
+def from_github(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
+    repo = _text((payload.get("repository") or {}).get("full_name"))
+    if event_type == "pull_request.closed":
+        pull = payload.get("pull_request") or {}
+        if pull.get("merged") is not True:
+            return None
+        text = f"{_text(pull.get('title'))}\n{_text(pull.get('body'))}"
+        keys = _issue_keys(_CLOSING, text, repo)
+        ref = f"{repo} PR #{pull.get('number')}"
+        return ShipSignal(PR_MERGED, "github", repo, ref, keys) if keys else None
+    if event_type == "release.published":
+        release = payload.get("release") or {}
+        text = f"{_text(release.get('name'))}\n{_text(release.get('body'))}"
+        keys = _issue_keys(_REFERENCE, text, repo)
+        name = _text(release.get("name")) or _text(release.get("tag_name"))
+        ref = f"{repo} release {name}"
+        return ShipSignal(RELEASE_PUBLISHED, "github", repo, ref, keys) if keys else None
+    return None
+
+
+def from_jira(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
+    if event_type == "jira:version_released":
+        version = payload.get("version") or {}
+        version_id = _text(str(version.get("id") or ""))
+        if not version_id:
+            return None
+        project = str(version.get("projectId") or "")
+        ref = f"version {_text(version.get('name')) or version_id}"
+        return ShipSignal(VERSION_RELEASED, "jira", project, ref, version=version_id)
+    if event_type.startswith("jira:issue_"):
+        return _from_jira_issue(payload)
+    return None
+
+
+def _from_jira_issue(payload: dict[str, Any]) -> ShipSignal | None:
+    issue = payload.get("issue") or {}
+    key = _text(issue.get("key"))
+    fields = issue.get("fields") or {}
+    versions = [v for v in fields.get("fixVersions") or [] if isinstance(v, dict)]
+    if not key or not versions:
+        return None
+    project = key.rsplit("-", 1)[0]
+    released = [v for v in versions if v.get("released") is True]
+    if released:
+        # The version was released before this event reached us (webhooks arrive in any
+        # order): for this AR it is the release.
+        name = _text(released[-1].get("name")) or str(released[-1].get("id"))
+        return ShipSignal(VERSION_RELEASED, "jira", project, f"version {name}", (key,))
+    category = ((fields.get("status") or {}).get("statusCategory") or {}).get("key")
+    if category != "done":
+        return None
+    names = ", ".join(_text(v.get("name")) for v in versions)
+    return ShipSignal(ISSUE_DONE, "jira", project, f"{key} done in {names}", (key,))
+
+
+def fix_versions(payload: dict[str, Any]) -> tuple[str, list[str]]:
+    """The issue key and the ids of its fix versions, from any Jira issue event."""
+    issue = payload.get("issue") or {}
+    versions = (issue.get("fields") or {}).get("fixVersions") or []
+    ids = [str(v["id"]) for v in versions if isinstance(v, dict) and v.get("id")]
+    return _text(issue.get("key")), ids

@@ -1,0 +1,135 @@
+"""The whole loop against the sandbox, with the real clients and signed webhooks: development
+releases the AR's fix version in Jira, the customer is told on the Zendesk ticket, answers on the
+acceptance page, and Slack, Jira and Zendesk show the outcome."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import requests
+from sqlalchemy import select
+
+from bridge.domain.enums import PlanKind
+from bridge.domain.plans import accept_plan
+from bridge.domain.records import Escalation
+from bridge.runtime import utcnow
+from bridge.services.spar import open_spar
+from bridge.services.steps import Said, Steps, propose
+from bridge.store import tables
+from sandbox import Sandbox
+
+from ..services.conftest import add_ticket
+from .sandboxed import Bridge, Developer, jira_comments
+from .story import ENGINEER, escalate_to_accepted_plan
+
+
+def escalated_with_ar(bridge: Bridge, sandbox: Sandbox) -> tuple[int, int, str]:
+    """A Zendesk ticket escalated, its plan accepted, its SPAR and AR filed: (ticket, id, AR)."""
+    ticket = next(iter(sandbox.zendesk.tickets))
+    add_ticket(bridge.runtime, str(ticket))
+    escalation_id = escalate_to_accepted_plan(bridge.runtime, str(ticket), utcnow())
+    open_spar(bridge.runtime, escalation_id, by=ENGINEER, cause="test", now=utcnow())
+    bridge.settle()
+    with bridge.runtime.sessions() as session:
+        ar = session.scalars(
+            select(tables.ActionRequest.external_key).where(tables.ActionRequest.kind == "ar")
+        ).one()
+    return ticket, escalation_id, ar
+
+
+def answer_link(sandbox: Sandbox, ticket: int, version: str, label: str) -> str:
+    """What the customer clicks, read from the public reply on their Zendesk ticket."""
+    [notice] = [
+        c.body
+        for c in sandbox.zendesk.tickets[ticket].comments
+        if c.public and f"available in version {version}" in c.body
+    ]
+    url = re.search(rf"^{label}: (\S+)$", notice, re.MULTILINE)
+    assert url is not None
+    parts = urlsplit(url[1])
+    return f"{parts.path}?{parts.query}"
+
+
+def click(bridge: Bridge, link: str, answer: str) -> str:
+    page = requests.get(bridge.url + link, timeout=10)
+    assert page.status_code == 200 and "Did the fix solve your problem?" in page.text
+    done = requests.post(bridge.url + link, data={"answer": answer}, timeout=10)
+    assert done.status_code == 200
+    bridge.settle()
+    return done.text
+
+
+def thread(sandbox: Sandbox) -> list[str]:
+    messages = sandbox.slack.world.in_channel(sandbox.credentials["slack"]["channel"])
+    [head] = [m for m in messages if m.thread_ts is None]
+    return [m.text for m in messages if m.thread_ts == head.ts]
+
+
+def state(bridge: Bridge, escalation_id: int) -> tuple[str, list[str]]:
+    with bridge.runtime.sessions() as session:
+        row = session.get(tables.Escalation, escalation_id)
+        assert row is not None
+        return row.state, list(session.scalars(select(tables.Spar.state)))
+
+
+def test_the_customer_hears_of_the_release_accepts_and_the_spar_closes(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+
+    Developer(sandbox).release(ar, "4.2.1")
+    bridge.settle()
+
+    assert state(bridge, escalation_id) == ("awaiting_customer", ["solution_available"])
+    page = click(bridge, answer_link(sandbox, ticket, "4.2.1", "Accept"), "accept")
+
+    assert "Thank you, your answer is recorded" in page
+    assert state(bridge, escalation_id) == ("monitoring", ["closed"])
+    assert any("The customer accepted the fix (version 4.2.1)" in t for t in thread(sandbox))
+    comments = jira_comments(sandbox, ar)
+    assert any("accepted the fix in version 4.2.1" in body for body in comments)
+    notes = [c.body for c in sandbox.zendesk.tickets[ticket].comments if not c.public]
+    assert any("Outcome: customer satisfied" in note for note in notes)
+
+
+def test_still_broken_first_then_a_second_release_is_accepted(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    developer = Developer(sandbox)
+    developer.release(ar, "4.2.1")
+    bridge.settle()
+
+    page = click(bridge, answer_link(sandbox, ticket, "4.2.1", "Still broken"), "still_broken")
+
+    assert "Your case is reopened" in page
+    assert state(bridge, escalation_id) == ("active", ["plan"])
+    assert any("still broken after version 4.2.1" in t for t in thread(sandbox))
+    comments = jira_comments(sandbox, ar)
+    assert any("still broken" in body for body in comments)
+
+    steps, now = Steps(bridge.runtime), utcnow()
+    plan = propose(
+        steps,
+        escalation_id,
+        kind=PlanKind.PATCH,
+        summary="Apply patch 4.2.2",
+        delivery_date=now.date(),
+        by=ENGINEER,
+        cause="test",
+        now=now,
+    )
+
+    def agree(escalation: Escalation) -> Said:
+        accept_plan(escalation, plan, by="customer", cause="test", now=now)
+        return Said("accepted")
+
+    steps.run(escalation_id, "accept-again", agree, cause="test", now=now)
+    developer.release(ar, "4.2.2")
+    bridge.settle()
+    click(bridge, answer_link(sandbox, ticket, "4.2.2", "Accept"), "accept")
+
+    assert state(bridge, escalation_id) == ("monitoring", ["closed"])
+    notices = [c.body for c in sandbox.zendesk.tickets[ticket].comments if "available in" in c.body]
+    assert len(notices) == 2 and "Apply patch 4.2.2" in notices[1]

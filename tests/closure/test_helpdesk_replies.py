@@ -1,0 +1,80 @@
+"""The customer answers by replying on the ticket instead of clicking: the bridge understands
+a clear "thanks, fixed" or "still broken", and leaves anything else to support."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bridge.services.links import ACCEPT, STILL_BROKEN
+from bridge.services.replies import read_reply
+from bridge.store import tables
+from sandbox import Sandbox
+
+from .sandboxed import Bridge, Developer
+from .test_end_to_end import escalated_with_ar, thread
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("Thanks, fixed!", ACCEPT),
+        ("Works now, you can close it.", ACCEPT),
+        ("Installed 4.2.1 and the sync is working again", ACCEPT),
+        ("Still broken after the upgrade", STILL_BROKEN),
+        ("It is not fixed, orders still fail", STILL_BROKEN),
+        ("The upgrade didn't help, please reopen", STILL_BROKEN),
+        ("When will the patch be installed on our server?", None),
+    ],
+)
+def test_a_clear_reply_is_read_as_an_answer(reply: str, answer: str | None) -> None:
+    assert read_reply(reply) == answer
+
+
+@pytest.fixture
+def zendesk_events(bridge: Bridge, sandbox: Sandbox) -> None:
+    """Zendesk's ticket events reach the bridge too (our own comments among them)."""
+    sandbox.register_webhook("zendesk", f"{bridge.url}/webhooks/zendesk")
+
+
+def reply_as_customer(sandbox: Sandbox, ticket: int, text: str) -> None:
+    url = f"{sandbox.urls['zendesk']}/_sandbox/tickets/{ticket}/customer_reply"
+    requests.post(url, json={"body": text}, timeout=10).raise_for_status()
+
+
+@pytest.mark.usefixtures("zendesk_events")
+def test_thanks_fixed_on_the_ticket_accepts_the_fix(bridge: Bridge, sandbox: Sandbox) -> None:
+    ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    Developer(sandbox).release(ar, "4.2.1")
+    bridge.settle()
+
+    reply_as_customer(sandbox, ticket, "Thanks, fixed! Orders sync again.")
+    bridge.settle()
+
+    with bridge.runtime.sessions() as session:
+        row = session.get(tables.Escalation, escalation_id)
+        assert row is not None and row.state == "monitoring"
+        assert session.scalars(select(tables.ResolutionAnswer.answered_by)).one() == (
+            "customer (helpdesk reply)"
+        )
+    assert any("The customer accepted the fix (version 4.2.1)" in t for t in thread(sandbox))
+
+
+@pytest.mark.usefixtures("zendesk_events")
+def test_a_reply_that_the_problem_came_back_during_monitoring_reopens_the_escalation(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    Developer(sandbox).release(ar, "4.2.1")
+    bridge.settle()
+    reply_as_customer(sandbox, ticket, "Works now, thank you.")
+    bridge.settle()
+
+    reply_as_customer(sandbox, ticket, "Sorry, the problem came back this morning.")
+    bridge.settle()
+
+    with bridge.runtime.sessions() as session:
+        row = session.get(tables.Escalation, escalation_id)
+        assert row is not None and row.state == "active"
+    assert any("same problem during monitoring" in t for t in thread(sandbox))

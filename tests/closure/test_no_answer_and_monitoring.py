@@ -1,0 +1,107 @@
+"""No answer: reminders on the configured days, then closure per policy. After acceptance: the
+monitoring period, a recurrence that reopens, and the manager's close."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bridge.domain.errors import MonitoringNotOver
+from bridge.domain.resolution import Recurrence
+from bridge.runtime import Runtime
+from bridge.services import closure
+from bridge.services.links import ACCEPT
+from bridge.services.monitoring import close_after_monitoring, monitoring_tick, same_problem
+from bridge.services.reminders import closure_tick
+from bridge.store import tables
+
+from .conftest import planned, state_of
+from .pages import shipped_to
+
+
+def sent_at(runtime: Runtime) -> dt.datetime:
+    with runtime.sessions() as session:
+        notice = session.query(tables.Notice).one()
+        return notice.created_at
+
+
+def customer_replies(runtime: Runtime) -> list[str]:
+    return [row.payload["text"] for row in planned(runtime, "public_reply")]
+
+
+def test_no_answer_gets_one_reminder_per_configured_day_then_is_closed_per_policy(
+    runtime: Runtime,
+) -> None:
+    escalation_id = shipped_to(runtime, "801")
+    start = sent_at(runtime)
+
+    assert closure_tick(runtime, start + dt.timedelta(days=2)) == 0
+    assert closure_tick(runtime, start + dt.timedelta(days=3)) == 1
+    assert closure_tick(runtime, start + dt.timedelta(days=3, minutes=1)) == 0  # once per day
+    assert closure_tick(runtime, start + dt.timedelta(days=7)) == 1
+    reminders = [text for text in customer_replies(runtime) if text.startswith("A reminder")]
+    assert len(reminders) == 2
+    assert all("Accept: " in text and "Still broken: " in text for text in reminders)
+
+    assert closure_tick(runtime, start + dt.timedelta(days=21)) == 1
+    assert closure_tick(runtime, start + dt.timedelta(days=21, minutes=1)) == 0
+
+    assert state_of(runtime, escalation_id) == "closed"
+    assert any("we are closing it" in text for text in customer_replies(runtime))
+    notes = [row.payload["text"] for row in planned(runtime, "internal_note")]
+    assert any("Outcome: bug in the tracker (github:acme/app#12)" in note for note in notes)
+
+
+def test_an_answered_notice_gets_no_reminder(runtime: Runtime) -> None:
+    shipped_to(runtime, "802")
+    start = sent_at(runtime)
+    with runtime.sessions() as session:
+        notice_id = session.query(tables.Notice.id).scalar()
+    closure.record_answer(runtime, notice_id, ACCEPT, by="customer", now=start)
+
+    assert closure_tick(runtime, start + dt.timedelta(days=30)) == 0
+
+
+def test_the_same_problem_during_monitoring_reopens_the_escalation(runtime: Runtime) -> None:
+    escalation_id = shipped_to(runtime, "803")
+    start = sent_at(runtime)
+    with runtime.sessions() as session:
+        notice_id = session.query(tables.Notice.id).scalar()
+    closure.record_answer(runtime, notice_id, ACCEPT, by="customer", now=start)
+
+    result = same_problem(
+        runtime, escalation_id, ticket_ref="zendesk:900", by="U0ERIN0001", now=start
+    )
+
+    assert result is Recurrence.REOPENED
+    assert state_of(runtime, escalation_id) == "active"
+    replies = [row.payload["text"] for row in planned(runtime, "thread_reply")]
+    assert any("same problem during monitoring" in text for text in replies)
+    assert any(
+        "recurred during monitoring" in r.payload["text"] for r in planned(runtime, "comment")
+    )
+
+
+def test_after_monitoring_the_thread_is_told_once_and_the_manager_closes(
+    runtime: Runtime,
+) -> None:
+    escalation_id = shipped_to(runtime, "804")
+    start = sent_at(runtime)
+    with runtime.sessions() as session:
+        notice_id = session.query(tables.Notice.id).scalar()
+    closure.record_answer(runtime, notice_id, ACCEPT, by="customer", now=start)
+    with pytest.raises(MonitoringNotOver):
+        close_after_monitoring(runtime, escalation_id, by="U0MANAGER1", agreement="call", now=start)
+
+    later = start + dt.timedelta(days=14, minutes=1)
+    assert monitoring_tick(runtime, later) == 1
+    assert monitoring_tick(runtime, later) == 0
+    close_after_monitoring(
+        runtime, escalation_id, by="U0MANAGER1", agreement="agreed on the call", now=later
+    )
+
+    assert state_of(runtime, escalation_id) == "closed"
+    replies = [row.payload["text"] for row in planned(runtime, "thread_reply")]
+    assert any(text.startswith("Monitoring ended") for text in replies)
+    assert any("customer satisfied (agreed on the call)" in text for text in replies)
