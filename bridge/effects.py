@@ -104,6 +104,11 @@ def helpdesk_fields(target: str, ticket: str, step: str, *, fields: dict[str, An
     )
 
 
+def helpdesk_solve(target: str, ticket: str, step: str) -> SideEffect:
+    """Set the ticket solved (Zendesk "solved", Freshdesk "Resolved") once the customer accepts."""
+    return SideEffect(f"{target}:{ticket}:solve:{step}", target, "solve", {"ticket": ticket})
+
+
 def email(key: str, *, to: str, template: str, context: dict[str, Any]) -> SideEffect:
     return SideEffect(
         f"email:{key}:{to}", "email", "send", {"to": to, "template": template, "context": context}

@@ -17,6 +17,7 @@ class _Helpdesk(Protocol):
     def internal_note(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
     def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
     def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
+    def solve(self, ticket: str) -> None: ...
 
 
 def perform(
@@ -29,6 +30,8 @@ def perform(
         helpdesk.public_reply(ticket, payload["text"], key)
     elif operation == "set_fields":
         helpdesk.set_fields(ticket, dict(payload["fields"]))
+    elif operation == "solve":
+        helpdesk.solve(ticket)
     else:
         raise unknown_operation(helpdesk.key, operation)
     return {"ticket": ticket, "operation": operation}

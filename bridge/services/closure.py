@@ -159,6 +159,13 @@ def _internal_note(loaded: Loaded, runtime: Runtime, step: str, text: str) -> li
     return [effects.helpdesk_note(row.helpdesk, row.external_id, step, text=text)]
 
 
+def _solve_ticket(loaded: Loaded, runtime: Runtime, step: str) -> list[SideEffect]:
+    row = loaded.ticket_row
+    if row.helpdesk not in runtime.settings.connectors.configured():
+        return []
+    return [effects.helpdesk_solve(row.helpdesk, row.external_id, step)]
+
+
 def _accepted(
     runtime: Runtime,
     store: EscalationStore,
@@ -183,6 +190,7 @@ def _accepted(
     return [
         effects.thread_reply(escalation.id, cause, text=thread),
         *_internal_note(loaded, runtime, cause, outcome),
+        *_solve_ticket(loaded, runtime, cause),
         *comments,
         *_close_ars(runtime, comments, cause),
     ]

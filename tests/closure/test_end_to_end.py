@@ -91,6 +91,7 @@ def test_the_customer_hears_of_the_release_accepts_and_the_spar_closes(
     assert any("accepted the fix in version 4.2.1" in body for body in comments)
     notes = [c.body for c in sandbox.zendesk.tickets[ticket].comments if not c.public]
     assert any("Outcome: customer satisfied" in note for note in notes)
+    assert sandbox.zendesk.tickets[ticket].status == "solved"
 
 
 def test_still_broken_first_then_a_second_release_is_accepted(

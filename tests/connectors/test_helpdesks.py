@@ -12,6 +12,7 @@ from bridge.connectors.zendesk import ZendeskConnector
 from bridge.ports import IdempotencyKey
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
+from sandbox.embedded import connector_settings
 from sandbox.receiver import WebhookReceiver
 from tests.connectors.conftest import delivered
 
@@ -101,3 +102,20 @@ def test_freshdesk_gets_a_private_note_once_a_reply_and_the_ar_number(
     shown = [(c.body.splitlines()[0], c.private) for c in stored.conversations]
     assert shown == [("AR DEV-9 filed", True), ("We are on it.", False)]
     assert stored.custom_fields["cf_escalation_key"] == "DEV-9"
+
+
+def test_solving_sets_each_helpdesks_own_solved_status(sandbox: Sandbox, context: Context) -> None:
+    zendesk = ZendeskConnector.from_settings(
+        ZendeskSettings.model_validate(connector_settings(sandbox)["zendesk"]), context
+    )
+    freshdesk = FreshdeskConnector.from_settings(
+        FreshdeskSettings.model_validate(connector_settings(sandbox)["freshdesk"]), context
+    )
+    zendesk_ticket, freshdesk_ticket = (
+        next(iter(sandbox.zendesk.tickets)),
+        next(iter(sandbox.freshdesk.tickets)),
+    )
+    zendesk.perform("solve", {"ticket": str(zendesk_ticket)}, IdempotencyKey("zendesk:solve"))
+    freshdesk.perform("solve", {"ticket": str(freshdesk_ticket)}, IdempotencyKey("freshdesk:solve"))
+    assert sandbox.zendesk.tickets[zendesk_ticket].status == "solved"
+    assert sandbox.freshdesk.tickets[freshdesk_ticket].status == 4

@@ -11,12 +11,13 @@ from bridge.connectors.registry import Context
 from bridge.ports import CheckResult, ConnectorError, IdempotencyKey, Kind, PermanentConnectorError
 
 AR_FIELD = "ar_number"
+RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 5 closed
 
 
 class FreshdeskConnector:
     key = "freshdesk"
     kind = Kind.HELPDESK
-    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields"})
+    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields", "solve"})
 
     def __init__(self, settings: FreshdeskSettings, context: Context) -> None:
         self.settings = settings
@@ -61,6 +62,9 @@ class FreshdeskConnector:
                 raise PermanentConnectorError(self.key, msg)
             custom[field] = value
         self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}", {"custom_fields": custom})
+
+    def solve(self, ticket: str) -> None:
+        self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}", {"status": RESOLVED})
 
     def check(self) -> CheckResult:
         try:

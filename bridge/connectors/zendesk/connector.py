@@ -16,7 +16,7 @@ AR_FIELD = "ar_number"
 class ZendeskConnector:
     key = "zendesk"
     kind = Kind.HELPDESK
-    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields"})
+    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields", "solve"})
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
@@ -64,6 +64,10 @@ class ZendeskConnector:
                 raise PermanentConnectorError(self.key, msg)
             custom.append({"id": int(field_id), "value": value})
         update = {"ticket": {"custom_fields": custom}}
+        self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}.json", update)
+
+    def solve(self, ticket: str) -> None:
+        update = {"ticket": {"status": "solved"}}
         self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}.json", update)
 
     def check(self) -> CheckResult:
