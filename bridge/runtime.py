@@ -23,6 +23,7 @@ from bridge.store.outbox import PLANNED, Outbox
 
 if TYPE_CHECKING:
     from bridge.jobs import Tasks
+    from bridge.ports import Connector
 
 
 log = structlog.get_logger(__name__)
@@ -48,6 +49,7 @@ class Runtime:
     processors: Processors = field(default_factory=Processors)
     performers: Performers = field(default_factory=Performers)
     tasks: Tasks = field(init=False)
+    connectors: dict[str, Connector] = field(default_factory=dict)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -90,7 +92,7 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
     from bridge.connectors.registry import register_connectors
     from bridge.services import inbound, sla, spar
 
-    register_connectors(runtime)
+    runtime.connectors = register_connectors(runtime)
     sla.register(runtime)
     inbound.register(runtime)
     spar.register(runtime)

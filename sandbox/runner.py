@@ -67,6 +67,8 @@ class Sandbox:
                 "email": self.jira.world.email,
                 "api_token": self.jira.world.api_token,
                 "project": DEFAULT_PROJECT,
+                "developer_email": self.jira.world.developer_email,
+                "developer_api_token": self.jira.world.developer_api_token,
             },
             "slack": {
                 "token": self.slack.world.token,

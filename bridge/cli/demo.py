@@ -175,7 +175,8 @@ def play(story: Story) -> None:
     from jira import JIRA
 
     credentials = sandbox.credentials["jira"]
-    jira = JIRA(server=urls["jira"], basic_auth=(credentials["email"], credentials["api_token"]))
+    developer = (credentials["developer_email"], credentials["developer_api_token"])
+    jira = JIRA(server=urls["jira"], basic_auth=developer)
     version = jira.create_version("4.2.1", project="DEV")
     jira.issue(ar).update(fields={"fixVersions": [{"name": "4.2.1"}]})
     requests.post(f"{urls['jira']}/_sandbox/versions/{version.id}/release", timeout=10)

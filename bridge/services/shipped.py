@@ -148,6 +148,10 @@ class ShippedProcessor:
     def __call__(self, row: InboxRow) -> Outcome:
         payload = json.loads(row.body)
         now = utcnow()
+        connector = self.runtime.connectors.get(row.source)
+        if connector is not None and connector.is_own_write(payload):
+            log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)
+            return "ignored"  # our own change coming back: never re-applied
         if row.source != "jira":
             signal = signals.from_github(row.event_type, payload)
             return "done" if signal is not None and apply(self.runtime, signal, now) else "ignored"

@@ -13,7 +13,7 @@ from sandbox.core.faults import LimitHit
 from sandbox.core.signing import jira_headers
 from sandbox.core.vendor import VendorServer
 from sandbox.jira import control, issues, workflow
-from sandbox.jira.render import JiraRenderer
+from sandbox.jira.render import ACTING_AS, JiraRenderer
 from sandbox.jira.state import JiraWorld
 
 _V2 = re.compile(r"^/rest/api/(2|latest)/")
@@ -93,12 +93,15 @@ class JiraServer(VendorServer):
 
     def authorized(self, req: Request) -> bool:
         auth = req.authorization
-        return bool(
-            auth
-            and auth.type == "basic"
-            and auth.username == self.world.email
-            and auth.password == self.world.api_token
+        if not auth or auth.type != "basic":
+            return False
+        world = self.world
+        developer = (auth.username, auth.password) == (
+            world.developer_email,
+            world.developer_api_token,
         )
+        ACTING_AS.set("developer" if developer else "api")
+        return developer or (auth.username, auth.password) == (world.email, world.api_token)
 
     def limit_hit(self, req: Request) -> LimitHit | None:
         return self.limits.hit("requests")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from sandbox.jira.state import (
@@ -47,6 +48,11 @@ CATEGORIES = {
     "done": {"id": 3, "key": "done", "colorName": "green", "name": "Done"},
 }
 
+# Who the current change is made by: the API's account (the bridge), or a developer acting
+# through the control API — so webhooks say who did what, as Jira's do.
+ACTING_AS: ContextVar[str] = ContextVar("acting_as", default="api")
+DEVELOPER_ACCOUNT = "712020:dana-developer"
+
 
 def to_adf(text: str) -> dict[str, Any]:
     paragraphs = text.split("\n\n") if text else []
@@ -86,6 +92,15 @@ class JiraRenderer:
 
     def user(self, version: str = "2") -> dict[str, Any]:
         world = self.world
+        if ACTING_AS.get() == "developer":
+            return {
+                "self": f"{self.rest(version)}/user?accountId={DEVELOPER_ACCOUNT}",
+                "accountId": DEVELOPER_ACCOUNT,
+                "accountType": "atlassian",
+                "displayName": "Dana Developer",
+                "active": True,
+                "timeZone": "Europe/Paris",
+            }
         return {
             "self": f"{self.rest(version)}/user?accountId={world.account_id}",
             "accountId": world.account_id,

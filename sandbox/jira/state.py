@@ -127,6 +127,9 @@ class JiraWorld:
     email: str
     api_token: str
     account_id: str = "5b10ac8d82e05b22cc7d4ef5"
+    # A developer's own account, for acting as development does (never the bridge's).
+    developer_email: str = "dana@example.com"
+    developer_api_token: str = "sandbox-jira-developer-token"
     display_name: str = "Support Bridge"
     statuses: tuple[Status, ...] = DEFAULT_STATUSES
     transitions: tuple[Transition, ...] = DEFAULT_TRANSITIONS

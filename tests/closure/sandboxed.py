@@ -93,9 +93,9 @@ class Developer:
     def __init__(self, sandbox: Sandbox) -> None:
         credentials = sandbox.credentials["jira"]
         self.url = sandbox.urls["jira"]
-        self.jira = JIRA(
-            server=self.url, basic_auth=(credentials["email"], credentials["api_token"])
-        )
+        # A developer's own account: the bridge recognises its own writes and ignores them.
+        developer = (credentials["developer_email"], credentials["developer_api_token"])
+        self.jira = JIRA(server=self.url, basic_auth=developer)
 
     def release(self, ar: str, version: str) -> None:
         made = self.jira.create_version(version, project="DEV")

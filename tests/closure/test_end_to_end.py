@@ -134,3 +134,23 @@ def test_still_broken_first_then_a_second_release_is_accepted(
     assert state(bridge, escalation_id) == ("monitoring", ["closed"])
     notices = [c.body for c in sandbox.zendesk.tickets[ticket].comments if "available in" in c.body]
     assert len(notices) == 2 and "Apply patch 4.2.2" in notices[1]
+
+
+def test_our_own_change_in_jira_coming_back_is_not_taken_for_development(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    _ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    connector = bridge.runtime.connectors["jira"]
+    developer = Developer(sandbox)
+    developer.jira.create_version("4.3.0", project="DEV")
+    developer.jira.issue(ar).update(fields={"fixVersions": [{"name": "4.3.0"}]})
+    bridge.settle()
+    before = list(thread(sandbox))
+
+    # The bridge itself moves the AR to Done (as close_ar_on_accept does); Jira's webhook about
+    # that move comes back signed and valid, but it is the bridge's own write.
+    connector.move_to(connector.ref(ar), "Done")  # type: ignore[attr-defined]
+    bridge.settle()
+
+    assert thread(sandbox) == before
+    assert state(bridge, escalation_id)[0] == "plan_accepted"
