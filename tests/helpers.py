@@ -11,6 +11,7 @@ from bridge.config import load_settings
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from bridge.store.tables import InboxRow
+from sandbox import Sandbox
 
 
 @contextmanager
@@ -29,3 +30,13 @@ def inbox_rows(runtime: Runtime) -> list[InboxRow]:
     """Every stored delivery, oldest first, as the workflow reads them."""
     with runtime.sessions() as session:
         return list(session.scalars(select(InboxRow).order_by(InboxRow.id)))
+
+
+@contextmanager
+def running_sandbox() -> Iterator[Sandbox]:
+    """The sandbox with a development project beside the support one; any request the vendor
+    would refuse fails the test that made it."""
+    with Sandbox() as running:
+        running.jira.world.add_project("DEV", "Development")
+        yield running
+        assert running.violations == []

@@ -21,6 +21,7 @@ from bridge.store import migrate
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer
 from sandbox.embedded import connector_settings
+from tests.helpers import running_sandbox
 from tests.webhooks.signing import secret_variable
 from webhooks.app import create_app
 
@@ -48,10 +49,8 @@ class Bridge:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        running.jira.world.add_project("DEV", "Development")
+    with running_sandbox() as running:
         yield running
-        assert running.violations == []
 
 
 @pytest.fixture

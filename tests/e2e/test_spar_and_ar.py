@@ -20,16 +20,15 @@ from bridge.services.spar import open_spar
 from bridge.store import migrate, tables
 from sandbox import Sandbox
 from sandbox.embedded import connector_settings
+from tests.helpers import running_sandbox
 
 from ..services.conftest import add_ticket
 
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        running.jira.world.add_project("DEV", "Development")
+    with running_sandbox() as running:
         yield running
-        assert running.violations == []
 
 
 @pytest.fixture
