@@ -15,6 +15,7 @@ from bridge.domain.resolution import close, de_escalate, record_rca_progress
 from bridge.domain.triage import missing_answers, triage
 from bridge.runtime import utcnow
 from bridge.services.answers import triage_answers
+from bridge.services.monitoring import same_problem
 from bridge.services.spar import open_spar
 from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
 from webhooks.api import api, current_runtime, json_body, show
@@ -98,6 +99,18 @@ def triage_step(escalation_id: int) -> tuple[dict[str, Any], int]:
         return Said(f"Triaged as {found.value.replace('_', ' ')}.{ask}")
 
     return _run(escalation_id, "triage", decide)
+
+
+class SameProblem(Step):
+    ticket: str = Field(min_length=1)
+
+
+@api.post("/escalations/<int:escalation_id>/same-problem")
+def same_problem_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    """A new ticket reports the same problem: during monitoring the escalation reopens."""
+    body: SameProblem = _body(SameProblem)
+    same_problem(current_runtime(), escalation_id, ticket_ref=body.ticket, by=body.by, now=utcnow())
+    return show(escalation_id)
 
 
 class SparBody(Step):

@@ -197,3 +197,17 @@ def test_filing_a_spar_without_the_routed_tracker_says_which_connector_to_set(
         "error": "tracker_not_configured",
         "detail": "routing files this ticket's SPAR in jira; connectors.jira is not set",
     }
+
+
+def test_same_problem_outside_monitoring_is_refused_with_the_state(runtime, client) -> None:
+    add_ticket(runtime)
+    escalation_id = escalate(client, triage=URGENT)["id"]
+    step(client, escalation_id, "activate", engineer="U-ENG")
+    refused = client.post(
+        f"/api/escalations/{escalation_id}/same-problem",
+        json={"by": "U-ENG", "ticket": "4712"},
+        headers=AUTH,
+    )
+    assert refused.status_code == 409
+    assert refused.json["error"] == "IllegalTransition"
+    assert "'active'" in refused.json["detail"]
