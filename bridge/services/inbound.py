@@ -28,6 +28,15 @@ from bridge.store.tables import InboxRow
 
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
+# Buttons whose step needs a form Slack cannot show after the 3-second acknowledgement; the
+# person who pressed one is told where the step is taken instead of hearing nothing.
+API_ONLY_BUTTONS = {
+    "button.propose_plan": "Propose the plan with POST /api/escalations/{id}/plans (docs/api.md).",
+    "button.mark_resolved": "Close it with POST /api/escalations/{id}/close (docs/api.md).",
+    "button.split_ticket": (
+        "Split the ticket in the helpdesk, then escalate the new ticket with /escalate."
+    ),
+}
 
 
 class SlackProcessor:
@@ -42,6 +51,9 @@ class SlackProcessor:
             return self._escalation_request(body, cause)
         if row.event_type in ("button.acknowledge", "button.raise_level"):
             return self._button(row.event_type.removeprefix("button."), body, cause)
+        if row.event_type in API_ONLY_BUTTONS:
+            hint = API_ONLY_BUTTONS[row.event_type].format(id=body.get("escalation_id", "<id>"))
+            self._tell(str(body.get("user", "")), cause, f"Not from Slack yet. {hint}")
         return "ignored"
 
     def _tell(self, user: str, key: str, text: str) -> None:

@@ -165,3 +165,13 @@ def test_slack_buttons_acknowledge_and_raise_the_level(runtime: Runtime) -> None
         ack = session.get(tables.SlaClock, f"{escalation.id}:acknowledge")
         assert ack is not None
         assert ack.state == "met"
+
+
+def test_a_button_whose_step_needs_a_form_tells_the_presser_where_to_take_it(runtime) -> None:
+    press = {"escalation_id": "7", "user": "U-BOB", "action": "propose_plan"}
+    assert (
+        SlackProcessor(runtime)(stored(runtime, "slack", "button.propose_plan", press)) == "ignored"
+    )
+    [message] = outbox(runtime, "direct_message")
+    assert message.payload["user"] == "U-BOB"
+    assert "POST /api/escalations/7/plans" in message.payload["text"]
