@@ -116,7 +116,7 @@ def play(story: Story) -> None:
     story.settle()
     story.step(
         2,
-        "Alice runs /escalate with the triage answers",
+        "Alice escalates it with the triage answers (what /escalate's modal submits)",
         f"escalation {escalation_id}: {story.state(escalation_id)}",
     )
     with runtime.sessions() as session:
