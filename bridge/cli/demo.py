@@ -53,6 +53,18 @@ class Story:
         for line in lines:
             self.say(f"    {line}")
 
+    def newest_escalation(self) -> int:
+        from sqlalchemy import func, select
+
+        from bridge.store import tables
+
+        with self.runtime.sessions() as session:
+            newest = session.scalar(select(func.max(tables.Escalation.id)))
+        if newest is None:
+            msg = "the Slack escalation did not reach the bridge"
+            raise click.ClickException(msg)
+        return int(newest)
+
     def state(self, escalation_id: int) -> str:
         from bridge.store import tables
 
@@ -64,16 +76,16 @@ class Story:
 def play(story: Story) -> None:
     from sqlalchemy import select
 
-    from bridge.domain.enums import EntryPoint, PlanKind, ReasonCategory
+    from bridge.domain.enums import PlanKind
     from bridge.domain.plans import accept_plan, activate
-    from bridge.domain.records import Escalation, TriageAnswers
+    from bridge.domain.records import Escalation
     from bridge.runtime import utcnow
-    from bridge.services.escalations import EscalationRequest, EscalationService
     from bridge.services.monitoring import close_after_monitoring
     from bridge.services.spar import open_spar
     from bridge.services.steps import Said, Steps, propose
     from bridge.store import tables
     from bridge.store.escalations import EscalationStore
+    from sandbox.slack import person
 
     sandbox, runtime, urls = story.sandbox, story.runtime, story.sandbox.urls
     zendesk = urls["zendesk"]
@@ -100,23 +112,21 @@ def play(story: Story) -> None:
 
     now = utcnow()
     engineer = "U0ERIN0001"
-    escalation_id = EscalationService(runtime).request(
-        EscalationRequest(
-            f"zendesk:{number}",
-            ReasonCategory.CRITICAL_BUSINESS_IMPACT,
-            "warehouse cannot ship orders",
-            "U0ALICE001",
-            EntryPoint.SLACK,
-            "demo:/escalate",
-            triage=TriageAnswers(production_down=True, users_affected=240),
-            override_justification="production is down; support asked for escalation at once",
-        ),
-        now,
+    answers = person.triage_values(
+        reason="critical_business_impact",
+        what_happened="The warehouse cannot ship orders since this morning",
+        production_down=True,
+        users_affected=240,
+        financial_loss="about USD 40k a day",
+        contact=("Dana Ops", "+1 555 0100", "dana@customer.example", "Mon-Fri 08:00-18:00 ET"),
     )
+    person.escalate(sandbox, "U0ALICE001", f"zendesk:{number} warehouse down", answers)
     story.settle()
+    escalation_id = story.newest_escalation()
     story.step(
         2,
-        "Alice escalates it with the triage answers (what /escalate's modal submits)",
+        "Alice runs /escalate in Slack and fills in the triage modal",
+        f"{urls['slack']}/_sandbox/state (the modal the bridge opened)",
         f"escalation {escalation_id}: {story.state(escalation_id)}",
     )
     with runtime.sessions() as session:
