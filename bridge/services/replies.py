@@ -55,6 +55,9 @@ def customer_comment(document: dict[str, Any]) -> str | None:
         author = comment.get("author") or {}
         customer = comment.get("is_public") is True and author.get("is_staff") is False
         return str(comment.get("body", "")) if customer else None
+    freshdesk = document.get("freshdesk_webhook")
+    if isinstance(freshdesk, dict) and freshdesk.get("triggered_event") == "{customer_reply}":
+        return str(freshdesk.get("ticket_latest_public_comment", "")) or None
     comment = document.get("comment")  # the bridge's documented trigger body
     if isinstance(comment, dict) and comment.get("public") and comment.get("by_customer"):
         return str(comment.get("body", ""))

@@ -68,6 +68,19 @@ def _severity(fields: dict[str, Any], priority: Priority) -> Severity:
         return Severity(SEVERITY_BY_PRIORITY[priority.value])
 
 
+def _freshdesk(fields: dict[str, Any]) -> dict[str, Any]:
+    """Freshdesk automations send their placeholders under ``freshdesk_webhook``:
+    ``{{ticket.id}}`` arrives as ``ticket_id``, ``{{ticket.subject}}`` as ``ticket_subject``…"""
+    return {
+        name.removeprefix("ticket_"): value
+        for name, value in fields.items()
+        if name.startswith("ticket_")
+    } | {
+        "requester": fields.get("ticket_contact_email", ""),
+        "organization": fields.get("ticket_company_name", ""),
+    }
+
+
 def parse_ticket_event(body: bytes) -> TicketEvent:
     try:
         document = json.loads(body)
@@ -79,6 +92,8 @@ def parse_ticket_event(body: bytes) -> TicketEvent:
         raise UnreadableTicketEvent(msg)
     if isinstance(document.get("ticket"), dict):
         fields, updated_by = document["ticket"], _text(document, "updated_by")
+    elif isinstance(document.get("freshdesk_webhook"), dict):
+        fields, updated_by = _freshdesk(document["freshdesk_webhook"]), "freshdesk"
     elif str(document.get("type", "")).startswith("zen:event-type:ticket.") and isinstance(
         document.get("detail"), dict
     ):
@@ -86,7 +101,10 @@ def parse_ticket_event(body: bytes) -> TicketEvent:
         updated_by = _text(fields, "updated_by", "assignee_id") or "zendesk"
         fields = {**fields, "updated_at": fields.get("updated_at") or document.get("time")}
     else:
-        msg = "expected a 'ticket' object or a Zendesk ticket event with 'detail'"
+        msg = (
+            "expected a 'ticket' object, a Zendesk ticket event with 'detail' or a Freshdesk "
+            "'freshdesk_webhook'"
+        )
         raise UnreadableTicketEvent(msg)
     number = _text(fields, "id", "ticket_id")
     if not number:

@@ -3,12 +3,15 @@ a clear "thanks, fixed" or "still broken", and leaves anything else to support."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from sqlalchemy import select
 
 from bridge.services.links import ACCEPT, STILL_BROKEN
-from bridge.services.replies import read_reply
+from bridge.services.replies import customer_comment, read_reply
+from bridge.services.ticket_events import parse_ticket_event
 from bridge.store import tables
 from sandbox import Sandbox
 
@@ -78,3 +81,35 @@ def test_a_reply_that_the_problem_came_back_during_monitoring_reopens_the_escala
         row = session.get(tables.Escalation, escalation_id)
         assert row is not None and row.state == "active"
     assert any("same problem during monitoring" in t for t in thread(sandbox))
+
+
+FRESHDESK_REPLY = {
+    "freshdesk_webhook": {
+        "ticket_id": 1,
+        "ticket_subject": "Invoice totals wrong",
+        "ticket_status": "Open",
+        "ticket_priority": "Urgent",
+        "ticket_contact_email": "ap@customer.example",
+        "ticket_latest_public_comment": "Still broken after the update, same totals.",
+        "triggered_event": "{customer_reply}",
+    }
+}
+
+
+def test_a_freshdesk_customer_reply_is_read_from_its_automation_body() -> None:
+    assert customer_comment(FRESHDESK_REPLY) == "Still broken after the update, same totals."
+    assert read_reply(customer_comment(FRESHDESK_REPLY) or "") == "still_broken"
+    agent_update = {
+        "freshdesk_webhook": {
+            **FRESHDESK_REPLY["freshdesk_webhook"],
+            "triggered_event": "{ticket_update}",
+        }
+    }
+    assert customer_comment(agent_update) is None
+
+
+def test_a_freshdesk_automation_body_keeps_the_ticket_mirror_current() -> None:
+    event = parse_ticket_event(json.dumps(FRESHDESK_REPLY).encode())
+    assert (event.ticket.external_id, event.ticket.subject) == ("1", "Invoice totals wrong")
+    assert event.ticket.priority.value == "urgent"
+    assert event.ticket.requester == "ap@customer.example"
