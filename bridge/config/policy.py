@@ -232,14 +232,19 @@ class ShippedSignals(_Strict):
 
     ``fix_available`` signals notify every waiting customer; ``fixed_in_code`` signals only tell
     support (Slack thread, internal helpdesk note). Signal names: ``github.pull_request_merged``,
-    ``github.release_published``, ``jira.version_released``, ``jira.issue_done``.
+    ``github.release_published``, ``github.milestone_closed``, ``jira.version_released``,
+    ``jira.issue_done``.
     """
 
     fix_available: list[str] = Field(
         default_factory=lambda: ["github.release_published", "jira.version_released"]
     )
     fixed_in_code: list[str] = Field(
-        default_factory=lambda: ["github.pull_request_merged", "jira.issue_done"]
+        default_factory=lambda: [
+            "github.pull_request_merged",
+            "github.milestone_closed",
+            "jira.issue_done",
+        ]
     )
     # Per repository or Jira project ("owner/repo", "DEV"), a mapping that replaces the default.
     per_project: dict[str, ShippedSignalsMapping] = Field(default_factory=dict)

@@ -102,17 +102,18 @@ def waiting_on(
 
 
 def remember_fix_versions(
-    session: Session, key: str, versions: list[str], now: dt.datetime
+    session: Session, key: str, versions: list[str], now: dt.datetime, system: str = "jira"
 ) -> None:
-    """A Jira AR's fix version, so that releasing the version finds the AR."""
+    """An AR's fix version (a GitHub milestone counts as one), so that releasing the version,
+    or closing the milestone, finds the AR."""
     if not key or not versions:
         return
-    _seed_links(session, "jira", (key,), now)
+    _seed_links(session, system, (key,), now)
     links = tables.ActionRequestLink
-    # One version per AR is what the bridge acts on: the latest one Jira reported.
+    # One version per AR is what the bridge acts on: the latest one the tracker reported.
     session.execute(
         update(links)
-        .where(links.system == "jira", links.external_key == key)
+        .where(links.system == system, links.external_key == key)
         .where(or_(links.fix_version.is_(None), links.fix_version != versions[-1]))
         .values(fix_version=versions[-1])
     )
@@ -153,6 +154,10 @@ class ShippedProcessor:
             log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)
             return "ignored"  # our own change coming back: never re-applied
         if row.source != "jira":
+            if row.event_type.startswith("issues."):
+                key, milestone = signals.github_milestone(payload)
+                with self.runtime.sessions.begin() as session:
+                    remember_fix_versions(session, key, milestone, now, system="github")
             signal = signals.from_github(row.event_type, payload)
             return "done" if signal is not None and apply(self.runtime, signal, now) else "ignored"
         found = [signals.from_jira(row.event_type, payload)]

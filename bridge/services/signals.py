@@ -14,6 +14,7 @@ from typing import Any
 
 PR_MERGED = "github.pull_request_merged"
 RELEASE_PUBLISHED = "github.release_published"
+MILESTONE_CLOSED = "github.milestone_closed"
 VERSION_RELEASED = "jira.version_released"
 ISSUE_DONE = "jira.issue_done"
 
@@ -57,6 +58,16 @@ def from_github(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
         keys = _issue_keys(_CLOSING, text, repo)
         ref = f"{repo} PR #{pull.get('number')}"
         return ShipSignal(PR_MERGED, "github", repo, ref, keys) if keys else None
+    if event_type == "milestone.closed":
+        milestone = payload.get("milestone") or {}
+        if not milestone.get("number"):
+            return None
+        ref = f"{repo} milestone {_text(milestone.get('title')) or milestone['number']}"
+        return ShipSignal(
+            MILESTONE_CLOSED, "github", repo, ref, version=milestone_version(milestone)
+        )
+    if event_type.startswith("issues."):
+        return _closed_milestone_of(repo, payload)
     if event_type == "release.published":
         release = payload.get("release") or {}
         text = f"{_text(release.get('name'))}\n{_text(release.get('body'))}"
@@ -65,6 +76,32 @@ def from_github(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
         ref = f"{repo} release {name}"
         return ShipSignal(RELEASE_PUBLISHED, "github", repo, ref, keys) if keys else None
     return None
+
+
+def milestone_version(milestone: dict[str, Any]) -> str:
+    """How an AR's milestone is remembered, like a Jira fix version."""
+    return f"milestone:{milestone.get('number')}"
+
+
+def github_milestone(payload: dict[str, Any]) -> tuple[str, list[str]]:
+    """The issue key and its milestone (as a fix version), from any GitHub issue event."""
+    repo = _text((payload.get("repository") or {}).get("full_name"))
+    issue = payload.get("issue") or {}
+    milestone = issue.get("milestone")
+    if not repo or not issue.get("number") or not isinstance(milestone, dict):
+        return "", []
+    return f"{repo}#{issue['number']}", [milestone_version(milestone)]
+
+
+def _closed_milestone_of(repo: str, payload: dict[str, Any]) -> ShipSignal | None:
+    """An issue event naming a milestone that is already closed: the milestone's close reached
+    us first (deliveries come in any order), so for this AR it is the close."""
+    key, _ = github_milestone(payload)
+    milestone = (payload.get("issue") or {}).get("milestone") or {}
+    if not key or milestone.get("state") != "closed":
+        return None
+    ref = f"{repo} milestone {_text(milestone.get('title')) or milestone.get('number')}"
+    return ShipSignal(MILESTONE_CLOSED, "github", repo, ref, (key,))
 
 
 def from_jira(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:

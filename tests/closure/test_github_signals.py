@@ -3,12 +3,16 @@ the published release is "fix available" (the customer hears of it)."""
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import requests
 
 from bridge.runtime import utcnow
 from bridge.services.shipped import join_ar
 from bridge.store import tables
 from sandbox import Sandbox
+from sandbox.core.signing import github_signature_256
 
 from .sandboxed import Bridge
 from .story import ENGINEER
@@ -48,3 +52,60 @@ def test_a_merged_pr_tells_support_and_the_release_tells_the_customer(
     with bridge.runtime.sessions() as session:
         row = session.get(tables.Escalation, escalation_id)
         assert row is not None and row.state == "awaiting_customer"
+
+
+def post_github(bridge: Bridge, sandbox: Sandbox, event: str, payload: dict) -> None:
+    """A delivery signed as GitHub signs it, as a developer's action sends it."""
+    body = json.dumps(payload).encode()
+    secret = sandbox.webhook_secrets["github"]
+    answer = requests.post(
+        f"{bridge.url}/webhooks/github",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-Hub-Signature-256": github_signature_256(secret, body),
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 202, answer.text
+
+
+def test_closing_the_milestone_that_holds_the_ar_is_a_ship_signal(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, escalation_id, _ = escalated_with_ar(bridge, sandbox)
+    repo = sandbox.credentials["github"]["repo"]
+    join_ar(
+        bridge.runtime, escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow()
+    )
+    milestone = {"number": 3, "title": "4.2.1", "state": "open"}
+    developer = {"login": "dana-dev"}
+    post_github(
+        bridge,
+        sandbox,
+        "issues",
+        {
+            "action": "milestoned",
+            "issue": {"number": 7, "milestone": milestone, "updated_at": "2026-11-23T10:00:00Z"},
+            "milestone": milestone,
+            "repository": {"full_name": repo},
+            "sender": developer,
+        },
+    )
+    post_github(
+        bridge,
+        sandbox,
+        "milestone",
+        {
+            "action": "closed",
+            "milestone": milestone | {"state": "closed", "closed_at": "2026-11-23T11:00:00Z"},
+            "repository": {"full_name": repo},
+            "sender": developer,
+        },
+    )
+    bridge.settle()
+
+    notes = [c.body for c in sandbox.zendesk.tickets[ticket].comments if not c.public]
+    assert any(f"Fixed in code: {repo} milestone 4.2.1" in note for note in notes)

@@ -89,3 +89,35 @@ def test_a_project_can_make_a_merged_pr_mean_the_fix_is_available() -> None:
 
     assert mapping.meaning(signals.PR_MERGED, "acme/app") == "fix_available"
     assert mapping.meaning(signals.PR_MERGED, "acme/other") == "fixed_in_code"
+
+
+def test_a_closed_milestone_ships_the_ars_it_holds_by_milestone() -> None:
+    payload = {
+        "action": "closed",
+        "milestone": {"number": 3, "title": "4.2.1", "state": "closed"},
+        "repository": {"full_name": "acme/app"},
+    }
+    signal = signals.from_github("milestone.closed", payload)
+    assert signal is not None
+    assert (signal.signal, signal.version, signal.keys) == (
+        signals.MILESTONE_CLOSED,
+        "milestone:3",
+        (),
+    )
+    assert signal.ref == "acme/app milestone 4.2.1"
+
+
+def test_an_issue_event_naming_an_already_closed_milestone_ships_that_issue() -> None:
+    closed = {"number": 3, "title": "4.2.1", "state": "closed"}
+    payload = {
+        "issue": {"number": 12, "milestone": closed},
+        "repository": {"full_name": "acme/app"},
+    }
+    signal = signals.from_github("issues.milestoned", payload)
+    assert signal is not None
+    assert signal.keys == ("acme/app#12",)
+    open_one = {
+        "issue": {"number": 12, "milestone": closed | {"state": "open"}},
+        "repository": {"full_name": "acme/app"},
+    }
+    assert signals.from_github("issues.milestoned", open_one) is None

@@ -1,4 +1,5 @@
-"""``POST /webhooks/github``: issues, comments, pull requests and releases of linked repos."""
+"""``POST /webhooks/github``: issues, comments, pull requests, releases and milestones of linked
+repos."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
 from webhooks.payload import Malformed, dig, iso_time, scalar_text, token
 
-USED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "release"})
+USED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "release", "milestone"})
 
 
 def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
@@ -23,6 +24,10 @@ def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
 def _record(event: str, payload: dict[str, Any]) -> tuple[str | None, Any]:
     """The record the event is about, and the provider's time of the change."""
     repo = scalar_text(dig(payload, "repository", "full_name"))
+    if event == "milestone":
+        number = scalar_text(dig(payload, "milestone", "number"))
+        stamp = dig(payload, "milestone", "closed_at") or dig(payload, "milestone", "updated_at")
+        return (f"{repo}@milestone:{number}" if repo and number else None), stamp
     if event == "release":
         tag = scalar_text(dig(payload, "release", "tag_name"))
         stamp = dig(payload, "release", "published_at") or dig(payload, "release", "created_at")
