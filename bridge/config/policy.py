@@ -202,6 +202,7 @@ class RolesConfig(_Strict):
     propose_plan: list[str] = Field(default_factory=list)
     mark_resolved: list[str] = Field(default_factory=list)
     split_ticket: list[str] = Field(default_factory=list)
+    same_problem: list[str] = Field(default_factory=list)
 
 
 class DeliveryTargets(_Strict):

@@ -49,6 +49,8 @@ class SlackProcessor:
         cause = f"slack:{row.delivery_id}"
         if row.event_type == "escalation_request":
             return self._escalation_request(body, cause)
+        if row.event_type == "same_problem":
+            return self._same_problem(body, cause)
         if row.event_type in ("button.acknowledge", "button.raise_level"):
             return self._button(row.event_type.removeprefix("button."), body, cause)
         if row.event_type in API_ONLY_BUTTONS:
@@ -88,6 +90,26 @@ class SlackProcessor:
                 f"Escalation of ticket {request.ticket_ref} refused: {exc}",
             )
             log.info("slack.escalation_refused", error=type(exc).__name__)
+        return "done"
+
+    def _same_problem(self, body: dict[str, Any], cause: str) -> Outcome:
+        from bridge.services.monitoring import same_problem  # it builds on the closure services
+
+        user, ticket = str(body.get("user", "")), str(body.get("ticket", ""))
+        try:
+            found = same_problem(
+                self.runtime,
+                int(body.get("escalation_id", "")),
+                ticket_ref=ticket,
+                by=user,
+                now=utcnow(),
+            )
+        except ValueError:
+            self._tell(user, cause, "That button belongs to no escalation the bridge knows.")
+        except REFUSALS as exc:
+            self._tell(user, cause, f"Could not record ticket {ticket} as the same problem: {exc}")
+        else:
+            log.info("slack.same_problem", outcome=found.value)
         return "done"
 
     def _button(self, action: str, body: dict[str, Any], cause: str) -> Outcome:

@@ -175,3 +175,15 @@ def test_a_button_whose_step_needs_a_form_tells_the_presser_where_to_take_it(run
     [message] = outbox(runtime, "direct_message")
     assert message.payload["user"] == "U-BOB"
     assert "POST /api/escalations/7/plans" in message.payload["text"]
+
+
+def test_same_problem_outside_monitoring_is_answered_to_the_engineer(runtime: Runtime) -> None:
+    add_ticket(runtime)
+    process = SlackProcessor(runtime)
+    process(stored(runtime, "slack", "escalation_request", slack_request()))
+    [escalation] = escalations(runtime)
+    report = {"escalation_id": str(escalation.id), "ticket": "4712", "user": "U-ENG"}
+    assert process(stored(runtime, "slack", "same_problem", report)) == "done"
+    [message] = outbox(runtime, "direct_message")
+    assert message.payload["user"] == "U-ENG"
+    assert message.payload["text"].startswith("Could not record ticket 4712 as the same problem")

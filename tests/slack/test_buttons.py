@@ -9,7 +9,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sandbox import Sandbox
-from tests.slack.workspace import ALICE, BOB, CHANNEL, button, interaction, wait_for
+from tests.slack.workspace import (
+    ALICE,
+    BOB,
+    CHANNEL,
+    button,
+    interaction,
+    submission,
+    wait_for,
+)
 from webhooks.slack import surface_of
 from webhooks.slack.permissions import GroupDirectory
 
@@ -75,3 +83,25 @@ def test_a_retried_press_acts_once(client: FlaskClient, inbox) -> None:
     for _ in range(3):
         assert interaction(client, button("split_ticket")).status_code == 200
     assert len(inbox()) == 1
+
+
+def test_same_problem_asks_for_the_new_ticket_then_stores_the_report(
+    client: FlaskClient, sandbox: Sandbox, inbox
+) -> None:
+    assert interaction(client, button("same_problem")).status_code == 200
+    [view] = wait_for(lambda: list(sandbox.slack.world.views.values()))
+    assert view["callback_id"] == "same_problem"
+    assert inbox() == []  # nothing happens until the new ticket is named
+
+    empty = {"values": {"ticket": {"value": {"type": "plain_text_input", "value": " "}}}}
+    refused = interaction(client, submission(view, empty))
+    assert refused.json == {
+        "response_action": "errors",
+        "errors": {"ticket": "Name the new ticket."},
+    }
+
+    named = {"values": {"ticket": {"value": {"type": "plain_text_input", "value": "4712"}}}}
+    assert interaction(client, submission(view, named)).status_code == 200
+    [row] = inbox()
+    assert row.event_type == "same_problem"
+    assert json.loads(row.body) == {"escalation_id": "7", "ticket": "4712", "user": ALICE}

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bridge.config.connectors import SlackSettings
 from bridge.runtime import Runtime
+from webhooks.slack import same_problem
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.modal import CALLBACK_ID
 from webhooks.slack.permissions import ROLES, GroupDirectory, SlackGroupDirectory
@@ -48,6 +49,7 @@ def build_bolt_app(
     app.middleware(listeners.store_event)
     app.command(COMMAND)(listeners.escalate_command)
     app.view(CALLBACK_ID)(listeners.triage_submitted)
+    app.view(same_problem.CALLBACK_ID)(listeners.same_problem_submitted)
     app.action(BUTTON_ACTIONS)(listeners.button_pressed)
     app.event(re.compile(".*"))(_stored_by_middleware)
     return app, listeners

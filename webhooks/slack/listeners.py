@@ -23,6 +23,7 @@ from bridge.runtime import Runtime, utcnow
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation
 from webhooks.payload import dig, scalar_text
+from webhooks.slack import same_problem
 from webhooks.slack.commands import (
     USAGE,
     Escalate,
@@ -157,6 +158,16 @@ class Listeners:
             post_ephemeral(client, channel, user, refusal(role, allowed))
             return
         escalation = scalar_text(action.get("value"))
+        if role == "same_problem":
+            ack()
+            trigger = _text(body.get("trigger_id"))
+            try:
+                client.views_open(
+                    trigger_id=trigger, view=same_problem.modal(escalation or "", channel)
+                )
+            except SlackApiError as exc:
+                log.warning("slack.views_open_failed", error=exc.response.get("error"))
+            return
         press = {
             "action": role,
             "escalation_id": escalation,
@@ -174,6 +185,37 @@ class Listeners:
             provider_ts=utcnow(),
         )
         accept(self.runtime, delivery)
+        ack()
+
+    def same_problem_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
+        ticket = same_problem.read_ticket(dig(view, "state", "values"))
+        if not ticket:
+            ack(
+                response_action="errors", errors={same_problem.TICKET_BLOCK: "Name the new ticket."}
+            )
+            return
+        try:
+            metadata = json.loads(_text(view.get("private_metadata")) or "null")
+            escalation = str(metadata["escalation_id"])
+        except (ValueError, TypeError, KeyError):
+            ack(response_action="errors", errors={same_problem.TICKET_BLOCK: "This form expired."})
+            return
+        report = {
+            "escalation_id": escalation,
+            "ticket": ticket,
+            "user": _text(dig(body, "user", "id")),
+        }
+        accept(
+            self.runtime,
+            Delivery(
+                source="slack",
+                delivery_id=f"view:{key_part(_text(view.get('id')))}",
+                event_type="same_problem",
+                body=json.dumps(report, sort_keys=True).encode(),
+                record_key=f"escalation:{key_part(escalation)}",
+                provider_ts=utcnow(),
+            ),
+        )
         ack()
 
     def store_event(

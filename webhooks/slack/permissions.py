@@ -22,6 +22,7 @@ BUTTON_LABELS = {
     "propose_plan": "Propose action plan",
     "mark_resolved": "Mark resolved",
     "split_ticket": "Split ticket",
+    "same_problem": "Same problem",
 }
 
 ROLES = tuple(BUTTON_LABELS)

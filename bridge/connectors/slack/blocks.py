@@ -10,6 +10,7 @@ BUTTONS = (
     ("propose_plan", "Propose plan", None),
     ("mark_resolved", "Mark resolved", None),
     ("split_ticket", "Split ticket", None),
+    ("same_problem", "Same problem", None),
 )
 _FACTS = (
     ("customer", "Customer"),
