@@ -119,15 +119,23 @@ def remember_fix_versions(
     )
 
 
+def _project(signal: signals.ShipSignal, key: str) -> str:
+    """The project a mapping is keyed by. Jira's version events name their project by numeric
+    id only; the AR's key ("DEV-7") names it as bridge.yaml does."""
+    return key.rsplit("-", 1)[0] if signal.system == "jira" else signal.project
+
+
 def apply(runtime: Runtime, signal: signals.ShipSignal, now: dt.datetime) -> int:
     """Handle one signal; returns how many escalations it concerned."""
-    meaning = mapping(runtime).meaning(signal.signal, signal.project)
-    if meaning is None:
-        log.info("shipped.signal_not_mapped", signal=signal.signal, project=signal.project)
-        return 0
     with runtime.sessions.begin() as session:
         waiting = waiting_on(session, signal, now)
+    concerned = 0
     for escalation_id, key in waiting:
+        meaning = mapping(runtime).meaning(signal.signal, _project(signal, key))
+        if meaning is None:
+            log.info("shipped.signal_not_mapped", signal=signal.signal, project=signal.project)
+            continue
+        concerned += 1
         notify_waiting(
             runtime,
             escalation_id,
@@ -136,8 +144,8 @@ def apply(runtime: Runtime, signal: signals.ShipSignal, now: dt.datetime) -> int
             available=meaning == "fix_available",
             now=now,
         )
-    log.info("shipped.signal_applied", signal=signal.signal, escalations=len(waiting))
-    return len(waiting)
+    log.info("shipped.signal_applied", signal=signal.signal, escalations=concerned)
+    return concerned
 
 
 class ShippedProcessor:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import select
 
+from bridge.config.policy import ResolutionConfig, ShippedSignals, ShippedSignalsMapping
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import accept_plan
 from bridge.domain.records import Escalation
@@ -154,3 +155,20 @@ def test_our_own_change_in_jira_coming_back_is_not_taken_for_development(
 
     assert thread(sandbox) == before
     assert state(bridge, escalation_id)[0] == "plan_accepted"
+
+
+def test_a_jira_project_can_map_its_released_versions_to_fixed_in_code(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    only_fixed = ShippedSignalsMapping(fixed_in_code=["jira.version_released"])
+    resolution = ResolutionConfig(signals=ShippedSignals(per_project={"DEV": only_fixed}))
+    bridge.runtime.settings = bridge.runtime.settings.model_copy(update={"resolution": resolution})
+
+    Developer(sandbox).release(ar, "4.2.1")
+    bridge.settle()
+
+    comments = sandbox.zendesk.tickets[ticket].comments
+    assert not [c for c in comments if c.public and "available in" in c.body]
+    assert any("Fixed in code" in c.body for c in comments if not c.public)
+    assert state(bridge, escalation_id)[0] == "fix_shipped"
