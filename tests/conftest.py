@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bridge.runtime import Runtime
 from bridge.store import migrate
+from bridge.store.tables import InboxRow
+from tests.helpers import inbox_rows
+from webhooks.app import create_app
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +87,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def redis_url() -> str:
     return redis_url_or_skip()
+
+
+# The web app over whichever `runtime` fixture a test package defines.
+@pytest.fixture
+def app(runtime: Runtime) -> Flask:
+    return create_app(runtime=runtime)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def inbox(runtime: Runtime) -> Callable[[], list[InboxRow]]:
+    """Read the inbox as the workflow will: every stored row, oldest first."""
+    return lambda: inbox_rows(runtime)

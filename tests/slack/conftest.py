@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from bridge.runtime import Runtime
-from bridge.store.tables import InboxRow
 from sandbox import Sandbox
-from tests.helpers import inbox_rows, migrated_runtime
+from tests.helpers import migrated_runtime
 from tests.webhooks.signing import SECRETS
-from webhooks.app import create_app
 
 
 @pytest.fixture
@@ -39,18 +35,3 @@ def runtime(
         monkeypatch.setenv(f"BRIDGE_ROLES__{role.upper()}", allowed)
     with migrated_runtime() as runtime:
         yield runtime
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> Flask:
-    return create_app(runtime=runtime)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def inbox(runtime: Runtime) -> Callable[[], list[InboxRow]]:
-    return lambda: inbox_rows(runtime)
