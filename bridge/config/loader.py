@@ -6,31 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bridge.config.errors import ConfigError, Problem
 from bridge.config.settings import Settings
 
 DEFAULT_CONFIG_FILE = Path("bridge.yaml")
-# Fields that only come from the environment are reported by their variable name.
+# Flat settings come only from the environment and are reported by their variable name; the
+# structured ones (a model or a mapping, as YAML writes them) by their key path.
 _ENV_ONLY = {
     name
-    for name in Settings.model_fields
-    if name
-    not in {
-        "connectors",
-        "calendars",
-        "sla",
-        "levels",
-        "routing",
-        "roles",
-        "delivery_targets",
-        "closure",
-        "digest",
-        "resolution",
-        "field_mappings",
-        "contacts",
-    }
+    for name, field in Settings.model_fields.items()
+    if field.default_factory is None and not isinstance(field.default, BaseModel)
 }
 
 
