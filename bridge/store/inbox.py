@@ -43,7 +43,9 @@ class Inbox:
         self._engine: Engine = sessions.kw["bind"]
         self.max_attempts = max_attempts
         table = InboxRow.__table__
-        self._insert = insert_ignoring(self._engine.dialect.name, table, ["source", "delivery_id"])
+        self._insert = insert_ignoring(
+            self._engine.dialect.name, table, ["source", "delivery_id"]
+        ).returning(table.c.id)
         self._find = select(table.c.id).where(
             table.c.source == bindparam("source"), table.c.delivery_id == bindparam("delivery_id")
         )
