@@ -117,8 +117,7 @@ def record_answer(
             planned = _still_broken(runtime, store, loaded, shown, by=by, cause=cause, now=now)
         store.save(loaded.escalation, now)
         planned.append(service.head_message(store, loaded, cause, now))
-        for effect in planned:
-            runtime.outbox.add(session, effect, now)
+        runtime.outbox.plan(session, planned, now)
     log.info("closure.answer_recorded", notice_id=notice_id, answer=answer)
     return shown
 

@@ -87,10 +87,6 @@ class EscalationService:
         self.runtime = runtime
         self.settings = runtime.settings
 
-    def _plan(self, session: Session, *side_effects: effects.SideEffect, now: dt.datetime) -> None:
-        for effect in side_effects:
-            self.runtime.outbox.add(session, effect, now)
-
     def head_message(
         self, store: EscalationStore, loaded: Loaded, step: str, now: dt.datetime
     ) -> effects.SideEffect:
@@ -165,12 +161,16 @@ class EscalationService:
             assert loaded is not None
             mention = policy.level(escalation.level).owners
             text = f"Escalation opened for ticket {ticket.external_id} at level 1 ({opened.owner})"
-            self._plan(
+            self.runtime.outbox.plan(
                 session,
-                self.head_message(store, loaded, "opened", now),
-                effects.thread_reply(escalation.id, "opened", text=text, mention=mention),
-                *self._helpdesk_note(ticket_row.helpdesk, ticket.external_id, escalation.id, now),
-                now=now,
+                [
+                    self.head_message(store, loaded, "opened", now),
+                    effects.thread_reply(escalation.id, "opened", text=text, mention=mention),
+                    *self._helpdesk_note(
+                        ticket_row.helpdesk, ticket.external_id, escalation.id, now
+                    ),
+                ],
+                now,
             )
             return escalation_id
 
@@ -218,11 +218,13 @@ class EscalationService:
             )
             store.save(loaded.escalation, now)
             text = f"Acknowledged by {by} ({note})"
-            self._plan(
+            self.runtime.outbox.plan(
                 session,
-                self.head_message(store, loaded, f"acknowledged-{cause}", now),
-                effects.thread_reply(loaded.escalation.id, f"acknowledged-{cause}", text=text),
-                now=now,
+                [
+                    self.head_message(store, loaded, f"acknowledged-{cause}", now),
+                    effects.thread_reply(loaded.escalation.id, f"acknowledged-{cause}", text=text),
+                ],
+                now,
             )
 
     def raise_level(
@@ -268,5 +270,5 @@ class EscalationService:
                 effects.direct_message(f"{loaded.escalation.id}:{step}", user=owner, text=text)
                 for owner in level.owners
             ]
-        self._plan(session, *planned, now=now)
+        self.runtime.outbox.plan(session, planned, now)
         return int(raised.level)

@@ -50,8 +50,7 @@ def same_problem(
     if found[0] is Recurrence.REOPENED:
         with runtime.sessions.begin() as session:
             text = f"The problem recurred during monitoring (ticket {ticket_ref})."
-            for effect in tell_trackers(session, escalation_id, cause, text):
-                runtime.outbox.add(session, effect, now)
+            runtime.outbox.plan(session, tell_trackers(session, escalation_id, cause, text), now)
     return found[0]
 
 

@@ -175,8 +175,7 @@ def notify_waiting(
         if escalation.state is not before:
             store.save(escalation, now)
             planned.append(service.head_message(store, loaded, f"shipped:{ref}", now))
-        for effect in planned:
-            runtime.outbox.add(session, effect, now)
+        runtime.outbox.plan(session, planned, now)
 
 
 def _fixed_in_code(runtime: Runtime, loaded: Loaded, ar: str, ref: str) -> list[SideEffect]:

@@ -92,11 +92,14 @@ def _remind(runtime: Runtime, waiting: Waiting, day: int, now: dt.datetime) -> i
             f"Still broken: {links.answer_url(runtime.settings, signed, links.STILL_BROKEN)}"
         )
         told = f"No answer from the customer after {day} days; a reminder was sent."
-        for effect in (
-            customer_notice(runtime, loaded.ticket_row, ticket, token, text, waiting.channel),
-            effects.thread_reply(loaded.escalation.id, token, text=told),
-        ):
-            runtime.outbox.add(session, effect, now)
+        runtime.outbox.plan(
+            session,
+            [
+                customer_notice(runtime, loaded.ticket_row, ticket, token, text, waiting.channel),
+                effects.thread_reply(loaded.escalation.id, token, text=told),
+            ],
+            now,
+        )
     log.info("closure.reminder_planned", notice_id=waiting.notice_id, day=day)
     return 1
 
@@ -169,7 +172,6 @@ def _auto_close(runtime: Runtime, waiting: Waiting, days: int, now: dt.datetime)
         row = loaded.ticket_row
         if row.helpdesk in runtime.settings.connectors.configured():
             planned.append(effects.helpdesk_note(row.helpdesk, row.external_id, token, text=note))
-        for effect in planned:
-            runtime.outbox.add(session, effect, now)
+        runtime.outbox.plan(session, planned, now)
     log.info("closure.auto_closed", escalation_id=waiting.escalation_id)
     return 1

@@ -103,13 +103,16 @@ def open_spar(
         store.save(loaded.escalation, now)
         spec = _spec(runtime, loaded, ticket, "spar")
         text = f"SPAR {spar_id} opened (severity {int(agreed)}); filing it in {tracker}."
-        for effect in (
-            effects.tracker_record(
-                tracker, loaded.escalation.id, "spar", spec=spec, spar_id=str(spar_id)
-            ),
-            effects.thread_reply(loaded.escalation.id, f"spar-{spar_id}", text=text),
-        ):
-            runtime.outbox.add(session, effect, now)
+        runtime.outbox.plan(
+            session,
+            [
+                effects.tracker_record(
+                    tracker, loaded.escalation.id, "spar", spec=spec, spar_id=str(spar_id)
+                ),
+                effects.thread_reply(loaded.escalation.id, f"spar-{spar_id}", text=text),
+            ],
+            now,
+        )
         return spar_id
 
 
@@ -150,8 +153,7 @@ def record_created(runtime: Runtime, row: OutboxRow, result: dict[str, Any]) -> 
             planned += _note_ar_on_ticket(
                 runtime, store, loaded, ticket, row.target, spar_id, result, now
             )
-        for effect in planned:
-            runtime.outbox.add(session, effect, now)
+        runtime.outbox.plan(session, planned, now)
 
 
 def _note_ar_on_ticket(

@@ -54,8 +54,7 @@ class Steps:
                         ticket.helpdesk, ticket.external_id, step, text=said.customer, public=True
                     )
                 )
-            for effect in planned:
-                self.runtime.outbox.add(session, effect, now)
+            self.runtime.outbox.plan(session, planned, now)
             return loaded.escalation
 
 

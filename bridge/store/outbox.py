@@ -8,6 +8,7 @@ permanent ones become dead letters that ``support-bridge replay`` can re-drive.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,11 @@ class Outbox:
         if new_id is not None:
             session.info.setdefault(PLANNED, []).append(new_id)
         return new_id
+
+    def plan(self, session: Session, effects: Iterable[SideEffect], now: dt.datetime) -> None:
+        """Add several side effects inside the caller's transaction."""
+        for effect in effects:
+            self.add(session, effect, now)
 
     def claim(
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta
