@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import select
 
 from bridge.config import load_settings
@@ -12,6 +13,7 @@ from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from bridge.store.tables import InboxRow
 from sandbox import Sandbox
+from sandbox.receiver import WebhookReceiver
 
 
 @contextmanager
@@ -40,3 +42,23 @@ def running_sandbox() -> Iterator[Sandbox]:
         running.jira.world.add_project("DEV", "Development")
         yield running
         assert running.violations == []
+
+
+@contextmanager
+def receiving_webhooks(sandbox: Sandbox) -> Iterator[WebhookReceiver]:
+    """A receiver every vendor of the sandbox sends its webhooks to, at ``/<vendor>``."""
+    with WebhookReceiver() as running:
+        for vendor in sandbox.vendors:
+            sandbox.register_webhook(vendor, f"{running.url}/{vendor}")
+        yield running
+
+
+@contextmanager
+def held_to_the_contract(sandbox: Sandbox) -> Iterator[None]:
+    """Fail the test whose requests the vendor would have refused; clear faults it left."""
+    before = len(sandbox.violations)
+    yield
+    sandbox.reset_faults()
+    found = sandbox.violations[before:]
+    if found:
+        pytest.fail("contract violations:\n" + "\n".join(map(str, found)), pytrace=False)

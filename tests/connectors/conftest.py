@@ -20,7 +20,7 @@ from bridge.connectors.results import EarlierResults
 from bridge.runtime import Runtime
 from sandbox import Sandbox
 from sandbox.receiver import WebhookReceiver
-from tests.helpers import migrated_runtime
+from tests.helpers import held_to_the_contract, migrated_runtime, receiving_webhooks
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +32,7 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="session")
 def receiver(sandbox: Sandbox) -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
-        for vendor in sandbox.vendors:
-            sandbox.register_webhook(vendor, f"{running.url}/{vendor}")
+    with receiving_webhooks(sandbox) as running:
         yield running
 
 
@@ -43,13 +41,9 @@ def delivered(receiver: WebhookReceiver, vendor: str) -> list[dict]:
 
 
 @pytest.fixture(autouse=True)
-def held_to_the_contract(sandbox: Sandbox) -> Iterator[None]:
-    before = len(sandbox.violations)
-    yield
-    sandbox.reset_faults()
-    found = sandbox.violations[before:]
-    if found:
-        pytest.fail("contract violations:\n" + "\n".join(map(str, found)), pytrace=False)
+def contract_checked(sandbox: Sandbox) -> Iterator[None]:
+    with held_to_the_contract(sandbox):
+        yield
 
 
 @pytest.fixture(autouse=True)

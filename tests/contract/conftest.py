@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from sandbox import Sandbox
 from sandbox.receiver import WebhookReceiver
+from tests.helpers import held_to_the_contract, receiving_webhooks
 
 
 @pytest.fixture(scope="session")
@@ -21,20 +22,14 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="session")
 def receiver(sandbox: Sandbox) -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
-        for vendor in sandbox.vendors:
-            sandbox.register_webhook(vendor, f"{running.url}/{vendor}")
+    with receiving_webhooks(sandbox) as running:
         yield running
 
 
 @pytest.fixture(autouse=True)
-def held_to_the_contract(sandbox: Sandbox) -> Iterator[None]:
-    before = len(sandbox.violations)
-    yield
-    sandbox.reset_faults()
-    found = sandbox.violations[before:]
-    if found:
-        pytest.fail("contract violations:\n" + "\n".join(map(str, found)), pytrace=False)
+def contract_checked(sandbox: Sandbox) -> Iterator[None]:
+    with held_to_the_contract(sandbox):
+        yield
 
 
 @pytest.fixture

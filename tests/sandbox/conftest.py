@@ -8,6 +8,7 @@ import pytest
 
 from sandbox import Sandbox
 from sandbox.receiver import WebhookReceiver
+from tests.helpers import receiving_webhooks
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,5 @@ def no_faults_left_behind(sandbox: Sandbox) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def receiver(sandbox: Sandbox) -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
-        for vendor in sandbox.vendors:
-            sandbox.register_webhook(vendor, f"{running.url}/{vendor}")
+    with receiving_webhooks(sandbox) as running:
         yield running
