@@ -63,6 +63,16 @@ def register_tasks(runtime: Runtime) -> None:
 
     @huey.task(name="inbox.process")
     def process_inbox(row_id: int) -> None:
+        process_inbox_row(row_id)
+
+    @huey.task(name="inbox.process_rows")
+    def process_inbox_rows(row_ids: list[int]) -> None:
+        """The rows one group commit stored; each is processed under its own lease, and one
+        that fails never stops the others."""
+        for row_id in row_ids:
+            process_inbox_row(row_id)
+
+    def process_inbox_row(row_id: int) -> None:
         owner = worker_identity()
         now = utcnow()
         row = runtime.inbox.claim(row_id, owner, now, INBOX_LEASE)
@@ -125,7 +135,7 @@ def register_tasks(runtime: Runtime) -> None:
             except Exception as exc:  # one failing hook must not stop the others
                 log.error("periodic.failed", hook=name, error=type(exc).__name__)
 
-    runtime.tasks = Tasks(process_inbox, perform_outbox, every_minute)
+    runtime.tasks = Tasks(process_inbox, process_inbox_rows, perform_outbox, every_minute)
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,7 @@ class Tasks:
     """The registered Huey tasks; calling one enqueues it."""
 
     process_inbox: Any
+    process_inbox_rows: Any
     perform_outbox: Any
     every_minute: Any
 

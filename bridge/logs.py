@@ -2,14 +2,20 @@
 
 Log event keys, not prose. Secrets and customer text never reach a log: known sensitive keys are
 replaced before rendering, whatever the caller passed.
+
+The bridge's own events are rendered by structlog and written straight to the stream: every
+request logs a line, and going through the standard library's records and formatter cost more
+than the rest of a webhook's acknowledgement. Libraries (waitress, huey, alembic, SQLAlchemy)
+log through ``logging``; their records are rendered by the same processors into the same stream.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
+import orjson
 import structlog
 
 SENSITIVE_KEYS = frozenset(
@@ -36,7 +42,30 @@ def redact_sensitive(_logger: Any, _method: str, event: dict[str, Any]) -> dict[
     return event
 
 
-def configure_logging(level: str = "info", fmt: str = "json", stream: Any = None) -> None:
+def _orjson_text(value: Any, **options: Any) -> str:
+    return orjson.dumps(
+        value, default=options.get("default"), option=orjson.OPT_NON_STR_KEYS
+    ).decode()
+
+
+class NamedWriteLogger(structlog.WriteLogger):
+    """structlog's direct writer, keeping the name it was asked for under (the ``logger`` key)."""
+
+    def __init__(self, file: TextIO, name: str) -> None:
+        super().__init__(file)
+        self.name = name
+
+
+class NamedWriteLoggerFactory:
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+
+    def __call__(self, *args: Any) -> NamedWriteLogger:
+        return NamedWriteLogger(self._file, str(args[0]) if args else "root")
+
+
+def configure_logging(level: str = "info", fmt: str = "json", stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -45,17 +74,17 @@ def configure_logging(level: str = "info", fmt: str = "json", stream: Any = None
         redact_sensitive,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=_orjson_text)
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        logger_factory=NamedWriteLoggerFactory(stream),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         cache_logger_on_first_use=False,
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

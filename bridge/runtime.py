@@ -22,6 +22,7 @@ from bridge.store.inbox import Inbox
 from bridge.store.outbox import PLANNED, Outbox
 
 if TYPE_CHECKING:
+    from bridge.intake import Intake
     from bridge.jobs import Tasks
     from bridge.ports import Connector
 
@@ -49,6 +50,7 @@ class Runtime:
     processors: Processors = field(default_factory=Processors)
     performers: Performers = field(default_factory=Performers)
     tasks: Tasks = field(init=False)
+    intake: Intake = field(init=False)
     connectors: dict[str, Connector] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -88,6 +90,9 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         huey=huey if huey is not None else make_huey(settings),
     )
     register_tasks(runtime)
+    from bridge.intake import Intake
+
+    runtime.intake = Intake(runtime.inbox, runtime.tasks.process_inbox_rows)
     _perform_after_commit(runtime)
     from bridge.connectors.registry import register_connectors
     from bridge.services import inbound, sla, spar

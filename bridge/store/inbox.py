@@ -8,17 +8,30 @@ if the worker dies, the lease runs out and the sweep hands the row to another wo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.store.driver import DriverStatement, driver_transaction
 from bridge.store.tables import InboxRow
 from bridge.store.upsert import insert_ignoring
 
 Outcome = Literal["done", "ignored", "held"]
 MAX_ERROR_LENGTH = 2_000
+STORED_COLUMNS = (
+    "source",
+    "delivery_id",
+    "event_type",
+    "body",
+    "record_key",
+    "provider_ts",
+    "status",
+    "attempts",
+    "received_at",
+)
 
 
 @dataclass(frozen=True)
@@ -42,17 +55,32 @@ class Inbox:
         self._sessions = sessions
         self._engine: Engine = sessions.kw["bind"]
         self.max_attempts = max_attempts
-        table = InboxRow.__table__
-        self._insert = insert_ignoring(
-            self._engine.dialect.name, table, ["source", "delivery_id"]
-        ).returning(table.c.id)
-        self._find = select(table.c.id).where(
-            table.c.source == bindparam("source"), table.c.delivery_id == bindparam("delivery_id")
+        table, dialect = InboxRow.__table__, self._engine.dialect
+        self._insert = DriverStatement.compile(
+            insert_ignoring(dialect.name, table, ["source", "delivery_id"]).returning(table.c.id),
+            dialect,
+            column_keys=STORED_COLUMNS,
+        )
+        self._find = DriverStatement.compile(
+            select(table.c.id).where(
+                table.c.source == bindparam("source"),
+                table.c.delivery_id == bindparam("delivery_id"),
+            ),
+            dialect,
         )
 
     def store(self, delivery: Delivery, now: dt.datetime) -> Stored:
-        """Commit the delivery, or find the row an earlier copy left. On the hot path of every
-        webhook, so it runs one prepared Core statement rather than an ORM unit of work."""
+        """Commit the delivery, or find the row an earlier copy left."""
+        return self.store_many([(delivery, now)])[0]
+
+    def store_many(self, arrivals: Sequence[tuple[Delivery, dt.datetime]]) -> list[Stored]:
+        """Commit several deliveries in one transaction (see ``GroupCommit``), in order: a
+        second copy of a delivery in the same batch finds the first one's row. On the hot path
+        of every webhook, so it runs its two statements on the driver's connection."""
+        with driver_transaction(self._engine) as cursor:
+            return [self._store_one(cursor, *arrival) for arrival in arrivals]
+
+    def _store_one(self, cursor: Any, delivery: Delivery, now: dt.datetime) -> Stored:
         values = {
             "source": delivery.source,
             "delivery_id": delivery.delivery_id,
@@ -64,12 +92,10 @@ class Inbox:
             "attempts": 0,
             "received_at": now,
         }
-        with self._engine.begin() as connection:
-            new_id = connection.execute(self._insert, values).scalar_one_or_none()
-            if new_id is not None:
-                return Stored(new_id, duplicate=False)
-            existing = connection.execute(self._find, values).scalar_one()
-            return Stored(existing, duplicate=True)
+        new_id = self._insert.first(cursor, values)
+        if new_id is not None:
+            return Stored(new_id, duplicate=False)
+        return Stored(self._find.first(cursor, values), duplicate=True)
 
     def claim(
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta

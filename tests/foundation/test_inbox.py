@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from bridge.store.db import make_engine, session_factory
 from bridge.store.inbox import Delivery, Inbox
 from bridge.store.tables import InboxRow
@@ -91,3 +94,30 @@ def test_rows_needing_a_drive_are_expired_leases_and_forgotten_pending_rows(data
     inbox.claim(orphaned, "died", NOW, LEASE)
     assert inbox.needing_drive(NOW + dt.timedelta(minutes=10), grace) == [forgotten, orphaned]
     assert fresh not in inbox.needing_drive(NOW + dt.timedelta(minutes=10), grace)
+
+
+def test_a_batch_stores_each_delivery_in_order_and_a_repeat_finds_its_twin(database_url) -> None:
+    inbox = make_inbox(database_url)
+    sent_at = dt.datetime(2026, 11, 23, 8, 59, 30, tzinfo=dt.UTC)
+    timed = Delivery("github", "d-2", "issues", b"\x00{}", record_key="repo#2", provider_ts=sent_at)
+    first, second, repeat = inbox.store_many([(delivery(), NOW), (timed, NOW), (delivery(), NOW)])
+    assert (first.duplicate, second.duplicate, repeat.duplicate) == (False, False, True)
+    assert repeat.row_id == first.row_id
+    row = inbox.claim(second.row_id, "w", NOW, LEASE)
+    assert row is not None
+    assert (row.source, row.delivery_id, row.event_type) == ("github", "d-2", "issues")
+    assert (row.body, row.record_key, row.provider_ts) == (b"\x00{}", "repo#2", sent_at)
+    assert row.received_at == NOW
+
+
+def test_a_batch_that_fails_stores_nothing_and_says_why(database_url) -> None:
+    inbox = make_inbox(database_url)
+    unnamed = Delivery("github", "d-2", None, b"{}")  # type: ignore[arg-type]
+    with pytest.raises(IntegrityError) as raised:
+        inbox.store_many([(delivery(), NOW), (unnamed, NOW)])
+    assert "event_type" in str(raised.value.orig)
+    assert "{}" not in str(raised.value).split("\n")[-1]  # parameters are never in the message
+    assert inbox.counts_by_status() == {}
+    # The pooled connection went back clean: the next delivery is stored as usual.
+    assert inbox.store(delivery(), NOW).duplicate is False
+    assert inbox.counts_by_status() == {"pending": 1}
