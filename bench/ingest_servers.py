@@ -1,9 +1,11 @@
-"""The two servers ``bench/ingest.py`` compares, each in its own process under waitress.
+"""The servers ``bench/ingest.py`` compares, each in its own process under waitress.
 
-``bridge``: the real app as ``support-bridge serve`` runs it (waitress, 8 threads, consumer
-threads, JSON logs). ``minimal``: a Flask app under the same waitress settings that verifies
-the HMAC and inserts one row into SQLite with the bridge's durability settings, nothing more:
-the durable-ack limit of this machine.
+``bridge``: the real app as ``support-bridge serve`` runs it on SQLite by default (waitress,
+8 threads, job consumer threads in the same process, JSON logs). ``bridge + worker``: the same
+app with ``serve --no-consumer`` and the jobs in a ``support-bridge worker`` process beside it.
+``minimal``: a Flask app under the same waitress settings that verifies the HMAC and inserts one
+row into SQLite with the bridge's durability settings, nothing more: the durable-ack limit of
+this machine.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def _serve(app: Any, ready: Connection) -> None:
     server.run()
 
 
-def run_bridge(data_dir: str, ready: Connection, consumer_threads: int) -> None:
+def _bridge_environment(data_dir: str) -> None:
     os.environ.update(
         {
             "BRIDGE_DATA_DIR": data_dir,
@@ -42,6 +44,10 @@ def run_bridge(data_dir: str, ready: Connection, consumer_threads: int) -> None:
             "BRIDGE_CONNECTORS__SLACK__BASE_URL": "http://127.0.0.1:9/api/",
         }
     )
+
+
+def run_bridge(data_dir: str, ready: Connection, consumer_threads: int) -> None:
+    _bridge_environment(data_dir)
     from bridge.config import load_settings
     from bridge.jobs import InProcessConsumer
     from bridge.logs import configure_logging
@@ -50,13 +56,37 @@ def run_bridge(data_dir: str, ready: Connection, consumer_threads: int) -> None:
     from webhooks.app import create_app
 
     settings = load_settings()
-    log_file = (Path(data_dir) / "bridge.log").open("a")
-    configure_logging(settings.log_level, settings.log_format, stream=log_file)
+    configure_logging(settings.log_level, settings.log_format, stream=_log_file(data_dir))
     migrate.upgrade(settings.resolved_database_url)
     runtime = bootstrap(settings)
     if consumer_threads:
         InProcessConsumer(runtime.huey, workers=consumer_threads, worker_type="thread").start()
     _serve(create_app(settings, runtime), ready)
+
+
+def run_worker(data_dir: str, threads: int) -> None:
+    """``support-bridge worker``: a job consumer in a process of its own, on the same files."""
+    _bridge_environment(data_dir)
+    from bridge.config import load_settings
+    from bridge.logs import configure_logging
+    from bridge.runtime import bootstrap
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format, stream=_log_file(data_dir))
+    runtime = bootstrap(settings)
+    runtime.huey.create_consumer(workers=threads, worker_type="thread").run()
+
+
+def _log_file(data_dir: str) -> Any:
+    return (Path(data_dir) / "bridge.log").open("a")
+
+
+def unfinished_rows(data_dir: str) -> int:
+    """Inbox rows the bridge's jobs have yet to process."""
+    with sqlite3.connect(Path(data_dir) / "bridge.db") as db:
+        query = "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing')"
+        (count,) = db.execute(query).fetchone()
+    return int(count)
 
 
 def run_minimal(data_dir: str, ready: Connection) -> None:
@@ -104,7 +134,7 @@ def run_minimal(data_dir: str, ready: Connection) -> None:
 
 def count_rows(kind: str, data_dir: str) -> tuple[int, int]:
     """Rows stored and distinct delivery ids among them."""
-    if kind == "bridge":
+    if kind != "minimal":
         path, query = (
             Path(data_dir) / "bridge.db",
             ("SELECT count(*), count(DISTINCT delivery_id) FROM inbox WHERE source = 'github'"),

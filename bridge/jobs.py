@@ -20,6 +20,8 @@ from bridge.processing import PermanentError, TransientError
 if TYPE_CHECKING:
     from bridge.config import Settings
     from bridge.runtime import Runtime
+    from bridge.store.inbox import Outcome
+    from bridge.store.tables import InboxRow
 
 log = structlog.get_logger(__name__)
 
@@ -63,39 +65,38 @@ def register_tasks(runtime: Runtime) -> None:
 
     @huey.task(name="inbox.process")
     def process_inbox(row_id: int) -> None:
-        process_inbox_row(row_id)
+        process_rows([row_id])
 
     @huey.task(name="inbox.process_rows")
     def process_inbox_rows(row_ids: list[int]) -> None:
-        """The rows one group commit stored; each is processed under its own lease, and one
-        that fails never stops the others."""
-        for row_id in row_ids:
-            process_inbox_row(row_id)
+        process_rows(row_ids)
 
-    def process_inbox_row(row_id: int) -> None:
+    def process_rows(row_ids: list[int]) -> None:
+        """Claim the rows (those done already or leased to another worker are skipped), run
+        each through its processor, then record every outcome at once. One failing row never
+        stops the others: it goes back to pending, or dead after its last attempt."""
         owner = worker_identity()
-        now = utcnow()
-        row = runtime.inbox.claim(row_id, owner, now, INBOX_LEASE)
-        if row is None:
-            return  # done already, or another worker holds the lease
+        rows = runtime.inbox.claim_many(row_ids, owner, utcnow(), INBOX_LEASE)
+        outcomes = [outcome for row in rows if (outcome := process(row, owner)) is not None]
+        runtime.inbox.finish_many(owner, outcomes, utcnow())
+
+    def process(row: InboxRow, owner: str) -> tuple[int, Outcome, str | None] | None:
         processor = runtime.processors.find(row.source)
         if processor is None:
-            note = f"no processor registered for source {row.source!r}"
-            runtime.inbox.finish(row_id, owner, "ignored", utcnow(), note)
-            log.info("inbox.ignored", row_id=row_id, source=row.source, reason="no processor")
-            return
+            log.info("inbox.ignored", row_id=row.id, source=row.source, reason="no processor")
+            return row.id, "ignored", f"no processor registered for source {row.source!r}"
         try:
             outcome = processor(row)
         except PermanentError as exc:
-            runtime.inbox.finish(row_id, owner, "ignored", utcnow(), str(exc))
-            log.info("inbox.ignored", row_id=row_id, source=row.source, reason="permanent")
-            return
+            log.info("inbox.ignored", row_id=row.id, source=row.source, reason="permanent")
+            return row.id, "ignored", str(exc)
         except Exception as exc:  # a bad delivery must never kill the worker
-            status = runtime.inbox.fail(row_id, owner, f"{type(exc).__name__}: {exc}", utcnow())
-            log.warning("inbox.failed", row_id=row_id, error=type(exc).__name__, status=status)
-            return
-        runtime.inbox.finish(row_id, owner, outcome, utcnow())
-        log.info("inbox.processed", row_id=row_id, source=row.source, outcome=outcome)
+            error = f"{type(exc).__name__}: {exc}"
+            status = runtime.inbox.fail(row.id, owner, error, utcnow())
+            log.warning("inbox.failed", row_id=row.id, error=type(exc).__name__, status=status)
+            return None
+        log.info("inbox.processed", row_id=row.id, source=row.source, outcome=outcome)
+        return row.id, outcome, None
 
     @huey.task(name="outbox.perform")
     def perform_outbox(row_id: int) -> None:

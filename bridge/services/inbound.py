@@ -7,7 +7,6 @@ support told). Domain refusals are answered to the person who asked, never raise
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import structlog
@@ -17,6 +16,7 @@ from bridge.domain.contacts import check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
 from bridge.domain.intake import request_from_ticket_update
+from bridge.json_body import parse_json
 from bridge.processing import Outcome, PermanentError
 from bridge.runtime import Runtime, utcnow
 from bridge.services.answers import triage_answers
@@ -45,7 +45,7 @@ class SlackProcessor:
         self.service = EscalationService(runtime)
 
     def __call__(self, row: InboxRow) -> Outcome:
-        body = json.loads(row.body)
+        body = parse_json(row.body)
         cause = f"slack:{row.delivery_id}"
         if row.event_type == "escalation_request":
             return self._escalation_request(body, cause)

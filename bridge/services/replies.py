@@ -8,13 +8,13 @@ the customer count: our own replies and staff notes come back as events too.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 
 import structlog
 from sqlalchemy import select
 
+from bridge.json_body import parse_json
 from bridge.runtime import Runtime
 from bridge.services import closure
 from bridge.services.links import ACCEPT, STILL_BROKEN
@@ -68,7 +68,7 @@ def customer_replied(
     runtime: Runtime, helpdesk: str, number: str, body: bytes, now: dt.datetime
 ) -> str | None:
     """Act on a customer's reply; returns the answer it was read as, if any."""
-    document = json.loads(body)
+    document = parse_json(body)
     text = customer_comment(document) if isinstance(document, dict) else None
     answer = read_reply(text) if text else None
     if answer is None:

@@ -10,7 +10,6 @@ re-ordered delivery send nothing twice.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import replace
 
 import structlog
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bridge import effects
 from bridge.config.policy import ResolutionConfig, ShippedSignals
+from bridge.json_body import parse_json
 from bridge.processing import Outcome
 from bridge.runtime import Runtime, utcnow
 from bridge.services import signals
@@ -155,7 +155,7 @@ class ShippedProcessor:
         self.runtime = runtime
 
     def __call__(self, row: InboxRow) -> Outcome:
-        payload = json.loads(row.body)
+        payload = parse_json(row.body)
         now = utcnow()
         connector = self.runtime.connectors.get(row.source)
         if connector is not None and connector.is_own_write(payload):
@@ -192,7 +192,7 @@ def released_earlier(session: Session, key: str, version: str) -> signals.ShipSi
     ).first()
     if release is None:
         return None
-    signal = signals.from_jira("jira:version_released", json.loads(release))
+    signal = signals.from_jira("jira:version_released", parse_json(release))
     return replace(signal, keys=(key,)) if signal is not None else None
 
 

@@ -13,12 +13,12 @@ See docs/helpdesk-webhooks.md for the templates to paste into each helpdesk.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.records import Ticket
+from bridge.json_body import parse_json
 from bridge.processing import PermanentError
 
 SEVERITY_BY_PRIORITY = {"urgent": 1, "high": 2, "normal": 3, "low": 4}
@@ -83,7 +83,7 @@ def _freshdesk(fields: dict[str, Any]) -> dict[str, Any]:
 
 def parse_ticket_event(body: bytes) -> TicketEvent:
     try:
-        document = json.loads(body)
+        document = parse_json(body)
     except (ValueError, UnicodeDecodeError) as exc:
         msg = "body is not JSON"
         raise UnreadableTicketEvent(msg) from exc

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.store.sqlite_writer import SerializedConnection, begin_immediate, writer_lock
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -36,18 +39,22 @@ def make_engine(url: str, *, create: bool = False, **kwargs: Any) -> Engine:
         raise DatabaseMissing(msg)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        parsed,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "factory": SerializedConnection},
+        **kwargs,
     )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, writer_lock(str(path.resolve())))
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, writer: threading.Lock) -> None:
     # pysqlite's own transaction handling defers BEGIN and skips it for DDL; take it over so
     # migrations are transactional and a write waits on the busy timeout instead of failing.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        dbapi_connection.writer = writer
+        dbapi_connection.wait_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -57,7 +64,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(connection.connection.dbapi_connection)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
+from bridge.store.sqlite_writer import begin_immediate
+
 
 @dataclass(frozen=True)
 class DriverStatement:
@@ -63,7 +65,7 @@ def driver_transaction(engine: Engine) -> Iterator[Any]:
         cursor = connection.cursor()
         try:
             if engine.dialect.name == "sqlite":
-                cursor.execute("BEGIN IMMEDIATE")
+                begin_immediate(connection.dbapi_connection)
             yield cursor
             connection.commit()
         except dbapi_error as exc:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Engine, bindparam, func, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.store.driver import DriverStatement, driver_transaction
@@ -68,6 +68,40 @@ class Inbox:
             ),
             dialect,
         )
+        # Each worker claims and finishes every row: built once, so each call only binds values.
+        self._claim = (
+            update(table)
+            .where(
+                table.c.id.in_(bindparam("claim_ids", expanding=True)),
+                or_(
+                    table.c.status == "pending",
+                    and_(
+                        table.c.status == "processing",
+                        table.c.lease_until < bindparam("claim_now"),
+                    ),
+                ),
+            )
+            .values(
+                status="processing",
+                lease_owner=bindparam("claim_owner"),
+                lease_until=bindparam("claim_until"),
+                attempts=table.c.attempts + 1,
+            )
+            .returning(*table.c)
+        )
+        self._finish = (
+            update(table)
+            .where(
+                table.c.id == bindparam("finish_id"),
+                table.c.lease_owner == bindparam("finish_owner"),
+            )
+            .values(
+                status=bindparam("outcome"),
+                finished_at=bindparam("finished"),
+                lease_until=None,
+                last_error=bindparam("note"),
+            )
+        )
 
     def store(self, delivery: Delivery, now: dt.datetime) -> Stored:
         """Commit the delivery, or find the row an earlier copy left."""
@@ -101,35 +135,42 @@ class Inbox:
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta
     ) -> InboxRow | None:
         """Take the row for ``lease`` if it is pending or its last lease expired."""
-        claimable = or_(
-            InboxRow.status == "pending",
-            (InboxRow.status == "processing") & (InboxRow.lease_until < now),
-        )
-        with self._sessions.begin() as session:
-            taken = session.execute(
-                update(InboxRow)
-                .where(InboxRow.id == row_id, claimable)
-                .values(
-                    status="processing",
-                    lease_owner=owner,
-                    lease_until=now + lease,
-                    attempts=InboxRow.attempts + 1,
-                )
-            )
-            if taken.rowcount != 1:
-                return None
-            return session.get(InboxRow, row_id)
+        taken = self.claim_many([row_id], owner, now, lease)
+        return taken[0] if taken else None
+
+    def claim_many(
+        self, row_ids: Sequence[int], owner: str, now: dt.datetime, lease: dt.timedelta
+    ) -> list[InboxRow]:
+        """Take, in one statement, those of the rows that are claimable; each comes back
+        detached as the claim left it, in the order asked for."""
+        values = {"claim_ids": list(row_ids), "claim_owner": owner, "claim_now": now}
+        with self._engine.begin() as connection:
+            taken = connection.execute(self._claim, values | {"claim_until": now + lease})
+            rows = {row["id"]: InboxRow(**row) for row in taken.mappings()}
+        return [rows[row_id] for row_id in dict.fromkeys(row_ids) if row_id in rows]
 
     def finish(
         self, row_id: int, owner: str, outcome: Outcome, now: dt.datetime, note: str | None = None
     ) -> bool:
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(InboxRow)
-                .where(InboxRow.id == row_id, InboxRow.lease_owner == owner)
-                .values(status=outcome, finished_at=now, lease_until=None, last_error=note)
-            )
-            return result.rowcount == 1
+        return self.finish_many(owner, [(row_id, outcome, note)], now) == 1
+
+    def finish_many(
+        self,
+        owner: str,
+        outcomes: Sequence[tuple[int, Outcome, str | None]],
+        now: dt.datetime,
+    ) -> int:
+        """Record each row's outcome in one transaction; returns how many rows were still held
+        by ``owner`` (a row whose lease ran out and went to another worker is left to it)."""
+        if not outcomes:
+            return 0
+        values = [
+            {"finish_id": row_id, "outcome": outcome, "note": note, "finished": now}
+            | {"finish_owner": owner}
+            for row_id, outcome, note in outcomes
+        ]
+        with self._engine.begin() as connection:
+            return sum(connection.execute(self._finish, each).rowcount for each in values)
 
     def fail(self, row_id: int, owner: str, error: str, now: dt.datetime) -> str:
         """Record a failed attempt: back to pending, or dead after ``max_attempts``."""
