@@ -165,8 +165,13 @@ class Inbox:
         if not outcomes:
             return 0
         values = [
-            {"finish_id": row_id, "outcome": outcome, "note": note, "finished": now}
-            | {"finish_owner": owner}
+            {
+                "finish_id": row_id,
+                "finish_owner": owner,
+                "outcome": outcome,
+                "note": note,
+                "finished": now,
+            }
             for row_id, outcome, note in outcomes
         ]
         with self._engine.begin() as connection:
