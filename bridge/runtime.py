@@ -54,6 +54,9 @@ class Runtime:
     connectors: dict[str, Connector] = field(default_factory=dict)
 
     def close(self) -> None:
+        intake = getattr(self, "intake", None)
+        if intake is not None:  # queue the jobs of what was stored before letting go
+            intake.close()
         self.engine.dispose()
 
 
