@@ -106,17 +106,19 @@ def receive(receiver: Receiver) -> Answer:
     secrets = secrets_or_none(source)
     if not secrets:
         return not_configured(source)
-    if (request.content_length or 0) > receiver.max_bytes:
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    headers = current.headers
+    if (current.content_length or 0) > receiver.max_bytes:
         return too_large(source, receiver.max_bytes)
-    if request.mimetype != "application/json":
+    if current.mimetype != "application/json":
         return refuse(source, 415, "unsupported_media_type", "send Content-Type application/json")
-    missing = missing_headers(request.headers, receiver)
+    missing = missing_headers(headers, receiver)
     if missing:
         return refuse(source, 400, "missing_header", f"missing header {', '.join(missing)}")
     body = read_body(receiver.max_bytes)
     if body is None:
         return too_large(source, receiver.max_bytes)
-    if not receiver.verify(body, request.headers, secrets):
+    if not receiver.verify(body, headers, secrets):
         return refuse(source, 401, "bad_signature", "signature does not match")
     try:
         payload = parse_json(body)
@@ -125,7 +127,7 @@ def receive(receiver: Receiver) -> Answer:
     if not isinstance(payload, dict):
         return refuse(source, 400, "bad_json", "body is not a JSON object")
     try:
-        outcome = receiver.describe(payload, request.headers, body)
+        outcome = receiver.describe(payload, headers, body)
     except Malformed as problem:
         return refuse(source, 400, problem.reason, problem.detail)
     if isinstance(outcome, Ignored):

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
-from bridge.store.sqlite_writer import begin_immediate
+from bridge.store.sqlite_writer import begin_immediate, holding_writer
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,32 @@ class DriverStatement:
         return None if row is None else row[0]
 
 
+def _as_sqlalchemy_error(engine: Engine, exc: Exception) -> DBAPIError:
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    return DBAPIError.instance(
+        None, None, exc, dbapi_error, hide_parameters=True, dialect=engine.dialect
+    )
+
+
+@contextmanager
+def driver_autocommit(engine: Engine) -> Iterator[Any]:
+    """SQLite only: a driver cursor whose statements each commit on their own, with this
+    process's writer lock for the file held throughout (see ``inbox_insert`` for why)."""
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    connection = engine.raw_connection()
+    try:
+        with holding_writer(connection.dbapi_connection):
+            cursor = connection.cursor()
+            try:
+                yield cursor
+            except dbapi_error as exc:
+                raise _as_sqlalchemy_error(engine, exc) from exc
+            finally:
+                cursor.close()
+    finally:
+        connection.close()
+
+
 @contextmanager
 def driver_transaction(engine: Engine) -> Iterator[Any]:
     """A driver cursor in one transaction, committed on success, on a pooled connection.
@@ -70,9 +96,7 @@ def driver_transaction(engine: Engine) -> Iterator[Any]:
             connection.commit()
         except dbapi_error as exc:
             connection.rollback()
-            raise DBAPIError.instance(
-                None, None, exc, dbapi_error, hide_parameters=True, dialect=engine.dialect
-            ) from exc
+            raise _as_sqlalchemy_error(engine, exc) from exc
         except BaseException:
             connection.rollback()
             raise

@@ -1,15 +1,24 @@
 """Group commit: callers arriving together share one transaction, each still waiting for it.
 
 Every webhook is committed before it is answered. A commit has a fixed cost (the write lock, the
-WAL frame, on PostgreSQL the flush to disk) that outweighs one small insert, so when several
-requests arrive at once the first to find the writer free writes everything waiting in one
-transaction, and the others wake to their own result. A caller alone commits at once: nothing
-waits on a timer, so a quiet bridge answers as fast as before.
+WAL frame, on PostgreSQL the flush to disk) that outweighs one small insert, so the deliveries
+that arrive while one batch is being written are written together in the next, and each caller
+wakes to its own result. A caller alone is written at once: nothing waits on a timer, so a
+quiet bridge answers as fast as before.
+
+The batches are written by one thread of the group's own rather than by whichever caller came
+first. Each call into the database lets go of the GIL, and the thread that let go waits to get
+it back behind the request threads' Python work; a writer that handed the next batch to a
+sleeping caller paid that wait twice per batch (once for the caller to wake, once after the
+statement), while every webhook behind it queued. The writer thread goes from one batch to the
+next without letting go.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -17,19 +26,26 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _UNSET: object = object()
+_groups: weakref.WeakSet[GroupCommit[object, object]] = weakref.WeakSet()
 
 
 class _Slot(Generic[Item, Result]):
-    __slots__ = ("error", "item", "lead", "ready", "result")
+    __slots__ = ("_ready", "error", "item", "result")
 
     def __init__(self, item: Item) -> None:
         self.item = item
         self.result: Result | object = _UNSET
         self.error: BaseException | None = None
-        self.lead = False
-        self.ready = threading.Event()
+        # A held lock as a one-shot latch: every webhook waits on one, and a threading.Event
+        # builds a Condition and a fresh waiter lock for each wait.
+        self._ready = threading.Lock()
+        self._ready.acquire()
+
+    def wake(self) -> None:
+        self._ready.release()
 
     def outcome(self) -> Result:
+        self._ready.acquire()
         if self.error is not None:
             raise self.error
         if self.result is _UNSET:
@@ -49,41 +65,41 @@ class GroupCommit(Generic[Item, Result]):
     ) -> None:
         self._write = write
         self._max_batch = max_batch
+        self._reset()
+        _groups.add(self)  # type: ignore[arg-type]
+
+    def _reset(self) -> None:
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._waiting: list[_Slot[Item, Result]] = []
-        self._busy = False
+        self._writer: threading.Thread | None = None
+        self._idle = True
 
     def submit(self, item: Item) -> Result:
         slot: _Slot[Item, Result] = _Slot(item)
         with self._lock:
             self._waiting.append(slot)
-            leading = not self._busy
-            self._busy = True
-        if not leading:
-            slot.ready.wait()
-            if not slot.lead:
-                return slot.outcome()
-        self._lead()
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._run, name="group-commit", daemon=True)
+                self._writer.start()
+            elif self._idle:
+                self._arrived.notify()
         return slot.outcome()
 
-    def _lead(self) -> None:
-        """Write what is waiting (this caller's own item first among them), then pass the lead
-        to the first caller who arrived meanwhile, or leave the writer free."""
-        with self._lock:
-            batch = self._waiting[: self._max_batch]
-            del self._waiting[: self._max_batch]
-        try:
-            self._write_batch(batch)
-        finally:
+    def _run(self) -> None:
+        while True:
             with self._lock:
-                if self._waiting:
-                    successor = self._waiting[0]
-                    successor.lead = True
-                    successor.ready.set()
-                else:
-                    self._busy = False
-            for slot in batch:
-                slot.ready.set()
+                while not self._waiting:
+                    self._idle = True
+                    self._arrived.wait()
+                self._idle = False
+                batch = self._waiting[: self._max_batch]
+                del self._waiting[: self._max_batch]
+            try:
+                self._write_batch(batch)
+            finally:
+                for slot in batch:
+                    slot.wake()
 
     def _write_batch(self, batch: list[_Slot[Item, Result]]) -> None:
         try:
@@ -103,3 +119,12 @@ class GroupCommit(Generic[Item, Result]):
             slot.result = self._write([slot.item])[0]
         except Exception as exc:
             slot.error = exc
+
+
+def _reset_after_fork() -> None:
+    # A forked child (a gunicorn worker) has the parent's groups but not their writer thread.
+    for group in list(_groups):
+        group._reset()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)

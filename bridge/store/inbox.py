@@ -9,45 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.store.driver import DriverStatement, driver_transaction
+from bridge.store.inbox_insert import Delivery, DeliveryInsert, Stored
 from bridge.store.tables import InboxRow
-from bridge.store.upsert import insert_ignoring
 
 Outcome = Literal["done", "ignored", "held"]
 MAX_ERROR_LENGTH = 2_000
-STORED_COLUMNS = (
-    "source",
-    "delivery_id",
-    "event_type",
-    "body",
-    "record_key",
-    "provider_ts",
-    "status",
-    "attempts",
-    "received_at",
-)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    source: str
-    delivery_id: str
-    event_type: str
-    body: bytes
-    record_key: str | None = None
-    provider_ts: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class Stored:
-    row_id: int
-    duplicate: bool
 
 
 class Inbox:
@@ -55,19 +26,8 @@ class Inbox:
         self._sessions = sessions
         self._engine: Engine = sessions.kw["bind"]
         self.max_attempts = max_attempts
-        table, dialect = InboxRow.__table__, self._engine.dialect
-        self._insert = DriverStatement.compile(
-            insert_ignoring(dialect.name, table, ["source", "delivery_id"]).returning(table.c.id),
-            dialect,
-            column_keys=STORED_COLUMNS,
-        )
-        self._find = DriverStatement.compile(
-            select(table.c.id).where(
-                table.c.source == bindparam("source"),
-                table.c.delivery_id == bindparam("delivery_id"),
-            ),
-            dialect,
-        )
+        table = InboxRow.__table__
+        self._insert = DeliveryInsert(self._engine, table)
         # Each worker claims and finishes every row: built once, so each call only binds values.
         self._claim = (
             update(table)
@@ -110,26 +70,9 @@ class Inbox:
     def store_many(self, arrivals: Sequence[tuple[Delivery, dt.datetime]]) -> list[Stored]:
         """Commit several deliveries in one transaction (see ``GroupCommit``), in order: a
         second copy of a delivery in the same batch finds the first one's row. On the hot path
-        of every webhook, so it runs its two statements on the driver's connection."""
-        with driver_transaction(self._engine) as cursor:
-            return [self._store_one(cursor, *arrival) for arrival in arrivals]
-
-    def _store_one(self, cursor: Any, delivery: Delivery, now: dt.datetime) -> Stored:
-        values = {
-            "source": delivery.source,
-            "delivery_id": delivery.delivery_id,
-            "event_type": delivery.event_type,
-            "body": delivery.body,
-            "record_key": delivery.record_key,
-            "provider_ts": delivery.provider_ts,
-            "status": "pending",
-            "attempts": 0,
-            "received_at": now,
-        }
-        new_id = self._insert.first(cursor, values)
-        if new_id is not None:
-            return Stored(new_id, duplicate=False)
-        return Stored(self._find.first(cursor, values), duplicate=True)
+        of every webhook, so it is one statement on the driver's connection
+        (``inbox_insert``)."""
+        return self._insert.store(arrivals)
 
     def claim(
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta

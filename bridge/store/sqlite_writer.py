@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _locks: dict[str, threading.Lock] = {}
@@ -43,6 +45,16 @@ class SerializedConnection(sqlite3.Connection):
             self._release_writer()
             raise
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the writer lock for statements that commit on their own (no BEGIN)."""
+        if self.writer is not None and not self._holds_writer:
+            self._holds_writer = self.writer.acquire(timeout=self.wait_seconds)
+        try:
+            yield
+        finally:
+            self._release_writer()
+
     def commit(self) -> None:
         try:
             super().commit()
@@ -65,6 +77,16 @@ class SerializedConnection(sqlite3.Connection):
         if self._holds_writer and self.writer is not None:
             self._holds_writer = False
             self.writer.release()
+
+
+@contextmanager
+def holding_writer(dbapi_connection: Any) -> Iterator[None]:
+    """The writer lock of the connection's file (when it has one) for the block's statements."""
+    if isinstance(dbapi_connection, SerializedConnection):
+        with dbapi_connection.writing():
+            yield
+    else:
+        yield
 
 
 def begin_immediate(dbapi_connection: Any) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import sqlite3
+import threading
+import time
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from bridge.store import migrate
 from bridge.store.db import make_engine, session_factory
-from bridge.store.inbox import Delivery, Inbox
+from bridge.store.inbox import Delivery, Inbox, Stored
 from bridge.store.tables import InboxRow
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -120,4 +124,35 @@ def test_a_batch_that_fails_stores_nothing_and_says_why(database_url) -> None:
     assert inbox.counts_by_status() == {}
     # The pooled connection went back clean: the next delivery is stored as usual.
     assert inbox.store(delivery(), NOW).duplicate is False
+    assert inbox.counts_by_status() == {"pending": 1}
+
+
+def test_a_batch_with_rows_stored_before_gives_each_delivery_its_own_row(database_url) -> None:
+    inbox = make_inbox(database_url)
+    earlier = inbox.store(delivery("d-2"), NOW)
+    batch = [delivery("d-1"), delivery("d-2"), delivery("d-3"), delivery("d-1")]
+    stored = inbox.store_many([(each, NOW) for each in batch])
+    assert [each.duplicate for each in stored] == [False, True, False, True]
+    assert stored[1].row_id == earlier.row_id
+    assert stored[3].row_id == stored[0].row_id
+    claimed = inbox.claim_many([each.row_id for each in stored], "w", NOW, LEASE)
+    assert [row.delivery_id for row in claimed] == ["d-1", "d-2", "d-3"]
+    assert [row.id for row in claimed] == [stored[0].row_id, earlier.row_id, stored[2].row_id]
+    again = inbox.store_many([(delivery("d-3"), NOW), (delivery("d-1"), NOW)])
+    assert again == [Stored(stored[2].row_id, True), Stored(stored[0].row_id, True)]
+
+
+def test_a_batch_waits_for_another_process_holding_the_write_lock(sqlite_url: str) -> None:
+    migrate.upgrade(sqlite_url)
+    inbox = make_inbox(sqlite_url)
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as a worker process in the middle of its transaction
+    stored: list[object] = []
+    storing = threading.Thread(target=lambda: stored.extend(inbox.store_many([(delivery(), NOW)])))
+    storing.start()
+    time.sleep(0.3)
+    assert stored == []  # waiting on SQLite's busy timeout, not failed with "database is locked"
+    other.execute("COMMIT")
+    storing.join(10)
+    assert len(stored) == 1
     assert inbox.counts_by_status() == {"pending": 1}
