@@ -74,10 +74,15 @@ def register_tasks(runtime: Runtime) -> None:
     def process_rows(row_ids: list[int]) -> None:
         """Claim the rows (those done already or leased to another worker are skipped), run
         each through its processor, then record every outcome at once. One failing row never
-        stops the others: it goes back to pending, or dead after its last attempt."""
+        stops the others: it goes back to pending, or dead after its last attempt. Each row
+        waits its turn while this process is answering requests."""
         owner = worker_identity()
         rows = runtime.inbox.claim_many(row_ids, owner, utcnow(), INBOX_LEASE)
-        outcomes = [outcome for row in rows if (outcome := process(row, owner)) is not None]
+        outcomes = []
+        for row in rows:
+            runtime.requests.give_way()  # acknowledgements first (bridge/activity.py)
+            if (outcome := process(row, owner)) is not None:
+                outcomes.append(outcome)
         runtime.inbox.finish_many(owner, outcomes, utcnow())
 
     def process(row: InboxRow, owner: str) -> tuple[int, Outcome, str | None] | None:

@@ -14,6 +14,7 @@ from huey import Huey
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.activity import ActiveRequests
 from bridge.config import Settings
 from bridge.processing import Performers, Processors
 from bridge.store.db import make_engine, session_factory
@@ -52,11 +53,13 @@ class Runtime:
     tasks: Tasks = field(init=False)
     intake: Intake = field(init=False)
     connectors: dict[str, Connector] = field(default_factory=dict)
+    requests: ActiveRequests = field(default_factory=ActiveRequests)
 
     def close(self) -> None:
         intake = getattr(self, "intake", None)
         if intake is not None:  # queue the jobs of what was stored before letting go
             intake.close()
+        self.inbox.close()
         self.engine.dispose()
 
 

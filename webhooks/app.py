@@ -89,8 +89,12 @@ def _instrument(app: Flask, metrics: Metrics) -> None:
     counters: dict[tuple[str, str, int], Any] = {}
     timers: dict[str, Any] = {}
 
+    requests_in_flight = runtime_of(app).requests
+
     @app.before_request
     def _start() -> None:
+        requests_in_flight.started()
+        g.counted = True
         supplied = request.headers.get(REQUEST_ID_HEADER, "")
         # Not uuid4: a request id needs to be unique, not unguessable, and os.urandom is a
         # system call on every request.
@@ -126,6 +130,11 @@ def _instrument(app: Flask, metrics: Metrics) -> None:
                 duration_ms=round(elapsed * 1000, 2),
             )
         return response
+
+    @app.teardown_request
+    def _done(_exc: BaseException | None) -> None:
+        if g.pop("counted", False):
+            requests_in_flight.finished()
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int]:

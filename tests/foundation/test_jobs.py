@@ -162,3 +162,31 @@ def test_planned_side_effects_are_queued_when_their_decision_commits(runtime: Ru
         pass
     assert runtime.huey.pending_count() == 1
     assert runtime.outbox.counts_by_status() == {"pending": 1}
+
+
+def test_an_in_process_job_waits_while_a_request_is_being_answered(
+    runtime: Runtime, consumer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bridge.activity.LONGEST_WAIT_SECONDS", 30.0)
+    processed: list[float] = []
+    runtime.processors.register("github", lambda row: processed.append(time.monotonic()) or "done")
+    runtime.requests.started()  # a webhook is being answered in this process
+    stored = accept(runtime, delivery("while-busy"))
+    assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "processing")  # claimed
+    time.sleep(0.3)
+    assert processed == []  # the job thread gives way to the request
+    answered = time.monotonic()
+    runtime.requests.finished()
+    assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
+    assert processed[0] >= answered
+
+
+def test_a_job_gives_way_no_longer_than_the_longest_wait(runtime, consumer, monkeypatch) -> None:
+    monkeypatch.setattr("bridge.activity.LONGEST_WAIT_SECONDS", 0.2)
+    runtime.processors.register("github", lambda row: "done")
+    runtime.requests.started()  # and never finishes: a steady load
+    try:
+        stored = accept(runtime, delivery("under-load"))
+        assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
+    finally:
+        runtime.requests.finished()
