@@ -3,15 +3,15 @@
 Every webhook is committed before it is answered. A commit has a fixed cost (the write lock, the
 WAL frame, on PostgreSQL the flush to disk) that outweighs one small insert, so the deliveries
 that arrive while one batch is being written are written together in the next, and each caller
-wakes to its own result. A caller alone is written at once: nothing waits on a timer, so a
-quiet bridge answers as fast as before.
+wakes to its own result. A caller alone writes its own item at once: nothing waits on a timer,
+and no thread is woken, so a quiet bridge answers as fast as it can.
 
-The batches are written by one thread of the group's own rather than by whichever caller came
-first. Each call into the database lets go of the GIL, and the thread that let go waits to get
-it back behind the request threads' Python work; a writer that handed the next batch to a
-sleeping caller paid that wait twice per batch (once for the caller to wake, once after the
-statement), while every webhook behind it queued. The writer thread goes from one batch to the
-next without letting go.
+The batches that queue up behind it are written by one thread of the group's own, not handed
+to one of the waiting callers. Each call into the database lets go of the GIL, and the thread
+that let go waits to get it back behind the request threads' Python work; handing the next
+batch to a sleeping caller paid that wait twice per batch (once for the caller to wake, once
+after the statement) while every webhook behind it queued. The writer thread goes from one
+batch to the next, and leaves the writing to the callers again once nobody is waiting.
 """
 
 from __future__ import annotations
@@ -70,29 +70,46 @@ class GroupCommit(Generic[Item, Result]):
 
     def _reset(self) -> None:
         self._lock = threading.Lock()
-        self._arrived = threading.Condition(self._lock)
+        self._handed_over = threading.Condition(self._lock)
         self._waiting: list[_Slot[Item, Result]] = []
+        self._busy = False  # a caller or the writer thread is writing
         self._writer: threading.Thread | None = None
-        self._idle = True
 
     def submit(self, item: Item) -> Result:
         slot: _Slot[Item, Result] = _Slot(item)
         with self._lock:
-            self._waiting.append(slot)
-            if self._writer is None or not self._writer.is_alive():
-                self._writer = threading.Thread(target=self._run, name="group-commit", daemon=True)
-                self._writer.start()
-            elif self._idle:
-                self._arrived.notify()
+            alone = not self._busy
+            self._busy = True
+            if not alone:
+                self._waiting.append(slot)
+        if not alone:
+            return slot.outcome()
+        # Nobody writing: the caller writes its own item, with no thread to wake on either side.
+        try:
+            self._write_batch([slot])
+        finally:
+            with self._lock:
+                if self._waiting:  # others came meanwhile: the writer thread takes them
+                    self._hand_over()
+                else:
+                    self._busy = False
+            slot.wake()
         return slot.outcome()
+
+    def _hand_over(self) -> None:
+        """Called holding the lock, with callers waiting and ``_busy`` set."""
+        if self._writer is None or not self._writer.is_alive():
+            self._writer = threading.Thread(target=self._run, name="group-commit", daemon=True)
+            self._writer.start()
+        else:
+            self._handed_over.notify()
 
     def _run(self) -> None:
         while True:
             with self._lock:
                 while not self._waiting:
-                    self._idle = True
-                    self._arrived.wait()
-                self._idle = False
+                    self._busy = False
+                    self._handed_over.wait()
                 batch = self._waiting[: self._max_batch]
                 del self._waiting[: self._max_batch]
             try:
