@@ -8,6 +8,10 @@ driver error still surfaces as SQLAlchemy's ``DBAPIError``, as from any other st
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +21,10 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
+from bridge.store.db import SQLITE_BUSY_TIMEOUT_MS
 from bridge.store.sqlite_writer import begin_immediate, holding_writer
+
+SQLITE_BUSY = 5
 
 
 @dataclass(frozen=True)
@@ -62,23 +69,110 @@ def _as_sqlalchemy_error(engine: Engine, exc: Exception) -> DBAPIError:
     )
 
 
-@contextmanager
-def driver_autocommit(engine: Engine) -> Iterator[Any]:
-    """SQLite only: a driver cursor whose statements each commit on their own, with this
-    process's writer lock for the file held throughout (see ``inbox_insert`` for why)."""
-    dbapi_error = engine.dialect.loaded_dbapi.Error
-    connection = engine.raw_connection()
-    try:
-        with holding_writer(connection.dbapi_connection):
-            cursor = connection.cursor()
+class AutocommitWriter:
+    """SQLite only: a connection of its own for statements that each commit on their own (see
+    ``inbox_insert`` for why), run under this process's writer lock for the file.
+
+    The connection has no busy timeout. While another process (a ``worker``) holds the write
+    lock, a statement is tried again after half a millisecond, doubling to 5 ms, for up to the
+    busy timeout. SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries however
+    soon the lock is free, and so lost nearly every race to a worker committing transaction
+    after transaction: webhooks waited seconds for their commit (``bench/ingest.py``).
+    """
+
+    FIRST_RETRY = 0.0005
+    LONGEST_RETRY = 0.005
+
+    def __init__(self, engine: Engine, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000) -> None:
+        self._engine = engine
+        self._timeout = timeout
+        self._connection: Any = None
+        self._error = engine.dialect.loaded_dbapi.Error
+        _writers.add(self)
+
+    @contextmanager
+    def cursor(self) -> Iterator[_RetryingCursor]:
+        connection = self._connection or self._connect()
+        try:
+            with holding_writer(connection):
+                cursor = connection.cursor()
+                try:
+                    yield _RetryingCursor(
+                        cursor, self._timeout, self.FIRST_RETRY, self.LONGEST_RETRY
+                    )
+                finally:
+                    cursor.close()
+        except self._error as exc:
+            if not _is_busy(exc):  # perhaps the connection itself: open a new one next time
+                self._close()
+            raise _as_sqlalchemy_error(self._engine, exc) from exc
+
+    def close(self) -> None:
+        self._close()
+
+    def _connect(self) -> Any:
+        pooled = self._engine.raw_connection()
+        pooled.detach()  # kept for good, outside the pool's count
+        connection = pooled.dbapi_connection
+        connection.execute("PRAGMA busy_timeout = 0")
+        self._connection = connection
+        return connection
+
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(self._error):
+                connection.close()
+
+    def _forget(self) -> None:
+        self._connection = None  # the parent's; a forked child opens its own
+
+
+class _RetryingCursor:
+    def __init__(self, cursor: Any, timeout: float, first: float, longest: float) -> None:
+        self._cursor = cursor
+        self._timeout = timeout
+        self._first = first
+        self._longest = longest
+
+    def execute(self, sql: str, parameters: Any = ()) -> Any:
+        deadline, pause = time.monotonic() + self._timeout, self._first
+        while True:
             try:
-                yield cursor
-            except dbapi_error as exc:
-                raise _as_sqlalchemy_error(engine, exc) from exc
-            finally:
-                cursor.close()
-    finally:
-        connection.close()
+                return self._cursor.execute(sql, parameters)
+            except Exception as exc:
+                if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, self._longest)
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    @property
+    def lastrowid(self) -> int:
+        return int(self._cursor.lastrowid)
+
+
+_writers: weakref.WeakSet[AutocommitWriter] = weakref.WeakSet()
+
+
+def _forget_after_fork() -> None:
+    for writer in list(_writers):
+        writer._forget()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY and its extended codes (another connection holds the lock)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == SQLITE_BUSY
 
 
 @contextmanager

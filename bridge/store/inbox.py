@@ -63,6 +63,10 @@ class Inbox:
             )
         )
 
+    def close(self) -> None:
+        """Let go of the connection kept for storing deliveries (SQLite)."""
+        self._insert.close()
+
     def store(self, delivery: Delivery, now: dt.datetime) -> Stored:
         """Commit the delivery, or find the row an earlier copy left."""
         return self.store_many([(delivery, now)])[0]

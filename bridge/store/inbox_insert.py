@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, bindparam, select
 
-from bridge.store.driver import DriverStatement, driver_autocommit, driver_transaction
+from bridge.store.driver import AutocommitWriter, DriverStatement, driver_transaction
 from bridge.store.upsert import insert_ignoring
 
 STORED_COLUMNS = (
@@ -66,6 +66,7 @@ class DeliveryInsert:
         self._engine = engine
         self._table = table
         self._sqlite = engine.dialect.name == "sqlite"
+        self._writer = AutocommitWriter(engine) if self._sqlite else None
         self._statements: dict[int, tuple[DriverStatement, list[str]]] = {}
         self._find = DriverStatement.compile(
             select(table.c.id).where(
@@ -81,7 +82,8 @@ class DeliveryInsert:
         statement, names = self._statement(len(arrivals))
         values = dict(zip(names, _row_values(arrivals), strict=True))
         if self._sqlite:
-            with driver_autocommit(self._engine) as cursor:
+            assert self._writer is not None
+            with self._writer.cursor() as cursor:
                 cursor.execute(statement.sql, statement.parameters(values))
                 inserted, last_id = cursor.rowcount, cursor.lastrowid
                 if inserted == len(arrivals):
@@ -97,6 +99,10 @@ class DeliveryInsert:
             cursor.execute(statement.sql, statement.parameters(values))
             returned = {row_id for row_id, *_ in cursor.fetchall()}
             return self._sort_out(cursor, arrivals, returned.__contains__)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
     def _sort_out(
         self, cursor: Any, arrivals: Sequence[tuple[Delivery, dt.datetime]], is_new: Any
