@@ -1,8 +1,9 @@
 """The servers ``bench/ingest.py`` compares, each in its own process under waitress.
 
-``bridge``: the real app as ``support-bridge serve`` runs it on SQLite by default (waitress,
-8 threads, job consumer threads in the same process, JSON logs). ``bridge + worker``: the same
-app with ``serve --no-consumer`` and the jobs in a ``support-bridge worker`` process beside it.
+``bridge``: the real app as ``support-bridge serve`` runs it on SQLite by default (waitress with
+serve's default threads, job consumer threads in the same process, JSON logs). ``bridge +
+worker``: the same app with ``serve --no-consumer`` and the jobs in a ``support-bridge worker``
+process beside it.
 ``minimal``: a Flask app under the same waitress settings that verifies the HMAC and inserts one
 row into SQLite with the bridge's durability settings, nothing more: the durable-ack limit of
 this machine.
@@ -20,7 +21,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-THREADS = 8  # support-bridge serve --threads default
+from bridge.cli.serve import serve
+
+THREADS = next(  # support-bridge serve --threads default, for both servers
+    option.default for option in serve.params if option.name == "threads"
+)
 SECRET = "bench-github-secret"
 SLACK_SECRET = "bench-slack-signing-secret"
 
@@ -132,16 +137,21 @@ def run_minimal(data_dir: str, ready: Connection) -> None:
     _serve(app, ready)
 
 
-def count_rows(kind: str, data_dir: str) -> tuple[int, int]:
-    """Rows stored and distinct delivery ids among them."""
+def count_rows(kind: str, data_dir: str, prefix: str = "") -> tuple[int, int]:
+    """Rows stored, and distinct delivery ids among them, of the deliveries whose id starts
+    with ``prefix``."""
     if kind != "minimal":
-        path, query = (
-            Path(data_dir) / "bridge.db",
-            ("SELECT count(*), count(DISTINCT delivery_id) FROM inbox WHERE source = 'github'"),
+        path = Path(data_dir) / "bridge.db"
+        query = (
+            "SELECT count(*), count(DISTINCT delivery_id) FROM inbox"
+            " WHERE source = 'github' AND delivery_id LIKE ? || '%'"
         )
     else:
         path = Path(data_dir) / "minimal.db"
-        query = "SELECT count(*), count(DISTINCT delivery_id) FROM inbox"
+        query = (
+            "SELECT count(*), count(DISTINCT delivery_id) FROM inbox"
+            " WHERE delivery_id LIKE ? || '%'"
+        )
     with sqlite3.connect(path) as db:
-        total, distinct = db.execute(query).fetchone()
+        total, distinct = db.execute(query, (prefix,)).fetchone()
     return int(total), int(distinct)

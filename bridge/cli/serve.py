@@ -41,7 +41,13 @@ def _stop_on_sigterm() -> None:
     help="Production WSGI server to run the app under.",
 )
 @click.option("--web-workers", default=2, show_default=True, help="gunicorn worker processes.")
-@click.option("--threads", default=8, show_default=True, help="Request threads per process.")
+@click.option(
+    "--threads",
+    default=16,
+    show_default=True,
+    help="Request threads per process. A webhook holds its thread until its batch is "
+    "committed, so more threads let more webhooks share one commit.",
+)
 @click.option(
     "--consumer/--no-consumer",
     default=None,
