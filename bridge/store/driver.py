@@ -25,6 +25,7 @@ from bridge.store.db import SQLITE_BUSY_TIMEOUT_MS
 from bridge.store.sqlite_writer import begin_immediate, holding_writer
 
 SQLITE_BUSY = 5
+BUSY_TIMEOUT_SECONDS = SQLITE_BUSY_TIMEOUT_MS / 1000
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,9 @@ class AutocommitWriter:
     FIRST_RETRY = 0.0005
     LONGEST_RETRY = 0.005
 
-    def __init__(self, engine: Engine, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000) -> None:
+    def __init__(self, engine: Engine, timeout: float | None = None) -> None:
         self._engine = engine
-        self._timeout = timeout
+        self._timeout = BUSY_TIMEOUT_SECONDS if timeout is None else timeout
         self._connection: Any = None
         self._error = engine.dialect.loaded_dbapi.Error
         _writers.add(self)
@@ -154,8 +155,8 @@ class _RetryingCursor:
         return int(self._cursor.rowcount)
 
     @property
-    def lastrowid(self) -> int:
-        return int(self._cursor.lastrowid)
+    def lastrowid(self) -> Any:
+        return self._cursor.lastrowid
 
 
 _writers: weakref.WeakSet[AutocommitWriter] = weakref.WeakSet()

@@ -81,17 +81,14 @@ class DeliveryInsert:
         stored before, or earlier in the same batch, comes back as a duplicate of that row."""
         statement, names = self._statement(len(arrivals))
         values = dict(zip(names, _row_values(arrivals), strict=True))
-        if self._sqlite:
-            assert self._writer is not None
+        if self._writer is not None:
             with self._writer.cursor() as cursor:
                 cursor.execute(statement.sql, statement.parameters(values))
                 inserted, last_id = cursor.rowcount, cursor.lastrowid
-                if inserted == len(arrivals):
-                    return [
-                        Stored(row_id, False)
-                        for row_id in range(last_id - inserted + 1, last_id + 1)
-                    ]
-                first_new = last_id - inserted + 1 if inserted > 0 else None
+                if inserted == len(arrivals):  # none stored before: the common case
+                    first = last_id - inserted + 1
+                    return [Stored(row_id, False) for row_id in range(first, last_id + 1)]
+                first_new = last_id - inserted + 1 if inserted else None
                 return self._sort_out(
                     cursor, arrivals, lambda row_id: first_new is not None and row_id >= first_new
                 )

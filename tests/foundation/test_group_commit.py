@@ -132,3 +132,19 @@ def test_every_caller_gets_an_answer_under_contention() -> None:
     written = [item for batch in recorder.batches for item in batch]
     assert sorted(written) == sorted(items)
     assert max(len(batch) for batch in recorder.batches) <= 4
+
+
+def test_a_caller_alone_writes_on_its_own_thread_and_a_queue_goes_to_the_writer() -> None:
+    threads: list[str] = []
+    recorder = Recorder()
+    original = recorder.write
+
+    def write(items: Sequence[str]) -> list[str]:
+        threads.append(threading.current_thread().name)
+        return original(items)
+
+    group = GroupCommit(write)
+    outcomes = pile_up_behind_the_first(recorder, group, ["b", "c"])
+    assert outcomes == {"first": "FIRST", "b": "B", "c": "C"}
+    assert threads[0] != "group-commit"  # the first caller wrote its own item
+    assert threads[1:] == ["group-commit"]  # the two that queued behind it went together

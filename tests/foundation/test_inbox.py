@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bridge.store import migrate
 from bridge.store.db import make_engine, session_factory
@@ -156,3 +156,25 @@ def test_a_batch_waits_for_another_process_holding_the_write_lock(sqlite_url: st
     storing.join(10)
     assert len(stored) == 1
     assert inbox.counts_by_status() == {"pending": 1}
+
+
+def test_a_batch_gives_up_after_the_busy_timeout_and_says_the_database_is_locked(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bridge.store.driver.BUSY_TIMEOUT_SECONDS", 0.2)
+    migrate.upgrade(sqlite_url)
+    inbox = make_inbox(sqlite_url)
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="database is locked"):
+        inbox.store_many([(delivery(), NOW)])
+    assert 0.15 <= time.monotonic() - started < 3.0
+    other.execute("ROLLBACK")
+    assert inbox.store(delivery(), NOW).duplicate is False  # and the next batch goes in
+
+
+def test_a_batch_of_repeats_only_on_a_fresh_connection_finds_the_first_rows(database_url) -> None:
+    first = make_inbox(database_url).store_many([(delivery("d-1"), NOW), (delivery("d-2"), NOW)])
+    again = make_inbox(database_url).store_many([(delivery("d-2"), NOW), (delivery("d-1"), NOW)])
+    assert again == [Stored(first[1].row_id, True), Stored(first[0].row_id, True)]
