@@ -18,6 +18,7 @@ from bridge.runtime import Runtime, bootstrap
 
 log = structlog.get_logger("webhooks.http")
 REQUEST_ID_HEADER = "X-Request-Id"
+COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class OrjsonProvider(DefaultJSONProvider):
@@ -83,9 +84,10 @@ def metrics_of(app: Flask) -> Metrics:
 
 
 def _instrument(app: Flask, metrics: Metrics) -> None:
-    # Every webhook passes through these two hooks, so they look each label set up once
+    # Every webhook passes through these hooks, so they look each label set up once
     # (prometheus_client validates and locks on every ``labels()`` call) and take the request
-    # object once rather than through its proxy at each use.
+    # object once rather than through its proxy at each use. A method outside HTTP's usual
+    # ones is counted as "other", so a client inventing methods cannot grow the label sets.
     counters: dict[tuple[str, str, int], Any] = {}
     timers: dict[str, Any] = {}
 
@@ -109,7 +111,8 @@ def _instrument(app: Flask, metrics: Metrics) -> None:
         endpoint = current.url_rule.rule if current.url_rule else "unmatched"
         state = g._get_current_object()  # type: ignore[attr-defined]
         elapsed = time.perf_counter() - getattr(state, "started", time.perf_counter())
-        status, method = response.status_code, current.method
+        status = response.status_code
+        method = current.method if current.method in COUNTED_METHODS else "other"
         counter = counters.get((endpoint, method, status))
         if counter is None:
             counter = counters[endpoint, method, status] = metrics.requests.labels(

@@ -8,15 +8,15 @@ batch's time, and the webhooks of every other batch queued behind them (``bench/
 So a batch of n deliveries is one multi-row ``INSERT … ON CONFLICT DO NOTHING``:
 
 - **SQLite**: the statement runs on its own, without ``BEGIN``/``COMMIT``: SQLite makes a lone
-  statement its own transaction, committed before the call returns (and waits on the busy
-  timeout for the write lock, as ``BEGIN IMMEDIATE`` does), while this process's threads queue
-  on the file's writer lock as for any transaction (``sqlite_writer``). There is no RETURNING
-  (every returned row is one more call): SQLite gives each new row one more than the largest
-  rowid in the table, and nobody else can insert while the write lock is held, so the rows of
-  one statement are numbered one after another, ending at ``lastrowid``. When ``rowcount``
-  says some rows were already there, each delivery's row is looked up.
+  statement its own transaction, committed before the call returns. This process's threads
+  queue on the file's writer lock as for any transaction (``sqlite_writer``); other processes
+  are waited for by ``AutocommitWriter``. There is no RETURNING (every returned row is one more
+  call): SQLite gives each new row one more than the largest rowid in the table, and nobody
+  else can insert while the write lock is held, so the rows of one statement are numbered one
+  after another, ending at ``lastrowid``. When ``rowcount`` says some rows were already there,
+  each delivery's row is looked up.
 - **PostgreSQL**: in one transaction, with ``RETURNING`` (one round trip, whatever n), and a
-  lookup for the deliveries it did not return.
+  lookup for each delivery it did not return (one stored before).
 """
 
 from __future__ import annotations
@@ -94,8 +94,16 @@ class DeliveryInsert:
                 )
         with driver_transaction(self._engine) as cursor:
             cursor.execute(statement.sql, statement.parameters(values))
-            returned = {row_id for row_id, *_ in cursor.fetchall()}
-            return self._sort_out(cursor, arrivals, returned.__contains__)
+            made = {(source, delivery_id): row_id for row_id, source, delivery_id in cursor}
+            stored, seen = [], set()
+            for delivery, _ in arrivals:
+                key = (delivery.source, delivery.delivery_id)
+                row_id = made.get(key)
+                if row_id is None:
+                    row_id = self._find.first(cursor, {"source": key[0], "delivery_id": key[1]})
+                stored.append(Stored(row_id, duplicate=key in seen or key not in made))
+                seen.add(key)
+            return stored
 
     def close(self) -> None:
         if self._writer is not None:
@@ -104,7 +112,8 @@ class DeliveryInsert:
     def _sort_out(
         self, cursor: Any, arrivals: Sequence[tuple[Delivery, dt.datetime]], is_new: Any
     ) -> list[Stored]:
-        """Each delivery's row, new only for the first delivery of a row this statement made."""
+        """Each delivery's row, looked up; new only for the first delivery of a row this
+        statement made (``is_new`` tells those rows by id)."""
         seen: set[int] = set()
         stored = []
         for delivery, _ in arrivals:
@@ -133,7 +142,7 @@ class DeliveryInsert:
                 values
             )
             if not self._sqlite:
-                insert = insert.returning(table.c.id)
+                insert = insert.returning(table.c.id, table.c.source, table.c.delivery_id)
             cached = self._statements[rows] = (
                 DriverStatement.compile(insert, self._engine.dialect),
                 names,

@@ -88,3 +88,13 @@ def test_an_unknown_path_is_a_json_404(client: FlaskClient) -> None:
     response = client.get("/nothing-here")
     assert response.status_code == 404
     assert response.json["error"] == "not_found"
+
+
+def test_methods_a_client_invents_are_counted_together(client) -> None:
+    for method in ("BREW", "WHEN", "PROPFIND"):
+        assert client.open("/healthz", method=method).status_code == 405
+    text = client.get("/metrics").get_data(as_text=True)
+    assert (
+        'bridge_http_requests_total{endpoint="unmatched",method="other",status="405"} 3.0' in text
+    )
+    assert "BREW" not in text
