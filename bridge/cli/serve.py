@@ -114,7 +114,8 @@ def serve(
         except OSError as exc:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         except KeyboardInterrupt:
-            log.info("serve.stopping")
+            pass  # SIGTERM or Ctrl-C; waitress returns on its own instead
+        log.info("serve.stopping")
 
 
 def _wants_sandbox(settings: Settings) -> bool:
