@@ -77,10 +77,12 @@ def register_tasks(runtime: Runtime) -> None:
         stops the others: it goes back to pending, or dead after its last attempt. Each row
         waits its turn while this process is answering requests."""
         owner = worker_identity()
+        runtime.requests.give_way()  # acknowledgements first (bridge/activity.py)
         rows = runtime.inbox.claim_many(row_ids, owner, utcnow(), INBOX_LEASE)
         outcomes = []
-        for row in rows:
-            runtime.requests.give_way()  # acknowledgements first (bridge/activity.py)
+        for number, row in enumerate(rows):
+            if number:
+                runtime.requests.give_way()
             if (outcome := process(row, owner)) is not None:
                 outcomes.append(outcome)
         runtime.inbox.finish_many(owner, outcomes, utcnow())

@@ -172,9 +172,11 @@ def test_an_in_process_job_waits_while_a_request_is_being_answered(
     runtime.processors.register("github", lambda row: processed.append(time.monotonic()) or "done")
     runtime.requests.started()  # a webhook is being answered in this process
     stored = accept(runtime, delivery("while-busy"))
-    assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "processing")  # claimed
+    assert runtime.intake.jobs.drain()
+    assert wait_for(lambda: runtime.huey.pending_count() == 0)  # a job thread has taken it
     time.sleep(0.3)
-    assert processed == []  # the job thread gives way to the request
+    assert processed == []  # and gives way to the request before claiming the row
+    assert inbox_status(runtime, stored.row_id) == "pending"
     answered = time.monotonic()
     runtime.requests.finished()
     assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
