@@ -4,8 +4,9 @@ In the embedded mode the job threads run inside the web server's process and sha
 Processing a delivery costs more Python than acknowledging one, so under a burst the jobs
 took the time the acknowledgements needed: a vendor waiting for its 2xx waited for other
 deliveries' processing (``bench/ingest.py``: seconds at 500 deliveries/s). Every delivery is in
-the inbox before it is answered, so its processing can wait: a job thread, before each row,
-waits while requests are in flight, up to ``longest`` seconds, then goes on whatever the load
+the inbox before it is answered, so its processing can wait: a job thread, before it claims its
+rows and before each row, waits while requests are in flight, up to ``longest`` seconds, then
+goes on whatever the load
 (the backlog is worked off as soon as the burst ends, and is slowed, never stopped, under a
 steady one).
 In a ``worker`` process nothing is ever in flight, so its jobs never wait.
