@@ -6,10 +6,9 @@ took the time the acknowledgements needed: a vendor waiting for its 2xx waited f
 deliveries' processing (``bench/ingest.py``: seconds at 500 deliveries/s). Every delivery is in
 the inbox before it is answered, so its processing can wait: a job thread, before it claims its
 rows and before each row, waits while requests are in flight, up to ``longest`` seconds, then
-goes on whatever the load
-(the backlog is worked off as soon as the burst ends, and is slowed, never stopped, under a
-steady one).
-In a ``worker`` process nothing is ever in flight, so its jobs never wait.
+goes on whatever the load: the backlog is worked off as soon as the burst ends, and is slowed,
+never stopped, under a steady one. In a ``worker`` process nothing is ever in flight, so its
+jobs never wait.
 """
 
 from __future__ import annotations
