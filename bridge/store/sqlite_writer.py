@@ -37,8 +37,7 @@ class SerializedConnection(sqlite3.Connection):
     _holds_writer = False
 
     def begin_immediate(self, cursor: Any) -> None:
-        if self.writer is not None and not self._holds_writer:
-            self._holds_writer = self.writer.acquire(timeout=self.wait_seconds)
+        self._take_writer()
         try:
             cursor.execute("BEGIN IMMEDIATE")
         except BaseException:
@@ -48,8 +47,7 @@ class SerializedConnection(sqlite3.Connection):
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the writer lock for statements that commit on their own (no BEGIN)."""
-        if self.writer is not None and not self._holds_writer:
-            self._holds_writer = self.writer.acquire(timeout=self.wait_seconds)
+        self._take_writer()
         try:
             yield
         finally:
@@ -72,6 +70,10 @@ class SerializedConnection(sqlite3.Connection):
             super().close()
         finally:
             self._release_writer()
+
+    def _take_writer(self) -> None:
+        if self.writer is not None and not self._holds_writer:
+            self._holds_writer = self.writer.acquire(timeout=self.wait_seconds)
 
     def _release_writer(self) -> None:
         if self._holds_writer and self.writer is not None:
