@@ -2,8 +2,9 @@
 execution layer costs more than the work itself: storing a webhook before answering it.
 
 The SQL is still SQLAlchemy's (compiled once from the table for the engine's dialect, with each
-column type's bind processing), the connection still comes from the engine's pool, and a
-driver error still surfaces as SQLAlchemy's ``DBAPIError``, as from any other store call.
+column type's bind processing), the connection still comes from the engine (from its pool, or
+for the SQLite inbox writer kept aside from it), and a driver error still surfaces as
+SQLAlchemy's ``DBAPIError``, as from any other store call.
 """
 
 from __future__ import annotations
@@ -36,12 +37,8 @@ class DriverStatement:
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
 
     @classmethod
-    def compile(
-        cls, statement: Any, dialect: Dialect, column_keys: Sequence[str] | None = None
-    ) -> DriverStatement:
-        compiled = statement.compile(
-            dialect=dialect, column_keys=list(column_keys) if column_keys else None
-        )
+    def compile(cls, statement: Any, dialect: Dialect) -> DriverStatement:
+        compiled = statement.compile(dialect=dialect)
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
         processors = tuple(
             (name, process)
