@@ -14,7 +14,7 @@ So a batch of n deliveries is one multi-row ``INSERT … ON CONFLICT DO NOTHING`
   call): SQLite gives each new row one more than the largest rowid in the table, and nobody
   else can insert while the write lock is held, so the rows of one statement are numbered one
   after another, ending at ``lastrowid``. When ``rowcount`` says some rows were already there,
-  each delivery's row is looked up.
+  one SELECT of that id range tells the new rows, and the others are looked up.
 - **PostgreSQL**: in one transaction, with ``RETURNING`` (one round trip, whatever n), and a
   lookup for each delivery it did not return (one stored before).
 """
@@ -75,6 +75,13 @@ class DeliveryInsert:
             ),
             engine.dialect,
         )
+        # SQLite, when some rows were there before: the rows the statement made, by their ids.
+        self._made = DriverStatement.compile(
+            select(table.c.id, table.c.source, table.c.delivery_id).where(
+                table.c.id.between(bindparam("first"), bindparam("last"))
+            ),
+            engine.dialect,
+        )
 
     def store(self, arrivals: Sequence[tuple[Delivery, dt.datetime]]) -> list[Stored]:
         """Commit the deliveries (each received at its time) in one transaction; a delivery
@@ -88,40 +95,37 @@ class DeliveryInsert:
                 if inserted == len(arrivals):  # none stored before: the common case
                     first = last_id - inserted + 1
                     return [Stored(row_id, False) for row_id in range(first, last_id + 1)]
-                first_new = last_id - inserted + 1 if inserted else None
-                return self._sort_out(
-                    cursor, arrivals, lambda row_id: first_new is not None and row_id >= first_new
-                )
+                made: dict[tuple[str, str], int] = {}
+                if inserted:
+                    between = {"first": last_id - inserted + 1, "last": last_id}
+                    rows = cursor.execute(self._made.sql, self._made.parameters(between))
+                    made = {(source, delivery_id): row_id for row_id, source, delivery_id in rows}
+                return self._sort_out(cursor, arrivals, made)
         with driver_transaction(self._engine) as cursor:
-            cursor.execute(statement.sql, statement.parameters(values))
-            made = {(source, delivery_id): row_id for row_id, source, delivery_id in cursor}
-            stored, seen = [], set()
-            for delivery, _ in arrivals:
-                key = (delivery.source, delivery.delivery_id)
-                row_id = made.get(key)
-                if row_id is None:
-                    row_id = self._find.first(cursor, {"source": key[0], "delivery_id": key[1]})
-                stored.append(Stored(row_id, duplicate=key in seen or key not in made))
-                seen.add(key)
-            return stored
+            rows = cursor.execute(statement.sql, statement.parameters(values))
+            made = {(source, delivery_id): row_id for row_id, source, delivery_id in rows}
+            return self._sort_out(cursor, arrivals, made)
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
 
     def _sort_out(
-        self, cursor: Any, arrivals: Sequence[tuple[Delivery, dt.datetime]], is_new: Any
+        self,
+        cursor: Any,
+        arrivals: Sequence[tuple[Delivery, dt.datetime]],
+        made: dict[tuple[str, str], int],
     ) -> list[Stored]:
-        """Each delivery's row, looked up; new only for the first delivery of a row this
-        statement made (``is_new`` tells those rows by id)."""
-        seen: set[int] = set()
-        stored = []
+        """Each delivery's row: new for the first delivery of a row this statement ``made``,
+        otherwise a duplicate of the row found for it."""
+        stored, seen = [], set()
         for delivery, _ in arrivals:
-            row_id = self._find.first(
-                cursor, {"source": delivery.source, "delivery_id": delivery.delivery_id}
-            )
-            stored.append(Stored(row_id, duplicate=row_id in seen or not is_new(row_id)))
-            seen.add(row_id)
+            key = (delivery.source, delivery.delivery_id)
+            row_id = made.get(key)
+            if row_id is None:
+                row_id = self._find.first(cursor, {"source": key[0], "delivery_id": key[1]})
+            stored.append(Stored(row_id, duplicate=key in seen or key not in made))
+            seen.add(key)
         return stored
 
     def _statement(self, rows: int) -> tuple[DriverStatement, list[str]]:
