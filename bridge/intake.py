@@ -8,15 +8,14 @@ answer, by ``JobDispatch``.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import structlog
 
+from bridge.forks import forget_in_child
 from bridge.runtime import utcnow
 from bridge.store.group_commit import GroupCommit
 from bridge.store.inbox import Delivery, Inbox, Stored
@@ -30,7 +29,6 @@ log = structlog.get_logger(__name__)
 
 MAX_ROWS_PER_JOB = 64
 GATHER_SECONDS = 0.01
-_dispatchers: weakref.WeakSet[JobDispatch] = weakref.WeakSet()
 
 
 class JobDispatch:
@@ -56,7 +54,7 @@ class JobDispatch:
         self._max_rows = max_rows
         self._gather = gather
         self._reset()
-        _dispatchers.add(self)
+        forget_in_child(self)
 
     def _reset(self) -> None:
         self._changed = threading.Condition(threading.Lock())
@@ -65,6 +63,11 @@ class JobDispatch:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._idle = False
+
+    def after_fork(self) -> None:
+        """A gunicorn worker has the parent's dispatch but not its thread; the rows the parent
+        had waiting are the parent's to queue."""
+        self._reset()
 
     def submit(self, row_ids: Sequence[int]) -> None:
         with self._changed:
@@ -154,13 +157,3 @@ class Intake:
 
 def accept(runtime: Runtime, delivery: Delivery) -> Stored:
     return runtime.intake.accept(delivery)
-
-
-def _reset_after_fork() -> None:
-    # A gunicorn worker inherits the parent's dispatchers but not their threads; the rows the
-    # parent had waiting are the parent's to queue.
-    for dispatcher in list(_dispatchers):
-        dispatcher._reset()
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)

@@ -15,10 +15,11 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
-import os
 import threading
 import weakref
 from typing import TextIO
+
+from bridge.forks import forget_in_child
 
 DEFAULT_INTERVAL = 0.05
 
@@ -34,6 +35,7 @@ class LineWriter:
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         _writers.add(self)
+        forget_in_child(self)
 
     def write(self, line: str) -> None:
         """Queue one line (ending in a newline); never blocks on the stream."""
@@ -79,8 +81,8 @@ class LineWriter:
         while not self._stopped.wait(self.interval):
             self.flush()
 
-    def _after_fork(self) -> None:
-        # The child (a gunicorn worker) has the parent's queued lines but not its thread.
+    def after_fork(self) -> None:
+        """The child (a gunicorn worker) has the parent's queued lines but not its thread."""
         self._flushing = threading.Lock()
         self._thread = None
 
@@ -90,10 +92,4 @@ def _flush_all() -> None:
         writer.flush()
 
 
-def _reset_after_fork() -> None:
-    for writer in list(_writers):
-        writer._after_fork()
-
-
 atexit.register(_flush_all)
-os.register_at_fork(after_in_child=_reset_after_fork)

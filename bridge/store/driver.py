@@ -10,9 +10,7 @@ SQLAlchemy's ``DBAPIError``, as from any other store call.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
+from bridge.forks import forget_in_child
 from bridge.store.db import SQLITE_BUSY_TIMEOUT_MS
 from bridge.store.sqlite_writer import begin_immediate, holding_writer
 
@@ -86,7 +85,7 @@ class AutocommitWriter:
         self._timeout = BUSY_TIMEOUT_SECONDS if timeout is None else timeout
         self._connection: Any = None
         self._error = engine.dialect.loaded_dbapi.Error
-        _writers.add(self)
+        forget_in_child(self)
 
     @contextmanager
     def cursor(self) -> Iterator[_RetryingCursor]:
@@ -122,8 +121,9 @@ class AutocommitWriter:
             with contextlib.suppress(self._error):
                 connection.close()
 
-    def _forget(self) -> None:
-        self._connection = None  # the parent's; a forked child opens its own
+    def after_fork(self) -> None:
+        """The connection is the parent's: a forked child opens its own."""
+        self._connection = None
 
 
 class _RetryingCursor:
@@ -154,17 +154,6 @@ class _RetryingCursor:
     @property
     def lastrowid(self) -> Any:
         return self._cursor.lastrowid
-
-
-_writers: weakref.WeakSet[AutocommitWriter] = weakref.WeakSet()
-
-
-def _forget_after_fork() -> None:
-    for writer in list(_writers):
-        writer._forget()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _is_busy(exc: BaseException) -> bool:

@@ -16,17 +16,16 @@ batch to the next, and leaves the writing to the callers again once nobody is wa
 
 from __future__ import annotations
 
-import os
 import threading
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
+
+from bridge.forks import forget_in_child
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _UNSET: object = object()
-_groups: weakref.WeakSet[GroupCommit[object, object]] = weakref.WeakSet()
 
 
 class _Slot(Generic[Item, Result]):
@@ -66,7 +65,7 @@ class GroupCommit(Generic[Item, Result]):
         self._write = write
         self._max_batch = max_batch
         self._reset()
-        _groups.add(self)  # type: ignore[arg-type]
+        forget_in_child(self)
 
     def _reset(self) -> None:
         self._lock = threading.Lock()
@@ -74,6 +73,10 @@ class GroupCommit(Generic[Item, Result]):
         self._waiting: list[_Slot[Item, Result]] = []
         self._busy = False  # a caller or the writer thread is writing
         self._writer: threading.Thread | None = None
+
+    def after_fork(self) -> None:
+        """A forked child (a gunicorn worker) has the parent's group but not its writer."""
+        self._reset()
 
     def submit(self, item: Item) -> Result:
         slot: _Slot[Item, Result] = _Slot(item)
@@ -136,12 +139,3 @@ class GroupCommit(Generic[Item, Result]):
             slot.result = self._write([slot.item])[0]
         except Exception as exc:
             slot.error = exc
-
-
-def _reset_after_fork() -> None:
-    # A forked child (a gunicorn worker) has the parent's groups but not their writer thread.
-    for group in list(_groups):
-        group._reset()
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)

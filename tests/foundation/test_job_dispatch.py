@@ -81,3 +81,26 @@ def test_closing_queues_what_waits_and_later_rows_go_at_once() -> None:
     assert queue.jobs == [[1], [2]]
     dispatch.submit([3])
     assert queue.jobs == [[1], [2], [3]]
+
+
+def _queue_in_child(dispatch: JobDispatch, jobs: list[list[int]], answer) -> None:
+    dispatch.submit([9])
+    answer.put((dispatch.drain(timeout=5), jobs))
+
+
+def test_a_forked_child_queues_its_own_rows_with_a_thread_of_its_own() -> None:
+    import multiprocessing
+
+    jobs: list[list[int]] = []
+    dispatch = JobDispatch(jobs.append, gather=0)
+    dispatch.submit([1])  # the parent's thread is running now
+    assert dispatch.drain()
+    context = multiprocessing.get_context("fork")  # as gunicorn starts its workers
+    answer = context.Queue()
+    child = context.Process(target=_queue_in_child, args=(dispatch, jobs, answer))
+    child.start()
+    drained, child_jobs = answer.get(timeout=20)
+    child.join(10)
+    assert drained
+    assert child_jobs == [[1], [9]]  # [1] was the parent's, queued before the fork
+    assert jobs == [[1]]
