@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import structlog
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge import effects
@@ -162,20 +163,64 @@ class ShippedProcessor:
             log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)
             return "ignored"  # our own change coming back: never re-applied
         if row.source != "jira":
-            if row.event_type.startswith("issues."):
-                key, milestone = signals.github_milestone(payload)
-                with self.runtime.sessions.begin() as session:
-                    remember_fix_versions(session, key, milestone, now, system="github")
-            signal = signals.from_github(row.event_type, payload)
-            return "done" if signal is not None and apply(self.runtime, signal, now) else "ignored"
-        found = [signals.from_jira(row.event_type, payload)]
-        if row.event_type.startswith("jira:issue_"):
+            return self._github(row.event_type, payload, now)
+        return self._jira(row.event_type, payload, now)
+
+    def _github(self, event_type: str, payload: dict[str, Any], now: dt.datetime) -> Outcome:
+        key, milestone = "", []
+        if event_type.startswith("issues."):
+            key, milestone = signals.github_milestone(payload)
+        signal = signals.from_github(event_type, payload)
+        if not self._concerns_an_ar("github", key if milestone else "", [signal]):
+            return "ignored"
+        if milestone:
+            with self.runtime.sessions.begin() as session:
+                remember_fix_versions(session, key, milestone, now, system="github")
+        return "done" if signal is not None and apply(self.runtime, signal, now) else "ignored"
+
+    def _jira(self, event_type: str, payload: dict[str, Any], now: dt.datetime) -> Outcome:
+        found = [signals.from_jira(event_type, payload)]
+        key, versions = "", []
+        if event_type.startswith("jira:issue_"):
             key, versions = signals.fix_versions(payload)
+        if not self._concerns_an_ar("jira", key if versions else "", found):
+            return "ignored"
+        if versions:
             with self.runtime.sessions.begin() as session:
                 remember_fix_versions(session, key, versions, now)
                 found += [released_earlier(session, key, version) for version in versions]
         concerned = [apply(self.runtime, signal, now) for signal in found if signal is not None]
         return "done" if any(concerned) else "ignored"
+
+    def _concerns_an_ar(
+        self, system: str, key: str, found: list[signals.ShipSignal | None]
+    ) -> bool:
+        """Whether the delivery can touch an AR the bridge knows of. Most of a repository's
+        issue traffic is about issues nobody escalated; one read, which on SQLite never waits
+        for the writer lock, settles those without a write transaction."""
+        keyed = [signal for signal in found if signal is not None]
+        if any(not signal.keys for signal in keyed):
+            return True  # a released version or closed milestone: found by its links
+        keys = {key, *(k for signal in keyed for k in signal.keys)} - {""}
+        if not keys:
+            return False
+        with self.runtime.reads() as session:
+            return bool(session.scalar(_AR_KNOWN, {"system": system, "keys": sorted(keys)}))
+
+
+_AR_KNOWN = select(
+    or_(
+        exists().where(
+            tables.ActionRequest.kind == "ar",
+            tables.ActionRequest.system == bindparam("system"),
+            tables.ActionRequest.external_key.in_(bindparam("keys", expanding=True)),
+        ),
+        exists().where(
+            tables.ActionRequestLink.system == bindparam("system"),
+            tables.ActionRequestLink.external_key.in_(bindparam("keys", expanding=True)),
+        ),
+    )
+)
 
 
 def released_earlier(session: Session, key: str, version: str) -> signals.ShipSignal | None:

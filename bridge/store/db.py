@@ -8,11 +8,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
-from bridge.store.sqlite_writer import SerializedConnection, begin_immediate, writer_lock
+from bridge.store.sqlite_writer import (
+    SerializedConnection,
+    begin_deferred,
+    begin_immediate,
+    writer_lock,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+READING = "bridge_reading"  # the execution option that marks a read session's connections
 
 
 class DatabaseMissing(Exception):
@@ -64,11 +70,38 @@ def _configure_sqlite(engine: Engine, writer: threading.Lock) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        begin_immediate(connection.connection.dbapi_connection)
+        dbapi_connection = connection.connection.dbapi_connection
+        if connection.get_execution_options().get(READING):
+            begin_deferred(dbapi_connection)
+        else:
+            begin_immediate(dbapi_connection)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class WriteInReadSession(Exception):
+    """A statement that writes was run in a session made by ``read_session_factory``."""
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read. On SQLite they start a deferred transaction, a snapshot that
+    never takes the writer lock, so a job looking something up does not hold the webhooks
+    being stored behind it; elsewhere they are ordinary sessions. A write in one is refused
+    before it reaches the database, since on SQLite it would bypass the writer queue."""
+    sessions = sessionmaker(engine.execution_options(**{READING: True}), expire_on_commit=False)
+
+    @event.listens_for(sessions, "do_orm_execute")
+    def _refuse_writes(state: ORMExecuteState) -> None:
+        if state.statement.is_dml:
+            raise WriteInReadSession(f"{type(state.statement).__name__} in a read session")
+
+    @event.listens_for(sessions, "before_flush")
+    def _refuse_flush(session: Session, *_: Any) -> None:
+        raise WriteInReadSession("flush in a read session")
+
+    return sessions
 
 
 def redact(url: str) -> str:

@@ -91,6 +91,12 @@ def holding_writer(dbapi_connection: Any) -> Iterator[None]:
         yield
 
 
+def begin_deferred(dbapi_connection: Any) -> None:
+    """Start a read transaction: SQLite takes no lock until the first read, and in WAL mode a
+    reader never waits for the writer nor holds it up."""
+    dbapi_connection.execute("BEGIN DEFERRED")
+
+
 def begin_immediate(dbapi_connection: Any) -> None:
     """Start a write transaction on a pysqlite connection, queueing on the writer lock when the
     connection has one."""

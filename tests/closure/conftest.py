@@ -42,12 +42,22 @@ def runtime(
 
 def deliver(runtime: Runtime, source: str, event_type: str, body: dict[str, Any]) -> str:
     """Store a delivery and run its processor, as the worker does; returns the outcome."""
+    return process(runtime, stored_delivery(runtime, source, event_type, body))
+
+
+def stored_delivery(
+    runtime: Runtime, source: str, event_type: str, body: dict[str, Any]
+) -> InboxRow:
     raw = json.dumps(body).encode()
     stored = runtime.inbox.store(Delivery(source, uuid.uuid4().hex, event_type, raw), utcnow())
     with runtime.sessions() as session:
         row = session.get(InboxRow, stored.row_id)
         assert row is not None
-    processor = runtime.processors.find(source)
+    return row
+
+
+def process(runtime: Runtime, row: InboxRow) -> str:
+    processor = runtime.processors.find(row.source)
     assert processor is not None
     return processor(row)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bridge.runtime import Runtime
@@ -10,7 +11,7 @@ from bridge.services.shipped import link_to_ar
 from bridge.store.escalations import EscalationStore
 
 from ..services.conftest import MONDAY_10AM, add_ticket
-from .conftest import deliver, planned, state_of
+from .conftest import deliver, planned, process, state_of, stored_delivery
 from .story import WORKAROUND, escalate_to_accepted_plan
 
 AR = "acme/app#12"
@@ -130,3 +131,32 @@ def test_jira_version_release_notifies_the_tickets_whose_ar_has_that_fix_version
     assert deliver(runtime, "jira", "jira:version_released", released) == "done"
 
     assert "available in version 4.3" in resolution_replies(runtime)["601"]
+
+
+def test_an_issue_nobody_escalated_is_settled_while_webhooks_are_being_stored(
+    runtime: Runtime,
+) -> None:
+    """Most of a repository's issue traffic concerns no AR. Its jobs must not queue behind
+    the webhooks being stored (on SQLite, the process's writer lock), nor touch anything."""
+    [first, *_] = three_customers_on_one_ar(runtime)
+    closed = {"number": 5, "title": "4.2.1", "state": "closed"}
+    unrelated = {
+        "action": "milestoned",
+        "repository": {"full_name": "acme/app"},
+        "issue": {"number": 99, "milestone": closed},
+    }
+    row = stored_delivery(runtime, "github", "issues.milestoned", unrelated)
+    storing = runtime.engine.connect()
+    storing.begin()  # a write transaction left open, as a webhook being stored holds one
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(process, runtime, row).result(timeout=3) == "ignored"
+    finally:
+        storing.rollback()
+        storing.close()
+    assert state_of(runtime, first) == "plan_accepted"
+
+    # The same event for the AR the customers wait on is the milestone's close for them.
+    waited_on = unrelated | {"issue": {"number": 12, "milestone": closed}}
+    assert deliver(runtime, "github", "issues.milestoned", waited_on) == "done"
+    assert state_of(runtime, first) == "fix_shipped"
