@@ -52,7 +52,7 @@ class Inbox:
         self._finish = (
             update(table)
             .where(
-                table.c.id == bindparam("finish_id"),
+                table.c.id.in_(bindparam("finish_ids", expanding=True)),
                 table.c.lease_owner == bindparam("finish_owner"),
             )
             .values(
@@ -91,9 +91,10 @@ class Inbox:
         """Take, in one statement, those of the rows that are claimable; each comes back
         detached as the claim left it, in the order asked for."""
         values = {"claim_ids": list(row_ids), "claim_owner": owner, "claim_now": now}
-        with self._engine.begin() as connection:
+        with self._engine.begin() as connection:  # on SQLite, every webhook waits for this
             taken = connection.execute(self._claim, values | {"claim_until": now + lease})
-            rows = {row["id"]: InboxRow(**row) for row in taken.mappings()}
+            claimed = taken.mappings().all()
+        rows = {row["id"]: InboxRow(**row) for row in claimed}
         return [rows[row_id] for row_id in dict.fromkeys(row_ids) if row_id in rows]
 
     def finish(
@@ -111,15 +112,20 @@ class Inbox:
         by ``owner`` (a row whose lease ran out and went to another worker is left to it)."""
         if not outcomes:
             return 0
+        # Most rows of a batch end alike ("ignored", no note): one statement per kind of
+        # ending keeps the transaction, which on SQLite every webhook waits for, short.
+        endings: dict[tuple[Outcome, str | None], list[int]] = {}
+        for row_id, outcome, note in outcomes:
+            endings.setdefault((outcome, note), []).append(row_id)
         values = [
             {
-                "finish_id": row_id,
+                "finish_ids": row_ids,
                 "finish_owner": owner,
                 "outcome": outcome,
                 "note": note,
                 "finished": now,
             }
-            for row_id, outcome, note in outcomes
+            for (outcome, note), row_ids in endings.items()
         ]
         with self._engine.begin() as connection:
             return sum(connection.execute(self._finish, each).rowcount for each in values)
