@@ -7,10 +7,13 @@ bridge's own Slack surface, not a shortcut into it.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sandbox.runner import Sandbox
+
+MODAL_WAIT_SECONDS = 5.0
 
 
 def _choice(value: str, kind: str = "radio_buttons") -> dict[str, Any]:
@@ -68,7 +71,13 @@ def escalate(
         "/_sandbox/slash_command", json={"user_id": user, "text": command_text}
     )
     sandbox.flush_webhooks()
-    opened = [view_id for view_id in slack.world.views if view_id not in opened_before]
+    # Bolt answers the command as soon as it is acknowledged and opens the modal after, as
+    # Slack itself allows: the person waits for the modal to appear, as they would.
+    deadline = time.monotonic() + MODAL_WAIT_SECONDS
+    while not (opened := [v for v in list(slack.world.views) if v not in opened_before]):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
     if not opened:
         msg = f"/escalate {command_text} opened no modal (see the bridge's answer to the command)"
         raise RuntimeError(msg)
