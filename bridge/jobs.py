@@ -30,6 +30,9 @@ INBOX_LEASE = dt.timedelta(minutes=5)
 OUTBOX_LEASE = dt.timedelta(minutes=2)
 PENDING_GRACE = dt.timedelta(minutes=2)
 MAX_BACKOFF = dt.timedelta(hours=1)
+# Rows claimed, and finished, per transaction. On SQLite each such transaction holds the
+# writer lock every webhook waits for, and its length grows with the rows it rewrites.
+CLAIM_SLICE = 16
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -73,10 +76,14 @@ def register_tasks(runtime: Runtime) -> None:
 
     def process_rows(row_ids: list[int]) -> None:
         """Claim the rows (those done already or leased to another worker are skipped), run
-        each through its processor, then record every outcome at once. One failing row never
-        stops the others: it goes back to pending, or dead after its last attempt. Each row
-        waits its turn while this process is answering requests."""
+        each through its processor, then record every outcome at once, a slice of rows at a
+        time. One failing row never stops the others: it goes back to pending, or dead after
+        its last attempt. Each row waits its turn while this process is answering requests."""
         owner = worker_identity()
+        for start in range(0, len(row_ids), CLAIM_SLICE):
+            process_slice(row_ids[start : start + CLAIM_SLICE], owner)
+
+    def process_slice(row_ids: list[int], owner: str) -> None:
         runtime.requests.give_way()  # acknowledgements first (bridge/activity.py)
         rows = runtime.inbox.claim_many(row_ids, owner, utcnow(), INBOX_LEASE)
         outcomes = []
