@@ -204,8 +204,8 @@ class ShippedProcessor:
         keys = {key, *(k for signal in keyed for k in signal.keys)} - {""}
         if not keys:
             return False
-        with self.runtime.reads() as session:
-            return bool(session.scalar(_AR_KNOWN, {"system": system, "keys": sorted(keys)}))
+        with self.runtime.reading.connect() as connection:
+            return bool(connection.scalar(_AR_KNOWN, {"system": system, "keys": sorted(keys)}))
 
 
 _AR_KNOWN = select(

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.store.sqlite_writer import (
     SerializedConnection,
@@ -81,27 +81,24 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-class WriteInReadSession(Exception):
-    """A statement that writes was run in a session made by ``read_session_factory``."""
+class WriteWhileReading(Exception):
+    """A statement that writes was run on a connection of ``reading_engine``."""
 
 
-def read_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that only read. On SQLite they start a deferred transaction, a snapshot that
-    never takes the writer lock, so a job looking something up does not hold the webhooks
-    being stored behind it; elsewhere they are ordinary sessions. A write in one is refused
-    before it reaches the database, since on SQLite it would bypass the writer queue."""
-    sessions = sessionmaker(engine.execution_options(**{READING: True}), expire_on_commit=False)
+def reading_engine(engine: Engine) -> Engine:
+    """The engine for work that only reads. On SQLite its transactions begin deferred, a
+    snapshot that never takes the writer lock, so a job looking something up does not hold
+    the webhooks being stored behind it; elsewhere it is the engine itself. A write through
+    it is refused before it reaches the database, since on SQLite it would jump the writer
+    queue."""
+    reading = engine.execution_options(**{READING: True})
 
-    @event.listens_for(sessions, "do_orm_execute")
-    def _refuse_writes(state: ORMExecuteState) -> None:
-        if state.statement.is_dml:
-            raise WriteInReadSession(f"{type(state.statement).__name__} in a read session")
+    @event.listens_for(reading, "before_execute")
+    def _refuse_writes(_connection: Any, statement: Any, *_: Any) -> None:
+        if getattr(statement, "is_dml", False):
+            raise WriteWhileReading(f"{type(statement).__name__} on a reading connection")
 
-    @event.listens_for(sessions, "before_flush")
-    def _refuse_flush(session: Session, *_: Any) -> None:
-        raise WriteInReadSession("flush in a read session")
-
-    return sessions
+    return reading
 
 
 def redact(url: str) -> str:

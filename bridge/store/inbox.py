@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.store.db import reading_engine
 from bridge.store.inbox_insert import Delivery, DeliveryInsert, Stored
 from bridge.store.tables import InboxRow
 
@@ -47,8 +48,13 @@ class Inbox:
                 lease_until=bindparam("claim_until"),
                 attempts=table.c.attempts + 1,
             )
-            .returning(*table.c)
+            .returning(table.c.id)
         )
+        self._claimed = select(table).where(
+            table.c.id.in_(bindparam("claimed_ids", expanding=True)),
+            table.c.lease_owner == bindparam("claimed_owner"),
+        )
+        self._reading = reading_engine(self._engine)
         self._finish = (
             update(table)
             .where(
@@ -93,8 +99,16 @@ class Inbox:
         values = {"claim_ids": list(row_ids), "claim_owner": owner, "claim_now": now}
         with self._engine.begin() as connection:  # on SQLite, every webhook waits for this
             taken = connection.execute(self._claim, values | {"claim_until": now + lease})
-            claimed = taken.mappings().all()
-        rows = {row["id"]: InboxRow(**row) for row in claimed}
+            claimed = taken.scalars().all()
+        if not claimed:
+            return []
+        # Read once committed, outside the writer lock: reading a batch of bodies and turning
+        # them into rows costs several times what the claim itself does.
+        with self._reading.connect() as connection:
+            found = connection.execute(
+                self._claimed, {"claimed_ids": claimed, "claimed_owner": owner}
+            )
+            rows = {row["id"]: InboxRow(**row) for row in found.mappings()}
         return [rows[row_id] for row_id in dict.fromkeys(row_ids) if row_id in rows]
 
     def finish(
