@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.activity import ActiveRequests
 from bridge.config import Settings
 from bridge.processing import Performers, Processors
-from bridge.store.db import make_engine, reading_engine, session_factory
+from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
 from bridge.store.outbox import PLANNED, Outbox
@@ -44,7 +44,6 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    reading: Engine  # read-only: on SQLite it never waits for the writer lock
     inbox: Inbox
     outbox: Outbox
     guards: Guards
@@ -91,7 +90,6 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         settings=settings,
         engine=engine,
         sessions=sessions,
-        reading=reading_engine(engine),
         inbox=Inbox(sessions),
         outbox=Outbox(sessions),
         guards=Guards(sessions),

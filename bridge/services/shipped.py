@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 import structlog
-from sqlalchemy import ColumnElement, bindparam, exists, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge import effects
@@ -25,6 +25,7 @@ from bridge.runtime import Runtime, utcnow
 from bridge.services import signals
 from bridge.services.notify import notify_waiting
 from bridge.store import tables
+from bridge.store.known_ars import KnownArs
 from bridge.store.tables import InboxRow
 from bridge.store.upsert import insert_if_absent
 
@@ -154,6 +155,7 @@ class ShippedProcessor:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self._known_ars = KnownArs(runtime.engine)
 
     def __call__(self, row: InboxRow) -> Outcome:
         payload = parse_json(row.body)
@@ -195,32 +197,13 @@ class ShippedProcessor:
     def _concerns_an_ar(
         self, system: str, key: str, found: list[signals.ShipSignal | None]
     ) -> bool:
-        """Whether the delivery can touch an AR the bridge knows of. Most of a repository's
-        issue traffic is about issues nobody escalated; one read, which on SQLite never waits
-        for the writer lock, settles those without a write transaction."""
+        """Whether the delivery can touch an AR the bridge knows of: most of a repository's
+        issue traffic is about issues nobody escalated, and one read settles those."""
         keyed = [signal for signal in found if signal is not None]
         if any(not signal.keys for signal in keyed):
             return True  # a released version or closed milestone: found by its links
         keys = {key, *(k for signal in keyed for k in signal.keys)} - {""}
-        if not keys:
-            return False
-        with self.runtime.reading.connect() as connection:
-            return bool(connection.scalar(_AR_KNOWN, {"system": system, "keys": sorted(keys)}))
-
-
-_AR_KNOWN = select(
-    or_(
-        exists().where(
-            tables.ActionRequest.kind == "ar",
-            tables.ActionRequest.system == bindparam("system"),
-            tables.ActionRequest.external_key.in_(bindparam("keys", expanding=True)),
-        ),
-        exists().where(
-            tables.ActionRequestLink.system == bindparam("system"),
-            tables.ActionRequestLink.external_key.in_(bindparam("keys", expanding=True)),
-        ),
-    )
-)
+        return self._known_ars.any_of(system, sorted(keys))
 
 
 def released_earlier(session: Session, key: str, version: str) -> signals.ShipSignal | None:

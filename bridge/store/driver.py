@@ -41,7 +41,7 @@ class DriverStatement:
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
         processors = tuple(
             (name, process)
-            for name in names
+            for name in dict.fromkeys(names)  # a name may be bound at several places
             if (process := compiled.binds[name].type.bind_processor(dialect)) is not None
         )
         return cls(compiled.string, names, compiled.positional, processors)
@@ -50,7 +50,7 @@ class DriverStatement:
         bound = {name: values[name] for name in self.names}
         for name, process in self.processors:
             bound[name] = process(bound[name])
-        return tuple(bound.values()) if self.positional else bound
+        return tuple(bound[name] for name in self.names) if self.positional else bound
 
     def first(self, cursor: Any, values: Mapping[str, Any]) -> Any:
         """The first column of the first row the statement returns, or None."""
@@ -59,7 +59,7 @@ class DriverStatement:
         return None if row is None else row[0]
 
 
-def _as_sqlalchemy_error(engine: Engine, exc: Exception) -> DBAPIError:
+def as_sqlalchemy_error(engine: Engine, exc: Exception) -> DBAPIError:
     dbapi_error = engine.dialect.loaded_dbapi.Error
     return DBAPIError.instance(
         None, None, exc, dbapi_error, hide_parameters=True, dialect=engine.dialect
@@ -102,7 +102,7 @@ class AutocommitWriter:
         except self._error as exc:
             if not _is_busy(exc):  # perhaps the connection itself: open a new one next time
                 self._close()
-            raise _as_sqlalchemy_error(self._engine, exc) from exc
+            raise as_sqlalchemy_error(self._engine, exc) from exc
 
     def close(self) -> None:
         self._close()
@@ -177,7 +177,7 @@ def driver_transaction(engine: Engine) -> Iterator[Any]:
             connection.commit()
         except dbapi_error as exc:
             connection.rollback()
-            raise _as_sqlalchemy_error(engine, exc) from exc
+            raise as_sqlalchemy_error(engine, exc) from exc
         except BaseException:
             connection.rollback()
             raise
