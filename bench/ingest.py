@@ -10,7 +10,9 @@ noisy, so the servers take turns: each round sends a burst to each server in tur
 throughput ratio is taken round by round (target: the bridge at >= 0.9x the minimal app); the
 report gives the median ratio and the range. Then the p99 at a paced 500 deliveries/s (target
 <= 50 ms), also in rounds with the servers in turn, by round (median and range) and pooled over
-all rounds, beside how often the minimal app itself held the rate; then the rows counted after
+all rounds, beside how often the minimal app itself held the rate and the bridge's p99 in the
+rounds where the minimal app's own p99 met the target (a proxy for the machine's quiet spells,
+not the target's measure); then the rows counted after
 the run (nothing lost, nothing duplicated) and the Slack command ack p99 (target <= 100 ms).
 Each burst starts once the previous one's jobs are done. Bounded in requests and time;
 everything stays on 127.0.0.1.
@@ -228,6 +230,16 @@ def report(
         f"the minimal app held {args.rate:.0f}/s in {held} of {args.paced_rounds} paced rounds; "
         f"its p99 by round: {spread([run.percentile(99) for run in paced['minimal']])} ms"
     )
+    # A shared machine has slow spells in which even the minimal app misses the target; the
+    # rounds in which it met it show what the bridge adds when the machine is not the limit.
+    quiet = [n for n, run in enumerate(paced["minimal"]) if run.percentile(99) <= 50]
+    for kind in kinds[1:]:
+        if quiet:
+            p99s = [paced[kind][n].percentile(99) for n in quiet]
+            print(
+                f"{KINDS[kind]} p99 in the {len(quiet)} rounds where the minimal app's was "
+                f"<= 50 ms: {spread(p99s)} ms"
+            )
     print(
         f"slack /escalate ack: p50 {slack.percentile(50):.1f} ms, "
         f"p99 {slack.percentile(99):.1f} ms  (target <= 100 ms), statuses {slack.statuses}"
