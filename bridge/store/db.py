@@ -18,7 +18,7 @@ from bridge.store.sqlite_writer import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
-READING = "bridge_reading"  # the execution option that marks a read session's connections
+READING = "bridge_reading"  # the execution option marking the reading engine's connections
 
 
 class DatabaseMissing(Exception):
