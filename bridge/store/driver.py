@@ -1,5 +1,6 @@
-"""Statements run on the driver's own connection, for the one hot path where SQLAlchemy's
-execution layer costs more than the work itself: storing a webhook before answering it.
+"""Statements run on the driver's own connection, for the hot paths where SQLAlchemy's
+execution layer costs more than the work itself: storing a webhook before answering it, and
+the one read each GitHub and Jira delivery's job makes first (``known_ars``).
 
 The SQL is still SQLAlchemy's (compiled once from the table for the engine's dialect, with each
 column type's bind processing), the connection still comes from the engine (from its pool, or
@@ -160,6 +161,23 @@ def _is_busy(exc: BaseException) -> bool:
     """SQLITE_BUSY and its extended codes (another connection holds the lock)."""
     code = getattr(exc, "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF == SQLITE_BUSY
+
+
+@contextmanager
+def driver_read(engine: Engine) -> Iterator[Any]:
+    """A driver cursor on a pooled connection, for reads outside any transaction of ours: on
+    SQLite it never takes the write lock. The pool rolls back whatever the driver began."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            yield cursor
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise as_sqlalchemy_error(engine, exc) from exc
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
 
 
 @contextmanager

@@ -13,15 +13,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, bindparam, exists, or_, select
 
-from bridge.store.db import reading_engine
-from bridge.store.driver import DriverStatement, as_sqlalchemy_error
+from bridge.store.driver import DriverStatement, driver_read
 from bridge.store.tables import ActionRequest, ActionRequestLink
 
 
 class KnownArs:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._reading = reading_engine(engine)
         self._statements: dict[int, DriverStatement] = {}  # by how many keys it asks about
 
     def any_of(self, system: str, keys: Sequence[str]) -> bool:
@@ -31,14 +29,8 @@ class KnownArs:
         statement = self._statement(len(keys))
         values = {"kind": "ar", "system": system}
         values |= {f"key_{number}": key for number, key in enumerate(keys)}
-        with self._reading.connect() as connection:
-            cursor = connection.connection.dbapi_connection.cursor()
-            try:
-                return bool(statement.first(cursor, values))
-            except self._engine.dialect.loaded_dbapi.Error as exc:
-                raise as_sqlalchemy_error(self._engine, exc) from exc
-            finally:
-                cursor.close()
+        with driver_read(self._engine) as cursor:
+            return bool(statement.first(cursor, values))
 
     def _statement(self, count: int) -> DriverStatement:
         if count not in self._statements:
