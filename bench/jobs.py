@@ -6,8 +6,9 @@ acknowledgement costs, in one process on the embedded SQLite database.
 The deliveries are ``bench/ingest.py``'s: ``issues.opened`` for an issue that names a closed
 milestone and that no escalation filed or waits on, the everyday traffic of a repository. Each
 is acknowledged through the app (verified, parsed, stored; no job consumer runs), then the
-stored rows are processed by the ``inbox.process_rows`` task, one job per 64 rows as
-``JobDispatch`` queues them. CPU time of this process, per delivery; median over rounds.
+stored rows are processed by the ``inbox.process_rows`` task, in jobs as large as
+``JobDispatch`` queues them (``MAX_ROWS_PER_JOB``). CPU time of this process, per delivery;
+median over rounds.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest_load import github_request
 from bench.ingest_servers import SECRET
-
-JOB_ROWS = 64
+from bridge.intake import MAX_ROWS_PER_JOB
 
 
 def one_round(deliveries: int, round_number: int) -> tuple[float, float]:
@@ -59,8 +59,9 @@ def one_round(deliveries: int, round_number: int) -> tuple[float, float]:
 
                 ids = list(session.scalars(select(InboxRow.id).order_by(InboxRow.id)))
             started = time.process_time()
-            for first in range(0, len(ids), JOB_ROWS):
-                runtime.tasks.process_inbox_rows.call_local(ids[first : first + JOB_ROWS])
+            for first in range(0, len(ids), MAX_ROWS_PER_JOB):
+                job = ids[first : first + MAX_ROWS_PER_JOB]
+                runtime.tasks.process_inbox_rows.call_local(job)
             processed = time.process_time() - started
             unfinished = runtime.inbox.counts_by_status().get("pending", 0)
             runtime.close()
