@@ -1,12 +1,13 @@
 """Ingest benchmark: signed GitHub deliveries posted over loopback to the bridge under its
 production server, side by side with a minimal verify-and-insert app under the same settings.
 
-    .venv/bin/python bench/ingest.py [--rounds 5] [--requests 600] [--load python|wrk]
+    .venv/bin/python bench/ingest.py [--rounds 5] [--requests 600] [--load auto|python|wrk]
 
 The bridge runs twice: as ``support-bridge serve`` runs it on SQLite by default (job threads
 in the web process) and with its jobs in a ``support-bridge worker`` process beside it
 (``--consumer-threads 0``: the acknowledgement alone, no jobs run). A small shared machine is
-noisy, so the servers take turns: each round sends a burst to each server in turn, and the
+noisy, so the servers take turns: each round sends a burst to each server in turn (with wrk when
+it is installed, which leaves the servers the most CPU; ``bench/ingest_load.py`` says why), and the
 throughput ratio is taken round by round (target: the bridge at >= 0.9x the minimal app); the
 report gives the median ratio and the range. Then the p99 at a paced 500 deliveries/s (target
 <= 50 ms), also in rounds with the servers in turn, by round (median and range) and pooled over
@@ -108,9 +109,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="connections per burst")
     parser.add_argument(
         "--load",
-        choices=["python", "wrk"],
-        default="python",
-        help="burst load generator: python (http.client threads) or wrk, if installed",
+        choices=["auto", "python", "wrk"],
+        default="auto",
+        help="burst load generator: wrk (needs wrk installed), python (http.client threads), or "
+        "auto: wrk when installed, else python",
     )
     parser.add_argument("--wrk-seconds", type=int, default=2, help="per burst (wrk load)")
     parser.add_argument("--rate", type=float, default=500.0, help="paced deliveries per second")
@@ -130,6 +132,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.load == "wrk" and not wrk_available():
         raise SystemExit("--load wrk: wrk is not installed (apt-get install wrk)")
+    if args.load == "auto":
+        args.load = "wrk" if wrk_available() else "python"
     kinds = [kind for kind in KINDS if args.consumer_threads or kind != "worker"]
     jobs_run = args.consumer_threads > 0
     bursts: dict[str, list[Run]] = {kind: [] for kind in kinds}
@@ -205,6 +209,12 @@ def report(
         f"{args.clients} clients ({load}), then {args.paced_rounds} paced rounds of "
         f"{args.paced_seconds:g} s, servers in turn"
     )
+    if args.load == "python":
+        print(
+            "  (bursts from python threads: the client's own time per request holds back the "
+            "faster server, so the ratio flatters the slower one; with wrk installed the bursts "
+            "come from wrk)"
+        )
     print(f"  {'':<30}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'2xx/sent':>12}   (medians)")
     for kind in kinds:
         print(line(f"{KINDS[kind]}, bursts", bursts[kind]))
