@@ -51,7 +51,9 @@ def _bridge_environment(data_dir: str) -> None:
     )
 
 
-def run_bridge(data_dir: str, ready: Connection, consumer_threads: int) -> None:
+def bridge_app(data_dir: str, consumer_threads: int = 0) -> Any:
+    """The bridge's WSGI app as ``serve`` builds it on SQLite in ``data_dir``, with
+    ``consumer_threads`` job threads started in this process."""
     _bridge_environment(data_dir)
     from bridge.config import load_settings
     from bridge.jobs import InProcessConsumer
@@ -66,7 +68,11 @@ def run_bridge(data_dir: str, ready: Connection, consumer_threads: int) -> None:
     runtime = bootstrap(settings)
     if consumer_threads:
         InProcessConsumer(runtime.huey, workers=consumer_threads, worker_type="thread").start()
-    _serve(create_app(settings, runtime), ready)
+    return create_app(settings, runtime)
+
+
+def run_bridge(data_dir: str, ready: Connection, consumer_threads: int) -> None:
+    _serve(bridge_app(data_dir, consumer_threads), ready)
 
 
 def run_worker(data_dir: str, threads: int) -> None:
@@ -95,6 +101,11 @@ def unfinished_rows(data_dir: str) -> int:
 
 
 def run_minimal(data_dir: str, ready: Connection) -> None:
+    _serve(minimal_app(data_dir), ready)
+
+
+def minimal_app(data_dir: str) -> Any:
+    """Verify the HMAC, insert one row, answer 202: the durable-ack limit, as a WSGI app."""
     from flask import Flask, request
 
     # Waitress warns of every queued request once saturated; the report says it better.
@@ -134,7 +145,7 @@ def run_minimal(data_dir: str, ready: Connection) -> None:
         db.execute("COMMIT")
         return "", 202
 
-    _serve(app, ready)
+    return app
 
 
 def count_rows(kind: str, data_dir: str, prefix: str = "") -> tuple[int, int]:
