@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
+    if args.load == "wrk" and not wrk_available():
+        raise SystemExit("--load wrk: wrk is not installed (apt-get install wrk)")
     if args.load == "auto":
         args.load = "wrk" if wrk_available() else "python"
     kinds = ("minimal", "bridge")
@@ -128,6 +130,7 @@ def main() -> None:
         for round_number in range(args.rounds):
             for kind in kinds:
                 app_cost[kind].append(in_app(apps[kind], args.deliveries, f"{kind}-{round_number}"))
+        apps["bridge"].extensions["bridge.runtime"].close()  # its threads stay out of the bursts
         servers = {kind: start(kind, str(dirs[kind] / "served"), 0) for kind in kinds}
         try:
             for round_number in range(args.rounds):
