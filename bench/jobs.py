@@ -14,7 +14,6 @@ median over rounds.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -24,49 +23,38 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest_load import github_request
-from bench.ingest_servers import SECRET
+from bench.ingest_servers import bridge_app
 from bridge.intake import MAX_ROWS_PER_JOB
 
 
 def one_round(deliveries: int, round_number: int) -> tuple[float, float]:
     """CPU ms per delivery: acknowledging it, and processing it."""
+    from sqlalchemy import select
+
+    from bridge.store.tables import InboxRow
+
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as data_dir:
-        os.environ.update({"BRIDGE_DATA_DIR": data_dir, "BRIDGE_GITHUB_WEBHOOK_SECRET": SECRET})
-        from bridge.config import load_settings
-        from bridge.logs import configure_logging
-        from bridge.runtime import bootstrap
-        from bridge.store import migrate
-        from webhooks.app import create_app
-
-        settings = load_settings()
-        with (Path(data_dir) / "bridge.log").open("a") as log_file:
-            configure_logging(settings.log_level, settings.log_format, stream=log_file)
-            migrate.upgrade(settings.resolved_database_url)
-            runtime = bootstrap(settings)
-            client = create_app(settings, runtime).test_client()
-            started = time.process_time()
-            for number in range(deliveries):
-                path, body, headers = github_request(f"jobs{round_number}-{number}")
-                answer = client.post(path, data=body, headers=headers)
-                if answer.status_code != 202:
-                    raise SystemExit(f"delivery refused: {answer.status_code} {answer.text}")
-            acknowledged = time.process_time() - started
-            runtime.intake.jobs.drain()
-            with runtime.sessions() as session:
-                from sqlalchemy import select
-
-                from bridge.store.tables import InboxRow
-
-                ids = list(session.scalars(select(InboxRow.id).order_by(InboxRow.id)))
-            started = time.process_time()
-            for first in range(0, len(ids), MAX_ROWS_PER_JOB):
-                job = ids[first : first + MAX_ROWS_PER_JOB]
-                runtime.tasks.process_inbox_rows.call_local(job)
-            processed = time.process_time() - started
-            unfinished = runtime.inbox.counts_by_status().get("pending", 0)
-            runtime.close()
-        if unfinished:
-            raise SystemExit(f"{unfinished} rows were left pending: see the log")
+        app = bridge_app(data_dir)  # no job threads: the rows wait for the timed jobs below
+        runtime = app.extensions["bridge.runtime"]
+        client = app.test_client()
+        started = time.process_time()
+        for number in range(deliveries):
+            path, body, headers = github_request(f"jobs{round_number}-{number}")
+            answer = client.post(path, data=body, headers=headers)
+            if answer.status_code != 202:
+                raise SystemExit(f"delivery refused: {answer.status_code} {answer.text}")
+        acknowledged = time.process_time() - started
+        runtime.intake.jobs.drain()
+        with runtime.sessions() as session:
+            ids = list(session.scalars(select(InboxRow.id).order_by(InboxRow.id)))
+        started = time.process_time()
+        for first in range(0, len(ids), MAX_ROWS_PER_JOB):
+            runtime.tasks.process_inbox_rows.call_local(ids[first : first + MAX_ROWS_PER_JOB])
+        processed = time.process_time() - started
+        unfinished = runtime.inbox.counts_by_status().get("pending", 0)
+        runtime.close()
+    if unfinished:
+        raise SystemExit(f"{unfinished} rows were left pending: see the log")
     return acknowledged * 1000 / deliveries, processed * 1000 / deliveries
 
 
