@@ -23,7 +23,6 @@ bridge's app may spend per delivery for that ratio to reach 0.9.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import sys
@@ -35,6 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from werkzeug.test import EnvironBuilder
+
 from bench.ingest import start
 from bench.ingest_load import BODY, drive, github_request, wrk_available, wrk_burst
 from bench.ingest_servers import bridge_app, minimal_app
@@ -44,27 +45,9 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def environ(tag: str) -> dict[str, Any]:
-    """The WSGI environ waitress would build for one signed GitHub delivery."""
+    """The WSGI environ of one signed GitHub delivery, as a server would hand it over."""
     path, body, headers = github_request(tag)
-    env: dict[str, Any] = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": path,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8080",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    for name, value in headers.items():
-        key = name.upper().replace("-", "_")
-        env[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
-    return env
+    return EnvironBuilder(path, method="POST", data=body, headers=headers).get_environ()
 
 
 def in_app(app: App, deliveries: int, tag: str) -> float:
