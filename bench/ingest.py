@@ -3,20 +3,20 @@ production server, side by side with a minimal verify-and-insert app under the s
 
     .venv/bin/python bench/ingest.py [--rounds 5] [--requests 600] [--load auto|python|wrk]
 
-The bridge runs twice: as ``support-bridge serve`` runs it on SQLite by default (job threads
-in the web process) and with its jobs in a ``support-bridge worker`` process beside it
+The bridge runs twice: as ``support-bridge serve`` runs it on SQLite by default (job threads in
+the web process) and with its jobs in a ``support-bridge worker`` process beside it
 (``--consumer-threads 0``: the acknowledgement alone, no jobs run). A small shared machine is
-noisy, so the servers take turns: each round sends a burst to each server in turn (with wrk when
-it is installed, which leaves the servers the most CPU; ``bench/ingest_load.py`` says why), and the
-throughput ratio is taken round by round (target: the bridge at >= 0.9x the minimal app); the
-report gives the median ratio and the range. Then the p99 at a paced 500 deliveries/s (target
-<= 50 ms), also in rounds with the servers in turn, by round (median and range) and pooled over
-all rounds, beside how often the minimal app itself held the rate and the bridge's p99 in the
-rounds where the minimal app's own p99 met the target (a proxy for the machine's quiet spells,
-not the target's measure); then the rows counted after
-the run (nothing lost, nothing duplicated) and the Slack command ack p99 (target <= 100 ms).
-Each burst starts once the previous one's jobs are done. Bounded in requests and time;
-everything stays on 127.0.0.1.
+noisy, so the servers take turns: each round sends a burst to each server in turn (with wrk
+when it is installed, which leaves the servers the most CPU; ``bench/ingest_load.py`` says
+why), and the throughput ratio is taken round by round (target: the bridge at >= 0.9x the
+minimal app); the report gives the median ratio and the range. Then the p99 at a paced 500
+deliveries/s (target <= 50 ms), also in rounds with the servers in turn, by round (median and
+range) and pooled over all rounds, beside how often the minimal app itself held the rate and
+the bridge's p99 in the rounds where the minimal app's own p99 met the target (a proxy for the
+machine's quiet spells, not the target's measure); then the rows counted after the run (nothing
+lost, nothing duplicated) and the Slack command ack p99 (target <= 100 ms). Each burst starts
+once the previous one's jobs are done. Bounded in requests and time; everything stays on
+127.0.0.1.
 """
 
 from __future__ import annotations
