@@ -6,9 +6,8 @@ acknowledgement costs, in one process on the embedded SQLite database.
 The deliveries are ``bench/ingest.py``'s: ``issues.opened`` for an issue that names a closed
 milestone and that no escalation filed or waits on, the everyday traffic of a repository. Each
 is acknowledged through the app (verified, parsed, stored; no job consumer runs), then the
-stored rows are processed by the ``inbox.process_rows`` task, in jobs as large as
-``JobDispatch`` queues them (``MAX_ROWS_PER_JOB``). CPU time of this process, per delivery;
-median over rounds.
+stored rows are processed by the ``inbox.process`` task, one job a row, as the intake queues
+them. CPU time of this process, per delivery; median over rounds.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest_load import github_request
 from bench.ingest_servers import bridge_app
-from bridge.intake import MAX_ROWS_PER_JOB
 
 
 def one_round(deliveries: int, round_number: int) -> tuple[float, float]:
@@ -44,12 +42,11 @@ def one_round(deliveries: int, round_number: int) -> tuple[float, float]:
             if answer.status_code != 202:
                 raise SystemExit(f"delivery refused: {answer.status_code} {answer.text}")
         acknowledged = time.process_time() - started
-        runtime.intake.jobs.drain()
         with runtime.sessions() as session:
             ids = list(session.scalars(select(InboxRow.id).order_by(InboxRow.id)))
         started = time.process_time()
-        for first in range(0, len(ids), MAX_ROWS_PER_JOB):
-            runtime.tasks.process_inbox_rows.call_local(ids[first : first + MAX_ROWS_PER_JOB])
+        for row_id in ids:
+            runtime.tasks.process_inbox.call_local(row_id)
         processed = time.process_time() - started
         unfinished = runtime.inbox.counts_by_status().get("pending", 0)
         runtime.close()
@@ -71,7 +68,7 @@ def main() -> None:
         f"{args.rounds} rounds, CPU time of one process"
     )
     print(f"  acknowledging (verify, parse, store)   {ack:6.3f} ms a delivery")
-    print(f"  processing (inbox.process_rows)        {job:6.3f} ms a delivery")
+    print(f"  processing (inbox.process)             {job:6.3f} ms a delivery")
     print(f"  processing / acknowledging             {job / ack:6.2f}")
 
 

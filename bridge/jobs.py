@@ -20,8 +20,6 @@ from bridge.processing import PermanentError, TransientError
 if TYPE_CHECKING:
     from bridge.config import Settings
     from bridge.runtime import Runtime
-    from bridge.store.inbox import Outcome
-    from bridge.store.tables import InboxRow
 
 log = structlog.get_logger(__name__)
 
@@ -30,9 +28,6 @@ INBOX_LEASE = dt.timedelta(minutes=5)
 OUTBOX_LEASE = dt.timedelta(minutes=2)
 PENDING_GRACE = dt.timedelta(minutes=2)
 MAX_BACKOFF = dt.timedelta(hours=1)
-# Rows claimed, and finished, per transaction. On SQLite each such transaction holds the
-# writer lock every webhook waits for, and its length grows with the rows it rewrites.
-CLAIM_SLICE = 16
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -68,49 +63,33 @@ def register_tasks(runtime: Runtime) -> None:
 
     @huey.task(name="inbox.process")
     def process_inbox(row_id: int) -> None:
-        process_rows([row_id])
-
-    @huey.task(name="inbox.process_rows")
-    def process_inbox_rows(row_ids: list[int]) -> None:
-        process_rows(row_ids)
-
-    def process_rows(row_ids: list[int]) -> None:
-        """Claim the rows (those done already or leased to another worker are skipped), run
-        each through its processor, then record every outcome at once, a slice of rows at a
-        time. One failing row never stops the others: it goes back to pending, or dead after
-        its last attempt. Each row waits its turn while this process is answering requests."""
-        owner = worker_identity()
-        for start in range(0, len(row_ids), CLAIM_SLICE):
-            process_slice(row_ids[start : start + CLAIM_SLICE], owner)
-
-    def process_slice(row_ids: list[int], owner: str) -> None:
+        """Claim the row (one done already or leased to another worker is skipped), run it
+        through its processor and record the outcome. A failing row goes back to pending, or
+        dead after its last attempt; it never kills the worker."""
         runtime.requests.give_way()  # acknowledgements first (bridge/activity.py)
-        rows = runtime.inbox.claim_many(row_ids, owner, utcnow(), INBOX_LEASE)
-        outcomes = []
-        for number, row in enumerate(rows):
-            if number:
-                runtime.requests.give_way()
-            if (outcome := process(row, owner)) is not None:
-                outcomes.append(outcome)
-        runtime.inbox.finish_many(owner, outcomes, utcnow())
-
-    def process(row: InboxRow, owner: str) -> tuple[int, Outcome, str | None] | None:
+        owner = worker_identity()
+        row = runtime.inbox.claim(row_id, owner, utcnow(), INBOX_LEASE)
+        if row is None:
+            return
         processor = runtime.processors.find(row.source)
         if processor is None:
             log.info("inbox.ignored", row_id=row.id, source=row.source, reason="no processor")
-            return row.id, "ignored", f"no processor registered for source {row.source!r}"
+            note = f"no processor registered for source {row.source!r}"
+            runtime.inbox.finish(row.id, owner, "ignored", utcnow(), note)
+            return
         try:
             outcome = processor(row)
         except PermanentError as exc:
             log.info("inbox.ignored", row_id=row.id, source=row.source, reason="permanent")
-            return row.id, "ignored", str(exc)
+            runtime.inbox.finish(row.id, owner, "ignored", utcnow(), str(exc))
+            return
         except Exception as exc:  # a bad delivery must never kill the worker
             error = f"{type(exc).__name__}: {exc}"
             status = runtime.inbox.fail(row.id, owner, error, utcnow())
             log.warning("inbox.failed", row_id=row.id, error=type(exc).__name__, status=status)
-            return None
+            return
+        runtime.inbox.finish(row.id, owner, outcome, utcnow())
         log.info("inbox.processed", row_id=row.id, source=row.source, outcome=outcome)
-        return row.id, outcome, None
 
     @huey.task(name="outbox.perform")
     def perform_outbox(row_id: int) -> None:
@@ -150,7 +129,7 @@ def register_tasks(runtime: Runtime) -> None:
             except Exception as exc:  # one failing hook must not stop the others
                 log.error("periodic.failed", hook=name, error=type(exc).__name__)
 
-    runtime.tasks = Tasks(process_inbox, process_inbox_rows, perform_outbox, every_minute)
+    runtime.tasks = Tasks(process_inbox, perform_outbox, every_minute)
 
 
 @dataclass(frozen=True)
@@ -158,7 +137,6 @@ class Tasks:
     """The registered Huey tasks; calling one enqueues it."""
 
     process_inbox: Any
-    process_inbox_rows: Any
     perform_outbox: Any
     every_minute: Any
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from bridge.store.tables import InboxRow, OutboxRow
 
@@ -20,6 +20,30 @@ PeriodicHook = Callable[[dt.datetime], None]
 # Runs after a performer succeeded and before the row is marked done; if it raises, the row is
 # retried, and the performer (idempotent by key) hands back the same result.
 CompletionHook = Callable[[OutboxRow, dict[str, Any]], None]
+
+
+class StoredDelivery(Protocol):
+    """What a processor reads of the inbox row it is handed."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def delivery_id(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+
+
+class PerformedEffect(Protocol):
+    """What a completion hook reads of the outbox row whose performer succeeded."""
+
+    @property
+    def target(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
 
 
 class TransientError(Exception):

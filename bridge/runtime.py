@@ -1,11 +1,9 @@
-"""One ``bootstrap()`` wires settings, storage and the job engine; everything else receives the
-runtime it returns instead of reaching for globals."""
+"""One ``bootstrap()`` wires settings, storage, the job engine and the workflow services; the
+services are handed only what they use, everything else receives the runtime it returns
+instead of reaching for globals."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +13,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.activity import ActiveRequests
+from bridge.clock import utcnow, worker_identity
 from bridge.config import Settings
 from bridge.processing import Performers, Processors
 from bridge.store.db import make_engine, session_factory
@@ -26,17 +25,14 @@ if TYPE_CHECKING:
     from bridge.intake import Intake
     from bridge.jobs import Tasks
     from bridge.ports import Connector
+    from bridge.services.collaborators import Services
 
+
+# The clock lives in bridge.clock; it is still importable from here, where the job engine and
+# the intake read it (and tests replace it).
+__all__ = ["Runtime", "bootstrap", "utcnow", "worker_identity"]
 
 log = structlog.get_logger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -53,13 +49,10 @@ class Runtime:
     tasks: Tasks = field(init=False)
     intake: Intake = field(init=False)
     connectors: dict[str, Connector] = field(default_factory=dict)
+    services: Services = field(init=False)
     requests: ActiveRequests = field(default_factory=ActiveRequests)
 
     def close(self) -> None:
-        intake = getattr(self, "intake", None)
-        if intake is not None:  # queue the jobs of what was stored before letting go
-            intake.close()
-        self.inbox.close()
         self.engine.dispose()
 
 
@@ -98,13 +91,73 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
     register_tasks(runtime)
     from bridge.intake import Intake
 
-    runtime.intake = Intake(runtime.inbox, runtime.tasks.process_inbox_rows)
+    runtime.intake = Intake(runtime.inbox, runtime.tasks.process_inbox)
     _perform_after_commit(runtime)
     from bridge.connectors.registry import register_connectors
-    from bridge.services import inbound, sla, spar
 
     runtime.connectors = register_connectors(runtime)
-    sla.register(runtime)
-    inbound.register(runtime)
-    spar.register(runtime)
+    runtime.services = _wire_services(runtime)
     return runtime
+
+
+def _wire_services(runtime: Runtime) -> Services:
+    """Build the workflow services from what each one uses, and hang them where the job engine
+    finds them: inbox processors by source, the completion hook of a filed record, the minute
+    hooks. Nothing else builds a service."""
+    from bridge.services.closure import Closure
+    from bridge.services.collaborators import Collaborators, Services
+    from bridge.services.escalations import EscalationService
+    from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
+    from bridge.services.monitoring import Monitoring
+    from bridge.services.notify import Notifier
+    from bridge.services.reminders import Reminders
+    from bridge.services.replies import Replies
+    from bridge.services.shipped import Shipped, ShippedProcessor
+    from bridge.services.sla import SlaTicks
+    from bridge.services.spar import SparFiling
+    from bridge.services.steps import Steps
+    from bridge.store.known_ars import KnownArs
+
+    given = Collaborators(
+        transactions=runtime.sessions,
+        outbox=runtime.outbox,
+        guards=runtime.guards,
+        current_settings=lambda: runtime.settings,
+    )
+    escalations = EscalationService(given)
+    steps = Steps(given, escalations)
+    notifier = Notifier(given, escalations)
+    shipped = Shipped(given, notifier)
+    closure = Closure(given, escalations)
+    monitoring = Monitoring(given, steps)
+    replies = Replies(given, closure, monitoring)
+    services = Services(
+        escalations=escalations,
+        steps=steps,
+        spar=SparFiling(given, escalations),
+        notifier=notifier,
+        shipped=shipped,
+        closure=closure,
+        monitoring=monitoring,
+        replies=replies,
+        reminders=Reminders(given, escalations),
+        sla=SlaTicks(given, escalations),
+        slack_processor=SlackProcessor(given, escalations, monitoring),
+        helpdesk_processor=HelpdeskProcessor(given, escalations, replies),
+        shipped_processor=ShippedProcessor(
+            given, shipped, KnownArs(runtime.engine), runtime.connectors
+        ),
+    )
+    processors, performers = runtime.processors, runtime.performers
+    for source in ("github", "jira"):  # the fix shipped
+        processors.register(source, services.shipped_processor)
+    processors.register("slack", services.slack_processor)
+    for source in ("zendesk", "freshdesk", "intake"):
+        processors.register(source, services.helpdesk_processor)
+    performers.on_done("create_record", services.spar.record_created)
+    performers.every_minute("sla_tick", services.sla.sla_tick)
+    performers.every_minute("daily_digest", services.sla.digest_tick)
+    performers.every_minute("status_reminders", services.sla.status_reminders)
+    performers.every_minute("closure_tick", services.reminders.closure_tick)
+    performers.every_minute("monitoring_tick", services.monitoring.monitoring_tick)
+    return services

@@ -11,7 +11,8 @@ from typing import Any
 import structlog
 from flask import Blueprint, current_app, render_template, request
 
-from bridge.runtime import Runtime, utcnow
+from bridge.clock import utcnow
+from bridge.runtime import Runtime
 from bridge.services import closure, links
 
 log = structlog.get_logger(__name__)
@@ -29,7 +30,7 @@ def _notice(token: str) -> closure.Answer | Page:
     runtime = _runtime()
     try:
         notice_id = links.notice_of(runtime.settings, token)
-        return closure.read(runtime, notice_id)
+        return runtime.services.closure.read(notice_id)
     except links.LinkExpired:
         log.info("acceptance.link_expired")
         days = runtime.settings.closure.acceptance_link_days
@@ -65,7 +66,7 @@ def answer(token: str) -> Page:
     if given not in links.ANSWERS:
         context: dict[str, Any] = {"notice": found, "chosen": "", "error": True}
         return render_template("resolution/ask.html", **context), 400
-    recorded = closure.record_answer(
-        _runtime(), found.notice_id, given, by="customer (acceptance page)", now=utcnow()
+    recorded = _runtime().services.closure.record_answer(
+        found.notice_id, given, by="customer (acceptance page)", now=utcnow()
     )
     return _answered(recorded)

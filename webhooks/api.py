@@ -13,12 +13,12 @@ from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
+from bridge.clock import utcnow
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError, UnknownTicket
 from bridge.domain.sla import SlaStatus, evaluate
-from bridge.runtime import utcnow
 from bridge.services.answers import triage_answers
-from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.services.escalations import EscalationNotFound, EscalationRequest
 from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
@@ -187,7 +187,7 @@ def create() -> tuple[dict[str, Any], int]:
     if body is None:
         return _problem(400, "bad_json", "send a JSON object")
     parsed = RequestBody.model_validate(body)
-    escalation_id = EscalationService(current_runtime()).request(
+    escalation_id = current_runtime().services.escalations.request(
         EscalationRequest(
             ticket_ref=parsed.ticket,
             reason=parsed.reason,
@@ -206,7 +206,7 @@ def create() -> tuple[dict[str, Any], int]:
 @api.post("/escalations/<int:escalation_id>/acknowledge")
 def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
     actor = ActorBody.model_validate(json_body() or {})
-    EscalationService(current_runtime()).acknowledge(
+    current_runtime().services.escalations.acknowledge(
         escalation_id, by=actor.by, cause="api:acknowledge", now=utcnow()
     )
     return show(escalation_id)
@@ -215,7 +215,7 @@ def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
 @api.post("/escalations/<int:escalation_id>/raise-level")
 def raise_level(escalation_id: int) -> tuple[dict[str, Any], int]:
     actor = ActorBody.model_validate(json_body() or {})
-    EscalationService(current_runtime()).raise_level(
+    current_runtime().services.escalations.raise_level(
         escalation_id, by=actor.by, cause="api:raise-level", now=utcnow(), note=actor.note
     )
     return show(escalation_id)

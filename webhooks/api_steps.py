@@ -8,16 +8,14 @@ from typing import Any
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
+from bridge.clock import utcnow
 from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
 from bridge.domain.plans import accept_plan, activate, reject_plan, renegotiate
 from bridge.domain.records import Agreement, CommunicationPlan, Escalation, OutcomeRecord
 from bridge.domain.resolution import close, de_escalate, record_rca_progress
 from bridge.domain.triage import missing_answers, triage
-from bridge.runtime import utcnow
 from bridge.services.answers import triage_answers
-from bridge.services.monitoring import same_problem
-from bridge.services.spar import open_spar
-from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
+from bridge.services.steps import Said, agree_communication, propose, status_update
 from webhooks.api import api, current_runtime, json_body, show
 
 
@@ -76,7 +74,8 @@ def _cause(name: str) -> str:
 
 
 def _run(escalation_id: int, name: str, decide: Any) -> tuple[dict[str, Any], int]:
-    Steps(current_runtime()).run(escalation_id, name, decide, cause=_cause(name), now=utcnow())
+    steps = current_runtime().services.steps
+    steps.run(escalation_id, name, decide, cause=_cause(name), now=utcnow())
     return show(escalation_id)
 
 
@@ -109,7 +108,9 @@ class SameProblem(Step):
 def same_problem_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     """A new ticket reports the same problem: during monitoring the escalation reopens."""
     body: SameProblem = _body(SameProblem)
-    same_problem(current_runtime(), escalation_id, ticket_ref=body.ticket, by=body.by, now=utcnow())
+    current_runtime().services.monitoring.same_problem(
+        escalation_id, ticket_ref=body.ticket, by=body.by, now=utcnow()
+    )
     return show(escalation_id)
 
 
@@ -120,8 +121,7 @@ class SparBody(Step):
 @api.post("/escalations/<int:escalation_id>/spar")
 def spar_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: SparBody = _body(SparBody)
-    open_spar(
-        current_runtime(),
+    current_runtime().services.spar.open_spar(
         escalation_id,
         by=body.by,
         cause=_cause("spar"),
@@ -152,7 +152,7 @@ def activate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 def propose_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Proposal = _body(Proposal)
     propose(
-        Steps(current_runtime()),
+        current_runtime().services.steps,
         escalation_id,
         kind=body.kind,
         summary=body.summary,
@@ -268,7 +268,7 @@ def communication_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Communication = _body(Communication)
     plan = CommunicationPlan(body.mode, timedelta(hours=body.every_hours), tuple(body.attendees))
     agree_communication(
-        Steps(current_runtime()),
+        current_runtime().services.steps,
         escalation_id,
         plan,
         by=body.by,
@@ -282,7 +282,7 @@ def communication_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 def status_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Status = _body(Status)
     status_update(
-        Steps(current_runtime()),
+        current_runtime().services.steps,
         escalation_id,
         by=body.by,
         text=body.text,

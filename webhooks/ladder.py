@@ -1,4 +1,4 @@
-"""The guard ladder every webhook receiver climbs, then its one hand-off to ``bridge.intake``.
+"""The guard ladder every webhook receiver climbs, then its one hand-off to the intake.
 
 Each rung answers early with its own status and log key: not configured 404, too large 413,
 wrong content type 415, missing header 400, bad signature 401, unreadable body 400, ignored
@@ -18,7 +18,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bridge.intake import accept
 from bridge.json_body import parse_json
 from bridge.store.inbox import Delivery
 from webhooks.payload import Malformed
@@ -141,7 +140,7 @@ def hand_off(delivery: Delivery) -> Answer:
     from webhooks.app import runtime_of
 
     try:
-        stored = accept(runtime_of(current_app), delivery)
+        stored = runtime_of(current_app).intake.accept(delivery)
     except SQLAlchemyError as exc:
         # Not the sender's fault: 503 makes every vendor deliver again later.
         log.error("webhook.store_failed", source=delivery.source, error=type(exc).__name__)

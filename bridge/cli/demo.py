@@ -34,7 +34,7 @@ class Story:
         self.runtime, self.sandbox, self.url, self.say = runtime, sandbox, bridge_url, say
 
     def settle(self) -> None:
-        from bridge.runtime import utcnow
+        from bridge.clock import utcnow
 
         for _ in range(30):
             self.sandbox.flush_webhooks()
@@ -76,13 +76,11 @@ class Story:
 def play(story: Story) -> None:
     from sqlalchemy import select
 
+    from bridge.clock import utcnow
     from bridge.domain.enums import PlanKind
     from bridge.domain.plans import accept_plan, activate
     from bridge.domain.records import Escalation
-    from bridge.runtime import utcnow
-    from bridge.services.monitoring import close_after_monitoring
-    from bridge.services.spar import open_spar
-    from bridge.services.steps import Said, Steps, propose
+    from bridge.services.steps import Said, propose
     from bridge.store import tables
     from bridge.store.escalations import EscalationStore
     from sandbox.slack import person
@@ -137,14 +135,14 @@ def play(story: Story) -> None:
         *(f"{c.target.kind.value}: due {c.due_at:%a %H:%M} UTC" for c in clocks),
     )
 
-    steps = Steps(runtime)
+    steps = runtime.services.steps
 
     def start(escalation: Escalation) -> Said:
         activate(escalation, engineer=engineer, actor="U0ALICE001", cause="demo", now=now)
         return Said(f"<@{engineer}> is the escalation engineer")
 
     steps.run(escalation_id, "activate", start, cause="demo", now=now)
-    open_spar(runtime, escalation_id, by=engineer, cause="demo", now=now)
+    runtime.services.spar.open_spar(escalation_id, by=engineer, cause="demo", now=now)
     story.settle()
     with runtime.sessions() as session:
         filed = {r.kind: r for r in session.scalars(select(tables.ActionRequest))}
@@ -213,8 +211,7 @@ def play(story: Story) -> None:
         f"state: {story.state(escalation_id)}",
     )
 
-    close_after_monitoring(
-        runtime,
+    runtime.services.monitoring.close_after_monitoring(
         escalation_id,
         by="U0MANAGER1",
         agreement="customer confirmed on the call",

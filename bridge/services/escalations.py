@@ -8,14 +8,12 @@ side effects in the outbox.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from bridge import effects
-from bridge.domain.enums import EntryPoint, LevelCause, ReasonCategory
+from bridge.domain.enums import LevelCause
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.intake import RequestEscalation, advise, open_escalation
 from bridge.domain.levels import raise_level
@@ -28,10 +26,11 @@ from bridge.domain.records import (
 )
 from bridge.domain.sla import ClockState, SlaClock, TargetKind, evaluate, meet_clock, start_clock
 from bridge.domain.triage import triage
-from bridge.runtime import Runtime
+from bridge.services.collaborators import Service
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route
 from bridge.store.escalations import EscalationStore, Loaded
+from bridge.store.transactions import Transaction
 
 
 class EscalationNotFound(Exception):
@@ -40,15 +39,11 @@ class EscalationNotFound(Exception):
 
 
 @dataclass(frozen=True)
-class EscalationRequest:
-    """What Slack's modal, the API or a helpdesk event asks for."""
+class EscalationRequest(RequestEscalation):
+    """What Slack's modal, the API or a helpdesk event asks for: the domain's command, with
+    the triage answers and the reason to override the advice when the requester gave them.
+    ``ticket_ref`` may name the helpdesk (``zendesk:4711``)."""
 
-    ticket_ref: str
-    reason: ReasonCategory
-    reason_text: str
-    requested_by: str
-    entry_point: EntryPoint
-    cause: str
     triage: TriageAnswers | None = None
     override_justification: str = ""
 
@@ -82,11 +77,7 @@ def summary(
     }
 
 
-class EscalationService:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.settings = runtime.settings
-
+class EscalationService(Service):
     def head_message(
         self, store: EscalationStore, loaded: Loaded, step: str, now: dt.datetime
     ) -> effects.SideEffect:
@@ -103,7 +94,7 @@ class EscalationService:
 
     def request(self, request: EscalationRequest, now: dt.datetime) -> int:
         """Open an escalation for an existing ticket; returns its id."""
-        with self.runtime.sessions.begin() as session:
+        with self.transactions.begin() as session:
             store = EscalationStore(session)
             ticket_row = store.find_ticket(request.ticket_ref)
             if ticket_row is None:
@@ -111,14 +102,7 @@ class EscalationService:
             ticket = store.ticket_of(ticket_row)
             policy = snapshot(self.settings, ticket.region)
             escalation_id = store.reserve_id(ticket_row, policy.snapshot, now)
-            command = RequestEscalation(
-                ticket.external_id,
-                request.reason,
-                request.reason_text,
-                request.requested_by,
-                request.entry_point,
-                request.cause,
-            )
+            command = replace(request, ticket_ref=ticket.external_id)
             reply_budget = policy.calendar.business_day
             advice = advise(ticket, request.reason, now, reasonable_time=reply_budget)
             override = (
@@ -161,7 +145,7 @@ class EscalationService:
             assert loaded is not None
             mention = policy.level(escalation.level).owners
             text = f"Escalation opened for ticket {ticket.external_id} at level 1 ({opened.owner})"
-            self.runtime.outbox.plan(
+            self.outbox.plan(
                 session,
                 [
                     self.head_message(store, loaded, "opened", now),
@@ -177,7 +161,7 @@ class EscalationService:
     def _helpdesk_note(
         self, helpdesk: str, ticket: str, escalation_id: str, now: dt.datetime
     ) -> list[effects.SideEffect]:
-        if helpdesk not in self.settings.connectors.configured():
+        if not self.configured(helpdesk):
             return []
         text = f"Escalated: escalation {escalation_id} is open for this ticket."
         return [
@@ -192,7 +176,7 @@ class EscalationService:
 
     def acknowledge(self, escalation_id: int, *, by: str, cause: str, now: dt.datetime) -> None:
         """The escalation team acknowledges: the acknowledge clock is met (late or not)."""
-        with self.runtime.sessions.begin() as session:
+        with self.transactions.begin() as session:
             store = EscalationStore(session)
             loaded = self.load(store, escalation_id)
             late = []
@@ -218,7 +202,7 @@ class EscalationService:
             )
             store.save(loaded.escalation, now)
             text = f"Acknowledged by {by} ({note})"
-            self.runtime.outbox.plan(
+            self.outbox.plan(
                 session,
                 [
                     self.head_message(store, loaded, f"acknowledged-{cause}", now),
@@ -236,11 +220,11 @@ class EscalationService:
         now: dt.datetime,
         why: LevelCause = LevelCause.REQUEST,
         note: str = "",
-        session: Session | None = None,
+        session: Transaction | None = None,
     ) -> int:
         """Move one level up; returns the new level. ``session`` joins a caller's transaction."""
         if session is None:
-            with self.runtime.sessions.begin() as own:
+            with self.transactions.begin() as own:
                 return self.raise_level(
                     escalation_id, by=by, cause=cause, now=now, why=why, note=note, session=own
                 )
@@ -270,5 +254,5 @@ class EscalationService:
                 effects.direct_message(f"{loaded.escalation.id}:{step}", user=owner, text=text)
                 for owner in level.owners
             ]
-        self.runtime.outbox.plan(session, planned, now)
+        self.outbox.plan(session, planned, now)
         return int(raised.level)

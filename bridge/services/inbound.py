@@ -17,14 +17,14 @@ from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
 from bridge.domain.intake import request_from_ticket_update
 from bridge.json_body import parse_json
-from bridge.processing import Outcome, PermanentError
-from bridge.runtime import Runtime, utcnow
+from bridge.processing import Outcome, PermanentError, StoredDelivery
 from bridge.services.answers import triage_answers
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
-from bridge.services.replies import customer_replied
+from bridge.services.monitoring import Monitoring
+from bridge.services.replies import Replies
 from bridge.services.ticket_events import parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
-from bridge.store.tables import InboxRow
 
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
@@ -39,12 +39,18 @@ API_ONLY_BUTTONS = {
 }
 
 
-class SlackProcessor:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.service = EscalationService(runtime)
+class SlackProcessor(Service):
+    def __init__(
+        self,
+        collaborators: Collaborators,
+        escalations: EscalationService,
+        monitoring: Monitoring,
+    ) -> None:
+        super().__init__(collaborators)
+        self.service = escalations
+        self.monitoring = monitoring
 
-    def __call__(self, row: InboxRow) -> Outcome:
+    def __call__(self, row: StoredDelivery) -> Outcome:
         body = parse_json(row.body)
         cause = f"slack:{row.delivery_id}"
         if row.event_type == "escalation_request":
@@ -59,10 +65,8 @@ class SlackProcessor:
         return "ignored"
 
     def _tell(self, user: str, key: str, text: str) -> None:
-        with self.runtime.sessions.begin() as session:
-            self.runtime.outbox.add(
-                session, effects.direct_message(key, user=user, text=text), utcnow()
-            )
+        with self.transactions.begin() as session:
+            self.outbox.add(session, effects.direct_message(key, user=user, text=text), self.now())
 
     def _escalation_request(self, body: dict[str, Any], cause: str) -> Outcome:
         answers = body.get("answers") or {}
@@ -82,7 +86,7 @@ class SlackProcessor:
             override_justification=str(answers.get("override_justification", "")),
         )
         try:
-            self.service.request(request, utcnow())
+            self.service.request(request, self.now())
         except REFUSALS as exc:
             self._tell(
                 request.requested_by,
@@ -93,16 +97,10 @@ class SlackProcessor:
         return "done"
 
     def _same_problem(self, body: dict[str, Any], cause: str) -> Outcome:
-        from bridge.services.monitoring import same_problem  # it builds on the closure services
-
         user, ticket = str(body.get("user", "")), str(body.get("ticket", ""))
         try:
-            found = same_problem(
-                self.runtime,
-                int(body.get("escalation_id", "")),
-                ticket_ref=ticket,
-                by=user,
-                now=utcnow(),
+            found = self.monitoring.same_problem(
+                int(body.get("escalation_id", "")), ticket_ref=ticket, by=user, now=self.now()
             )
         except ValueError:
             self._tell(user, cause, "That button belongs to no escalation the bridge knows.")
@@ -117,9 +115,9 @@ class SlackProcessor:
         try:
             escalation_id = int(body.get("escalation_id", ""))
             if action == "acknowledge":
-                self.service.acknowledge(escalation_id, by=user, cause=cause, now=utcnow())
+                self.service.acknowledge(escalation_id, by=user, cause=cause, now=self.now())
             else:
-                self.service.raise_level(escalation_id, by=user, cause=cause, now=utcnow())
+                self.service.raise_level(escalation_id, by=user, cause=cause, now=self.now())
         except ValueError:
             self._tell(user, cause, "That button belongs to no escalation the bridge knows.")
         except REFUSALS as exc:
@@ -127,24 +125,27 @@ class SlackProcessor:
         return "done"
 
 
-class HelpdeskProcessor:
+class HelpdeskProcessor(Service):
     """Ticket events keep the mirror current; a type changed to ESCALATION opens an escalation."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.service = EscalationService(runtime)
+    def __init__(
+        self, collaborators: Collaborators, escalations: EscalationService, replies: Replies
+    ) -> None:
+        super().__init__(collaborators)
+        self.service = escalations
+        self.replies = replies
 
     def _registry(self) -> dict[str, str]:
         return {
             address: organisation
-            for organisation, addresses in self.runtime.settings.contacts.items()
+            for organisation, addresses in self.settings.contacts.items()
             for address in addresses
         }
 
-    def __call__(self, row: InboxRow) -> Outcome:
+    def __call__(self, row: StoredDelivery) -> Outcome:
         event = parse_ticket_event(row.body)
-        now = utcnow()
-        if row.source == "intake" and self.runtime.settings.contacts:
+        now = self.now()
+        if row.source == "intake" and self.settings.contacts:
             check = check_requester(
                 event.ticket.requester,
                 self._registry(),
@@ -154,8 +155,8 @@ class HelpdeskProcessor:
             if check.held is not None:
                 return self._hold(row, check.held.address, now)
         # A comment is news whatever its timestamp, so it is read before the staleness check.
-        customer_replied(self.runtime, row.source, event.ticket.external_id, row.body, now)
-        with self.runtime.sessions.begin() as session:
+        self.replies.customer_replied(row.source, event.ticket.external_id, row.body, now)
+        with self.transactions.begin() as session:
             store = EscalationStore(session)
             existing = store.find_ticket(f"{row.source}:{event.ticket.external_id}")
             if (
@@ -193,26 +194,16 @@ class HelpdeskProcessor:
         self.service.request(request, now)
         return "done"
 
-    def _hold(self, row: InboxRow, address: str, now: dt.datetime) -> Outcome:
-        channel = self.runtime.settings.routing.default_channel
+    def _hold(self, row: StoredDelivery, address: str, now: dt.datetime) -> Outcome:
+        channel = self.settings.routing.default_channel
         text = (
             f"A request from an unregistered address ({address}) is held as inbox row {row.id}. "
             "Register the address under `contacts:`, then run `support-bridge inbox replay "
             f"{row.id}`."
         )
-        with self.runtime.sessions.begin() as session:
-            self.runtime.outbox.add(
+        with self.transactions.begin() as session:
+            self.outbox.add(
                 session, effects.channel_post(f"held:{row.id}", channel=channel, text=text), now
             )
         log.info("intake.held_unregistered", row_id=row.id)
         return "held"
-
-
-def register(runtime: Runtime) -> None:
-    from bridge.services import shipped  # github and jira: the fix shipped
-
-    shipped.register(runtime)
-    runtime.processors.register("slack", SlackProcessor(runtime))
-    helpdesk = HelpdeskProcessor(runtime)
-    for source in ("zendesk", "freshdesk", "intake"):
-        runtime.processors.register(source, helpdesk)

@@ -8,9 +8,9 @@ email where the ticket has no helpdesk), with Accept / Still broken links.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import structlog
-from sqlalchemy import select
 
 from bridge import effects
 from bridge.domain.enums import Channel, EscalationState, NoticeKind, SparState, SparStep
@@ -19,13 +19,12 @@ from bridge.domain.lifecycle import apply_spar_step
 from bridge.domain.plans import record_plan_on_spar, ship_fix
 from bridge.domain.records import Escalation, Notice, Ticket
 from bridge.domain.resolution import notify_customer
-from bridge.runtime import Runtime
 from bridge.services import links
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
-from bridge.store import tables
 from bridge.store.escalations import EscalationStore, Loaded
 from bridge.store.outbox import SideEffect
-from bridge.store.upsert import insert_ignoring_conflict
+from bridge.store.resolutions import Resolutions
 
 log = structlog.get_logger(__name__)
 ACTOR = "support-bridge"
@@ -44,13 +43,22 @@ def customer_text(
     )
 
 
-def channel_for(runtime: Runtime, loaded: Loaded, ticket: Ticket) -> Channel | None:
-    configured = runtime.settings.connectors.configured()
-    if loaded.ticket_row.helpdesk in configured:
+def channel_for(configured: Collection[str], helpdesk: str, ticket: Ticket) -> Channel | None:
+    """How the customer of ``ticket`` is reached, given the configured connectors."""
+    if helpdesk in configured:
         return Channel.HELPDESK_PUBLIC_REPLY
     if "email" in configured and ticket.requester:
         return Channel.EMAIL
     return None
+
+
+def customer_notice(
+    helpdesk: str, ticket: Ticket, step: str, text: str, channel: Channel
+) -> SideEffect:
+    if channel is Channel.HELPDESK_PUBLIC_REPLY:
+        return effects.helpdesk_note(helpdesk, ticket.external_id, step, text=text, public=True)
+    context = {"ticket": ticket.external_id, "customer_name": ticket.requester, "message": text}
+    return effects.email(step, to=ticket.requester, template="customer_notice", context=context)
 
 
 def _solution_available(store: EscalationStore, escalation: Escalation, now: dt.datetime) -> None:
@@ -69,73 +77,8 @@ def _solution_available(store: EscalationStore, escalation: Escalation, now: dt.
         store.save_spar(spar, now)
 
 
-def _send_notice(
-    runtime: Runtime,
-    store: EscalationStore,
-    loaded: Loaded,
-    ticket: Ticket,
-    ref: str,
-    now: dt.datetime,
-) -> list[SideEffect]:
-    escalation, row = loaded.escalation, loaded.ticket_row
-    channel = channel_for(runtime, loaded, ticket)
-    if channel is None:
-        text = f"{ref} is available, but ticket {ticket.external_id} has no helpdesk or email."
-        return [effects.thread_reply(escalation.id, f"unreachable:{ref}", text=text)]
-    notice = Notice(
-        escalation.id,
-        ticket.external_id,
-        NoticeKind.RESOLUTION,
-        channel,
-        ticket.requester,
-        now,
-        subject_ref=ref,
-    )
-    values = {
-        "idempotency_key": notice.key,
-        "escalation_id": int(escalation.id),
-        "ticket_id": row.id,
-        "kind": notice.kind.value,
-        "channel": channel.value,
-        "status": "planned",
-        "sent_at": now,
-        "created_at": now,
-    }
-    notice_id = insert_ignoring_conflict(store.session, tables.Notice, values, ["idempotency_key"])
-    if notice_id is None:
-        return []  # this ticket already has its notice for this release
-    store.session.add(tables.ResolutionAnswer(notice_id=notice_id, release_ref=ref))
-    notify_customer(escalation, actor=ACTOR, cause=f"notice:{notice_id}", now=now)
-    _solution_available(store, escalation, now)
-    token = links.token_for(runtime.settings, notice_id)
-    accept = links.answer_url(runtime.settings, token, links.ACCEPT)
-    broken = links.answer_url(runtime.settings, token, links.STILL_BROKEN)
-    text = customer_text(escalation, ticket, ref, accept, broken)
-    told = f"The customer was told that the fix is available in {ref}; waiting for the answer."
-    planned = [
-        customer_notice(runtime, row, ticket, f"resolution:{notice_id}", text, channel),
-        effects.thread_reply(escalation.id, f"notified:{ref}", text=told),
-    ]
-    log.info("notify.resolution_planned", escalation_id=escalation.id, notice_id=notice_id)
-    return planned
-
-
-def customer_notice(
-    runtime: Runtime,
-    row: tables.Ticket,
-    ticket: Ticket,
-    step: str,
-    text: str,
-    channel: Channel,
-) -> SideEffect:
-    if channel is Channel.HELPDESK_PUBLIC_REPLY:
-        return effects.helpdesk_note(row.helpdesk, row.external_id, step, text=text, public=True)
-    context = {"ticket": ticket.external_id, "customer_name": ticket.requester, "message": text}
-    return effects.email(step, to=ticket.requester, template="customer_notice", context=context)
-
-
-def _notified(store: EscalationStore, escalation: Escalation, ref: str) -> bool:
-    key = Notice(
+def _resolution_notice_key(escalation: Escalation, ref: str) -> str:
+    return Notice(
         escalation.id,
         "",
         NoticeKind.RESOLUTION,
@@ -144,47 +87,90 @@ def _notified(store: EscalationStore, escalation: Escalation, ref: str) -> bool:
         dt.datetime.min,
         subject_ref=ref,
     ).key
-    found = store.session.scalars(
-        select(tables.Notice.id).where(tables.Notice.idempotency_key == key)
-    ).first()
-    return found is not None
 
 
-def notify_waiting(
-    runtime: Runtime, escalation_id: int, *, ar: str, ref: str, available: bool, now: dt.datetime
-) -> None:
-    service = EscalationService(runtime)
-    with runtime.sessions.begin() as session:
-        store = EscalationStore(session)
-        loaded = service.load(store, escalation_id)
-        escalation = loaded.escalation
-        ticket = store.ticket_of(loaded.ticket_row)
-        before = escalation.state
-        if available and _notified(store, escalation, ref):
-            return  # an old release seen again (a later event on the AR) is not news
-        if before is EscalationState.PLAN_ACCEPTED:
-            ship_fix(escalation, actor=ACTOR, cause=ar, now=now, note=ref)
-        if not available:
-            planned = _fixed_in_code(runtime, loaded, ar, ref)
-        elif escalation.state is EscalationState.FIX_SHIPPED:
-            planned = _send_notice(runtime, store, loaded, ticket, ref, now)
-        else:
-            state = escalation.state.value.replace("_", " ")
-            text = f"{ref} ships {ar}, but this escalation is {state}: no notice was sent."
-            planned = [effects.thread_reply(escalation.id, f"shipped:{ref}", text=text)]
-        if escalation.state is not before:
-            store.save(escalation, now)
-            planned.append(service.head_message(store, loaded, f"shipped:{ref}", now))
-        runtime.outbox.plan(session, planned, now)
+class Notifier(Service):
+    """Tells one escalation waiting on an AR that the fix shipped."""
 
+    def __init__(self, collaborators: Collaborators, escalations: EscalationService) -> None:
+        super().__init__(collaborators)
+        self.escalations = escalations
 
-def _fixed_in_code(runtime: Runtime, loaded: Loaded, ar: str, ref: str) -> list[SideEffect]:
-    """Support hears of it (thread, internal note); the customer does not, yet."""
-    text = f"Fixed in code: {ref} ({ar}). The customer hears of it when the fix is released."
-    planned = [effects.thread_reply(loaded.escalation.id, f"fixed:{ref}", text=text)]
-    row = loaded.ticket_row
-    if row.helpdesk in runtime.settings.connectors.configured():
-        planned.append(
-            effects.helpdesk_note(row.helpdesk, row.external_id, f"fixed:{ref}", text=text)
+    def notify_waiting(
+        self, escalation_id: int, *, ar: str, ref: str, available: bool, now: dt.datetime
+    ) -> None:
+        with self.transactions.begin() as session:
+            store = EscalationStore(session)
+            loaded = self.escalations.load(store, escalation_id)
+            escalation = loaded.escalation
+            ticket = store.ticket_of(loaded.ticket_row)
+            before = escalation.state
+            if available and Resolutions(session).has_notice(
+                _resolution_notice_key(escalation, ref)
+            ):
+                return  # an old release seen again (a later event on the AR) is not news
+            if before is EscalationState.PLAN_ACCEPTED:
+                ship_fix(escalation, actor=ACTOR, cause=ar, now=now, note=ref)
+            if not available:
+                planned = self._fixed_in_code(loaded, ar, ref)
+            elif escalation.state is EscalationState.FIX_SHIPPED:
+                planned = self._send_notice(store, loaded, ticket, ref, now)
+            else:
+                state = escalation.state.value.replace("_", " ")
+                text = f"{ref} ships {ar}, but this escalation is {state}: no notice was sent."
+                planned = [effects.thread_reply(escalation.id, f"shipped:{ref}", text=text)]
+            if escalation.state is not before:
+                store.save(escalation, now)
+                planned.append(self.escalations.head_message(store, loaded, f"shipped:{ref}", now))
+            self.outbox.plan(session, planned, now)
+
+    def _send_notice(
+        self,
+        store: EscalationStore,
+        loaded: Loaded,
+        ticket: Ticket,
+        ref: str,
+        now: dt.datetime,
+    ) -> list[SideEffect]:
+        escalation, row = loaded.escalation, loaded.ticket_row
+        settings = self.settings
+        channel = channel_for(settings.connectors.configured(), row.helpdesk, ticket)
+        if channel is None:
+            text = f"{ref} is available, but ticket {ticket.external_id} has no helpdesk or email."
+            return [effects.thread_reply(escalation.id, f"unreachable:{ref}", text=text)]
+        notice = Notice(
+            escalation.id,
+            ticket.external_id,
+            NoticeKind.RESOLUTION,
+            channel,
+            ticket.requester,
+            now,
+            subject_ref=ref,
         )
-    return planned
+        notice_id = Resolutions(store.session).plan_notice(notice, row.id, now)
+        if notice_id is None:
+            return []  # this ticket already has its notice for this release
+        notify_customer(escalation, actor=ACTOR, cause=f"notice:{notice_id}", now=now)
+        _solution_available(store, escalation, now)
+        token = links.token_for(settings, notice_id)
+        accept = links.answer_url(settings, token, links.ACCEPT)
+        broken = links.answer_url(settings, token, links.STILL_BROKEN)
+        text = customer_text(escalation, ticket, ref, accept, broken)
+        told = f"The customer was told that the fix is available in {ref}; waiting for the answer."
+        planned = [
+            customer_notice(row.helpdesk, ticket, f"resolution:{notice_id}", text, channel),
+            effects.thread_reply(escalation.id, f"notified:{ref}", text=told),
+        ]
+        log.info("notify.resolution_planned", escalation_id=escalation.id, notice_id=notice_id)
+        return planned
+
+    def _fixed_in_code(self, loaded: Loaded, ar: str, ref: str) -> list[SideEffect]:
+        """Support hears of it (thread, internal note); the customer does not, yet."""
+        text = f"Fixed in code: {ref} ({ar}). The customer hears of it when the fix is released."
+        planned = [effects.thread_reply(loaded.escalation.id, f"fixed:{ref}", text=text)]
+        row = loaded.ticket_row
+        if self.configured(row.helpdesk):
+            planned.append(
+                effects.helpdesk_note(row.helpdesk, row.external_id, f"fixed:{ref}", text=text)
+            )
+        return planned

@@ -12,15 +12,14 @@ import re
 from typing import Any
 
 import structlog
-from sqlalchemy import select
 
 from bridge.json_body import parse_json
-from bridge.runtime import Runtime
-from bridge.services import closure
+from bridge.services.closure import Closure
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.links import ACCEPT, STILL_BROKEN
-from bridge.services.monitoring import same_problem
-from bridge.store import tables
+from bridge.services.monitoring import Monitoring
 from bridge.store.escalations import EscalationStore
+from bridge.store.resolutions import Resolutions
 
 log = structlog.get_logger(__name__)
 BY = "customer (helpdesk reply)"
@@ -64,35 +63,37 @@ def customer_comment(document: dict[str, Any]) -> str | None:
     return None
 
 
-def customer_replied(
-    runtime: Runtime, helpdesk: str, number: str, body: bytes, now: dt.datetime
-) -> str | None:
-    """Act on a customer's reply; returns the answer it was read as, if any."""
-    document = parse_json(body)
-    text = customer_comment(document) if isinstance(document, dict) else None
-    answer = read_reply(text) if text else None
-    if answer is None:
-        return None
-    with runtime.sessions() as session:
-        ticket = EscalationStore(session).find_ticket(f"{helpdesk}:{number}")
-        if ticket is None:
+class Replies(Service):
+    def __init__(
+        self, collaborators: Collaborators, closure: Closure, monitoring: Monitoring
+    ) -> None:
+        super().__init__(collaborators)
+        self.closure = closure
+        self.monitoring = monitoring
+
+    def customer_replied(
+        self, helpdesk: str, number: str, body: bytes, now: dt.datetime
+    ) -> str | None:
+        """Act on a customer's reply; returns the answer it was read as, if any."""
+        document = parse_json(body)
+        text = customer_comment(document) if isinstance(document, dict) else None
+        answer = read_reply(text) if text else None
+        if answer is None:
             return None
-        found = session.execute(
-            select(tables.Escalation.id, tables.Escalation.state, tables.ResolutionAnswer.notice_id)
-            .join(tables.Notice, tables.Notice.escalation_id == tables.Escalation.id)
-            .join(tables.ResolutionAnswer, tables.ResolutionAnswer.notice_id == tables.Notice.id)
-            .where(tables.Escalation.ticket_id == ticket.id)
-            .order_by(tables.Notice.id.desc())
-            .limit(1)
-        ).first()
-    if found is None:
-        return None
-    escalation_id, state, notice_id = found
-    if state == "awaiting_customer":
-        closure.record_answer(runtime, notice_id, answer, by=BY, now=now)
-    elif state == "monitoring" and answer == STILL_BROKEN:
-        same_problem(runtime, escalation_id, ticket_ref=f"{helpdesk}:{number}", by=BY, now=now)
-    else:
-        return None
-    log.info("replies.customer_answer", escalation_id=escalation_id, answer=answer)
-    return answer
+        ticket_ref = f"{helpdesk}:{number}"
+        with self.transactions() as session:
+            ticket = EscalationStore(session).find_ticket(ticket_ref)
+            if ticket is None:
+                return None
+            found = Resolutions(session).latest_notice(ticket.id)
+        if found is None:
+            return None
+        escalation_id = found.escalation_id
+        if found.escalation_state == "awaiting_customer":
+            self.closure.record_answer(found.notice_id, answer, by=BY, now=now)
+        elif found.escalation_state == "monitoring" and answer == STILL_BROKEN:
+            self.monitoring.same_problem(escalation_id, ticket_ref=ticket_ref, by=BY, now=now)
+        else:
+            return None
+        log.info("replies.customer_answer", escalation_id=escalation_id, answer=answer)
+        return answer

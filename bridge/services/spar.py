@@ -18,11 +18,11 @@ from bridge.domain.enums import Severity
 from bridge.domain.plans import file_ar
 from bridge.domain.plans import open_spar as open_spar_record
 from bridge.domain.records import ActionRequest, Escalation, Ticket
-from bridge.runtime import Runtime, utcnow
+from bridge.processing import PerformedEffect
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.routing import route
 from bridge.store.escalations import EscalationStore, Loaded
-from bridge.store.tables import OutboxRow
 
 log = structlog.get_logger(__name__)
 
@@ -55,148 +55,160 @@ def _facts(escalation: Escalation, ticket: Ticket) -> dict[str, str]:
     return {name: value for name, value in facts.items() if value}
 
 
-def _spec(
-    runtime: Runtime, loaded: Loaded, ticket: Ticket, kind: str, link_to: str = ""
-) -> dict[str, Any]:
-    escalation = loaded.escalation
-    label = "SPAR" if kind == "spar" else "AR"
-    mapping = runtime.settings.field_mappings.get(
-        route(runtime.settings.routing, ticket).tracker, {}
-    )
-    fields = {mapping["severity"]: str(int(ticket.severity))} if "severity" in mapping else {}
-    return {
-        "summary": f"[{label}] {ticket.subject} (ticket {ticket.external_id})",
-        "facts": _facts(escalation, ticket),
-        "severity": str(int(ticket.severity)),
-        "labels": ["spar"] if kind == "spar" else ["bug"],
-        "fields": fields,
-        "ticket_url": f"{runtime.settings.public_url}/api/escalations/{escalation.id}",
-        "ticket_id": f"{loaded.ticket_row.helpdesk}:{ticket.external_id}",
-        "link_to": link_to,
-    }
+class SparFiling(Service):
+    """Opens the SPAR, and takes the next step when the tracker has filed a record."""
 
+    def __init__(self, collaborators: Collaborators, escalations: EscalationService) -> None:
+        super().__init__(collaborators)
+        self.escalations = escalations
 
-def open_spar(
-    runtime: Runtime,
-    escalation_id: int,
-    *,
-    by: str,
-    cause: str,
-    now: dt.datetime,
-    severity: Severity | None = None,
-) -> int:
-    """Open the SPAR and plan its filing; returns the SPAR's id."""
-    with runtime.sessions.begin() as session:
-        store = EscalationStore(session)
-        loaded = EscalationService(runtime).load(store, escalation_id)
-        ticket = store.ticket_of(loaded.ticket_row)
-        tracker = route(runtime.settings.routing, ticket).tracker
-        if tracker not in runtime.settings.connectors.configured():
-            msg = f"routing files this ticket's SPAR in {tracker}; connectors.{tracker} is not set"
-            raise TrackerNotConfigured(msg)
-        agreed = severity or ticket.severity
-        spar_id = store.reserve_spar_id(escalation_id, int(agreed), now)
-        spar = open_spar_record(
-            loaded.escalation, spar_id=str(spar_id), severity=agreed, actor=by, cause=cause, now=now
-        )
-        store.save_spar(spar, now)
-        store.save(loaded.escalation, now)
-        spec = _spec(runtime, loaded, ticket, "spar")
-        text = f"SPAR {spar_id} opened (severity {int(agreed)}); filing it in {tracker}."
-        runtime.outbox.plan(
-            session,
-            [
-                effects.tracker_record(
-                    tracker, loaded.escalation.id, "spar", spec=spec, spar_id=str(spar_id)
-                ),
-                effects.thread_reply(loaded.escalation.id, f"spar-{spar_id}", text=text),
-            ],
-            now,
-        )
-        return spar_id
+    def _spec(self, loaded: Loaded, ticket: Ticket, kind: str, link_to: str = "") -> dict[str, Any]:
+        escalation = loaded.escalation
+        label = "SPAR" if kind == "spar" else "AR"
+        settings = self.settings
+        mapping = settings.field_mappings.get(route(settings.routing, ticket).tracker, {})
+        fields = {mapping["severity"]: str(int(ticket.severity))} if "severity" in mapping else {}
+        return {
+            "summary": f"[{label}] {ticket.subject} (ticket {ticket.external_id})",
+            "facts": _facts(escalation, ticket),
+            "severity": str(int(ticket.severity)),
+            "labels": ["spar"] if kind == "spar" else ["bug"],
+            "fields": fields,
+            "ticket_url": f"{settings.public_url}/api/escalations/{escalation.id}",
+            "ticket_id": f"{loaded.ticket_row.helpdesk}:{ticket.external_id}",
+            "link_to": link_to,
+        }
 
-
-def record_created(runtime: Runtime, row: OutboxRow, result: dict[str, Any]) -> None:
-    """Completion hook of ``create_record``: remember the record and take the next step."""
-    payload = row.payload
-    kind, record = payload["kind"], str(payload["escalation_id"])
-    spar_id = int(payload["spar_id"]) if payload.get("spar_id") else None
-    now = utcnow()
-    with runtime.sessions.begin() as session:
-        store = EscalationStore(session)
-        loaded = store.load(int(record)) if record.isdigit() else None
-        if loaded is None:
-            log.warning("spar.record_without_escalation", record=record, key=result.get("key"))
-            return
-        escalation_id = loaded.row.id
-        if not store.link_record(escalation_id, spar_id, kind, result, now):
-            return  # this step was taken when the row first succeeded
-        ticket = store.ticket_of(loaded.ticket_row)
-        key, url = result["key"], result.get("url", "")
-        planned = [
-            effects.thread_reply(
-                loaded.escalation.id, f"{kind}-{key}", text=f"{kind.upper()} {key} filed: {url}"
+    def open_spar(
+        self,
+        escalation_id: int,
+        *,
+        by: str,
+        cause: str,
+        now: dt.datetime,
+        severity: Severity | None = None,
+    ) -> int:
+        """Open the SPAR and plan its filing; returns the SPAR's id."""
+        with self.transactions.begin() as session:
+            store = EscalationStore(session)
+            loaded = self.escalations.load(store, escalation_id)
+            ticket = store.ticket_of(loaded.ticket_row)
+            tracker = route(self.settings.routing, ticket).tracker
+            if not self.configured(tracker):
+                msg = (
+                    f"routing files this ticket's SPAR in {tracker}; "
+                    f"connectors.{tracker} is not set"
+                )
+                raise TrackerNotConfigured(msg)
+            agreed = severity or ticket.severity
+            spar_id = store.reserve_spar_id(escalation_id, int(agreed), now)
+            spar = open_spar_record(
+                loaded.escalation,
+                spar_id=str(spar_id),
+                severity=agreed,
+                actor=by,
+                cause=cause,
+                now=now,
             )
-        ]
-        if kind == "spar":
-            spec = _spec(runtime, loaded, ticket, "ar", link_to=key)
-            planned.append(
-                effects.tracker_record(
-                    row.target,
+            store.save_spar(spar, now)
+            store.save(loaded.escalation, now)
+            spec = self._spec(loaded, ticket, "spar")
+            text = f"SPAR {spar_id} opened (severity {int(agreed)}); filing it in {tracker}."
+            self.outbox.plan(
+                session,
+                [
+                    effects.tracker_record(
+                        tracker, loaded.escalation.id, "spar", spec=spec, spar_id=str(spar_id)
+                    ),
+                    effects.thread_reply(loaded.escalation.id, f"spar-{spar_id}", text=text),
+                ],
+                now,
+            )
+            return spar_id
+
+    def record_created(self, row: PerformedEffect, result: dict[str, Any]) -> None:
+        """Completion hook of ``create_record``: remember the record and take the next step."""
+        payload = row.payload
+        kind, record = payload["kind"], str(payload["escalation_id"])
+        spar_id = int(payload["spar_id"]) if payload.get("spar_id") else None
+        now = self.now()
+        with self.transactions.begin() as session:
+            store = EscalationStore(session)
+            loaded = store.load(int(record)) if record.isdigit() else None
+            if loaded is None:
+                log.warning("spar.record_without_escalation", record=record, key=result.get("key"))
+                return
+            escalation_id = loaded.row.id
+            if not store.link_record(escalation_id, spar_id, kind, result, now):
+                return  # this step was taken when the row first succeeded
+            ticket = store.ticket_of(loaded.ticket_row)
+            key, url = result["key"], result.get("url", "")
+            planned = [
+                effects.thread_reply(
                     loaded.escalation.id,
-                    "ar",
-                    spec=spec,
-                    spar_id=payload.get("spar_id", ""),
+                    f"{kind}-{key}",
+                    text=f"{kind.upper()} {key} filed: {url}",
+                )
+            ]
+            if kind == "spar":
+                spec = self._spec(loaded, ticket, "ar", link_to=key)
+                planned.append(
+                    effects.tracker_record(
+                        row.target,
+                        loaded.escalation.id,
+                        "ar",
+                        spec=spec,
+                        spar_id=payload.get("spar_id", ""),
+                    )
+                )
+            else:
+                planned += self._note_ar_on_ticket(
+                    store, loaded, ticket, row.target, spar_id, result, now
+                )
+            self.outbox.plan(session, planned, now)
+
+    def _note_ar_on_ticket(
+        self,
+        store: EscalationStore,
+        loaded: Loaded,
+        ticket: Ticket,
+        tracker: str,
+        spar_id: int | None,
+        result: dict[str, Any],
+        now: dt.datetime,
+    ) -> list[effects.SideEffect]:
+        """ "The AR number is noted in the customer case tracking system" (004)."""
+        key, url = result["key"], result.get("url", "")
+        spar = next((s for s in store.spars_of(loaded.row.id) if s.id == str(spar_id)), None)
+        if spar is not None:
+            ar = ActionRequest(
+                id=key,
+                spar_id=spar.id,
+                ticket_id=ticket.external_id,
+                tracker=tracker,
+                key=key,
+                url=url,
+            )
+            file_ar(spar, ar, ticket, actor="support-bridge", cause=f"{tracker}:{key}", now=now)
+            store.save_spar(spar, now)
+            store.save_ticket(loaded.ticket_row.helpdesk, ticket, now, loaded.ticket_row)
+        planned = [self.escalations.head_message(store, loaded, f"ar-{key}", now)]
+        helpdesk = loaded.ticket_row.helpdesk
+        connectors = self.settings.connectors
+        if helpdesk in connectors.configured():
+            number = ticket.external_id
+            planned.append(
+                effects.helpdesk_note(
+                    helpdesk, number, f"ar-{key}", text=f"AR {key} filed for this ticket: {url}"
                 )
             )
-        else:
-            planned += _note_ar_on_ticket(
-                runtime, store, loaded, ticket, row.target, spar_id, result, now
-            )
-        runtime.outbox.plan(session, planned, now)
-
-
-def _note_ar_on_ticket(
-    runtime: Runtime,
-    store: EscalationStore,
-    loaded: Loaded,
-    ticket: Ticket,
-    tracker: str,
-    spar_id: int | None,
-    result: dict[str, Any],
-    now: dt.datetime,
-) -> list[effects.SideEffect]:
-    """ "The AR number is noted in the customer case tracking system" (004)."""
-    key, url = result["key"], result.get("url", "")
-    spar = next((s for s in store.spars_of(loaded.row.id) if s.id == str(spar_id)), None)
-    if spar is not None:
-        ar = ActionRequest(
-            id=key, spar_id=spar.id, ticket_id=ticket.external_id, tracker=tracker, key=key, url=url
-        )
-        file_ar(spar, ar, ticket, actor="support-bridge", cause=f"{tracker}:{key}", now=now)
-        store.save_spar(spar, now)
-        store.save_ticket(loaded.ticket_row.helpdesk, ticket, now, loaded.ticket_row)
-    planned = [EscalationService(runtime).head_message(store, loaded, f"ar-{key}", now)]
-    helpdesk = loaded.ticket_row.helpdesk
-    connectors = runtime.settings.connectors
-    if helpdesk in connectors.configured():
-        number = ticket.external_id
-        planned.append(
-            effects.helpdesk_note(
-                helpdesk, number, f"ar-{key}", text=f"AR {key} filed for this ticket: {url}"
-            )
-        )
-        helpdesk_settings = getattr(connectors, helpdesk, None)
-        if getattr(helpdesk_settings, "ar_field_id", None) or getattr(
-            helpdesk_settings, "ar_field_name", None
-        ):
-            planned.append(
-                effects.helpdesk_fields(helpdesk, number, f"ar-{key}", fields={"ar_number": key})
-            )
-    return planned
-
-
-def register(runtime: Runtime) -> None:
-    runtime.performers.on_done(
-        "create_record", lambda row, result: record_created(runtime, row, result)
-    )
+            helpdesk_settings = getattr(connectors, helpdesk, None)
+            if getattr(helpdesk_settings, "ar_field_id", None) or getattr(
+                helpdesk_settings, "ar_field_name", None
+            ):
+                planned.append(
+                    effects.helpdesk_fields(
+                        helpdesk, number, f"ar-{key}", fields={"ar_number": key}
+                    )
+                )
+        return planned

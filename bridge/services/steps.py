@@ -13,7 +13,7 @@ from bridge.domain.communication import agree_communication_plan, record_status_
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import propose_plan
 from bridge.domain.records import ActionPlan, CommunicationPlan, Escalation
-from bridge.runtime import Runtime
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore
 
@@ -29,15 +29,15 @@ class Said:
 Decision = Callable[[Escalation], Said]
 
 
-class Steps:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.service = EscalationService(runtime)
+class Steps(Service):
+    def __init__(self, collaborators: Collaborators, escalations: EscalationService) -> None:
+        super().__init__(collaborators)
+        self.service = escalations
 
     def run(
         self, escalation_id: int, name: str, decide: Decision, *, cause: str, now: dt.datetime
     ) -> Escalation:
-        with self.runtime.sessions.begin() as session:
+        with self.transactions.begin() as session:
             store = EscalationStore(session)
             loaded = self.service.load(store, escalation_id)
             said = decide(loaded.escalation)
@@ -48,13 +48,13 @@ class Steps:
                 effects.thread_reply(loaded.escalation.id, step, text=said.thread),
             ]
             ticket = loaded.ticket_row
-            if said.customer and ticket.helpdesk in self.runtime.settings.connectors.configured():
+            if said.customer and self.configured(ticket.helpdesk):
                 planned.append(
                     effects.helpdesk_note(
                         ticket.helpdesk, ticket.external_id, step, text=said.customer, public=True
                     )
                 )
-            self.runtime.outbox.plan(session, planned, now)
+            self.outbox.plan(session, planned, now)
             return loaded.escalation
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +9,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.store.sqlite_writer import (
-    SerializedConnection,
-    begin_deferred,
-    begin_immediate,
-    writer_lock,
-)
+from bridge.store.sqlite_lock import QueuedWriterConnection, writer_lock
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
-READING = "bridge_reading"  # the execution option marking the reading engine's connections
 
 
 class DatabaseMissing(Exception):
@@ -46,20 +39,23 @@ def make_engine(url: str, *, create: bool = False, **kwargs: Any) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         parsed,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "factory": SerializedConnection},
+        connect_args={
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+            "factory": QueuedWriterConnection,
+        },
         **kwargs,
     )
-    _configure_sqlite(engine, writer_lock(str(path.resolve())))
+    _configure_sqlite(engine, str(path.resolve()))
     return engine
 
 
-def _configure_sqlite(engine: Engine, writer: threading.Lock) -> None:
+def _configure_sqlite(engine: Engine, path: str) -> None:
     # pysqlite's own transaction handling defers BEGIN and skips it for DDL; take it over so
     # migrations are transactional and a write waits on the busy timeout instead of failing.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        dbapi_connection.writer = writer
+        dbapi_connection.writer = writer_lock(path)
         dbapi_connection.wait_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -71,34 +67,16 @@ def _configure_sqlite(engine: Engine, writer: threading.Lock) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         dbapi_connection = connection.connection.dbapi_connection
-        if connection.get_execution_options().get(READING):
-            begin_deferred(dbapi_connection)
-        else:
-            begin_immediate(dbapi_connection)
+        dbapi_connection.take_writer()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.release_writer()
+            raise
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-class WriteWhileReading(Exception):
-    """A statement that writes was run on a connection of ``reading_engine``."""
-
-
-def reading_engine(engine: Engine) -> Engine:
-    """The engine for work that only reads. On SQLite its transactions begin deferred, a
-    snapshot that never takes the writer lock, so a job looking something up does not hold
-    the webhooks being stored behind it; elsewhere it is the engine itself. A write through
-    it is refused before it reaches the database, since on SQLite it would jump the writer
-    queue."""
-    reading = engine.execution_options(**{READING: True})
-
-    @event.listens_for(reading, "before_execute")
-    def _refuse_writes(_connection: Any, statement: Any, *_: Any) -> None:
-        if getattr(statement, "is_dml", False):
-            raise WriteWhileReading(f"{type(statement).__name__} on a reading connection")
-
-    return reading
 
 
 def redact(url: str) -> str:

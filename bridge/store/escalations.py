@@ -4,6 +4,7 @@ transaction: the service loads, the domain decides, the repository saves."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,6 +27,10 @@ class Loaded:
     row: tables.Escalation
     escalation: Escalation
     ticket_row: tables.Ticket
+
+
+def _blank(now: dt.datetime) -> dict[str, Any]:
+    return {"document": {}, "created_at": now, "updated_at": now}
 
 
 def _document(escalation: Escalation) -> dict[str, Any]:
@@ -76,15 +81,15 @@ class EscalationStore:
     def reserve_id(
         self, ticket_row: tables.Ticket, policy: dict[str, Any], now: dt.datetime
     ) -> int:
-        row = tables.Escalation(
-            ticket_id=ticket_row.id,
-            state="requested",
-            level=1,
-            policy=policy,
-            document={},
-            created_at=now,
-            updated_at=now,
+        return self._reserve(
+            tables.Escalation(
+                ticket_id=ticket_row.id, state="requested", level=1, policy=policy, **_blank(now)
+            )
         )
+
+    def _reserve(self, row: tables.Escalation | tables.Spar) -> int:
+        """Insert a row whose document is written once the domain has built it: the domain
+        needs the id first."""
         self.session.add(row)
         self.session.flush()
         return row.id
@@ -150,6 +155,22 @@ class EscalationStore:
             row.decided_at = plan.decided_at
             self.session.add(row)
 
+    def escalations(
+        self, *, states: Collection[str] = (), excluding: Collection[str] = ()
+    ) -> list[Escalation]:
+        """The escalations in one of ``states`` (any state when none is named), less those in
+        ``excluding``; only those the domain has written."""
+        query = select(tables.Escalation)
+        if states:
+            query = query.where(tables.Escalation.state.in_(states))
+        if excluding:
+            query = query.where(tables.Escalation.state.not_in(excluding))
+        return [
+            from_json(Escalation, row.document)
+            for row in self.session.scalars(query)
+            if row.document
+        ]
+
     def updates_due(self, now: dt.datetime) -> list[tables.Escalation]:
         """Open escalations whose communication plan wants a status update by now."""
         return list(
@@ -200,17 +221,9 @@ class EscalationStore:
 
     # -- SPARs and the records they have in trackers --------------------------------------------
     def reserve_spar_id(self, escalation_id: int, severity: int, now: dt.datetime) -> int:
-        row = tables.Spar(
-            escalation_id=escalation_id,
-            state="open",
-            severity=severity,
-            document={},
-            created_at=now,
-            updated_at=now,
+        return self._reserve(
+            tables.Spar(escalation_id=escalation_id, state="open", severity=severity, **_blank(now))
         )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
 
     def spars_of(self, escalation_id: int) -> list[Spar]:
         rows = self.session.scalars(

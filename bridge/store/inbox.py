@@ -1,148 +1,116 @@
 """The inbox: every inbound delivery, stored once, processed under a lease.
 
 A delivery is committed before its sender is answered; a second delivery with the same
-``(source, delivery_id)`` is a duplicate and changes nothing. A worker claims a row for a lease;
-if the worker dies, the lease runs out and the sweep hands the row to another worker.
+``(source, delivery_id)`` is a duplicate and changes nothing: the table's unique constraint
+decides, so processes racing on the same delivery leave one row. A worker claims a row for a
+lease; if the worker dies, the lease runs out and the sweep hands the row to another worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.store.db import reading_engine
-from bridge.store.inbox_insert import Delivery, DeliveryInsert, Stored
 from bridge.store.tables import InboxRow
+from bridge.store.upsert import insert_ignoring
 
 Outcome = Literal["done", "ignored", "held"]
 MAX_ERROR_LENGTH = 2_000
 
 
+@dataclass(frozen=True)
+class Delivery:
+    source: str
+    delivery_id: str
+    event_type: str
+    body: bytes
+    record_key: str | None = None
+    provider_ts: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Stored:
+    row_id: int
+    duplicate: bool
+
+
 class Inbox:
     def __init__(self, sessions: sessionmaker[Session], max_attempts: int = 5) -> None:
         self._sessions = sessions
-        self._engine: Engine = sessions.kw["bind"]
+        self._engine = sessions.kw["bind"]
         self.max_attempts = max_attempts
+        # Every webhook runs these two: built once, so each call only binds its values (a
+        # statement built per call cost more than the insert).
         table = InboxRow.__table__
-        self._insert = DeliveryInsert(self._engine, table)
-        # Each worker claims and finishes every row: built once, so each call only binds values.
-        self._claim = (
-            update(table)
-            .where(
-                table.c.id.in_(bindparam("claim_ids", expanding=True)),
-                or_(
-                    table.c.status == "pending",
-                    and_(
-                        table.c.status == "processing",
-                        table.c.lease_until < bindparam("claim_now"),
-                    ),
-                ),
-            )
-            .values(
-                status="processing",
-                lease_owner=bindparam("claim_owner"),
-                lease_until=bindparam("claim_until"),
-                attempts=table.c.attempts + 1,
-            )
-            .returning(table.c.id)
+        self._insert = insert_ignoring(
+            self._engine.dialect.name, table, ["source", "delivery_id"]
+        ).returning(table.c.id)
+        self._first = select(table.c.id).where(
+            table.c.source == bindparam("source"),
+            table.c.delivery_id == bindparam("delivery_id"),
         )
-        self._claimed = select(table).where(
-            table.c.id.in_(bindparam("claimed_ids", expanding=True)),
-            table.c.lease_owner == bindparam("claimed_owner"),
-        )
-        self._reading = reading_engine(self._engine)
-        self._finish = (
-            update(table)
-            .where(
-                table.c.id.in_(bindparam("finish_ids", expanding=True)),
-                table.c.lease_owner == bindparam("finish_owner"),
-            )
-            .values(
-                status=bindparam("outcome"),
-                finished_at=bindparam("finished"),
-                lease_until=None,
-                last_error=bindparam("note"),
-            )
-        )
-
-    def close(self) -> None:
-        """Let go of the connection kept for storing deliveries (SQLite)."""
-        self._insert.close()
 
     def store(self, delivery: Delivery, now: dt.datetime) -> Stored:
         """Commit the delivery, or find the row an earlier copy left."""
-        return self.store_many([(delivery, now)])[0]
-
-    def store_many(self, arrivals: Sequence[tuple[Delivery, dt.datetime]]) -> list[Stored]:
-        """Commit several deliveries in one transaction (see ``GroupCommit``), in order: a
-        second copy of a delivery in the same batch finds the first one's row. On the hot path
-        of every webhook, so it is one statement on the driver's connection
-        (``inbox_insert``)."""
-        return self._insert.store(arrivals)
+        values = {
+            "source": delivery.source,
+            "delivery_id": delivery.delivery_id,
+            "event_type": delivery.event_type,
+            "body": delivery.body,
+            "record_key": delivery.record_key,
+            "provider_ts": delivery.provider_ts,
+            "status": "pending",
+            "attempts": 0,
+            "received_at": now,
+        }
+        with self._engine.begin() as connection:
+            row_id = connection.execute(self._insert, values).scalar_one_or_none()
+            if row_id is not None:
+                return Stored(row_id, duplicate=False)
+            first = connection.execute(self._first, values).scalar_one()
+        return Stored(first, duplicate=True)
 
     def claim(
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta
     ) -> InboxRow | None:
-        """Take the row for ``lease`` if it is pending or its last lease expired."""
-        taken = self.claim_many([row_id], owner, now, lease)
-        return taken[0] if taken else None
-
-    def claim_many(
-        self, row_ids: Sequence[int], owner: str, now: dt.datetime, lease: dt.timedelta
-    ) -> list[InboxRow]:
-        """Take, in one statement, those of the rows that are claimable; each comes back
-        detached as the claim left it, in the order asked for."""
-        values = {"claim_ids": list(row_ids), "claim_owner": owner, "claim_now": now}
-        with self._engine.begin() as connection:  # on SQLite, every webhook waits for this
-            taken = connection.execute(self._claim, values | {"claim_until": now + lease})
-            claimed = taken.scalars().all()
-        if not claimed:
-            return []
-        # Read once committed, outside the writer lock: reading a batch of bodies and turning
-        # them into rows costs several times what the claim itself does.
-        with self._reading.connect() as connection:
-            found = connection.execute(
-                self._claimed, {"claimed_ids": claimed, "claimed_owner": owner}
-            )
-            rows = {row["id"]: InboxRow(**row) for row in found.mappings()}
-        return [rows[row_id] for row_id in dict.fromkeys(row_ids) if row_id in rows]
+        """Take the row for ``lease`` if it is pending or its last lease expired; the row
+        comes back detached as the claim left it."""
+        claimable = or_(
+            InboxRow.status == "pending",
+            and_(InboxRow.status == "processing", InboxRow.lease_until < now),
+        )
+        with self._sessions.begin() as session:
+            taken = session.execute(
+                update(InboxRow)
+                .where(InboxRow.id == row_id, claimable)
+                .values(
+                    status="processing",
+                    lease_owner=owner,
+                    lease_until=now + lease,
+                    attempts=InboxRow.attempts + 1,
+                )
+                .returning(InboxRow.id)
+                .execution_options(synchronize_session=False)
+            ).scalar_one_or_none()
+            return None if taken is None else session.get(InboxRow, row_id)
 
     def finish(
         self, row_id: int, owner: str, outcome: Outcome, now: dt.datetime, note: str | None = None
     ) -> bool:
-        return self.finish_many(owner, [(row_id, outcome, note)], now) == 1
-
-    def finish_many(
-        self,
-        owner: str,
-        outcomes: Sequence[tuple[int, Outcome, str | None]],
-        now: dt.datetime,
-    ) -> int:
-        """Record each row's outcome in one transaction; returns how many rows were still held
-        by ``owner`` (a row whose lease ran out and went to another worker is left to it)."""
-        if not outcomes:
-            return 0
-        # Most rows of a batch end alike ("ignored", no note): one statement per kind of
-        # ending keeps the transaction, which on SQLite every webhook waits for, short.
-        endings: dict[tuple[Outcome, str | None], list[int]] = {}
-        for row_id, outcome, note in outcomes:
-            endings.setdefault((outcome, note), []).append(row_id)
-        values = [
-            {
-                "finish_ids": row_ids,
-                "finish_owner": owner,
-                "outcome": outcome,
-                "note": note,
-                "finished": now,
-            }
-            for (outcome, note), row_ids in endings.items()
-        ]
-        with self._engine.begin() as connection:
-            return sum(connection.execute(self._finish, each).rowcount for each in values)
+        """Record the row's outcome; False when its lease ran out and it went to another
+        worker, whose outcome it then is."""
+        with self._sessions.begin() as session:
+            changed = session.execute(
+                update(InboxRow)
+                .where(InboxRow.id == row_id, InboxRow.lease_owner == owner)
+                .values(status=outcome, finished_at=now, lease_until=None, last_error=note)
+                .execution_options(synchronize_session=False)
+            )
+            return changed.rowcount == 1
 
     def fail(self, row_id: int, owner: str, error: str, now: dt.datetime) -> str:
         """Record a failed attempt: back to pending, or dead after ``max_attempts``."""

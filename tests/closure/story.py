@@ -8,15 +8,15 @@ from bridge.domain.enums import EntryPoint, PlanKind, ReasonCategory
 from bridge.domain.plans import accept_plan, activate
 from bridge.domain.records import Escalation, TriageAnswers
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest, EscalationService
-from bridge.services.steps import Said, Steps, propose
+from bridge.services.escalations import EscalationRequest
+from bridge.services.steps import Said, propose
 
 ENGINEER = "U0ERIN0001"
 WORKAROUND = "Upgrade to 4.2.1, then restart the sync service."
 
 
 def escalate_to_accepted_plan(runtime: Runtime, ticket: str, now: dt.datetime) -> int:
-    escalation_id = EscalationService(runtime).request(
+    escalation_id = runtime.services.escalations.request(
         EscalationRequest(
             ticket,
             ReasonCategory.DATA_LOSS,
@@ -28,7 +28,7 @@ def escalate_to_accepted_plan(runtime: Runtime, ticket: str, now: dt.datetime) -
         ),
         now,
     )
-    steps = Steps(runtime)
+    steps = runtime.services.steps
 
     def start(escalation: Escalation) -> Said:
         activate(escalation, engineer=ENGINEER, actor="U0ALICE001", cause="test", now=now)

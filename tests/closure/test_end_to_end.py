@@ -15,8 +15,7 @@ from bridge.domain.enums import PlanKind
 from bridge.domain.plans import accept_plan
 from bridge.domain.records import Escalation
 from bridge.runtime import utcnow
-from bridge.services.spar import open_spar
-from bridge.services.steps import Said, Steps, propose
+from bridge.services.steps import Said, propose
 from bridge.store import tables
 from sandbox import Sandbox
 
@@ -30,7 +29,7 @@ def escalated_with_ar(bridge: Bridge, sandbox: Sandbox) -> tuple[int, int, str]:
     ticket = next(iter(sandbox.zendesk.tickets))
     add_ticket(bridge.runtime, str(ticket))
     escalation_id = escalate_to_accepted_plan(bridge.runtime, str(ticket), utcnow())
-    open_spar(bridge.runtime, escalation_id, by=ENGINEER, cause="test", now=utcnow())
+    bridge.runtime.services.spar.open_spar(escalation_id, by=ENGINEER, cause="test", now=utcnow())
     bridge.settle()
     with bridge.runtime.sessions() as session:
         ar = session.scalars(
@@ -111,7 +110,7 @@ def test_still_broken_first_then_a_second_release_is_accepted(
     comments = jira_comments(sandbox, ar)
     assert any("still broken" in body for body in comments)
 
-    steps, now = Steps(bridge.runtime), utcnow()
+    steps, now = bridge.runtime.services.steps, utcnow()
     plan = propose(
         steps,
         escalation_id,

@@ -9,7 +9,6 @@ import uuid
 import requests
 
 from bridge.runtime import utcnow
-from bridge.services.shipped import join_ar
 from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.core.signing import github_signature_256
@@ -24,8 +23,8 @@ def test_a_merged_pr_tells_support_and_the_release_tells_the_customer(
 ) -> None:
     ticket, escalation_id, _ = escalated_with_ar(bridge, sandbox)
     repo = sandbox.credentials["github"]["repo"]
-    join_ar(
-        bridge.runtime, escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow()
+    bridge.runtime.services.shipped.join_ar(
+        escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow()
     )
     sandbox.register_webhook("github", f"{bridge.url}/webhooks/github")
     control = f"{sandbox.urls['github']}/_sandbox/repos/{repo}"
@@ -77,8 +76,8 @@ def test_closing_the_milestone_that_holds_the_ar_is_a_ship_signal(
 ) -> None:
     ticket, escalation_id, _ = escalated_with_ar(bridge, sandbox)
     repo = sandbox.credentials["github"]["repo"]
-    join_ar(
-        bridge.runtime, escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow()
+    bridge.runtime.services.shipped.join_ar(
+        escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow()
     )
     milestone = {"number": 3, "title": "4.2.1", "state": "open"}
     developer = {"login": "dana-dev"}

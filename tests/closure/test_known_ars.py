@@ -4,7 +4,7 @@ GitHub and Jira delivery before anything is written."""
 from __future__ import annotations
 
 from bridge.runtime import Runtime
-from bridge.services.shipped import link_to_ar
+from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore
 from bridge.store.known_ars import KnownArs
 
@@ -21,7 +21,7 @@ def test_an_ar_is_known_once_an_escalation_filed_it_or_waits_on_it(runtime: Runt
         store = EscalationStore(session)
         store.link_record(filer, None, "ar", {"system": "jira", "key": "DEV-7"}, MONDAY_10AM)
         store.link_record(filer, None, "spar", {"system": "jira", "key": "SPAR-3"}, MONDAY_10AM)
-        link_to_ar(session, waiter, "github", "acme/app#12", MONDAY_10AM)
+        ArLinks(session).link(waiter, "github", "acme/app#12", MONDAY_10AM)
     known = KnownArs(runtime.engine)
 
     assert known.any_of("jira", ["DEV-7"])  # filed by an escalation

@@ -10,10 +10,7 @@ import pytest
 from bridge.domain.errors import MonitoringNotOver
 from bridge.domain.resolution import Recurrence
 from bridge.runtime import Runtime
-from bridge.services import closure
 from bridge.services.links import ACCEPT
-from bridge.services.monitoring import close_after_monitoring, monitoring_tick, same_problem
-from bridge.services.reminders import closure_tick
 from bridge.store import tables
 
 from .conftest import planned, state_of
@@ -35,17 +32,18 @@ def test_no_answer_gets_one_reminder_per_configured_day_then_is_closed_per_polic
 ) -> None:
     escalation_id = shipped_to(runtime, "801")
     start = sent_at(runtime)
+    closure_tick = runtime.services.reminders.closure_tick
 
-    assert closure_tick(runtime, start + dt.timedelta(days=2)) == 0
-    assert closure_tick(runtime, start + dt.timedelta(days=3)) == 1
-    assert closure_tick(runtime, start + dt.timedelta(days=3, minutes=1)) == 0  # once per day
-    assert closure_tick(runtime, start + dt.timedelta(days=7)) == 1
+    assert closure_tick(start + dt.timedelta(days=2)) == 0
+    assert closure_tick(start + dt.timedelta(days=3)) == 1
+    assert closure_tick(start + dt.timedelta(days=3, minutes=1)) == 0  # once per day
+    assert closure_tick(start + dt.timedelta(days=7)) == 1
     reminders = [text for text in customer_replies(runtime) if text.startswith("A reminder")]
     assert len(reminders) == 2
     assert all("Accept: " in text and "Still broken: " in text for text in reminders)
 
-    assert closure_tick(runtime, start + dt.timedelta(days=21)) == 1
-    assert closure_tick(runtime, start + dt.timedelta(days=21, minutes=1)) == 0
+    assert closure_tick(start + dt.timedelta(days=21)) == 1
+    assert closure_tick(start + dt.timedelta(days=21, minutes=1)) == 0
 
     assert state_of(runtime, escalation_id) == "closed"
     assert any("we are closing it" in text for text in customer_replies(runtime))
@@ -58,9 +56,9 @@ def test_an_answered_notice_gets_no_reminder(runtime: Runtime) -> None:
     start = sent_at(runtime)
     with runtime.sessions() as session:
         notice_id = session.query(tables.Notice.id).scalar()
-    closure.record_answer(runtime, notice_id, ACCEPT, by="customer", now=start)
+    runtime.services.closure.record_answer(notice_id, ACCEPT, by="customer", now=start)
 
-    assert closure_tick(runtime, start + dt.timedelta(days=30)) == 0
+    assert runtime.services.reminders.closure_tick(start + dt.timedelta(days=30)) == 0
 
 
 def test_the_same_problem_during_monitoring_reopens_the_escalation(runtime: Runtime) -> None:
@@ -68,10 +66,10 @@ def test_the_same_problem_during_monitoring_reopens_the_escalation(runtime: Runt
     start = sent_at(runtime)
     with runtime.sessions() as session:
         notice_id = session.query(tables.Notice.id).scalar()
-    closure.record_answer(runtime, notice_id, ACCEPT, by="customer", now=start)
+    runtime.services.closure.record_answer(notice_id, ACCEPT, by="customer", now=start)
 
-    result = same_problem(
-        runtime, escalation_id, ticket_ref="zendesk:900", by="U0ERIN0001", now=start
+    result = runtime.services.monitoring.same_problem(
+        escalation_id, ticket_ref="zendesk:900", by="U0ERIN0001", now=start
     )
 
     assert result is Recurrence.REOPENED
@@ -90,15 +88,18 @@ def test_after_monitoring_the_thread_is_told_once_and_the_manager_closes(
     start = sent_at(runtime)
     with runtime.sessions() as session:
         notice_id = session.query(tables.Notice.id).scalar()
-    closure.record_answer(runtime, notice_id, ACCEPT, by="customer", now=start)
+    runtime.services.closure.record_answer(notice_id, ACCEPT, by="customer", now=start)
+    monitoring = runtime.services.monitoring
     with pytest.raises(MonitoringNotOver):
-        close_after_monitoring(runtime, escalation_id, by="U0MANAGER1", agreement="call", now=start)
+        monitoring.close_after_monitoring(
+            escalation_id, by="U0MANAGER1", agreement="call", now=start
+        )
 
     later = start + dt.timedelta(days=14, minutes=1)
-    assert monitoring_tick(runtime, later) == 1
-    assert monitoring_tick(runtime, later) == 0
-    close_after_monitoring(
-        runtime, escalation_id, by="U0MANAGER1", agreement="agreed on the call", now=later
+    assert monitoring.monitoring_tick(later) == 1
+    assert monitoring.monitoring_tick(later) == 0
+    monitoring.close_after_monitoring(
+        escalation_id, by="U0MANAGER1", agreement="agreed on the call", now=later
     )
 
     assert state_of(runtime, escalation_id) == "closed"

@@ -11,8 +11,6 @@ from sqlalchemy import select
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.records import Ticket
 from bridge.runtime import Runtime, utcnow
-from bridge.services.shipped import join_ar
-from bridge.services.spar import open_spar
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 from sandbox import Sandbox
@@ -53,14 +51,16 @@ def test_three_customers_on_one_ar_get_three_notices_and_give_three_answers(
     for number, organisation in zip(numbers, CUSTOMERS, strict=True):
         customer_ticket(bridge.runtime, number, organisation)
         escalations.append(escalate_to_accepted_plan(bridge.runtime, str(number), utcnow()))
-    open_spar(bridge.runtime, escalations[0], by=ENGINEER, cause="test", now=utcnow())
+    bridge.runtime.services.spar.open_spar(escalations[0], by=ENGINEER, cause="test", now=utcnow())
     bridge.settle()
     with bridge.runtime.sessions() as session:
         ar = session.scalars(
             select(tables.ActionRequest.external_key).where(tables.ActionRequest.kind == "ar")
         ).one()
     for other in escalations[1:]:
-        assert join_ar(bridge.runtime, other, system="jira", key=ar, by=ENGINEER, now=utcnow())
+        assert bridge.runtime.services.shipped.join_ar(
+            other, system="jira", key=ar, by=ENGINEER, now=utcnow()
+        )
 
     sandbox.vendors["jira"].webhooks.duplicate_next(times=5)
     Developer(sandbox).release(ar, "4.2.1")

@@ -15,8 +15,7 @@ from bridge import retry
 from bridge.config import load_settings
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.runtime import Runtime, bootstrap, utcnow
-from bridge.services.escalations import EscalationRequest, EscalationService
-from bridge.services.spar import open_spar
+from bridge.services.escalations import EscalationRequest
 from bridge.store import migrate, tables
 from sandbox import Sandbox
 from sandbox.embedded import connector_settings
@@ -67,7 +66,7 @@ def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
 ) -> None:
     zendesk_ticket = next(iter(sandbox.zendesk.tickets))
     add_ticket(runtime, str(zendesk_ticket))
-    escalation_id = EscalationService(runtime).request(
+    escalation_id = runtime.services.escalations.request(
         EscalationRequest(
             str(zendesk_ticket),
             ReasonCategory.DATA_LOSS,
@@ -78,7 +77,7 @@ def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
         ),
         utcnow(),
     )
-    open_spar(runtime, escalation_id, by="U0ALICE001", cause="test", now=utcnow())
+    runtime.services.spar.open_spar(escalation_id, by="U0ALICE001", cause="test", now=utcnow())
     drain_outbox(runtime)
 
     with runtime.sessions() as session:

@@ -11,7 +11,6 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 
 from bridge.config import load_settings
-from bridge.intake import accept
 from bridge.jobs import InProcessConsumer, make_huey, sweep
 from bridge.runtime import Runtime, bootstrap, utcnow
 from bridge.store import migrate
@@ -72,13 +71,13 @@ def test_the_queue_engine_follows_the_settings(monkeypatch, redis_url: str) -> N
 def test_an_accepted_delivery_is_processed_by_a_job(runtime: Runtime, consumer) -> None:
     seen: list[bytes] = []
     runtime.processors.register("github", lambda row: seen.append(row.body) or "done")
-    stored = accept(runtime, Delivery("github", "d-1", "issues", b'{"n":1}'))
+    stored = runtime.intake.accept(Delivery("github", "d-1", "issues", b'{"n":1}'))
     assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
     assert seen == [b'{"n":1}']
 
 
 def test_a_delivery_without_a_processor_is_ignored_with_the_reason(runtime, consumer) -> None:
-    stored = accept(runtime, Delivery("servicenow", "s-1", "incident.updated", b"{}"))
+    stored = runtime.intake.accept(Delivery("servicenow", "s-1", "incident.updated", b"{}"))
     assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "ignored")
     with runtime.sessions() as session:
         row = session.get(InboxRow, stored.row_id)
@@ -93,8 +92,8 @@ def test_a_processor_that_raises_leaves_the_worker_running(runtime: Runtime, con
         return "done"
 
     runtime.processors.register("github", fragile)  # type: ignore[arg-type]
-    poison = accept(runtime, delivery("poison"))
-    healthy = accept(runtime, delivery("healthy"))
+    poison = runtime.intake.accept(delivery("poison"))
+    healthy = runtime.intake.accept(delivery("healthy"))
     assert wait_for(lambda: inbox_status(runtime, healthy.row_id) == "done")
 
     def failed_once() -> bool:
@@ -171,8 +170,7 @@ def test_an_in_process_job_waits_while_a_request_is_being_answered(
     processed: list[float] = []
     runtime.processors.register("github", lambda row: processed.append(time.monotonic()) or "done")
     runtime.requests.started()  # a webhook is being answered in this process
-    stored = accept(runtime, delivery("while-busy"))
-    assert runtime.intake.jobs.drain()
+    stored = runtime.intake.accept(delivery("while-busy"))
     assert wait_for(lambda: runtime.huey.pending_count() == 0)  # a job thread has taken it
     time.sleep(0.3)
     assert processed == []  # and gives way to the request before claiming the row
@@ -188,7 +186,7 @@ def test_a_job_gives_way_no_longer_than_the_longest_wait(runtime, consumer, monk
     runtime.processors.register("github", lambda row: "done")
     runtime.requests.started()  # and never finishes: a steady load
     try:
-        stored = accept(runtime, delivery("under-load"))
+        stored = runtime.intake.accept(delivery("under-load"))
         assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
     finally:
         runtime.requests.finished()

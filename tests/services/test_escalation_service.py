@@ -11,7 +11,7 @@ from bridge.config import load_settings
 from bridge.domain.enums import EntryPoint, Priority, ReasonCategory, Severity
 from bridge.domain.errors import AdviceNotOverridden, LevelCeilingReached, UnknownTicket
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest, EscalationService
+from bridge.services.escalations import EscalationRequest
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 
@@ -40,14 +40,14 @@ def outbox_keys(runtime: Runtime) -> list[str]:
 
 def test_no_escalation_without_a_ticket(runtime: Runtime) -> None:
     with pytest.raises(UnknownTicket, match="9999"):
-        EscalationService(runtime).request(request("9999"), MONDAY_10AM)
+        runtime.services.escalations.request(request("9999"), MONDAY_10AM)
     with runtime.sessions() as session:
         assert session.scalars(select(tables.Escalation)).all() == []
 
 
 def test_an_escalation_starts_its_clocks_on_the_tickets_business_calendar(runtime) -> None:
     add_ticket(runtime)
-    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
+    escalation_id = runtime.services.escalations.request(request(), MONDAY_10AM)
     with runtime.sessions() as session:
         clocks = {c.target.kind.value: c for c in EscalationStore(session).clocks(escalation_id)}
     # us-eastern opens 9-18 New York time: 4 business hours after Monday 10:00 is 14:00 (19:00 UTC).
@@ -60,7 +60,7 @@ def test_an_escalation_starts_its_clocks_on_the_tickets_business_calendar(runtim
 
 def test_opening_plans_the_slack_message_and_the_level_one_alert_once(runtime) -> None:
     add_ticket(runtime)
-    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
+    escalation_id = runtime.services.escalations.request(request(), MONDAY_10AM)
     assert outbox_keys(runtime) == [
         f"chat:{escalation_id}:head:opened",
         f"chat:{escalation_id}:reply:opened",
@@ -74,7 +74,7 @@ def test_when_not_to_escalate_advice_needs_a_recorded_override(runtime: Runtime)
         opened_at=MONDAY_10AM - dt.timedelta(hours=1),
         replied=False,
     )
-    service = EscalationService(runtime)
+    service = runtime.services.escalations
     quiet = request(reason=ReasonCategory.UNSATISFACTORY_REPLY)
     with pytest.raises(AdviceNotOverridden, match="not advised"):
         service.request(quiet, MONDAY_10AM)
@@ -91,7 +91,7 @@ def test_the_escalation_keeps_the_policy_it_started_with(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, isolated_settings
 ) -> None:
     add_ticket(runtime)
-    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
+    escalation_id = runtime.services.escalations.request(request(), MONDAY_10AM)
     (isolated_settings / "bridge.yaml").write_text(
         "levels:\n"
         "  1: {role: support manager}\n"
@@ -100,7 +100,7 @@ def test_the_escalation_keeps_the_policy_it_started_with(
         encoding="utf-8",
     )
     runtime.settings = load_settings()
-    EscalationService(runtime).raise_level(
+    runtime.services.escalations.raise_level(
         escalation_id, by="U-ANNA", cause="test", now=MONDAY_10AM
     )
     with runtime.sessions() as session:
@@ -115,7 +115,7 @@ def test_the_escalation_keeps_the_policy_it_started_with(
 
 def test_levels_stop_at_three_with_a_clear_refusal(runtime: Runtime) -> None:
     add_ticket(runtime, severity=Severity.MAJOR)
-    service = EscalationService(runtime)
+    service = runtime.services.escalations
     escalation_id = service.request(request(), MONDAY_10AM)
     assert service.raise_level(escalation_id, by="U-ANNA", cause="c1", now=MONDAY_10AM) == 2
     assert service.raise_level(escalation_id, by="U-ANNA", cause="c2", now=MONDAY_10AM) == 3

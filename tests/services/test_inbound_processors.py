@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bridge.processing import PermanentError
 from bridge.runtime import Runtime, utcnow
-from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
 from bridge.store import tables
 from bridge.store.inbox import Delivery
 from bridge.store.tables import InboxRow
@@ -57,7 +56,7 @@ def outbox(runtime: Runtime, operation: str) -> list[tables.OutboxRow]:
 
 
 def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime) -> None:
-    process = HelpdeskProcessor(runtime)
+    process = runtime.services.helpdesk_processor
     assert (
         process(
             stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T10:00:00Z"))
@@ -75,7 +74,7 @@ def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime
 
 
 def test_an_event_older_than_the_last_applied_is_ignored(runtime: Runtime) -> None:
-    process = HelpdeskProcessor(runtime)
+    process = runtime.services.helpdesk_processor
     process(stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T11:00:00Z")))
     late = ticket_event(type_="escalation", updated_at="2026-11-16T10:00:00Z")
     assert process(stored(runtime, "zendesk", "ticket", late)) == "ignored"
@@ -84,14 +83,14 @@ def test_an_event_older_than_the_last_applied_is_ignored(runtime: Runtime) -> No
 
 def test_an_unreadable_ticket_event_is_refused_with_its_reason(runtime: Runtime) -> None:
     with pytest.raises(PermanentError, match="expected a 'ticket' object"):
-        HelpdeskProcessor(runtime)(stored(runtime, "freshdesk", "ticket", {"hello": 1}))
+        runtime.services.helpdesk_processor(stored(runtime, "freshdesk", "ticket", {"hello": 1}))
 
 
 def test_an_unregistered_requester_is_held_and_support_is_told(runtime, monkeypatch) -> None:
     runtime.settings = runtime.settings.model_copy(
         update={"contacts": {"Customer Ltd": ["ops@customer.example"]}}
     )
-    process = HelpdeskProcessor(runtime)
+    process = runtime.services.helpdesk_processor
     stranger = ticket_event(updated_at="2026-11-16T10:00:00Z")
     stranger["ticket"]["requester"] = "someone@elsewhere.example"
     row = stored(runtime, "intake", "ticket", stranger)
@@ -133,7 +132,9 @@ def slack_request(ticket: str = "4711", **answers: object) -> dict:
 def test_a_slack_escalation_request_is_triaged_from_its_answers(runtime: Runtime) -> None:
     add_ticket(runtime)
     assert (
-        SlackProcessor(runtime)(stored(runtime, "slack", "escalation_request", slack_request()))
+        runtime.services.slack_processor(
+            stored(runtime, "slack", "escalation_request", slack_request())
+        )
         == "done"
     )
     [escalation] = escalations(runtime)
@@ -142,7 +143,9 @@ def test_a_slack_escalation_request_is_triaged_from_its_answers(runtime: Runtime
 
 
 def test_a_slack_request_for_an_unknown_ticket_is_answered_to_the_requester(runtime) -> None:
-    SlackProcessor(runtime)(stored(runtime, "slack", "escalation_request", slack_request("404")))
+    runtime.services.slack_processor(
+        stored(runtime, "slack", "escalation_request", slack_request("404"))
+    )
     assert escalations(runtime) == []
     [message] = outbox(runtime, "direct_message")
     assert message.payload["user"] == "U-ANNA"
@@ -151,7 +154,7 @@ def test_a_slack_request_for_an_unknown_ticket_is_answered_to_the_requester(runt
 
 def test_slack_buttons_acknowledge_and_raise_the_level(runtime: Runtime) -> None:
     add_ticket(runtime)
-    process = SlackProcessor(runtime)
+    process = runtime.services.slack_processor
     process(stored(runtime, "slack", "escalation_request", slack_request()))
     [escalation] = escalations(runtime)
     press = {"escalation_id": str(escalation.id), "user": "U-BOB"}
@@ -170,7 +173,8 @@ def test_slack_buttons_acknowledge_and_raise_the_level(runtime: Runtime) -> None
 def test_a_button_whose_step_needs_a_form_tells_the_presser_where_to_take_it(runtime) -> None:
     press = {"escalation_id": "7", "user": "U-BOB", "action": "propose_plan"}
     assert (
-        SlackProcessor(runtime)(stored(runtime, "slack", "button.propose_plan", press)) == "ignored"
+        runtime.services.slack_processor(stored(runtime, "slack", "button.propose_plan", press))
+        == "ignored"
     )
     [message] = outbox(runtime, "direct_message")
     assert message.payload["user"] == "U-BOB"
@@ -179,7 +183,7 @@ def test_a_button_whose_step_needs_a_form_tells_the_presser_where_to_take_it(run
 
 def test_same_problem_outside_monitoring_is_answered_to_the_engineer(runtime: Runtime) -> None:
     add_ticket(runtime)
-    process = SlackProcessor(runtime)
+    process = runtime.services.slack_processor
     process(stored(runtime, "slack", "escalation_request", slack_request()))
     [escalation] = escalations(runtime)
     report = {"escalation_id": str(escalation.id), "ticket": "4712", "user": "U-ENG"}

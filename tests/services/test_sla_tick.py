@@ -11,9 +11,7 @@ from bridge.config import load_settings
 from bridge.domain.enums import CommunicationMode
 from bridge.domain.records import CommunicationPlan
 from bridge.runtime import Runtime, bootstrap
-from bridge.services.escalations import EscalationService
-from bridge.services.sla import digest_tick, sla_tick, status_reminders
-from bridge.services.steps import Steps, agree_communication, status_update
+from bridge.services.steps import agree_communication, status_update
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 
@@ -42,15 +40,15 @@ def count_outbox(runtime: Runtime, key_part: str) -> int:
 
 def test_a_clock_before_its_due_time_raises_nothing(runtime: Runtime) -> None:
     add_ticket(runtime)
-    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
-    assert sla_tick(runtime, MONDAY_10AM + dt.timedelta(hours=3)) == 0
+    escalation_id = runtime.services.escalations.request(request(), MONDAY_10AM)
+    assert runtime.services.sla.sla_tick(MONDAY_10AM + dt.timedelta(hours=3)) == 0
     assert level_of(runtime, escalation_id) == 1
 
 
 def test_a_breach_raises_the_level_and_tells_the_thread(runtime: Runtime) -> None:
     add_ticket(runtime)
-    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
-    assert sla_tick(runtime, AFTER_ACK_DUE) == 1
+    escalation_id = runtime.services.escalations.request(request(), MONDAY_10AM)
+    assert runtime.services.sla.sla_tick(AFTER_ACK_DUE) == 1
     assert level_of(runtime, escalation_id) == 2
     assert count_outbox(runtime, f"chat:{escalation_id}:reply:level-2") == 1
     with runtime.sessions() as session:
@@ -62,31 +60,31 @@ def test_a_breach_raises_the_level_and_tells_the_thread(runtime: Runtime) -> Non
     assert raised.actor == "sla-engine"
     assert raised.cause == f"sla-breach:{escalation_id}:acknowledge:acknowledge"
     # The next minutes find the same breach again and do nothing more.
-    assert sla_tick(runtime, AFTER_ACK_DUE + dt.timedelta(minutes=1)) == 0
+    assert runtime.services.sla.sla_tick(AFTER_ACK_DUE + dt.timedelta(minutes=1)) == 0
     assert level_of(runtime, escalation_id) == 2
 
 
 def test_an_acknowledged_escalation_does_not_breach(runtime: Runtime) -> None:
     add_ticket(runtime)
-    service = EscalationService(runtime)
+    service = runtime.services.escalations
     escalation_id = service.request(request(), MONDAY_10AM)
     service.acknowledge(
         escalation_id, by="U-BOB", cause="slack:button", now=MONDAY_10AM + dt.timedelta(hours=1)
     )
-    assert sla_tick(runtime, AFTER_ACK_DUE) == 0
+    assert runtime.services.sla.sla_tick(AFTER_ACK_DUE) == 0
     assert level_of(runtime, escalation_id) == 1
 
 
 def test_two_workers_racing_on_one_breach_raise_the_level_once(runtime: Runtime) -> None:
     add_ticket(runtime)
-    escalation_id = EscalationService(runtime).request(request(), MONDAY_10AM)
+    escalation_id = runtime.services.escalations.request(request(), MONDAY_10AM)
     workers = [bootstrap(load_settings()) for _ in range(2)]
     barrier = threading.Barrier(2)
     handled: list[int] = []
 
     def tick(worker: Runtime) -> None:
         barrier.wait()
-        handled.append(sla_tick(worker, AFTER_ACK_DUE))
+        handled.append(worker.services.sla.sla_tick(AFTER_ACK_DUE))
 
     threads = [threading.Thread(target=tick, args=(worker,)) for worker in workers]
     for thread in threads:
@@ -102,11 +100,11 @@ def test_two_workers_racing_on_one_breach_raise_the_level_once(runtime: Runtime)
 
 def test_the_daily_digest_goes_out_once_a_day_at_its_time(runtime: Runtime) -> None:
     add_ticket(runtime)
-    EscalationService(runtime).request(request(), MONDAY_10AM)
+    runtime.services.escalations.request(request(), MONDAY_10AM)
     eight_am = dt.datetime(2026, 11, 17, 8, 0, tzinfo=dt.UTC)
-    assert digest_tick(runtime, eight_am) is False
-    assert digest_tick(runtime, eight_am + dt.timedelta(hours=1)) is True
-    assert digest_tick(runtime, eight_am + dt.timedelta(hours=1, minutes=1)) is False
+    assert runtime.services.sla.digest_tick(eight_am) is False
+    assert runtime.services.sla.digest_tick(eight_am + dt.timedelta(hours=1)) is True
+    assert runtime.services.sla.digest_tick(eight_am + dt.timedelta(hours=1, minutes=1)) is False
     with runtime.sessions() as session:
         [post] = session.scalars(
             select(tables.OutboxRow).where(tables.OutboxRow.operation == "channel_post")
@@ -118,27 +116,27 @@ def test_the_daily_digest_goes_out_once_a_day_at_its_time(runtime: Runtime) -> N
 
 def test_a_communication_plan_makes_status_updates_due_and_reminds_once(runtime) -> None:
     add_ticket(runtime)
-    service = EscalationService(runtime)
+    service = runtime.services.escalations
     escalation_id = service.request(request(), MONDAY_10AM)
     plan = CommunicationPlan(CommunicationMode.CONFERENCE_CALL, dt.timedelta(hours=4), ("cto",))
     due = agree_communication(
-        Steps(runtime), escalation_id, plan, by="U-ANNA", cause="t", now=MONDAY_10AM
+        runtime.services.steps, escalation_id, plan, by="U-ANNA", cause="t", now=MONDAY_10AM
     )
     assert due == MONDAY_10AM + dt.timedelta(hours=4)
-    assert status_reminders(runtime, due - dt.timedelta(minutes=1)) == 0
-    assert status_reminders(runtime, due) == 1
-    assert status_reminders(runtime, due + dt.timedelta(minutes=1)) == 0
+    assert runtime.services.sla.status_reminders(due - dt.timedelta(minutes=1)) == 0
+    assert runtime.services.sla.status_reminders(due) == 1
+    assert runtime.services.sla.status_reminders(due + dt.timedelta(minutes=1)) == 0
     status_update(
-        Steps(runtime), escalation_id, by="U-ANNA", text="patch in QA", cause="t2", now=due
+        runtime.services.steps, escalation_id, by="U-ANNA", text="patch in QA", cause="t2", now=due
     )
-    assert status_reminders(runtime, due + dt.timedelta(hours=1)) == 0
-    assert status_reminders(runtime, due + dt.timedelta(hours=4)) == 1
+    assert runtime.services.sla.status_reminders(due + dt.timedelta(hours=1)) == 0
+    assert runtime.services.sla.status_reminders(due + dt.timedelta(hours=4)) == 1
     assert count_outbox(runtime, "status-due") == 2
 
 
 def test_an_acknowledgement_is_in_the_audit_trail_saying_whether_it_was_late(runtime) -> None:
     add_ticket(runtime)
-    service = EscalationService(runtime)
+    service = runtime.services.escalations
     escalation_id = service.request(request(), MONDAY_10AM)
     service.acknowledge(escalation_id, by="U-BOB", cause="slack:ack", now=AFTER_ACK_DUE)
     with runtime.sessions() as session:

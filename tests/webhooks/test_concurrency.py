@@ -54,5 +54,4 @@ def test_five_simultaneous_copies_store_one_row_and_enqueue_one_job(runtime_on: 
     statuses = send_at_once(create_app(runtime=runtime_on), body, headers)
     assert statuses == [200, 200, 200, 200, 202]
     assert runtime_on.inbox.counts_by_status() == {"pending": 1}
-    assert runtime_on.intake.jobs.drain()  # the job is queued just after the answer
     assert runtime_on.huey.pending_count() == 1

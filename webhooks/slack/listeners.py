@@ -18,7 +18,6 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bridge.intake import accept
 from bridge.runtime import Runtime, utcnow
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation
@@ -137,7 +136,7 @@ class Listeners:
             record_key=f"ticket:{key_part(str(ticket))}",
             provider_ts=utcnow(),
         )
-        stored = accept(self.runtime, delivery)
+        stored = self.runtime.intake.accept(delivery)
         ack()
         if stored.duplicate:
             return
@@ -184,7 +183,7 @@ class Listeners:
             record_key=f"escalation:{key_part(escalation)}" if escalation else None,
             provider_ts=utcnow(),
         )
-        accept(self.runtime, delivery)
+        self.runtime.intake.accept(delivery)
         ack()
 
     def same_problem_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
@@ -205,8 +204,7 @@ class Listeners:
             "ticket": ticket,
             "user": _text(dig(body, "user", "id")),
         }
-        accept(
-            self.runtime,
+        self.runtime.intake.accept(
             Delivery(
                 source="slack",
                 delivery_id=f"view:{key_part(_text(view.get('id')))}",
@@ -234,7 +232,7 @@ class Listeners:
             record_key=_thread_key(body),
             provider_ts=_epoch(event_time),
         )
-        if accept(self.runtime, delivery).duplicate:
+        if self.runtime.intake.accept(delivery).duplicate:
             return BoltResponse(status=200, body={"status": "duplicate"})
         return next()
 

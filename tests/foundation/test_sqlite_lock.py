@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bridge.store.db import make_engine
-from bridge.store.sqlite_writer import writer_lock
+from bridge.store.sqlite_lock import writer_lock
 
 
 def url_of(path: Path) -> str:
@@ -47,7 +47,9 @@ def test_the_lock_is_freed_by_commit_rollback_and_close(tmp_path) -> None:
     connection.close()  # a connection returned mid-transaction: the pool rolls it back
     assert not lock.locked()
     raw = engine.raw_connection()
-    raw.dbapi_connection.begin_immediate(raw.cursor())
+    raw.dbapi_connection.take_writer()
+    raw.dbapi_connection.execute("BEGIN IMMEDIATE")
+    assert lock.locked()
     raw.dbapi_connection.close()
     assert not lock.locked()
     raw.invalidate()

@@ -1,0 +1,88 @@
+"""What ``bootstrap()`` hands the workflow services, instead of the runtime itself.
+
+Every service works in transactions it begins, plans its side effects in the outbox, claims
+guard tokens for work that must happen once, and reads the settings and the clock; the few
+that need more (another service, a connector, the known-AR read) take it in their constructor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bridge.clock import utcnow, worker_identity
+from bridge.config import Settings
+from bridge.store.guards import Guards
+from bridge.store.outbox import Outbox
+from bridge.store.transactions import Transaction, Transactions
+
+if TYPE_CHECKING:  # each of these modules imports this one
+    from bridge.services.closure import Closure
+    from bridge.services.escalations import EscalationService
+    from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
+    from bridge.services.monitoring import Monitoring
+    from bridge.services.notify import Notifier
+    from bridge.services.reminders import Reminders
+    from bridge.services.replies import Replies
+    from bridge.services.shipped import Shipped, ShippedProcessor
+    from bridge.services.sla import SlaTicks
+    from bridge.services.spar import SparFiling
+    from bridge.services.steps import Steps
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    transactions: Transactions
+    outbox: Outbox
+    guards: Guards
+    # Called at each use rather than captured: replacing ``runtime.settings`` (a reload, a test)
+    # reaches every service at once.
+    current_settings: Callable[[], Settings]
+    clock: Callable[[], dt.datetime] = utcnow
+    worker: Callable[[], str] = worker_identity
+
+
+class Service:
+    """The base of a workflow service: the collaborators under the names its steps use."""
+
+    def __init__(self, collaborators: Collaborators) -> None:
+        self.collaborators = collaborators
+        self.transactions = collaborators.transactions
+        self.outbox = collaborators.outbox
+        self.guards = collaborators.guards
+
+    @property
+    def settings(self) -> Settings:
+        return self.collaborators.current_settings()
+
+    def now(self) -> dt.datetime:
+        return self.collaborators.clock()
+
+    def configured(self, connector: str) -> bool:
+        return connector in self.settings.connectors.configured()
+
+    def claim(self, session: Transaction, token: str, now: dt.datetime) -> bool:
+        """The guard token, in the caller's transaction so that it commits with the action."""
+        return self.guards.acquire_in(session, token, self.collaborators.worker(), now)
+
+
+@dataclass(frozen=True)
+class Services:
+    """The services ``bootstrap()`` wired, as callers pick them off the runtime
+    (``runtime.services.escalations``)."""
+
+    escalations: EscalationService
+    steps: Steps
+    spar: SparFiling
+    notifier: Notifier
+    shipped: Shipped
+    closure: Closure
+    monitoring: Monitoring
+    replies: Replies
+    reminders: Reminders
+    sla: SlaTicks
+    slack_processor: SlackProcessor
+    helpdesk_processor: HelpdeskProcessor
+    shipped_processor: ShippedProcessor
