@@ -29,11 +29,11 @@ from typing import Any
 import yaml
 from limits.storage import MemoryStorage
 
-from bridge import effects
 from bridge.config import load_settings
 from bridge.connectors.ratelimit import DEFAULT_RATES, RateGate
 from bridge.connectors.registry import register_connectors
 from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.services import effects
 from bridge.store import migrate
 from bridge.store.outbox import SideEffect
 from sandbox import Sandbox

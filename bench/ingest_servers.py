@@ -56,8 +56,8 @@ def bridge_app(data_dir: str, consumer_threads: int = 0) -> Any:
     ``consumer_threads`` job threads started in this process."""
     _bridge_environment(data_dir)
     from bridge.config import load_settings
-    from bridge.jobs import InProcessConsumer
-    from bridge.logs import configure_logging
+    from bridge.jobs.engine import InProcessConsumer
+    from bridge.observability.logs import configure_logging
     from bridge.runtime import bootstrap
     from bridge.store import migrate
     from webhooks.app import create_app
@@ -79,7 +79,7 @@ def run_worker(data_dir: str, threads: int) -> None:
     """``support-bridge worker``: a job consumer in a process of its own, on the same files."""
     _bridge_environment(data_dir)
     from bridge.config import load_settings
-    from bridge.logs import configure_logging
+    from bridge.observability.logs import configure_logging
     from bridge.runtime import bootstrap
 
     settings = load_settings()

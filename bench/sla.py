@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from bridge.calendars import seed_calendars
+from bridge.config.calendar_builder import seed_calendars
 from bridge.domain.calendar import BusinessCalendar, Interval
 from bridge.domain.enums import Severity
 from bridge.domain.sla import (

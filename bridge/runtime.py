@@ -12,24 +12,24 @@ from huey import Huey
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.activity import ActiveRequests
-from bridge.clock import utcnow, worker_identity
 from bridge.config import Settings
-from bridge.processing import Performers, Processors
+from bridge.jobs.activity import ActiveRequests
+from bridge.jobs.registry import Performers, Processors
+from bridge.services.clock import utcnow, worker_identity
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
 from bridge.store.outbox import PLANNED, Outbox
 
 if TYPE_CHECKING:
-    from bridge.intake import Intake
-    from bridge.jobs import Tasks
-    from bridge.ports import Connector
+    from bridge.connectors.ports import Connector
+    from bridge.jobs.engine import Tasks
+    from bridge.jobs.handoff import Handoff
     from bridge.services.collaborators import Services
 
 
-# The clock lives in bridge.clock; it is still importable from here, where the job engine and
-# the intake read it (and tests replace it).
+# The clock lives in bridge.services.clock; it is still importable from here, where the job
+# engine and the hand-off read it (and tests replace it).
 __all__ = ["Runtime", "bootstrap", "utcnow", "worker_identity"]
 
 log = structlog.get_logger(__name__)
@@ -47,7 +47,7 @@ class Runtime:
     processors: Processors = field(default_factory=Processors)
     performers: Performers = field(default_factory=Performers)
     tasks: Tasks = field(init=False)
-    intake: Intake = field(init=False)
+    handoff: Handoff = field(init=False)
     connectors: dict[str, Connector] = field(default_factory=dict)
     services: Services = field(init=False)
     requests: ActiveRequests = field(default_factory=ActiveRequests)
@@ -75,7 +75,7 @@ def _perform_after_commit(runtime: Runtime) -> None:
 
 def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
     """Build the runtime. Raises ``DatabaseMissing`` if the embedded database was never created."""
-    from bridge.jobs import make_huey, register_tasks
+    from bridge.jobs.engine import make_huey, register_tasks
 
     engine = make_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
@@ -89,9 +89,9 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         huey=huey if huey is not None else make_huey(settings),
     )
     register_tasks(runtime)
-    from bridge.intake import Intake
+    from bridge.jobs.handoff import Handoff
 
-    runtime.intake = Intake(runtime.inbox, runtime.tasks.process_inbox)
+    runtime.handoff = Handoff(runtime.inbox, runtime.tasks.process_inbox)
     _perform_after_commit(runtime)
     from bridge.connectors.registry import register_connectors
 

@@ -13,11 +13,11 @@ from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from bridge.clock import utcnow
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError, UnknownTicket
 from bridge.domain.sla import SlaStatus, evaluate
 from bridge.services.answers import triage_answers
+from bridge.services.clock import utcnow
 from bridge.services.escalations import EscalationNotFound, EscalationRequest
 from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables

@@ -13,7 +13,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from bridge.config import Settings, load_settings
-from bridge.metrics import Metrics
+from bridge.observability.metrics import Metrics
 from bridge.runtime import Runtime, bootstrap
 
 log = structlog.get_logger("webhooks.http")
@@ -53,7 +53,7 @@ def create_app(
     metrics = Metrics()
     metrics.watch(runtime)
     app.extensions["bridge.runtime"] = runtime
-    app.extensions["bridge.metrics"] = metrics
+    app.extensions["bridge.observability.metrics"] = metrics
 
     from webhooks import (
         api_steps,  # noqa: F401 - registers the step routes on `api`
@@ -79,7 +79,7 @@ def runtime_of(app: Flask) -> Runtime:
 
 
 def metrics_of(app: Flask) -> Metrics:
-    metrics: Metrics = app.extensions["bridge.metrics"]
+    metrics: Metrics = app.extensions["bridge.observability.metrics"]
     return metrics
 
 

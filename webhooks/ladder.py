@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bridge.json_body import parse_json
+from bridge.services.json_body import parse_json
 from bridge.store.inbox import Delivery
 from webhooks.payload import Malformed
 
@@ -140,7 +140,7 @@ def hand_off(delivery: Delivery) -> Answer:
     from webhooks.app import runtime_of
 
     try:
-        stored = runtime_of(current_app).intake.accept(delivery)
+        stored = runtime_of(current_app).handoff.accept(delivery)
     except SQLAlchemyError as exc:
         # Not the sender's fault: 503 makes every vendor deliver again later.
         log.error("webhook.store_failed", source=delivery.source, error=type(exc).__name__)

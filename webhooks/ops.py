@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bridge.health import readiness
+from bridge.observability.health import readiness
 
 ops = Blueprint("ops", __name__)
 

@@ -6,7 +6,7 @@ from typing import NoReturn
 import click
 
 from bridge.config import ConfigError, Settings, load_settings
-from bridge.logs import configure_logging
+from bridge.observability.logs import configure_logging
 from bridge.runtime import Runtime, bootstrap
 from bridge.store.db import DatabaseMissing
 

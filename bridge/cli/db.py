@@ -4,7 +4,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.cli.common import fail, settings_or_exit
-from bridge.logs import configure_logging
+from bridge.observability.logs import configure_logging
 from bridge.store import migrate
 from bridge.store.db import DatabaseMissing, make_engine, redact
 

@@ -34,7 +34,7 @@ class Story:
         self.runtime, self.sandbox, self.url, self.say = runtime, sandbox, bridge_url, say
 
     def settle(self) -> None:
-        from bridge.clock import utcnow
+        from bridge.services.clock import utcnow
 
         for _ in range(30):
             self.sandbox.flush_webhooks()
@@ -76,10 +76,10 @@ class Story:
 def play(story: Story) -> None:
     from sqlalchemy import select
 
-    from bridge.clock import utcnow
     from bridge.domain.enums import PlanKind
     from bridge.domain.plans import accept_plan, activate
     from bridge.domain.records import Escalation
+    from bridge.services.clock import utcnow
     from bridge.services.steps import Said, propose
     from bridge.store import tables
     from bridge.store.escalations import EscalationStore
@@ -230,7 +230,7 @@ def demo() -> None:
     """Play the whole story of a sev1 ticket on the local sandbox, in under a minute."""
     from bridge.config import load_settings
     from bridge.config.policy import ClosureConfig
-    from bridge.logs import configure_logging
+    from bridge.observability.logs import configure_logging
     from bridge.runtime import bootstrap
     from bridge.store import migrate
     from sandbox.core.server import BackgroundServer

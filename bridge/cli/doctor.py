@@ -6,8 +6,8 @@ from rich.table import Table
 
 from bridge.cli.common import settings_or_exit
 from bridge.connectors.probe import probe_connectors
-from bridge.health import Check, check_database, check_queue
-from bridge.logs import configure_logging
+from bridge.observability.health import Check, check_database, check_queue
+from bridge.observability.logs import configure_logging
 from bridge.runtime import bootstrap
 from bridge.store.db import DatabaseMissing
 

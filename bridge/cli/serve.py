@@ -9,8 +9,8 @@ import structlog
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
 from bridge.config import Settings
-from bridge.health import check_database
-from bridge.jobs import InProcessConsumer
+from bridge.jobs.engine import InProcessConsumer
+from bridge.observability.health import check_database
 from bridge.runtime import Runtime
 from bridge.store.db import DatabaseMissing, make_engine, redact
 

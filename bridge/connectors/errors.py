@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bridge.ports import (
+from bridge.connectors.ports import (
     ConnectorAuthError,
     ConnectorError,
     PermanentConnectorError,

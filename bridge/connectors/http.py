@@ -7,10 +7,10 @@ from typing import Any
 
 import requests
 
-from bridge import retry
+from bridge.connectors import retry
 from bridge.connectors.errors import from_status, uncertain_if_sent, unreachable
+from bridge.connectors.ports import ConnectorError
 from bridge.connectors.ratelimit import RateGate
-from bridge.ports import ConnectorError
 
 TIMEOUT_SECONDS = 15
 

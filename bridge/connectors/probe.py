@@ -14,7 +14,7 @@ import requests
 from bridge.config import Settings
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, build_connectors
-from bridge.health import Check
+from bridge.observability.health import Check
 
 TIMEOUT_SECONDS = 5.0
 

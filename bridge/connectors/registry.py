@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import structlog
 
 from bridge.config.connectors import ENTRY_POINT_GROUP
-from bridge.connectors.ratelimit import RateGate
-from bridge.connectors.results import EarlierResults
-from bridge.ports import (
+from bridge.connectors.ports import (
     Connector,
     ConnectorAuthError,
     ConnectorError,
@@ -25,7 +23,9 @@ from bridge.ports import (
     PermanentConnectorError,
     TransientConnectorError,
 )
-from bridge.processing import OutboxPerformer, PermanentError, TransientError
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.results import EarlierResults
+from bridge.jobs.registry import OutboxPerformer, PermanentError, TransientError
 
 if TYPE_CHECKING:
     from bridge.config import Settings

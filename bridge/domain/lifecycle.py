@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, overload
 
 from bridge.domain.enums import EscalationState as E
 from bridge.domain.enums import EscalationStep as ES
@@ -110,37 +110,33 @@ def record_audit(
     return event
 
 
-def apply_escalation_step(
-    escalation: Escalation, step: ES, *, actor: str, cause: str, now: datetime, note: str = ""
+@overload
+def apply_step(
+    record: Escalation, step: ES, *, actor: str, cause: str, now: datetime, note: str = ""
+) -> AuditEvent: ...
+@overload
+def apply_step(
+    record: Spar, step: SS, *, actor: str, cause: str, now: datetime, note: str = ""
+) -> AuditEvent: ...
+def apply_step(
+    record: Escalation | Spar,
+    step: ES | SS,
+    *,
+    actor: str,
+    cause: str,
+    now: datetime,
+    note: str = "",
 ) -> AuditEvent:
-    before = escalation.state
-    after = next_state(ESCALATION_TRANSITIONS, escalation.kind, escalation.id, before, step)
-    escalation.state = after
+    """Move ``record`` by ``step`` through its own table and audit the move; a step its table
+    does not allow raises IllegalTransition and leaves the record as it was."""
+    before = record.state
+    after: E | S
+    if isinstance(record, Escalation):
+        after = next_state(ESCALATION_TRANSITIONS, record.kind, record.id, record.state, ES(step))
+        record.state = after
+    else:
+        after = next_state(SPAR_TRANSITIONS, record.kind, record.id, record.state, SS(step))
+        record.state = after
     return record_audit(
-        escalation,
-        step.value,
-        before.value,
-        after.value,
-        actor=actor,
-        cause=cause,
-        now=now,
-        note=note,
-    )
-
-
-def apply_spar_step(
-    spar: Spar, step: SS, *, actor: str, cause: str, now: datetime, note: str = ""
-) -> AuditEvent:
-    before = spar.state
-    after = next_state(SPAR_TRANSITIONS, spar.kind, spar.id, before, step)
-    spar.state = after
-    return record_audit(
-        spar,
-        step.value,
-        before.value,
-        after.value,
-        actor=actor,
-        cause=cause,
-        now=now,
-        note=note,
+        record, step.value, before.value, after.value, actor=actor, cause=cause, now=now, note=note
     )

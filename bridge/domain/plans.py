@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bridge.domain.enums import EscalationStep, PlanStatus, Severity, SparState, SparStep
 from bridge.domain.errors import IllegalTransition, PlanNotFound, RuleViolation
-from bridge.domain.lifecycle import apply_escalation_step, apply_spar_step, record_audit
+from bridge.domain.lifecycle import apply_step, record_audit
 from bridge.domain.records import ActionPlan, ActionRequest, AuditEvent, Escalation, Spar, Ticket
 
 
@@ -15,7 +15,7 @@ def activate(
     escalation: Escalation, *, engineer: str, actor: str, cause: str, now: datetime
 ) -> AuditEvent:
     """Assign the escalation engineer (the primary contact) and start work on the escalation."""
-    event = apply_escalation_step(
+    event = apply_step(
         escalation, EscalationStep.ACTIVATE, actor=actor, cause=cause, now=now, note=engineer
     )
     escalation.engineer = engineer
@@ -33,7 +33,7 @@ def propose_plan(
     if plan.kind.is_release and plan.delivery_date is None:
         msg = f"action plan {plan.id} is a {plan.kind.value}: schedule a delivery date (004)"
         raise RuleViolation(msg)
-    apply_escalation_step(
+    apply_step(
         escalation, EscalationStep.PROPOSE_PLAN, actor=actor, cause=cause, now=now, note=plan.id
     )
     plan.status = PlanStatus.PROPOSED
@@ -55,9 +55,7 @@ def accept_plan(
 ) -> ActionPlan:
     """The customer accepts the plan communicated to them."""
     plan = _proposed_plan(escalation, plan_id)
-    apply_escalation_step(
-        escalation, EscalationStep.ACCEPT_PLAN, actor=by, cause=cause, now=now, note=plan_id
-    )
+    apply_step(escalation, EscalationStep.ACCEPT_PLAN, actor=by, cause=cause, now=now, note=plan_id)
     plan.status, plan.decided_at, plan.decided_by = PlanStatus.ACCEPTED, now, by
     return plan
 
@@ -76,25 +74,21 @@ def reject_plan(
     escalation: Escalation, plan_id: str, *, by: str, reason: str, cause: str, now: datetime
 ) -> PlanRejected:
     plan = _proposed_plan(escalation, plan_id)
-    apply_escalation_step(
-        escalation, EscalationStep.REJECT_PLAN, actor=by, cause=cause, now=now, note=plan_id
-    )
+    apply_step(escalation, EscalationStep.REJECT_PLAN, actor=by, cause=cause, now=now, note=plan_id)
     plan.status, plan.decided_at, plan.decided_by = PlanStatus.REJECTED, now, by
     plan.rejection_reason = reason
     return PlanRejected(escalation.id, plan.id, plan.spar_id, reason)
 
 
 def renegotiate(escalation: Escalation, *, actor: str, cause: str, now: datetime) -> AuditEvent:
-    return apply_escalation_step(
-        escalation, EscalationStep.RENEGOTIATE, actor=actor, cause=cause, now=now
-    )
+    return apply_step(escalation, EscalationStep.RENEGOTIATE, actor=actor, cause=cause, now=now)
 
 
 def ship_fix(
     escalation: Escalation, *, actor: str, cause: str, now: datetime, note: str = ""
 ) -> AuditEvent:
     """The fix shipped (Jira version released, issue done, PR merged, release published)."""
-    return apply_escalation_step(
+    return apply_step(
         escalation, EscalationStep.SHIP_FIX, actor=actor, cause=cause, now=now, note=note
     )
 
@@ -148,7 +142,7 @@ def file_ar(
     if ar.spar_id != spar.id or ticket.external_id != spar.ticket_id:
         msg = f"action request {ar.key} does not belong to SPAR {spar.id} / ticket {spar.ticket_id}"
         raise ValueError(msg)
-    apply_spar_step(spar, SparStep.FILE_AR, actor=actor, cause=cause, now=now, note=ar.key)
+    apply_step(spar, SparStep.FILE_AR, actor=actor, cause=cause, now=now, note=ar.key)
     spar.ar_ids.append(ar.id)
     link = f"{ar.tracker}:{ar.key}"
     if link not in ticket.links:
@@ -164,7 +158,7 @@ def record_plan_on_spar(
         msg = f"action plan {plan.id} is {plan.status.value}; only an accepted plan goes on a SPAR"
         raise RuleViolation(msg)
     step = SparStep.REVISE_PLAN if spar.state is SparState.PLAN else SparStep.AGREE_PLAN
-    event = apply_spar_step(spar, step, actor=actor, cause=cause, now=now, note=plan.id)
+    event = apply_step(spar, step, actor=actor, cause=cause, now=now, note=plan.id)
     plan.spar_id = spar.id
     spar.plan_ids.append(plan.id)
     return event

@@ -7,15 +7,13 @@ from enum import StrEnum
 
 from bridge.domain.enums import EscalationState, EscalationStep, Outcome
 from bridge.domain.errors import DeEscalationBlocked, MonitoringNotOver, OutcomeIncomplete
-from bridge.domain.lifecycle import apply_escalation_step, record_audit
+from bridge.domain.lifecycle import apply_step, record_audit
 from bridge.domain.records import Agreement, AuditEvent, Escalation, OutcomeRecord
 
 
 def notify_customer(escalation: Escalation, *, actor: str, cause: str, now: datetime) -> AuditEvent:
     """The fix went out with accept / reject links: `fix_shipped -> awaiting_customer`."""
-    return apply_escalation_step(
-        escalation, EscalationStep.NOTIFY_CUSTOMER, actor=actor, cause=cause, now=now
-    )
+    return apply_step(escalation, EscalationStep.NOTIFY_CUSTOMER, actor=actor, cause=cause, now=now)
 
 
 def customer_accepts(
@@ -30,7 +28,7 @@ def customer_accepts(
     if monitoring_period < timedelta(0):
         msg = "the monitoring period cannot be negative"
         raise ValueError(msg)
-    apply_escalation_step(
+    apply_step(
         escalation,
         EscalationStep.CUSTOMER_ACCEPTS,
         actor=by,
@@ -46,7 +44,7 @@ def customer_rejects(
     escalation: Escalation, *, by: str, reason: str, cause: str, now: datetime
 ) -> AuditEvent:
     """The customer rejects the fix: the escalation reopens and is worked again."""
-    return apply_escalation_step(
+    return apply_step(
         escalation, EscalationStep.CUSTOMER_REJECTS, actor=by, cause=cause, now=now, note=reason
     )
 
@@ -65,7 +63,7 @@ def report_recurrence(
     in_period = escalation.state is EscalationState.MONITORING and until is not None and now < until
     if escalation.state is EscalationState.MONITORING and not in_period:
         return Recurrence.OUTSIDE_MONITORING_PERIOD
-    apply_escalation_step(escalation, EscalationStep.RECUR, actor=actor, cause=cause, now=now)
+    apply_step(escalation, EscalationStep.RECUR, actor=actor, cause=cause, now=now)
     return Recurrence.REOPENED
 
 
@@ -104,7 +102,7 @@ def de_escalate(
         missing.append("the customer's agreement to de-escalate is not documented")
     if missing or agreement is None:
         raise DeEscalationBlocked(escalation.id, tuple(missing))
-    event = apply_escalation_step(
+    event = apply_step(
         escalation,
         EscalationStep.DE_ESCALATE,
         actor=actor,
@@ -152,7 +150,7 @@ def close(
         if agreement is None:
             msg = f"escalation {escalation.id}: record the customer's agreement to close it"
             raise MonitoringNotOver(msg)
-    event = apply_escalation_step(
+    event = apply_step(
         escalation,
         EscalationStep.CLOSE,
         actor=actor,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bridge.domain.enums import Classification, EscalationState, EscalationStep
 from bridge.domain.errors import UrgentStaysUrgent
-from bridge.domain.lifecycle import apply_escalation_step, record_audit
+from bridge.domain.lifecycle import apply_step, record_audit
 from bridge.domain.records import Escalation, Ticket, TriageAnswers
 
 # "Resolved" for rule 4: the customer accepted the fix, or the matter is over.
@@ -64,7 +64,7 @@ def triage(
 ) -> Classification:
     """Record the answers, classify, and move `requested -> triaged`."""
     classification = classify(answers, today)
-    apply_escalation_step(
+    apply_step(
         escalation,
         EscalationStep.TRIAGE,
         actor=actor,

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import structlog
 
-from bridge import effects
 from bridge.domain.enums import EscalationState, SparStep
 from bridge.domain.errors import DomainError
-from bridge.domain.lifecycle import apply_spar_step
+from bridge.domain.lifecycle import apply_step
 from bridge.domain.plans import activate
 from bridge.domain.records import Escalation
 from bridge.domain.resolution import customer_accepts, customer_rejects
+from bridge.services import effects
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.links import ACCEPT, ANSWERS
@@ -55,7 +55,7 @@ def _spar_step(
     for spar in store.spars_of(int(escalation.id)):
         for step in steps:
             try:
-                apply_spar_step(spar, step, actor=by, cause=cause, now=now)
+                apply_step(spar, step, actor=by, cause=cause, now=now)
             except DomainError as exc:
                 log.info("closure.spar_unchanged", spar=spar.id, error=type(exc).__name__)
                 break

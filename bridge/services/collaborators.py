@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bridge.clock import utcnow, worker_identity
 from bridge.config import Settings
+from bridge.services.clock import utcnow, worker_identity
 from bridge.store.guards import Guards
 from bridge.store.outbox import Outbox
 from bridge.store.transactions import Transaction, Transactions

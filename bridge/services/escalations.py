@@ -12,12 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bridge import effects
 from bridge.domain.enums import LevelCause
 from bridge.domain.errors import UnknownTicket
-from bridge.domain.intake import RequestEscalation, advise, open_escalation
 from bridge.domain.levels import raise_level
 from bridge.domain.lifecycle import record_audit
+from bridge.domain.opening import RequestEscalation, advise, open_escalation
 from bridge.domain.records import (
     AdviceOverride,
     Escalation,
@@ -26,6 +25,7 @@ from bridge.domain.records import (
 )
 from bridge.domain.sla import ClockState, SlaClock, TargetKind, evaluate, meet_clock, start_clock
 from bridge.domain.triage import triage
+from bridge.services import effects
 from bridge.services.collaborators import Service
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route

@@ -11,16 +11,16 @@ from typing import Any
 
 import structlog
 
-from bridge import effects
 from bridge.domain.contacts import check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
-from bridge.domain.intake import request_from_ticket_update
-from bridge.json_body import parse_json
-from bridge.processing import Outcome, PermanentError, StoredDelivery
+from bridge.domain.opening import request_from_ticket_update
+from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
+from bridge.services import effects
 from bridge.services.answers import triage_answers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.replies import Replies
 from bridge.services.ticket_events import parse_ticket_event

@@ -7,11 +7,11 @@ import datetime as dt
 
 import structlog
 
-from bridge import effects
 from bridge.domain.enums import Outcome
 from bridge.domain.plans import activate
 from bridge.domain.records import Agreement, Escalation, OutcomeRecord
 from bridge.domain.resolution import Recurrence, close, report_recurrence
+from bridge.services import effects
 from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.steps import Said, Steps

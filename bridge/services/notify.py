@@ -12,14 +12,13 @@ from collections.abc import Collection
 
 import structlog
 
-from bridge import effects
 from bridge.domain.enums import Channel, EscalationState, NoticeKind, SparState, SparStep
 from bridge.domain.errors import DomainError
-from bridge.domain.lifecycle import apply_spar_step
+from bridge.domain.lifecycle import apply_step
 from bridge.domain.plans import record_plan_on_spar, ship_fix
 from bridge.domain.records import Escalation, Notice, Ticket
 from bridge.domain.resolution import notify_customer
-from bridge.services import links
+from bridge.services import effects, links
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore, Loaded
@@ -69,7 +68,7 @@ def _solution_available(store: EscalationStore, escalation: Escalation, now: dt.
             if spar.state is SparState.AR_FILED and plan is not None:
                 record_plan_on_spar(spar, plan, actor=ACTOR, cause="fix-shipped", now=now)
             if spar.state is SparState.PLAN:
-                apply_spar_step(
+                apply_step(
                     spar, SparStep.MAKE_SOLUTION_AVAILABLE, actor=ACTOR, cause="fix", now=now
                 )
         except DomainError as exc:

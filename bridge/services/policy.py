@@ -11,8 +11,8 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
-from bridge.calendars import calendar_from_config
 from bridge.config import Settings
+from bridge.config.calendar_builder import calendar_from_config
 from bridge.config.policy import CalendarConfig, LevelConfig
 from bridge.config.policy import SlaTarget as TargetConfig
 from bridge.domain.calendar import BusinessCalendar

@@ -10,11 +10,10 @@ import datetime as dt
 
 import structlog
 
-from bridge import effects
 from bridge.domain.enums import Outcome
 from bridge.domain.records import Agreement, OutcomeRecord
 from bridge.domain.resolution import close, customer_accepts
-from bridge.services import links
+from bridge.services import effects, links
 from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService

@@ -13,9 +13,9 @@ from typing import Any
 
 import structlog
 
-from bridge.json_body import parse_json
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators, Service
+from bridge.services.json_body import parse_json
 from bridge.services.links import ACCEPT, STILL_BROKEN
 from bridge.services.monitoring import Monitoring
 from bridge.store.escalations import EscalationStore

@@ -16,12 +16,11 @@ from typing import Any
 
 import structlog
 
-from bridge import effects
-from bridge.json_body import parse_json
-from bridge.ports import Connector
-from bridge.processing import Outcome, StoredDelivery
-from bridge.services import signals
+from bridge.connectors.ports import Connector
+from bridge.jobs.registry import Outcome, StoredDelivery
+from bridge.services import effects, signals
 from bridge.services.collaborators import Collaborators, Service
+from bridge.services.json_body import parse_json
 from bridge.services.notify import Notifier
 from bridge.store.ar_links import ArLinks
 from bridge.store.known_ars import KnownArs

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from bridge import effects
 from bridge.domain.communication import DigestLine, daily_digest
 from bridge.domain.enums import LevelCause
 from bridge.domain.errors import DomainError
 from bridge.domain.records import Escalation
 from bridge.domain.sla import breaches
+from bridge.services import effects
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore

@@ -13,12 +13,12 @@ from typing import Any
 
 import structlog
 
-from bridge import effects
 from bridge.domain.enums import Severity
 from bridge.domain.plans import file_ar
 from bridge.domain.plans import open_spar as open_spar_record
 from bridge.domain.records import ActionRequest, Escalation, Ticket
-from bridge.processing import PerformedEffect
+from bridge.jobs.registry import PerformedEffect
+from bridge.services import effects
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.routing import route

@@ -8,11 +8,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bridge import effects
 from bridge.domain.communication import agree_communication_plan, record_status_update
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import propose_plan
 from bridge.domain.records import ActionPlan, CommunicationPlan, Escalation
+from bridge.services import effects
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore

@@ -18,8 +18,8 @@ from typing import Any
 
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.records import Ticket
-from bridge.json_body import parse_json
-from bridge.processing import PermanentError
+from bridge.jobs.registry import PermanentError
+from bridge.services.json_body import parse_json
 
 SEVERITY_BY_PRIORITY = {"urgent": 1, "high": 2, "normal": 3, "low": 4}
 

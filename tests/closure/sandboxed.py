@@ -12,8 +12,8 @@ import requests
 import yaml
 from jira import JIRA
 
-from bridge import retry
 from bridge.config import load_settings
+from bridge.connectors import retry
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import register_connectors
 from bridge.runtime import Runtime, bootstrap, utcnow

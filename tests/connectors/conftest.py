@@ -1,7 +1,8 @@
 """Connectors against the sandbox through the real client libraries.
 
 One sandbox for the module's tests; a contract violation fails the test behind it. Retries
-happen without sleeping (``bridge.retry.set_testing``), so fault tests run in milliseconds.
+happen without sleeping (``bridge.connectors.retry.set_testing``), so fault tests run in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import jira
 import pytest
 from limits.storage import MemoryStorage
 
-from bridge import retry
+from bridge.connectors import retry
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context
 from bridge.connectors.results import EarlierResults

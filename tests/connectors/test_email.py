@@ -6,11 +6,11 @@ import socket
 
 import pytest
 
-from bridge import effects
 from bridge.config.connectors import EmailSettings
 from bridge.connectors.email import EmailConnector
+from bridge.connectors.ports import IdempotencyKey, PermanentConnectorError, TransientConnectorError
 from bridge.connectors.registry import Context
-from bridge.ports import IdempotencyKey, PermanentConnectorError, TransientConnectorError
+from bridge.services import effects
 from sandbox import Sandbox
 
 NOTICE = {"ticket": "812", "customer_name": "Casey", "message": "Engineering has a fix."}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import requests
 
-from bridge import effects
 from bridge.config.connectors import FreshdeskSettings, ZendeskSettings
 from bridge.connectors.freshdesk import FreshdeskConnector
+from bridge.connectors.ports import IdempotencyKey
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
-from bridge.ports import IdempotencyKey
+from bridge.services import effects
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.embedded import connector_settings

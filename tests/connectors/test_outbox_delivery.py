@@ -14,13 +14,13 @@ from click.testing import CliRunner
 from limits.storage import MemoryStorage
 from sqlalchemy import select
 
-from bridge import effects
 from bridge.cli import main
 from bridge.config import load_settings
+from bridge.connectors.ports import Connector
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import register_connectors
-from bridge.ports import Connector
 from bridge.runtime import Runtime, bootstrap
+from bridge.services import effects
 from bridge.store import migrate
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow

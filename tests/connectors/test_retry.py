@@ -8,9 +8,9 @@ import uuid
 import pytest
 from limits.storage import MemoryStorage
 
-from bridge import retry
+from bridge.connectors import retry
+from bridge.connectors.ports import PermanentConnectorError, TransientConnectorError
 from bridge.connectors.ratelimit import RateGate
-from bridge.ports import PermanentConnectorError, TransientConnectorError
 
 
 class Flaky:

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from limits.storage import MemoryStorage
 
-from bridge import effects
 from bridge.config.connectors import SlackSettings
+from bridge.connectors.ports import IdempotencyKey
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, performer_for
 from bridge.connectors.slack import SlackConnector
-from bridge.ports import IdempotencyKey
 from bridge.runtime import Runtime
+from bridge.services import effects
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow
 from sandbox import Sandbox

@@ -13,11 +13,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bridge import effects
 from bridge.config import load_settings
+from bridge.connectors.ports import Kind, has_feature
 from bridge.connectors.registry import discover, register_connectors
-from bridge.ports import Kind, has_feature
 from bridge.runtime import bootstrap
+from bridge.services import effects
 from bridge.store import migrate
 from bridge.store.tables import OutboxRow
 

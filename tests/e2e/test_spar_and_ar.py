@@ -11,8 +11,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bridge import retry
 from bridge.config import load_settings
+from bridge.connectors import retry
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.runtime import Runtime, bootstrap, utcnow
 from bridge.services.escalations import EscalationRequest

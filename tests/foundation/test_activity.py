@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from bridge.activity import ActiveRequests
+from bridge.jobs.activity import ActiveRequests
 from bridge.runtime import Runtime
 from tests.helpers import migrated_runtime
 

@@ -11,7 +11,7 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 
 from bridge.config import load_settings
-from bridge.jobs import InProcessConsumer, make_huey, sweep
+from bridge.jobs.engine import InProcessConsumer, make_huey, sweep
 from bridge.runtime import Runtime, bootstrap, utcnow
 from bridge.store import migrate
 from bridge.store.inbox import Delivery
@@ -71,13 +71,13 @@ def test_the_queue_engine_follows_the_settings(monkeypatch, redis_url: str) -> N
 def test_an_accepted_delivery_is_processed_by_a_job(runtime: Runtime, consumer) -> None:
     seen: list[bytes] = []
     runtime.processors.register("github", lambda row: seen.append(row.body) or "done")
-    stored = runtime.intake.accept(Delivery("github", "d-1", "issues", b'{"n":1}'))
+    stored = runtime.handoff.accept(Delivery("github", "d-1", "issues", b'{"n":1}'))
     assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
     assert seen == [b'{"n":1}']
 
 
 def test_a_delivery_without_a_processor_is_ignored_with_the_reason(runtime, consumer) -> None:
-    stored = runtime.intake.accept(Delivery("servicenow", "s-1", "incident.updated", b"{}"))
+    stored = runtime.handoff.accept(Delivery("servicenow", "s-1", "incident.updated", b"{}"))
     assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "ignored")
     with runtime.sessions() as session:
         row = session.get(InboxRow, stored.row_id)
@@ -92,8 +92,8 @@ def test_a_processor_that_raises_leaves_the_worker_running(runtime: Runtime, con
         return "done"
 
     runtime.processors.register("github", fragile)  # type: ignore[arg-type]
-    poison = runtime.intake.accept(delivery("poison"))
-    healthy = runtime.intake.accept(delivery("healthy"))
+    poison = runtime.handoff.accept(delivery("poison"))
+    healthy = runtime.handoff.accept(delivery("healthy"))
     assert wait_for(lambda: inbox_status(runtime, healthy.row_id) == "done")
 
     def failed_once() -> bool:
@@ -166,11 +166,11 @@ def test_planned_side_effects_are_queued_when_their_decision_commits(runtime: Ru
 def test_an_in_process_job_waits_while_a_request_is_being_answered(
     runtime: Runtime, consumer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bridge.activity.LONGEST_WAIT_SECONDS", 30.0)
+    monkeypatch.setattr("bridge.jobs.activity.LONGEST_WAIT_SECONDS", 30.0)
     processed: list[float] = []
     runtime.processors.register("github", lambda row: processed.append(time.monotonic()) or "done")
     runtime.requests.started()  # a webhook is being answered in this process
-    stored = runtime.intake.accept(delivery("while-busy"))
+    stored = runtime.handoff.accept(delivery("while-busy"))
     assert wait_for(lambda: runtime.huey.pending_count() == 0)  # a job thread has taken it
     time.sleep(0.3)
     assert processed == []  # and gives way to the request before claiming the row
@@ -182,11 +182,11 @@ def test_an_in_process_job_waits_while_a_request_is_being_answered(
 
 
 def test_a_job_gives_way_no_longer_than_the_longest_wait(runtime, consumer, monkeypatch) -> None:
-    monkeypatch.setattr("bridge.activity.LONGEST_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("bridge.jobs.activity.LONGEST_WAIT_SECONDS", 0.2)
     runtime.processors.register("github", lambda row: "done")
     runtime.requests.started()  # and never finishes: a steady load
     try:
-        stored = runtime.intake.accept(delivery("under-load"))
+        stored = runtime.handoff.accept(delivery("under-load"))
         assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
     finally:
         runtime.requests.finished()

@@ -8,7 +8,7 @@ import logging
 
 import structlog
 
-from bridge.logs import configure_logging
+from bridge.observability.logs import configure_logging
 
 
 def test_logs_are_json_and_sensitive_keys_are_redacted() -> None:

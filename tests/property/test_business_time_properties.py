@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bridge.calendars import build_calendar, region_calendar
+from bridge.config.calendar_builder import build_calendar, region_calendar
 from bridge.domain.calendar import BusinessCalendar
 
 QUARTER = timedelta(minutes=15)

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from bridge.processing import PermanentError
+from bridge.jobs.registry import PermanentError
 from bridge.runtime import Runtime, utcnow
 from bridge.store import tables
 from bridge.store.inbox import Delivery

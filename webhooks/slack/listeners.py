@@ -136,7 +136,7 @@ class Listeners:
             record_key=f"ticket:{key_part(str(ticket))}",
             provider_ts=utcnow(),
         )
-        stored = self.runtime.intake.accept(delivery)
+        stored = self.runtime.handoff.accept(delivery)
         ack()
         if stored.duplicate:
             return
@@ -183,7 +183,7 @@ class Listeners:
             record_key=f"escalation:{key_part(escalation)}" if escalation else None,
             provider_ts=utcnow(),
         )
-        self.runtime.intake.accept(delivery)
+        self.runtime.handoff.accept(delivery)
         ack()
 
     def same_problem_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
@@ -204,7 +204,7 @@ class Listeners:
             "ticket": ticket,
             "user": _text(dig(body, "user", "id")),
         }
-        self.runtime.intake.accept(
+        self.runtime.handoff.accept(
             Delivery(
                 source="slack",
                 delivery_id=f"view:{key_part(_text(view.get('id')))}",
@@ -232,7 +232,7 @@ class Listeners:
             record_key=_thread_key(body),
             provider_ts=_epoch(event_time),
         )
-        if self.runtime.intake.accept(delivery).duplicate:
+        if self.runtime.handoff.accept(delivery).duplicate:
             return BoltResponse(status=200, body={"status": "duplicate"})
         return next()
 

@@ -16,10 +16,9 @@ from typing import Any
 import structlog
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, UndefinedError
 
-from bridge import retry
 from bridge.config.connectors import EmailSettings
-from bridge.connectors.registry import Context, unknown_operation
-from bridge.ports import (
+from bridge.connectors import retry
+from bridge.connectors.ports import (
     CheckResult,
     ConnectorAuthError,
     ConnectorError,
@@ -28,6 +27,7 @@ from bridge.ports import (
     PermanentConnectorError,
     TransientConnectorError,
 )
+from bridge.connectors.registry import Context, unknown_operation
 
 log = structlog.get_logger(__name__)
 KEY_HEADER = "X-Support-Bridge-Key"

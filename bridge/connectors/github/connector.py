@@ -13,13 +13,11 @@ from github import GithubException
 from github.Issue import Issue
 from github.Repository import Repository
 
-from bridge import retry
 from bridge.config.connectors import GitHubSettings
-from bridge.connectors import origin, tracker
+from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.github.errors import translate
-from bridge.connectors.registry import Context
-from bridge.ports import (
+from bridge.connectors.ports import (
     CheckResult,
     ConnectorError,
     ExternalRef,
@@ -28,6 +26,7 @@ from bridge.ports import (
     PermanentConnectorError,
     RecordSpec,
 )
+from bridge.connectors.registry import Context
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

@@ -11,16 +11,14 @@ import requests
 import structlog
 from jira.exceptions import JIRAError
 
-from bridge import retry
 from bridge.config.connectors import JiraSettings
-from bridge.connectors import origin, tracker
+from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.jira import markup
 from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.jira.errors import translate
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
-from bridge.connectors.registry import Context
-from bridge.ports import (
+from bridge.connectors.ports import (
     CheckResult,
     ConnectorError,
     ExternalRef,
@@ -29,6 +27,7 @@ from bridge.ports import (
     PermanentConnectorError,
     RecordSpec,
 )
+from bridge.connectors.registry import Context
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

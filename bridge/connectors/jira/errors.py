@@ -8,7 +8,7 @@ import requests
 from jira.exceptions import JIRAError
 
 from bridge.connectors.errors import from_status, unreachable
-from bridge.ports import ConnectorError
+from bridge.connectors.ports import ConnectorError
 
 SYSTEM = "jira"
 

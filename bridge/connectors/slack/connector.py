@@ -16,14 +16,10 @@ import structlog
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bridge import retry
 from bridge.config.connectors import SlackSettings
-from bridge.connectors import origin
+from bridge.connectors import origin, retry
 from bridge.connectors.errors import uncertain_if_sent
-from bridge.connectors.registry import Context, unknown_operation
-from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
-from bridge.connectors.slack.errors import translate
-from bridge.ports import (
+from bridge.connectors.ports import (
     CheckResult,
     ConnectorError,
     ExternalRef,
@@ -31,6 +27,9 @@ from bridge.ports import (
     Kind,
     TransientConnectorError,
 )
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
+from bridge.connectors.slack.errors import translate
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bridge.domain.enums import EntryPoint, PlanKind, Priority, ReasonCategory, Severity
-from bridge.domain.intake import Advice, RequestEscalation, open_escalation
 from bridge.domain.levels import LevelOwners
+from bridge.domain.opening import Advice, RequestEscalation, open_escalation
 from bridge.domain.plans import accept_plan, activate, propose_plan
 from bridge.domain.records import ActionPlan, Escalation, Ticket, TriageAnswers
 from bridge.domain.triage import triage

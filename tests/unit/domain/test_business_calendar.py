@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bridge.calendars import build_calendar, region_calendar, seed_calendars
+from bridge.config.calendar_builder import build_calendar, region_calendar, seed_calendars
 from bridge.domain.calendar import BusinessCalendar
 from bridge.domain.errors import InvalidCalendar
 

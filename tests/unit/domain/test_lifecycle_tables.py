@@ -14,8 +14,7 @@ from bridge.domain.lifecycle import (
     ESCALATION_TRANSITIONS,
     SPAR_TRANSITIONS,
     allowed_steps,
-    apply_escalation_step,
-    apply_spar_step,
+    apply_step,
 )
 from bridge.domain.records import Escalation, Spar
 
@@ -49,7 +48,7 @@ def test_every_legal_escalation_transition_moves_and_is_audited(
     state, step = pair
     escalation = replace(opened, state=state, history=[])
 
-    event = apply_escalation_step(escalation, step, actor="cse:ana", cause="inbox:9", now=AT)
+    event = apply_step(escalation, step, actor="cse:ana", cause="inbox:9", now=AT)
 
     assert escalation.state is target
     assert escalation.history == [event]
@@ -65,7 +64,7 @@ def test_every_illegal_escalation_step_is_refused_and_changes_nothing(
     escalation = replace(opened, state=state, history=[])
 
     with pytest.raises(IllegalTransition) as refused:
-        apply_escalation_step(escalation, step, actor="cse:ana", cause="cmd", now=AT)
+        apply_step(escalation, step, actor="cse:ana", cause="cmd", now=AT)
 
     message = str(refused.value)
     assert "escalation esc-1" in message
@@ -82,7 +81,7 @@ def test_every_legal_spar_transition_moves_and_is_audited(
     state, step = pair
     spar = _spar(state)
 
-    event = apply_spar_step(spar, step, actor="cse:ana", cause="jira:evt-3", now=AT)
+    event = apply_step(spar, step, actor="cse:ana", cause="jira:evt-3", now=AT)
 
     assert spar.state is target
     assert spar.history == [event]
@@ -96,7 +95,7 @@ def test_every_illegal_spar_step_is_refused_and_changes_nothing(
     spar = _spar(state)
 
     with pytest.raises(IllegalTransition, match=f"spar spar-7 is '{state.value}'"):
-        apply_spar_step(spar, step, actor="cse:ana", cause="cmd", now=AT)
+        apply_step(spar, step, actor="cse:ana", cause="cmd", now=AT)
 
     assert spar.state is state
     assert spar.history == []

@@ -20,7 +20,7 @@ from bridge.domain.errors import (
     PlanNotFound,
     RuleViolation,
 )
-from bridge.domain.lifecycle import apply_spar_step
+from bridge.domain.lifecycle import apply_step
 from bridge.domain.plans import (
     accept_plan,
     file_ar,
@@ -113,12 +113,12 @@ def test_spar_closes_only_when_a_solution_is_available_and_the_customer_accepts(
     record_plan_on_spar(spar, with_plan.plans[0], actor="cse", cause="cmd", now=now)
 
     with pytest.raises(IllegalTransition, match="'plan': step 'close'"):
-        apply_spar_step(spar, SparStep.CLOSE, actor="cse", cause="cmd", now=now)
-    apply_spar_step(spar, SparStep.MAKE_SOLUTION_AVAILABLE, actor="gh", cause="gh:1", now=now)
+        apply_step(spar, SparStep.CLOSE, actor="cse", cause="cmd", now=now)
+    apply_step(spar, SparStep.MAKE_SOLUTION_AVAILABLE, actor="gh", cause="gh:1", now=now)
     with pytest.raises(IllegalTransition, match="'solution_available': step 'close'"):
-        apply_spar_step(spar, SparStep.CLOSE, actor="cse", cause="cmd", now=now)
-    apply_spar_step(spar, SparStep.CUSTOMER_ACCEPTS, actor="customer", cause="page", now=now)
-    apply_spar_step(spar, SparStep.CLOSE, actor="cse", cause="cmd", now=now)
+        apply_step(spar, SparStep.CLOSE, actor="cse", cause="cmd", now=now)
+    apply_step(spar, SparStep.CUSTOMER_ACCEPTS, actor="customer", cause="page", now=now)
+    apply_step(spar, SparStep.CLOSE, actor="cse", cause="cmd", now=now)
 
     assert spar.state is SparState.CLOSED
     assert spar.plan_ids == ["p1"]

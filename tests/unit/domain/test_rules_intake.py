@@ -11,7 +11,8 @@ from bridge.domain.contacts import check_requester
 from bridge.domain.enums import EntryPoint, EscalationState, NotToEscalate, Priority
 from bridge.domain.enums import ReasonCategory as Reason
 from bridge.domain.errors import AdviceNotOverridden, TicketNeedsSplit, UnknownTicket
-from bridge.domain.intake import (
+from bridge.domain.levels import LevelOwners
+from bridge.domain.opening import (
     Advice,
     RequestEscalation,
     advise,
@@ -19,7 +20,6 @@ from bridge.domain.intake import (
     request_from_ticket_update,
     split_ticket,
 )
-from bridge.domain.levels import LevelOwners
 from bridge.domain.records import AdviceOverride, Ticket
 
 NO_ADVICE = Advice(frozenset())

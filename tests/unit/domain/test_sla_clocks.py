@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bridge.calendars import region_calendar
+from bridge.config.calendar_builder import region_calendar
 from bridge.domain.enums import Severity
 from bridge.domain.errors import IllegalTransition
 from bridge.domain.sla import (

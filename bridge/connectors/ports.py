@@ -13,8 +13,8 @@ vendor failure is translated at the connector's boundary into one of these error
     └── PermanentConnectorError         other 4xx: the request itself is refused; retrying
                                         cannot help (a missing required field, no such issue)
 
-Only ``TransientConnectorError`` is ever retried (see ``bridge.retry``); the others become dead
-letters at once, carrying the vendor's message.
+Only ``TransientConnectorError`` is ever retried (see ``bridge.connectors.retry``); the others
+become dead letters at once, carrying the vendor's message.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from bridge.ports import TransientConnectorError, UncertainOutcome
+from bridge.connectors.ports import TransientConnectorError, UncertainOutcome
 
 log = structlog.get_logger(__name__)
 

@@ -18,7 +18,7 @@ from bridge.store.inbox import Delivery, Inbox, Stored
 log = structlog.get_logger(__name__)
 
 
-class Intake:
+class Handoff:
     def __init__(self, inbox: Inbox, enqueue: Callable[[int], object]) -> None:
         self._inbox = inbox
         self._enqueue = enqueue

@@ -15,7 +15,7 @@ import structlog
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
-from bridge.processing import PermanentError, TransientError
+from bridge.jobs.registry import PermanentError, TransientError
 
 if TYPE_CHECKING:
     from bridge.config import Settings
@@ -66,7 +66,7 @@ def register_tasks(runtime: Runtime) -> None:
         """Claim the row (one done already or leased to another worker is skipped), run it
         through its processor and record the outcome. A failing row goes back to pending, or
         dead after its last attempt; it never kills the worker."""
-        runtime.requests.give_way()  # acknowledgements first (bridge/activity.py)
+        runtime.requests.give_way()  # acknowledgements first (bridge/jobs/activity.py)
         owner = worker_identity()
         row = runtime.inbox.claim(row_id, owner, utcnow(), INBOX_LEASE)
         if row is None:

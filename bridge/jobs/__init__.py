@@ -1,0 +1,1 @@
+"""The job engine: Huey, its tasks, and the registries they dispatch through."""
