@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench sandbox clean
+.PHONY: run test lint typecheck layers unit bench sandbox clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,8 @@ run: $(STAMP)
 	$(BIN)/support-bridge db upgrade
 	$(BIN)/support-bridge serve
 
-## test: lint, type-check and run the whole suite
-test: lint typecheck
+## test: lint, type-check, check the layering rules and run the whole suite
+test: lint typecheck layers
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+## layers: the import contracts in pyproject.toml (no cycle in bridge/, a pure domain, …)
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -x -q

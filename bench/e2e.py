@@ -32,7 +32,8 @@ from limits.storage import MemoryStorage
 from bridge.config import load_settings
 from bridge.connectors.ratelimit import DEFAULT_RATES, RateGate
 from bridge.connectors.registry import register_connectors
-from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.jobs.clock import utcnow
+from bridge.runtime import Runtime, bootstrap
 from bridge.services import effects
 from bridge.store import migrate
 from bridge.store.outbox import SideEffect

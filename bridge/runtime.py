@@ -5,7 +5,6 @@ instead of reaching for globals."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import structlog
 from huey import Huey
@@ -13,26 +12,50 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
+from bridge.connectors.registry import register_connectors
 from bridge.jobs.activity import ActiveRequests
+from bridge.jobs.engine import Tasks, make_huey, register_tasks
+from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
-from bridge.services.clock import utcnow, worker_identity
+from bridge.services.closure import Closure
+from bridge.services.collaborators import Collaborators
+from bridge.services.escalations import EscalationService
+from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
+from bridge.services.monitoring import Monitoring
+from bridge.services.notify import Notifier
+from bridge.services.ports import Connector
+from bridge.services.reminders import Reminders
+from bridge.services.replies import Replies
+from bridge.services.shipped import Shipped, ShippedProcessor
+from bridge.services.sla import SlaTicks
+from bridge.services.spar import SparFiling
+from bridge.services.steps import Steps
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
+from bridge.store.known_ars import KnownArs
 from bridge.store.outbox import PLANNED, Outbox
 
-if TYPE_CHECKING:
-    from bridge.connectors.ports import Connector
-    from bridge.jobs.engine import Tasks
-    from bridge.jobs.handoff import Handoff
-    from bridge.services.collaborators import Services
-
-
-# The clock lives in bridge.services.clock; it is still importable from here, where the job
-# engine and the hand-off read it (and tests replace it).
-__all__ = ["Runtime", "bootstrap", "utcnow", "worker_identity"]
-
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    """The workflow services ``bootstrap()`` wired (``runtime.services.escalations``)."""
+
+    escalations: EscalationService
+    steps: Steps
+    spar: SparFiling
+    notifier: Notifier
+    shipped: Shipped
+    closure: Closure
+    monitoring: Monitoring
+    replies: Replies
+    reminders: Reminders
+    sla: SlaTicks
+    slack_processor: SlackProcessor
+    helpdesk_processor: HelpdeskProcessor
+    shipped_processor: ShippedProcessor
 
 
 @dataclass
@@ -75,8 +98,6 @@ def _perform_after_commit(runtime: Runtime) -> None:
 
 def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
     """Build the runtime. Raises ``DatabaseMissing`` if the embedded database was never created."""
-    from bridge.jobs.engine import make_huey, register_tasks
-
     engine = make_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     runtime = Runtime(
@@ -89,12 +110,8 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
         huey=huey if huey is not None else make_huey(settings),
     )
     register_tasks(runtime)
-    from bridge.jobs.handoff import Handoff
-
     runtime.handoff = Handoff(runtime.inbox, runtime.tasks.process_inbox)
     _perform_after_commit(runtime)
-    from bridge.connectors.registry import register_connectors
-
     runtime.connectors = register_connectors(runtime)
     runtime.services = _wire_services(runtime)
     return runtime
@@ -104,19 +121,6 @@ def _wire_services(runtime: Runtime) -> Services:
     """Build the workflow services from what each one uses, and hang them where the job engine
     finds them: inbox processors by source, the completion hook of a filed record, the minute
     hooks. Nothing else builds a service."""
-    from bridge.services.closure import Closure
-    from bridge.services.collaborators import Collaborators, Services
-    from bridge.services.escalations import EscalationService
-    from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
-    from bridge.services.monitoring import Monitoring
-    from bridge.services.notify import Notifier
-    from bridge.services.reminders import Reminders
-    from bridge.services.replies import Replies
-    from bridge.services.shipped import Shipped, ShippedProcessor
-    from bridge.services.sla import SlaTicks
-    from bridge.services.spar import SparFiling
-    from bridge.services.steps import Steps
-    from bridge.store.known_ars import KnownArs
 
     given = Collaborators(
         transactions=runtime.sessions,

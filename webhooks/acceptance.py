@@ -11,9 +11,9 @@ from typing import Any
 import structlog
 from flask import Blueprint, current_app, render_template, request
 
+from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services import closure, links
-from bridge.services.clock import utcnow
 
 log = structlog.get_logger(__name__)
 acceptance = Blueprint("acceptance", __name__, template_folder="templates")

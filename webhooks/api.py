@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError, UnknownTicket
 from bridge.domain.sla import SlaStatus, evaluate
+from bridge.jobs.clock import utcnow
 from bridge.services.answers import triage_answers
-from bridge.services.clock import utcnow
 from bridge.services.escalations import EscalationNotFound, EscalationRequest
 from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables

@@ -13,8 +13,8 @@ from bridge.domain.plans import accept_plan, activate, reject_plan, renegotiate
 from bridge.domain.records import Agreement, CommunicationPlan, Escalation, OutcomeRecord
 from bridge.domain.resolution import close, de_escalate, record_rca_progress
 from bridge.domain.triage import missing_answers, triage
+from bridge.jobs.clock import utcnow
 from bridge.services.answers import triage_answers
-from bridge.services.clock import utcnow
 from bridge.services.steps import Said, agree_communication, propose, status_update
 from webhooks.api import api, current_runtime, json_body, show
 

@@ -34,7 +34,7 @@ class Story:
         self.runtime, self.sandbox, self.url, self.say = runtime, sandbox, bridge_url, say
 
     def settle(self) -> None:
-        from bridge.services.clock import utcnow
+        from bridge.jobs.clock import utcnow
 
         for _ in range(30):
             self.sandbox.flush_webhooks()
@@ -79,7 +79,7 @@ def play(story: Story) -> None:
     from bridge.domain.enums import PlanKind
     from bridge.domain.plans import accept_plan, activate
     from bridge.domain.records import Escalation
-    from bridge.services.clock import utcnow
+    from bridge.jobs.clock import utcnow
     from bridge.services.steps import Said, propose
     from bridge.store import tables
     from bridge.store.escalations import EscalationStore

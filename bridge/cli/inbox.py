@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
-from bridge.services.clock import utcnow
+from bridge.jobs.clock import utcnow
 
 
 @click.group()

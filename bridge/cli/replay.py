@@ -8,8 +8,8 @@ from rich.table import Table
 from sqlalchemy import select
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
+from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.clock import utcnow
 from bridge.store.tables import OutboxRow
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bridge.connectors.ports import (
+from bridge.services.ports import (
     ConnectorAuthError,
     ConnectorError,
     PermanentConnectorError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bridge.connectors.ports import IdempotencyKey
 from bridge.connectors.registry import unknown_operation
+from bridge.services.ports import IdempotencyKey
 
 NOTE_SIGNATURE = "(Support Bridge)"
 

@@ -9,8 +9,8 @@ import requests
 
 from bridge.connectors import retry
 from bridge.connectors.errors import from_status, uncertain_if_sent, unreachable
-from bridge.connectors.ports import ConnectorError
 from bridge.connectors.ratelimit import RateGate
+from bridge.services.ports import ConnectorError
 
 TIMEOUT_SECONDS = 15
 

@@ -14,7 +14,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from bridge.connectors.ports import TransientConnectorError
+from bridge.services.ports import TransientConnectorError
 
 DEFAULT_RATES: dict[str, str] = {
     # GitHub allows 80 a minute. Our window is a second longer than GitHub's, so a slot we

@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import structlog
 
 from bridge.config.connectors import ENTRY_POINT_GROUP
-from bridge.connectors.ports import (
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.results import EarlierResults
+from bridge.jobs.registry import OutboxPerformer, PermanentError, TransientError
+from bridge.services.ports import (
     Connector,
     ConnectorAuthError,
     ConnectorError,
@@ -23,13 +26,12 @@ from bridge.connectors.ports import (
     PermanentConnectorError,
     TransientConnectorError,
 )
-from bridge.connectors.ratelimit import RateGate
-from bridge.connectors.results import EarlierResults
-from bridge.jobs.registry import OutboxPerformer, PermanentError, TransientError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from bridge.config import Settings
-    from bridge.runtime import Runtime
+    from bridge.jobs.registry import Performers
     from bridge.store.tables import OutboxRow
 
 log = structlog.get_logger(__name__)
@@ -101,7 +103,15 @@ def performer_for(connector: Connector) -> OutboxPerformer:
     return perform
 
 
-def register_connectors(runtime: Runtime, gate: RateGate | None = None) -> dict[str, Connector]:
+class Wiring(Protocol):
+    """What registering the connectors reads of the runtime ``bootstrap()`` builds."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    performers: Performers
+
+
+def register_connectors(runtime: Wiring, gate: RateGate | None = None) -> dict[str, Connector]:
     """Register a performer for every configured connector on ``runtime.performers``.
 
     The rate budgets live in Redis when ``BRIDGE_REDIS_URL`` is set (shared by every worker),

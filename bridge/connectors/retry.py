@@ -25,7 +25,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from bridge.connectors.ports import TransientConnectorError, UncertainOutcome
+from bridge.services.ports import TransientConnectorError, UncertainOutcome
 
 log = structlog.get_logger(__name__)
 

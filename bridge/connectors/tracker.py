@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bridge.connectors.ports import ExternalRef, IdempotencyKey, RecordSpec
 from bridge.connectors.registry import unknown_operation
+from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec
 
 
 class _Tracker(Protocol):

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
-from bridge.jobs.registry import PermanentError, TransientError
+from bridge.jobs import clock
+from bridge.jobs.activity import ActiveRequests
+from bridge.jobs.registry import Performers, PermanentError, Processors, TransientError
 
 if TYPE_CHECKING:
     from bridge.config import Settings
-    from bridge.runtime import Runtime
+    from bridge.store.inbox import Inbox
+    from bridge.store.outbox import Outbox
 
 log = structlog.get_logger(__name__)
 
@@ -55,10 +58,20 @@ def backoff(attempts: int, retry_after: float | None) -> dt.timedelta:
     return min(dt.timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
 
 
-def register_tasks(runtime: Runtime) -> None:
-    """Register the bridge's tasks on ``runtime.huey``; web and worker processes both call this."""
-    from bridge.runtime import utcnow, worker_identity
+class JobRuntime(Protocol):
+    """What the tasks read of the runtime ``bootstrap()`` builds; ``tasks`` is set here."""
 
+    huey: Huey
+    inbox: Inbox
+    outbox: Outbox
+    processors: Processors
+    performers: Performers
+    requests: ActiveRequests
+    tasks: Tasks
+
+
+def register_tasks(runtime: JobRuntime) -> None:
+    """Register the bridge's tasks on ``runtime.huey``; web and worker processes both call this."""
     huey = runtime.huey
 
     @huey.task(name="inbox.process")
@@ -67,39 +80,41 @@ def register_tasks(runtime: Runtime) -> None:
         through its processor and record the outcome. A failing row goes back to pending, or
         dead after its last attempt; it never kills the worker."""
         runtime.requests.give_way()  # acknowledgements first (bridge/jobs/activity.py)
-        owner = worker_identity()
-        row = runtime.inbox.claim(row_id, owner, utcnow(), INBOX_LEASE)
+        owner = clock.worker_identity()
+        row = runtime.inbox.claim(row_id, owner, clock.utcnow(), INBOX_LEASE)
         if row is None:
             return
         processor = runtime.processors.find(row.source)
         if processor is None:
             log.info("inbox.ignored", row_id=row.id, source=row.source, reason="no processor")
             note = f"no processor registered for source {row.source!r}"
-            runtime.inbox.finish(row.id, owner, "ignored", utcnow(), note)
+            runtime.inbox.finish(row.id, owner, "ignored", clock.utcnow(), note)
             return
         try:
             outcome = processor(row)
         except PermanentError as exc:
             log.info("inbox.ignored", row_id=row.id, source=row.source, reason="permanent")
-            runtime.inbox.finish(row.id, owner, "ignored", utcnow(), str(exc))
+            runtime.inbox.finish(row.id, owner, "ignored", clock.utcnow(), str(exc))
             return
         except Exception as exc:  # a bad delivery must never kill the worker
             error = f"{type(exc).__name__}: {exc}"
-            status = runtime.inbox.fail(row.id, owner, error, utcnow())
+            status = runtime.inbox.fail(row.id, owner, error, clock.utcnow())
             log.warning("inbox.failed", row_id=row.id, error=type(exc).__name__, status=status)
             return
-        runtime.inbox.finish(row.id, owner, outcome, utcnow())
+        runtime.inbox.finish(row.id, owner, outcome, clock.utcnow())
         log.info("inbox.processed", row_id=row.id, source=row.source, outcome=outcome)
 
     @huey.task(name="outbox.perform")
     def perform_outbox(row_id: int) -> None:
-        owner = worker_identity()
-        row = runtime.outbox.claim(row_id, owner, utcnow(), OUTBOX_LEASE)
+        owner = clock.worker_identity()
+        row = runtime.outbox.claim(row_id, owner, clock.utcnow(), OUTBOX_LEASE)
         if row is None:
             return
         performer = runtime.performers.find(row.target)
         if performer is None:
-            runtime.outbox.bury(row_id, owner, f"no connector for target {row.target!r}", utcnow())
+            runtime.outbox.bury(
+                row_id, owner, f"no connector for target {row.target!r}", clock.utcnow()
+            )
             log.warning("outbox.dead", row_id=row_id, target=row.target, reason="no connector")
             return
         try:
@@ -108,20 +123,20 @@ def register_tasks(runtime: Runtime) -> None:
             if completion is not None:
                 completion(row, result)
         except TransientError as exc:
-            at = utcnow() + backoff(row.attempts, exc.retry_after)
+            at = clock.utcnow() + backoff(row.attempts, exc.retry_after)
             status = runtime.outbox.retry_later(row_id, owner, str(exc), at)
             log.warning("outbox.retry", row_id=row_id, target=row.target, status=status)
             return
         except Exception as exc:  # permanent, or a bug: a dead letter either way, never a crash
-            runtime.outbox.bury(row_id, owner, f"{type(exc).__name__}: {exc}", utcnow())
+            runtime.outbox.bury(row_id, owner, f"{type(exc).__name__}: {exc}", clock.utcnow())
             log.error("outbox.dead", row_id=row_id, target=row.target, error=type(exc).__name__)
             return
-        runtime.outbox.succeed(row_id, owner, result, utcnow())
+        runtime.outbox.succeed(row_id, owner, result, clock.utcnow())
         log.info("outbox.done", row_id=row_id, target=row.target, operation=row.operation)
 
     @huey.periodic_task(crontab(minute="*"), name="bridge.every_minute")
     def every_minute() -> None:
-        now = utcnow()
+        now = clock.utcnow()
         sweep(runtime, now)
         for name, hook in runtime.performers.periodic.items():
             try:
@@ -141,7 +156,7 @@ class Tasks:
     every_minute: Any
 
 
-def sweep(runtime: Runtime, now: dt.datetime) -> tuple[int, int]:
+def sweep(runtime: JobRuntime, now: dt.datetime) -> tuple[int, int]:
     """Re-drive rows whose job may be lost; returns how many inbox and outbox rows it enqueued."""
     tasks = runtime.tasks
     inbox_ids = runtime.inbox.needing_drive(now, PENDING_GRACE)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import structlog
 
-from bridge.runtime import utcnow
+from bridge.jobs import clock
 from bridge.store.inbox import Delivery, Inbox, Stored
 
 log = structlog.get_logger(__name__)
@@ -25,7 +25,7 @@ class Handoff:
 
     def accept(self, delivery: Delivery) -> Stored:
         """Store the delivery (returning once it is committed) and queue its job."""
-        stored = self._inbox.store(delivery, utcnow())
+        stored = self._inbox.store(delivery, clock.utcnow())
         if stored.duplicate:
             log.info("intake.duplicate", source=delivery.source, delivery_id=delivery.delivery_id)
             return stored

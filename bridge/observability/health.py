@@ -4,14 +4,23 @@ fix it, never a secret."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from huey import RedisHuey
-from sqlalchemy import text
+from huey import Huey, RedisHuey
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bridge.runtime import Runtime
+from bridge.config import Settings
 from bridge.store.db import redact
 from bridge.store.migrate import current_revision, head_revision
+
+
+class Observed(Protocol):
+    """What the checks read of the runtime ``bootstrap()`` builds."""
+
+    settings: Settings
+    engine: Engine
+    huey: Huey
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,7 @@ class Check:
     hint: str = ""
 
 
-def check_database(runtime: Runtime) -> list[Check]:
+def check_database(runtime: Observed) -> list[Check]:
     where = redact(runtime.settings.resolved_database_url)
     try:
         with runtime.engine.connect() as connection:
@@ -49,7 +58,7 @@ def check_database(runtime: Runtime) -> list[Check]:
     return [reached, Check("migrations", True, f"at head ({head})")]
 
 
-def check_queue(runtime: Runtime) -> Check:
+def check_queue(runtime: Observed) -> Check:
     kind = "redis" if isinstance(runtime.huey, RedisHuey) else "sqlite"
     try:
         depth = runtime.huey.pending_count()
@@ -60,5 +69,5 @@ def check_queue(runtime: Runtime) -> Check:
     return Check("queue", True, f"{kind} queue reachable, {depth} job(s) waiting")
 
 
-def readiness(runtime: Runtime) -> list[Check]:
+def readiness(runtime: Observed) -> list[Check]:
     return [*check_database(runtime), check_queue(runtime)]

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    from bridge.runtime import Runtime
+    from huey import Huey
+
+    from bridge.store.inbox import Inbox
+    from bridge.store.outbox import Outbox
+
+
+class Watched(Protocol):
+    """What the store gauges read of the runtime ``bootstrap()`` builds."""
+
+    inbox: Inbox
+    outbox: Outbox
+    huey: Huey
 
 
 class Metrics:
@@ -37,14 +48,14 @@ class Metrics:
             registry=self.registry,
         )
 
-    def watch(self, runtime: Runtime) -> None:
+    def watch(self, runtime: Watched) -> None:
         self.registry.register(StoreCollector(runtime))
 
 
 class StoreCollector(Collector):
     """Read at scrape time, so the numbers are the database's, not one process's view."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Watched) -> None:
         self.runtime = runtime
 
     def collect(self) -> Iterator[GaugeMetricFamily]:

@@ -10,26 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bridge.config import Settings
-from bridge.services.clock import utcnow, worker_identity
+from bridge.jobs.clock import utcnow, worker_identity
 from bridge.store.guards import Guards
 from bridge.store.outbox import Outbox
 from bridge.store.transactions import Transaction, Transactions
-
-if TYPE_CHECKING:  # each of these modules imports this one
-    from bridge.services.closure import Closure
-    from bridge.services.escalations import EscalationService
-    from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
-    from bridge.services.monitoring import Monitoring
-    from bridge.services.notify import Notifier
-    from bridge.services.reminders import Reminders
-    from bridge.services.replies import Replies
-    from bridge.services.shipped import Shipped, ShippedProcessor
-    from bridge.services.sla import SlaTicks
-    from bridge.services.spar import SparFiling
-    from bridge.services.steps import Steps
 
 
 @dataclass(frozen=True)
@@ -66,23 +52,3 @@ class Service:
     def claim(self, session: Transaction, token: str, now: dt.datetime) -> bool:
         """The guard token, in the caller's transaction so that it commits with the action."""
         return self.guards.acquire_in(session, token, self.collaborators.worker(), now)
-
-
-@dataclass(frozen=True)
-class Services:
-    """The services ``bootstrap()`` wired, as callers pick them off the runtime
-    (``runtime.services.escalations``)."""
-
-    escalations: EscalationService
-    steps: Steps
-    spar: SparFiling
-    notifier: Notifier
-    shipped: Shipped
-    closure: Closure
-    monitoring: Monitoring
-    replies: Replies
-    reminders: Reminders
-    sla: SlaTicks
-    slack_processor: SlackProcessor
-    helpdesk_processor: HelpdeskProcessor
-    shipped_processor: ShippedProcessor

@@ -16,12 +16,12 @@ from typing import Any
 
 import structlog
 
-from bridge.connectors.ports import Connector
 from bridge.jobs.registry import Outcome, StoredDelivery
 from bridge.services import effects, signals
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
 from bridge.services.notify import Notifier
+from bridge.services.ports import Connector
 from bridge.store.ar_links import ArLinks
 from bridge.store.known_ars import KnownArs
 from bridge.store.transactions import Transaction

@@ -11,7 +11,8 @@ import yaml
 from sqlalchemy import select
 
 from bridge.config import load_settings
-from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.jobs.clock import utcnow
+from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate, tables
 from bridge.store.inbox import Delivery
 from bridge.store.tables import InboxRow

@@ -16,7 +16,8 @@ from bridge.config import load_settings
 from bridge.connectors import retry
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import register_connectors
-from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.jobs.clock import utcnow
+from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer

@@ -14,7 +14,7 @@ from bridge.config.policy import ResolutionConfig, ShippedSignals, ShippedSignal
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import accept_plan
 from bridge.domain.records import Escalation
-from bridge.runtime import utcnow
+from bridge.jobs.clock import utcnow
 from bridge.services.steps import Said, propose
 from bridge.store import tables
 from sandbox import Sandbox

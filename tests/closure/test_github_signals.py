@@ -8,7 +8,7 @@ import uuid
 
 import requests
 
-from bridge.runtime import utcnow
+from bridge.jobs.clock import utcnow
 from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.core.signing import github_signature_256

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.records import Ticket
-from bridge.runtime import Runtime, utcnow
+from bridge.jobs.clock import utcnow
+from bridge.runtime import Runtime
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 from sandbox import Sandbox

@@ -8,9 +8,9 @@ import pytest
 
 from bridge.config.connectors import EmailSettings
 from bridge.connectors.email import EmailConnector
-from bridge.connectors.ports import IdempotencyKey, PermanentConnectorError, TransientConnectorError
 from bridge.connectors.registry import Context
 from bridge.services import effects
+from bridge.services.ports import IdempotencyKey, PermanentConnectorError, TransientConnectorError
 from sandbox import Sandbox
 
 NOTICE = {"ticket": "812", "customer_name": "Casey", "message": "Engineering has a fix."}

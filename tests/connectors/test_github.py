@@ -6,8 +6,8 @@ import requests
 
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors.github import GitHubConnector
-from bridge.connectors.ports import IdempotencyKey, RecordSpec
 from bridge.connectors.registry import Context
+from bridge.services.ports import IdempotencyKey, RecordSpec
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.receiver import WebhookReceiver

@@ -6,10 +6,10 @@ import requests
 
 from bridge.config.connectors import FreshdeskSettings, ZendeskSettings
 from bridge.connectors.freshdesk import FreshdeskConnector
-from bridge.connectors.ports import IdempotencyKey
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
 from bridge.services import effects
+from bridge.services.ports import IdempotencyKey
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.embedded import connector_settings

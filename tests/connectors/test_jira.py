@@ -8,8 +8,8 @@ import requests
 from bridge.config.connectors import JiraSettings
 from bridge.connectors.jira import JiraConnector
 from bridge.connectors.jira.createmeta import required_fields_of
-from bridge.connectors.ports import IdempotencyKey, PermanentConnectorError, RecordSpec
 from bridge.connectors.registry import Context
+from bridge.services.ports import IdempotencyKey, PermanentConnectorError, RecordSpec
 from sandbox import Sandbox
 from sandbox.jira.state import Transition
 from sandbox.receiver import WebhookReceiver

@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from bridge.cli import main
 from bridge.config import load_settings
-from bridge.connectors.ports import Connector
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import register_connectors
 from bridge.runtime import Runtime, bootstrap
 from bridge.services import effects
+from bridge.services.ports import Connector
 from bridge.store import migrate
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow
@@ -48,7 +48,7 @@ class WorkerKilled(BaseException):
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr("bridge.runtime.utcnow", clock)
+    monkeypatch.setattr("bridge.jobs.clock.utcnow", clock)
     return clock
 
 
@@ -87,9 +87,9 @@ def plan(runtime: Runtime, effect: SideEffect) -> int:
 
 
 def runtime_now(runtime: Runtime) -> dt.datetime:
-    import bridge.runtime
+    from bridge.jobs import clock
 
-    return bridge.runtime.utcnow()
+    return clock.utcnow()
 
 
 def drive(runtime: Runtime, clock: Clock, minutes: float, step_seconds: float = 30) -> None:

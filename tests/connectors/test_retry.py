@@ -9,8 +9,8 @@ import pytest
 from limits.storage import MemoryStorage
 
 from bridge.connectors import retry
-from bridge.connectors.ports import PermanentConnectorError, TransientConnectorError
 from bridge.connectors.ratelimit import RateGate
+from bridge.services.ports import PermanentConnectorError, TransientConnectorError
 
 
 class Flaky:

@@ -9,12 +9,12 @@ import pytest
 from limits.storage import MemoryStorage
 
 from bridge.config.connectors import SlackSettings
-from bridge.connectors.ports import IdempotencyKey
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, performer_for
 from bridge.connectors.slack import SlackConnector
 from bridge.runtime import Runtime
 from bridge.services import effects
+from bridge.services.ports import IdempotencyKey
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow
 from sandbox import Sandbox
@@ -58,7 +58,7 @@ def run(runtime: Runtime, effect: SideEffect) -> OutboxRow:
 
 
 def runtime_now() -> Any:
-    from bridge.runtime import utcnow
+    from bridge.jobs.clock import utcnow
 
     return utcnow()
 

@@ -14,10 +14,10 @@ import yaml
 from sqlalchemy import select
 
 from bridge.config import load_settings
-from bridge.connectors.ports import Kind, has_feature
 from bridge.connectors.registry import discover, register_connectors
 from bridge.runtime import bootstrap
 from bridge.services import effects
+from bridge.services.ports import Kind, has_feature
 from bridge.store import migrate
 from bridge.store.tables import OutboxRow
 
@@ -70,7 +70,7 @@ def test_a_third_party_connector_files_the_workflows_records_through_the_outbox(
         assert tracker.kind == Kind.TRACKER and has_feature(tracker, "create_record")
         effect = effects.tracker_record("jsonl", "esc-9", "ar", spec={"summary": "Export leak"})
         with runtime.sessions.begin() as session:
-            from bridge.runtime import utcnow
+            from bridge.jobs.clock import utcnow
 
             row_id = runtime.outbox.add(session, effect, utcnow())
         runtime.tasks.perform_outbox.call_local(row_id)

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from bridge.config import load_settings
 from bridge.connectors import retry
 from bridge.domain.enums import EntryPoint, ReasonCategory
-from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.jobs.clock import utcnow
+from bridge.runtime import Runtime, bootstrap
 from bridge.services.escalations import EscalationRequest
 from bridge.store import migrate, tables
 from sandbox import Sandbox

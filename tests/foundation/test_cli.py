@@ -111,7 +111,8 @@ def test_serve_answers_healthz_within_ten_seconds_and_stops_on_sigterm(
 
 def test_inbox_list_shows_held_rows_and_replay_queues_them_again() -> None:
     from bridge.config import load_settings
-    from bridge.runtime import bootstrap, utcnow
+    from bridge.jobs.clock import utcnow
+    from bridge.runtime import bootstrap
     from bridge.store.inbox import Delivery
 
     runner = CliRunner()

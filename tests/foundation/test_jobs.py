@@ -11,8 +11,9 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 
 from bridge.config import load_settings
+from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import InProcessConsumer, make_huey, sweep
-from bridge.runtime import Runtime, bootstrap, utcnow
+from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from bridge.store.inbox import Delivery
 from bridge.store.outbox import PLANNED, SideEffect

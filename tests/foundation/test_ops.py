@@ -8,7 +8,8 @@ import pytest
 from flask.testing import FlaskClient
 from huey import RedisHuey
 
-from bridge.runtime import Runtime, utcnow
+from bridge.jobs.clock import utcnow
+from bridge.runtime import Runtime
 from bridge.store import migrate
 from bridge.store.inbox import Delivery
 from tests.helpers import migrated_runtime

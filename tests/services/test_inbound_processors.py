@@ -8,8 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from bridge.jobs.clock import utcnow
 from bridge.jobs.registry import PermanentError
-from bridge.runtime import Runtime, utcnow
+from bridge.runtime import Runtime
 from bridge.store import tables
 from bridge.store.inbox import Delivery
 from bridge.store.tables import InboxRow

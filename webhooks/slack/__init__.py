@@ -9,6 +9,7 @@ from flask import Flask
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from bridge.services.ports import SlackWorkspace, has_feature
 from webhooks.slack.listeners import Listeners
 
 log = structlog.get_logger("webhooks.slack")
@@ -29,10 +30,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     runtime = runtime_of(app)
     slack = runtime.settings.connectors.slack
-    if slack is None or not runtime.settings.webhook_secrets("slack"):
+    connector = runtime.connectors.get("slack")
+    if slack is None or connector is None or not runtime.settings.webhook_secrets("slack"):
         log.info("slack.off", bot_token_set=slack is not None)
         return
-    bolt, listeners = build_bolt_app(runtime, slack)
+    if not has_feature(connector, "workspace"):
+        log.warning("slack.off", reason="the slack connector cannot answer people in Slack")
+        return
+    workspace: SlackWorkspace = getattr(connector, "workspace")  # noqa: B009 (a feature's part)
+    bolt, listeners = build_bolt_app(runtime, slack, workspace)
     app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt))
 
 

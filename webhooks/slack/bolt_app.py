@@ -2,7 +2,9 @@
 
 Requests reach bolt already verified (every active signing secret, five-minute window), so
 bolt's own single-secret check is off; the bot token comes from settings through
-``authorize``, which spares the ``auth.test`` call bolt would otherwise make.
+``authorize``, which spares the ``auth.test`` call bolt would otherwise make. The listeners make
+their Slack calls through the Slack connector's workspace (``SlackWorkspace``), never through
+the ``client`` bolt would hand them.
 """
 
 from __future__ import annotations
@@ -12,24 +14,26 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
-from slack_sdk import WebClient
 
 from bridge.config.connectors import SlackSettings
 from bridge.runtime import Runtime
+from bridge.services.ports import SlackWorkspace
 from webhooks.slack import same_problem
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.modal import CALLBACK_ID
-from webhooks.slack.permissions import ROLES, GroupDirectory, SlackGroupDirectory
+from webhooks.slack.permissions import ROLES, GroupDirectory, WorkspaceGroups
 
 COMMAND = "/escalate"
 BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join(ROLES) + r")$")
 
 
 def build_bolt_app(
-    runtime: Runtime, slack: SlackSettings, directory: GroupDirectory | None = None
+    runtime: Runtime,
+    slack: SlackSettings,
+    workspace: SlackWorkspace,
+    directory: GroupDirectory | None = None,
 ) -> tuple[App, Listeners]:
     token = slack.bot_token.get_secret_value()
-    client = WebClient(base_url=str(slack.base_url), timeout=5)
 
     def authorize(enterprise_id: Any = None, team_id: Any = None, user_id: Any = None) -> Any:
         return AuthorizeResult(
@@ -37,15 +41,12 @@ def build_bolt_app(
         )
 
     app = App(
-        client=client,
         authorize=authorize,
         request_verification_enabled=False,
         ignoring_self_events_enabled=False,
         raise_error_for_unhandled_request=False,
     )
-    listeners = Listeners(
-        runtime, directory or SlackGroupDirectory(WebClient(token=token, base_url=client.base_url))
-    )
+    listeners = Listeners(runtime, workspace, directory or WorkspaceGroups(workspace))
     app.middleware(listeners.store_event)
     app.command(COMMAND)(listeners.escalate_command)
     app.view(CALLBACK_ID)(listeners.triage_submitted)

@@ -15,10 +15,10 @@ from typing import Any
 
 import structlog
 from slack_bolt import BoltRequest, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bridge.runtime import Runtime, utcnow
+from bridge.jobs.clock import utcnow
+from bridge.runtime import Runtime
+from bridge.services.ports import ConnectorError, SlackWorkspace
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation
 from webhooks.payload import dig, scalar_text
@@ -53,28 +53,27 @@ def key_part(value: str) -> str:
     return "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
 
 
-def post_ephemeral(client: WebClient, channel: str | None, user: str, text: str) -> None:
-    """A note only ``user`` sees; a direct message when the channel is unknown."""
-    try:
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
-        else:
-            client.chat_postMessage(channel=user, text=text)
-    except SlackApiError as exc:
-        log.warning("slack.note_failed", error=exc.response.get("error"))
-
-
 class Listeners:
-    def __init__(self, runtime: Runtime, directory: GroupDirectory) -> None:
+    def __init__(
+        self, runtime: Runtime, workspace: SlackWorkspace, directory: GroupDirectory
+    ) -> None:
         self.runtime = runtime
+        self.workspace = workspace
         self.directory = directory
+
+    def tell(self, channel: str | None, user: str, text: str) -> None:
+        """A note only ``user`` sees; a direct message when the channel is unknown."""
+        try:
+            self.workspace.post_ephemeral(channel, user, text)
+        except ConnectorError as exc:
+            log.warning("slack.note_failed", error=str(exc))
 
     def _ticket(self, ref: TicketRef) -> TicketView | str:
         with self.runtime.sessions() as session:
             matches = find_tickets(session, ref.external_id, ref.helpdesk)
         return unknown_ticket(ref, matches) or matches[0]
 
-    def escalate_command(self, ack: Callable[..., None], command: dict, client: WebClient) -> None:
+    def escalate_command(self, ack: Callable[..., None], command: dict) -> None:
         request = parse_escalate(_text(command.get("text")))
         if isinstance(request, Help | Refuse):
             ack(text=USAGE if isinstance(request, Help) else request.text, response_type=EPHEMERAL)
@@ -98,16 +97,14 @@ class Listeners:
             return
         view = triage_modal(ticket, request.reason, scalar_text(command.get("channel_id")))
         try:
-            client.views_open(trigger_id=trigger, view=view)
-        except SlackApiError as exc:
-            log.warning("slack.views_open_failed", error=exc.response.get("error"))
+            self.workspace.open_view(trigger, view)
+        except ConnectorError as exc:
+            log.warning("slack.views_open_failed", error=str(exc))
             user = _text(command.get("user_id"))
-            note = f"Slack would not open the escalation form ({exc.response.get('error')}); retry."
-            post_ephemeral(client, scalar_text(command.get("channel_id")), user, note)
+            note = f"Slack would not open the escalation form ({exc.detail}); retry."
+            self.tell(scalar_text(command.get("channel_id")), user, note)
 
-    def triage_submitted(
-        self, ack: Callable[..., None], body: dict, view: dict, client: WebClient
-    ) -> None:
+    def triage_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
         answers, errors = read_triage(dig(view, "state", "values"))
         if answers is None:
             ack(response_action="errors", errors=errors)
@@ -142,11 +139,9 @@ class Listeners:
             return
         log.info("slack.escalation_requested", row_id=stored.row_id)
         note = f"Escalation of ticket {ticket} requested; the escalation team is being told."
-        post_ephemeral(client, metadata.get("channel"), user, note)
+        self.tell(metadata.get("channel"), user, note)
 
-    def button_pressed(
-        self, ack: Callable[..., None], body: dict, action: dict, client: WebClient
-    ) -> None:
+    def button_pressed(self, ack: Callable[..., None], body: dict, action: dict) -> None:
         role = _text(action.get("action_id")).removeprefix("escalation.")  # matched: a known role
         user = _text(dig(body, "user", "id"))
         channel = scalar_text(dig(body, "channel", "id"))
@@ -154,18 +149,16 @@ class Listeners:
         if not may_press(allowed, user, self.directory):
             ack()
             log.info("slack.button.refused", role=role)
-            post_ephemeral(client, channel, user, refusal(role, allowed))
+            self.tell(channel, user, refusal(role, allowed))
             return
         escalation = scalar_text(action.get("value"))
         if role == "same_problem":
             ack()
             trigger = _text(body.get("trigger_id"))
             try:
-                client.views_open(
-                    trigger_id=trigger, view=same_problem.modal(escalation or "", channel)
-                )
-            except SlackApiError as exc:
-                log.warning("slack.views_open_failed", error=exc.response.get("error"))
+                self.workspace.open_view(trigger, same_problem.modal(escalation or "", channel))
+            except ConnectorError as exc:
+                log.warning("slack.views_open_failed", error=str(exc))
             return
         press = {
             "action": role,

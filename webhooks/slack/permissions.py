@@ -1,7 +1,8 @@
 """Who may press which escalation button: Slack user ids or user-group ids per role.
 
 An empty list lets anyone press. Group membership comes from a ``GroupDirectory``; the Slack
-one asks ``usergroups.users.list`` and remembers the answer for a few minutes.
+one asks ``usergroups.users.list`` through the Slack workspace and remembers the answer for a
+few minutes.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import threading
 import time
 
 import structlog
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+
+from bridge.services.ports import ConnectorError, SlackWorkspace
 
 log = structlog.get_logger("webhooks.slack")
 
@@ -39,9 +40,9 @@ class GroupDirectory:
         raise NotImplementedError
 
 
-class SlackGroupDirectory(GroupDirectory):
-    def __init__(self, client: WebClient, ttl_seconds: float = 300.0) -> None:
-        self._client = client
+class WorkspaceGroups(GroupDirectory):
+    def __init__(self, workspace: SlackWorkspace, ttl_seconds: float = 300.0) -> None:
+        self._workspace = workspace
         self._ttl = ttl_seconds
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
@@ -53,12 +54,11 @@ class SlackGroupDirectory(GroupDirectory):
         if cached is not None and now - cached[0] < self._ttl:
             return cached[1]
         try:
-            users = self._client.usergroups_users_list(usergroup=group_id).get("users") or []
-        except SlackApiError as exc:
+            found = self._workspace.group_members(group_id)
+        except ConnectorError as exc:
             # Refusing is the safe answer when membership cannot be checked.
-            log.warning("slack.group_lookup_failed", group=group_id, error=exc.response["error"])
+            log.warning("slack.group_lookup_failed", group=group_id, error=str(exc))
             return frozenset()
-        found = frozenset(user for user in users if isinstance(user, str))
         with self._lock:
             self._cache[group_id] = (now, found)
         return found

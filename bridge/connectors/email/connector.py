@@ -18,7 +18,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from bridge.config.connectors import EmailSettings
 from bridge.connectors import retry
-from bridge.connectors.ports import (
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.services.ports import (
     CheckResult,
     ConnectorAuthError,
     ConnectorError,
@@ -27,7 +28,6 @@ from bridge.connectors.ports import (
     PermanentConnectorError,
     TransientConnectorError,
 )
-from bridge.connectors.registry import Context, unknown_operation
 
 log = structlog.get_logger(__name__)
 KEY_HEADER = "X-Support-Bridge-Key"

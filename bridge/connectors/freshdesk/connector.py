@@ -7,14 +7,14 @@ from typing import Any
 from bridge.config.connectors import FreshdeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.http import HttpApi
-from bridge.connectors.ports import (
+from bridge.connectors.registry import Context
+from bridge.services.ports import (
     CheckResult,
     ConnectorError,
     IdempotencyKey,
     Kind,
     PermanentConnectorError,
 )
-from bridge.connectors.registry import Context
 
 AR_FIELD = "ar_number"
 RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 5 closed

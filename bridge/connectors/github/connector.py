@@ -17,7 +17,8 @@ from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.github.errors import translate
-from bridge.connectors.ports import (
+from bridge.connectors.registry import Context
+from bridge.services.ports import (
     CheckResult,
     ConnectorError,
     ExternalRef,
@@ -26,7 +27,6 @@ from bridge.connectors.ports import (
     PermanentConnectorError,
     RecordSpec,
 )
-from bridge.connectors.registry import Context
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

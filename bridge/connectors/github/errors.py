@@ -6,7 +6,7 @@ import requests
 from github import GithubException
 
 from bridge.connectors.errors import from_status, unreachable
-from bridge.connectors.ports import ConnectorError
+from bridge.services.ports import ConnectorError
 
 SYSTEM = "github"
 _SECONDARY_LIMIT = "secondary rate limit"

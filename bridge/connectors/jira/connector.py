@@ -18,7 +18,8 @@ from bridge.connectors.jira import markup
 from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.jira.errors import translate
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
-from bridge.connectors.ports import (
+from bridge.connectors.registry import Context
+from bridge.services.ports import (
     CheckResult,
     ConnectorError,
     ExternalRef,
@@ -27,7 +28,6 @@ from bridge.connectors.ports import (
     PermanentConnectorError,
     RecordSpec,
 )
-from bridge.connectors.registry import Context
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.connectors.ports import PermanentConnectorError
+from bridge.services.ports import PermanentConnectorError
 
 # Fields the connector always fills in itself.
 _ALWAYS_SET = {"project", "issuetype", "summary", "reporter", "description", "labels"}

@@ -8,7 +8,7 @@ import requests
 from jira.exceptions import JIRAError
 
 from bridge.connectors.errors import from_status, unreachable
-from bridge.connectors.ports import ConnectorError
+from bridge.services.ports import ConnectorError
 
 SYSTEM = "jira"
 

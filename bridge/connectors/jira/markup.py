@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.connectors.ports import RecordSpec
+from bridge.services.ports import RecordSpec
 
 COMMENT_SIGNATURE = "(posted by Support Bridge)"
 _WIKI_SPECIAL = str.maketrans({"|": "\\|", "{": "\\{", "}": "\\}", "[": "\\[", "]": "\\]"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bridge.connectors.ports import PermanentConnectorError
+from bridge.services.ports import PermanentConnectorError
 
 MAX_HOPS = 4
 _PREFERENCE = {"indeterminate": 0, "new": 1, "done": 2}

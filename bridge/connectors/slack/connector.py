@@ -19,7 +19,11 @@ from slack_sdk.errors import SlackClientError
 from bridge.config.connectors import SlackSettings
 from bridge.connectors import origin, retry
 from bridge.connectors.errors import uncertain_if_sent
-from bridge.connectors.ports import (
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
+from bridge.connectors.slack.errors import translate
+from bridge.connectors.slack.workspace import SlackWebWorkspace
+from bridge.services.ports import (
     CheckResult,
     ConnectorError,
     ExternalRef,
@@ -27,9 +31,6 @@ from bridge.connectors.ports import (
     Kind,
     TransientConnectorError,
 )
-from bridge.connectors.registry import Context, unknown_operation
-from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
-from bridge.connectors.slack.errors import translate
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -40,7 +41,15 @@ class SlackConnector:
     key = "slack"
     kind = Kind.CHAT
     features = frozenset(
-        {"post", "update", "thread_reply", "direct_message", "message_metadata", "block_kit"}
+        {
+            "post",
+            "update",
+            "thread_reply",
+            "direct_message",
+            "message_metadata",
+            "block_kit",
+            "workspace",
+        }
     )
 
     def __init__(
@@ -65,6 +74,11 @@ class SlackConnector:
             timeout=15,
             retry_handlers=[],  # one retry policy: ours
         )
+
+    @cached_property
+    def workspace(self) -> SlackWebWorkspace:
+        """The calls the ``/slack`` listeners make while a person waits."""
+        return SlackWebWorkspace(self.settings)
 
     @cached_property
     def identity(self) -> dict[str, str]:

@@ -7,7 +7,7 @@ import urllib.error
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bridge.connectors.errors import from_status, retry_after_of, unreachable
-from bridge.connectors.ports import (
+from bridge.services.ports import (
     ConnectorAuthError,
     ConnectorError,
     PermanentConnectorError,

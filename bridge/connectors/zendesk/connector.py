@@ -7,14 +7,14 @@ from typing import Any
 from bridge.config.connectors import ZendeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.http import HttpApi
-from bridge.connectors.ports import (
+from bridge.connectors.registry import Context
+from bridge.services.ports import (
     CheckResult,
     ConnectorError,
     IdempotencyKey,
     Kind,
     PermanentConnectorError,
 )
-from bridge.connectors.registry import Context
 
 AR_FIELD = "ar_number"
 

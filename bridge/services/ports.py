@@ -42,6 +42,7 @@ class ConnectorError(Exception):
     def __init__(self, system: str, message: str) -> None:
         super().__init__(f"{system}: {message}")
         self.system = system
+        self.detail = message
 
 
 class TransientConnectorError(ConnectorError):
@@ -169,6 +170,15 @@ class Helpdesk(Protocol):  # Zendesk, Freshdesk
     def internal_note(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
     def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
     def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
+
+
+class SlackWorkspace(Protocol):
+    """The Slack calls the ``/slack`` listeners make while a person waits for an answer; each
+    raises ``ConnectorError`` naming Slack's error code."""
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+    def post_ephemeral(self, channel: str | None, user: str, text: str) -> None: ...
+    def group_members(self, group_id: str) -> frozenset[str]: ...
 
 
 class Mailer(Protocol):  # SMTP
