@@ -9,8 +9,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.store.sqlite_lock import QueuedWriterConnection, writer_lock
-
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 
@@ -39,24 +37,19 @@ def make_engine(url: str, *, create: bool = False, **kwargs: Any) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         parsed,
-        connect_args={
-            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
-            "factory": QueuedWriterConnection,
-        },
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         **kwargs,
     )
-    _configure_sqlite(engine, str(path.resolve()))
+    _configure_sqlite(engine)
     return engine
 
 
-def _configure_sqlite(engine: Engine, path: str) -> None:
+def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling defers BEGIN and skips it for DDL; take it over so
     # migrations are transactional and a write waits on the busy timeout instead of failing.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        dbapi_connection.writer = writer_lock(path)
-        dbapi_connection.wait_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -66,13 +59,7 @@ def _configure_sqlite(engine: Engine, path: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        dbapi_connection = connection.connection.dbapi_connection
-        dbapi_connection.take_writer()
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            dbapi_connection.release_writer()
-            raise
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
