@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 import structlog
+import waitress
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
 from bridge.config import Settings
@@ -34,19 +35,10 @@ def _stop_on_sigterm() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
-    "--server",
-    type=click.Choice(["waitress", "gunicorn"]),
-    default="waitress",
-    show_default=True,
-    help="Production WSGI server to run the app under.",
-)
-@click.option("--web-workers", default=2, show_default=True, help="gunicorn worker processes.")
-@click.option(
     "--threads",
     default=16,
     show_default=True,
-    help="Request threads per process. A webhook holds its thread until its batch is "
-    "committed, so more threads let more webhooks share one commit.",
+    help="Request threads (waitress). For more, run more `serve` processes behind a proxy.",
 )
 @click.option(
     "--consumer/--no-consumer",
@@ -57,8 +49,6 @@ def _stop_on_sigterm() -> None:
 def serve(
     host: str,
     port: int,
-    server: str,
-    web_workers: int,
     threads: int,
     consumer: bool | None,
 ) -> None:
@@ -103,14 +93,7 @@ def serve(
             cleanup.callback(jobs.stop, graceful=True)
         _stop_on_sigterm()
         try:
-            if server == "gunicorn":
-                from bridge.cli.gunicorn_app import run_gunicorn
-
-                run_gunicorn(app, host, port, web_workers, threads)
-            else:
-                import waitress
-
-                waitress.serve(app, host=host, port=port, threads=threads, ident="support-bridge")
+            waitress.serve(app, host=host, port=port, threads=threads, ident="support-bridge")
         except OSError as exc:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         except KeyboardInterrupt:
