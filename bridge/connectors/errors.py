@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from bridge.services.ports import (
     ConnectorAuthError,
@@ -38,6 +39,25 @@ def from_status(
 
 def unreachable(system: str, error: Exception) -> TransientConnectorError:
     return TransientConnectorError(system, f"cannot reach {system}: {type(error).__name__}")
+
+
+T = TypeVar("T")
+
+
+def translated(
+    fn: Callable[[], T],
+    vendor_errors: tuple[type[Exception], ...],
+    translate: Callable[[Exception], ConnectorError],
+    *,
+    creates: bool,
+) -> T:
+    """One vendor call, its failures as the port's errors: a create that may have reached the
+    vendor becomes ``UncertainOutcome``."""
+    try:
+        return fn()
+    except vendor_errors as exc:
+        error = translate(exc)
+        raise (uncertain_if_sent(error) if creates else error) from exc
 
 
 def uncertain_if_sent(error: ConnectorError) -> ConnectorError:

@@ -1,12 +1,12 @@
-"""What the Zendesk and Freshdesk connectors share: dispatch of the outbox's operations and the
-signature that marks the notes we write."""
+"""What the Zendesk and Freshdesk connectors share: their declaration, the dispatch of the
+outbox's operations and the signature that marks the notes we write."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
-from bridge.connectors.registry import unknown_operation
-from bridge.services.ports import IdempotencyKey
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.services.ports import IdempotencyKey, Kind
 
 NOTE_SIGNATURE = "(Support Bridge)"
 
@@ -18,6 +18,22 @@ class _Helpdesk(Protocol):
     def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
     def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
     def solve(self, ticket: str) -> None: ...
+
+
+class HelpdeskConnector:
+    """The base of a helpdesk connector: it reads tickets and writes notes, replies, fields."""
+
+    kind = Kind.HELPDESK
+    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields", "solve"})
+
+    @classmethod
+    def from_settings(cls, config: Any, context: Context) -> Self:
+        return cls(config, context)  # type: ignore[call-arg]  # each helpdesk's own __init__
+
+    def perform(
+        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    ) -> dict[str, Any]:
+        return perform(self, operation, payload, key)  # type: ignore[arg-type]
 
 
 def perform(

@@ -1,11 +1,12 @@
-"""The outbox operations every tracker connector (Jira, GitHub) performs the same way."""
+"""What every tracker connector (Jira, GitHub) shares: its declaration and the outbox operations
+it performs the same way."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
-from bridge.connectors.registry import unknown_operation
-from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec
+from bridge.connectors.registry import Context, unknown_operation
+from bridge.services.ports import ExternalRef, IdempotencyKey, Kind, RecordSpec
 
 
 class _Tracker(Protocol):
@@ -15,6 +16,21 @@ class _Tracker(Protocol):
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef: ...
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None: ...
     def move_to(self, ref: ExternalRef, status: str) -> None: ...
+
+
+class TrackerConnector:
+    """The base of a tracker connector: it files records, comments on them and moves them."""
+
+    kind = Kind.TRACKER
+
+    @classmethod
+    def from_settings(cls, config: Any, context: Context) -> Self:
+        return cls(config, context)  # type: ignore[call-arg]  # each tracker's own __init__
+
+    def perform(
+        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    ) -> dict[str, Any]:
+        return perform(self, operation, payload, key)  # type: ignore[arg-type]
 
 
 def perform(

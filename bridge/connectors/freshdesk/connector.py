@@ -12,7 +12,6 @@ from bridge.services.ports import (
     CheckResult,
     ConnectorError,
     IdempotencyKey,
-    Kind,
     PermanentConnectorError,
 )
 
@@ -20,25 +19,14 @@ AR_FIELD = "ar_number"
 RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 5 closed
 
 
-class FreshdeskConnector:
+class FreshdeskConnector(helpdesk.HelpdeskConnector):
     key = "freshdesk"
-    kind = Kind.HELPDESK
-    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields", "solve"})
 
     def __init__(self, settings: FreshdeskSettings, context: Context) -> None:
         self.settings = settings
         # Freshdesk's basic auth: the API key as user name, any password.
         auth = (settings.api_key.get_secret_value(), "X")
         self.api = HttpApi(self.key, str(settings.url), auth, context.gate)
-
-    @classmethod
-    def from_settings(cls, config: FreshdeskSettings, context: Context) -> FreshdeskConnector:
-        return cls(config, context)
-
-    def perform(
-        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
-    ) -> dict[str, Any]:
-        return helpdesk.perform(self, operation, payload, key)
 
     def get_ticket(self, ticket: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}")

@@ -15,37 +15,25 @@ from github.Repository import Repository
 
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
-from bridge.connectors.errors import uncertain_if_sent
+from bridge.connectors.errors import translated
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
-from bridge.services.ports import (
-    CheckResult,
-    ConnectorError,
-    ExternalRef,
-    IdempotencyKey,
-    Kind,
-    PermanentConnectorError,
-    RecordSpec,
-)
+from bridge.services import ports
+from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 SCAN_LIMIT = 300  # newest bridge issues searched for a marker before creating
 
 
-class GitHubConnector:
+class GitHubConnector(tracker.TrackerConnector):
     key = "github"
-    kind = Kind.TRACKER
     features = frozenset({"create_record", "comment", "move_to"})
 
     def __init__(self, settings: GitHubSettings, context: Context) -> None:
         self.settings = settings
         self._gate = context.gate
         self._login: str | None = None
-
-    @classmethod
-    def from_settings(cls, config: GitHubSettings, context: Context) -> GitHubConnector:
-        return cls(config, context)
 
     @cached_property
     def client(self) -> github.Github:
@@ -82,18 +70,10 @@ class GitHubConnector:
             self._gate.take("github:requests")
             if creates:
                 self._gate.take("github:content")
-            try:
-                return fn()
-            except (GithubException, requests.RequestException) as exc:
-                error = translate(exc)
-                raise (uncertain_if_sent(error) if creates else error) from exc
+            vendor_errors = (GithubException, requests.RequestException)
+            return translated(fn, vendor_errors, translate, creates=creates)
 
         return retry.call(attempt)
-
-    def perform(
-        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
-    ) -> dict[str, Any]:
-        return tracker.perform(self, operation, payload, key)
 
     def ref(self, number: str | int) -> ExternalRef:
         text = str(number).rsplit("#", 1)[-1]
@@ -174,17 +154,19 @@ class GitHubConnector:
         wanted = state.get(status.lower())
         if wanted is None:
             msg = f"GitHub issues are only open or closed; cannot move {ref.key} to {status!r}"
-            raise PermanentConnectorError(self.key, msg)
+            raise ports.PermanentConnectorError(self.key, msg)
         issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
         if issue.state != wanted:
             self.call(lambda: issue.edit(state=wanted))
 
-    def check(self) -> CheckResult:
+    def check(self) -> ports.CheckResult:
         try:
             name = self.call(lambda: self.repo.full_name)
-        except ConnectorError as exc:
-            return CheckResult(False, str(exc), "check connectors.github token and repository")
-        return CheckResult(True, f"repository {name} readable with these credentials")
+        except ports.ConnectorError as exc:
+            return ports.CheckResult(
+                False, str(exc), "check connectors.github token and repository"
+            )
+        return ports.CheckResult(True, f"repository {name} readable with these credentials")
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         """Comments we post carry our hidden marker; other changes are ours when we sent them."""

@@ -13,7 +13,7 @@ from jira.exceptions import JIRAError
 
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
-from bridge.connectors.errors import uncertain_if_sent
+from bridge.connectors.errors import translated
 from bridge.connectors.jira import markup
 from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.jira.errors import translate
@@ -24,7 +24,6 @@ from bridge.services.ports import (
     ConnectorError,
     ExternalRef,
     IdempotencyKey,
-    Kind,
     PermanentConnectorError,
     RecordSpec,
 )
@@ -33,9 +32,8 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 
-class JiraConnector:
+class JiraConnector(tracker.TrackerConnector):
     key = "jira"
-    kind = Kind.TRACKER
     features = frozenset(
         {"create_record", "comment", "move_to", "remote_link", "issue_link", "entity_property"}
     )
@@ -44,10 +42,6 @@ class JiraConnector:
         self.settings = settings
         self._gate = context.gate
         self._required: dict[tuple[str, str], dict[str, str]] = {}
-
-    @classmethod
-    def from_settings(cls, config: JiraSettings, context: Context) -> JiraConnector:
-        return cls(config, context)
 
     @cached_property
     def client(self) -> jira.JIRA:
@@ -73,11 +67,8 @@ class JiraConnector:
     def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
         def attempt() -> T:
             self._gate.take("jira:requests")
-            try:
-                return fn()
-            except (JIRAError, requests.RequestException) as exc:
-                error = translate(exc)
-                raise (uncertain_if_sent(error) if creates else error) from exc
+            vendor_errors = (JIRAError, requests.RequestException)
+            return translated(fn, vendor_errors, translate, creates=creates)
 
         return retry.call(attempt)
 
@@ -87,11 +78,6 @@ class JiraConnector:
         return str(me.get("accountId") or me.get("key") or me.get("name"))
 
     # -- the outbox's operations ------------------------------------------------------------
-    def perform(
-        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
-    ) -> dict[str, Any]:
-        return tracker.perform(self, operation, payload, key)
-
     def ref(self, issue_key: str) -> ExternalRef:
         url = f"{str(self.settings.url).rstrip('/')}/browse/{issue_key}"
         return ExternalRef(self.key, issue_key, issue_key, url)

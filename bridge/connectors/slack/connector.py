@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackClientError
 
 from bridge.config.connectors import SlackSettings
 from bridge.connectors import origin, retry
-from bridge.connectors.errors import uncertain_if_sent
+from bridge.connectors.errors import translated
 from bridge.connectors.registry import Context, unknown_operation
 from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
 from bridge.connectors.slack.errors import translate
@@ -90,11 +90,8 @@ class SlackConnector:
             self._gate.take("slack:requests")
             if channel:
                 self._gate.take("slack:channel", channel)
-            try:
-                return fn()
-            except (SlackClientError, urllib.error.URLError, TimeoutError, OSError) as exc:
-                error = translate(exc)
-                raise (uncertain_if_sent(error) if creates else error) from exc
+            vendor_errors = (SlackClientError, urllib.error.URLError, TimeoutError, OSError)
+            return translated(fn, vendor_errors, translate, creates=creates)
 
         return retry.call(attempt)
 

@@ -12,17 +12,14 @@ from bridge.services.ports import (
     CheckResult,
     ConnectorError,
     IdempotencyKey,
-    Kind,
     PermanentConnectorError,
 )
 
 AR_FIELD = "ar_number"
 
 
-class ZendeskConnector:
+class ZendeskConnector(helpdesk.HelpdeskConnector):
     key = "zendesk"
-    kind = Kind.HELPDESK
-    features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields", "solve"})
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
@@ -30,15 +27,6 @@ class ZendeskConnector:
         self.api = HttpApi(
             self.key, str(settings.url), (f"{settings.email}/token", secret), context.gate
         )
-
-    @classmethod
-    def from_settings(cls, config: ZendeskSettings, context: Context) -> ZendeskConnector:
-        return cls(config, context)
-
-    def perform(
-        self, operation: str, payload: dict[str, Any], key: IdempotencyKey
-    ) -> dict[str, Any]:
-        return helpdesk.perform(self, operation, payload, key)
 
     def get_ticket(self, ticket: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}.json")
