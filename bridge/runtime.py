@@ -33,7 +33,6 @@ from bridge.services.steps import Steps
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
-from bridge.store.known_ars import KnownArs
 from bridge.store.outbox import PLANNED, Outbox
 
 log = structlog.get_logger(__name__)
@@ -148,9 +147,7 @@ def _wire_services(runtime: Runtime) -> Services:
         sla=SlaTicks(given, escalations),
         slack_processor=SlackProcessor(given, escalations, monitoring),
         helpdesk_processor=HelpdeskProcessor(given, escalations, replies),
-        shipped_processor=ShippedProcessor(
-            given, shipped, KnownArs(runtime.engine), runtime.connectors
-        ),
+        shipped_processor=ShippedProcessor(given, shipped, runtime.connectors),
     )
     processors, performers = runtime.processors, runtime.performers
     for source in ("github", "jira"):  # the fix shipped

@@ -23,7 +23,6 @@ from bridge.services.json_body import parse_json
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector
 from bridge.store.ar_links import ArLinks
-from bridge.store.known_ars import KnownArs
 from bridge.store.transactions import Transaction
 
 log = structlog.get_logger(__name__)
@@ -108,12 +107,10 @@ class ShippedProcessor(Service):
         self,
         collaborators: Collaborators,
         shipped: Shipped,
-        known_ars: KnownArs,
         connectors: Mapping[str, Connector],
     ) -> None:
         super().__init__(collaborators)
         self.shipped = shipped
-        self._known_ars = known_ars
         self._connectors = connectors
 
     def __call__(self, row: StoredDelivery) -> Outcome:
@@ -156,10 +153,10 @@ class ShippedProcessor(Service):
     def _concerns_an_ar(
         self, system: str, key: str, found: list[signals.ShipSignal | None]
     ) -> bool:
-        """Whether the delivery can touch an AR the bridge knows of: most of a repository's
-        issue traffic is about issues nobody escalated, and one read settles those."""
+        """Whether the delivery can touch an AR the bridge knows of."""
         keyed = [signal for signal in found if signal is not None]
         if any(not signal.keys for signal in keyed):
             return True  # a released version or closed milestone: found by its links
         keys = {key, *(k for signal in keyed for k in signal.keys)} - {""}
-        return self._known_ars.any_of(system, sorted(keys))
+        with self.transactions() as session:
+            return ArLinks(session).any_known(system, sorted(keys))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.store import tables
@@ -20,6 +20,27 @@ from bridge.store.upsert import insert_if_absent
 class ArLinks:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def any_known(self, system: str, keys: Sequence[str]) -> bool:
+        """Whether any of ``keys`` is an AR of ``system`` that an escalation filed or waits
+        on. Asked of nearly every GitHub and Jira delivery: most of a repository's issue
+        traffic is about issues nobody escalated, and this one read settles those."""
+        if not keys:
+            return False
+        query = select(
+            or_(
+                exists().where(
+                    tables.ActionRequest.kind == "ar",
+                    tables.ActionRequest.system == system,
+                    tables.ActionRequest.external_key.in_(keys),
+                ),
+                exists().where(
+                    tables.ActionRequestLink.system == system,
+                    tables.ActionRequestLink.external_key.in_(keys),
+                ),
+            )
+        )
+        return bool(self.session.scalar(query))
 
     def link(self, escalation_id: int, system: str, key: str, now: dt.datetime) -> bool:
         """Mark an escalation as waiting on an AR; False if it was waiting already."""
