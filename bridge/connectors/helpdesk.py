@@ -3,9 +3,9 @@ outbox's operations and the signature that marks the notes we write."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
-from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.registry import BuiltFromSettings, unknown_operation
 from bridge.services.ports import IdempotencyKey, Kind
 
 NOTE_SIGNATURE = "(Support Bridge)"
@@ -20,15 +20,11 @@ class _Helpdesk(Protocol):
     def solve(self, ticket: str) -> None: ...
 
 
-class HelpdeskConnector:
+class HelpdeskConnector(BuiltFromSettings):
     """The base of a helpdesk connector: it reads tickets and writes notes, replies, fields."""
 
     kind = Kind.HELPDESK
     features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields", "solve"})
-
-    @classmethod
-    def from_settings(cls, config: Any, context: Context) -> Self:
-        return cls(config, context)  # type: ignore[call-arg]  # each helpdesk's own __init__
 
     def perform(
         self, operation: str, payload: dict[str, Any], key: IdempotencyKey

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import structlog
 
@@ -43,6 +43,14 @@ class Context:
 
     gate: RateGate
     earlier: EarlierResults | None = None  # None where no database is at hand (doctor)
+
+
+class BuiltFromSettings:
+    """The base of a connector built as ``cls(settings, context)``: its ``from_settings``."""
+
+    @classmethod
+    def from_settings(cls, config: Any, context: Context) -> Self:
+        return cls(config, context)  # type: ignore[call-arg]  # the connector's own __init__
 
 
 class ConnectorFactory(Protocol):

@@ -3,9 +3,9 @@ it performs the same way."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
-from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.registry import BuiltFromSettings, unknown_operation
 from bridge.services.ports import ExternalRef, IdempotencyKey, Kind, RecordSpec
 
 
@@ -18,14 +18,10 @@ class _Tracker(Protocol):
     def move_to(self, ref: ExternalRef, status: str) -> None: ...
 
 
-class TrackerConnector:
+class TrackerConnector(BuiltFromSettings):
     """The base of a tracker connector: it files records, comments on them and moves them."""
 
     kind = Kind.TRACKER
-
-    @classmethod
-    def from_settings(cls, config: Any, context: Context) -> Self:
-        return cls(config, context)  # type: ignore[call-arg]  # each tracker's own __init__
 
     def perform(
         self, operation: str, payload: dict[str, Any], key: IdempotencyKey

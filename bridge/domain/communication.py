@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bridge.domain.enums import Classification, EscalationState, Level
 from bridge.domain.errors import IllegalTransition
-from bridge.domain.lifecycle import record_audit
+from bridge.domain.lifecycle import record_in_place
 from bridge.domain.records import CommunicationPlan, Escalation
 
 
@@ -26,12 +26,9 @@ def agree_communication_plan(
         )
     escalation.communication = plan
     escalation.next_update_due = now + plan.frequency
-    state = escalation.state.value
-    record_audit(
+    record_in_place(
         escalation,
         "agree_communication_plan",
-        state,
-        state,
         actor=actor,
         cause=cause,
         now=now,
@@ -47,8 +44,7 @@ def record_status_update(
     escalation.last_status_update_at = now
     plan = escalation.communication
     escalation.next_update_due = now + plan.frequency if plan else None
-    state = escalation.state.value
-    record_audit(escalation, "status_update", state, state, actor=actor, cause=cause, now=now)
+    record_in_place(escalation, "status_update", actor=actor, cause=cause, now=now)
     return escalation.next_update_due
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bridge.domain.enums import Level, LevelCause
 from bridge.domain.errors import IllegalTransition, LevelCeilingReached
-from bridge.domain.lifecycle import record_audit
+from bridge.domain.lifecycle import record_in_place
 from bridge.domain.records import Escalation, LevelAttempt
 
 
@@ -95,11 +95,9 @@ def raise_level(
     before = escalation.level
     escalation.level = new_level
     escalation.level_attempts.append(attempt)
-    record_audit(
+    record_in_place(
         escalation,
         "raise_level",
-        escalation.state.value,
-        escalation.state.value,
         actor=by,
         cause=trigger,
         now=now,

@@ -110,6 +110,20 @@ def record_audit(
     return event
 
 
+def record_in_place(
+    record: Escalation | Spar,
+    step: str,
+    *,
+    actor: str,
+    cause: str,
+    now: datetime,
+    note: str = "",
+) -> AuditEvent:
+    """Audit a step that leaves the record in its state (a note, a plan, a reclassification)."""
+    state = record.state.value
+    return record_audit(record, step, state, state, actor=actor, cause=cause, now=now, note=note)
+
+
 @overload
 def apply_step(
     record: Escalation, step: ES, *, actor: str, cause: str, now: datetime, note: str = ""

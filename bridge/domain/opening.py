@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bridge.domain.enums import EntryPoint, NotToEscalate, Priority, ReasonCategory
 from bridge.domain.errors import AdviceNotOverridden, TicketNeedsSplit, UnknownTicket
 from bridge.domain.levels import LevelOwners, assign_first_level
-from bridge.domain.lifecycle import record_audit
+from bridge.domain.lifecycle import record_audit, record_in_place
 from bridge.domain.records import ESCALATION_TICKET_TYPE, AdviceOverride, Escalation, Ticket
 
 # Reasons that are urgent by nature, whatever the ticket's priority says (001, 003).
@@ -165,11 +165,9 @@ def open_escalation(
     if not advice.proceed and override is not None:
         kept_override = advice.against
         escalation.override = AdviceOverride(override.by, override.justification, advice.against)
-        record_audit(
+        record_in_place(
             escalation,
             "override_advice",
-            escalation.state.value,
-            escalation.state.value,
             actor=override.by,
             cause=command.cause,
             now=now,

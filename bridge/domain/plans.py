@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bridge.domain.enums import EscalationStep, PlanStatus, Severity, SparState, SparStep
 from bridge.domain.errors import IllegalTransition, PlanNotFound, RuleViolation
-from bridge.domain.lifecycle import apply_step, record_audit
+from bridge.domain.lifecycle import apply_step, record_audit, record_in_place
 from bridge.domain.records import ActionPlan, ActionRequest, AuditEvent, Escalation, Spar, Ticket
 
 
@@ -122,12 +122,9 @@ def negotiate_severity(
 ) -> None:
     before = spar.severity
     spar.severity = severity
-    state = spar.state.value
-    record_audit(
+    record_in_place(
         spar,
         "negotiate_severity",
-        state,
-        state,
         actor=actor,
         cause=cause,
         now=now,

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from bridge.domain.enums import EscalationState, EscalationStep, Outcome
 from bridge.domain.errors import DeEscalationBlocked, MonitoringNotOver, OutcomeIncomplete
-from bridge.domain.lifecycle import apply_step, record_audit
+from bridge.domain.lifecycle import apply_step, record_in_place
 from bridge.domain.records import Agreement, AuditEvent, Escalation, OutcomeRecord
 
 
@@ -71,12 +71,9 @@ def record_rca_progress(
     escalation: Escalation, *, on_track: bool, actor: str, cause: str, now: datetime
 ) -> None:
     escalation.rca_on_track = on_track
-    state = escalation.state.value
-    record_audit(
+    record_in_place(
         escalation,
         "rca_progress",
-        state,
-        state,
         actor=actor,
         cause=cause,
         now=now,

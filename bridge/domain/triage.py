@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bridge.domain.enums import Classification, EscalationState, EscalationStep
 from bridge.domain.errors import UrgentStaysUrgent
-from bridge.domain.lifecycle import apply_step, record_audit
+from bridge.domain.lifecycle import apply_step, record_in_place
 from bridge.domain.records import Escalation, Ticket, TriageAnswers
 
 # "Resolved" for rule 4: the customer accepted the fix, or the matter is over.
@@ -96,12 +96,9 @@ def reclassify(
         )
         raise UrgentStaysUrgent(msg)
     escalation.classification = classification
-    state = escalation.state.value
-    record_audit(
+    record_in_place(
         escalation,
         "reclassify",
-        state,
-        state,
         actor=actor,
         cause=cause,
         now=now,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bridge.domain.enums import LevelCause
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.levels import raise_level
-from bridge.domain.lifecycle import record_audit
+from bridge.domain.lifecycle import record_in_place
 from bridge.domain.opening import RequestEscalation, advise, open_escalation
 from bridge.domain.records import (
     AdviceOverride,
@@ -188,13 +188,10 @@ class EscalationService(Service):
                     meet_clock(clock, now=now)
                     store.save_clock(escalation_id, clock)
                     late.append(clock.met_late)
-            state = loaded.escalation.state.value
             note = "after the SLA" if any(late) else "within the SLA" if late else "again"
-            record_audit(
+            record_in_place(
                 loaded.escalation,
                 "acknowledge",
-                state,
-                state,
                 actor=by,
                 cause=cause,
                 now=now,

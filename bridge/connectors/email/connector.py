@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from bridge.config.connectors import EmailSettings
 from bridge.connectors import retry
-from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
 from bridge.services.ports import (
     CheckResult,
     ConnectorAuthError,
@@ -58,7 +58,7 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@support-bridge>"
 
 
-class EmailConnector:
+class EmailConnector(BuiltFromSettings):
     key = "email"
     kind = Kind.MAILER
     features = frozenset({"send", "templates"})
@@ -66,10 +66,6 @@ class EmailConnector:
     def __init__(self, settings: EmailSettings, context: Context) -> None:
         self.settings = settings
         self._gate = context.gate
-
-    @classmethod
-    def from_settings(cls, config: EmailSettings, context: Context) -> EmailConnector:
-        return cls(config, context)
 
     def perform(
         self, operation: str, payload: dict[str, Any], key: IdempotencyKey

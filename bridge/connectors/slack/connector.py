@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackClientError
 from bridge.config.connectors import SlackSettings
 from bridge.connectors import origin, retry
 from bridge.connectors.errors import translated
-from bridge.connectors.registry import Context, unknown_operation
+from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
 from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
 from bridge.connectors.slack.errors import translate
 from bridge.connectors.slack.workspace import SlackWebWorkspace
@@ -37,7 +37,7 @@ T = TypeVar("T")
 HEAD_NOT_YET = 30.0  # seconds before a reply tries again to find its thread
 
 
-class SlackConnector:
+class SlackConnector(BuiltFromSettings):
     key = "slack"
     kind = Kind.CHAT
     features = frozenset(
@@ -61,10 +61,6 @@ class SlackConnector:
         # Looking our messages up needs the channels:history scope; without it a crash
         # between posting and committing can leave one duplicate message.
         self.history_lookup = history_lookup
-
-    @classmethod
-    def from_settings(cls, config: SlackSettings, context: Context) -> SlackConnector:
-        return cls(config, context)
 
     @cached_property
     def client(self) -> WebClient:
