@@ -90,10 +90,6 @@ class ExternalRef:
     def as_result(self) -> dict[str, Any]:
         return {"system": self.system, "id": self.id, "key": self.key, "url": self.url}
 
-    @classmethod
-    def from_result(cls, data: dict[str, Any]) -> ExternalRef:
-        return cls(data["system"], str(data["id"]), str(data["key"]), data.get("url", ""))
-
 
 @dataclass(frozen=True)
 class RecordSpec:

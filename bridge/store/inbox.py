@@ -15,7 +15,6 @@ from typing import Literal
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.store.driver_insert import DriverInsert
 from bridge.store.tables import InboxRow
 from bridge.store.upsert import insert_ignoring
 
@@ -50,12 +49,6 @@ class Inbox:
         self._insert = insert_ignoring(
             self._engine.dialect.name, table, ["source", "delivery_id"]
         ).returning(table.c.id)
-        # On SQLite the insert runs on the driver's cursor (store/driver_insert.py says why).
-        self._driver_insert = (
-            DriverInsert(self._engine, self._insert)
-            if self._engine.dialect.name == "sqlite"
-            else None
-        )
         self._first = select(table.c.id).where(
             table.c.source == bindparam("source"),
             table.c.delivery_id == bindparam("delivery_id"),
@@ -74,15 +67,12 @@ class Inbox:
             "attempts": 0,
             "received_at": now,
         }
-        if self._driver_insert is not None:
-            row_id = self._driver_insert.run(values)
-        else:
-            with self._engine.begin() as connection:
-                row_id = connection.execute(self._insert, values).scalar_one_or_none()
-        if row_id is not None:
-            return Stored(row_id, duplicate=False)
-        with self._engine.connect() as connection:
-            return Stored(connection.execute(self._first, values).scalar_one(), duplicate=True)
+        with self._engine.begin() as connection:
+            row_id = connection.execute(self._insert, values).scalar_one_or_none()
+            if row_id is not None:
+                return Stored(row_id, duplicate=False)
+            first = connection.execute(self._first, values).scalar_one()
+        return Stored(first, duplicate=True)
 
     def claim(
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta
