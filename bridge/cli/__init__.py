@@ -13,6 +13,7 @@ from bridge.cli.inbox import inbox
 from bridge.cli.replay import replay
 from bridge.cli.sandbox_cmd import sandbox
 from bridge.cli.serve import serve, worker
+from bridge.cli.slack_cmd import slack
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,3 +36,4 @@ main.add_command(inbox)
 main.add_command(sandbox)
 main.add_command(replay)
 main.add_command(demo)
+main.add_command(slack)

@@ -20,10 +20,10 @@ from bridge.runtime import Runtime
 from bridge.services.ports import SlackWorkspace
 from webhooks.slack import same_problem
 from webhooks.slack.listeners import Listeners
+from webhooks.slack.manifest import COMMAND
 from webhooks.slack.modal import CALLBACK_ID
 from webhooks.slack.permissions import ROLES, GroupDirectory, WorkspaceGroups
 
-COMMAND = "/escalate"
 BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join(ROLES) + r")$")
 
 

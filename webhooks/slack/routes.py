@@ -23,6 +23,7 @@ from webhooks.ladder import (
     too_large,
 )
 from webhooks.payload import Malformed, dig, token
+from webhooks.slack.manifest import COMMANDS_PATH, EVENTS_PATH, INTERACTIONS_PATH
 
 SOURCE = "slack"
 MAX_BYTES = 1 * MiB
@@ -154,16 +155,16 @@ def slack_request(kind: str) -> Answer | Response:
     return response
 
 
-@blueprint.post("/slack/commands")
+@blueprint.post(COMMANDS_PATH)
 def commands() -> Answer | Response:
     return slack_request("commands")
 
 
-@blueprint.post("/slack/interactions")
+@blueprint.post(INTERACTIONS_PATH)
 def interactions() -> Answer | Response:
     return slack_request("interactions")
 
 
-@blueprint.post("/slack/events")
+@blueprint.post(EVENTS_PATH)
 def events() -> Answer | Response:
     return slack_request("events")

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+
+import click
+import yaml
+
+from bridge.cli.common import settings_or_exit
+
+
+@click.group()
+def slack() -> None:
+    """The Slack app the bridge answers as."""
+
+
+@click.command("manifest")
+@click.option(
+    "--public-url",
+    help="Where Slack reaches the bridge [default: BRIDGE_PUBLIC_URL].",
+)
+@click.option("--name", default="Support Bridge", show_default=True, help="The app's name.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of YAML.")
+def manifest(public_url: str | None, name: str, as_json: bool) -> None:
+    """Print the app manifest to paste at api.slack.com/apps → Create New App → From a
+    manifest (docs/slack.md walks through it)."""
+    from webhooks.slack.manifest import manifest as build
+    from webhooks.slack.manifest import problems_with
+
+    url = public_url or settings_or_exit().public_url
+    for problem in problems_with(url):
+        click.echo(f"support-bridge: {url}: {problem}; set BRIDGE_PUBLIC_URL", err=True)
+    document = build(url, name)
+    if as_json:
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(yaml.safe_dump(document, sort_keys=False), nl=False)
+
+
+slack.add_command(manifest)

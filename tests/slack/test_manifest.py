@@ -1,0 +1,78 @@
+"""``support-bridge slack manifest``: what an admin pastes at app creation points Slack at the
+bridge's own routes, and says so when Slack could not reach the URL it was given."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from bridge.cli import main
+from tests.slack.workspace import ALICE, CHANNEL, FORM, button
+from tests.webhooks.signing import SECRETS, slack_headers
+
+
+def printed_manifest(monkeypatch: pytest.MonkeyPatch, public_url: str, *args: str) -> Any:
+    monkeypatch.setenv("BRIDGE_PUBLIC_URL", public_url)
+    result = CliRunner().invoke(main, ["slack", "manifest", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def signed_post(client: FlaskClient, url: str, body: bytes, content_type: str) -> Any:
+    headers = slack_headers(body, SECRETS["slack"], content_type)
+    return client.post(urlsplit(url).path, data=body, headers=headers)
+
+
+def test_every_url_in_the_manifest_is_answered_by_the_bridge(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = yaml.safe_load(printed_manifest(monkeypatch, "https://bridge.example.com/").stdout)
+
+    [command] = manifest["features"]["slash_commands"]
+    assert command["url"] == "https://bridge.example.com/slack/commands"
+    form = {"command": command["command"], "text": "help", "user_id": ALICE}
+    answer = signed_post(client, command["url"], urlencode(form).encode(), FORM)
+    assert "`/escalate <ticket> [reason]`" in answer.json["text"]
+
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["is_enabled"] is True
+    payload = urlencode({"payload": json.dumps(button("raise_level"))}).encode()
+    assert signed_post(client, interactivity["request_url"], payload, FORM).status_code == 200
+
+    events_url = manifest["settings"]["event_subscriptions"]["request_url"]
+    check = json.dumps({"type": "url_verification", "challenge": "c-7"}).encode()
+    answer = signed_post(client, events_url, check, "application/json")
+    assert answer.json == {"challenge": "c-7"}
+
+
+def test_the_bot_scopes_are_those_of_the_calls_the_bridge_makes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    manifest = json.loads(printed_manifest(monkeypatch, "https://b.example.com", "--json").stdout)
+
+    assert manifest["oauth_config"]["scopes"]["bot"] == [
+        "channels:history",
+        "chat:write",
+        "commands",
+        "groups:history",
+        "im:write",
+        "usergroups:read",
+    ]
+    assert manifest["settings"]["socket_mode_enabled"] is False
+    assert CHANNEL not in json.dumps(manifest)  # nothing of one workspace in it
+
+
+def test_a_url_slack_cannot_reach_is_named_and_the_manifest_still_printed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = printed_manifest(monkeypatch, "http://127.0.0.1:8080")
+
+    assert "Slack only calls https:// URLs; set BRIDGE_PUBLIC_URL" in result.stderr
+    assert "Slack cannot reach this machine's loopback address" in result.stderr
+    assert yaml.safe_load(result.stdout)["display_information"]["name"] == "Support Bridge"

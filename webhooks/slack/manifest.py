@@ -1,0 +1,72 @@
+"""The Slack app manifest an admin pastes at app creation (api.slack.com/apps → From a manifest).
+
+It names what the bridge's Slack surface needs and nothing more: the ``/escalate`` command, the
+interactivity URL for the triage modal and the buttons, the events URL, and the bot scopes of
+the Web API methods the Slack connector calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+COMMAND = "/escalate"
+COMMANDS_PATH = "/slack/commands"
+INTERACTIONS_PATH = "/slack/interactions"
+EVENTS_PATH = "/slack/events"
+
+# Scope, and the Web API methods the bridge calls under it.
+BOT_SCOPES = {
+    "commands": "the /escalate command",
+    "chat:write": "chat.postMessage, chat.update, chat.postEphemeral",
+    "channels:history": "conversations.history, conversations.replies (finding our own message "
+    "after a crash, so a retry never posts twice) in public channels",
+    "groups:history": "the same in private channels",
+    "im:write": "conversations.open, for a note to one person when no channel is known",
+    "usergroups:read": "usergroups.users.list, for roles given to a user group",
+}
+# Events any app receives without a scope: stored in the inbox, so an operator can see when
+# the app was removed or its token revoked (support-bridge inbox list).
+BOT_EVENTS = ["app_uninstalled", "tokens_revoked"]
+
+
+def problems_with(public_url: str) -> list[str]:
+    """Why Slack could not reach ``public_url``, if it could not."""
+    parts = urlsplit(public_url)
+    found = []
+    if parts.scheme != "https":
+        found.append("Slack only calls https:// URLs")
+    if parts.hostname in (None, "localhost", "127.0.0.1", "::1", "0.0.0.0"):  # noqa: S104
+        found.append("Slack cannot reach this machine's loopback address")
+    return found
+
+
+def manifest(public_url: str, name: str = "Support Bridge") -> dict[str, Any]:
+    base = public_url.rstrip("/")
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": name,
+            "description": "Escalate a customer's problem and follow it to the fix.",
+        },
+        "features": {
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": [
+                {
+                    "command": COMMAND,
+                    "url": base + COMMANDS_PATH,
+                    "description": "Escalate a helpdesk ticket, or see where one stands",
+                    "usage_hint": "<ticket> [reason] | status <ticket> | help",
+                    "should_escape": False,
+                }
+            ],
+        },
+        "oauth_config": {"scopes": {"bot": sorted(BOT_SCOPES)}},
+        "settings": {
+            "event_subscriptions": {"request_url": base + EVENTS_PATH, "bot_events": BOT_EVENTS},
+            "interactivity": {"is_enabled": True, "request_url": base + INTERACTIONS_PATH},
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": False,
+            "token_rotation_enabled": False,
+        },
+    }
