@@ -145,7 +145,7 @@ def _wire_services(runtime: Runtime) -> Services:
         replies=replies,
         reminders=Reminders(given, escalations),
         sla=SlaTicks(given, escalations),
-        slack_processor=SlackProcessor(given, escalations, monitoring),
+        slack_processor=SlackProcessor(given, escalations, monitoring, steps),
         helpdesk_processor=HelpdeskProcessor(given, escalations, replies),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors),
     )

@@ -9,11 +9,10 @@ from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
-from bridge.domain.plans import accept_plan, activate, reject_plan, renegotiate
-from bridge.domain.records import Agreement, CommunicationPlan, Escalation, OutcomeRecord
-from bridge.domain.resolution import close, de_escalate, record_rca_progress
+from bridge.domain.records import CommunicationPlan, Escalation, OutcomeRecord
 from bridge.domain.triage import missing_answers, triage
 from bridge.jobs.clock import utcnow
+from bridge.services import procedure
 from bridge.services.answers import triage_answers
 from bridge.services.steps import Said, agree_communication, propose, status_update
 from webhooks.api import api, current_runtime, json_body, show
@@ -73,9 +72,12 @@ def _cause(name: str) -> str:
     return f"api:{name}:{request.headers.get('X-Request-Id', '')}"
 
 
+def _steps() -> Any:
+    return current_runtime().services.steps
+
+
 def _run(escalation_id: int, name: str, decide: Any) -> tuple[dict[str, Any], int]:
-    steps = current_runtime().services.steps
-    steps.run(escalation_id, name, decide, cause=_cause(name), now=utcnow())
+    _steps().run(escalation_id, name, decide, cause=_cause(name), now=utcnow())
     return show(escalation_id)
 
 
@@ -134,18 +136,15 @@ def spar_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 @api.post("/escalations/<int:escalation_id>/activate")
 def activate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Activate = _body(Activate)
-
-    def decide(escalation: Escalation) -> Said:
-        activate(
-            escalation,
-            engineer=body.engineer,
-            actor=body.by,
-            cause=_cause("activate"),
-            now=utcnow(),
-        )
-        return Said(f"{body.engineer} is the escalation engineer and primary contact")
-
-    return _run(escalation_id, "activate", decide)
+    procedure.assign_engineer(
+        _steps(),
+        escalation_id,
+        engineer=body.engineer,
+        by=body.by,
+        cause=_cause("activate"),
+        now=utcnow(),
+    )
+    return show(escalation_id)
 
 
 @api.post("/escalations/<int:escalation_id>/plans")
@@ -167,76 +166,62 @@ def propose_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 @api.post("/escalations/<int:escalation_id>/plans/<plan_id>/accept")
 def accept_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     body: Step = _body(Step)
-
-    def decide(escalation: Escalation) -> Said:
-        accept_plan(escalation, plan_id, by=body.by, cause=_cause("accept"), now=utcnow())
-        return Said(f"The customer accepted {plan_id} ({body.by})")
-
-    return _run(escalation_id, f"accept-{plan_id}", decide)
+    procedure.customer_accepts_plan(
+        _steps(), escalation_id, plan_id, by=body.by, cause=_cause("accept"), now=utcnow()
+    )
+    return show(escalation_id)
 
 
 @api.post("/escalations/<int:escalation_id>/plans/<plan_id>/reject")
 def reject_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     body: Rejection = _body(Rejection)
-
-    def decide(escalation: Escalation) -> Said:
-        reject_plan(
-            escalation,
-            plan_id,
-            by=body.by,
-            reason=body.reason,
-            cause=_cause("reject"),
-            now=utcnow(),
-        )
-        return Said(f"The customer rejected {plan_id}: {body.reason}. Back to development.")
-
-    return _run(escalation_id, f"reject-{plan_id}", decide)
+    procedure.customer_rejects_plan(
+        _steps(),
+        escalation_id,
+        plan_id,
+        reason=body.reason,
+        by=body.by,
+        cause=_cause("reject"),
+        now=utcnow(),
+    )
+    return show(escalation_id)
 
 
 @api.post("/escalations/<int:escalation_id>/renegotiate")
 def renegotiate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Step = _body(Step)
-
-    def decide(escalation: Escalation) -> Said:
-        renegotiate(escalation, actor=body.by, cause=_cause("renegotiate"), now=utcnow())
-        return Said(f"Renegotiating the action plan with development ({body.by})")
-
-    return _run(escalation_id, "renegotiate", decide)
+    procedure.renegotiate(
+        _steps(), escalation_id, by=body.by, cause=_cause("renegotiate"), now=utcnow()
+    )
+    return show(escalation_id)
 
 
 @api.post("/escalations/<int:escalation_id>/rca")
 def rca_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Rca = _body(Rca)
-
-    def decide(escalation: Escalation) -> Said:
-        record_rca_progress(
-            escalation, on_track=body.on_track, actor=body.by, cause=_cause("rca"), now=utcnow()
-        )
-        return Said(
-            f"Root-cause analysis {'on track' if body.on_track else 'NOT on track'} ({body.by})"
-        )
-
-    return _run(escalation_id, "rca", decide)
+    procedure.rca_progress(
+        _steps(),
+        escalation_id,
+        on_track=body.on_track,
+        by=body.by,
+        cause=_cause("rca"),
+        now=utcnow(),
+    )
+    return show(escalation_id)
 
 
 @api.post("/escalations/<int:escalation_id>/de-escalate")
 def de_escalate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Agreed = _body(Agreed)
-
-    def decide(escalation: Escalation) -> Said:
-        agreement = Agreement(body.by, body.note, utcnow())
-        de_escalate(
-            escalation,
-            agreement=agreement,
-            actor=body.by,
-            cause=_cause("de-escalate"),
-            now=utcnow(),
-        )
-        return Said(
-            f"De-escalated by agreement: {body.note}", customer=f"De-escalated: {body.note}"
-        )
-
-    return _run(escalation_id, "de-escalate", decide)
+    procedure.de_escalate(
+        _steps(),
+        escalation_id,
+        note=body.note,
+        by=body.by,
+        cause=_cause("de-escalate"),
+        now=utcnow(),
+    )
+    return show(escalation_id)
 
 
 @api.post("/escalations/<int:escalation_id>/close")
@@ -245,22 +230,16 @@ def close_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     outcome = OutcomeRecord(
         body.outcome, body.explanation, body.tracker_ref, body.resolution_indication
     )
-
-    def decide(escalation: Escalation) -> Said:
-        agreement = (
-            Agreement(body.by, body.agreement_note, utcnow()) if body.agreement_note else None
-        )
-        close(
-            escalation,
-            outcome,
-            agreement=agreement,
-            actor=body.by,
-            cause=_cause("close"),
-            now=utcnow(),
-        )
-        return Said(f"Closed: {body.outcome.value.replace('_', ' ')}")
-
-    return _run(escalation_id, "close", decide)
+    procedure.close(
+        _steps(),
+        escalation_id,
+        outcome,
+        agreement_note=body.agreement_note,
+        by=body.by,
+        cause=_cause("close"),
+        now=utcnow(),
+    )
+    return show(escalation_id)
 
 
 @api.post("/escalations/<int:escalation_id>/communication-plan")

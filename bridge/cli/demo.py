@@ -76,11 +76,7 @@ class Story:
 def play(story: Story) -> None:
     from sqlalchemy import select
 
-    from bridge.domain.enums import PlanKind
-    from bridge.domain.plans import accept_plan, activate
-    from bridge.domain.records import Escalation
     from bridge.jobs.clock import utcnow
-    from bridge.services.steps import Said, propose
     from bridge.store import tables
     from bridge.store.escalations import EscalationStore
     from sandbox.slack import person
@@ -135,13 +131,14 @@ def play(story: Story) -> None:
         *(f"{c.target.kind.value}: due {c.due_at:%a %H:%M} UTC" for c in clocks),
     )
 
-    steps = runtime.services.steps
-
-    def start(escalation: Escalation) -> Said:
-        activate(escalation, engineer=engineer, actor="U0ALICE001", cause="demo", now=now)
-        return Said(f"<@{engineer}> is the escalation engineer")
-
-    steps.run(escalation_id, "activate", start, cause="demo", now=now)
+    person.take_step(
+        sandbox,
+        "U0ALICE001",
+        escalation_id,
+        "assign_engineer",
+        {"engineer": person.picked_user(engineer)},
+    )
+    story.settle()
     runtime.services.spar.open_spar(escalation_id, by=engineer, cause="demo", now=now)
     story.settle()
     with runtime.sessions() as session:
@@ -161,24 +158,22 @@ def play(story: Story) -> None:
         f"{urls['slack']}/_sandbox/channels/{channel}/messages",
     )
 
-    plan = propose(
-        steps,
-        escalation_id,
-        kind=PlanKind.PATCH,
-        summary="Install patch 4.2.1, then restart the sync service",
-        delivery_date=now.date() + dt.timedelta(days=1),
-        by=engineer,
-        cause="demo",
-        now=now,
-    )
-
-    def agree(escalation: Escalation) -> Said:
-        accept_plan(escalation, plan, by="customer", cause="demo", now=now)
-        return Said("The customer accepted the action plan")
-
-    steps.run(escalation_id, "accept", agree, cause="demo", now=now)
+    plan = {
+        "kind": person.chosen("patch"),
+        "delivery_date": person.picked_date((now.date() + dt.timedelta(days=1)).isoformat()),
+        "summary": person.typed("Install patch 4.2.1, then restart the sync service"),
+    }
+    person.take_step(sandbox, engineer, escalation_id, "propose_plan", plan)
     story.settle()
-    story.step(6, "Action plan proposed and accepted", f"state: {story.state(escalation_id)}")
+    # The customer said yes on the call; Erin records it from the escalation's menu.
+    answer = {"answer": person.chosen("accepted")}
+    person.take_step(sandbox, engineer, escalation_id, "customer_answer", answer)
+    story.settle()
+    story.step(
+        6,
+        "Erin proposes the action plan in Slack; the customer's yes is recorded there too",
+        f"state: {story.state(escalation_id)}",
+    )
 
     from jira import JIRA
 
@@ -211,16 +206,12 @@ def play(story: Story) -> None:
         f"state: {story.state(escalation_id)}",
     )
 
-    runtime.services.monitoring.close_after_monitoring(
-        escalation_id,
-        by="U0MANAGER1",
-        agreement="customer confirmed on the call",
-        now=utcnow(),
-    )
+    agreed = {"agreement": person.typed("customer confirmed on the call")}
+    person.take_step(sandbox, "U0MANAGER1", escalation_id, "close", agreed)
     story.settle()
     story.step(
         10,
-        "The escalation manager closes it: customer satisfied",
+        "The escalation manager closes it from Slack: customer satisfied",
         f"state: {story.state(escalation_id)}",
     )
 

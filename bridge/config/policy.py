@@ -203,6 +203,12 @@ class RolesConfig(_Strict):
     mark_resolved: list[str] = Field(default_factory=list)
     split_ticket: list[str] = Field(default_factory=list)
     same_problem: list[str] = Field(default_factory=list)
+    customer_answer: list[str] = Field(default_factory=list)
+    status_update: list[str] = Field(default_factory=list)
+    communication_plan: list[str] = Field(default_factory=list)
+    assign_engineer: list[str] = Field(default_factory=list)
+    de_escalate: list[str] = Field(default_factory=list)
+    close: list[str] = Field(default_factory=list)
 
 
 class DeliveryTargets(_Strict):
@@ -274,3 +280,6 @@ class ResolutionConfig(_Strict):
     # Accepting the fix closes the AR in its tracker (moved to this status), not only comments.
     close_ar_on_accept: bool = False
     ar_done_status: str = "Done"
+    # Accepting the fix closes the SPAR in its tracker too (moved to this status; a GitHub
+    # issue is closed). None: the SPAR's record is left as it is.
+    spar_done_status: str | None = "Done"

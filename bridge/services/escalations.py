@@ -66,6 +66,7 @@ def summary(
     }
     return {
         "ticket": ticket.external_id,
+        "engineer": escalation.engineer,
         "title": ticket.subject,
         "customer": ticket.organisation,
         "severity": int(ticket.severity),

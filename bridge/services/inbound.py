@@ -16,23 +16,21 @@ from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
 from bridge.domain.opening import request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
-from bridge.services import effects
+from bridge.services import effects, procedure
 from bridge.services.answers import triage_answers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
 from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.replies import Replies
+from bridge.services.steps import Steps
 from bridge.services.ticket_events import parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
-# Buttons whose step needs a form Slack cannot show after the 3-second acknowledgement; the
-# person who pressed one is told where the step is taken instead of hearing nothing.
-API_ONLY_BUTTONS = {
-    "button.propose_plan": "Propose the plan with POST /api/escalations/{id}/plans (docs/api.md).",
-    "button.mark_resolved": "Close it with POST /api/escalations/{id}/close (docs/api.md).",
+# Buttons whose step is not taken in Slack; the person who pressed one is told where it is.
+ELSEWHERE_BUTTONS = {
     "button.split_ticket": (
         "Split the ticket in the helpdesk, then escalate the new ticket with /escalate."
     ),
@@ -45,10 +43,12 @@ class SlackProcessor(Service):
         collaborators: Collaborators,
         escalations: EscalationService,
         monitoring: Monitoring,
+        steps: Steps,
     ) -> None:
         super().__init__(collaborators)
         self.service = escalations
         self.monitoring = monitoring
+        self.steps = steps
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         body = parse_json(row.body)
@@ -59,10 +59,33 @@ class SlackProcessor(Service):
             return self._same_problem(body, cause)
         if row.event_type in ("button.acknowledge", "button.raise_level"):
             return self._button(row.event_type.removeprefix("button."), body, cause)
-        if row.event_type in API_ONLY_BUTTONS:
-            hint = API_ONLY_BUTTONS[row.event_type].format(id=body.get("escalation_id", "<id>"))
+        if row.event_type.startswith("step."):
+            return self._step(row.event_type.removeprefix("step."), body, cause)
+        if row.event_type in ELSEWHERE_BUTTONS:
+            hint = ELSEWHERE_BUTTONS[row.event_type]
             self._tell(str(body.get("user", "")), cause, f"Not from Slack yet. {hint}")
         return "ignored"
+
+    def _step(self, step: str, body: dict[str, Any], cause: str) -> Outcome:
+        """A step's form, submitted in Slack: taken, or refused to the person who sent it."""
+        user = str(body.get("user", ""))
+        try:
+            escalation_id = int(body.get("escalation_id", ""))
+            procedure.take_step(
+                self.steps,
+                step,
+                escalation_id,
+                dict(body.get("answers") or {}),
+                by=user,
+                cause=cause,
+                now=self.now(),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise PermanentError(f"step {step!r}: {type(exc).__name__}: {exc}") from exc
+        except REFUSALS as exc:
+            self._tell(user, cause, f"Could not {step.replace('_', ' ')}: {exc}")
+            log.info("slack.step_refused", step=step, error=type(exc).__name__)
+        return "done"
 
     def _tell(self, user: str, key: str, text: str) -> None:
         with self.transactions.begin() as session:

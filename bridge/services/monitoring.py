@@ -7,11 +7,10 @@ import datetime as dt
 
 import structlog
 
-from bridge.domain.enums import Outcome
 from bridge.domain.plans import activate
-from bridge.domain.records import Agreement, Escalation, OutcomeRecord
-from bridge.domain.resolution import Recurrence, close, report_recurrence
-from bridge.services import effects
+from bridge.domain.records import Escalation
+from bridge.domain.resolution import Recurrence, report_recurrence
+from bridge.services import effects, procedure
 from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.steps import Said, Steps
@@ -58,19 +57,9 @@ class Monitoring(Service):
         self, escalation_id: int, *, by: str, agreement: str, now: dt.datetime
     ) -> None:
         """The escalation manager closes on agreement once the period is over (002)."""
-
-        def decide(escalation: Escalation) -> Said:
-            close(
-                escalation,
-                OutcomeRecord(Outcome.CUSTOMER_SATISFIED),
-                agreement=Agreement(by, agreement, now),
-                actor=by,
-                cause="close",
-                now=now,
-            )
-            return Said(f"Closed by {by}: customer satisfied ({agreement}).")
-
-        self.steps.run(escalation_id, "close", decide, cause="monitoring-over", now=now)
+        procedure.close_after_monitoring(
+            self.steps, escalation_id, agreement=agreement, by=by, cause="monitoring-over", now=now
+        )
 
     def monitoring_tick(self, now: dt.datetime) -> int:
         """Tell the thread once when an escalation's monitoring period is over."""

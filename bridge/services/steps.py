@@ -12,7 +12,7 @@ from bridge.domain.communication import agree_communication_plan, record_status_
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import propose_plan
 from bridge.domain.records import ActionPlan, CommunicationPlan, Escalation
-from bridge.services import effects
+from bridge.services import effects, waiting
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore
@@ -20,10 +20,12 @@ from bridge.store.escalations import EscalationStore
 
 @dataclass(frozen=True)
 class Said:
-    """What a step says: to the Slack thread, and optionally to the customer."""
+    """What a step says: to the Slack thread, and optionally to the customer (a public reply
+    on the helpdesk ticket) or to the ticket's internal notes."""
 
     thread: str
     customer: str | None = None
+    internal: str | None = None
 
 
 Decision = Callable[[Escalation], Said]
@@ -40,6 +42,7 @@ class Steps(Service):
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             loaded = self.service.load(store, escalation_id)
+            before = loaded.escalation.state
             said = decide(loaded.escalation)
             store.save(loaded.escalation, now)
             step = f"{name}:{cause}"
@@ -48,12 +51,16 @@ class Steps(Service):
                 effects.thread_reply(loaded.escalation.id, step, text=said.thread),
             ]
             ticket = loaded.ticket_row
-            if said.customer and self.configured(ticket.helpdesk):
-                planned.append(
-                    effects.helpdesk_note(
-                        ticket.helpdesk, ticket.external_id, step, text=said.customer, public=True
+            for text, public in ((said.customer, True), (said.internal, False)):
+                if text and self.configured(ticket.helpdesk):
+                    planned.append(
+                        effects.helpdesk_note(
+                            ticket.helpdesk, ticket.external_id, step, text=text, public=public
+                        )
                     )
-                )
+            # Closed, de-escalated or reopened: the waiting lists of its ARs change.
+            after = loaded.escalation.state
+            planned += waiting.if_changed(session, escalation_id, before, after, step, now)
             self.outbox.plan(session, planned, now)
             return loaded.escalation
 
@@ -81,13 +88,23 @@ def agree_communication(
 
 
 def status_update(
-    steps: Steps, escalation_id: int, *, by: str, text: str, cause: str, now: dt.datetime
+    steps: Steps,
+    escalation_id: int,
+    *,
+    by: str,
+    text: str,
+    cause: str,
+    now: dt.datetime,
+    public: bool = True,
 ) -> None:
-    """A status update with the plan of action, to the customer and the thread (rule 8)."""
+    """A status update with the plan of action, to the thread and the helpdesk ticket: a public
+    reply to the customer, or an internal note (rule 8)."""
 
     def decide(escalation: Escalation) -> Said:
         record_status_update(escalation, actor=by, cause=cause, now=now)
-        return Said(f"Status update: {text}", customer=text)
+        if public:
+            return Said(f"Status update: {text}", customer=text)
+        return Said(f"Status update (internal): {text}", internal=text)
 
     steps.run(escalation_id, "status-update", decide, cause=cause, now=now)
 

@@ -1,4 +1,5 @@
-"""Acting as a person in Slack: run `/escalate`, fill the triage modal the app opened, submit.
+"""Acting as a person in Slack: run `/escalate` and fill the triage modal the app opened, or
+take a step from an escalation's message and fill that step's form.
 
 Everything goes the way Slack sends it — a signed slash command, then a signed `view_submission`
 built from the modal the app really opened in this sandbox — so the demo and tests exercise the
@@ -73,23 +74,96 @@ def escalate(
     sandbox.flush_webhooks()
     # Bolt answers the command as soon as it is acknowledged and opens the modal after, as
     # Slack itself allows: the person waits for the modal to appear, as they would.
-    deadline = time.monotonic() + MODAL_WAIT_SECONDS
-    while not (opened := [v for v in list(slack.world.views) if v not in opened_before]):
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.01)
-    if not opened:
-        msg = f"/escalate {command_text} opened no modal (see the bridge's answer to the command)"
-        raise RuntimeError(msg)
-    view = dict(slack.world.views[opened[-1]]) | {"id": opened[-1]}
+    what = f"/escalate {command_text} (see the bridge's answer to the command)"
+    view_id = _wait_for_new_view(slack, opened_before, what)
+    view = dict(slack.world.views[view_id]) | {"id": view_id}
     payload = {
         "type": "view_submission",
         "team": {"id": "T0SANDBOX1"},
         "user": {"id": user},
-        "trigger_id": f"{opened[-1]}.submit",
+        "trigger_id": f"{view_id}.submit",
         "view": view
         | {"state": {"values": {block: {**answer} for block, answer in values.items()}}},
     }
     slack.app.test_client().post("/_sandbox/interaction", json={"payload": payload})
     sandbox.flush_webhooks()
     return view
+
+
+def _wait_for_new_view(slack: Any, opened_before: set[str], what: str) -> str:
+    deadline = time.monotonic() + MODAL_WAIT_SECONDS
+    while not (opened := [v for v in list(slack.world.views) if v not in opened_before]):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} opened no modal (see the bridge's log)")
+        time.sleep(0.01)
+    return opened[-1]
+
+
+def take_step(
+    sandbox: Sandbox,
+    user: str,
+    escalation_id: int | str,
+    step: str,
+    values: dict[str, Any],
+    channel: str = "C0SUPPORT01",
+) -> dict[str, Any]:
+    """Press the step's button on the escalation's message (or choose it in its "More steps"
+    menu), then submit the form the app opened with ``values`` (block id → element state)."""
+    slack = sandbox.slack
+    opened_before = set(slack.world.views)
+    trigger = f"{int(time.time())}.{step}.{len(opened_before)}.sandbox"
+    action: dict[str, Any] = {"block_id": "escalation", "action_ts": f"{time.time():.6f}"}
+    if step in BUTTON_STEPS:
+        action |= {"type": "button", "action_id": f"escalation.{step}"}
+        action["value"] = str(escalation_id)
+    else:
+        selected = {"value": f"{step}:{escalation_id}"}
+        action |= {"type": "static_select", "action_id": "escalation.more"}
+        action["selected_option"] = selected
+    press = {
+        "type": "block_actions",
+        "team": {"id": "T0SANDBOX1"},
+        "user": {"id": user},
+        "channel": {"id": channel},
+        "trigger_id": trigger,
+        "message": {"ts": "0"},
+        "actions": [action],
+    }
+    slack.app.test_client().post("/_sandbox/interaction", json={"payload": press})
+    sandbox.flush_webhooks()
+    view_id = _wait_for_new_view(slack, opened_before, f"{step} on escalation {escalation_id}")
+    view = dict(slack.world.views[view_id]) | {"id": view_id}
+    submitted = {
+        "type": "view_submission",
+        "team": {"id": "T0SANDBOX1"},
+        "user": {"id": user},
+        "trigger_id": f"{view_id}.submit",
+        "view": view | {"state": {"values": values}},
+    }
+    slack.app.test_client().post("/_sandbox/interaction", json={"payload": submitted})
+    sandbox.flush_webhooks()
+    return view
+
+
+# Steps with a button of their own on the escalation's message; the others are in its menu.
+BUTTON_STEPS = ("propose_plan", "mark_resolved")
+
+
+def typed(value: str) -> dict[str, Any]:
+    return _typed(value)
+
+
+def chosen(value: str) -> dict[str, Any]:
+    return _choice(value, "static_select")
+
+
+def picked_date(day: str) -> dict[str, Any]:
+    return {"value": {"type": "datepicker", "selected_date": day}}
+
+
+def picked_user(user: str) -> dict[str, Any]:
+    return {"value": {"type": "users_select", "selected_user": user}}
+
+
+def number(value: float) -> dict[str, Any]:
+    return _typed(str(value), "number_input")

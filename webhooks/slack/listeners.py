@@ -22,7 +22,7 @@ from bridge.services.ports import ConnectorError, SlackWorkspace
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation
 from webhooks.payload import dig, scalar_text
-from webhooks.slack import same_problem
+from webhooks.slack import same_problem, step_forms
 from webhooks.slack.commands import (
     USAGE,
     Escalate,
@@ -143,6 +143,12 @@ class Listeners:
 
     def button_pressed(self, ack: Callable[..., None], body: dict, action: dict) -> None:
         role = _text(action.get("action_id")).removeprefix("escalation.")  # matched: a known role
+        escalation = scalar_text(action.get("value"))
+        if role == "more":  # the "More steps" menu: "<step>:<escalation id>"
+            role, _, escalation = _text(dig(action, "selected_option", "value")).partition(":")
+            if role not in step_forms.FORMS:
+                ack()
+                return
         user = _text(dig(body, "user", "id"))
         channel = scalar_text(dig(body, "channel", "id"))
         allowed: list[str] = getattr(self.runtime.settings.roles, role)
@@ -151,14 +157,16 @@ class Listeners:
             log.info("slack.button.refused", role=role)
             self.tell(channel, user, refusal(role, allowed))
             return
-        escalation = scalar_text(action.get("value"))
-        if role == "same_problem":
-            ack()
-            trigger = _text(body.get("trigger_id"))
+        if role == "same_problem" or role in step_forms.FORMS:
+            ack()  # the form opens at once: its trigger id lasts three seconds
+            form = same_problem.modal if role == "same_problem" else step_forms.step_modal(role)
             try:
-                self.workspace.open_view(trigger, same_problem.modal(escalation or "", channel))
+                self.workspace.open_view(
+                    _text(body.get("trigger_id")), form(escalation or "", channel)
+                )
             except ConnectorError as exc:
                 log.warning("slack.views_open_failed", error=str(exc))
+                self.tell(channel, user, f"Slack would not open the form ({exc.detail}); retry.")
             return
         press = {
             "action": role,
@@ -206,6 +214,40 @@ class Listeners:
                 record_key=f"escalation:{key_part(escalation)}",
                 provider_ts=utcnow(),
             ),
+        )
+        ack()
+
+    def step_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
+        """A step's form: errors back on its fields, else stored once (by view id) for its job."""
+        try:
+            metadata = json.loads(_text(view.get("private_metadata")) or "null")
+            step, escalation = str(metadata["step"]), str(metadata["escalation_id"])
+            step_forms.FORMS[step]
+        except (ValueError, TypeError, KeyError):
+            ack(response_action="errors", errors=step_forms.expired(view))
+            return
+        answers, errors = step_forms.read(step, dig(view, "state", "values"), utcnow().date())
+        if not (escalation.isdigit() and len(escalation) <= 18):
+            errors = step_forms.expired(view)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        request = {
+            "step": step,
+            "escalation_id": escalation,
+            "user": _text(dig(body, "user", "id")),
+            "channel": metadata.get("channel"),
+            "answers": answers,
+        }
+        self.runtime.handoff.accept(
+            Delivery(
+                source="slack",
+                delivery_id=f"view:{key_part(_text(view.get('id')))}",
+                event_type=f"step.{step}",
+                body=json.dumps(request, sort_keys=True).encode(),
+                record_key=f"escalation:{escalation}",
+                provider_ts=utcnow(),
+            )
         )
         ack()
 

@@ -24,6 +24,13 @@ BUTTON_LABELS = {
     "mark_resolved": "Mark resolved",
     "split_ticket": "Split ticket",
     "same_problem": "Same problem",
+    # In the message's "More steps" menu:
+    "customer_answer": "Customer's answer to the plan",
+    "status_update": "Post status update",
+    "communication_plan": "Communication plan",
+    "assign_engineer": "Assign engineer",
+    "de_escalate": "De-escalate",
+    "close": "Close",
 }
 
 ROLES = tuple(BUTTON_LABELS)

@@ -12,7 +12,17 @@ BUTTONS = (
     ("split_ticket", "Split ticket", None),
     ("same_problem", "Same problem", None),
 )
+# The "More steps" menu: the procedure's other steps, each opening its form.
+MORE_STEPS = (
+    ("customer_answer", "Customer's answer to the plan"),
+    ("status_update", "Post status update"),
+    ("communication_plan", "Communication plan"),
+    ("assign_engineer", "Assign engineer"),
+    ("de_escalate", "De-escalate"),
+    ("close", "Close after monitoring"),
+)
 _FACTS = (
+    ("engineer", "Engineer"),
     ("customer", "Customer"),
     ("severity", "Severity"),
     ("classification", "Classification"),
@@ -44,7 +54,11 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
         {"type": "header", "text": {"type": "plain_text", "text": f"Escalation {escalation_id}"}},
         {"type": "section", "text": _mrkdwn(f"*{title}*  {summary.get('title', '')}".strip())},
     ]
-    facts = [_mrkdwn(f"*{label}:* {summary[name]}") for name, label in _FACTS if summary.get(name)]
+    facts = [
+        _mrkdwn(f"*{label}:* {_shown(name, summary[name])}")
+        for name, label in _FACTS
+        if summary.get(name)
+    ]
     if facts:
         blocks.append({"type": "section", "fields": facts[:10]})
     due = summary.get("sla_due") or {}
@@ -67,6 +81,26 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
         for role, label, style in BUTTONS
         if shown is None or role in shown
     ]
+    if shown is None:
+        options = [
+            {"text": {"type": "plain_text", "text": label}, "value": f"{step}:{escalation_id}"}
+            for step, label in MORE_STEPS
+        ]
+        more = {
+            "type": "static_select",
+            "action_id": "escalation.more",
+            "placeholder": {"type": "plain_text", "text": "More steps…"},
+            "options": options,
+        }
+        buttons.append(more)
     if buttons:
         blocks.append({"type": "actions", "block_id": "escalation", "elements": buttons})
     return blocks
+
+
+def _shown(name: str, value: Any) -> str:
+    """A fact as Slack shows it: the engineer, when a Slack user id, as a mention."""
+    text = str(value)
+    if name == "engineer" and text[:1] in ("U", "W") and text.isalnum() and text.isupper():
+        return f"<@{text}>"
+    return text

@@ -1,0 +1,212 @@
+"""The procedure's steps on an existing escalation, one function each, for every surface that
+takes them (the API, Slack): the domain rule decides, ``Steps.run`` saves it and tells the
+thread, the head message and, where it is news for them, the customer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bridge.domain import plans, resolution
+from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, PlanStatus
+from bridge.domain.errors import PlanNotFound
+from bridge.domain.records import Agreement, CommunicationPlan, Escalation, OutcomeRecord
+from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
+
+
+def assign_engineer(
+    steps: Steps, escalation_id: int, *, engineer: str, by: str, cause: str, now: dt.datetime
+) -> None:
+    """The customer support engineer who becomes the primary contact; work starts (003)."""
+
+    def decide(escalation: Escalation) -> Said:
+        plans.activate(escalation, engineer=engineer, actor=by, cause=cause, now=now)
+        return Said(f"{_person(engineer)} is the escalation engineer and primary contact")
+
+    steps.run(escalation_id, "activate", decide, cause=cause, now=now)
+
+
+def plan_awaiting_answer(escalation: Escalation) -> str:
+    """The id of the plan the customer has been told of and not yet answered."""
+    for plan in reversed(escalation.plans):
+        if plan.status is PlanStatus.PROPOSED:
+            return plan.id
+    raise PlanNotFound("no action plan is waiting for the customer's answer")
+
+
+def customer_accepts_plan(
+    steps: Steps,
+    escalation_id: int,
+    plan_id: str | None,
+    *,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    def decide(escalation: Escalation) -> Said:
+        chosen = plan_id or plan_awaiting_answer(escalation)
+        plans.accept_plan(escalation, chosen, by=by, cause=cause, now=now)
+        return Said(f"The customer accepted {chosen} ({_person(by)})")
+
+    steps.run(escalation_id, f"accept-{plan_id or 'plan'}", decide, cause=cause, now=now)
+
+
+def customer_rejects_plan(
+    steps: Steps,
+    escalation_id: int,
+    plan_id: str | None,
+    *,
+    reason: str,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    """A rejected plan goes back to development: renegotiation starts at once (004)."""
+
+    def decide(escalation: Escalation) -> Said:
+        chosen = plan_id or plan_awaiting_answer(escalation)
+        plans.reject_plan(escalation, chosen, by=by, reason=reason, cause=cause, now=now)
+        return Said(f"The customer rejected {chosen}: {reason}. Back to development.")
+
+    steps.run(escalation_id, f"reject-{plan_id or 'plan'}", decide, cause=cause, now=now)
+
+
+def renegotiate(steps: Steps, escalation_id: int, *, by: str, cause: str, now: dt.datetime) -> None:
+    def decide(escalation: Escalation) -> Said:
+        plans.renegotiate(escalation, actor=by, cause=cause, now=now)
+        return Said(f"Renegotiating the action plan with development ({_person(by)})")
+
+    steps.run(escalation_id, "renegotiate", decide, cause=cause, now=now)
+
+
+def rca_progress(
+    steps: Steps, escalation_id: int, *, on_track: bool, by: str, cause: str, now: dt.datetime
+) -> None:
+    def decide(escalation: Escalation) -> Said:
+        resolution.record_rca_progress(
+            escalation, on_track=on_track, actor=by, cause=cause, now=now
+        )
+        track = "on track" if on_track else "NOT on track"
+        return Said(f"Root-cause analysis {track} ({_person(by)})")
+
+    steps.run(escalation_id, "rca", decide, cause=cause, now=now)
+
+
+def de_escalate(
+    steps: Steps, escalation_id: int, *, note: str, by: str, cause: str, now: dt.datetime
+) -> None:
+    """Refused, naming what is missing, unless the plan is accepted, the root-cause analysis
+    is on track and the agreement is recorded (003)."""
+
+    def decide(escalation: Escalation) -> Said:
+        agreement = Agreement(by, note, now) if note.strip() else None
+        resolution.de_escalate(escalation, agreement=agreement, actor=by, cause=cause, now=now)
+        return Said(f"De-escalated by agreement: {note}", customer=f"De-escalated: {note}")
+
+    steps.run(escalation_id, "de-escalate", decide, cause=cause, now=now)
+
+
+def close(
+    steps: Steps,
+    escalation_id: int,
+    outcome: OutcomeRecord,
+    *,
+    agreement_note: str,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    """Close with the outcome of rule 11; after monitoring, upon the customer's agreement."""
+
+    def decide(escalation: Escalation) -> Said:
+        agreement = Agreement(by, agreement_note, now) if agreement_note.strip() else None
+        resolution.close(escalation, outcome, agreement=agreement, actor=by, cause=cause, now=now)
+        agreed = f" ({agreement_note.strip()})" if agreement else ""
+        return Said(f"Closed by {_person(by)}: {_outcome_text(outcome)}{agreed}.")
+
+    steps.run(escalation_id, "close", decide, cause=cause, now=now)
+
+
+def close_after_monitoring(
+    steps: Steps, escalation_id: int, *, agreement: str, by: str, cause: str, now: dt.datetime
+) -> None:
+    """The escalation manager closes on the customer's agreement once monitoring is over (002)."""
+    satisfied = OutcomeRecord(Outcome.CUSTOMER_SATISFIED)
+    close(steps, escalation_id, satisfied, agreement_note=agreement, by=by, cause=cause, now=now)
+
+
+def _outcome_text(outcome: OutcomeRecord) -> str:
+    text = outcome.outcome.value.replace("_", " ")
+    if outcome.outcome is Outcome.BUG_IN_TRACKER and outcome.tracker_ref:
+        text += f" ({outcome.tracker_ref}"
+        text += f", {outcome.resolution_indication})" if outcome.resolution_indication else ")"
+    elif outcome.explanation:
+        text += f": {outcome.explanation}"
+    return text
+
+
+def _person(who: str) -> str:
+    """A Slack user id as Slack shows it; any other name as it is."""
+    return f"<@{who}>" if who[:1] in ("U", "W") and who.isalnum() and who.isupper() else who
+
+
+def take_step(
+    steps: Steps,
+    step: str,
+    escalation_id: int,
+    answers: dict[str, Any],
+    *,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    """A step as a Slack form gives it (``webhooks/slack/step_forms.py``): its answers by name.
+    Raises ``KeyError``/``ValueError`` for answers no form gives, ``DomainError`` for a step
+    the procedure refuses."""
+    if step == "propose_plan":
+        delivery = answers.get("delivery_date")
+        propose(
+            steps,
+            escalation_id,
+            kind=PlanKind(answers["kind"]),
+            summary=answers["summary"],
+            delivery_date=dt.date.fromisoformat(delivery) if delivery else None,
+            by=by,
+            cause=cause,
+            now=now,
+        )
+    elif step == "customer_answer" and answers["answer"] == "accepted":
+        customer_accepts_plan(steps, escalation_id, None, by=by, cause=cause, now=now)
+    elif step == "customer_answer":
+        reason = answers["reason"]
+        customer_rejects_plan(
+            steps, escalation_id, None, reason=reason, by=by, cause=cause, now=now
+        )
+    elif step == "status_update":
+        public = answers["visibility"] == "public"
+        text = answers["text"]
+        status_update(steps, escalation_id, by=by, text=text, cause=cause, now=now, public=public)
+    elif step == "communication_plan":
+        attendees = tuple(a.strip() for a in answers.get("attendees", "").split(",") if a.strip())
+        every = dt.timedelta(hours=float(answers["every_hours"]))
+        plan = CommunicationPlan(CommunicationMode(answers["mode"]), every, attendees)
+        agree_communication(steps, escalation_id, plan, by=by, cause=cause, now=now)
+    elif step == "assign_engineer":
+        engineer = answers["engineer"]
+        assign_engineer(steps, escalation_id, engineer=engineer, by=by, cause=cause, now=now)
+    elif step == "mark_resolved":
+        outcome = OutcomeRecord(
+            Outcome(answers["outcome"]),
+            answers.get("explanation", ""),
+            answers.get("tracker_ref", ""),
+            answers.get("resolution_indication", ""),
+        )
+        close(steps, escalation_id, outcome, agreement_note="", by=by, cause=cause, now=now)
+    elif step == "de_escalate":
+        de_escalate(steps, escalation_id, note=answers["agreement"], by=by, cause=cause, now=now)
+    elif step == "close":
+        close_after_monitoring(
+            steps, escalation_id, agreement=answers["agreement"], by=by, cause=cause, now=now
+        )
+    else:
+        raise ValueError(f"no step {step!r}")

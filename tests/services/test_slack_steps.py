@@ -1,0 +1,113 @@
+"""The procedure's steps as Slack forms submit them: each taken through the same service as the
+API, the thread and the head message told, and a refusal answered to whoever sent the form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bridge.config import load_settings
+from bridge.runtime import Runtime, bootstrap
+from bridge.store import tables
+
+from .conftest import add_ticket
+from .test_inbound_processors import escalations, outbox, slack_request, stored
+
+
+@pytest.fixture
+def runtime(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    """With Zendesk configured, so that what a step says to the customer is planned for it."""
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BRIDGE_CONNECTORS__ZENDESK__URL", "https://acme.zendesk.example")
+    monkeypatch.setenv("BRIDGE_CONNECTORS__ZENDESK__EMAIL", "bot@acme.example")
+    monkeypatch.setenv("BRIDGE_CONNECTORS__ZENDESK__API_TOKEN", "token")
+    runtime = bootstrap(load_settings())
+    yield runtime
+    runtime.close()
+
+
+def submitted(runtime: Runtime, step: str, escalation_id: int, user: str, **answers: Any) -> str:
+    form = {"step": step, "escalation_id": str(escalation_id), "user": user, "answers": answers}
+    return runtime.services.slack_processor(stored(runtime, "slack", f"step.{step}", form))
+
+
+def escalated(runtime: Runtime) -> int:
+    add_ticket(runtime)
+    runtime.services.slack_processor(
+        stored(runtime, "slack", "escalation_request", slack_request())
+    )
+    [escalation] = escalations(runtime)
+    return escalation.id
+
+
+def thread(runtime: Runtime) -> list[str]:
+    return [row.payload["text"] for row in outbox(runtime, "thread_reply")]
+
+
+def test_engineer_plan_and_the_customers_answer_are_taken_from_slack(runtime: Runtime) -> None:
+    escalation_id = escalated(runtime)
+
+    assert submitted(runtime, "assign_engineer", escalation_id, "U0LEAD0001", engineer="U0ENG00001")
+    [row] = escalations(runtime)
+    assert (row.state, row.document["engineer"]) == ("active", "U0ENG00001")
+    assert "<@U0ENG00001> is the escalation engineer and primary contact" in thread(runtime)
+    heads = outbox(runtime, "upsert_escalation_message")
+    assert heads[-1].payload["summary"]["engineer"] == "U0ENG00001"
+
+    plan = {"kind": "patch", "delivery_date": "2026-12-20", "summary": "Hotfix 4.2.1"}
+    assert submitted(runtime, "propose_plan", escalation_id, "U0ENG00001", **plan) == "done"
+    assert escalations(runtime)[0].state == "plan_proposed"
+    replies = [r.payload["text"] for r in outbox(runtime, "public_reply")]
+    assert "Action plan (patch, delivery 2026-12-20): Hotfix 4.2.1" in replies
+
+    submitted(
+        runtime,
+        "customer_answer",
+        escalation_id,
+        "U0ENG00001",
+        answer="rejected",
+        reason="a patch cannot go in before the quarter closes",
+    )
+    assert escalations(runtime)[0].state == "plan_rejected"
+    assert any("rejected plan-1: a patch cannot go in" in text for text in thread(runtime))
+
+
+def test_an_internal_status_update_is_a_note_the_customer_does_not_see(runtime) -> None:
+    escalation_id = escalated(runtime)
+    submitted(
+        runtime,
+        "status_update",
+        escalation_id,
+        "U0ENG00001",
+        text="Reproduced on 4.2; fix in review",
+        visibility="internal",
+    )
+
+    notes = [row.payload["text"] for row in outbox(runtime, "internal_note")]
+    assert "Reproduced on 4.2; fix in review" in notes
+    assert all("Reproduced" not in r.payload["text"] for r in outbox(runtime, "public_reply"))
+    assert "Status update (internal): Reproduced on 4.2; fix in review" in thread(runtime)
+
+
+def test_a_step_the_procedure_refuses_is_answered_with_what_is_missing(runtime) -> None:
+    escalation_id = escalated(runtime)
+    assert (
+        submitted(runtime, "de_escalate", escalation_id, "U0MGR00001", agreement="customer agrees")
+        == "done"
+    )
+
+    [message] = outbox(runtime, "direct_message")
+    assert message.payload["user"] == "U0MGR00001"
+    assert message.payload["text"].startswith("Could not de escalate:")
+    assert "no action plan has been accepted" in message.payload["text"]
+    assert escalations(runtime)[0].state == "triaged"  # nothing half-applied
+
+
+def test_a_form_for_an_unknown_escalation_is_answered_not_raised(runtime: Runtime) -> None:
+    assert submitted(runtime, "close", 999_999, "U0MGR00001", agreement="ok") == "done"
+    [message] = outbox(runtime, "direct_message")
+    assert "Could not close" in message.payload["text"]
+    with runtime.sessions() as session:
+        assert session.query(tables.Escalation).count() == 0
