@@ -57,7 +57,7 @@ def _problem(status: int, error: str, detail: str) -> tuple[dict[str, Any], int]
 @api.before_request
 def _authorised() -> tuple[dict[str, Any], int] | None:
     token = current_runtime().settings.api_token
-    if token is None:
+    if token is None or not token.get_secret_value().strip():  # a blank token opens nothing
         return _problem(404, "api_disabled", "set BRIDGE_API_TOKEN to enable the API")
     supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not hmac.compare_digest(supplied.encode(), token.get_secret_value().encode()):

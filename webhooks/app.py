@@ -62,11 +62,13 @@ def create_app(
     )
     from webhooks.acceptance import acceptance
     from webhooks.api import api
+    from webhooks.board import board
     from webhooks.ops import ops
 
     app.register_blueprint(ops)
     app.register_blueprint(api)
     app.register_blueprint(acceptance)
+    app.register_blueprint(board)
     receivers.init_app(app)
     slack.init_app(app)
     _instrument(app, metrics)

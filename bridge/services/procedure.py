@@ -21,7 +21,7 @@ def assign_engineer(
 
     def decide(escalation: Escalation) -> Said:
         plans.activate(escalation, engineer=engineer, actor=by, cause=cause, now=now)
-        return Said(f"{_person(engineer)} is the escalation engineer and primary contact")
+        return Said(f"{mention(engineer)} is the escalation engineer and primary contact")
 
     steps.run(escalation_id, "activate", decide, cause=cause, now=now)
 
@@ -46,7 +46,7 @@ def customer_accepts_plan(
     def decide(escalation: Escalation) -> Said:
         chosen = plan_id or plan_awaiting_answer(escalation)
         plans.accept_plan(escalation, chosen, by=by, cause=cause, now=now)
-        return Said(f"The customer accepted {chosen} ({_person(by)})")
+        return Said(f"The customer accepted {chosen} ({mention(by)})")
 
     steps.run(escalation_id, f"accept-{plan_id or 'plan'}", decide, cause=cause, now=now)
 
@@ -74,7 +74,7 @@ def customer_rejects_plan(
 def renegotiate(steps: Steps, escalation_id: int, *, by: str, cause: str, now: dt.datetime) -> None:
     def decide(escalation: Escalation) -> Said:
         plans.renegotiate(escalation, actor=by, cause=cause, now=now)
-        return Said(f"Renegotiating the action plan with development ({_person(by)})")
+        return Said(f"Renegotiating the action plan with development ({mention(by)})")
 
     steps.run(escalation_id, "renegotiate", decide, cause=cause, now=now)
 
@@ -87,7 +87,7 @@ def rca_progress(
             escalation, on_track=on_track, actor=by, cause=cause, now=now
         )
         track = "on track" if on_track else "NOT on track"
-        return Said(f"Root-cause analysis {track} ({_person(by)})")
+        return Said(f"Root-cause analysis {track} ({mention(by)})")
 
     steps.run(escalation_id, "rca", decide, cause=cause, now=now)
 
@@ -122,7 +122,7 @@ def close(
         agreement = Agreement(by, agreement_note, now) if agreement_note.strip() else None
         resolution.close(escalation, outcome, agreement=agreement, actor=by, cause=cause, now=now)
         agreed = f" ({agreement_note.strip()})" if agreement else ""
-        return Said(f"Closed by {_person(by)}: {_outcome_text(outcome)}{agreed}.")
+        return Said(f"Closed by {mention(by)}: {_outcome_text(outcome)}{agreed}.")
 
     steps.run(escalation_id, "close", decide, cause=cause, now=now)
 
@@ -145,7 +145,7 @@ def _outcome_text(outcome: OutcomeRecord) -> str:
     return text
 
 
-def _person(who: str) -> str:
+def mention(who: str) -> str:
     """A Slack user id as Slack shows it; any other name as it is."""
     return f"<@{who}>" if who[:1] in ("U", "W") and who.isalnum() and who.isupper() else who
 

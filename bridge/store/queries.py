@@ -111,3 +111,54 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
         ),
         clocks=tuple(ClockView(clock.kind, clock.state, clock.due_at) for clock in clocks),
     )
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    """One line of ``/escalate list``: where an open escalation stands and its next SLA due."""
+
+    id: int
+    ticket: str
+    state: str
+    level: int
+    engineer: str | None
+    requested_by: str
+    next_due: dt.datetime | None
+
+
+def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalation]:
+    """Open escalations, the most urgent first: the soonest running SLA clock, then the newest."""
+    rows = session.execute(
+        select(Escalation, Ticket)
+        .join(Ticket, Ticket.id == Escalation.ticket_id)
+        .where(Escalation.state.not_in(("closed", "de_escalated")))
+        .order_by(Escalation.id.desc())
+        .limit(500)
+    ).all()
+    due: dict[int, dt.datetime] = {}
+    for clock in session.scalars(
+        select(SlaClock).where(
+            SlaClock.escalation_id.in_([escalation.id for escalation, _ in rows]),
+            SlaClock.state == "running",
+            SlaClock.due_at.is_not(None),
+        )
+    ):
+        if clock.due_at is not None and (
+            clock.escalation_id not in due or clock.due_at < due[clock.escalation_id]
+        ):
+            due[clock.escalation_id] = clock.due_at
+    found = [
+        OpenEscalation(
+            id=escalation.id,
+            ticket=f"{ticket.helpdesk}:{ticket.external_id}",
+            state=escalation.state,
+            level=escalation.level,
+            engineer=escalation.engineer,
+            requested_by=str((escalation.document or {}).get("requested_by", "")),
+            next_due=due.get(escalation.id),
+        )
+        for escalation, ticket in rows
+    ]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    found.sort(key=lambda line: (line.next_due or far, -line.id))
+    return found[:limit]

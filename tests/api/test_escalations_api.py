@@ -38,16 +38,20 @@ def escalate(client: FlaskClient, ticket: str = "4711", **extra: str) -> dict:
     return response.json
 
 
-def test_the_api_is_off_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("token", [None, "", "  "])
+def test_the_api_is_off_without_a_token(token: str | None, monkeypatch) -> None:
+    if token is not None:
+        monkeypatch.setenv("BRIDGE_API_TOKEN", token)
     settings = load_settings()
     migrate.upgrade(settings.resolved_database_url)
     client = create_app(settings).test_client()
-    response = client.get("/api/escalations")
-    assert response.status_code == 404
-    assert response.json == {
-        "error": "api_disabled",
-        "detail": "set BRIDGE_API_TOKEN to enable the API",
-    }
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": f"Bearer {token}"}):
+        response = client.get("/api/escalations", headers=headers)
+        assert response.status_code == 404
+        assert response.json == {
+            "error": "api_disabled",
+            "detail": "set BRIDGE_API_TOKEN to enable the API",
+        }
 
 
 def test_a_wrong_token_is_refused(client: FlaskClient) -> None:

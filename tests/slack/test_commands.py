@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask.testing import FlaskClient
 
 from bridge.runtime import Runtime
-from tests.slack.workspace import add_escalation, add_ticket, command
+from bridge.store.tables import SlaClock
+from tests.slack.workspace import ALICE, add_escalation, add_ticket, command
 
 
 def test_help_shows_how_to_escalate_and_ask_for_status(client: FlaskClient) -> None:
@@ -59,3 +62,35 @@ def test_status_of_a_ticket_never_escalated_says_so(client: FlaskClient, runtime
         add_ticket(session, "88")
     text = command(client, "status #88").json["text"]
     assert "Not escalated." in text
+
+
+def test_list_shows_open_escalations_most_urgent_first_with_their_sla(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    with runtime.sessions.begin() as session:
+        overdue = add_escalation(session, add_ticket(session, "4521"))
+        later = add_escalation(session, add_ticket(session, "4522"), ar="DEV-43")
+        later.document = {"requested_by": ALICE}
+        session.get(SlaClock, f"esc-{later.id}:acknowledge").due_at = dt.datetime(
+            2099, 1, 5, 13, 30, tzinfo=dt.UTC
+        )
+        closed = add_escalation(session, add_ticket(session, "4523"), ar="DEV-44")
+        closed.state = "closed"
+
+    answer = command(client, "list")
+    lines = answer.json["text"].splitlines()
+    assert answer.json["response_type"] == "ephemeral"
+    assert lines == [
+        "*Open escalations*, the most urgent first",
+        f"• #{overdue.id} `zendesk:4521`: active, level 2, Erin Escalation; "
+        "*SLA overdue* since Mon 05 Jan 13:30 UTC",
+        f"• #{later.id} `zendesk:4522`: active, level 2, Erin Escalation; "
+        "next SLA due Mon 05 Jan 13:30 UTC",
+    ]
+
+    mine = command(client, "mine").json["text"].splitlines()
+    assert mine[0] == "*Your open escalations*"
+    assert [line.split(" ")[1] for line in mine[1:]] == [f"#{later.id}"]
+    assert command(client, "mine", user="U0NOBODY01").json["text"] == (
+        "No open escalation is yours."
+    )

@@ -91,7 +91,7 @@ def add_ticket(session: Session, external_id: str, helpdesk: str = "zendesk") ->
     return ticket
 
 
-def add_escalation(session: Session, ticket: Ticket) -> Escalation:
+def add_escalation(session: Session, ticket: Ticket, ar: str = "DEV-42") -> Escalation:
     now = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
     escalation = Escalation(
         ticket_id=ticket.id,
@@ -118,8 +118,8 @@ def add_escalation(session: Session, ticket: Ticket) -> Escalation:
             escalation_id=escalation.id,
             kind="ar",
             system="jira",
-            external_key="DEV-42",
-            url="https://jira.example.com/browse/DEV-42",
+            external_key=ar,
+            url=f"https://jira.example.com/browse/{ar}",
             state="open",
             created_at=now,
         )

@@ -1,20 +1,25 @@
 """``/escalate``: parse the command text, answer at once, open the triage modal.
 
 ``/escalate <ticket> [reason]`` opens the modal; ``/escalate status <ticket>`` answers with the
-escalation's state; ``/escalate help`` shows usage. No escalation without a ticket (rule 1).
+escalation's state; ``/escalate list`` and ``/escalate mine`` list open escalations with their
+SLA status; ``/escalate help`` shows usage. No escalation without a ticket (rule 1).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bridge.store.queries import EscalationView, TicketView
+from bridge.services.procedure import mention
+from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
 USAGE = (
     "*Usage*\n"
     "• `/escalate <ticket> [reason]`: escalate a helpdesk ticket (opens the triage form)\n"
     "• `/escalate status <ticket>`: state, level, SLA and links of the ticket's escalation\n"
+    "• `/escalate list`: open escalations, the most urgent first, with their next SLA due\n"
+    "• `/escalate mine`: the open escalations you requested or are the engineer of\n"
     "• `/escalate help`: this message\n"
     "`<ticket>` is the helpdesk ticket number, e.g. `4521` or `zendesk:4521`."
 )
@@ -51,6 +56,11 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Listing:
+    mine: bool
+
+
+@dataclass(frozen=True)
 class Escalate:
     ticket: TicketRef
     reason: str
@@ -64,10 +74,12 @@ def ticket_ref(word: str) -> TicketRef | None:
     return TicketRef(match["id"], match["helpdesk"])
 
 
-def parse_escalate(text: str) -> Help | Refuse | Status | Escalate:
+def parse_escalate(text: str) -> Help | Refuse | Status | Listing | Escalate:
     words = text.split()
     if not words or words[0].lower() == "help":
         return Help()
+    if len(words) == 1 and words[0].lower() in ("list", "mine"):
+        return Listing(mine=words[0].lower() == "mine")
     if words[0].lower() == "status":
         ref = ticket_ref(words[1]) if len(words) == 2 else None
         if ref is None:
@@ -111,4 +123,24 @@ def status_text(ticket: TicketView, escalation: EscalationView | None) -> str:
     for link in escalation.links:
         target = f"<{link.url}|{link.external_key}>" if link.url else link.external_key
         lines.append(f"{link.kind.upper()} in {link.system}: {target} ({link.state})")
+    return "\n".join(lines)
+
+
+def listing_text(found: list[OpenEscalation], *, mine: bool, now: dt.datetime) -> str:
+    if not found:
+        return "No open escalation is yours." if mine else "No escalation is open."
+    title = "*Your open escalations*" if mine else "*Open escalations*, the most urgent first"
+    lines = [title]
+    for line in found:
+        engineer = mention(line.engineer) if line.engineer else "no engineer yet"
+        if line.next_due is None:
+            sla = "no SLA clock running"
+        elif line.next_due <= now:
+            sla = f"*SLA overdue* since {line.next_due:%a %d %b %H:%M} UTC"
+        else:
+            sla = f"next SLA due {line.next_due:%a %d %b %H:%M} UTC"
+        state = line.state.replace("_", " ")
+        lines.append(
+            f"• #{line.id} `{line.ticket}`: {state}, level {line.level}, {engineer}; {sla}"
+        )
     return "\n".join(lines)

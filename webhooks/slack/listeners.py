@@ -20,15 +20,17 @@ from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.ports import ConnectorError, SlackWorkspace
 from bridge.store.inbox import Delivery
-from bridge.store.queries import TicketView, find_tickets, latest_escalation
+from bridge.store.queries import TicketView, find_tickets, latest_escalation, open_escalations
 from webhooks.payload import dig, scalar_text
 from webhooks.slack import same_problem, step_forms
 from webhooks.slack.commands import (
     USAGE,
     Escalate,
     Help,
+    Listing,
     Refuse,
     TicketRef,
+    listing_text,
     parse_escalate,
     status_text,
     unknown_ticket,
@@ -68,6 +70,14 @@ class Listeners:
         except ConnectorError as exc:
             log.warning("slack.note_failed", error=str(exc))
 
+    def _listing(self, request: Listing, user: str) -> str:
+        """Open escalations as ``user`` may act on them: all (list) or their own (mine)."""
+        with self.runtime.sessions() as session:
+            found = open_escalations(session, limit=200)
+        if request.mine:
+            found = [line for line in found if user in (line.engineer, line.requested_by)]
+        return listing_text(found[:25], mine=request.mine, now=utcnow())
+
     def _ticket(self, ref: TicketRef) -> TicketView | str:
         with self.runtime.sessions() as session:
             matches = find_tickets(session, ref.external_id, ref.helpdesk)
@@ -77,6 +87,9 @@ class Listeners:
         request = parse_escalate(_text(command.get("text")))
         if isinstance(request, Help | Refuse):
             ack(text=USAGE if isinstance(request, Help) else request.text, response_type=EPHEMERAL)
+            return
+        if isinstance(request, Listing):
+            ack(text=self._listing(request, _text(command.get("user_id"))), response_type=EPHEMERAL)
             return
         ticket = self._ticket(request.ticket)
         if isinstance(ticket, str):

@@ -1,0 +1,213 @@
+"""The board: ``/board`` lists the open escalations, ``/board/escalations/<id>`` shows one's
+timeline (its audit trail). Server-rendered, usable without JavaScript; a small inline script
+only keeps the SLA countdowns live. Never public (see ``board_access``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+
+from bridge.domain.enums import EscalationState, Level
+from bridge.jobs.clock import utcnow
+from bridge.store import board as queries
+from webhooks import board_access as access
+
+board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
+board.record_once(access.configure)
+
+STATES = tuple(state.value for state in EscalationState if state.value != queries.CLOSED)
+LEVELS = tuple(int(level) for level in Level)
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+OPEN_ENDPOINTS = frozenset({"board.login_form", "board.login"})
+
+
+class BadFilter(Exception):
+    def __init__(self, parameter: str, detail: str) -> None:
+        super().__init__(detail)
+        self.parameter = parameter
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Filters:
+    state: str | None = None
+    level: int | None = None
+    team: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(value is not None for value in (self.state, self.level, self.team))
+
+
+@board.before_request
+def _authorised() -> Any:
+    return access.authorise(OPEN_ENDPOINTS)
+
+
+@board.after_request
+def _protected(response: Response) -> Response:
+    return access.protect(response)
+
+
+def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("nonce", g.get("board_nonce", ""))
+    context.setdefault("logged_in", g.get("board_session", False))
+    return render_template(f"board/{template}", **context), status
+
+
+# -- the list -----------------------------------------------------------------------------------
+def _teams(session: Any) -> list[str]:
+    """Channels routing can send an escalation to, and those open escalations went to."""
+    routing = access.runtime().settings.routing
+    known = {routing.default_channel, *(rule.channel for rule in routing.rules)}
+    return sorted(known | queries.open_channels(session))
+
+
+def _filters(args: Any, teams: list[str]) -> Filters:
+    state = args.get("state", "").strip() or None
+    if state is not None and state not in STATES:
+        raise BadFilter("state", f"state must be one of: {', '.join(STATES)}")
+    raw_level = args.get("level", "").strip()
+    if raw_level and raw_level not in {str(level) for level in LEVELS}:
+        raise BadFilter("level", f"level must be one of: {', '.join(map(str, LEVELS))}")
+    team = args.get("team", "").strip() or None
+    if team is not None and team not in teams:
+        raise BadFilter("team", f"team must be one of: {', '.join(teams)}")
+    return Filters(state, int(raw_level) if raw_level else None, team)
+
+
+@board.get("")
+def index() -> Any:
+    with access.runtime().sessions() as session:
+        teams = _teams(session)
+        try:
+            filters = _filters(request.args, teams)
+        except BadFilter as bad:
+            return access.problem(400, "bad_filter", bad.detail, parameter=bad.parameter)
+        rows = queries.open_escalations(session, state=filters.state, level=filters.level)
+    if filters.team is not None:
+        rows = [row for row in rows if row.channel == filters.team]
+    now = utcnow()
+    if access.wants_json():
+        return {"escalations": [_json_row(row, now) for row in rows]}, 200
+    return _render(
+        "index.html",
+        rows=rows,
+        filters=filters,
+        states=STATES,
+        levels=LEVELS,
+        teams=teams,
+        now=now,
+        countdown=countdown,
+        stamp=stamp,
+        link=link,
+    )
+
+
+def _json_row(row: queries.BoardRow, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "ticket": {"helpdesk": row.helpdesk, "id": row.ticket},
+        "customer": row.customer,
+        "level": row.level,
+        "state": row.state,
+        "engineer": row.engineer,
+        "team": row.channel,
+        "next_due": (
+            {
+                "kind": row.next_due.kind,
+                "at": row.next_due.at.isoformat(),
+                "overdue": row.next_due.at <= now,
+            }
+            if row.next_due
+            else None
+        ),
+        "records": [
+            {"kind": r.kind, "system": r.system, "key": r.key, "url": r.url} for r in row.records
+        ],
+        "last_update": row.last_update.isoformat() if row.last_update else None,
+    }
+
+
+# -- one escalation -----------------------------------------------------------------------------
+@board.get("/escalations/<escalation_id>")
+def timeline(escalation_id: str) -> Any:
+    number = int(escalation_id) if re.fullmatch(r"[0-9]{1,10}", escalation_id) else 0
+    found = None
+    if 0 < number <= MAX_ID:
+        with access.runtime().sessions() as session:
+            found = queries.timeline(session, number)
+    if found is None:
+        shown = escalation_id if len(escalation_id) <= 40 else escalation_id[:40] + "…"
+        return access.problem(404, "escalation_not_found", f"No escalation {shown} on this bridge.")
+    if access.wants_json():
+        events = [{**asdict(event), "at": event.at.isoformat()} for event in found.events]
+        return {"escalation": _json_row(found.escalation, utcnow()), "events": events}, 200
+    return _render(
+        "timeline.html",
+        row=found.escalation,
+        events=found.events,
+        now=utcnow(),
+        countdown=countdown,
+        stamp=stamp,
+        link=link,
+    )
+
+
+# -- logging in ---------------------------------------------------------------------------------
+@board.get("/login")
+def login_form() -> Any:
+    if not access.has_secret_key():
+        return access.problem(503, "no_secret_key", access.LOGIN_UNAVAILABLE)
+    return _render("login.html", next=access.safe_next(request.args.get("next")))
+
+
+@board.post("/login")
+def login() -> Any:
+    if not access.has_secret_key():
+        return access.problem(503, "no_secret_key", access.LOGIN_UNAVAILABLE)
+    target = access.safe_next(request.form.get("next"))
+    if not access.check_token(request.form.get("token", "")):
+        return _render("login.html", 401, next=target, error=True)
+    access.log_in()
+    return redirect(target, code=303)
+
+
+@board.post("/logout")
+def logout() -> Any:
+    access.log_out()
+    return redirect(url_for("board.login_form"), code=303)
+
+
+# -- what the templates use ---------------------------------------------------------------------
+def stamp(at: dt.datetime | None) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "—"
+
+
+def countdown(at: dt.datetime, now: dt.datetime) -> str:
+    """``in 2h 05m`` or ``overdue by 1d 3h``: what the inline script keeps up to date."""
+    seconds = int((at - now).total_seconds())
+    left = abs(seconds)
+    days, rest = divmod(left, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        span = f"{days}d {hours}h"
+    elif hours:
+        span = f"{hours}h {minutes:02d}m"
+    else:
+        span = f"{minutes}m {secs:02d}s"
+    return f"in {span}" if seconds > 0 else f"overdue by {span}"
+
+
+def link(url: str | None) -> str | None:
+    """A tracker's URL, only if it is one a browser should follow from here."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None

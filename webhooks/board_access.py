@@ -1,0 +1,164 @@
+"""Who may see the board: the holder of ``BRIDGE_API_TOKEN``, as a bearer token (like the API)
+or through ``/board/login``, which keeps a signed session cookie (Flask's session, signed with
+``BRIDGE_SECRET_KEY``). Without the token the board answers 404; without the secret key the
+browser login is refused, while bearer tokens still work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from pydantic import SecretStr
+
+from bridge.runtime import Runtime
+
+SESSION_KEY = "board"
+LOGIN_UNAVAILABLE = (
+    "Browser login needs a secret key to sign its cookie: set BRIDGE_SECRET_KEY, or send "
+    "Authorization: Bearer <BRIDGE_API_TOKEN>."
+)
+
+
+def runtime() -> Runtime:
+    from webhooks.app import runtime_of
+
+    return runtime_of(current_app)
+
+
+def configure(state: BlueprintSetupState) -> None:
+    """Sign sessions with BRIDGE_SECRET_KEY unless the app was given a key of its own."""
+    from webhooks.app import runtime_of
+
+    app: Flask = state.app
+    settings = runtime_of(app).settings
+    if not app.secret_key and settings.secret_key is not None:
+        app.secret_key = settings.secret_key.get_secret_value()
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if settings.public_url.startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def api_token() -> SecretStr | None:
+    """The token, or None when unset or blank (a blank token would let anyone in)."""
+    token: SecretStr | None = runtime().settings.api_token
+    return token if token is not None and token.get_secret_value().strip() else None
+
+
+def has_secret_key() -> bool:
+    return bool(current_app.secret_key)
+
+
+def _same(supplied: str, token: SecretStr) -> bool:
+    return hmac.compare_digest(supplied.encode(), token.get_secret_value().encode())
+
+
+def _fingerprint(token: SecretStr) -> str:
+    """What the cookie holds: bound to the token, so a new token ends every session."""
+    key = current_app.secret_key or b""
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, b"board:" + token.get_secret_value().encode(), hashlib.sha256).hexdigest()
+
+
+def wants_json() -> bool:
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def problem(status: int, error: str, detail: str, **extra: str) -> tuple[Any, int]:
+    """A JSON problem for API clients, else the board's page saying the same."""
+    if wants_json():
+        return {"error": error, "detail": detail, **extra}, status
+    page = render_template(
+        "board/problem.html",
+        status=status,
+        error=error,
+        detail=detail,
+        logged_in=g.get("board_session", False),
+    )
+    return page, status
+
+
+def check_token(supplied: str) -> bool:
+    token = api_token()
+    return token is not None and _same(supplied, token)
+
+
+def log_in() -> None:
+    token = api_token()
+    assert token is not None
+    session.clear()
+    session[SESSION_KEY] = _fingerprint(token)
+
+
+def log_out() -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def authorise(open_endpoints: frozenset[str]) -> Any:
+    """The board's ``before_request``: None lets the request through."""
+    token = api_token()
+    if token is None:
+        return problem(404, "board_disabled", "Set BRIDGE_API_TOKEN to enable the board.")
+    g.board_nonce = secrets.token_urlsafe(16)
+    g.board_session = False
+    if request.endpoint in open_endpoints:
+        return None
+    header = request.headers.get("Authorization")
+    if header is not None:
+        if _same(header.removeprefix("Bearer ").strip(), token):
+            return None
+        return _unauthorised("send Authorization: Bearer <BRIDGE_API_TOKEN>")
+    held = session.get(SESSION_KEY)
+    if (
+        has_secret_key()
+        and isinstance(held, str)
+        and hmac.compare_digest(held, _fingerprint(token))
+    ):
+        g.board_session = True
+        return None
+    if request.accept_mimetypes.accept_html and not wants_json():
+        return redirect(url_for("board.login_form", next=request.full_path.rstrip("?")))
+    return _unauthorised("log in at /board/login or send Authorization: Bearer <BRIDGE_API_TOKEN>")
+
+
+def _unauthorised(detail: str) -> Response:
+    response = current_app.make_response(problem(401, "unauthorized", detail))
+    response.headers["WWW-Authenticate"] = 'Bearer realm="board"'
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a board page of this bridge, never another site."""
+    ours = bool(target) and (target == "/board" or target.startswith(("/board/", "/board?")))
+    if ours and target is not None and not any(c in target for c in "\r\n\\"):
+        return target
+    return "/board"
+
+
+def protect(response: Response) -> Response:
+    """The board shows customer data: never cached, never framed, scripts only our own."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    nonce = g.get("board_nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response
