@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -104,3 +105,28 @@ def client(app: Flask) -> FlaskClient:
 def inbox(runtime: Runtime) -> Callable[[], list[InboxRow]]:
     """Read the inbox as the workflow will: every stored row, oldest first."""
     return lambda: inbox_rows(runtime)
+
+
+# A page in a real browser: Debian's chromium, driven by Playwright (browser test modules skip,
+# saying why, where either is missing).
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def served(runtime: Runtime) -> Iterator[str]:
+    """The bridge's app on a loopback port: its URL."""
+    from sandbox.core.server import BackgroundServer
+
+    server = BackgroundServer(create_app(runtime=runtime))
+    server.start()
+    yield server.url
+    server.stop()

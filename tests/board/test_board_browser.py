@@ -10,46 +10,28 @@ import datetime as dt
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from sandbox.core.server import BackgroundServer
-from webhooks.app import create_app
 
 from .conftest import TOKEN, add_ticket, close_it, escalate, link_ar, start_work
 
 pytest.importorskip("playwright", reason="playwright is not installed: pip install playwright")
 
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize
 
-CHROMIUM = "/usr/bin/chromium"
-if shutil.which(CHROMIUM) is None:
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium", allow_module_level=True)
+if shutil.which("/usr/bin/chromium") is None:
+    pytest.skip(
+        "/usr/bin/chromium is missing: apt-get install -y chromium", allow_module_level=True
+    )
 
-DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 667}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "board.png"
 JIRA = "https://acme.atlassian.net/browse/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def served(runtime: Runtime) -> Iterator[str]:
-    server = BackgroundServer(create_app(runtime=runtime))
-    server.start()
-    yield server.url
-    server.stop()
 
 
 @pytest.fixture

@@ -11,37 +11,19 @@ from sqlalchemy import select
 
 from bridge.runtime import Runtime
 from bridge.store import tables
-from sandbox.core.server import BackgroundServer
-from webhooks.app import create_app
 
 from .conftest import state_of
 from .pages import expired_link, link_in_notice, shipped_to
 
 pytest.importorskip("playwright", reason="playwright is not installed: pip install playwright")
 
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize
 
 CHROMIUM = "/usr/bin/chromium"
 if shutil.which(CHROMIUM) is None:
     pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium", allow_module_level=True)
 
 PHONE: ViewportSize = {"width": 375, "height": 667}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def served(runtime: Runtime) -> Iterator[str]:
-    server = BackgroundServer(create_app(runtime=runtime))
-    server.start()
-    yield server.url
-    server.stop()
 
 
 @pytest.fixture
