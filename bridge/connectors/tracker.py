@@ -6,7 +6,24 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bridge.connectors.registry import BuiltFromSettings, unknown_operation
-from bridge.services.ports import ExternalRef, IdempotencyKey, Kind, RecordSpec
+from bridge.services.ports import ExternalRef, IdempotencyKey, Kind, RecordSpec, WaitingList
+
+WAITING_TITLE = "Tickets waiting on this AR"
+WAITING_HEADERS = ("Ticket", "Customer", "Severity", "SLA due")
+WAITING_KEPT = "Kept up to date by Support Bridge; edits here are overwritten."
+
+
+def waiting_lines(waiting: WaitingList) -> tuple[str, list[list[str]], str]:
+    """The waiting list's title, its rows (one per ticket, as WAITING_HEADERS) and a line
+    naming the oldest SLA due, for each tracker to lay out in its own markup."""
+    title = f"{WAITING_TITLE} ({len(waiting.tickets)})"
+    rows = [
+        [t.ticket, t.customer or "unknown", t.severity or "-", t.sla_due or "-"]
+        for t in waiting.tickets
+    ]
+    if not rows:
+        return title, rows, "No ticket is waiting on this AR any more."
+    return title, rows, f"Oldest SLA due: {waiting.oldest_due or 'no SLA clock running'}."
 
 
 class _Tracker(Protocol):
@@ -16,10 +33,12 @@ class _Tracker(Protocol):
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef: ...
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None: ...
     def move_to(self, ref: ExternalRef, status: str) -> None: ...
+    def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None: ...
 
 
 class TrackerConnector(BuiltFromSettings):
-    """The base of a tracker connector: it files records, comments on them and moves them."""
+    """The base of a tracker connector: it files records, comments on them, moves them and keeps
+    the list of tickets waiting on an AR."""
 
     kind = Kind.TRACKER
 
@@ -41,4 +60,8 @@ def perform(
     if operation == "move_to":
         tracker.move_to(tracker.ref(payload["ref"]), payload["status"])
         return {"ref": payload["ref"], "status": payload["status"]}
+    if operation == "upsert_waiting_list":
+        waiting = WaitingList.from_payload(payload)
+        tracker.upsert_waiting_list(tracker.ref(payload["ref"]), waiting)
+        return {"ref": payload["ref"], "digest": waiting.digest, "waiting": len(waiting.tickets)}
     raise unknown_operation(tracker.key, operation)

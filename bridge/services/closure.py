@@ -18,7 +18,7 @@ from bridge.domain.lifecycle import apply_step
 from bridge.domain.plans import activate
 from bridge.domain.records import Escalation
 from bridge.domain.resolution import customer_accepts, customer_rejects
-from bridge.services import effects
+from bridge.services import effects, waiting
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.links import ACCEPT, ANSWERS
@@ -51,7 +51,10 @@ def _spar_step(
     by: str,
     cause: str,
     now: dt.datetime,
-) -> None:
+) -> list[str]:
+    """Take the steps on each of the escalation's SPARs; returns the ids of those that took
+    them all."""
+    taken = []
     for spar in store.spars_of(int(escalation.id)):
         for step in steps:
             try:
@@ -59,7 +62,10 @@ def _spar_step(
             except DomainError as exc:
                 log.info("closure.spar_unchanged", spar=spar.id, error=type(exc).__name__)
                 break
+        else:
+            taken.append(spar.id)
         store.save_spar(spar, now)
+    return taken
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class Closure(Service):
             shown = resolutions.answer(notice_id, recorded_now=True)
             store = EscalationStore(session)
             loaded = self.escalations.load(store, shown.escalation_id)
+            before = loaded.escalation.state
             cause = f"notice:{notice_id}:{answer}"
             answering = Answering(store, loaded, shown, by, cause, now)
             if loaded.escalation.state is not EscalationState.AWAITING_CUSTOMER:
@@ -108,6 +115,8 @@ class Closure(Service):
                 planned = self._still_broken(answering)
             store.save(loaded.escalation, now)
             planned.append(self.escalations.head_message(store, loaded, cause, now))
+            after = loaded.escalation.state
+            planned += waiting.if_changed(session, shown.escalation_id, before, after, cause, now)
             self.outbox.plan(session, planned, now)
         log.info("closure.answer_recorded", notice_id=notice_id, answer=answer)
         return shown
@@ -131,7 +140,7 @@ class Closure(Service):
         period = dt.timedelta(days=self.settings.closure.monitoring_days)
         until = customer_accepts(escalation, monitoring_period=period, by=by, cause=cause, now=now)
         closing = [SparStep.CUSTOMER_ACCEPTS, SparStep.CLOSE]
-        _spar_step(store, escalation, closing, by=by, cause=cause, now=now)
+        closed = _spar_step(store, escalation, closing, by=by, cause=cause, now=now)
         watch = f"monitoring until {until:%Y-%m-%d}"
         thread = f"The customer accepted the fix ({shown.release_ref}). SPAR closed; {watch}."
         outcome = f"Outcome: customer satisfied — accepted the fix in {shown.release_ref}; {watch}."
@@ -143,6 +152,21 @@ class Closure(Service):
             *self._solve_ticket(loaded, cause),
             *comments,
             *self._close_ars(comments, cause),
+            *self._close_spars(store, int(escalation.id), closed, cause),
+        ]
+
+    def _close_spars(
+        self, store: EscalationStore, escalation_id: int, closed: list[str], step: str
+    ) -> list[SideEffect]:
+        """The SPAR closes in its tracker too: each SPAR this answer closed is moved to
+        ``resolution.spar_done_status`` (a GitHub issue is closed)."""
+        status = self.settings.resolution.spar_done_status
+        if not status:
+            return []
+        return [
+            effects.tracker_move(record.system, record.key, step, status=status)
+            for record in store.tracker_records(escalation_id, "spar")
+            if record.spar_id in closed and self.configured(record.system)
         ]
 
     def _close_ars(self, comments: list[SideEffect], step: str) -> list[SideEffect]:

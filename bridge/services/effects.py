@@ -10,6 +10,8 @@ Payloads are plain JSON; no vendor type appears here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from bridge.store.outbox import SideEffect
@@ -82,6 +84,21 @@ def tracker_move(target: str, ref: str, step: str, *, status: str) -> SideEffect
         target,
         "move_to",
         {"ref": ref, "status": status},
+    )
+
+
+def tracker_waiting_list(
+    target: str, ref: str, step: str, *, tickets: list[dict[str, str]], as_of: str
+) -> SideEffect:
+    """Create or edit the one comment on an AR that lists the tickets waiting on it. The key
+    names the AR, the change (``step``) and the content, so a replayed change plans nothing;
+    ``as_of`` lets the connector keep a later list over an earlier one performed late."""
+    digest = hashlib.sha256(json.dumps(tickets, sort_keys=True).encode()).hexdigest()[:16]
+    return SideEffect(
+        f"{target}:{ref}:waiting:{step}:{digest}",
+        target,
+        "upsert_waiting_list",
+        {"ref": ref, "tickets": tickets, "digest": digest, "as_of": as_of},
     )
 
 

@@ -123,6 +123,45 @@ class RecordSpec:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """One ticket waiting on an AR, as developers see it in the AR's waiting list."""
+
+    ticket: str  # "zendesk:812"
+    customer: str = ""
+    severity: str = ""
+    sla_due: str = ""  # the earliest due time of its running SLA clocks, "YYYY-MM-DD HH:MM UTC"
+
+
+@dataclass(frozen=True)
+class WaitingList:
+    """Who waits on an AR: kept as one comment on it, edited in place when the list changes.
+
+    ``digest`` names the content (an unchanged list is not written again); ``as_of`` is when
+    the list was read, so a list planned earlier never overwrites one planned later."""
+
+    tickets: tuple[Waiting, ...]
+    digest: str
+    as_of: str
+
+    @property
+    def oldest_due(self) -> str:
+        return min((t.sla_due for t in self.tickets if t.sla_due), default="")
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> WaitingList:
+        tickets = tuple(
+            Waiting(
+                ticket=str(t["ticket"]),
+                customer=str(t.get("customer") or ""),
+                severity=str(t.get("severity") or ""),
+                sla_due=str(t.get("sla_due") or ""),
+            )
+            for t in payload.get("tickets") or []
+        )
+        return cls(tickets, str(payload["digest"]), str(payload["as_of"]))
+
+
+@dataclass(frozen=True)
 class CheckResult:
     ok: bool
     detail: str
@@ -150,6 +189,7 @@ class Tracker(Protocol):  # Jira, GitHub
     def link_back(self, ref: ExternalRef, ticket_url: str, ticket_id: str) -> None: ...
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None: ...
     def move_to(self, ref: ExternalRef, status: str) -> None: ...
+    def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None: ...
 
 
 class Chat(Protocol):  # Slack

@@ -18,6 +18,7 @@ from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.notify import customer_notice
+from bridge.services.waiting import waiting_lists
 from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore
 from bridge.store.resolutions import Resolutions, Waiting
@@ -130,6 +131,7 @@ class Reminders(Service):
                 effects.thread_reply(escalation.id, token, text=f"Closed: {why}."),
                 customer_notice(row.helpdesk, ticket, token, goodbye, waiting.channel),
                 *tell_trackers(session, waiting.escalation_id, token, note),
+                *waiting_lists(session, waiting.escalation_id, token, now),
                 self.escalations.head_message(store, loaded, token, now),
             ]
             if self.configured(row.helpdesk):

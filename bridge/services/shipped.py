@@ -22,6 +22,7 @@ from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector
+from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
 from bridge.store.transactions import Transaction
 
@@ -71,9 +72,13 @@ class Shipped(Service):
             if not ArLinks(session).link(escalation_id, system, key, now):
                 return False
             text = f"Same problem as {system}:{key}: this ticket hears of its fix ({by})."
-            self.outbox.add(
+            step = f"joins:{system}:{key}"
+            self.outbox.plan(
                 session,
-                effects.thread_reply(str(escalation_id), f"joins:{system}:{key}", text=text),
+                [
+                    effects.thread_reply(str(escalation_id), step, text=text),
+                    waiting_list(session, system, key, f"joins:{escalation_id}", now),
+                ],
                 now,
             )
         return True

@@ -22,6 +22,8 @@ from bridge.services import effects
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.routing import route
+from bridge.services.waiting import waiting_list
+from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore, Loaded
 
 log = structlog.get_logger(__name__)
@@ -165,6 +167,9 @@ class SparFiling(Service):
                 planned += self._note_ar_on_ticket(
                     store, loaded, ticket, row.target, spar_id, result, now
                 )
+                # The escalation that filed the AR waits on it: developers see it listed.
+                ArLinks(session).link(escalation_id, row.target, key, now)
+                planned.append(waiting_list(session, row.target, key, f"ar-{key}", now))
             self.outbox.plan(session, planned, now)
 
     def _note_ar_on_ticket(

@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.store import tables
 from bridge.store.upsert import insert_if_absent
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    """A ticket whose escalation waits on an AR, with what developers want to know of it."""
+
+    escalation_id: int
+    helpdesk: str
+    ticket: str
+    customer: str
+    severity: int
+    sla_due: dt.datetime | None  # the earliest due time of its running SLA clocks
 
 
 class ArLinks:
@@ -96,6 +109,48 @@ class ArLinks:
             .where(or_(links.fix_version.is_(None), links.fix_version != version))
             .values(fix_version=version)
         )
+
+    def waiting_tickets(
+        self, system: str, key: str, now: dt.datetime, *, excluding: Sequence[str] = ()
+    ) -> list[WaitingTicket]:
+        """The tickets whose escalations wait on the AR, leaving out escalations in the states
+        ``excluding``; the escalation that filed it counts."""
+        self.seed(system, (key,), now)
+        links, escalations, tickets = (
+            tables.ActionRequestLink,
+            tables.Escalation,
+            tables.Ticket,
+        )
+        clocks = tables.SlaClock
+        due = (
+            select(func.min(clocks.due_at))
+            .where(clocks.escalation_id == escalations.id, clocks.state == "running")
+            .correlate(escalations)
+            .scalar_subquery()
+        )
+        rows = self.session.execute(
+            select(
+                escalations.id,
+                tickets.helpdesk,
+                tickets.external_id,
+                tickets.organization,
+                tickets.severity,
+                due,
+            )
+            .select_from(links)
+            .join(escalations, escalations.id == links.escalation_id)
+            .join(tickets, tickets.id == escalations.ticket_id)
+            .where(
+                links.system == system,
+                links.external_key == key,
+                escalations.state.not_in(list(excluding)),
+            )
+            .order_by(escalations.id)
+        )
+        return [
+            WaitingTicket(escalation_id, helpdesk, ticket, customer or "", severity, sla_due)
+            for escalation_id, helpdesk, ticket, customer, severity, sla_due in rows
+        ]
 
     def ars_of(self, escalation_id: int) -> list[tuple[str, str]]:
         """(system, AR key) of every AR the escalation waits on."""

@@ -22,6 +22,15 @@ class AmbiguousTicket(Exception):
     """The same ticket number exists in several helpdesks; name it as ``helpdesk:number``."""
 
 
+@dataclass(frozen=True)
+class TrackerRecord:
+    """A SPAR or AR filed in a tracker: the SPAR's id (ours), the tracker and the record key."""
+
+    spar_id: str
+    system: str
+    key: str
+
+
 @dataclass
 class Loaded:
     row: tables.Escalation
@@ -251,6 +260,23 @@ class EscalationStore:
             .order_by(tables.ActionRequest.id)
         )
         return {row.kind: {"key": row.external_key, "url": row.url or ""} for row in rows}
+
+    def tracker_records(self, escalation_id: int, kind: str) -> list[TrackerRecord]:
+        """The escalation's records of ``kind`` ("spar" or "ar") filed in trackers."""
+        rows = self.session.scalars(
+            select(tables.ActionRequest)
+            .where(
+                tables.ActionRequest.escalation_id == escalation_id,
+                tables.ActionRequest.kind == kind,
+            )
+            .order_by(tables.ActionRequest.id)
+        )
+        return [
+            TrackerRecord(
+                str(row.spar_id) if row.spar_id is not None else "", row.system, row.external_key
+            )
+            for row in rows
+        ]
 
     def link_record(
         self,

@@ -34,6 +34,13 @@ def create_comment(
     return comment
 
 
+def edit_comment(server: JiraServer, issue: Issue, comment: Comment, body: Any) -> None:
+    comment.body = body
+    comment.updated = now()
+    issue.updated = comment.updated
+    events.comment_updated(server, issue, comment)
+
+
 def _version_names(server: JiraServer, issue: Issue, refs: list[Any]) -> list[str] | None:
     versions = server.world.projects[issue.project].versions.values()
     names = []

@@ -60,13 +60,21 @@ def issue_created(server: JiraServer, issue: Issue) -> None:
 
 
 def comment_created(server: JiraServer, issue: Issue, comment: Comment) -> None:
+    _comment_event(server, "comment_created", issue, comment)
+
+
+def comment_updated(server: JiraServer, issue: Issue, comment: Comment) -> None:
+    _comment_event(server, "comment_updated", issue, comment)
+
+
+def _comment_event(server: JiraServer, event: str, issue: Issue, comment: Comment) -> None:
     fields = server.render.fields(issue)
     summary_fields = ("summary", "issuetype", "project", "assignee", "priority", "status")
     server.emit(
-        "comment_created",
+        event,
         {
             "timestamp": _stamp(),
-            "webhookEvent": "comment_created",
+            "webhookEvent": event,
             "comment": server.render.comment(issue, comment),
             "issue": {
                 "id": issue.id,

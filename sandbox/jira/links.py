@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify, request
 
-from sandbox.jira.edits import create_comment
-from sandbox.jira.state import LINK_TYPES, RemoteLink, next_id
+from sandbox.jira.edits import create_comment, edit_comment
+from sandbox.jira.state import RemoteLink, next_id
 
 if TYPE_CHECKING:
     from sandbox.jira.app import JiraServer
@@ -56,6 +56,18 @@ def register(app: Flask, server: JiraServer) -> None:
             return server.not_found("Can not find a comment for the id")
         return jsonify(server.render.comment(issue, comment, _api(v)))
 
+    @app.put(f"{API}/issue/<id_or_key>/comment/<comment_id>")
+    def update_comment(v: str, id_or_key: str, comment_id: str) -> Any:
+        issue = server.world.issue(id_or_key)
+        comment = next((c for c in issue.comments if c.id == comment_id), None) if issue else None
+        if issue is None or comment is None:
+            return server.not_found("Can not find a comment for the id")
+        data = body()
+        if not data.get("body"):
+            return server.errors([], {"comment": "Comment body can not be empty!"})
+        edit_comment(server, issue, comment, data["body"])
+        return jsonify(server.render.comment(issue, comment, _api(v)))
+
     @app.get(f"{API}/issue/<id_or_key>/remotelink")
     def list_remote_links(v: str, id_or_key: str) -> Any:
         issue = server.world.issue(id_or_key)
@@ -101,7 +113,7 @@ def register(app: Flask, server: JiraServer) -> None:
         return jsonify(
             {
                 "issueLinkTypes": [
-                    t | {"self": f"{rest}/issueLinkType/{t['id']}"} for t in LINK_TYPES
+                    t | {"self": f"{rest}/issueLinkType/{t['id']}"} for t in server.world.link_types
                 ]
             }
         )
@@ -109,19 +121,26 @@ def register(app: Flask, server: JiraServer) -> None:
     @app.post(f"{API}/issueLink")
     def link_issues(v: str) -> Any:
         data = body()
+        wanted = data["type"]
+        by_name = wanted.get("name") is not None
         kind = next(
             (
                 t
-                for t in LINK_TYPES
-                if data["type"].get("name") in (t["name"], None)
-                or data["type"].get("id") == t["id"]
+                for t in server.world.link_types
+                if (wanted.get("name") == t["name"] if by_name else wanted.get("id") == t["id"])
             ),
             None,
         )
+        if kind is None:
+            # Jira's own words (IssueLinkResource): a 404, naming what it looked for.
+            named = wanted.get("name") if by_name else wanted.get("id")
+            return server.not_found(
+                f"No issue link type with {'name' if by_name else 'id'} '{named}' found."
+            )
         inward = server.world.issue(data["inwardIssue"].get("key") or data["inwardIssue"]["id"])
         outward = server.world.issue(data["outwardIssue"].get("key") or data["outwardIssue"]["id"])
-        if kind is None or inward is None or outward is None:
-            return server.not_found("Issue or link type does not exist")
+        if inward is None or outward is None:
+            return server.not_found()
         link_id = next_id()
         outward.links.append(
             {"id": link_id, "type": kind, "inwardIssue": server.render.issue_ref(inward)}

@@ -136,6 +136,8 @@ class JiraWorld:
     custom_fields: dict[str, str] = field(
         default_factory=lambda: {"customfield_10050": "Customer tickets"}
     )
+    # The site's issue link types; a test removes one to play a site without it.
+    link_types: list[dict[str, str]] = field(default_factory=lambda: list(LINK_TYPES))
     projects: dict[str, Project] = field(default_factory=dict)
     issues: dict[str, Issue] = field(default_factory=dict)
 

@@ -94,6 +94,65 @@ def test_the_customer_hears_of_the_release_accepts_and_the_spar_closes(
     assert sandbox.zendesk.tickets[ticket].status == "solved"
 
 
+def record_key(bridge: Bridge, kind: str) -> str:
+    with bridge.runtime.sessions() as session:
+        return session.scalars(
+            select(tables.ActionRequest.external_key).where(tables.ActionRequest.kind == kind)
+        ).one()
+
+
+def waiting_lists(sandbox: Sandbox, ar: str) -> list[str]:
+    return [body for body in jira_comments(sandbox, ar) if "Tickets waiting on this AR" in body]
+
+
+def test_accepting_the_fix_moves_the_spar_to_done_in_jira(bridge: Bridge, sandbox: Sandbox) -> None:
+    ticket, _escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    spar = sandbox.jira.world.issue(record_key(bridge, "spar"))
+    assert spar is not None and spar.status == "To Do"
+    Developer(sandbox).release(ar, "4.2.1")
+    bridge.settle()
+
+    click(bridge, answer_link(sandbox, ticket, "4.2.1", "Accept"), "accept")
+
+    assert (spar.status, spar.resolution) == ("Done", "Done")
+    assert sandbox.jira.world.issue(ar).status == "To Do"  # close_ar_on_accept is off
+    with bridge.runtime.sessions() as session:
+        unsettled = session.scalars(
+            select(tables.OutboxRow.operation).where(tables.OutboxRow.status != "done")
+        ).all()
+    assert unsettled == []
+
+
+def test_developers_see_one_list_of_the_tickets_waiting_kept_up_to_date(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    [filed] = waiting_lists(sandbox, ar)
+    assert filed.startswith("h4. Tickets waiting on this AR (1)")
+    assert f"|zendesk:{ticket}|" in filed
+
+    # Another customer has the same problem: their escalation joins the AR.
+    other = sandbox.zendesk.seed_ticket("Exports stop at 99%", "Same as the others.").id
+    add_ticket(bridge.runtime, str(other))
+    joining = escalate_to_accepted_plan(bridge.runtime, str(other), utcnow())
+    shipped = bridge.runtime.services.shipped
+    assert shipped.join_ar(joining, system="jira", key=ar, by=ENGINEER, now=utcnow())
+    bridge.settle()
+    [joined] = waiting_lists(sandbox, ar)
+    assert joined.startswith("h4. Tickets waiting on this AR (2)")
+    assert f"|zendesk:{ticket}|" in joined and f"|zendesk:{other}|" in joined
+    assert re.search(r"Oldest SLA due: \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", joined)
+
+    # The first customer accepts the fix and waits no more; the same comment says so.
+    Developer(sandbox).release(ar, "4.2.1")
+    bridge.settle()
+    click(bridge, answer_link(sandbox, ticket, "4.2.1", "Accept"), "accept")
+    [after] = waiting_lists(sandbox, ar)
+    assert after.startswith("h4. Tickets waiting on this AR (1)")
+    assert f"|zendesk:{ticket}|" not in after and f"|zendesk:{other}|" in after
+    assert state(bridge, escalation_id)[0] == "monitoring"
+
+
 def test_still_broken_first_then_a_second_release_is_accepted(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:

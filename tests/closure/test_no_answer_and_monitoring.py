@@ -106,3 +106,39 @@ def test_after_monitoring_the_thread_is_told_once_and_the_manager_closes(
     replies = [row.payload["text"] for row in planned(runtime, "thread_reply")]
     assert any(text.startswith("Monitoring ended") for text in replies)
     assert any("customer satisfied (agreed on the call)" in text for text in replies)
+
+
+def waiting_on_the_ar(runtime: Runtime) -> list[list[str]]:
+    """Each waiting list planned for the AR, oldest first: the tickets it shows."""
+    return [
+        [t["ticket"] for t in row.payload["tickets"]]
+        for row in planned(runtime, "upsert_waiting_list")
+        if (row.target, row.payload["ref"]) == ("github", "acme/app#12")
+    ]
+
+
+def test_the_ars_waiting_list_follows_acceptance_recurrence_and_no_answer(
+    runtime: Runtime,
+) -> None:
+    escalation_id = shipped_to(runtime, "805")
+    start = sent_at(runtime)
+    with runtime.sessions() as session:
+        notice_id = session.query(tables.Notice.id).scalar()
+    runtime.services.closure.record_answer(notice_id, ACCEPT, by="customer", now=start)
+    assert waiting_on_the_ar(runtime) == [[]]
+
+    runtime.services.monitoring.same_problem(
+        escalation_id, ticket_ref="zendesk:900", by="U0ERIN0001", now=start
+    )
+    assert waiting_on_the_ar(runtime) == [[], ["zendesk:805"]]
+    [reopened] = planned(runtime, "upsert_waiting_list")[1:]
+    assert reopened.payload["tickets"][0]["customer"] == "Customer Ltd"
+    assert reopened.idempotency_key.startswith("github:acme/app#12:waiting:")
+
+
+def test_closing_for_no_answer_empties_the_ars_waiting_list(runtime: Runtime) -> None:
+    shipped_to(runtime, "806")
+    start = sent_at(runtime)
+    runtime.services.reminders.closure_tick(start + dt.timedelta(days=21))
+
+    assert waiting_on_the_ar(runtime) == [[]]

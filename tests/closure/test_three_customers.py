@@ -63,6 +63,13 @@ def test_three_customers_on_one_ar_get_three_notices_and_give_three_answers(
             other, system="jira", key=ar, by=ENGINEER, now=utcnow()
         )
 
+    bridge.settle()
+    # Development sees one list of the three tickets on the AR, each with its customer.
+    [waiting] = [body for body in jira_comments(sandbox, ar) if "waiting on this AR" in body]
+    assert waiting.startswith("h4. Tickets waiting on this AR (3)")
+    for number, organisation in zip(numbers, CUSTOMERS, strict=True):
+        assert f"|zendesk:{number}|{organisation}|1|" in waiting
+
     sandbox.vendors["jira"].webhooks.duplicate_next(times=5)
     Developer(sandbox).release(ar, "4.2.1")
     bridge.settle(reverse=True)
@@ -85,3 +92,5 @@ def test_three_customers_on_one_ar_get_three_notices_and_give_three_answers(
     assert answers == ["accept"] * 3
     accepted = [body for body in jira_comments(sandbox, ar) if "accepted the fix" in body]
     assert len(accepted) == 3
+    [waiting] = [body for body in jira_comments(sandbox, ar) if "waiting on this AR" in body]
+    assert "No ticket is waiting on this AR any more." in waiting

@@ -7,7 +7,7 @@ import requests
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors.github import GitHubConnector
 from bridge.connectors.registry import Context
-from bridge.services.ports import IdempotencyKey, RecordSpec
+from bridge.services.ports import IdempotencyKey, RecordSpec, Waiting, WaitingList
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.receiver import WebhookReceiver
@@ -120,3 +120,29 @@ def test_webhooks_of_our_own_writes_are_recognised_and_a_developers_are_not(
     assert ours[("opened", False)] is True
     mine = [p for p in about if p.get("comment")]
     assert [connector.is_own_write(p) for p in mine] == [True, False]
+
+
+def test_the_waiting_list_is_one_comment_edited_in_place(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_github(sandbox, context)
+    ref = connector.create_record(ar_spec("gh-6"), IdempotencyKey("github:gh-6:ar:create"))
+    one = (Waiting("zendesk:812", "ACME", "1", "2026-12-08 09:00 UTC"),)
+    two = (*one, Waiting("freshdesk:77", "", "2", ""))
+    early, late = "2026-12-07T10:00:00.000000+00:00", "2026-12-07T11:00:00.000000+00:00"
+    connector.upsert_waiting_list(ref, WaitingList(one, "d1", early))
+    connector.upsert_waiting_list(ref, WaitingList(one, "d1", early))
+    connector.upsert_waiting_list(ref, WaitingList(two, "d2", late))
+    connector.upsert_waiting_list(ref, WaitingList(one, "d1", early))  # performed late: ignored
+
+    [comment] = [
+        c
+        for c in sandbox.github.snapshot()[REPO]["comments"]
+        if c["issue_url"].endswith(f"/issues/{ref.id}")
+    ]
+    body = comment["body"]
+    assert body.startswith("**Tickets waiting on this AR (2)**")
+    assert "| zendesk:812 | ACME | 1 | 2026-12-08 09:00 UTC |" in body
+    assert "| freshdesk:77 | unknown | 2 | - |" in body
+    assert f"<!-- support-bridge:waiting-list:{ref.id} -->" in body
+    assert connector.is_own_write({"comment": {"body": body}})

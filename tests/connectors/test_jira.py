@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import pytest
 import requests
+import structlog
+from jira.exceptions import JIRAError
 
 from bridge.config.connectors import JiraSettings
 from bridge.connectors.jira import JiraConnector
 from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.registry import Context
-from bridge.services.ports import IdempotencyKey, PermanentConnectorError, RecordSpec
+from bridge.services.ports import (
+    IdempotencyKey,
+    PermanentConnectorError,
+    RecordSpec,
+    Waiting,
+    WaitingList,
+)
 from sandbox import Sandbox
 from sandbox.jira.state import Transition
 from sandbox.receiver import WebhookReceiver
@@ -220,3 +228,130 @@ def test_comments_are_adf_documents_when_configured(sandbox: Sandbox, context: C
     [comment] = sandbox.jira.world.issue(ref.key).comments
     assert comment.body["type"] == "doc"
     assert comment.body["content"][0]["content"][0]["text"] == "Level 2 now"
+
+
+def test_jira_refuses_an_unknown_link_type_in_its_own_words(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_jira(sandbox, context)
+    spar = connector.create_record(spar_spec("esc-11"), IdempotencyKey("jira:esc-11:spar:create"))
+    ar = connector.create_record(
+        RecordSpec(kind="ar", summary="Leak"), IdempotencyKey("jira:esc-11:ar:create")
+    )
+
+    with pytest.raises(JIRAError) as refused:
+        connector.client.create_issue_link("Relates to", ar.key, spar.key)
+    assert refused.value.status_code == 404
+    assert refused.value.response.json() == {
+        "errorMessages": ["No issue link type with name 'Relates to' found."],
+        "errors": {},
+    }
+
+
+def test_a_link_type_the_site_lacks_becomes_a_remote_link_to_the_spar_with_a_warning(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_jira(sandbox, context, link_type="Related")
+    spar = connector.create_record(spar_spec("esc-12"), IdempotencyKey("jira:esc-12:spar:create"))
+    ar_spec = RecordSpec(kind="ar", summary="Export worker leaks", link_to=spar.key)
+    with structlog.testing.capture_logs() as logs:
+        ar = connector.create_record(ar_spec, IdempotencyKey("jira:esc-12:ar:create"))
+    # A replay (the key is not fresh: the AR is found and completed again) adds nothing.
+    connector.create_record(ar_spec, IdempotencyKey("jira:esc-12:ar:create"))
+
+    filed = issue_state(sandbox, ar.key)
+    assert filed["fields"]["issuelinks"] == []
+    [to_spar] = [r for r in filed["remotelinks"] if r["globalId"].startswith("support-bridge:spar")]
+    assert to_spar["globalId"] == f"support-bridge:spar:{spar.key}"
+    assert to_spar["object"]["url"].endswith(f"/browse/{spar.key}")
+    [warning] = [e for e in logs if e["event"] == "jira.link_type_missing"]
+    assert warning["log_level"] == "warning"
+    assert warning["link_type"] == "Related"
+    assert "connectors.jira.link_type" in warning["fix"]
+    assert "Relates" in warning["available"]
+
+
+def test_check_names_the_setting_when_the_link_type_is_missing(
+    sandbox: Sandbox, context: Context
+) -> None:
+    fine = make_jira(sandbox, context).check()
+    lacking = make_jira(sandbox, context, link_type="Related").check()
+
+    assert fine.ok and "link type" not in fine.detail
+    assert lacking.ok and "no issue link type 'Related'" in lacking.detail
+    assert lacking.hint.startswith("set connectors.jira.link_type to one of: Blocks, Relates")
+
+
+def waiting(*tickets: str, as_of: str = "2026-12-07T10:00:00.000000+00:00") -> WaitingList:
+    shown = tuple(Waiting(t, "ACME", "1", "2026-12-08 09:00 UTC") for t in tickets)
+    return WaitingList(shown, digest="-".join(tickets) or "none", as_of=as_of)
+
+
+def test_the_waiting_list_is_one_comment_edited_in_place(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_jira(sandbox, context)
+    ar = connector.create_record(
+        RecordSpec(kind="ar", summary="Leak"), IdempotencyKey("jira:esc-13:ar:create")
+    )
+    with structlog.testing.capture_logs() as logs:
+        connector.upsert_waiting_list(ar, waiting("zendesk:812"))
+        connector.upsert_waiting_list(ar, waiting("zendesk:812"))  # a replay: nothing to write
+        first = sandbox.jira.world.issue(ar.key).comments[0].id
+        connector.upsert_waiting_list(
+            ar, waiting("zendesk:812", "zendesk:813", as_of="2026-12-07T11:00:00.000000+00:00")
+        )
+        # A list planned earlier but performed late does not overwrite the newer one.
+        connector.upsert_waiting_list(ar, waiting("zendesk:812"))
+
+    assert [e["event"] for e in logs if e["event"].startswith("jira.waiting_list")] == [
+        "jira.waiting_list.posted",
+        "jira.waiting_list.unchanged",
+        "jira.waiting_list.edited",
+        "jira.waiting_list.unchanged",
+    ]
+    [comment] = sandbox.jira.world.issue(ar.key).comments
+    assert comment.id == first
+    assert comment.body.startswith("h4. Tickets waiting on this AR (2)")
+    assert "|zendesk:813|ACME|1|2026-12-08 09:00 UTC|" in comment.body
+    assert "Oldest SLA due: 2026-12-08 09:00 UTC." in comment.body
+    assert comment.body.endswith("(posted by Support Bridge)")
+    shown = sandbox.jira.world.issue(ar.key).properties["support-bridge-waiting"]
+    assert shown == {
+        "comment": comment.id,
+        "digest": "zendesk:812-zendesk:813",
+        "as_of": "2026-12-07T11:00:00.000000+00:00",
+    }
+
+
+def test_the_waiting_list_comment_is_found_again_when_its_id_was_never_stored(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_jira(sandbox, context, description_format="adf")
+    ar = connector.create_record(
+        RecordSpec(kind="ar", summary="Leak"), IdempotencyKey("jira:esc-14:ar:create")
+    )
+    connector.upsert_waiting_list(ar, waiting("zendesk:812"))
+    # The worker died after posting the comment, before storing its id.
+    del sandbox.jira.world.issue(ar.key).properties["support-bridge-waiting"]
+    connector.upsert_waiting_list(ar, waiting(as_of="2026-12-07T12:00:00.000000+00:00"))
+
+    [comment] = sandbox.jira.world.issue(ar.key).comments
+    texts = [node["content"][0]["text"] for node in comment.body["content"]]
+    assert texts[:2] == [
+        "Tickets waiting on this AR (0)",
+        "No ticket is waiting on this AR any more.",
+    ]
+
+
+def test_linking_with_a_type_the_site_has_logs_no_false_warning(
+    sandbox: Sandbox, context: Context, caplog: pytest.LogCaptureFixture
+) -> None:
+    connector = make_jira(sandbox, context)
+    spar = connector.create_record(spar_spec("esc-15"), IdempotencyKey("jira:esc-15:spar:create"))
+    ar_spec = RecordSpec(kind="ar", summary="Export worker leaks", link_to=spar.key)
+    with caplog.at_level("WARNING", logger="jira"):
+        ar = connector.create_record(ar_spec, IdempotencyKey("jira:esc-15:ar:create"))
+
+    assert issue_state(sandbox, ar.key)["fields"]["issuelinks"]
+    assert not [r for r in caplog.records if "link type" in r.getMessage()]

@@ -109,3 +109,41 @@ def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
     shown = json.dumps(head.blocks)
     assert linked["spar"].external_key in shown
     assert linked["ar"].external_key in shown
+
+
+def test_on_a_site_without_the_link_type_the_ar_still_links_its_spar(
+    runtime: Runtime, sandbox: Sandbox
+) -> None:
+    world = sandbox.jira.world
+    world.link_types = [t for t in world.link_types if t["name"] != "Relates"]
+    zendesk_ticket = next(iter(sandbox.zendesk.tickets))
+    add_ticket(runtime, str(zendesk_ticket))
+    escalation_id = runtime.services.escalations.request(
+        EscalationRequest(
+            str(zendesk_ticket),
+            ReasonCategory.DATA_LOSS,
+            "orders lost",
+            "U0ALICE001",
+            EntryPoint.SLACK,
+            "test",
+        ),
+        utcnow(),
+    )
+    runtime.services.spar.open_spar(escalation_id, by="U0ALICE001", cause="test", now=utcnow())
+    drain_outbox(runtime)
+
+    with runtime.sessions() as session:
+        keys = {row.kind: row.external_key for row in session.scalars(select(tables.ActionRequest))}
+        unsettled = session.scalars(
+            select(tables.OutboxRow).where(tables.OutboxRow.status != "done")
+        ).all()
+    assert unsettled == []
+    ar_issue = world.issue(keys["ar"])
+    assert ar_issue is not None and ar_issue.links == []
+    [to_spar] = [
+        x for x in ar_issue.remote_links if x.global_id == f"support-bridge:spar:{keys['spar']}"
+    ]
+    assert to_spar.object["url"].endswith(f"/browse/{keys['spar']}")
+    # The AR lists the ticket waiting on it.
+    [waiting] = [c.body for c in ar_issue.comments if "Tickets waiting on this AR" in c.body]
+    assert f"|zendesk:{zendesk_ticket}|" in waiting

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
@@ -19,16 +20,40 @@ from bridge.connectors.errors import translated
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
 from bridge.services import ports
-from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec
+from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, WaitingList
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 SCAN_LIMIT = 300  # newest bridge issues searched for a marker before creating
+# What the waiting-list comment shows, hidden beside its marker: an unchanged or older list
+# writes nothing.
+_SHOWN = re.compile(r"<!-- support-bridge-waiting digest=(?P<digest>\S+) as_of=(?P<as_of>\S+) -->")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def waiting_body(waiting: WaitingList, marker: str) -> str:
+    title, rows, note = tracker.waiting_lines(waiting)
+    lines = [f"**{title}**", "", note]
+    if rows:
+        lines += ["", "| " + " | ".join(tracker.WAITING_HEADERS) + " |"]
+        lines += ["|" + "---|" * len(tracker.WAITING_HEADERS)]
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    lines += [
+        "",
+        f"_{tracker.WAITING_KEPT}_",
+        "",
+        origin.hidden_marker(marker),
+        f"<!-- support-bridge-waiting digest={waiting.digest} as_of={waiting.as_of} -->",
+    ]
+    return "\n".join(lines)
 
 
 class GitHubConnector(tracker.TrackerConnector):
     key = "github"
-    features = frozenset({"create_record", "comment", "move_to"})
+    features = frozenset({"create_record", "comment", "move_to", "waiting_list"})
 
     def __init__(self, settings: GitHubSettings, context: Context) -> None:
         self.settings = settings
@@ -158,6 +183,28 @@ class GitHubConnector(tracker.TrackerConnector):
         issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
         if issue.state != wanted:
             self.call(lambda: issue.edit(state=wanted))
+
+    def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None:
+        """One comment on the AR lists the tickets waiting on it, edited in place; it carries
+        the hidden marker ``waiting-list:<number>`` and the digest of what it shows."""
+        issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
+        marker = f"waiting-list:{ref.id}"
+        found = self.call(
+            lambda: next(
+                (c for c in issue.get_comments() if origin.marker_in(c.body) == marker), None
+            )
+        )
+        shown = _SHOWN.search(found.body or "") if found is not None else None
+        if shown and (shown["digest"] == waiting.digest or shown["as_of"] > waiting.as_of):
+            log.info("github.waiting_list.unchanged", issue=ref.key, digest=waiting.digest)
+            return
+        body = waiting_body(waiting, marker)
+        if found is None:
+            self.call(lambda: issue.create_comment(body), creates=True)
+            log.info("github.waiting_list.posted", issue=ref.key)
+        else:
+            self.call(lambda: found.edit(body))
+            log.info("github.waiting_list.edited", issue=ref.key, comment=found.id)
 
     def check(self) -> ports.CheckResult:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
@@ -26,16 +27,71 @@ from bridge.services.ports import (
     IdempotencyKey,
     PermanentConnectorError,
     RecordSpec,
+    WaitingList,
 )
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
+WAITING_PROPERTY = "support-bridge-waiting"  # on an AR: the waiting list's comment id and digest
+_LINK_TYPE_WORDS = ("link type", "issue linking")  # Jira refusing the type, or linking itself
+_FALSE_LIBRARY_WARNING = "Warning: Specified issue link type is not present"
+
+
+class _NoFalseLinkTypeWarning(logging.Filter):
+    """``jira``'s ``create_issue_link`` looks the type name up among IssueLinkType resources,
+    which never equal a string, so it warns that the type "is not present" on every call, even
+    when it is. The connector says so itself, accurately, when Jira refuses the type."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_FALSE_LIBRARY_WARNING)
+
+
+logging.getLogger("jira").addFilter(_NoFalseLinkTypeWarning())
+
+
+def _absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
+    """A read that Jira answers 404 when there is nothing to read."""
+
+    def read() -> T | None:
+        try:
+            return fn()
+        except JIRAError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+
+    return read
+
+
+def _link_type_refused(fn: Callable[[], object]) -> Callable[[], str | None]:
+    """Creating an issue link: Jira's words when it refuses the link type (404 "No issue link
+    type with name 'Relates' found.", or issue linking switched off), None once linked."""
+
+    def link() -> str | None:
+        try:
+            fn()
+        except JIRAError as exc:
+            words = str(exc.text or "")
+            if exc.status_code in (400, 404) and any(w in words.lower() for w in _LINK_TYPE_WORDS):
+                return words
+            raise
+        return None
+
+    return link
 
 
 class JiraConnector(tracker.TrackerConnector):
     key = "jira"
     features = frozenset(
-        {"create_record", "comment", "move_to", "remote_link", "issue_link", "entity_property"}
+        {
+            "create_record",
+            "comment",
+            "move_to",
+            "remote_link",
+            "issue_link",
+            "entity_property",
+            "waiting_list",
+        }
     )
 
     def __init__(self, settings: JiraSettings, context: Context) -> None:
@@ -130,13 +186,53 @@ class JiraConnector(tracker.TrackerConnector):
         )
 
     def link_issues(self, ref: ExternalRef, other: str) -> None:
+        """Link the AR to its SPAR with the configured issue link type; where Jira refuses that
+        type, with a remote link to the SPAR instead, never with nothing."""
         issue = self.call(lambda: self.client.issue(ref.key, fields="issuelinks"))
         for link in getattr(issue.fields, "issuelinks", None) or []:
             linked = getattr(link, "outwardIssue", None) or getattr(link, "inwardIssue", None)
             if linked is not None and linked.key == other:
                 return
         kind = self.settings.link_type
-        self.call(lambda: self.client.create_issue_link(kind, ref.key, other), creates=True)
+        refused = self.call(
+            _link_type_refused(lambda: self.client.create_issue_link(kind, ref.key, other)),
+            creates=True,
+        )
+        if refused is not None:
+            self._link_remotely(ref, other, refused)
+
+    def _link_remotely(self, ref: ExternalRef, spar: str, refusal: str) -> None:
+        """The AR's remote link to its SPAR, upserted by a stable globalId."""
+        available = self._link_type_names()
+        log.warning(
+            "jira.link_type_missing",
+            link_type=self.settings.link_type,
+            issue=ref.key,
+            linked_to=spar,
+            jira=refusal,
+            available=available,
+            fix=(
+                f"Jira has no issue link type {self.settings.link_type!r}; set "
+                f"connectors.jira.link_type to one of: {', '.join(available) or 'none'}. "
+                f"{ref.key} is linked to {spar} with a remote link meanwhile."
+            ),
+        )
+        destination = {"url": self.ref(spar).url, "title": f"SPAR {spar}"}
+        self.call(
+            lambda: self.client.add_remote_link(
+                ref.key,
+                destination,
+                globalId=f"support-bridge:spar:{spar}",
+                application={"type": "support-bridge", "name": "Support Bridge"},
+                relationship="raised from SPAR",
+            )
+        )
+
+    def _link_type_names(self) -> list[str]:
+        try:
+            return [str(t.name) for t in self.call(self.client.issue_link_types)]
+        except ConnectorError:
+            return []  # only for the warning's words; the remote link matters more
 
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
         body = markup.comment(text, self.settings.description_format == "adf")
@@ -170,6 +266,40 @@ class JiraConnector(tracker.TrackerConnector):
             log.info("jira.transition.applied", issue=ref.key, to=hop.to)
             current = self._status(ref)
         raise no_path(ref.key, start, status, seen)
+
+    def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None:
+        """One comment on the AR lists the tickets waiting on it, edited in place. The entity
+        property ``support-bridge-waiting`` remembers the comment's id, the digest and when the
+        list shown was read: an unchanged or older list writes nothing."""
+        stored = self.call(
+            _absent_as_none(lambda: self.client.issue_property(ref.key, WAITING_PROPERTY))
+        )
+        shown: dict[str, Any] = dict(stored.raw.get("value") or {}) if stored else {}
+        if shown.get("digest") == waiting.digest or str(shown.get("as_of", "")) > waiting.as_of:
+            log.info("jira.waiting_list.unchanged", issue=ref.key, digest=waiting.digest)
+            return
+        body = markup.waiting_list(waiting, self.settings.description_format == "adf")
+        comment = self._waiting_comment(ref, str(shown.get("comment") or ""))
+        if comment is None:
+            comment = self.call(
+                lambda: self.client.add_comment(ref.key, body, is_internal=True), creates=True
+            )
+            log.info("jira.waiting_list.posted", issue=ref.key, comment=comment.id)
+        else:
+            self.call(lambda: comment.update(body=body, is_internal=True))
+            log.info("jira.waiting_list.edited", issue=ref.key, comment=comment.id)
+        mark = {"comment": str(comment.id), "digest": waiting.digest, "as_of": waiting.as_of}
+        self.call(lambda: self.client.add_issue_property(ref.key, WAITING_PROPERTY, mark))
+
+    def _waiting_comment(self, ref: ExternalRef, comment_id: str) -> Any:
+        """Our waiting-list comment: by the id we stored, or (after a crash between posting it
+        and storing its id) by its title and signature; None when there is none yet."""
+        if comment_id:
+            found = self.call(_absent_as_none(lambda: self.client.comment(ref.key, comment_id)))
+            if found is not None:
+                return found
+        existing = self.call(lambda: self.client.comments(ref.key))
+        return next((c for c in existing if markup.is_waiting_list(c.raw.get("body"))), None)
 
     def _status(self, ref: ExternalRef) -> str:
         issue = self.call(lambda: self.client.issue(ref.key, fields="status"))
@@ -222,7 +352,17 @@ class JiraConnector(tracker.TrackerConnector):
             me = self.call(self.client.myself)
         except ConnectorError as exc:
             return CheckResult(False, str(exc), "check connectors.jira url and credentials")
-        return CheckResult(True, f"signed in as {me.get('displayName', 'the bridge account')}")
+        who = f"signed in as {me.get('displayName', 'the bridge account')}"
+        names = self._link_type_names()
+        if names and self.settings.link_type not in names:
+            detail = (
+                f"{who}; no issue link type {self.settings.link_type!r} on this site, so an AR "
+                "is linked to its SPAR with a remote link"
+            )
+            return CheckResult(
+                True, detail, f"set connectors.jira.link_type to one of: {', '.join(names)}"
+            )
+        return CheckResult(True, who)
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         """True for webhooks caused by our writes: issues we created, comments we posted."""

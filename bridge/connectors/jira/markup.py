@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.services.ports import RecordSpec
+from bridge.connectors import tracker
+from bridge.services.ports import RecordSpec, WaitingList
 
 COMMENT_SIGNATURE = "(posted by Support Bridge)"
+
 _WIKI_SPECIAL = str.maketrans({"|": "\\|", "{": "\\{", "}": "\\}", "[": "\\[", "]": "\\]"})
 
 
@@ -68,6 +70,36 @@ def comment(text: str, as_adf: bool) -> Any:
             "content": [_paragraph(_text(text)), _paragraph(_text(COMMENT_SIGNATURE))],
         }
     return f"{text}\n\n{COMMENT_SIGNATURE}"
+
+
+def waiting_list(waiting: WaitingList, as_adf: bool) -> Any:
+    """The one comment on an AR that lists the tickets waiting on it."""
+    title, rows, note = tracker.waiting_lines(waiting)
+    if as_adf:
+        items = [
+            {"type": "listItem", "content": [_paragraph(_text(" | ".join(row)))]} for row in rows
+        ]
+        content: list[dict[str, Any]] = [
+            {"type": "heading", "attrs": {"level": 4}, "content": [_text(title)]},
+            _paragraph(_text(note)),
+        ]
+        if items:
+            content.append(_paragraph(_text(" | ".join(tracker.WAITING_HEADERS))))
+            content.append({"type": "bulletList", "content": items})
+        content += [_paragraph(_text(tracker.WAITING_KEPT)), _paragraph(_text(COMMENT_SIGNATURE))]
+        return {"type": "doc", "version": 1, "content": content}
+    lines = [f"h4. {title}", note]
+    if rows:
+        lines += ["", "||" + "||".join(tracker.WAITING_HEADERS) + "||"]
+        lines += ["|" + "|".join(c.translate(_WIKI_SPECIAL) for c in row) + "|" for row in rows]
+    lines += ["", f"_{tracker.WAITING_KEPT}_", "", COMMENT_SIGNATURE]
+    return "\n".join(lines)
+
+
+def is_waiting_list(body: Any) -> bool:
+    """Whether a comment is our waiting list (found again after a crash lost its id)."""
+    text = plain_text(body)
+    return tracker.WAITING_TITLE in text and COMMENT_SIGNATURE in text
 
 
 def plain_text(body: Any) -> str:
