@@ -20,6 +20,7 @@ from bridge.jobs.registry import Performers, Processors
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators
 from bridge.services.escalations import EscalationService
+from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
 from bridge.services.monitoring import Monitoring
 from bridge.services.notify import Notifier
@@ -146,7 +147,9 @@ def _wire_services(runtime: Runtime) -> Services:
         reminders=Reminders(given, escalations),
         sla=SlaTicks(given, escalations),
         slack_processor=SlackProcessor(given, escalations, monitoring, steps),
-        helpdesk_processor=HelpdeskProcessor(given, escalations, replies),
+        helpdesk_processor=HelpdeskProcessor(
+            given, escalations, replies, HelpdeskEntry(given, escalations)
+        ),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors),
     )
     processors, performers = runtime.processors, runtime.performers

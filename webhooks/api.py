@@ -7,6 +7,7 @@ route answers 404, so a bridge never exposes customer data by default.
 from __future__ import annotations
 
 import hmac
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -14,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from bridge.domain.enums import EntryPoint, ReasonCategory
-from bridge.domain.errors import DomainError, UnknownTicket
+from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
+from bridge.domain.records import PreEscalationReview, TriageAnswers
 from bridge.domain.sla import SlaStatus, evaluate
 from bridge.jobs.clock import utcnow
 from bridge.services.answers import triage_answers
@@ -26,6 +28,54 @@ from bridge.store.escalations import AmbiguousTicket, EscalationStore
 api = Blueprint("api", __name__, url_prefix="/api")
 
 
+class ContactBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    hours_of_availability: str = ""
+
+
+class TriageBody(BaseModel):
+    """The triage questions (002). Which answers are required is the domain's to say
+    (``require_complete_triage``); here only their types. ``go_live_or_upgrade_date``: the
+    date, or null for none at stake; leaving it out leaves the question unanswered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    production_down: bool = False
+    acceptable_workaround: bool | None = None
+    core_functionality_severely_affected: bool | None = None
+    anticipated_financial_loss: str = ""
+    users_affected: int | None = Field(default=None, ge=0)
+    go_live_or_upgrade_date: date | None = None
+    go_live_effect: str = ""
+    contact: ContactBody | None = None
+
+    def answers(self) -> TriageAnswers:
+        return triage_answers(self.model_dump(mode="json", exclude_unset=True))
+
+
+class ReviewBody(BaseModel):
+    """The pre-escalation review (003): each of the four questions answered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    problem_statement_correct: bool
+    business_impact_described: bool
+    workaround_impractical: bool | None = Field(description="null: there is no workaround")
+    critical_milestone_date: date | None = Field(description="null: none identified")
+
+    def answers(self) -> PreEscalationReview:
+        return PreEscalationReview(
+            self.problem_statement_correct,
+            self.business_impact_described,
+            self.workaround_impractical,
+            self.critical_milestone_date,
+        )
+
+
 class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -34,7 +84,8 @@ class RequestBody(BaseModel):
     reason_text: str = ""
     requested_by: str = Field(min_length=1)
     override_justification: str = ""
-    triage: dict[str, Any] | None = None
+    triage: TriageBody | None = None
+    review: ReviewBody
 
 
 class ActorBody(BaseModel):
@@ -69,6 +120,11 @@ def _authorised() -> tuple[dict[str, Any], int] | None:
 def _domain_error(exc: DomainError) -> tuple[dict[str, Any], int]:
     status = 404 if isinstance(exc, UnknownTicket) else 409
     return _problem(status, type(exc).__name__, str(exc))
+
+
+@api.errorhandler(TriageIncomplete)
+def _triage_incomplete(exc: TriageIncomplete) -> tuple[dict[str, Any], int]:
+    return {"error": "triage_incomplete", "detail": str(exc), "missing": list(exc.missing)}, 422
 
 
 @api.errorhandler(EscalationNotFound)
@@ -187,7 +243,7 @@ def create() -> tuple[dict[str, Any], int]:
     if body is None:
         return _problem(400, "bad_json", "send a JSON object")
     parsed = RequestBody.model_validate(body)
-    escalation_id = current_runtime().services.escalations.request(
+    escalation_id = current_runtime().services.escalations.escalate(
         EscalationRequest(
             ticket_ref=parsed.ticket,
             reason=parsed.reason,
@@ -196,7 +252,8 @@ def create() -> tuple[dict[str, Any], int]:
             entry_point=EntryPoint.API,
             cause=f"api:{request.headers.get('X-Request-Id', 'request')}",
             override_justification=parsed.override_justification,
-            triage=triage_answers(parsed.triage) if parsed.triage is not None else None,
+            triage=parsed.triage.answers() if parsed.triage is not None else None,
+            review=parsed.review.answers(),
         ),
         utcnow(),
     )

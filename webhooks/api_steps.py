@@ -6,16 +6,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
 from bridge.domain.records import CommunicationPlan, Escalation, OutcomeRecord
-from bridge.domain.triage import missing_answers, triage
+from bridge.domain.triage import missing_answers, require_complete_triage, triage
 from bridge.jobs.clock import utcnow
 from bridge.services import procedure
-from bridge.services.answers import triage_answers
 from bridge.services.steps import Said, agree_communication, propose, status_update
-from webhooks.api import api, current_runtime, json_body, show
+from webhooks.api import TriageBody, api, current_runtime, json_body, show
 
 
 class Step(BaseModel):
@@ -82,13 +81,14 @@ def _run(escalation_id: int, name: str, decide: Any) -> tuple[dict[str, Any], in
 
 
 class Triage(Step):
-    answers: dict[str, Any]
+    answers: TriageBody
 
 
 @api.post("/escalations/<int:escalation_id>/triage")
 def triage_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    """Refused with 422, naming each missing field, unless the required answers are given."""
     body: Triage = _body(Triage)
-    answers = triage_answers(body.answers)
+    answers = require_complete_triage(body.answers.answers())
 
     def decide(escalation: Escalation) -> Said:
         today = utcnow().date()
@@ -269,3 +269,33 @@ def status_step(escalation_id: int) -> tuple[dict[str, Any], int]:
         now=utcnow(),
     )
     return show(escalation_id)
+
+
+class RemoteSessionBody(Step):
+    held_at: AwareDatetime
+    attendees: list[str] = Field(min_length=1)
+    outcome: str = Field(min_length=1)
+
+    @field_validator("held_at")
+    @classmethod
+    def _not_in_the_future(cls, held_at: AwareDatetime) -> AwareDatetime:
+        if held_at > utcnow():
+            raise ValueError("the remote session is in the future; record it once it is held")
+        return held_at
+
+
+@api.post("/escalations/<int:escalation_id>/remote-session")
+def remote_session_step(escalation_id: int) -> tuple[dict[str, Any], int]:
+    """The remote session of an Urgent escalation (002); 409 for any other."""
+    body: RemoteSessionBody = _body(RemoteSessionBody)
+    procedure.remote_session(
+        _steps(),
+        escalation_id,
+        held_at=body.held_at,
+        attendees=tuple(body.attendees),
+        outcome=body.outcome,
+        by=body.by,
+        cause=_cause("remote-session"),
+        now=utcnow(),
+    )
+    return show(escalation_id)[0], 201

@@ -139,6 +139,9 @@ class DigestConfig(_Strict):
     time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
     channel: str | None = None
+    # Whose business days the digest goes out on (weekends and holidays skipped); one of
+    # ``calendars``. None: ``sla.default_calendar``.
+    calendar: str | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -165,6 +168,9 @@ class LevelConfig(_Strict):
     role: str
     owners: list[str] = Field(default_factory=list)
     notify: Literal["channel", "dm"] = "channel"
+    # The mail address a customer copies on a ticket reply to ask for this level (000: the
+    # support manager, the account manager, the executive). None: copying raises nothing.
+    address: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 def _seed_levels() -> dict[int, LevelConfig]:
@@ -207,6 +213,7 @@ class RolesConfig(_Strict):
     status_update: list[str] = Field(default_factory=list)
     communication_plan: list[str] = Field(default_factory=list)
     assign_engineer: list[str] = Field(default_factory=list)
+    remote_session: list[str] = Field(default_factory=list)
     de_escalate: list[str] = Field(default_factory=list)
     close: list[str] = Field(default_factory=list)
 

@@ -124,6 +124,18 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value
 
+    @field_validator("digest")
+    @classmethod
+    def _digest_calendar(cls, value: DigestConfig, info: ValidationInfo) -> DigestConfig:
+        calendars = info.data.get("calendars")
+        if value.calendar is not None and calendars is not None and value.calendar not in calendars:
+            msg = (
+                f"calendar names {value.calendar!r}, "
+                f"which is not one of calendars ({', '.join(sorted(calendars))})"
+            )
+            raise ValueError(msg)
+        return value
+
     @field_validator("levels")
     @classmethod
     def _three_levels(cls, value: dict[int, LevelConfig]) -> dict[int, LevelConfig]:

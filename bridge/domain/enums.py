@@ -59,6 +59,7 @@ class EntryPoint(StrEnum):
     SLACK = "slack"
     API = "api"
     SLA_BREACH = "sla_breach"
+    CUSTOMER_COPY = "customer_copy"
 
 
 class Outcome(StrEnum):
@@ -86,6 +87,7 @@ class LevelCause(StrEnum):
     OPENED = "opened"
     REQUEST = "request"
     SLA_BREACH = "sla_breach"
+    CUSTOMER_COPY = "customer_copy"
 
 
 class EscalationState(StrEnum):

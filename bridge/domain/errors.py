@@ -6,6 +6,9 @@ DomainError
 ├── RuleViolation            a seed rule refuses the command
 │   ├── AdviceNotOverridden      "when not to escalate" advice was not overridden (rule 3)
 │   ├── TicketNeedsSplit         several problems in one ticket (rule 5)
+│   ├── TriageIncomplete         a required triage answer is missing (rule 4), named by field
+│   ├── ReviewNotPassed          the pre-escalation review is missing or fails (rule 5)
+│   ├── RemoteSessionRefused     a remote session on an escalation that is not Urgent (002)
 │   ├── UrgentStaysUrgent        downgrade of an unresolved Urgent escalation (rule 4)
 │   ├── LevelCeilingReached      no level above 3 (rule 6)
 │   ├── DeEscalationBlocked      a rule-10 precondition is missing
@@ -55,12 +58,38 @@ class TicketNeedsSplit(RuleViolation):
     pass
 
 
+class TriageIncomplete(RuleViolation):
+    """Answers every entry point needs before an escalation is opened or triaged; ``missing``
+    names each by its field (``contact.phone``, ``users_affected``…)."""
+
+    def __init__(self, missing: tuple[str, ...], questions: tuple[str, ...]) -> None:
+        self.missing = missing
+        self.questions = questions
+        msg = (
+            f"the triage is incomplete: missing {', '.join(missing)} "
+            f"(ask the customer: {' '.join(questions)})"
+        )
+        super().__init__(msg)
+
+
+class ReviewNotPassed(RuleViolation):
+    pass
+
+
+class RemoteSessionRefused(RuleViolation):
+    pass
+
+
 class UrgentStaysUrgent(RuleViolation):
     pass
 
 
 class LevelCeilingReached(RuleViolation):
     pass
+
+
+class AlreadyAtLevel(RuleViolation):
+    """Asked to raise to a level the escalation has already reached."""
 
 
 class DeEscalationBlocked(RuleViolation):

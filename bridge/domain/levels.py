@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from bridge.domain.enums import Level, LevelCause
-from bridge.domain.errors import IllegalTransition, LevelCeilingReached
+from bridge.domain.errors import AlreadyAtLevel, IllegalTransition, LevelCeilingReached
 from bridge.domain.lifecycle import record_in_place
 from bridge.domain.records import Escalation, LevelAttempt
 
@@ -63,6 +63,17 @@ def assign_first_level(
     return attempt
 
 
+def copied_level(addresses: Mapping[Level, str | None], copied: Iterable[str]) -> Level | None:
+    """The highest level whose address the customer copied on a reply (000), if any."""
+    wanted = {address.strip().casefold() for address in copied}
+    found = [
+        level
+        for level, address in addresses.items()
+        if address and address.strip().casefold() in wanted
+    ]
+    return max(found, default=None)
+
+
 def raise_level(
     escalation: Escalation,
     owners: LevelOwners,
@@ -72,8 +83,10 @@ def raise_level(
     trigger: str,
     now: datetime,
     note: str = "",
+    to: Level | None = None,
 ) -> LevelRaised:
-    """Move the escalation one level up, by request or on an SLA breach.
+    """Move the escalation one level up (or straight `to` a higher level, when the customer
+    copied its owner), by request or on an SLA breach.
 
     `trigger` is the inbound event id or command name written to the audit trail.
     """
@@ -81,7 +94,10 @@ def raise_level(
         raise IllegalTransition(
             escalation.kind, escalation.id, escalation.state.value, "raise_level"
         )
-    new_level = escalation.level.next()
+    new_level = escalation.level.next() if to is None else to
+    if new_level is not None and new_level <= escalation.level:
+        msg = f"escalation {escalation.id} is already at level {int(escalation.level)}"
+        raise AlreadyAtLevel(msg)
     if new_level is None:
         msg = (
             f"escalation {escalation.id} is already at level {int(escalation.level)} "

@@ -5,6 +5,7 @@ Commands are verbs (`RequestEscalation`), events are past tense (`EscalationOpen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -96,6 +97,22 @@ def request_from_ticket_update(
     )
 
 
+# "Escalation of ticket 4711", "ticket #4711", "Ticket number: 4711", "#4711".
+_NAMED_TICKET = re.compile(r"(?:\bticket\s*(?:number|no\.?|nr\.?)?\s*[:#]?\s*|#)(\d+)\b", re.I)
+
+
+def named_ticket(ticket: Ticket) -> str | None:
+    """Entry point 1 of rule 2 (001): a NEW ticket of type ESCALATION that names the ticket to
+    escalate in its subject or description. Returns that ticket's number, or None."""
+    if ticket.ticket_type.strip().casefold() != ESCALATION_TICKET_TYPE:
+        return None
+    for text in (ticket.subject, ticket.description):
+        for number in _NAMED_TICKET.findall(text or ""):
+            if number != ticket.external_id:
+                return str(number)
+    return None
+
+
 def advise(
     ticket: Ticket, reason: ReasonCategory, now: datetime, *, reasonable_time: timedelta
 ) -> Advice:
@@ -171,7 +188,8 @@ def open_escalation(
             actor=override.by,
             cause=command.cause,
             now=now,
-            note=", ".join(sorted(advice.against)),
+            note=f"advised against ({', '.join(sorted(advice.against))}); justification: "
+            f"{override.justification.strip() or '(none given)'}",
         )
     attempt = assign_first_level(escalation, owners, by=command.requested_by, now=now)
     link = f"escalation:{escalation_id}"

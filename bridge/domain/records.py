@@ -90,6 +90,28 @@ class TriageAnswers:
     users_affected: int | None = None
     go_live_effect: str = ""
     contact: ContactDetails | None = None
+    # The go-live question was put and answered: a date (then its effect) or none at stake.
+    go_live_answered: bool = False
+
+
+@dataclass(frozen=True)
+class PreEscalationReview:
+    """The requester's review of the ticket before escalating it: the four questions of 003."""
+
+    problem_statement_correct: bool
+    business_impact_described: bool
+    workaround_impractical: bool | None  # None: there is no workaround
+    critical_milestone: date | None  # None: the ticket names no critical milestone date
+
+
+@dataclass(frozen=True)
+class RemoteSession:
+    """The remote session held on an Urgent escalation to review the issue (002, 3rd step)."""
+
+    held_at: datetime
+    attendees: tuple[str, ...]
+    outcome: str
+    recorded_by: str
 
 
 @dataclass(frozen=True)
@@ -170,6 +192,8 @@ class Escalation:
     level_attempts: list[LevelAttempt] = field(default_factory=list)
     classification: Classification | None = None
     triage: TriageAnswers | None = None
+    review: PreEscalationReview | None = None
+    remote_sessions: list[RemoteSession] = field(default_factory=list)
     engineer: str | None = None
     communication: CommunicationPlan | None = None
     last_status_update_at: datetime | None = None

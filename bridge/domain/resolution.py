@@ -105,7 +105,7 @@ def de_escalate(
         actor=actor,
         cause=cause,
         now=now,
-        note=f"agreed with {agreement.by}",
+        note=f"agreed with {agreement.by}: {agreement.note.strip()}",
     )
     escalation.de_escalation = agreement
     return event

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bridge.domain.enums import LevelCause
+from bridge.domain.enums import Level, LevelCause
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.levels import raise_level
 from bridge.domain.lifecycle import record_in_place
@@ -20,12 +20,14 @@ from bridge.domain.opening import RequestEscalation, advise, open_escalation
 from bridge.domain.records import (
     AdviceOverride,
     Escalation,
+    PreEscalationReview,
     Ticket,
     TriageAnswers,
 )
 from bridge.domain.sla import ClockState, SlaClock, TargetKind, evaluate, meet_clock, start_clock
-from bridge.domain.triage import triage
+from bridge.domain.triage import check_review, record_review, require_complete_triage, triage
 from bridge.services import effects
+from bridge.services.answers import helpdesk_triage
 from bridge.services.collaborators import Service
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route
@@ -41,11 +43,12 @@ class EscalationNotFound(Exception):
 @dataclass(frozen=True)
 class EscalationRequest(RequestEscalation):
     """What Slack's modal, the API or a helpdesk event asks for: the domain's command, with
-    the triage answers and the reason to override the advice when the requester gave them.
-    ``ticket_ref`` may name the helpdesk (``zendesk:4711``)."""
+    the triage answers, the pre-escalation review and the reason to override the advice when
+    the requester gave them. ``ticket_ref`` may name the helpdesk (``zendesk:4711``)."""
 
     triage: TriageAnswers | None = None
     override_justification: str = ""
+    review: PreEscalationReview | None = None
 
 
 def summary(
@@ -93,8 +96,26 @@ class EscalationService(Service):
             summary=summary(loaded.escalation, ticket, clocks, records, now),
         )
 
+    def escalate(self, request: EscalationRequest, now: dt.datetime) -> int:
+        """A request from Slack or the API: refused (``TriageIncomplete`` naming each missing
+        answer, ``ReviewNotPassed``) unless the triage is complete and the review answered,
+        by the same domain rules on every entry point; then ``request``."""
+        require_complete_triage(request.triage)
+        check_review(request.review)
+        return self.request(request, now)
+
+    def escalate_from_helpdesk(
+        self, request: EscalationRequest, body: bytes, now: dt.datetime
+    ) -> int:
+        """The ticket's type became ESCALATION: the triage answers come with the trigger
+        (``"triage"`` beside ``"ticket"``, the API's keys). Refused like ``escalate``, naming
+        each missing answer, unless they are complete; the helpdesk path tells support."""
+        answers = require_complete_triage(helpdesk_triage(body))
+        return self.request(replace(request, triage=answers), now)
+
     def request(self, request: EscalationRequest, now: dt.datetime) -> int:
-        """Open an escalation for an existing ticket; returns its id."""
+        """Open an escalation for an existing ticket; returns its id. The entry points call
+        ``escalate`` (Slack, the API) or ``escalate_from_helpdesk``, which check the answers."""
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             ticket_row = store.find_ticket(request.ticket_ref)
@@ -120,6 +141,14 @@ class EscalationService(Service):
                 override=override,
                 now=now,
             )
+            if request.review is not None:
+                record_review(
+                    escalation,
+                    request.review,
+                    actor=request.requested_by,
+                    cause=request.cause,
+                    now=now,
+                )
             if request.triage is not None:
                 today = now.astimezone(ZoneInfo(policy.calendar.tz)).date()
                 triage(
@@ -219,18 +248,34 @@ class EscalationService(Service):
         why: LevelCause = LevelCause.REQUEST,
         note: str = "",
         session: Transaction | None = None,
+        to: Level | None = None,
     ) -> int:
-        """Move one level up; returns the new level. ``session`` joins a caller's transaction."""
+        """Move one level up (or straight ``to`` a higher one); returns the new level.
+        ``session`` joins a caller's transaction."""
         if session is None:
             with self.transactions.begin() as own:
                 return self.raise_level(
-                    escalation_id, by=by, cause=cause, now=now, why=why, note=note, session=own
+                    escalation_id,
+                    by=by,
+                    cause=cause,
+                    now=now,
+                    why=why,
+                    note=note,
+                    session=own,
+                    to=to,
                 )
         store = EscalationStore(session)
         loaded = self.load(store, escalation_id)
         policy = Policy(loaded.row.policy)
         raised = raise_level(
-            loaded.escalation, policy.owners, cause=why, by=by, trigger=cause, now=now, note=note
+            loaded.escalation,
+            policy.owners,
+            cause=why,
+            by=by,
+            trigger=cause,
+            now=now,
+            note=note,
+            to=to,
         )
         store.save(loaded.escalation, now)
         level = policy.level(raised.level)

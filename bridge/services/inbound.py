@@ -14,12 +14,13 @@ import structlog
 from bridge.domain.contacts import check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
-from bridge.domain.opening import request_from_ticket_update
+from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
 from bridge.services import effects, procedure
-from bridge.services.answers import triage_answers
+from bridge.services.answers import review_answers, triage_answers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.replies import Replies
@@ -107,9 +108,10 @@ class SlackProcessor(Service):
             cause=cause,
             triage=triage_answers(answers),
             override_justification=str(answers.get("override_justification", "")),
+            review=review_answers(answers.get("review")),
         )
         try:
-            self.service.request(request, self.now())
+            self.service.escalate(request, self.now())
         except REFUSALS as exc:
             self._tell(
                 request.requested_by,
@@ -149,14 +151,21 @@ class SlackProcessor(Service):
 
 
 class HelpdeskProcessor(Service):
-    """Ticket events keep the mirror current; a type changed to ESCALATION opens an escalation."""
+    """Ticket events keep the mirror current; a type changed to ESCALATION opens an escalation,
+    a new ESCALATION ticket naming another escalates that one, and a customer reply copying a
+    level's address raises the escalation to that level (``helpdesk_entry.py``)."""
 
     def __init__(
-        self, collaborators: Collaborators, escalations: EscalationService, replies: Replies
+        self,
+        collaborators: Collaborators,
+        escalations: EscalationService,
+        replies: Replies,
+        entry: HelpdeskEntry,
     ) -> None:
         super().__init__(collaborators)
         self.service = escalations
         self.replies = replies
+        self.entry = entry
 
     def _registry(self) -> dict[str, str]:
         return {
@@ -168,6 +177,7 @@ class HelpdeskProcessor(Service):
     def __call__(self, row: StoredDelivery) -> Outcome:
         event = parse_ticket_event(row.body)
         now = self.now()
+        cause = f"{row.source}:{row.delivery_id}"
         if row.source == "intake" and self.settings.contacts:
             check = check_requester(
                 event.ticket.requester,
@@ -179,27 +189,43 @@ class HelpdeskProcessor(Service):
                 return self._hold(row, check.held.address, now)
         # A comment is news whatever its timestamp, so it is read before the staleness check.
         self.replies.customer_replied(row.source, event.ticket.external_id, row.body, now)
+        named = named_ticket(event.ticket)
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             existing = store.find_ticket(f"{row.source}:{event.ticket.external_id}")
-            if (
+            stale = bool(
                 existing is not None
                 and event.updated_at
                 and existing.last_event_at
                 and event.updated_at <= existing.last_event_at
-            ):
-                log.info("ticket.stale_event_ignored", row_id=row.id)
-                return "ignored"
+            )
             before = store.ticket_of(existing) if existing is not None else None
-            if before is not None:
-                event.ticket.links = before.links
-            saved = store.save_ticket(row.source, event.ticket, now, existing)
-            saved.last_event_at = event.updated_at or now
+            if not stale:
+                if before is not None:
+                    event.ticket.links = before.links
+                elif named is not None:
+                    event.ticket.links.append(f"ticket:{named}")
+                saved = store.save_ticket(row.source, event.ticket, now, existing)
+                saved.last_event_at = event.updated_at or now
+        self.entry.customer_copied(
+            row.source, event.ticket.external_id, row.body, cause=cause, now=now
+        )
+        if stale:
+            log.info("ticket.stale_event_ignored", row_id=row.id)
+            return "ignored"
+        if before is None and named is not None:
+            try:
+                found = self.entry.escalate_named(
+                    row.source, event.ticket, named, row.body, cause=cause, now=now
+                )
+            except REFUSALS as exc:
+                text = f"Escalation of {row.source}:{named} refused: {exc}"
+                self._tell_channel(f"refused:{cause}", text, now)
+                return "done"
+            if found is not None:
+                return "done"
         command = request_from_ticket_update(
-            before,
-            event.ticket,
-            changed_by=event.updated_by,
-            cause=f"{row.source}:{row.delivery_id}",
+            before, event.ticket, changed_by=event.updated_by, cause=cause
         )
         if command is None:
             return "done"
@@ -214,8 +240,19 @@ class HelpdeskProcessor(Service):
                 f"ticket type set to ESCALATION in {row.source} by {event.updated_by}"
             ),
         )
-        self.service.request(request, now)
+        try:
+            self.service.escalate_from_helpdesk(request, row.body, now)
+        except REFUSALS as exc:  # e.g. a ticket describing several problems: support is told
+            self._tell_channel(
+                f"refused:{cause}", f"Escalation of {request.ticket_ref} refused: {exc}", now
+            )
+            log.info("ticket.escalation_refused", error=type(exc).__name__)
         return "done"
+
+    def _tell_channel(self, key: str, text: str, now: dt.datetime) -> None:
+        channel = self.settings.routing.default_channel
+        with self.transactions.begin() as session:
+            self.outbox.add(session, effects.channel_post(key, channel=channel, text=text), now)
 
     def _hold(self, row: StoredDelivery, address: str, now: dt.datetime) -> Outcome:
         channel = self.settings.routing.default_channel

@@ -7,10 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bridge.domain import plans, resolution
+from bridge.domain import plans, resolution, triage
 from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, PlanStatus
 from bridge.domain.errors import PlanNotFound
-from bridge.domain.records import Agreement, CommunicationPlan, Escalation, OutcomeRecord
+from bridge.domain.records import (
+    Agreement,
+    CommunicationPlan,
+    Escalation,
+    OutcomeRecord,
+    RemoteSession,
+)
 from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
 
 
@@ -104,6 +110,33 @@ def de_escalate(
         return Said(f"De-escalated by agreement: {note}", customer=f"De-escalated: {note}")
 
     steps.run(escalation_id, "de-escalate", decide, cause=cause, now=now)
+
+
+def remote_session(
+    steps: Steps,
+    escalation_id: int,
+    *,
+    held_at: dt.datetime,
+    attendees: tuple[str, ...],
+    outcome: str,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    """The remote session held to review the issue: a step of an Urgent escalation only (002).
+    Noted on the ticket, where all communication is documented."""
+
+    def decide(escalation: Escalation) -> Said:
+        session = RemoteSession(held_at, attendees, outcome, by)
+        triage.record_remote_session(escalation, session, cause=cause, now=now)
+        kept = escalation.remote_sessions[-1]
+        text = (
+            f"Remote session on {kept.held_at:%Y-%m-%d %H:%M} UTC with "
+            f"{', '.join(kept.attendees)}: {kept.outcome}"
+        )
+        return Said(f"{text} ({mention(by)})", internal=text)
+
+    steps.run(escalation_id, "remote-session", decide, cause=cause, now=now)
 
 
 def close(
@@ -202,6 +235,20 @@ def take_step(
             answers.get("resolution_indication", ""),
         )
         close(steps, escalation_id, outcome, agreement_note="", by=by, cause=cause, now=now)
+    elif step == "remote_session":
+        held_on = dt.date.fromisoformat(answers["held_on"])
+        held_at = dt.datetime.combine(held_on, dt.time(), tzinfo=dt.UTC)
+        attendees = tuple(a.strip() for a in answers["attendees"].split(",") if a.strip())
+        remote_session(
+            steps,
+            escalation_id,
+            held_at=held_at,
+            attendees=attendees,
+            outcome=answers["outcome"],
+            by=by,
+            cause=cause,
+            now=now,
+        )
     elif step == "de_escalate":
         de_escalate(steps, escalation_id, note=answers["agreement"], by=by, cause=cause, now=now)
     elif step == "close":

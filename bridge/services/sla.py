@@ -7,15 +7,19 @@ transaction as the action, so exactly one worker acts on it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 import structlog
 
+from bridge.config.calendar_builder import calendar_from_config
+from bridge.config.policy import CalendarConfig
+from bridge.domain.calendar import BusinessCalendar
 from bridge.domain.communication import DigestLine, daily_digest
 from bridge.domain.enums import LevelCause
 from bridge.domain.errors import DomainError
 from bridge.domain.records import Escalation
-from bridge.domain.sla import breaches
+from bridge.domain.sla import SlaClock, SlaStatus, breaches, evaluate
 from bridge.services import effects
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
@@ -94,32 +98,41 @@ class SlaTicks(Service):
                 reminded += 1
         return reminded
 
-    def _open_escalations(self, now: dt.datetime) -> tuple[list[Escalation], set[str]]:
+    def _open_escalations(
+        self, now: dt.datetime
+    ) -> tuple[list[Escalation], set[str], dict[str, list[SlaClock]]]:
         with self.transactions() as session:
             store = EscalationStore(session)
             escalations = store.escalations(excluding=("closed", "de_escalated"))
-            breached = {
-                escalation.id
-                for escalation in escalations
-                if breaches(store.clocks(int(escalation.id)), now)
-            }
-        return escalations, breached
+            clocks = {escalation.id: store.clocks(int(escalation.id)) for escalation in escalations}
+        breached = {key for key, found in clocks.items() if breaches(found, now)}
+        return escalations, breached, clocks
+
+    def _business_day(self, day: dt.date) -> bool:
+        """Whether ``day`` is a business day of the digest's calendar (not a weekend or a
+        holiday); an always-open calendar has no day off."""
+        settings = self.settings
+        name = settings.digest.calendar or settings.sla.default_calendar
+        calendar = _calendar(name, settings.calendars[name].model_dump_json())
+        return calendar.always_open or bool(calendar.intervals(day))
 
     def digest_tick(self, now: dt.datetime) -> bool:
-        """Post the daily digest once a day, at the configured local time; True if this call
-        did."""
+        """Post the daily digest once per business day, at the configured local time; True if
+        this call did. Every worker may tick: the day's guard token decides which one posts."""
         config = self.settings.digest
         local = now.astimezone(ZoneInfo(config.timezone))
         hour, minute = (int(part) for part in config.time.split(":"))
-        if (local.hour, local.minute) < (hour, minute):
+        if (local.hour, local.minute) < (hour, minute) or not self._business_day(local.date()):
             return False
         token = f"digest:{local.date().isoformat()}"
         if self.guards.taken(token):
             return False
-        escalations, breached = self._open_escalations(now)
+        escalations, breached, clocks = self._open_escalations(now)
         digest = daily_digest(escalations, now, breached=breached)
         channel = config.channel or self.settings.routing.default_channel
-        lines = [_digest_line(line) for line in digest.lines]
+        lines = [
+            _digest_line(line, clocks.get(line.escalation_id, []), now) for line in digest.lines
+        ]
         text = f"Daily digest {local.date()}: {len(digest.lines)} open escalation(s)\n" + (
             "\n".join(lines)
         )
@@ -131,16 +144,38 @@ class SlaTicks(Service):
         return True
 
 
-def _digest_line(line: DigestLine) -> str:
-    flags = [
-        flag
-        for flag, on in (
-            ("SLA breached", line.sla_breached),
-            ("update overdue", line.update_overdue),
-        )
-        if on
+@functools.lru_cache(maxsize=16)
+def _calendar(name: str, config: str) -> BusinessCalendar:
+    """The calendar built once per configuration (holidays are looked up when built)."""
+    return calendar_from_config(name, CalendarConfig.model_validate_json(config))
+
+
+def _when(at: dt.datetime) -> str:
+    return f"{at.astimezone(dt.UTC):%a %d %b %H:%M} UTC"
+
+
+def _digest_line(line: DigestLine, clocks: list[SlaClock], now: dt.datetime) -> str:
+    """One escalation: level, state, engineer, the next SLA due and everything overdue."""
+    evaluations = [(clock.target.kind.value, evaluate(clock, now)) for clock in clocks]
+    overdue = [
+        f"{kind} SLA breached" + (f" (due {_when(e.due_at)})" if e.due_at else "")
+        for kind, e in evaluations
+        if e.status is SlaStatus.BREACHED
     ]
+    upcoming = sorted(
+        (e.due_at, kind, e.status)
+        for kind, e in evaluations
+        if e.status in (SlaStatus.DUE, SlaStatus.AT_RISK) and e.due_at is not None
+    )
+    if line.update_overdue and line.next_update_due is not None:
+        overdue.append(f"status update (due {_when(line.next_update_due)})")
+    next_due = "none running"
+    if upcoming:
+        due_at, kind, status = upcoming[0]
+        risk = " (at risk)" if status is SlaStatus.AT_RISK else ""
+        next_due = f"{kind} due {_when(due_at)}{risk}"
     return (
-        f"• escalation {line.escalation_id} (ticket {line.ticket_id}): {line.state.value}, "
-        f"level {int(line.level)}{' — ' + ', '.join(flags) if flags else ''}"
+        f"• escalation {line.escalation_id} (ticket {line.ticket_id}): level {int(line.level)}, "
+        f"{line.state.value}, engineer {line.engineer or 'unassigned'}, next SLA: {next_due}, "
+        f"overdue: {'; '.join(overdue) if overdue else 'nothing'}"
     )

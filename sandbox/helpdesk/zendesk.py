@@ -4,29 +4,32 @@ organizations; ticket events sent as signed Zendesk webhooks."""
 from __future__ import annotations
 
 import itertools
-import uuid
 from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, jsonify, request
 
 from sandbox.core.signing import zendesk_headers
 from sandbox.core.vendor import VendorServer
+from sandbox.helpdesk.zendesk_events import TicketEvents
 from sandbox.helpdesk.zendesk_model import (
     AGENT_ID,
     ORG_ID,
     ORGANIZATION,
+    RECIPIENT,
     STATUSES,
     TICKET_FIELDS,
+    TICKET_TYPES,
     ZendeskComment,
     ZendeskTicket,
     comment_json,
+    email_via,
     now,
     seed_users,
     ticket_json,
 )
 
 
-class ZendeskServer(VendorServer):
+class ZendeskServer(TicketEvents, VendorServer):
     name = "zendesk"
     limit_defaults = {"requests": "700/minute"}
 
@@ -89,65 +92,6 @@ class ZendeskServer(VendorServer):
     def ticket_json(self, ticket: ZendeskTicket) -> dict[str, Any]:
         return ticket_json(ticket, self.url(f"tickets/{ticket.id}.json"), self.ticket_fields)
 
-    def ticket_event(self, ticket: ZendeskTicket, kind: str, event: dict[str, Any]) -> None:
-        """A `zen:event-type:ticket.*` event in Zendesk's event envelope. Zendesk publishes no
-        verbatim ticket event, so `detail` follows the envelope's documented user events."""
-        self.emit(
-            f"ticket.{kind}",
-            {
-                "type": f"zen:event-type:ticket.{kind}",
-                "account_id": 123456,
-                "id": str(uuid.uuid4()),
-                "time": now(),
-                "zendesk_event_version": "2022-11-06",
-                "subject": f"zen:ticket:{ticket.id}",
-                "detail": {
-                    "id": str(ticket.id),
-                    "subject": ticket.subject,
-                    "status": ticket.status.upper(),
-                    "priority": (ticket.priority or "").upper(),
-                    "requester_id": str(ticket.requester_id),
-                    "organization_id": str(ticket.organization_id or 0),
-                    "tags": ticket.tags,
-                    "updated_at": ticket.updated_at,
-                },
-                "event": event,
-            },
-        )
-
-    def add_comment(
-        self, ticket: ZendeskTicket, body: str, public: bool, author_id: int
-    ) -> ZendeskComment:
-        comment = ZendeskComment(next(self.ids), body, public, author_id)
-        ticket.comments.append(comment)
-        ticket.updated_at = now()
-        author = self.users.get(author_id, {"name": "unknown", "role": "end-user"})
-        self.ticket_event(
-            ticket,
-            "comment_added",
-            {
-                "comment": {
-                    "id": str(comment.id),
-                    "body": body,
-                    "is_public": public,
-                    "author": {
-                        "id": str(author_id),
-                        "name": author["name"],
-                        "is_staff": author["role"] != "end-user",
-                    },
-                }
-            },
-        )
-        return comment
-
-    def set_status(self, ticket: ZendeskTicket, status: str) -> None:
-        if status != ticket.status:
-            previous, ticket.status, ticket.updated_at = ticket.status, status, now()
-            self.ticket_event(
-                ticket, "status_changed", {"current": status.upper(), "previous": previous.upper()}
-            )
-
-    # -- routes -------------------------------------------------------------------------------
     def register_routes(self, app: Flask) -> None:
         @app.get("/api/v2/tickets/<int:ticket_id>.json")
         def get_ticket(ticket_id: int) -> Any:
@@ -179,6 +123,13 @@ class ZendeskServer(VendorServer):
                 return self.invalid(
                     {"status": [{"description": f"Status: {data['status']} is not valid"}]}
                 )
+            if "type" in data and data["type"] not in (*TICKET_TYPES, None):
+                return self.invalid({"type": [{"description": f"Type: {data['type']} is invalid"}]})
+            ccs = data.get("email_ccs") or []
+            if not isinstance(ccs, list) or any(
+                not isinstance(c, dict) or "@" not in str(c.get("user_email", "")) for c in ccs
+            ):
+                return self.invalid({"email_ccs": [{"description": "Email CCs: is invalid"}]})
             known = {f["id"] for f in self.ticket_fields}
             for item in data.get("custom_fields") or []:
                 if item.get("id") not in known:
@@ -188,6 +139,9 @@ class ZendeskServer(VendorServer):
                 ticket.custom_fields[item["id"]] = item.get("value")
             ticket.tags = list(data.get("tags", ticket.tags))
             ticket.priority = data.get("priority", ticket.priority)
+            self.set_email_ccs(ticket, ccs)
+            if "type" in data:
+                self.set_type(ticket, data["type"])
             comment = data.get("comment")
             if comment and (comment.get("body") or comment.get("html_body")):
                 self.add_comment(
@@ -263,12 +217,16 @@ class ZendeskServer(VendorServer):
 
         @bp.post("/tickets/<int:ticket_id>/customer_reply")
         def customer_reply(ticket_id: int) -> Any:
-            """Reply as the customer: a public comment by the requester, reopening the ticket."""
+            """Reply as the customer by mail: a public comment by the requester, reopening the
+            ticket; ``cc`` addresses are copied on the mail and become the ticket's email CCs."""
+            data = request.get_json(force=True)
             with self.lock:
                 ticket = self.tickets[ticket_id]
-                comment = self.add_comment(
-                    ticket, request.get_json(force=True)["body"], True, ticket.requester_id
-                )
+                copied = [str(address) for address in data.get("cc") or []]
+                self.set_email_ccs(ticket, [{"user_email": address} for address in copied])
+                sender = self.users[ticket.requester_id]
+                via = email_via(sender, [RECIPIENT, *copied]) if copied else None
+                comment = self.add_comment(ticket, data["body"], True, ticket.requester_id, via)
                 self.set_status(ticket, "open")
                 return jsonify(comment_json(comment)), 201
 

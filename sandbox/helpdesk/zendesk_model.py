@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+# Zendesk's own ticket types, and the sandbox account's ESCALATION type (the seed's portal has
+# one; a Zendesk account would carry it as a custom field mapped to ``type`` by the trigger).
+TICKET_TYPES = ("problem", "incident", "question", "task", "escalation")
+RECIPIENT = "support@company.example"
 CUSTOMER_ID, AGENT_ID, ORG_ID = 20978392, 76872, 509974
 ORGANIZATION = {
     "id": ORG_ID,
@@ -40,6 +44,7 @@ class ZendeskComment:
     public: bool
     author_id: int
     created_at: str = field(default_factory=now)
+    via: dict[str, Any] | None = None
 
 
 @dataclass
@@ -54,6 +59,8 @@ class ZendeskTicket:
     tags: list[str] = field(default_factory=list)
     custom_fields: dict[int, Any] = field(default_factory=dict)
     comments: list[ZendeskComment] = field(default_factory=list)
+    type: str | None = "incident"
+    email_cc_ids: list[int] = field(default_factory=list)
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
 
@@ -65,21 +72,21 @@ def ticket_json(ticket: ZendeskTicket, url: str, fields: list[dict[str, Any]]) -
         "external_id": None,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
-        "type": "incident",
+        "type": ticket.type,
         "subject": ticket.subject,
         "raw_subject": ticket.subject,
         "description": ticket.description,
         "priority": ticket.priority,
         "status": ticket.status,
-        "recipient": "support@company.example",
+        "recipient": RECIPIENT,
         "requester_id": ticket.requester_id,
         "submitter_id": ticket.requester_id,
         "assignee_id": AGENT_ID,
         "organization_id": ticket.organization_id,
         "group_id": None,
-        "collaborator_ids": [],
+        "collaborator_ids": list(ticket.email_cc_ids),
         "follower_ids": [],
-        "email_cc_ids": [],
+        "email_cc_ids": list(ticket.email_cc_ids),
         "problem_id": None,
         "has_incidents": False,
         "is_public": True,
@@ -107,5 +114,38 @@ def comment_json(comment: ZendeskComment) -> dict[str, Any]:
         "public": comment.public,
         "attachments": [],
         "created_at": comment.created_at,
-        "via": {"channel": "api"},
+        "via": comment.via or {"channel": "api"},
     }
+
+
+def email_via(sender: dict[str, Any], recipients: list[str]) -> dict[str, Any]:
+    """The Via object of a comment that arrived by email: ``original_recipients`` holds every
+    To and CC address of the mail (Zendesk's ticket audit "Via object")."""
+    return {
+        "channel": "email",
+        "source": {
+            "from": {
+                "address": sender["email"],
+                "name": sender["name"],
+                "original_recipients": recipients,
+            },
+            "to": {"address": RECIPIENT, "name": "Support"},
+            "rel": None,
+        },
+    }
+
+
+def user_for(users: dict[int, dict[str, Any]], new_id: int, email: str, name: str) -> int:
+    """The id of the user with ``email``, created as an end user when Zendesk has none (as
+    setting an email CC does)."""
+    for user_id, user in users.items():
+        if user["email"].lower() == email.lower():
+            return user_id
+    users[new_id] = {
+        "id": new_id,
+        "name": name or email,
+        "email": email.lower(),
+        "role": "end-user",
+        "organization_id": None,
+    }
+    return new_id

@@ -59,6 +59,7 @@ def triage_values(
                 ],
             }
         },
+        "workaround_impractical": _choice("none"),
     }
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
 from bridge.config import load_settings
+from bridge.domain.enums import EntryPoint, ReasonCategory
+from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
+from bridge.services.escalations import EscalationRequest
 from bridge.store import migrate
 from tests.helpers import migrated_runtime
 from webhooks.app import create_app
@@ -31,8 +35,39 @@ def client(runtime: Runtime) -> FlaskClient:
     return create_app(runtime=runtime).test_client()
 
 
-def escalate(client: FlaskClient, ticket: str = "4711", **extra: str) -> dict:
-    body = {"ticket": ticket, "reason": "data_loss", "requested_by": "U-ANNA", **extra}
+# The answers every entry point requires (the contact, the users affected, the go-live), and
+# the four questions of the pre-escalation review.
+TRIAGE = {
+    "users_affected": 40,
+    "go_live_or_upgrade_date": None,
+    "contact": {
+        "phone": "+1 555 0100",
+        "email": "dana@customer.example",
+        "hours_of_availability": "Mon-Fri 08:00-18:00 ET",
+    },
+}
+REVIEW = {
+    "problem_statement_correct": True,
+    "business_impact_described": True,
+    "workaround_impractical": True,
+    "critical_milestone_date": "2026-12-01",
+}
+
+
+def request_body(ticket: str = "4711", **extra: object) -> dict:
+    triage = {**TRIAGE, **extra.pop("triage", {})}  # type: ignore[dict-item]
+    return {
+        "ticket": ticket,
+        "reason": "data_loss",
+        "requested_by": "U-ANNA",
+        "triage": triage,
+        "review": REVIEW,
+        **extra,
+    }
+
+
+def escalate(client: FlaskClient, ticket: str = "4711", **extra: object) -> dict:
+    body = request_body(ticket, **extra)
     response = client.post("/api/escalations", json=body, headers=AUTH)
     assert response.status_code == 201, response.json
     return response.json
@@ -64,7 +99,8 @@ def test_an_escalation_shows_state_level_clocks_and_history(runtime, client) -> 
     created = escalate(client)
     shown = client.get(f"/api/escalations/{created['id']}", headers=AUTH).json
     assert shown["ticket"] == {"helpdesk": "zendesk", "id": "4711"}
-    assert shown["state"] == "requested"
+    assert shown["state"] == "triaged"
+    assert shown["classification"] == "high_priority"
     assert shown["level"] == 1
     assert [c["kind"] for c in shown["clocks"]] == ["acknowledge", "patch", "reply"]
     assert all(c["due_at"] for c in shown["clocks"])
@@ -76,7 +112,7 @@ def test_an_escalation_shows_state_level_clocks_and_history(runtime, client) -> 
 def test_an_unknown_ticket_is_a_404_naming_it(client: FlaskClient) -> None:
     response = client.post(
         "/api/escalations",
-        json={"ticket": "777", "reason": "data_loss", "requested_by": "U-ANNA"},
+        json=request_body("777"),
         headers=AUTH,
     )
     assert response.status_code == 404
@@ -117,9 +153,7 @@ def test_the_list_filters_by_state_level_and_breach(runtime, client) -> None:
     client.post(f"/api/escalations/{first}/raise-level", json={"by": "U-ANNA"}, headers=AUTH)
     level_two = client.get("/api/escalations?level=2", headers=AUTH).json["escalations"]
     assert [e["id"] for e in level_two] == [first]
-    assert (
-        len(client.get("/api/escalations?state=requested", headers=AUTH).json["escalations"]) == 2
-    )
+    assert len(client.get("/api/escalations?state=triaged", headers=AUTH).json["escalations"]) == 2
     assert client.get("/api/escalations?breached=true", headers=AUTH).json["escalations"] == []
     assert client.get("/api/escalations?level=7", headers=AUTH).status_code == 400
 
@@ -170,9 +204,10 @@ def test_the_lifecycle_runs_from_triage_through_renegotiation_to_de_escalation(
     done = step(client, escalation_id, "de-escalate", note="customer agreed on the call")
     assert done["state"] == "de_escalated"
     steps = [event["step"] for event in done["history"]]
-    assert steps[:3] == ["open", "triage", "activate"]
+    assert steps[:4] == ["open", "review", "triage", "activate"]
     assert steps[-1] == "de_escalate"
     assert done["history"][-1]["actor"] == "U-ANNA"
+    assert done["history"][-1]["note"] == "agreed with U-ANNA: customer agreed on the call"
 
 
 def test_a_release_plan_without_a_delivery_date_is_refused(runtime, client) -> None:
@@ -215,3 +250,156 @@ def test_same_problem_outside_monitoring_is_refused_with_the_state(runtime, clie
     assert refused.status_code == 409
     assert refused.json["error"] == "IllegalTransition"
     assert "'active'" in refused.json["detail"]
+
+
+def test_a_request_without_the_required_triage_answers_names_each_missing_field(
+    runtime, client
+) -> None:
+    add_ticket(runtime)
+    body = request_body()
+    body["triage"] = {"production_down": True, "contact": {"email": "dana@customer.example"}}
+    refused = client.post("/api/escalations", json=body, headers=AUTH)
+    assert refused.status_code == 422
+    assert refused.json["error"] == "triage_incomplete"
+    assert refused.json["missing"] == [
+        "contact.phone",
+        "contact.hours_of_availability",
+        "users_affected",
+        "go_live_or_upgrade_date",
+    ]
+    assert "contact.phone" in refused.json["detail"]
+    without = request_body()
+    del without["triage"]
+    nothing = client.post("/api/escalations", json=without, headers=AUTH)
+    assert nothing.status_code == 422
+    assert "contact.email" in nothing.json["missing"]
+    go_live = request_body(triage={"go_live_or_upgrade_date": "2026-12-01"})
+    dated = client.post("/api/escalations", json=go_live, headers=AUTH)
+    assert (dated.status_code, dated.json["missing"]) == (422, ["go_live_effect"])
+    assert client.get("/api/escalations", headers=AUTH).json["escalations"] == []
+
+
+def test_badly_typed_answers_and_an_unanswered_review_are_422s_naming_the_field(
+    runtime, client
+) -> None:
+    add_ticket(runtime)
+    typed = request_body(triage={"users_affected": "lots", "go_live_or_upgrade_date": "soon"})
+    refused = client.post("/api/escalations", json=typed, headers=AUTH)
+    assert refused.status_code == 422
+    problems = refused.json["problems"]
+    assert any(p.startswith("triage.users_affected:") for p in problems)
+    assert any(p.startswith("triage.go_live_or_upgrade_date:") for p in problems)
+    half = request_body()
+    half["review"] = {"problem_statement_correct": True, "business_impact_described": True}
+    unanswered = client.post("/api/escalations", json=half, headers=AUTH)
+    assert unanswered.status_code == 422
+    assert set(unanswered.json["problems"]) == {
+        "review.workaround_impractical: Field required",
+        "review.critical_milestone_date: Field required",
+    }
+    wrong = request_body()
+    wrong["review"] = {**REVIEW, "business_impact_described": False}
+    unfixed = client.post("/api/escalations", json=wrong, headers=AUTH)
+    assert unfixed.status_code == 409
+    assert unfixed.json["error"] == "ReviewNotPassed"
+    assert "describe the business impact" in unfixed.json["detail"]
+
+
+def test_the_triage_step_refuses_missing_answers_by_name(runtime, client) -> None:
+    add_ticket(runtime)
+    runtime.services.escalations.request(
+        EscalationRequest(
+            "4711", ReasonCategory.DATA_LOSS, "orders lost", "U-ANNA", EntryPoint.API, "test"
+        ),
+        utcnow(),
+    )
+    [listed] = client.get("/api/escalations", headers=AUTH).json["escalations"]
+    path = f"/api/escalations/{listed['id']}/triage"
+    refused = client.post(
+        path, json={"by": "U-ANNA", "answers": {"production_down": True}}, headers=AUTH
+    )
+    assert refused.status_code == 422
+    assert refused.json["missing"] == [
+        "contact.phone",
+        "contact.email",
+        "contact.hours_of_availability",
+        "users_affected",
+        "go_live_or_upgrade_date",
+    ]
+    assert client.get(f"/api/escalations/{listed['id']}", headers=AUTH).json["state"] == "requested"
+    done = step(client, listed["id"], "triage", answers={**TRIAGE, **URGENT})
+    assert (done["state"], done["classification"]) == ("triaged", "urgent")
+
+
+def test_the_timeline_shows_the_review_and_the_override_justification(runtime, client) -> None:
+    add_ticket(runtime, replied=False, opened_at=utcnow() - dt.timedelta(hours=1))
+    advised = client.post("/api/escalations", json=request_body(), headers=AUTH)
+    assert advised.status_code == 409
+    assert advised.json["error"] == "AdviceNotOverridden"
+    created = escalate(client, override_justification="the warehouse stops shipping tonight")
+    history = {event["step"]: event["note"] for event in created["history"]}
+    assert history["override_advice"] == (
+        "advised against (no_earlier_contact); justification: the warehouse stops shipping tonight"
+    )
+    assert history["review"] == (
+        "Is the problem statement correct? yes. "
+        "Does the ticket describe the business impact? yes. "
+        "If there is a workaround, is it impractical or inappropriate? yes. "
+        "Is a critical milestone date identified? 2026-12-01."
+    )
+
+
+def test_a_remote_session_is_refused_unless_the_escalation_is_urgent(runtime, client) -> None:
+    add_ticket(runtime, "1")
+    add_ticket(runtime, "2")
+    high = escalate(client, "1")["id"]
+    urgent = escalate(client, "2", triage=URGENT)["id"]
+    held_at = (utcnow() - dt.timedelta(hours=2)).replace(microsecond=0)
+    session = {
+        "by": "U-ENG",
+        "held_at": held_at.isoformat(),
+        "attendees": ["Dana Ops", "Erin (vendor)"],
+        "outcome": "reproduced the lost rows; logs collected",
+    }
+    path = "/api/escalations/{}/remote-session"
+    refused = client.post(path.format(high), json=session, headers=AUTH)
+    assert refused.status_code == 409
+    assert refused.json["error"] == "RemoteSessionRefused"
+    assert "high priority" in refused.json["detail"]
+    assert "Urgent" in refused.json["detail"]
+
+    recorded = client.post(path.format(urgent), json=session, headers=AUTH)
+    assert recorded.status_code == 201, recorded.json
+    [event] = [e for e in recorded.json["history"] if e["step"] == "remote_session"]
+    assert event["actor"] == "U-ENG"
+    assert event["note"] == (
+        f"held {held_at:%Y-%m-%d %H:%M} UTC with Dana Ops, Erin (vendor): "
+        "reproduced the lost rows; logs collected"
+    )
+    shown = client.get(f"/api/escalations/{urgent}", headers=AUTH).json
+    assert "remote_session" in [e["step"] for e in shown["history"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"held_at": "2099-01-01T10:00:00+00:00"}, "held_at"),
+        ({"held_at": "2026-11-16T10:00:00"}, "held_at"),  # no time zone
+        ({"attendees": []}, "attendees"),
+        ({"outcome": ""}, "outcome"),
+        ({"held_at": "yesterday"}, "held_at"),
+    ],
+)
+def test_a_bad_remote_session_is_a_422_naming_the_field(runtime, client, change, field) -> None:
+    add_ticket(runtime)
+    urgent = escalate(client, triage=URGENT)["id"]
+    body = {
+        "by": "U-ENG",
+        "held_at": "2026-11-16T10:00:00+00:00",
+        "attendees": ["Dana"],
+        "outcome": "ok",
+        **change,
+    }
+    refused = client.post(f"/api/escalations/{urgent}/remote-session", json=body, headers=AUTH)
+    assert refused.status_code == 422
+    assert any(p.startswith(f"{field}:") for p in refused.json["problems"])

@@ -56,6 +56,18 @@ def outbox(runtime: Runtime, operation: str) -> list[tables.OutboxRow]:
         )
 
 
+# What a helpdesk trigger sends beside the ticket: the answers every entry point requires.
+HELPDESK_TRIAGE = {
+    "users_affected": 40,
+    "go_live_or_upgrade_date": None,
+    "contact": {
+        "phone": "+1 555 0100",
+        "email": "dana@customer.example",
+        "hours_of_availability": "9-17",
+    },
+}
+
+
 def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime) -> None:
     process = runtime.services.helpdesk_processor
     assert (
@@ -66,12 +78,30 @@ def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime
     )
     assert escalations(runtime) == []
     changed = ticket_event(type_="escalation", updated_at="2026-11-16T11:00:00Z")
+    changed["triage"] = HELPDESK_TRIAGE
     assert process(stored(runtime, "zendesk", "ticket", changed)) == "done"
     again = ticket_event(type_="escalation", updated_at="2026-11-16T12:00:00Z")
     assert process(stored(runtime, "zendesk", "ticket", again)) == "done"
     [escalation] = escalations(runtime)
     assert escalation.document["entry_point"] == "ticket_type_changed"
     assert escalation.document["requested_by"] == "agent@vendor.example"
+    assert escalation.document["triage"]["users_affected"] == 40
+    assert escalation.state == "triaged"
+
+
+def test_an_escalation_from_the_helpdesk_without_the_triage_answers_is_refused(runtime) -> None:
+    process = runtime.services.helpdesk_processor
+    process(stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T10:00:00Z")))
+    changed = ticket_event(type_="escalation", updated_at="2026-11-16T11:00:00Z")
+    changed["triage"] = {**HELPDESK_TRIAGE, "contact": {"email": "dana@customer.example"}}
+    del changed["triage"]["users_affected"]
+    assert process(stored(runtime, "zendesk", "ticket", changed)) == "done"
+    assert escalations(runtime) == []
+    [post] = outbox(runtime, "channel_post")
+    assert "4711" in post.payload["text"]
+    for field in ("contact.phone", "contact.hours_of_availability", "users_affected"):
+        assert field in post.payload["text"]
+    assert "contact.email" not in post.payload["text"]
 
 
 def test_an_event_older_than_the_last_applied_is_ignored(runtime: Runtime) -> None:
@@ -124,6 +154,12 @@ def slack_request(ticket: str = "4711", **answers: object) -> dict:
                 "phone": "+1 555",
                 "email": "ops@customer.example",
                 "hours_of_availability": "9-17",
+            },
+            "review": {
+                "problem_statement_correct": True,
+                "business_impact_described": True,
+                "workaround_impractical": None,
+                "critical_milestone_date": None,
             },
             **answers,
         },

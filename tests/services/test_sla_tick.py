@@ -144,3 +144,67 @@ def test_an_acknowledgement_is_in_the_audit_trail_saying_whether_it_was_late(run
             e for e in EscalationStore(session).history(escalation_id) if e.step == "acknowledge"
         ]
     assert (event.actor, event.cause, event.note) == ("U-BOB", "slack:ack", "after the SLA")
+
+
+def test_the_digest_lists_level_state_engineer_next_due_and_what_is_overdue(runtime) -> None:
+    add_ticket(runtime)
+    add_ticket(runtime, "4712")
+    late = runtime.services.escalations.request(request(), MONDAY_10AM)
+    fresh = runtime.services.escalations.request(request(ticket="4712"), AFTER_ACK_DUE)
+    tuesday_9am = dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.UTC)
+    assert runtime.services.sla.digest_tick(tuesday_9am) is True
+    with runtime.sessions() as session:
+        [post] = session.scalars(
+            select(tables.OutboxRow).where(tables.OutboxRow.operation == "channel_post")
+        ).all()
+    lines = post.payload["text"].splitlines()
+    [late_line] = [line for line in lines if f"escalation {late} " in line]
+    [fresh_line] = [line for line in lines if f"escalation {fresh} " in line]
+    assert "level 1, requested, engineer unassigned" in late_line
+    assert "overdue: acknowledge SLA breached (due Mon 16 Nov 19:00 UTC)" in late_line
+    assert "next SLA: patch due Tue 17 Nov 15:00 UTC (at risk)" in late_line
+    assert "next SLA: acknowledge due" in fresh_line and "overdue: nothing" in fresh_line
+
+
+def test_two_workers_plan_one_digest_per_business_day_and_none_on_days_off(runtime) -> None:
+    """Two runtimes on one database tick at the same frozen minute; Thanksgiving (26 Nov) and
+    the weekend are not business days of us-eastern, the digest's default calendar."""
+    add_ticket(runtime)
+    runtime.services.escalations.request(request(), MONDAY_10AM)
+    workers = [bootstrap(load_settings()) for _ in range(2)]
+    days = {20: 1, 21: 0, 22: 0, 23: 1, 26: 0, 27: 1}  # Fri, Sat, Sun, Mon, Thanksgiving, Fri
+    planned: dict[int, list[bool]] = {}
+    try:
+        for day in days:
+            now = dt.datetime(2026, 11, day, 9, 0, tzinfo=dt.UTC)
+            barrier = threading.Barrier(2)
+            results: list[bool] = []
+
+            def tick(worker: Runtime, at: dt.datetime = now, wait=barrier, out=results) -> None:
+                wait.wait()
+                out.append(worker.performers.periodic["daily_digest"](at))
+
+            threads = [threading.Thread(target=tick, args=(worker,)) for worker in workers]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+            # A minute later both tick again: the day's digest is not planned twice.
+            results += [
+                w.performers.periodic["daily_digest"](now + dt.timedelta(minutes=1))
+                for w in workers
+            ]
+            planned[day] = results
+    finally:
+        for worker in workers:
+            worker.close()
+    assert {day: sum(results) for day, results in planned.items()} == days
+    with runtime.sessions() as session:
+        keys = sorted(
+            session.scalars(
+                select(tables.OutboxRow.idempotency_key).where(
+                    tables.OutboxRow.operation == "channel_post"
+                )
+            )
+        )
+    assert [key.split(":")[-1] for key in keys] == ["2026-11-20", "2026-11-23", "2026-11-27"]

@@ -11,6 +11,7 @@ import pytest
 from bridge.config import load_settings
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import tables
+from bridge.store.escalations import EscalationStore
 
 from .conftest import add_ticket
 from .test_inbound_processors import escalations, outbox, slack_request, stored
@@ -111,3 +112,58 @@ def test_a_form_for_an_unknown_escalation_is_answered_not_raised(runtime: Runtim
     assert "Could not close" in message.payload["text"]
     with runtime.sessions() as session:
         assert session.query(tables.Escalation).count() == 0
+
+
+def timeline(runtime: Runtime, escalation_id: int) -> dict[str, str]:
+    with runtime.sessions() as session:
+        return {event.step: event.note for event in EscalationStore(session).history(escalation_id)}
+
+
+def test_the_review_from_the_slack_modal_is_in_the_timeline(runtime: Runtime) -> None:
+    escalation_id = escalated(runtime)
+    assert timeline(runtime, escalation_id)["review"] == (
+        "Is the problem statement correct? yes. "
+        "Does the ticket describe the business impact? yes. "
+        "If there is a workaround, is it impractical or inappropriate? there is no workaround. "
+        "Is a critical milestone date identified? none identified."
+    )
+
+
+def test_the_remote_session_of_an_urgent_escalation_is_taken_from_slack(runtime) -> None:
+    escalation_id = escalated(runtime)
+    assert escalations(runtime)[0].classification == "urgent"
+    outcome = "Reproduced the lost rows on the customer's server; logs collected"
+    assert (
+        submitted(
+            runtime,
+            "remote_session",
+            escalation_id,
+            "U0ENG00001",
+            held_on="2026-11-16",
+            attendees="Dana Ops, Erin Vendor",
+            outcome=outcome,
+        )
+        == "done"
+    )
+    note = f"held 2026-11-16 00:00 UTC with Dana Ops, Erin Vendor: {outcome}"
+    assert timeline(runtime, escalation_id)["remote_session"] == note
+    [row] = escalations(runtime)
+    assert row.document["remote_sessions"][0]["attendees"] == ["Dana Ops", "Erin Vendor"]
+    said = f"Remote session on 2026-11-16 00:00 UTC with Dana Ops, Erin Vendor: {outcome}"
+    assert f"{said} (<@U0ENG00001>)" in thread(runtime)
+    assert said in [r.payload["text"] for r in outbox(runtime, "internal_note")]
+
+
+def test_a_remote_session_on_a_high_priority_escalation_is_refused_to_the_sender(runtime) -> None:
+    add_ticket(runtime)
+    high = slack_request(production_down=False, core_functionality_severely_affected=False)
+    runtime.services.slack_processor(stored(runtime, "slack", "escalation_request", high))
+    [escalation] = escalations(runtime)
+    assert escalation.classification == "high_priority"
+    answers = {"held_on": "2026-11-16", "attendees": "Dana", "outcome": "looked at it"}
+    assert submitted(runtime, "remote_session", escalation.id, "U0ENG00001", **answers) == "done"
+    [message] = outbox(runtime, "direct_message")
+    assert message.payload["user"] == "U0ENG00001"
+    assert message.payload["text"].startswith("Could not remote session:")
+    assert "a remote session is a step of an Urgent escalation" in message.payload["text"]
+    assert "remote_session" not in timeline(runtime, escalation.id)

@@ -20,6 +20,7 @@ from tests.slack.workspace import (
     notes_to,
     submission,
     triage_state,
+    typed,
     wait_for,
 )
 
@@ -116,3 +117,30 @@ def test_the_user_is_told_when_slack_will_not_open_the_form(
     assert wait_for(lambda: notes_to(sandbox, ALICE)) == [
         "Slack would not open the escalation form (fatal_error); retry."
     ]
+
+
+def test_the_modal_asks_the_four_review_questions_and_the_go_live_effect(
+    client: FlaskClient, runtime: Runtime, sandbox: Sandbox, inbox
+) -> None:
+    with runtime.sessions.begin() as session:
+        add_ticket(session, "4521")
+    view = opened_view(client, sandbox, "4521")
+    blocks = {block.get("block_id"): block for block in view["blocks"]}
+    assert {"review", "workaround_impractical", "critical_milestone_date"} <= set(blocks)
+    review = [option["value"] for option in blocks["review"]["element"]["options"]]
+    assert review == ["problem_statement_correct", "business_impact_described"]
+    state = triage_state(go_live_effect=typed(""))
+    del state["values"]["workaround_impractical"]
+    answer = interaction(client, submission(view, state))
+    assert answer.json["response_action"] == "errors"
+    assert set(answer.json["errors"]) == {"workaround_impractical", "go_live_effect"}
+    assert inbox() == []
+
+    assert interaction(client, submission(view, triage_state())).status_code == 200
+    [row] = inbox()
+    assert json.loads(row.body)["answers"]["review"] == {
+        "problem_statement_correct": True,
+        "business_impact_described": True,
+        "workaround_impractical": True,
+        "critical_milestone_date": "2026-01-31",
+    }

@@ -141,3 +141,47 @@ def test_a_step_someone_may_not_take_opens_no_form(
     assert refusal == [f"Only <@{BOB}> may press Close on escalations."]
     assert sandbox.slack.world.views == {}
     assert inbox() == []
+
+
+def test_the_remote_session_form_refuses_a_future_date_and_stores_a_held_one(
+    client: FlaskClient, sandbox: Sandbox, inbox
+) -> None:
+    form = opened_form(client, sandbox, more_steps("remote_session"))
+    assert json.loads(form["private_metadata"])["step"] == "remote_session"
+    assert [block["block_id"] for block in form["blocks"]] == ["held_on", "attendees", "outcome"]
+    assert [block["element"]["type"] for block in form["blocks"]] == [
+        "datepicker",
+        "plain_text_input",
+        "plain_text_input",
+    ]
+    assert form["blocks"][2]["element"]["multiline"] is True
+    assert sandbox.violations == []
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    early = {"values": {"held_on": picked_date(tomorrow), "attendees": typed("Dana")}}
+    answer = interaction(client, submission(form, early))
+    assert answer.json == {
+        "response_action": "errors",
+        "errors": {
+            "held_on": f"{tomorrow.isoformat()} is in the future.",
+            "outcome": "Required.",
+        },
+    }
+    assert inbox() == []
+
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    held = {
+        "values": {
+            "held_on": picked_date(yesterday),
+            "attendees": typed("Dana Ops, Erin Vendor"),
+            "outcome": typed("Reproduced on the customer's server"),
+        }
+    }
+    assert interaction(client, submission(form, held)).status_code == 200
+    [row] = inbox()
+    assert row.event_type == "step.remote_session"
+    assert json.loads(row.body)["answers"] == {
+        "held_on": yesterday.isoformat(),
+        "attendees": "Dana Ops, Erin Vendor",
+        "outcome": "Reproduced on the customer's server",
+    }

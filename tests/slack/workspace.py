@@ -158,7 +158,7 @@ def triage_state(**changes: dict[str, Any]) -> dict[str, Any]:
         "anticipated_financial_loss": typed("about USD 40k a day"),
         "users_affected": {"value": {"type": "number_input", "value": "250"}},
         "go_live_or_upgrade_date": {"value": {"type": "datepicker", "selected_date": "2026-01-06"}},
-        "go_live_effect": typed(None),
+        "go_live_effect": typed("The go-live cannot start until exports are whole"),
         "contact_name": typed("Dana Ops"),
         "contact_phone": typed("+1 555 0100"),
         "contact_email": {"value": {"type": "email_text_input", "value": "dana@customer.example"}},
@@ -172,6 +172,8 @@ def triage_state(**changes: dict[str, Any]) -> dict[str, Any]:
                 ],
             }
         },
+        "workaround_impractical": selected("impractical"),
+        "critical_milestone_date": {"value": {"type": "datepicker", "selected_date": "2026-01-31"}},
     }
     return {"values": values | changes}
 

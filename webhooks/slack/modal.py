@@ -30,6 +30,12 @@ REVIEW_CHECKS = {
     "problem_statement_correct": "The problem statement on the ticket is correct",
     "business_impact_described": "The business impact is described on the ticket",
 }
+# "If there is a workaround, is it impractical or inappropriate?" (003)
+WORKAROUND_REVIEW = {
+    "none": "There is no workaround",
+    "impractical": "Yes: impractical or inappropriate",
+    "practical": "No: the customer can use it",
+}
 
 
 def _text(value: str) -> dict[str, Any]:
@@ -72,6 +78,7 @@ def _plain(
 def triage_modal(ticket: TicketView, reason: str, channel_id: str | None) -> dict[str, Any]:
     reasons = [_option(reason.value, label) for reason, label in REASON_LABELS.items()]
     review = [_option(value, label) for value, label in REVIEW_CHECKS.items()]
+    workaround = [_option(value, label) for value, label in WORKAROUND_REVIEW.items()]
     metadata = {"ticket": ticket.ref, "ticket_id": ticket.id, "channel": channel_id}
     blocks = [
         {
@@ -98,7 +105,7 @@ def triage_modal(ticket: TicketView, reason: str, channel_id: str | None) -> dic
             {"type": "datepicker"},
             optional=True,
         ),
-        _plain("go_live_effect", "Effect on the go-live", optional=True),
+        _plain("go_live_effect", "Effect on the go-live (if there is a date)", optional=True),
         _plain("contact_name", "Customer contact: name"),
         _plain("contact_phone", "Contact phone"),
         _input("contact_email", "Contact email", {"type": "email_text_input"}),
@@ -108,6 +115,18 @@ def triage_modal(ticket: TicketView, reason: str, channel_id: str | None) -> dic
             "Before escalating, I checked",
             {"type": "checkboxes", "options": review},
             hint="Both must be true; fix the ticket first if not.",
+        ),
+        _input(
+            "workaround_impractical",
+            "If there is a workaround, is it impractical or inappropriate?",
+            {"type": "radio_buttons", "options": workaround},
+        ),
+        _input(
+            "critical_milestone_date",
+            "Critical milestone date on the ticket",
+            {"type": "datepicker"},
+            optional=True,
+            hint="Leave empty if the ticket identifies none.",
         ),
     ]
     return {

@@ -29,6 +29,7 @@ BUTTON_LABELS = {
     "status_update": "Post status update",
     "communication_plan": "Communication plan",
     "assign_engineer": "Assign engineer",
+    "remote_session": "Remote session",
     "de_escalate": "De-escalate",
     "close": "Close",
 }

@@ -3,8 +3,9 @@ buttons or its "More steps" menu, checked before it is acknowledged (an error sh
 field), then stored as a delivery whose job takes the step (``SlackProcessor``).
 
 Only what a form can know is checked here: missing fields, a number that is not one, a date in
-the past, an outcome without the why rule 11 asks for. What the escalation's state allows is
-the domain's to say; a refusal reaches the person who submitted the form as a direct message.
+the past (in the future, for what has happened), an outcome without the why rule 11 asks for.
+What the escalation's state allows is the domain's to say; a refusal reaches the person who
+submitted the form as a direct message.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
     optional: bool = False
     hint: str = ""
+    happened: bool = False  # a date of something done: refused in the future, not in the past
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,15 @@ FORMS = {
             Field("explanation", "Why, or what was explained", "long_text", optional=True),
             Field("tracker_ref", "Bug or feature request (tracker key)", "text", optional=True),
             Field("resolution_indication", "Expected resolution", "text", optional=True),
+        ),
+    ),
+    "remote_session": Form(
+        "Remote session",
+        "Record",
+        (
+            Field("held_on", "When it was held", "date", happened=True),
+            Field("attendees", "Who took part", "text", hint="names, comma-separated"),
+            Field("outcome", "What came of it", "long_text"),
         ),
     ),
     "de_escalate": Form(
@@ -207,7 +218,9 @@ def read(step: str, values: Any, today: dt.date) -> tuple[dict[str, Any], dict[s
             except ValueError:
                 errors[field.block] = "Pick a date."
                 continue
-            if day < today:
+            if field.happened and day > today:
+                errors[field.block] = f"{day.isoformat()} is in the future."
+            elif not field.happened and day < today:
                 errors[field.block] = f"{day.isoformat()} is in the past."
         answers[field.block] = text
     if not errors:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bridge.domain.enums import ReasonCategory
 from webhooks.payload import dig
-from webhooks.slack.modal import ACTION, REASON_LABELS, REVIEW_CHECKS
+from webhooks.slack.modal import ACTION, REASON_LABELS, REVIEW_CHECKS, WORKAROUND_REVIEW
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$")
@@ -73,15 +73,33 @@ def _users(reader: _Reader) -> int | None:
     return int(text)
 
 
-def _go_live(reader: _Reader) -> str | None:
-    value = dig(reader.element("go_live_or_upgrade_date"), "selected_date")
+def _date(reader: _Reader, block: str) -> str | None:
+    value = dig(reader.element(block), "selected_date")
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value).isoformat() if isinstance(value, str) else None
     except ValueError:
-        reader.errors["go_live_or_upgrade_date"] = "Pick a date from the calendar."
+        reader.errors[block] = "Pick a date from the calendar."
         return None
+
+
+def _review(reader: _Reader) -> dict[str, Any]:
+    """The four questions of the pre-escalation review (003)."""
+    review = reader.checked("review")
+    if not set(REVIEW_CHECKS) <= review:
+        reader.errors["review"] = (
+            "Correct the problem statement and describe the business impact on the ticket "
+            "before escalating (both boxes)."
+        )
+    workaround = reader.choice("workaround_impractical")
+    if workaround not in WORKAROUND_REVIEW:
+        reader.errors["workaround_impractical"] = "Say whether there is a usable workaround."
+    return {
+        **{check: check in review for check in REVIEW_CHECKS},
+        "workaround_impractical": {"impractical": True, "practical": False}.get(workaround or ""),
+        "critical_milestone_date": _date(reader, "critical_milestone_date"),
+    }
 
 
 def _contact(reader: _Reader) -> dict[str, str]:
@@ -110,17 +128,13 @@ def read_triage(values: Any) -> tuple[dict[str, Any] | None, dict[str, str]]:
             "anticipated_financial_loss", "Estimate the financial loss (or say none)."
         ),
         "users_affected": _users(reader),
-        "go_live_or_upgrade_date": _go_live(reader),
+        "go_live_or_upgrade_date": _date(reader, "go_live_or_upgrade_date"),
         "go_live_effect": reader.text("go_live_effect"),
         "contact": _contact(reader),
+        "review": _review(reader),
     }
-    review = reader.checked("review")
-    if not set(REVIEW_CHECKS) <= review:
-        reader.errors["review"] = (
-            "Correct the problem statement and describe the business impact on the ticket "
-            "before escalating (both boxes)."
-        )
-    answers["review"] = {check: check in review for check in REVIEW_CHECKS}
+    if answers["go_live_or_upgrade_date"] and not answers["go_live_effect"]:
+        reader.errors["go_live_effect"] = "Say how the issue affects the go-live on that date."
     if reader.errors:
         return None, reader.errors
     return answers, {}

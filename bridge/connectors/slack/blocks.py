@@ -18,6 +18,7 @@ MORE_STEPS = (
     ("status_update", "Post status update"),
     ("communication_plan", "Communication plan"),
     ("assign_engineer", "Assign engineer"),
+    ("remote_session", "Remote session (Urgent)"),
     ("de_escalate", "De-escalate"),
     ("close", "Close after monitoring"),
 )

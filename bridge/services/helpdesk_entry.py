@@ -1,0 +1,198 @@
+"""The helpdesk as an entry point (000, 001), beyond a ticket's type becoming ESCALATION.
+
+- A NEW ticket of type ESCALATION that names another ticket ("Escalation of ticket 4711",
+  "#4711") escalates THAT ticket; the new ticket is linked to it and told, not escalated itself.
+- A customer's reply that copies the support manager (level 1), the account manager (level 2)
+  or the executive (level 3) — ``levels.<n>.address`` in bridge.yaml — raises the escalation
+  of the ticket to that level, opening it first when none is open. Once per reply: the raise
+  claims a guard token named after the delivery, and a level already reached is not raised to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import structlog
+
+from bridge.domain.enums import EntryPoint, Level, LevelCause, ReasonCategory
+from bridge.domain.errors import DomainError, UnknownTicket
+from bridge.domain.levels import copied_level
+from bridge.domain.records import Ticket
+from bridge.services import effects
+from bridge.services.collaborators import Collaborators, Service
+from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
+from bridge.services.json_body import parse_json
+from bridge.store.escalations import AmbiguousTicket, EscalationStore
+
+log = structlog.get_logger(__name__)
+REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
+_SPLIT = re.compile(r"[,;\s]+")
+
+
+def _addresses(value: Any) -> list[str]:
+    """Addresses from a comma-separated placeholder, a list of strings, or a list of
+    ``{"email"|"address": ...}`` objects; anything else is no address."""
+    if isinstance(value, str):
+        parts = _SPLIT.split(value)
+    elif isinstance(value, list):
+        parts = [
+            str(item.get("email") or item.get("address") or "") if isinstance(item, dict) else item
+            for item in value
+            if isinstance(item, str | dict)
+        ]
+    else:
+        return []
+    return [part.strip().strip("<>").strip() for part in parts if "@" in part]
+
+
+def copied_addresses(document: dict[str, Any]) -> list[str]:
+    """The addresses a customer's public reply was sent to, as each helpdesk event carries them.
+
+    - Zendesk event (``ticket.comment_added``): the comment's email ``via.source.from.
+      original_recipients`` (every To and CC address of the customer's mail);
+    - Freshdesk automation (``{customer_reply}``): ``ticket_cc_email`` (``{{ticket.cc_email}}``);
+    - the bridge's documented trigger body: ``comment.cc``.
+    Staff comments and private notes copy nobody.
+    """
+    event = document.get("event")
+    if isinstance(event, dict) and isinstance(event.get("comment"), dict):
+        comment = event["comment"]
+        author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
+        if comment.get("is_public") is not True or author.get("is_staff") is not False:
+            return []
+        via = comment.get("via") if isinstance(comment.get("via"), dict) else {}
+        source = via.get("source") if isinstance(via.get("source"), dict) else {}
+        sender = source.get("from") if isinstance(source.get("from"), dict) else {}
+        return _addresses(sender.get("original_recipients"))
+    freshdesk = document.get("freshdesk_webhook")
+    if isinstance(freshdesk, dict):
+        if freshdesk.get("triggered_event") != "{customer_reply}":
+            return []
+        return _addresses(freshdesk.get("ticket_cc_email") or freshdesk.get("ticket_cc_emails"))
+    comment = document.get("comment")
+    if isinstance(comment, dict) and comment.get("public") and comment.get("by_customer"):
+        return _addresses(comment.get("cc"))
+    return []
+
+
+class HelpdeskEntry(Service):
+    def __init__(self, collaborators: Collaborators, escalations: EscalationService) -> None:
+        super().__init__(collaborators)
+        self.escalations = escalations
+
+    # -- a new escalation ticket names the ticket to escalate ----------------------------------
+    def escalate_named(
+        self, helpdesk: str, new: Ticket, named: str, body: bytes, *, cause: str, now: dt.datetime
+    ) -> int | None:
+        """Escalate ticket ``named`` for the new ticket ``new`` (the triage answers come with
+        the trigger, as for a type change); None when the bridge does not know ``named`` (the
+        caller then escalates the new ticket itself). Other refusals are raised."""
+        request = EscalationRequest(
+            ticket_ref=f"{helpdesk}:{named}",
+            reason=ReasonCategory.CRITICAL_BUSINESS_IMPACT,
+            reason_text=(new.description or new.subject)[:2000],
+            requested_by=new.requester or helpdesk,
+            entry_point=EntryPoint.ESCALATION_REQUEST,
+            cause=cause,
+            override_justification=(
+                f"escalation requested in new {helpdesk} ticket {new.external_id}"
+            ),
+        )
+        try:
+            escalation_id = self.escalations.escalate_from_helpdesk(request, body, now)
+        except UnknownTicket:
+            log.info("helpdesk.named_ticket_unknown", ticket=new.external_id, named=named)
+            return None
+        with self.transactions.begin() as session:
+            store = EscalationStore(session)
+            row = store.find_ticket(f"{helpdesk}:{named}")
+            if row is not None:
+                ticket = store.ticket_of(row)
+                link = f"ticket:{new.external_id}"
+                if link not in ticket.links:
+                    ticket.links.append(link)
+                    store.save_ticket(helpdesk, ticket, now, row)
+            if self.configured(helpdesk):
+                text = (
+                    f"This ticket asks to escalate ticket {named}: escalation {escalation_id} "
+                    "is open for it; follow it there."
+                )
+                key = f"escalation-{escalation_id}-requested-here"
+                self.outbox.add(
+                    session, effects.helpdesk_note(helpdesk, new.external_id, key, text=text), now
+                )
+        log.info("helpdesk.named_ticket_escalated", named=named, escalation_id=escalation_id)
+        return escalation_id
+
+    # -- the customer copies a level's owner -----------------------------------------------------
+    def _open_escalation(self, ticket_ref: str) -> tuple[int | None, str]:
+        """The open escalation of the ticket (if any) and its requester."""
+        with self.transactions() as session:
+            store = EscalationStore(session)
+            row = store.find_ticket(ticket_ref)
+            if row is None:
+                return None, ""
+            ticket = store.ticket_of(row)
+            for link in reversed(ticket.links):
+                kind, _, number = link.partition(":")
+                if kind != "escalation" or not number.isdigit():
+                    continue
+                loaded = store.load(int(number))
+                if loaded is not None and loaded.escalation.is_open:
+                    return int(number), ticket.requester
+            return None, ticket.requester
+
+    def customer_copied(
+        self, helpdesk: str, number: str, body: bytes, *, cause: str, now: dt.datetime
+    ) -> Level | None:
+        """Raise the ticket's open escalation to the level the reply copied (opening one first,
+        under the same triage rule as a type change, when none is open); returns the level
+        asked for, None when the reply copied no level's address. Refusals are logged."""
+        document = parse_json(body)
+        copied = copied_addresses(document) if isinstance(document, dict) else []
+        addresses = {Level(n): level.address for n, level in self.settings.levels.items()}
+        target = copied_level(addresses, copied) if copied else None
+        if target is None:
+            return None
+        ticket_ref = f"{helpdesk}:{number}"
+        role = self.settings.levels[int(target)].role
+        try:
+            escalation_id, requester = self._open_escalation(ticket_ref)
+            if escalation_id is None:
+                request = EscalationRequest(
+                    ticket_ref=ticket_ref,
+                    reason=ReasonCategory.CRITICAL_BUSINESS_IMPACT,
+                    reason_text=f"the customer copied the {role} on a reply",
+                    requested_by=requester or "customer",
+                    entry_point=EntryPoint.CUSTOMER_COPY,
+                    cause=cause,
+                    override_justification=f"the customer copied the {role} ({helpdesk} reply)",
+                )
+                escalation_id = self.escalations.escalate_from_helpdesk(request, body, now)
+            if target > Level.SUPPORT_MANAGER:
+                self._raise(escalation_id, target, role, cause=cause, now=now)
+        except REFUSALS as exc:
+            log.info("helpdesk.copy_not_raised", ticket=ticket_ref, error=type(exc).__name__)
+        return target
+
+    def _raise(
+        self, escalation_id: int, target: Level, role: str, *, cause: str, now: dt.datetime
+    ) -> None:
+        with self.transactions.begin() as session:
+            loaded = EscalationStore(session).load(escalation_id)
+            if loaded is None or loaded.escalation.level >= target:
+                return
+            if not self.claim(session, f"customer-copy:{cause}:level-{int(target)}", now):
+                return
+            self.escalations.raise_level(
+                escalation_id,
+                by="customer (helpdesk reply)",
+                cause=cause,
+                now=now,
+                why=LevelCause.CUSTOMER_COPY,
+                note=f"the customer copied the {role}",
+                session=session,
+                to=target,
+            )

@@ -1,0 +1,113 @@
+"""What the sandbox's Zendesk sends when a ticket changes: ``zen:event-type:ticket.*`` events
+in Zendesk's event envelope, signed by the server that mixes this in."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sandbox.helpdesk.zendesk_model import (
+    ZendeskComment,
+    ZendeskTicket,
+    comment_json,
+    now,
+    user_for,
+)
+
+
+class TicketEvents:
+    """The ticket changes that send an event; mixed into ``ZendeskServer``."""
+
+    # Provided by the server (annotations only, so nothing here shadows VendorServer.emit).
+    ids: itertools.count[int]
+    users: dict[int, dict[str, Any]]
+    emit: Callable[[str, dict[str, Any]], None]
+
+    def ticket_event(self, ticket: ZendeskTicket, kind: str, event: dict[str, Any]) -> None:
+        """A `zen:event-type:ticket.*` event in Zendesk's event envelope. Zendesk publishes no
+        verbatim ticket event, so `detail` follows the envelope's documented user events."""
+        self.emit(
+            f"ticket.{kind}",
+            {
+                "type": f"zen:event-type:ticket.{kind}",
+                "account_id": 123456,
+                "id": str(uuid.uuid4()),
+                "time": now(),
+                "zendesk_event_version": "2022-11-06",
+                "subject": f"zen:ticket:{ticket.id}",
+                "detail": {
+                    "id": str(ticket.id),
+                    "subject": ticket.subject,
+                    "status": ticket.status.upper(),
+                    "priority": (ticket.priority or "").upper(),
+                    "type": (ticket.type or "").upper(),
+                    "requester_id": str(ticket.requester_id),
+                    "organization_id": str(ticket.organization_id or 0),
+                    "tags": ticket.tags,
+                    "updated_at": ticket.updated_at,
+                },
+                "event": event,
+            },
+        )
+
+    def add_comment(
+        self,
+        ticket: ZendeskTicket,
+        body: str,
+        public: bool,
+        author_id: int,
+        via: dict[str, Any] | None = None,
+    ) -> ZendeskComment:
+        comment = ZendeskComment(next(self.ids), body, public, author_id, via=via)
+        ticket.comments.append(comment)
+        ticket.updated_at = now()
+        author = self.users.get(author_id, {"name": "unknown", "role": "end-user"})
+        self.ticket_event(
+            ticket,
+            "comment_added",
+            {
+                "comment": {
+                    "id": str(comment.id),
+                    "body": body,
+                    "is_public": public,
+                    "author": {
+                        "id": str(author_id),
+                        "name": author["name"],
+                        "is_staff": author["role"] != "end-user",
+                    },
+                    "via": comment_json(comment)["via"],
+                }
+            },
+        )
+        return comment
+
+    def set_type(self, ticket: ZendeskTicket, kind: str | None) -> None:
+        if kind != ticket.type:
+            previous, ticket.type, ticket.updated_at = ticket.type, kind, now()
+            self.ticket_event(
+                ticket,
+                "ticket_type_changed",
+                {"current": (kind or "").upper(), "previous": (previous or "").upper()},
+            )
+
+    def set_email_ccs(self, ticket: ZendeskTicket, changes: list[dict[str, Any]]) -> None:
+        """``email_ccs: [{"user_email", "user_name", "action": "put" | "delete"}]``."""
+        for change in changes:
+            user_id = user_for(
+                self.users, next(self.ids), change["user_email"], change.get("user_name", "")
+            )
+            if change.get("action", "put") == "delete":
+                ticket.email_cc_ids = [i for i in ticket.email_cc_ids if i != user_id]
+            elif user_id not in ticket.email_cc_ids:
+                ticket.email_cc_ids.append(user_id)
+
+    def set_status(self, ticket: ZendeskTicket, status: str) -> None:
+        if status != ticket.status:
+            previous, ticket.status, ticket.updated_at = ticket.status, status, now()
+            self.ticket_event(
+                ticket, "status_changed", {"current": status.upper(), "previous": previous.upper()}
+            )
+
+    # -- routes -------------------------------------------------------------------------------
