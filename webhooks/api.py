@@ -207,7 +207,7 @@ def _view(store: EscalationStore, row: tables.Escalation, *, history: bool) -> d
     return view
 
 
-@api.get("/escalations/<int:escalation_id>")
+@api.get("/escalations/<id:escalation_id>")
 def show(escalation_id: int) -> tuple[dict[str, Any], int]:
     with current_runtime().sessions() as session:
         store = EscalationStore(session)
@@ -260,7 +260,7 @@ def create() -> tuple[dict[str, Any], int]:
     return show(escalation_id)[0], 201
 
 
-@api.post("/escalations/<int:escalation_id>/acknowledge")
+@api.post("/escalations/<id:escalation_id>/acknowledge")
 def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
     actor = ActorBody.model_validate(json_body() or {})
     current_runtime().services.escalations.acknowledge(
@@ -269,7 +269,7 @@ def acknowledge(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/raise-level")
+@api.post("/escalations/<id:escalation_id>/raise-level")
 def raise_level(escalation_id: int) -> tuple[dict[str, Any], int]:
     actor = ActorBody.model_validate(json_body() or {})
     current_runtime().services.escalations.raise_level(

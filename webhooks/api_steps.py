@@ -84,7 +84,7 @@ class Triage(Step):
     answers: TriageBody
 
 
-@api.post("/escalations/<int:escalation_id>/triage")
+@api.post("/escalations/<id:escalation_id>/triage")
 def triage_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     """Refused with 422, naming each missing field, unless the required answers are given."""
     body: Triage = _body(Triage)
@@ -106,7 +106,7 @@ class SameProblem(Step):
     ticket: str = Field(min_length=1)
 
 
-@api.post("/escalations/<int:escalation_id>/same-problem")
+@api.post("/escalations/<id:escalation_id>/same-problem")
 def same_problem_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     """A new ticket reports the same problem: during monitoring the escalation reopens."""
     body: SameProblem = _body(SameProblem)
@@ -120,7 +120,7 @@ class SparBody(Step):
     severity: Severity | None = None
 
 
-@api.post("/escalations/<int:escalation_id>/spar")
+@api.post("/escalations/<id:escalation_id>/spar")
 def spar_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: SparBody = _body(SparBody)
     current_runtime().services.spar.open_spar(
@@ -133,7 +133,7 @@ def spar_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)[0], 201
 
 
-@api.post("/escalations/<int:escalation_id>/activate")
+@api.post("/escalations/<id:escalation_id>/activate")
 def activate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Activate = _body(Activate)
     procedure.assign_engineer(
@@ -147,7 +147,7 @@ def activate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/plans")
+@api.post("/escalations/<id:escalation_id>/plans")
 def propose_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Proposal = _body(Proposal)
     propose(
@@ -163,7 +163,7 @@ def propose_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)[0], 201
 
 
-@api.post("/escalations/<int:escalation_id>/plans/<plan_id>/accept")
+@api.post("/escalations/<id:escalation_id>/plans/<plan_id>/accept")
 def accept_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     body: Step = _body(Step)
     procedure.customer_accepts_plan(
@@ -172,7 +172,7 @@ def accept_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/plans/<plan_id>/reject")
+@api.post("/escalations/<id:escalation_id>/plans/<plan_id>/reject")
 def reject_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     body: Rejection = _body(Rejection)
     procedure.customer_rejects_plan(
@@ -187,7 +187,7 @@ def reject_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/renegotiate")
+@api.post("/escalations/<id:escalation_id>/renegotiate")
 def renegotiate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Step = _body(Step)
     procedure.renegotiate(
@@ -196,7 +196,7 @@ def renegotiate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/rca")
+@api.post("/escalations/<id:escalation_id>/rca")
 def rca_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Rca = _body(Rca)
     procedure.rca_progress(
@@ -210,7 +210,7 @@ def rca_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/de-escalate")
+@api.post("/escalations/<id:escalation_id>/de-escalate")
 def de_escalate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Agreed = _body(Agreed)
     procedure.de_escalate(
@@ -224,7 +224,7 @@ def de_escalate_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/close")
+@api.post("/escalations/<id:escalation_id>/close")
 def close_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Closing = _body(Closing)
     outcome = OutcomeRecord(
@@ -242,7 +242,7 @@ def close_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/communication-plan")
+@api.post("/escalations/<id:escalation_id>/communication-plan")
 def communication_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Communication = _body(Communication)
     plan = CommunicationPlan(body.mode, timedelta(hours=body.every_hours), tuple(body.attendees))
@@ -257,7 +257,7 @@ def communication_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     return show(escalation_id)
 
 
-@api.post("/escalations/<int:escalation_id>/status-update")
+@api.post("/escalations/<id:escalation_id>/status-update")
 def status_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     body: Status = _body(Status)
     status_update(
@@ -284,7 +284,7 @@ class RemoteSessionBody(Step):
         return held_at
 
 
-@api.post("/escalations/<int:escalation_id>/remote-session")
+@api.post("/escalations/<id:escalation_id>/remote-session")
 def remote_session_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     """The remote session of an Urgent escalation (002); 409 for any other."""
     body: RemoteSessionBody = _body(RemoteSessionBody)

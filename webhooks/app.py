@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from bridge.config import Settings, load_settings
 from bridge.observability.metrics import Metrics
 from bridge.runtime import Runtime, bootstrap
+from webhooks.payload import RecordIdConverter
 
 log = structlog.get_logger("webhooks.http")
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -65,6 +66,7 @@ def create_app(
     from webhooks.board import board
     from webhooks.ops import ops
 
+    app.url_map.converters["id"] = RecordIdConverter
     app.register_blueprint(ops)
     app.register_blueprint(api)
     app.register_blueprint(acceptance)

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from bridge.domain.enums import EscalationState, Level
 from bridge.jobs.clock import utcnow
 from bridge.store import board as queries
+from bridge.store.ids import MAX_ID
 from webhooks import board_access as access
 
 board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
@@ -23,7 +24,6 @@ board.record_once(access.configure)
 
 STATES = tuple(state.value for state in EscalationState if state.value != queries.CLOSED)
 LEVELS = tuple(int(level) for level in Level)
-MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 OPEN_ENDPOINTS = frozenset({"board.login_form", "board.login"})
 
 

@@ -10,6 +10,10 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from werkzeug.routing import BaseConverter, ValidationError
+
+from bridge.store.ids import record_id
+
 MAX_TOKEN_LENGTH = 200
 
 
@@ -83,3 +87,19 @@ def epoch_millis(value: Any) -> dt.datetime | None:
         return dt.datetime.fromtimestamp(value / 1000, dt.UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+class RecordIdConverter(BaseConverter):
+    """``<id:…>`` in a route: a record id the database can hold (``bridge.store.ids``); any
+    other value matches no route, so the answer is a 404, never a database error."""
+
+    regex = r"\d{1,20}"
+
+    def to_python(self, value: str) -> int:
+        number = record_id(value)
+        if number is None:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: object) -> str:
+        return str(value)

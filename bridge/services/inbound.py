@@ -27,9 +27,11 @@ from bridge.services.replies import Replies
 from bridge.services.steps import Steps
 from bridge.services.ticket_events import parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
+from bridge.store.ids import record_id
 
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
+NO_SUCH_ESCALATION = "That button belongs to no escalation the bridge knows."
 # Buttons whose step is not taken in Slack; the person who pressed one is told where it is.
 ELSEWHERE_BUTTONS = {
     "button.split_ticket": (
@@ -70,8 +72,11 @@ class SlackProcessor(Service):
     def _step(self, step: str, body: dict[str, Any], cause: str) -> Outcome:
         """A step's form, submitted in Slack: taken, or refused to the person who sent it."""
         user = str(body.get("user", ""))
+        escalation_id = record_id(body.get("escalation_id"))
+        if escalation_id is None:
+            self._tell(user, cause, NO_SUCH_ESCALATION)
+            return "done"
         try:
-            escalation_id = int(body.get("escalation_id", ""))
             procedure.take_step(
                 self.steps,
                 step,
@@ -123,12 +128,14 @@ class SlackProcessor(Service):
 
     def _same_problem(self, body: dict[str, Any], cause: str) -> Outcome:
         user, ticket = str(body.get("user", "")), str(body.get("ticket", ""))
+        escalation_id = record_id(body.get("escalation_id"))
+        if escalation_id is None:
+            self._tell(user, cause, NO_SUCH_ESCALATION)
+            return "done"
         try:
             found = self.monitoring.same_problem(
-                int(body.get("escalation_id", "")), ticket_ref=ticket, by=user, now=self.now()
+                escalation_id, ticket_ref=ticket, by=user, now=self.now()
             )
-        except ValueError:
-            self._tell(user, cause, "That button belongs to no escalation the bridge knows.")
         except REFUSALS as exc:
             self._tell(user, cause, f"Could not record ticket {ticket} as the same problem: {exc}")
         else:
@@ -137,14 +144,15 @@ class SlackProcessor(Service):
 
     def _button(self, action: str, body: dict[str, Any], cause: str) -> Outcome:
         user = str(body.get("user", ""))
+        escalation_id = record_id(body.get("escalation_id"))
+        if escalation_id is None:
+            self._tell(user, cause, NO_SUCH_ESCALATION)
+            return "done"
         try:
-            escalation_id = int(body.get("escalation_id", ""))
             if action == "acknowledge":
                 self.service.acknowledge(escalation_id, by=user, cause=cause, now=self.now())
             else:
                 self.service.raise_level(escalation_id, by=user, cause=cause, now=self.now())
-        except ValueError:
-            self._tell(user, cause, "That button belongs to no escalation the bridge knows.")
         except REFUSALS as exc:
             self._tell(user, cause, f"Could not {action.replace('_', ' ')}: {exc}")
         return "done"

@@ -403,3 +403,26 @@ def test_a_bad_remote_session_is_a_422_naming_the_field(runtime, client, change,
     refused = client.post(f"/api/escalations/{urgent}/remote-session", json=body, headers=AUTH)
     assert refused.status_code == 422
     assert any(p.startswith(f"{field}:") for p in refused.json["problems"])
+
+
+@pytest.mark.parametrize(
+    "escalation_id", ["99999999999999999999999", "2147483648", "0", "-1", "7a"]
+)
+def test_an_id_no_escalation_can_have_is_a_404_not_a_database_error(
+    client: FlaskClient, escalation_id: str
+) -> None:
+    for method, path in (("GET", ""), ("POST", "/acknowledge"), ("POST", "/close")):
+        response = client.open(
+            f"/api/escalations/{escalation_id}{path}",
+            method=method,
+            json={"by": "U-ANNA", "outcome": "customer_satisfied"},
+            headers=AUTH,
+        )
+        assert response.status_code == 404, (method, path, response.json)
+        assert response.json["error"] == "not_found"
+
+
+def test_the_largest_id_the_database_holds_is_looked_up_and_not_found(client: FlaskClient) -> None:
+    response = client.get("/api/escalations/2147483647", headers=AUTH)
+    assert response.status_code == 404
+    assert response.json["error"] != "not_found"  # the escalation lookup answered, not routing

@@ -167,3 +167,9 @@ def test_a_remote_session_on_a_high_priority_escalation_is_refused_to_the_sender
     assert message.payload["text"].startswith("Could not remote session:")
     assert "a remote session is a step of an Urgent escalation" in message.payload["text"]
     assert "remote_session" not in timeline(runtime, escalation.id)
+
+
+def test_a_form_naming_an_id_no_escalation_can_have_is_answered_not_failed(runtime) -> None:
+    assert submitted(runtime, "close", 99_999_999_999_999_999_999, "U0MGR00001", agreement="ok")
+    [message] = outbox(runtime, "direct_message")
+    assert message.payload["text"] == "That button belongs to no escalation the bridge knows."

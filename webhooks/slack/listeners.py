@@ -19,6 +19,7 @@ from slack_bolt import BoltRequest, BoltResponse
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.ports import ConnectorError, SlackWorkspace
+from bridge.store.ids import record_id
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation, open_escalations
 from webhooks.payload import dig, scalar_text
@@ -240,7 +241,7 @@ class Listeners:
             ack(response_action="errors", errors=step_forms.expired(view))
             return
         answers, errors = step_forms.read(step, dig(view, "state", "values"), utcnow().date())
-        if not (escalation.isdigit() and len(escalation) <= 18):
+        if record_id(escalation) is None:
             errors = step_forms.expired(view)
         if errors:
             ack(response_action="errors", errors=errors)
