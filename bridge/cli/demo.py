@@ -8,6 +8,7 @@ stands in for the people: the support engineer, development and the customer.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import socket
 import tempfile
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 
 import click
 import requests
+from pydantic import SecretStr
 
 Say = Callable[[str], None]
 
@@ -47,6 +49,20 @@ class Story:
                 self.runtime.tasks.process_inbox.call_local(row_id)
             for row_id in outbox:
                 self.runtime.tasks.perform_outbox.call_local(row_id)
+
+    def on_the_board(self, escalation_id: int) -> str:
+        """What the board at /board says of the escalation (as its JSON, with the demo's token)."""
+        token = self.runtime.settings.api_token.get_secret_value()
+        answer = requests.get(
+            f"{self.url}/board",
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=10,
+        )
+        rows = answer.json().get("escalations", []) if answer.ok else []
+        shown = [row for row in rows if row.get("id") == escalation_id]
+        if not shown:
+            return f"{self.url}/board (HTTP {answer.status_code}: escalation not listed)"
+        return f"{self.url}/board lists it: {shown[0].get('state')}, level {shown[0].get('level')}"
 
     def step(self, number: int, title: str, *lines: str) -> None:
         self.say(click.style(f"\n{number:>2}. {title}", bold=True))
@@ -154,8 +170,9 @@ def play(story: Story) -> None:
     channel = sandbox.credentials["slack"]["channel"]
     story.step(
         5,
-        "Slack: one head message, every step in its thread",
+        "Slack: one head message, every step in its thread; the board lists the escalation",
         f"{urls['slack']}/_sandbox/channels/{channel}/messages",
+        story.on_the_board(escalation_id),
     )
 
     plan = {
@@ -231,6 +248,7 @@ def demo() -> None:
     configure_logging("warning", "console")  # the story is the output; problems still show
     started = dt.datetime.now(dt.UTC)
     bridge_url = f"http://127.0.0.1:{_free_port()}"
+    board_token = secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="support-bridge-demo-") as workdir:
         base = load_settings()
         sandbox, overrides = start_for(base, bridge_url)
@@ -241,6 +259,8 @@ def demo() -> None:
                 "database_url": None,
                 "redis_url": None,
                 "public_url": bridge_url,
+                "api_token": SecretStr(board_token),
+                "secret_key": SecretStr(secrets.token_urlsafe(32)),  # signs links, board login
                 # The demo cannot wait two weeks: monitoring ends as soon as it starts.
                 "closure": ClosureConfig(monitoring_days=0),
             }
@@ -252,7 +272,9 @@ def demo() -> None:
         server.start()
         click.echo(
             f"Bridge on {bridge_url}; sandbox: Jira {sandbox.urls['jira']}, "
-            f"Slack {sandbox.urls['slack']}, Zendesk {sandbox.urls['zendesk']}"
+            f"Slack {sandbox.urls['slack']}, Zendesk {sandbox.urls['zendesk']}\n"
+            f"The board: {bridge_url}/board (while the demo runs; log in with the token "
+            f"{board_token})"
         )
         try:
             play(Story(runtime, sandbox, bridge_url, click.echo))

@@ -22,3 +22,7 @@ def test_the_demo_plays_a_sev1_ticket_from_arrival_to_closure() -> None:
     )
     assert "page says: Thank you" in result.output
     assert "state: closed" in result.output
+    assert re.search(
+        r"The board: http://127\.0\.0\.1:\d+/board \(while the demo runs", result.output
+    )
+    assert re.search(r"/board lists it: active, level 1", result.output)
