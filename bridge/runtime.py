@@ -134,11 +134,12 @@ def _wire_services(runtime: Runtime) -> Services:
     shipped = Shipped(given, notifier)
     closure = Closure(given, escalations)
     monitoring = Monitoring(given, steps)
+    spar = SparFiling(given, escalations)
     replies = Replies(given, closure, monitoring)
     services = Services(
         escalations=escalations,
         steps=steps,
-        spar=SparFiling(given, escalations),
+        spar=spar,
         notifier=notifier,
         shipped=shipped,
         closure=closure,
@@ -146,7 +147,7 @@ def _wire_services(runtime: Runtime) -> Services:
         replies=replies,
         reminders=Reminders(given, escalations),
         sla=SlaTicks(given, escalations),
-        slack_processor=SlackProcessor(given, escalations, monitoring, steps),
+        slack_processor=SlackProcessor(given, escalations, monitoring, steps, spar),
         helpdesk_processor=HelpdeskProcessor(
             given, escalations, replies, HelpdeskEntry(given, escalations)
         ),

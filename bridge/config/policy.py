@@ -214,6 +214,8 @@ class RolesConfig(_Strict):
     communication_plan: list[str] = Field(default_factory=list)
     assign_engineer: list[str] = Field(default_factory=list)
     remote_session: list[str] = Field(default_factory=list)
+    file_spar: list[str] = Field(default_factory=list)
+    rca_progress: list[str] = Field(default_factory=list)
     de_escalate: list[str] = Field(default_factory=list)
     close: list[str] = Field(default_factory=list)
 

@@ -16,7 +16,7 @@ from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
 from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
-from bridge.services import effects, procedure
+from bridge.services import effects, form_steps
 from bridge.services.answers import review_answers, triage_answers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
@@ -24,13 +24,14 @@ from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.replies import Replies
+from bridge.services.spar import SparFiling, TrackerNotConfigured
 from bridge.services.steps import Steps
 from bridge.services.ticket_events import parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 from bridge.store.ids import record_id
 
 log = structlog.get_logger(__name__)
-REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
+REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket, TrackerNotConfigured)
 NO_SUCH_ESCALATION = "That button belongs to no escalation the bridge knows."
 # Buttons whose step is not taken in Slack; the person who pressed one is told where it is.
 ELSEWHERE_BUTTONS = {
@@ -47,11 +48,13 @@ class SlackProcessor(Service):
         escalations: EscalationService,
         monitoring: Monitoring,
         steps: Steps,
+        spar: SparFiling,
     ) -> None:
         super().__init__(collaborators)
         self.service = escalations
         self.monitoring = monitoring
         self.steps = steps
+        self.spar = spar
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         body = parse_json(row.body)
@@ -77,8 +80,9 @@ class SlackProcessor(Service):
             self._tell(user, cause, NO_SUCH_ESCALATION)
             return "done"
         try:
-            procedure.take_step(
+            form_steps.take_step(
                 self.steps,
+                self.spar,
                 step,
                 escalation_id,
                 dict(body.get("answers") or {}),

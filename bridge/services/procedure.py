@@ -5,19 +5,17 @@ thread, the head message and, where it is news for them, the customer."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from bridge.domain import plans, resolution, triage
-from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, PlanStatus
+from bridge.domain.enums import Outcome, PlanStatus
 from bridge.domain.errors import PlanNotFound
 from bridge.domain.records import (
     Agreement,
-    CommunicationPlan,
     Escalation,
     OutcomeRecord,
     RemoteSession,
 )
-from bridge.services.steps import Said, Steps, agree_communication, propose, status_update
+from bridge.services.steps import Said, Steps
 
 
 def assign_engineer(
@@ -181,79 +179,3 @@ def _outcome_text(outcome: OutcomeRecord) -> str:
 def mention(who: str) -> str:
     """A Slack user id as Slack shows it; any other name as it is."""
     return f"<@{who}>" if who[:1] in ("U", "W") and who.isalnum() and who.isupper() else who
-
-
-def take_step(
-    steps: Steps,
-    step: str,
-    escalation_id: int,
-    answers: dict[str, Any],
-    *,
-    by: str,
-    cause: str,
-    now: dt.datetime,
-) -> None:
-    """A step as a Slack form gives it (``webhooks/slack/step_forms.py``): its answers by name.
-    Raises ``KeyError``/``ValueError`` for answers no form gives, ``DomainError`` for a step
-    the procedure refuses."""
-    if step == "propose_plan":
-        delivery = answers.get("delivery_date")
-        propose(
-            steps,
-            escalation_id,
-            kind=PlanKind(answers["kind"]),
-            summary=answers["summary"],
-            delivery_date=dt.date.fromisoformat(delivery) if delivery else None,
-            by=by,
-            cause=cause,
-            now=now,
-        )
-    elif step == "customer_answer" and answers["answer"] == "accepted":
-        customer_accepts_plan(steps, escalation_id, None, by=by, cause=cause, now=now)
-    elif step == "customer_answer":
-        reason = answers["reason"]
-        customer_rejects_plan(
-            steps, escalation_id, None, reason=reason, by=by, cause=cause, now=now
-        )
-    elif step == "status_update":
-        public = answers["visibility"] == "public"
-        text = answers["text"]
-        status_update(steps, escalation_id, by=by, text=text, cause=cause, now=now, public=public)
-    elif step == "communication_plan":
-        attendees = tuple(a.strip() for a in answers.get("attendees", "").split(",") if a.strip())
-        every = dt.timedelta(hours=float(answers["every_hours"]))
-        plan = CommunicationPlan(CommunicationMode(answers["mode"]), every, attendees)
-        agree_communication(steps, escalation_id, plan, by=by, cause=cause, now=now)
-    elif step == "assign_engineer":
-        engineer = answers["engineer"]
-        assign_engineer(steps, escalation_id, engineer=engineer, by=by, cause=cause, now=now)
-    elif step == "mark_resolved":
-        outcome = OutcomeRecord(
-            Outcome(answers["outcome"]),
-            answers.get("explanation", ""),
-            answers.get("tracker_ref", ""),
-            answers.get("resolution_indication", ""),
-        )
-        close(steps, escalation_id, outcome, agreement_note="", by=by, cause=cause, now=now)
-    elif step == "remote_session":
-        held_on = dt.date.fromisoformat(answers["held_on"])
-        held_at = dt.datetime.combine(held_on, dt.time(), tzinfo=dt.UTC)
-        attendees = tuple(a.strip() for a in answers["attendees"].split(",") if a.strip())
-        remote_session(
-            steps,
-            escalation_id,
-            held_at=held_at,
-            attendees=attendees,
-            outcome=answers["outcome"],
-            by=by,
-            cause=cause,
-            now=now,
-        )
-    elif step == "de_escalate":
-        de_escalate(steps, escalation_id, note=answers["agreement"], by=by, cause=cause, now=now)
-    elif step == "close":
-        close_after_monitoring(
-            steps, escalation_id, agreement=answers["agreement"], by=by, cause=cause, now=now
-        )
-    else:
-        raise ValueError(f"no step {step!r}")

@@ -19,11 +19,15 @@ from .test_inbound_processors import escalations, outbox, slack_request, stored
 
 @pytest.fixture
 def runtime(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    """With Zendesk configured, so that what a step says to the customer is planned for it."""
+    """With Zendesk and Jira configured, so that what a step says to the customer, and the
+    SPAR it files, are planned for them."""
     monkeypatch.setenv("BRIDGE_DATABASE_URL", database_url)
     monkeypatch.setenv("BRIDGE_CONNECTORS__ZENDESK__URL", "https://acme.zendesk.example")
     monkeypatch.setenv("BRIDGE_CONNECTORS__ZENDESK__EMAIL", "bot@acme.example")
     monkeypatch.setenv("BRIDGE_CONNECTORS__ZENDESK__API_TOKEN", "token")
+    monkeypatch.setenv("BRIDGE_CONNECTORS__JIRA__URL", "https://acme.atlassian.example")
+    monkeypatch.setenv("BRIDGE_CONNECTORS__JIRA__EMAIL", "bot@acme.example")
+    monkeypatch.setenv("BRIDGE_CONNECTORS__JIRA__API_TOKEN", "token")
     runtime = bootstrap(load_settings())
     yield runtime
     runtime.close()
@@ -71,8 +75,31 @@ def test_engineer_plan_and_the_customers_answer_are_taken_from_slack(runtime: Ru
         answer="rejected",
         reason="a patch cannot go in before the quarter closes",
     )
-    assert escalations(runtime)[0].state == "plan_rejected"
+    assert escalations(runtime)[0].state == "renegotiating"  # back to development at once
     assert any("rejected plan-1: a patch cannot go in" in text for text in thread(runtime))
+    assert any(text.startswith("Renegotiating the action plan") for text in thread(runtime))
+
+    second = {"kind": "workaround", "summary": "Pause the export; fix in 4.3"}
+    submitted(runtime, "propose_plan", escalation_id, "U0ENG00001", **second)
+    submitted(runtime, "customer_answer", escalation_id, "U0ENG00001", answer="accepted")
+    assert escalations(runtime)[0].state == "plan_accepted"
+
+
+def test_spar_rca_and_de_escalation_from_slack(runtime: Runtime) -> None:
+    escalation_id = escalated(runtime)
+    submitted(runtime, "assign_engineer", escalation_id, "U0LEAD0001", engineer="U0ENG00001")
+    submitted(runtime, "file_spar", escalation_id, "U0ENG00001", severity="2")
+    assert [row.target for row in outbox(runtime, "create_record")] == ["jira"]
+    assert any("opened (severity 2); filing it in jira" in text for text in thread(runtime))
+
+    submitted(runtime, "rca_progress", escalation_id, "U0ENG00001", on_track="on_track")
+    plan = {"kind": "workaround", "summary": "Pause the export"}
+    submitted(runtime, "propose_plan", escalation_id, "U0ENG00001", **plan)
+    submitted(runtime, "customer_answer", escalation_id, "U0ENG00001", answer="accepted")
+    submitted(runtime, "de_escalate", escalation_id, "U0MGR00001", agreement="agreed on the call")
+
+    assert escalations(runtime)[0].state == "de_escalated"
+    assert outbox(runtime, "direct_message") == []  # nothing was refused
 
 
 def test_an_internal_status_update_is_a_note_the_customer_does_not_see(runtime) -> None:
@@ -173,3 +200,17 @@ def test_a_form_naming_an_id_no_escalation_can_have_is_answered_not_failed(runti
     assert submitted(runtime, "close", 99_999_999_999_999_999_999, "U0MGR00001", agreement="ok")
     [message] = outbox(runtime, "direct_message")
     assert message.payload["text"] == "That button belongs to no escalation the bridge knows."
+
+
+def test_filing_a_spar_without_its_tracker_is_answered_to_the_engineer(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", database_url)
+    bare = bootstrap(load_settings())
+    try:
+        escalation_id = escalated(bare)
+        assert submitted(bare, "file_spar", escalation_id, "U0ENG00001") == "done"
+        [message] = outbox(bare, "direct_message")
+        assert "connectors.jira is not set" in message.payload["text"]
+    finally:
+        bare.close()

@@ -30,6 +30,8 @@ BUTTON_LABELS = {
     "communication_plan": "Communication plan",
     "assign_engineer": "Assign engineer",
     "remote_session": "Remote session",
+    "file_spar": "File SPAR and AR",
+    "rca_progress": "Root-cause analysis",
     "de_escalate": "De-escalate",
     "close": "Close",
 }

@@ -68,6 +68,31 @@ FORMS = {
             Field("reason", "Why they rejected it", "long_text", optional=True),
         ),
     ),
+    "file_spar": Form(
+        "File SPAR and AR",
+        "File",
+        (
+            Field(
+                "severity",
+                "Severity agreed with the customer (else the ticket's)",
+                "select",
+                (("1", "1 critical"), ("2", "2 major"), ("3", "3 minor"), ("4", "4 cosmetic")),
+                optional=True,
+            ),
+        ),
+    ),
+    "rca_progress": Form(
+        "Root-cause analysis",
+        "Record",
+        (
+            Field(
+                "on_track",
+                "The root-cause analysis is",
+                "select",
+                (("on_track", "On track"), ("off_track", "Not on track")),
+            ),
+        ),
+    ),
     "status_update": Form(
         "Post status update",
         "Post",

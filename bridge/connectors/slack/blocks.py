@@ -18,6 +18,8 @@ MORE_STEPS = (
     ("status_update", "Post status update"),
     ("communication_plan", "Communication plan"),
     ("assign_engineer", "Assign engineer"),
+    ("file_spar", "File SPAR and AR"),
+    ("rca_progress", "Root-cause analysis"),
     ("remote_session", "Remote session (Urgent)"),
     ("de_escalate", "De-escalate"),
     ("close", "Close after monitoring"),

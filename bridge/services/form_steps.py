@@ -1,0 +1,107 @@
+"""A step as a Slack form gives it (``webhooks/slack/step_forms.py``): its answers by name,
+turned into the procedure's step (``procedure.py``), the same function the API calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
+from bridge.domain.records import CommunicationPlan, OutcomeRecord
+from bridge.services.procedure import (
+    assign_engineer,
+    close,
+    close_after_monitoring,
+    customer_accepts_plan,
+    customer_rejects_plan,
+    de_escalate,
+    rca_progress,
+    remote_session,
+    renegotiate,
+)
+from bridge.services.spar import SparFiling
+from bridge.services.steps import Steps, agree_communication, propose, status_update
+
+
+def take_step(
+    steps: Steps,
+    spar: SparFiling,
+    step: str,
+    escalation_id: int,
+    answers: dict[str, Any],
+    *,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    """A step as a Slack form gives it (``webhooks/slack/step_forms.py``): its answers by name.
+    Raises ``KeyError``/``ValueError`` for answers no form gives, ``DomainError`` for a step
+    the procedure refuses."""
+    if step == "propose_plan":
+        delivery = answers.get("delivery_date")
+        propose(
+            steps,
+            escalation_id,
+            kind=PlanKind(answers["kind"]),
+            summary=answers["summary"],
+            delivery_date=dt.date.fromisoformat(delivery) if delivery else None,
+            by=by,
+            cause=cause,
+            now=now,
+        )
+    elif step == "customer_answer" and answers["answer"] == "accepted":
+        customer_accepts_plan(steps, escalation_id, None, by=by, cause=cause, now=now)
+    elif step == "customer_answer":  # a rejection goes back to development at once (004)
+        reason = answers["reason"]
+        customer_rejects_plan(
+            steps, escalation_id, None, reason=reason, by=by, cause=cause, now=now
+        )
+        renegotiate(steps, escalation_id, by=by, cause=cause, now=now)
+    elif step == "file_spar":
+        severity = Severity(int(answers["severity"])) if answers.get("severity") else None
+        spar.open_spar(escalation_id, by=by, cause=cause, now=now, severity=severity)
+    elif step == "rca_progress":
+        on_track = answers["on_track"] == "on_track"
+        rca_progress(steps, escalation_id, on_track=on_track, by=by, cause=cause, now=now)
+    elif step == "status_update":
+        public = answers["visibility"] == "public"
+        text = answers["text"]
+        status_update(steps, escalation_id, by=by, text=text, cause=cause, now=now, public=public)
+    elif step == "communication_plan":
+        attendees = tuple(a.strip() for a in answers.get("attendees", "").split(",") if a.strip())
+        every = dt.timedelta(hours=float(answers["every_hours"]))
+        plan = CommunicationPlan(CommunicationMode(answers["mode"]), every, attendees)
+        agree_communication(steps, escalation_id, plan, by=by, cause=cause, now=now)
+    elif step == "assign_engineer":
+        engineer = answers["engineer"]
+        assign_engineer(steps, escalation_id, engineer=engineer, by=by, cause=cause, now=now)
+    elif step == "mark_resolved":
+        outcome = OutcomeRecord(
+            Outcome(answers["outcome"]),
+            answers.get("explanation", ""),
+            answers.get("tracker_ref", ""),
+            answers.get("resolution_indication", ""),
+        )
+        close(steps, escalation_id, outcome, agreement_note="", by=by, cause=cause, now=now)
+    elif step == "remote_session":
+        held_on = dt.date.fromisoformat(answers["held_on"])
+        held_at = dt.datetime.combine(held_on, dt.time(), tzinfo=dt.UTC)
+        attendees = tuple(a.strip() for a in answers["attendees"].split(",") if a.strip())
+        remote_session(
+            steps,
+            escalation_id,
+            held_at=held_at,
+            attendees=attendees,
+            outcome=answers["outcome"],
+            by=by,
+            cause=cause,
+            now=now,
+        )
+    elif step == "de_escalate":
+        de_escalate(steps, escalation_id, note=answers["agreement"], by=by, cause=cause, now=now)
+    elif step == "close":
+        close_after_monitoring(
+            steps, escalation_id, agreement=answers["agreement"], by=by, cause=cause, now=now
+        )
+    else:
+        raise ValueError(f"no step {step!r}")
