@@ -166,8 +166,14 @@ def propose_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 @api.post("/escalations/<id:escalation_id>/plans/<plan_id>/accept")
 def accept_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     body: Step = _body(Step)
-    procedure.customer_accepts_plan(
-        _steps(), escalation_id, plan_id, by=body.by, cause=_cause("accept"), now=utcnow()
+    procedure.customer_answers_plan(
+        _steps(),
+        escalation_id,
+        plan_id,
+        accepted=True,
+        by=body.by,
+        cause=_cause("accept"),
+        now=utcnow(),
     )
     return show(escalation_id)
 
@@ -175,10 +181,11 @@ def accept_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
 @api.post("/escalations/<id:escalation_id>/plans/<plan_id>/reject")
 def reject_step(escalation_id: int, plan_id: str) -> tuple[dict[str, Any], int]:
     body: Rejection = _body(Rejection)
-    procedure.customer_rejects_plan(
+    procedure.customer_answers_plan(
         _steps(),
         escalation_id,
         plan_id,
+        accepted=False,
         reason=body.reason,
         by=body.by,
         cause=_cause("reject"),

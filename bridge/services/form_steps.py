@@ -12,8 +12,7 @@ from bridge.services.procedure import (
     assign_engineer,
     close,
     close_after_monitoring,
-    customer_accepts_plan,
-    customer_rejects_plan,
+    customer_answers_plan,
     de_escalate,
     rca_progress,
     remote_session,
@@ -49,14 +48,21 @@ def take_step(
             cause=cause,
             now=now,
         )
-    elif step == "customer_answer" and answers["answer"] == "accepted":
-        customer_accepts_plan(steps, escalation_id, None, by=by, cause=cause, now=now)
-    elif step == "customer_answer":  # a rejection goes back to development at once (004)
-        reason = answers["reason"]
-        customer_rejects_plan(
-            steps, escalation_id, None, reason=reason, by=by, cause=cause, now=now
+    elif step == "customer_answer":
+        accepted = answers["answer"] == "accepted"
+        reason = answers.get("reason", "")
+        customer_answers_plan(
+            steps,
+            escalation_id,
+            None,
+            accepted=accepted,
+            reason=reason,
+            by=by,
+            cause=cause,
+            now=now,
         )
-        renegotiate(steps, escalation_id, by=by, cause=cause, now=now)
+        if not accepted:  # from Slack, a rejection goes back to development at once (004)
+            renegotiate(steps, escalation_id, by=by, cause=cause, now=now)
     elif step == "file_spar":
         severity = Severity(int(answers["severity"])) if answers.get("severity") else None
         spar.open_spar(escalation_id, by=by, cause=cause, now=now, severity=severity)

@@ -74,10 +74,8 @@ class SlackProcessor(Service):
 
     def _step(self, step: str, body: dict[str, Any], cause: str) -> Outcome:
         """A step's form, submitted in Slack: taken, or refused to the person who sent it."""
-        user = str(body.get("user", ""))
-        escalation_id = record_id(body.get("escalation_id"))
+        user, escalation_id = self._addressed(body, cause)
         if escalation_id is None:
-            self._tell(user, cause, NO_SUCH_ESCALATION)
             return "done"
         try:
             form_steps.take_step(
@@ -96,6 +94,15 @@ class SlackProcessor(Service):
             self._tell(user, cause, f"Could not {step.replace('_', ' ')}: {exc}")
             log.info("slack.step_refused", step=step, error=type(exc).__name__)
         return "done"
+
+    def _addressed(self, body: dict[str, Any], cause: str) -> tuple[str, int | None]:
+        """Who pressed or sent it, and the escalation it names; a person whose button or form
+        names no escalation the bridge could have is told so."""
+        user = str(body.get("user", ""))
+        escalation_id = record_id(body.get("escalation_id"))
+        if escalation_id is None:
+            self._tell(user, cause, NO_SUCH_ESCALATION)
+        return user, escalation_id
 
     def _tell(self, user: str, key: str, text: str) -> None:
         with self.transactions.begin() as session:
@@ -131,10 +138,9 @@ class SlackProcessor(Service):
         return "done"
 
     def _same_problem(self, body: dict[str, Any], cause: str) -> Outcome:
-        user, ticket = str(body.get("user", "")), str(body.get("ticket", ""))
-        escalation_id = record_id(body.get("escalation_id"))
+        ticket = str(body.get("ticket", ""))
+        user, escalation_id = self._addressed(body, cause)
         if escalation_id is None:
-            self._tell(user, cause, NO_SUCH_ESCALATION)
             return "done"
         try:
             found = self.monitoring.same_problem(
@@ -147,10 +153,8 @@ class SlackProcessor(Service):
         return "done"
 
     def _button(self, action: str, body: dict[str, Any], cause: str) -> Outcome:
-        user = str(body.get("user", ""))
-        escalation_id = record_id(body.get("escalation_id"))
+        user, escalation_id = self._addressed(body, cause)
         if escalation_id is None:
-            self._tell(user, cause, NO_SUCH_ESCALATION)
             return "done"
         try:
             if action == "acknowledge":

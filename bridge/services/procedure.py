@@ -38,41 +38,30 @@ def plan_awaiting_answer(escalation: Escalation) -> str:
     raise PlanNotFound("no action plan is waiting for the customer's answer")
 
 
-def customer_accepts_plan(
+def customer_answers_plan(
     steps: Steps,
     escalation_id: int,
     plan_id: str | None,
     *,
+    accepted: bool,
+    reason: str = "",
     by: str,
     cause: str,
     now: dt.datetime,
 ) -> None:
-    def decide(escalation: Escalation) -> Said:
-        chosen = plan_id or plan_awaiting_answer(escalation)
-        plans.accept_plan(escalation, chosen, by=by, cause=cause, now=now)
-        return Said(f"The customer accepted {chosen} ({mention(by)})")
-
-    steps.run(escalation_id, f"accept-{plan_id or 'plan'}", decide, cause=cause, now=now)
-
-
-def customer_rejects_plan(
-    steps: Steps,
-    escalation_id: int,
-    plan_id: str | None,
-    *,
-    reason: str,
-    by: str,
-    cause: str,
-    now: dt.datetime,
-) -> None:
-    """A rejected plan goes back to development: renegotiation starts at once (004)."""
+    """The customer's yes or no (with its reason) to the plan they were told of, or to
+    ``plan_id``; a rejected plan goes back to development (``renegotiate``)."""
 
     def decide(escalation: Escalation) -> Said:
         chosen = plan_id or plan_awaiting_answer(escalation)
+        if accepted:
+            plans.accept_plan(escalation, chosen, by=by, cause=cause, now=now)
+            return Said(f"The customer accepted {chosen} ({mention(by)})")
         plans.reject_plan(escalation, chosen, by=by, reason=reason, cause=cause, now=now)
         return Said(f"The customer rejected {chosen}: {reason}. Back to development.")
 
-    steps.run(escalation_id, f"reject-{plan_id or 'plan'}", decide, cause=cause, now=now)
+    name = f"{'accept' if accepted else 'reject'}-{plan_id or 'plan'}"
+    steps.run(escalation_id, name, decide, cause=cause, now=now)
 
 
 def renegotiate(steps: Steps, escalation_id: int, *, by: str, cause: str, now: dt.datetime) -> None:
