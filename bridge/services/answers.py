@@ -6,8 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bridge.domain.errors import DomainError
 from bridge.domain.records import ContactDetails, PreEscalationReview, TriageAnswers
 from bridge.services.json_body import parse_json
+
+# How a trigger's placeholders render a yes/no custom field (checkbox or drop-down).
+_YES = frozenset({"true", "yes", "y", "1"})
+_NO = frozenset({"false", "no", "n", "0"})
+# A go-live field answered "no go-live or upgrade at stake".
+_NO_DATE = frozenset({"none", "no", "n/a", "-"})
+
+
+class UnreadableAnswers(DomainError):
+    """A helpdesk trigger sent an answer the bridge cannot read (placeholder text that is not
+    a number, a yes/no or a date); ``problems`` names each field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        listed = "; ".join(f"{name}: {problem}" for name, problem in problems.items())
+        super().__init__(f"the triage answers cannot be read: {listed}")
 
 
 def _date(value: Any) -> dt.date | None:
@@ -66,12 +83,65 @@ def review_answers(review: Any) -> PreEscalationReview | None:
     )
 
 
+# An answer the trigger left empty: as if the key were not sent.
+_UNANSWERED = object()
+_YES_NO_FIELDS = (
+    "production_down",
+    "acceptable_workaround",
+    "core_functionality_severely_affected",
+)
+
+
+def _placeholder(name: str, value: Any, problems: dict[str, str]) -> Any:
+    """One answer as a trigger's placeholder rendered it: text for every field. An empty text
+    is no answer; text of the wrong kind is recorded in ``problems``."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return _UNANSWERED
+    if name == "users_affected":
+        if text.isascii() and text.isdigit():
+            return int(text)
+        problems[name] = f"{text[:40]!r} is not a whole number"
+    elif name in _YES_NO_FIELDS:
+        if text.lower() in _YES | _NO:
+            return text.lower() in _YES
+        problems[name] = f"{text[:40]!r} is not yes or no"
+    elif name == "go_live_or_upgrade_date":
+        if text.lower() in _NO_DATE:
+            return None
+        if _date(text) is not None:
+            return text
+        problems[name] = f"{text[:40]!r} is not a date (YYYY-MM-DD) or none"
+    else:
+        return text
+    return _UNANSWERED
+
+
 def helpdesk_triage(body: bytes) -> TriageAnswers:
     """The triage answers a helpdesk trigger sends beside its ticket (``"triage": {...}``, the
-    same keys as the API's); none at all when the trigger sends none."""
+    same keys as the API's); none at all when the trigger sends none.
+
+    A Zendesk trigger renders each answer from a custom field as text (``"250"``, ``"true"``,
+    ``"2025-05-01"``): numbers, yes/no and dates are read from it, an empty text is no answer,
+    and text of the wrong kind is refused (``UnreadableAnswers``, naming each field)."""
     try:
         document = parse_json(body)
     except (ValueError, UnicodeDecodeError):
         return TriageAnswers()
     triage = document.get("triage") if isinstance(document, dict) else None
-    return triage_answers(triage if isinstance(triage, dict) else {})
+    if not isinstance(triage, dict):
+        return TriageAnswers()
+    problems: dict[str, str] = {}
+    answers: dict[str, Any] = {}
+    for name, value in triage.items():
+        if name == "contact" and isinstance(value, dict):
+            answers[name] = value
+            continue
+        read = _placeholder(name, value, problems)
+        if read is not _UNANSWERED:
+            answers[name] = read
+    if problems:
+        raise UnreadableAnswers(problems)
+    return triage_answers(answers)

@@ -1,5 +1,6 @@
 """A Zendesk Support REST subset: tickets, comments (public/private), custom fields, users,
-organizations; ticket events sent as signed Zendesk webhooks."""
+organizations; ticket events sent as signed Zendesk webhooks, and the admin's triggers
+(``zendesk_admin.py``) sending the body the admin wrote."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import Blueprint, Flask, Request, Response, jsonify, request
 
 from sandbox.core.signing import zendesk_headers
 from sandbox.core.vendor import VendorServer
+from sandbox.helpdesk.zendesk_admin import TicketAdmin, Trigger
 from sandbox.helpdesk.zendesk_events import TicketEvents
 from sandbox.helpdesk.zendesk_model import (
     AGENT_ID,
@@ -29,7 +31,7 @@ from sandbox.helpdesk.zendesk_model import (
 )
 
 
-class ZendeskServer(TicketEvents, VendorServer):
+class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
     name = "zendesk"
     limit_defaults = {"requests": "700/minute"}
 
@@ -44,6 +46,7 @@ class ZendeskServer(TicketEvents, VendorServer):
         self.users = seed_users(email)
         self.organizations = {ORG_ID: dict(ORGANIZATION)}
         self.ticket_fields = [dict(f) for f in TICKET_FIELDS]
+        self.triggers: list[Trigger] = []
         super().__init__(zendesk_headers)
 
     def seed_ticket(self, subject: str, description: str, **extra: Any) -> ZendeskTicket:
@@ -109,6 +112,10 @@ class ZendeskServer(TicketEvents, VendorServer):
             ticket = self.seed_ticket(
                 data.get("subject") or comment[:50], comment, tags=list(data.get("tags", []))
             )
+            refused = self.set_custom_fields(ticket, data.get("custom_fields") or [])
+            if refused is not None:
+                del self.tickets[ticket.id]
+                return refused
             return jsonify({"ticket": self.ticket_json(ticket)}), 201
 
         @app.put("/api/v2/tickets/<int:ticket_id>.json")
@@ -130,13 +137,10 @@ class ZendeskServer(TicketEvents, VendorServer):
                 not isinstance(c, dict) or "@" not in str(c.get("user_email", "")) for c in ccs
             ):
                 return self.invalid({"email_ccs": [{"description": "Email CCs: is invalid"}]})
-            known = {f["id"] for f in self.ticket_fields}
-            for item in data.get("custom_fields") or []:
-                if item.get("id") not in known:
-                    return self.invalid(
-                        {"custom_fields": [{"description": f"Unknown field {item.get('id')}"}]}
-                    )
-                ticket.custom_fields[item["id"]] = item.get("value")
+            refused = self.set_custom_fields(ticket, data.get("custom_fields") or [])
+            if refused is not None:
+                return refused
+            previous_type = ticket.type
             ticket.tags = list(data.get("tags", ticket.tags))
             ticket.priority = data.get("priority", ticket.priority)
             self.set_email_ccs(ticket, ccs)
@@ -153,6 +157,7 @@ class ZendeskServer(TicketEvents, VendorServer):
             if data.get("status"):
                 self.set_status(ticket, data["status"])
             ticket.updated_at = now()
+            self.run_triggers(ticket, {"type": (previous_type, ticket.type)}, AGENT_ID)
             return jsonify(
                 {
                     "ticket": self.ticket_json(ticket),
@@ -202,7 +207,11 @@ class ZendeskServer(TicketEvents, VendorServer):
             org = self.organizations.get(org_id)
             return jsonify({"organization": org}) if org else self.error(404, "")
 
+        self.register_admin_routes(app)
+
     def register_control(self, bp: Blueprint) -> None:
+        self.register_trigger_control(bp)
+
         @bp.post("/tickets")
         def seed() -> Any:
             data = request.get_json(force=True)
