@@ -230,6 +230,16 @@ def test_comments_are_adf_documents_when_configured(sandbox: Sandbox, context: C
     assert comment.body["content"][0]["content"][0]["text"] == "Level 2 now"
 
 
+def test_a_replayed_adf_comment_is_written_once(sandbox: Sandbox, context: Context) -> None:
+    """A retry after a crash finds the comment it wrote, in ADF as in wiki markup."""
+    connector = make_jira(sandbox, context, description_format="adf")
+    ref = connector.create_record(spar_spec("esc-12"), IdempotencyKey("jira:esc-12:spar:create"))
+    for _ in range(2):
+        connector.comment(ref, "Level 3 now", IdempotencyKey(f"jira:{ref.key}:comment:l3"))
+
+    assert len(sandbox.jira.world.issue(ref.key).comments) == 1
+
+
 def test_jira_refuses_an_unknown_link_type_in_its_own_words(
     sandbox: Sandbox, context: Context
 ) -> None:

@@ -238,7 +238,9 @@ class JiraConnector(tracker.TrackerConnector):
         body = markup.comment(text, self.settings.description_format == "adf")
         if not key.fresh:
             existing = self.call(lambda: self.client.comments(ref.key))
-            if any(getattr(c, "body", None) == body for c in existing):
+            # The raw body: the library turns an ADF document into an object that never
+            # compares equal to the dict we sent.
+            if any((getattr(c, "raw", None) or {}).get("body") == body for c in existing):
                 return  # written before a crash took our record of it
         self.call(lambda: self.client.add_comment(ref.key, body, is_internal=True), creates=True)
 
