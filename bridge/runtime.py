@@ -30,6 +30,7 @@ from bridge.services.replies import Replies
 from bridge.services.shipped import Shipped, ShippedProcessor
 from bridge.services.sla import SlaTicks
 from bridge.services.spar import SparFiling
+from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
@@ -46,6 +47,7 @@ class Services:
     escalations: EscalationService
     steps: Steps
     spar: SparFiling
+    splitting: TicketSplitting
     notifier: Notifier
     shipped: Shipped
     closure: Closure
@@ -135,11 +137,13 @@ def _wire_services(runtime: Runtime) -> Services:
     closure = Closure(given, escalations)
     monitoring = Monitoring(given, steps)
     spar = SparFiling(given, escalations)
+    splitting = TicketSplitting(given, escalations)
     replies = Replies(given, closure, monitoring)
     services = Services(
         escalations=escalations,
         steps=steps,
         spar=spar,
+        splitting=splitting,
         notifier=notifier,
         shipped=shipped,
         closure=closure,
@@ -147,7 +151,7 @@ def _wire_services(runtime: Runtime) -> Services:
         replies=replies,
         reminders=Reminders(given, escalations),
         sla=SlaTicks(given, escalations),
-        slack_processor=SlackProcessor(given, escalations, monitoring, steps, spar),
+        slack_processor=SlackProcessor(given, escalations, monitoring, steps, spar, splitting),
         helpdesk_processor=HelpdeskProcessor(
             given, escalations, replies, HelpdeskEntry(given, escalations)
         ),
@@ -160,6 +164,7 @@ def _wire_services(runtime: Runtime) -> Services:
     for source in ("zendesk", "freshdesk", "intake"):
         processors.register(source, services.helpdesk_processor)
     performers.on_done("create_record", services.spar.record_created)
+    performers.on_done("create_ticket", services.splitting.ticket_created)
     performers.every_minute("sla_tick", services.sla.sla_tick)
     performers.every_minute("daily_digest", services.sla.digest_tick)
     performers.every_minute("status_reminders", services.sla.status_reminders)

@@ -18,6 +18,7 @@ class _Helpdesk(Protocol):
     def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
     def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
     def solve(self, ticket: str) -> None: ...
+    def create_ticket(self, fields: dict[str, Any], key: IdempotencyKey) -> str: ...
 
 
 class HelpdeskConnector(BuiltFromSettings):
@@ -31,10 +32,17 @@ class HelpdeskConnector(BuiltFromSettings):
     ) -> dict[str, Any]:
         return perform(self, operation, payload, key)  # type: ignore[arg-type]
 
+    def create_ticket(self, fields: dict[str, Any], key: IdempotencyKey) -> str:
+        """Helpdesks that cannot open a ticket for the customer say so (feature ``create_ticket``
+        names the ones that can)."""
+        raise unknown_operation(getattr(self, "key", "helpdesk"), "create_ticket")
+
 
 def perform(
     helpdesk: _Helpdesk, operation: str, payload: dict[str, Any], key: IdempotencyKey
 ) -> dict[str, Any]:
+    if operation == "create_ticket":
+        return {"ticket": helpdesk.create_ticket(payload, key), "operation": operation}
     ticket = str(payload["ticket"])
     if operation == "internal_note":
         helpdesk.internal_note(ticket, payload["text"], key)

@@ -210,8 +210,9 @@ class TicketSplit:
 
 
 def split_ticket(ticket: Ticket, urgent_problem: str, *, new_ticket_id: str) -> TicketSplit:
-    """Plan a split: the urgent problem becomes a new ticket linked to the original."""
-    if urgent_problem not in ticket.problems:
+    """Plan a split: the urgent problem becomes a new ticket linked to the original. A ticket
+    whose problems were never listed may be split by naming the urgent one."""
+    if ticket.problems and urgent_problem not in ticket.problems:
         msg = f"ticket {ticket.external_id} has no problem {urgent_problem!r} to split off"
         raise ValueError(msg)
     rest = tuple(p for p in ticket.problems if p != urgent_problem)

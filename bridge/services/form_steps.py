@@ -4,6 +4,7 @@ turned into the procedure's step (``procedure.py``), the same function the API c
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
@@ -19,12 +20,21 @@ from bridge.services.procedure import (
     renegotiate,
 )
 from bridge.services.spar import SparFiling
+from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps, agree_communication, propose, status_update
 
 
+@dataclass(frozen=True)
+class Surfaces:
+    """The services a form's step may go through."""
+
+    steps: Steps
+    spar: SparFiling
+    splitting: TicketSplitting
+
+
 def take_step(
-    steps: Steps,
-    spar: SparFiling,
+    surfaces: Surfaces,
     step: str,
     escalation_id: int,
     answers: dict[str, Any],
@@ -36,6 +46,7 @@ def take_step(
     """A step as a Slack form gives it (``webhooks/slack/step_forms.py``): its answers by name.
     Raises ``KeyError``/``ValueError`` for answers no form gives, ``DomainError`` for a step
     the procedure refuses."""
+    steps = surfaces.steps
     if step == "propose_plan":
         delivery = answers.get("delivery_date")
         propose(
@@ -65,7 +76,12 @@ def take_step(
             renegotiate(steps, escalation_id, by=by, cause=cause, now=now)
     elif step == "file_spar":
         severity = Severity(int(answers["severity"])) if answers.get("severity") else None
-        spar.open_spar(escalation_id, by=by, cause=cause, now=now, severity=severity)
+        surfaces.spar.open_spar(escalation_id, by=by, cause=cause, now=now, severity=severity)
+    elif step == "split_ticket":
+        problem = answers["urgent_problem"]
+        surfaces.splitting.request(
+            escalation_id, urgent_problem=problem, by=by, cause=cause, now=now
+        )
     elif step == "rca_progress":
         on_track = answers["on_track"] == "on_track"
         rca_progress(steps, escalation_id, on_track=on_track, by=by, cause=cause, now=now)

@@ -25,6 +25,7 @@ from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.replies import Replies
 from bridge.services.spar import SparFiling, TrackerNotConfigured
+from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
 from bridge.services.ticket_events import parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
@@ -33,12 +34,6 @@ from bridge.store.ids import record_id
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket, TrackerNotConfigured)
 NO_SUCH_ESCALATION = "That button belongs to no escalation the bridge knows."
-# Buttons whose step is not taken in Slack; the person who pressed one is told where it is.
-ELSEWHERE_BUTTONS = {
-    "button.split_ticket": (
-        "Split the ticket in the helpdesk, then escalate the new ticket with /escalate."
-    ),
-}
 
 
 class SlackProcessor(Service):
@@ -49,12 +44,14 @@ class SlackProcessor(Service):
         monitoring: Monitoring,
         steps: Steps,
         spar: SparFiling,
+        splitting: TicketSplitting,
     ) -> None:
         super().__init__(collaborators)
         self.service = escalations
         self.monitoring = monitoring
         self.steps = steps
         self.spar = spar
+        self.splitting = splitting
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         body = parse_json(row.body)
@@ -67,9 +64,6 @@ class SlackProcessor(Service):
             return self._button(row.event_type.removeprefix("button."), body, cause)
         if row.event_type.startswith("step."):
             return self._step(row.event_type.removeprefix("step."), body, cause)
-        if row.event_type in ELSEWHERE_BUTTONS:
-            hint = ELSEWHERE_BUTTONS[row.event_type]
-            self._tell(str(body.get("user", "")), cause, f"Not from Slack yet. {hint}")
         return "ignored"
 
     def _step(self, step: str, body: dict[str, Any], cause: str) -> Outcome:
@@ -79,8 +73,7 @@ class SlackProcessor(Service):
             return "done"
         try:
             form_steps.take_step(
-                self.steps,
-                self.spar,
+                form_steps.Surfaces(self.steps, self.spar, self.splitting),
                 step,
                 escalation_id,
                 dict(body.get("answers") or {}),

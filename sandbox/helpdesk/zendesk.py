@@ -116,7 +116,21 @@ class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
             if refused is not None:
                 del self.tickets[ticket.id]
                 return refused
+            ticket.external_id = str(data["external_id"]) if data.get("external_id") else None
+            if data.get("priority") in ("urgent", "high", "normal", "low"):
+                ticket.priority = data["priority"]
             return jsonify({"ticket": self.ticket_json(ticket)}), 201
+
+        @app.get("/api/v2/tickets.json")
+        def list_tickets() -> Any:
+            """Zendesk lists tickets, or finds them by ``external_id``."""
+            wanted = request.args.get("external_id")
+            found = [
+                self.ticket_json(ticket)
+                for ticket in self.tickets.values()
+                if wanted is None or ticket.external_id == wanted
+            ]
+            return jsonify({"tickets": found, "next_page": None, "count": len(found)})
 
         @app.put("/api/v2/tickets/<int:ticket_id>.json")
         def update_ticket(ticket_id: int) -> Any:

@@ -61,6 +61,7 @@ class ZendeskTicket:
     comments: list[ZendeskComment] = field(default_factory=list)
     type: str | None = "incident"
     email_cc_ids: list[int] = field(default_factory=list)
+    external_id: str | None = None
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
 
@@ -69,7 +70,7 @@ def ticket_json(ticket: ZendeskTicket, url: str, fields: list[dict[str, Any]]) -
     return {
         "id": ticket.id,
         "url": url,
-        "external_id": None,
+        "external_id": ticket.external_id,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
         "type": ticket.type,

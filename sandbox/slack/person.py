@@ -100,19 +100,17 @@ def _wait_for_new_view(slack: Any, opened_before: set[str], what: str) -> str:
     return opened[-1]
 
 
-def take_step(
+def press_step(
     sandbox: Sandbox,
     user: str,
     escalation_id: int | str,
     step: str,
-    values: dict[str, Any],
     channel: str = "C0SUPPORT01",
-) -> dict[str, Any]:
+) -> None:
     """Press the step's button on the escalation's message (or choose it in its "More steps"
-    menu), then submit the form the app opened with ``values`` (block id → element state)."""
+    menu), and leave it there: the app opens the step's form, or tells the person why not."""
     slack = sandbox.slack
-    opened_before = set(slack.world.views)
-    trigger = f"{int(time.time())}.{step}.{len(opened_before)}.sandbox"
+    trigger = f"{int(time.time())}.{step}.{len(slack.world.views)}.sandbox"
     action: dict[str, Any] = {"block_id": "escalation", "action_ts": f"{time.time():.6f}"}
     if step in BUTTON_STEPS:
         action |= {"type": "button", "action_id": f"escalation.{step}"}
@@ -132,6 +130,21 @@ def take_step(
     }
     slack.app.test_client().post("/_sandbox/interaction", json={"payload": press})
     sandbox.flush_webhooks()
+
+
+def take_step(
+    sandbox: Sandbox,
+    user: str,
+    escalation_id: int | str,
+    step: str,
+    values: dict[str, Any],
+    channel: str = "C0SUPPORT01",
+) -> dict[str, Any]:
+    """Press the step's button on the escalation's message (or choose it in its "More steps"
+    menu), then submit the form the app opened with ``values`` (block id → element state)."""
+    slack = sandbox.slack
+    opened_before = set(slack.world.views)
+    press_step(sandbox, user, escalation_id, step, channel)
     view_id = _wait_for_new_view(slack, opened_before, f"{step} on escalation {escalation_id}")
     view = dict(slack.world.views[view_id]) | {"id": view_id}
     submitted = {
@@ -147,7 +160,7 @@ def take_step(
 
 
 # Steps with a button of their own on the escalation's message; the others are in its menu.
-BUTTON_STEPS = ("propose_plan", "mark_resolved")
+BUTTON_STEPS = ("propose_plan", "mark_resolved", "split_ticket")
 
 
 def typed(value: str) -> dict[str, Any]:

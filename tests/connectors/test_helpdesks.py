@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from bridge.config.connectors import FreshdeskSettings, ZendeskSettings
@@ -9,7 +10,7 @@ from bridge.connectors.freshdesk import FreshdeskConnector
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
 from bridge.services import effects
-from bridge.services.ports import IdempotencyKey
+from bridge.services.ports import IdempotencyKey, PermanentConnectorError
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.embedded import connector_settings
@@ -119,3 +120,24 @@ def test_solving_sets_each_helpdesks_own_solved_status(sandbox: Sandbox, context
     freshdesk.perform("solve", {"ticket": str(freshdesk_ticket)}, IdempotencyKey("freshdesk:solve"))
     assert sandbox.zendesk.tickets[zendesk_ticket].status == "solved"
     assert sandbox.freshdesk.tickets[freshdesk_ticket].status == 4
+
+
+def test_a_retried_ticket_creation_finds_the_ticket_it_made(
+    sandbox: Sandbox, context: Context
+) -> None:
+    zendesk = make_zendesk(sandbox, context)
+    fields = {"subject": "Exports fail", "description": "Split from 100", "requester": "a@b.c"}
+    key = IdempotencyKey("zendesk:split:7:abc")
+
+    first = zendesk.create_ticket(fields, key)
+    again = zendesk.create_ticket(fields, key)  # as after a crash before our commit
+
+    assert first == again
+    made = [t for t in sandbox.zendesk.tickets.values() if t.external_id == key]
+    assert [(t.subject, t.priority) for t in made] == [("Exports fail", "urgent")]
+
+
+def test_freshdesk_cannot_open_a_ticket_and_says_so(sandbox: Sandbox, context: Context) -> None:
+    freshdesk = make_freshdesk(sandbox, context)
+    with pytest.raises(PermanentConnectorError, match="cannot 'create_ticket'"):
+        freshdesk.perform("create_ticket", {"subject": "x"}, IdempotencyKey("k"))

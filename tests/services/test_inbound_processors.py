@@ -207,17 +207,6 @@ def test_slack_buttons_acknowledge_and_raise_the_level(runtime: Runtime) -> None
         assert ack.state == "met"
 
 
-def test_split_ticket_tells_the_presser_where_the_step_is_taken(runtime) -> None:
-    press = {"escalation_id": "7", "user": "U-BOB", "action": "split_ticket"}
-    assert (
-        runtime.services.slack_processor(stored(runtime, "slack", "button.split_ticket", press))
-        == "ignored"
-    )
-    [message] = outbox(runtime, "direct_message")
-    assert message.payload["user"] == "U-BOB"
-    assert "escalate the new ticket with /escalate" in message.payload["text"]
-
-
 def test_same_problem_outside_monitoring_is_answered_to_the_engineer(runtime: Runtime) -> None:
     add_ticket(runtime)
     process = runtime.services.slack_processor

@@ -83,7 +83,7 @@ def test_members_of_a_permitted_user_group_may_press(
 
 def test_a_retried_press_acts_once(client: FlaskClient, inbox) -> None:
     for _ in range(3):
-        assert interaction(client, button("split_ticket")).status_code == 200
+        assert interaction(client, button("raise_level")).status_code == 200
     assert len(inbox()) == 1
 
 

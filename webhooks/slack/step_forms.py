@@ -68,6 +68,17 @@ FORMS = {
             Field("reason", "Why they rejected it", "long_text", optional=True),
         ),
     ),
+    "split_ticket": Form(
+        "Split ticket",
+        "Split",
+        (
+            Field(
+                "urgent_problem",
+                "The urgent problem, for a ticket (and an escalation) of its own",
+                "long_text",
+            ),
+        ),
+    ),
     "file_spar": Form(
         "File SPAR and AR",
         "File",

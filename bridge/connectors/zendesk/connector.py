@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from bridge.config.connectors import ZendeskSettings
 from bridge.connectors import helpdesk
@@ -20,6 +21,7 @@ AR_FIELD = "ar_number"
 
 class ZendeskConnector(helpdesk.HelpdeskConnector):
     key = "zendesk"
+    features = helpdesk.HelpdeskConnector.features | {"create_ticket"}
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
@@ -59,6 +61,23 @@ class ZendeskConnector(helpdesk.HelpdeskConnector):
             custom.append({"id": int(field_id), "value": value})
         update = {"ticket": {"custom_fields": custom}}
         self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}.json", update)
+
+    def create_ticket(self, fields: dict[str, Any], key: IdempotencyKey) -> str:
+        """A new ticket for the customer (a split); found by its ``external_id`` (our key) when
+        an earlier attempt may have created it."""
+        if not key.fresh:
+            listed = self.api.request("GET", f"/api/v2/tickets.json?external_id={quote(key)}")
+            for ticket in listed.get("tickets", []):
+                return str(ticket["id"])
+        new = {
+            "subject": fields["subject"],
+            "comment": {"body": fields["description"], "public": False},
+            "priority": fields.get("priority", "urgent"),
+            "external_id": str(key),
+            "requester": {"email": fields["requester"]},
+        }
+        created = self.api.request("POST", "/api/v2/tickets.json", {"ticket": new}, creates=True)
+        return str(created["ticket"]["id"])
 
     def solve(self, ticket: str) -> None:
         update = {"ticket": {"status": "solved"}}
