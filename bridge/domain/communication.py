@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bridge.domain.enums import Classification, EscalationState, Level
 from bridge.domain.errors import IllegalTransition
-from bridge.domain.lifecycle import record_in_place
+from bridge.domain.lifecycle import record_in_place, refuse_if_closed
 from bridge.domain.records import CommunicationPlan, Escalation
 
 
@@ -32,15 +32,25 @@ def agree_communication_plan(
         actor=actor,
         cause=cause,
         now=now,
-        note=f"{plan.mode.value} every {plan.frequency}, {len(plan.attendees)} attendee(s)",
+        note=f"{plan.mode.value} every {every(plan.frequency)}, {len(plan.attendees)} attendee(s)",
     )
     return escalation.next_update_due
+
+
+def every(period: timedelta) -> str:
+    """A plan's period as people say it: "4 h", "1 day", "2 days 12 h"."""
+    days, hours = period.days, period.seconds / 3600
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if hours or not days:
+        parts.append(f"{hours:g} h")
+    return " ".join(parts)
 
 
 def record_status_update(
     escalation: Escalation, *, actor: str, cause: str, now: datetime
 ) -> datetime | None:
     """A status update went out; the next one is due one plan period after it."""
+    refuse_if_closed(escalation, "status update")
     escalation.last_status_update_at = now
     plan = escalation.communication
     escalation.next_update_due = now + plan.frequency if plan else None

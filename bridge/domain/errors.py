@@ -88,6 +88,10 @@ class LevelCeilingReached(RuleViolation):
     pass
 
 
+class EscalationClosed(RuleViolation):
+    pass
+
+
 class AlreadyAtLevel(RuleViolation):
     """Asked to raise to a level the escalation has already reached."""
 

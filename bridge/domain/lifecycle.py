@@ -14,7 +14,7 @@ from bridge.domain.enums import EscalationState as E
 from bridge.domain.enums import EscalationStep as ES
 from bridge.domain.enums import SparState as S
 from bridge.domain.enums import SparStep as SS
-from bridge.domain.errors import IllegalTransition
+from bridge.domain.errors import EscalationClosed, IllegalTransition
 from bridge.domain.records import AuditEvent, Escalation, Spar
 
 ESCALATION_TRANSITIONS: Mapping[tuple[E, ES], E] = {
@@ -108,6 +108,12 @@ def record_audit(
     )
     record.history.append(event)
     return event
+
+
+def refuse_if_closed(escalation: Escalation, step: str) -> None:
+    """A closed escalation takes no further step (its record is final)."""
+    if escalation.state is E.CLOSED:
+        raise EscalationClosed(f"escalation {escalation.id} is closed: no {step} any more")
 
 
 def record_in_place(

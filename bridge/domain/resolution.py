@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from bridge.domain.enums import EscalationState, EscalationStep, Outcome
 from bridge.domain.errors import DeEscalationBlocked, MonitoringNotOver, OutcomeIncomplete
-from bridge.domain.lifecycle import apply_step, record_in_place
+from bridge.domain.lifecycle import apply_step, record_in_place, refuse_if_closed
 from bridge.domain.records import Agreement, AuditEvent, Escalation, OutcomeRecord
 
 
@@ -70,6 +70,7 @@ def report_recurrence(
 def record_rca_progress(
     escalation: Escalation, *, on_track: bool, actor: str, cause: str, now: datetime
 ) -> None:
+    refuse_if_closed(escalation, "root-cause analysis progress")
     escalation.rca_on_track = on_track
     record_in_place(
         escalation,

@@ -76,7 +76,9 @@ def summary(
         "classification": escalation.classification.value if escalation.classification else None,
         "level": int(escalation.level),
         "state": escalation.state.value,
-        "sla_due": due,
+        "sla_due": due if escalation.is_open else {},
+        # A closed (or de-escalated) escalation offers no more steps on its message.
+        **({} if escalation.is_open else {"buttons": []}),
         **records,
     }
 

@@ -23,6 +23,22 @@ from bridge.services.spar import SparFiling
 from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps, agree_communication, propose, status_update
 
+# What a refusal says the person could not do: "Could not <this>: <why>".
+DOING = {
+    "customer_answer": "record the customer's answer",
+    "status_update": "post the status update",
+    "communication_plan": "agree the communication plan",
+    "assign_engineer": "assign the engineer",
+    "file_spar": "file the SPAR",
+    "rca_progress": "record the root-cause analysis",
+    "remote_session": "record the remote session",
+    "propose_plan": "propose the plan",
+    "mark_resolved": "mark it resolved",
+    "split_ticket": "split the ticket",
+    "de_escalate": "de-escalate",
+    "close": "close it",
+}
+
 
 @dataclass(frozen=True)
 class Surfaces:

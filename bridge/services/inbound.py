@@ -84,7 +84,8 @@ class SlackProcessor(Service):
         except (KeyError, ValueError, TypeError) as exc:
             raise PermanentError(f"step {step!r}: {type(exc).__name__}: {exc}") from exc
         except REFUSALS as exc:
-            self._tell(user, cause, f"Could not {step.replace('_', ' ')}: {exc}")
+            doing = form_steps.DOING.get(step, step.replace("_", " "))
+            self._tell(user, cause, f"Could not {doing}: {exc}")
             log.info("slack.step_refused", step=step, error=type(exc).__name__)
         return "done"
 

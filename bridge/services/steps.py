@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bridge.domain.communication import agree_communication_plan, record_status_update
+from bridge.domain.communication import agree_communication_plan, every, record_status_update
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import propose_plan
 from bridge.domain.records import ActionPlan, CommunicationPlan, Escalation
@@ -80,7 +80,7 @@ def agree_communication(
         agree_communication_plan(escalation, plan, actor=by, cause=cause, now=now)
         mode = plan.mode.value.replace("_", " ")
         who = ", ".join(plan.attendees) or "no attendees named"
-        return Said(f"Communication plan: {mode} every {plan.frequency}, with {who}")
+        return Said(f"Communication plan: {mode} every {every(plan.frequency)}, with {who}")
 
     escalation = steps.run(escalation_id, "communication-plan", decide, cause=cause, now=now)
     assert escalation.next_update_due is not None

@@ -128,7 +128,7 @@ def test_a_step_the_procedure_refuses_is_answered_with_what_is_missing(runtime) 
 
     [message] = outbox(runtime, "direct_message")
     assert message.payload["user"] == "U0MGR00001"
-    assert message.payload["text"].startswith("Could not de escalate:")
+    assert message.payload["text"].startswith("Could not de-escalate:")
     assert "no action plan has been accepted" in message.payload["text"]
     assert escalations(runtime)[0].state == "triaged"  # nothing half-applied
 
@@ -191,7 +191,7 @@ def test_a_remote_session_on_a_high_priority_escalation_is_refused_to_the_sender
     assert submitted(runtime, "remote_session", escalation.id, "U0ENG00001", **answers) == "done"
     [message] = outbox(runtime, "direct_message")
     assert message.payload["user"] == "U0ENG00001"
-    assert message.payload["text"].startswith("Could not remote session:")
+    assert message.payload["text"].startswith("Could not record the remote session:")
     assert "a remote session is a step of an Urgent escalation" in message.payload["text"]
     assert "remote_session" not in timeline(runtime, escalation.id)
 
