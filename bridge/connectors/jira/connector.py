@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from bridge.connectors.errors import translated
 from bridge.connectors.jira import markup
 from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.jira.errors import translate
+from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
 from bridge.connectors.registry import Context
 from bridge.services.ports import (
@@ -33,20 +33,6 @@ from bridge.services.ports import (
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 WAITING_PROPERTY = "support-bridge-waiting"  # on an AR: the waiting list's comment id and digest
-_LINK_TYPE_WORDS = ("link type", "issue linking")  # Jira refusing the type, or linking itself
-_FALSE_LIBRARY_WARNING = "Warning: Specified issue link type is not present"
-
-
-class _NoFalseLinkTypeWarning(logging.Filter):
-    """``jira``'s ``create_issue_link`` looks the type name up among IssueLinkType resources,
-    which never equal a string, so it warns that the type "is not present" on every call, even
-    when it is. The connector says so itself, accurately, when Jira refuses the type."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(_FALSE_LIBRARY_WARNING)
-
-
-logging.getLogger("jira").addFilter(_NoFalseLinkTypeWarning())
 
 
 def _absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
@@ -63,24 +49,7 @@ def _absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
     return read
 
 
-def _link_type_refused(fn: Callable[[], object]) -> Callable[[], str | None]:
-    """Creating an issue link: Jira's words when it refuses the link type (404 "No issue link
-    type with name 'Relates' found.", or issue linking switched off), None once linked."""
-
-    def link() -> str | None:
-        try:
-            fn()
-        except JIRAError as exc:
-            words = str(exc.text or "")
-            if exc.status_code in (400, 404) and any(w in words.lower() for w in _LINK_TYPE_WORDS):
-                return words
-            raise
-        return None
-
-    return link
-
-
-class JiraConnector(tracker.TrackerConnector):
+class JiraConnector(IssueLinks, tracker.TrackerConnector):
     key = "jira"
     features = frozenset(
         {
@@ -184,55 +153,6 @@ class JiraConnector(tracker.TrackerConnector):
                 relationship="customer ticket",
             )
         )
-
-    def link_issues(self, ref: ExternalRef, other: str) -> None:
-        """Link the AR to its SPAR with the configured issue link type; where Jira refuses that
-        type, with a remote link to the SPAR instead, never with nothing."""
-        issue = self.call(lambda: self.client.issue(ref.key, fields="issuelinks"))
-        for link in getattr(issue.fields, "issuelinks", None) or []:
-            linked = getattr(link, "outwardIssue", None) or getattr(link, "inwardIssue", None)
-            if linked is not None and linked.key == other:
-                return
-        kind = self.settings.link_type
-        refused = self.call(
-            _link_type_refused(lambda: self.client.create_issue_link(kind, ref.key, other)),
-            creates=True,
-        )
-        if refused is not None:
-            self._link_remotely(ref, other, refused)
-
-    def _link_remotely(self, ref: ExternalRef, spar: str, refusal: str) -> None:
-        """The AR's remote link to its SPAR, upserted by a stable globalId."""
-        available = self._link_type_names()
-        log.warning(
-            "jira.link_type_missing",
-            link_type=self.settings.link_type,
-            issue=ref.key,
-            linked_to=spar,
-            jira=refusal,
-            available=available,
-            fix=(
-                f"Jira has no issue link type {self.settings.link_type!r}; set "
-                f"connectors.jira.link_type to one of: {', '.join(available) or 'none'}. "
-                f"{ref.key} is linked to {spar} with a remote link meanwhile."
-            ),
-        )
-        destination = {"url": self.ref(spar).url, "title": f"SPAR {spar}"}
-        self.call(
-            lambda: self.client.add_remote_link(
-                ref.key,
-                destination,
-                globalId=f"support-bridge:spar:{spar}",
-                application={"type": "support-bridge", "name": "Support Bridge"},
-                relationship="raised from SPAR",
-            )
-        )
-
-    def _link_type_names(self) -> list[str]:
-        try:
-            return [str(t.name) for t in self.call(self.client.issue_link_types)]
-        except ConnectorError:
-            return []  # only for the warning's words; the remote link matters more
 
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
         body = markup.comment(text, self.settings.description_format == "adf")
