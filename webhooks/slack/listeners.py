@@ -64,6 +64,13 @@ class Listeners:
         self.workspace = workspace
         self.directory = directory
 
+    def first_press(self, trigger: str) -> bool:
+        """Whether this trigger id (one per command, press or submission) is seen for the first
+        time: a retried or replayed request opens no second form."""
+        return bool(trigger) and self.runtime.guards.acquire(
+            f"slack:trigger:{trigger}", "slack", utcnow()
+        )
+
     def tell(self, channel: str | None, user: str, text: str) -> None:
         """A note only ``user`` sees; a direct message when the channel is unknown."""
         try:
@@ -101,12 +108,9 @@ class Listeners:
                 text = status_text(ticket, latest_escalation(session, ticket.id))
             ack(text=text, response_type=EPHEMERAL)
             return
-        trigger = _text(command.get("trigger_id"))
-        first_time = trigger and self.runtime.guards.acquire(
-            f"slack:trigger:{trigger}", "slack", utcnow()
-        )
         ack()
-        if not first_time:
+        trigger = _text(command.get("trigger_id"))
+        if not self.first_press(trigger):
             log.info("slack.command.repeated", command="escalate")
             return
         view = triage_modal(ticket, request.reason, scalar_text(command.get("channel_id")))
@@ -173,6 +177,8 @@ class Listeners:
             return
         if role == "same_problem" or role in step_forms.FORMS:
             ack()  # the form opens at once: its trigger id lasts three seconds
+            if not self.first_press(_text(body.get("trigger_id"))):
+                return
             form = same_problem.modal if role == "same_problem" else step_forms.step_modal(role)
             try:
                 self.workspace.open_view(
