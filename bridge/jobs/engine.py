@@ -129,7 +129,19 @@ def register_tasks(runtime: JobRuntime) -> None:
             return
         except Exception as exc:  # permanent, or a bug: a dead letter either way, never a crash
             runtime.outbox.bury(row_id, owner, f"{type(exc).__name__}: {exc}", clock.utcnow())
-            log.error("outbox.dead", row_id=row_id, target=row.target, error=type(exc).__name__)
+            # A connector's refusal is worded for support (what failed, and the fix): say it,
+            # with the channel a Slack post was for; any other error by its type alone.
+            words = {"fix": str(exc)[:300]} if isinstance(exc, PermanentError) else {}
+            channel = (row.payload or {}).get("channel")
+            log.error(
+                "outbox.dead",
+                row_id=row_id,
+                target=row.target,
+                operation=row.operation,
+                error=type(exc).__name__,
+                **words,
+                **({"channel": channel} if isinstance(channel, str) else {}),
+            )
             return
         runtime.outbox.succeed(row_id, owner, result, clock.utcnow())
         log.info("outbox.done", row_id=row_id, target=row.target, operation=row.operation)

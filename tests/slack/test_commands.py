@@ -7,6 +7,7 @@ import datetime as dt
 from flask.testing import FlaskClient
 
 from bridge.runtime import Runtime
+from bridge.store.outbox import SideEffect
 from bridge.store.tables import SlaClock
 from tests.slack.workspace import ALICE, add_escalation, add_ticket, command
 
@@ -93,4 +94,20 @@ def test_list_shows_open_escalations_most_urgent_first_with_their_sla(
     assert [line.split(" ")[1] for line in mine[1:]] == [f"#{later.id}"]
     assert command(client, "mine", user="U0NOBODY01").json["text"] == (
         "No open escalation is yours."
+    )
+
+
+def test_list_warns_when_side_effects_gave_up(client: FlaskClient, runtime: Runtime) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with runtime.sessions.begin() as session:
+        effect = SideEffect("slack:dead:1", "slack", "thread_reply", {"channel": "C0GONE0001"})
+        row_id = runtime.outbox.add(session, effect, now)
+    assert row_id is not None
+    runtime.outbox.claim(row_id, "test", now, dt.timedelta(minutes=1))
+    runtime.outbox.bury(row_id, "test", "slack: channel_not_found", now)
+
+    text = command(client, "list").json["text"]
+    assert text.splitlines()[-1] == (
+        ":warning: 1 side effect(s) of the bridge gave up (Slack posts, tracker or helpdesk "
+        "writes): `support-bridge doctor` names the cause, then `support-bridge replay --dead`."
     )

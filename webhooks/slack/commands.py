@@ -126,9 +126,18 @@ def status_text(ticket: TicketView, escalation: EscalationView | None) -> str:
     return "\n".join(lines)
 
 
-def listing_text(found: list[OpenEscalation], *, mine: bool, now: dt.datetime) -> str:
+def listing_text(
+    found: list[OpenEscalation], *, mine: bool, now: dt.datetime, dead_letters: int = 0
+) -> str:
+    warning = (
+        f"\n:warning: {dead_letters} side effect(s) of the bridge gave up (Slack posts, tracker "
+        "or helpdesk writes): `support-bridge doctor` names the cause, then "
+        "`support-bridge replay --dead`."
+        if dead_letters
+        else ""
+    )
     if not found:
-        return "No open escalation is yours." if mine else "No escalation is open."
+        return ("No open escalation is yours." if mine else "No escalation is open.") + warning
     title = "*Your open escalations*" if mine else "*Open escalations*, the most urgent first"
     lines = [title]
     for line in found:
@@ -143,4 +152,4 @@ def listing_text(found: list[OpenEscalation], *, mine: bool, now: dt.datetime) -
         lines.append(
             f"• #{line.id} `{line.ticket}`: {state}, level {line.level}, {engineer}; {sla}"
         )
-    return "\n".join(lines)
+    return "\n".join(lines) + warning

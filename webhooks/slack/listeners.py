@@ -84,7 +84,8 @@ class Listeners:
             found = open_escalations(session, limit=200)
         if request.mine:
             found = [line for line in found if user in (line.engineer, line.requested_by)]
-        return listing_text(found[:25], mine=request.mine, now=utcnow())
+        dead = self.runtime.outbox.counts_by_status().get("dead", 0)
+        return listing_text(found[:25], mine=request.mine, now=utcnow(), dead_letters=dead)
 
     def _ticket(self, ref: TicketRef) -> TicketView | str:
         with self.runtime.sessions() as session:
