@@ -62,9 +62,8 @@ def drain_outbox(runtime: Runtime, rounds: int = 10) -> None:
     raise AssertionError("the outbox did not settle")
 
 
-def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
-    runtime: Runtime, sandbox: Sandbox
-) -> None:
+def spar_filed(runtime: Runtime, sandbox: Sandbox) -> int:
+    """A sandbox Zendesk ticket escalated and its SPAR opened, the outbox drained: the ticket."""
     zendesk_ticket = next(iter(sandbox.zendesk.tickets))
     add_ticket(runtime, str(zendesk_ticket))
     escalation_id = runtime.services.escalations.request(
@@ -80,6 +79,13 @@ def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
     )
     runtime.services.spar.open_spar(escalation_id, by="U0ALICE001", cause="test", now=utcnow())
     drain_outbox(runtime)
+    return zendesk_ticket
+
+
+def test_a_spar_and_its_ar_are_filed_linked_and_noted_on_the_ticket(
+    runtime: Runtime, sandbox: Sandbox
+) -> None:
+    zendesk_ticket = spar_filed(runtime, sandbox)
 
     with runtime.sessions() as session:
         linked = {row.kind: row for row in session.scalars(select(tables.ActionRequest))}
@@ -116,21 +122,7 @@ def test_on_a_site_without_the_link_type_the_ar_still_links_its_spar(
 ) -> None:
     world = sandbox.jira.world
     world.link_types = [t for t in world.link_types if t["name"] != "Relates"]
-    zendesk_ticket = next(iter(sandbox.zendesk.tickets))
-    add_ticket(runtime, str(zendesk_ticket))
-    escalation_id = runtime.services.escalations.request(
-        EscalationRequest(
-            str(zendesk_ticket),
-            ReasonCategory.DATA_LOSS,
-            "orders lost",
-            "U0ALICE001",
-            EntryPoint.SLACK,
-            "test",
-        ),
-        utcnow(),
-    )
-    runtime.services.spar.open_spar(escalation_id, by="U0ALICE001", cause="test", now=utcnow())
-    drain_outbox(runtime)
+    zendesk_ticket = spar_filed(runtime, sandbox)
 
     with runtime.sessions() as session:
         keys = {row.kind: row.external_key for row in session.scalars(select(tables.ActionRequest))}
