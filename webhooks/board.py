@@ -6,7 +6,6 @@ only keeps the SLA countdowns live. Never public (see ``board_access``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +15,7 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from bridge.domain.enums import EscalationState, Level
 from bridge.jobs.clock import utcnow
 from bridge.store import board as queries
-from bridge.store.ids import MAX_ID
+from bridge.store.ids import record_id
 from webhooks import board_access as access
 
 board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
@@ -138,9 +137,9 @@ def _json_row(row: queries.BoardRow, now: dt.datetime) -> dict[str, Any]:
 # -- one escalation -----------------------------------------------------------------------------
 @board.get("/escalations/<escalation_id>")
 def timeline(escalation_id: str) -> Any:
-    number = int(escalation_id) if re.fullmatch(r"[0-9]{1,10}", escalation_id) else 0
+    number = record_id(escalation_id)
     found = None
-    if 0 < number <= MAX_ID:
+    if number is not None:
         with access.runtime().sessions() as session:
             found = queries.timeline(session, number)
     if found is None:

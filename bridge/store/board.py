@@ -141,7 +141,7 @@ def _rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[
     pairs = list(found)
     ids = [escalation.id for escalation, _ in pairs]
     channels = _channels(session, ids)
-    due = _next_due(session, ids)
+    due = next_due(session, ids)
     records = _records(session, ids)
     updated = _last_updates(session, ids)
     return [
@@ -175,7 +175,7 @@ def _channels(session: Session, ids: Collection[int]) -> dict[int, str | None]:
     return {int(key): channel for key, channel in session.execute(query)}
 
 
-def _next_due(session: Session, ids: Collection[int]) -> dict[int, NextDue]:
+def next_due(session: Session, ids: Collection[int]) -> dict[int, NextDue]:
     """The earliest due time among each escalation's running SLA clocks."""
     due: dict[int, NextDue] = {}
     if not ids:

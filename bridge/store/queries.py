@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bridge.store.board import next_due
 from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
 
 
@@ -135,18 +136,7 @@ def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalatio
         .order_by(Escalation.id.desc())
         .limit(500)
     ).all()
-    due: dict[int, dt.datetime] = {}
-    for clock in session.scalars(
-        select(SlaClock).where(
-            SlaClock.escalation_id.in_([escalation.id for escalation, _ in rows]),
-            SlaClock.state == "running",
-            SlaClock.due_at.is_not(None),
-        )
-    ):
-        if clock.due_at is not None and (
-            clock.escalation_id not in due or clock.due_at < due[clock.escalation_id]
-        ):
-            due[clock.escalation_id] = clock.due_at
+    due = next_due(session, [escalation.id for escalation, _ in rows])
     found = [
         OpenEscalation(
             id=escalation.id,
@@ -155,7 +145,7 @@ def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalatio
             level=escalation.level,
             engineer=escalation.engineer,
             requested_by=str((escalation.document or {}).get("requested_by", "")),
-            next_due=due.get(escalation.id),
+            next_due=due[escalation.id].at if escalation.id in due else None,
         )
         for escalation, ticket in rows
     ]

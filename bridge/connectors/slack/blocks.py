@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.services.procedure import mention
+
 BUTTONS = (
     ("acknowledge", "Acknowledge", "primary"),
     ("raise_level", "Raise level", None),
@@ -58,7 +60,9 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
         {"type": "section", "text": _mrkdwn(f"*{title}*  {summary.get('title', '')}".strip())},
     ]
     facts = [
-        _mrkdwn(f"*{label}:* {_shown(name, summary[name])}")
+        _mrkdwn(
+            f"*{label}:* {mention(str(summary[name])) if name == 'engineer' else summary[name]}"
+        )
         for name, label in _FACTS
         if summary.get(name)
     ]
@@ -99,11 +103,3 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
     if buttons:
         blocks.append({"type": "actions", "block_id": "escalation", "elements": buttons})
     return blocks
-
-
-def _shown(name: str, value: Any) -> str:
-    """A fact as Slack shows it: the engineer, when a Slack user id, as a mention."""
-    text = str(value)
-    if name == "engineer" and text[:1] in ("U", "W") and text.isalnum() and text.isupper():
-        return f"<@{text}>"
-    return text
