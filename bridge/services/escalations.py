@@ -66,6 +66,7 @@ def summary(
             else evaluate(clock, now).status.value
         )
         for clock in clocks
+        if escalation.is_open  # a closed escalation's clocks say nothing any more
     }
     return {
         "ticket": ticket.external_id,
@@ -76,7 +77,7 @@ def summary(
         "classification": escalation.classification.value if escalation.classification else None,
         "level": int(escalation.level),
         "state": escalation.state.value,
-        "sla_due": due if escalation.is_open else {},
+        "sla_due": due,
         # A closed (or de-escalated) escalation offers no more steps on its message.
         **({} if escalation.is_open else {"buttons": []}),
         **records,
