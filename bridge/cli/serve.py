@@ -10,7 +10,8 @@ import waitress
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
 from bridge.config import Settings
-from bridge.jobs.engine import InProcessConsumer
+from bridge.jobs import clock
+from bridge.jobs.engine import InProcessConsumer, sweep
 from bridge.observability.health import check_database
 from bridge.runtime import Runtime
 from bridge.store.db import DatabaseMissing, make_engine, redact
@@ -86,6 +87,7 @@ def serve(
             err=True,
         )
         if run_consumer:
+            _resume_lost_work(runtime)
             jobs = InProcessConsumer(
                 runtime.huey, workers=settings.consumer_threads, worker_type="thread"
             )
@@ -99,6 +101,14 @@ def serve(
         except KeyboardInterrupt:
             pass  # SIGTERM or Ctrl-C; waitress returns on its own instead
         log.info("serve.stopping")
+
+
+def _resume_lost_work(runtime: Runtime) -> None:
+    """Re-drive at once what a stopped or killed consumer left behind (expired leases, jobs
+    lost with the queue), instead of waiting for the minute's sweep."""
+    inbox_rows, outbox_rows = sweep(runtime, clock.utcnow())
+    if inbox_rows or outbox_rows:
+        click.echo(f"resumed {inbox_rows} delivery(ies) and {outbox_rows} side effect(s)", err=True)
 
 
 def _wants_sandbox(settings: Settings) -> bool:
@@ -120,6 +130,7 @@ def worker(threads: int) -> None:
     engine = "Redis" if settings.distributed else "SQLite"
     click.echo(f"Support Bridge worker · jobs on {engine} · {threads} thread(s)", err=True)
     try:
+        _resume_lost_work(runtime)
         runtime.huey.create_consumer(workers=threads, worker_type="thread").run()
     finally:
         runtime.close()

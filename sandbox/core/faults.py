@@ -21,6 +21,8 @@ class Fault:
     `status` answers with that HTTP status in the vendor's error shape (429 carries
     `Retry-After: retry_after` and the vendor's rate-limit headers). `latency` delays the
     answer by that many seconds; a latency longer than the client's timeout is a timeout.
+    `hold` lets the request take effect and then holds its answer that many seconds: the
+    vendor did the work but the caller has not heard yet (the window a crash test kills in).
     `times` limits how many requests the fault hits; None keeps it until cleared.
     """
 
@@ -28,11 +30,12 @@ class Fault:
     status: int | None = None
     retry_after: int | None = None
     latency: float = 0.0
+    hold: float = 0.0
     times: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Fault:
-        fields = ("route", "status", "retry_after", "latency", "times")
+        fields = ("route", "status", "retry_after", "latency", "hold", "times")
         return cls(**{k: data[k] for k in fields if k in data})
 
     def as_dict(self) -> dict[str, Any]:

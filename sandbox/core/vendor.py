@@ -3,7 +3,7 @@
 Per request, in order: injected faults (latency, error status), authentication, the
 vendor's built-in rate limits (when switched on), the contract check of the request, the
 vendor's view under the state lock, the contract check of the answer, the request log,
-and finally delivery of the webhooks the view queued.
+delivery of the webhooks the view queued, and finally an injected hold of the answer.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ class VendorServer:
             return None
         g.judged = True
         hits = self.faults.take(request.method, request.path)
+        g.hold = sum(f.hold for f in hits)
         self.faults.wait(sum(f.latency for f in hits))
         failing = next((f for f in hits if f.status), None)
         if failing is not None:
@@ -164,6 +165,7 @@ class VendorServer:
         )
         self.decorate(response)
         self.webhooks.flush()
+        self.faults.wait(g.get("hold", 0.0))  # outside the state lock: others go on meanwhile
         return response
 
     # -- common control API ---------------------------------------------------------------
