@@ -19,6 +19,7 @@ from webhooks.payload import RecordIdConverter
 
 log = structlog.get_logger("webhooks.http")
 REQUEST_ID_HEADER = "X-Request-Id"
+MAX_BODY_BYTES = 1024 * 1024
 COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -47,6 +48,10 @@ def create_app(
 ) -> Flask:
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
+    # Without a limit the API and the board's forms would read whatever waitress let through
+    # (up to 1 GiB): past this, reading the body is a JSON 413. The webhook receivers set their
+    # own limits per request (webhooks.ladder.read_body).
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     if test_config:
         app.config.update(test_config)
     if runtime is None:
@@ -144,12 +149,16 @@ def _instrument(app: Flask, metrics: Metrics) -> None:
             requests_in_flight.finished()
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int]:
-        return {"error": exc.name.lower().replace(" ", "_"), "detail": exc.description}, (
-            exc.code or 500
-        )
+    def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int, list[tuple[str, str]]]:
+        # The headers Werkzeug puts beside its HTML page say something too (Allow on a 405,
+        # WWW-Authenticate on a 401, Retry-After on a 429/503): only the Content-Type goes.
+        headers = [(name, value) for name, value in exc.get_headers() if name != "Content-Type"]
+        body = {"error": exc.name.lower().replace(" ", "_"), "detail": exc.description}
+        return body, exc.code or 500, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[dict[str, Any], int]:
         log.error("http.unhandled", error=type(exc).__name__, exc_info=exc)
-        return {"error": "internal_error", "request_id": g.get("request_id")}, 500
+        request_id = g.get("request_id")
+        detail = f"the bridge failed to answer; quote request id {request_id} when reporting it"
+        return {"error": "internal_error", "detail": detail, "request_id": request_id}, 500

@@ -17,6 +17,7 @@ from bridge.runtime import Runtime
 from bridge.store.db import DatabaseMissing, make_engine, redact
 
 log = structlog.get_logger("bridge.serve")
+SERVER_IDENT = "support-bridge"  # waitress's Server header, and the signature of its own pages
 
 
 def _require_current_schema(runtime: Runtime) -> None:
@@ -95,12 +96,24 @@ def serve(
             cleanup.callback(jobs.stop, graceful=True)
         _stop_on_sigterm()
         try:
-            waitress.serve(app, host=host, port=port, threads=threads, ident="support-bridge")
+            server = web_server(app, host=host, port=port, threads=threads)
         except OSError as exc:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-        except KeyboardInterrupt:
-            pass  # SIGTERM or Ctrl-C; waitress returns on its own instead
+        server.print_listen("Serving on http://{}:{}")
+        # SIGTERM or Ctrl-C; waitress returns on its own instead
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
         log.info("serve.stopping")
+
+
+def web_server(app: Any, host: str, port: int, threads: int, **options: Any) -> Any:
+    """The waitress server ``serve`` runs, listening but not yet serving: ``run()`` serves.
+    ``options`` are further ``waitress.create_server`` arguments (tests pass their own socket
+    map, to stop it). Waitress answers a request it cannot parse (see docs/api.md) itself, in
+    plain text: it offers no supported way to render those answers."""
+    return waitress.create_server(
+        app, host=host, port=port, threads=threads, ident=SERVER_IDENT, **options
+    )
 
 
 def _resume_lost_work(runtime: Runtime) -> None:
