@@ -32,8 +32,9 @@ class SideEffect:
 
 
 class Outbox:
-    # 2 s doubling to 10 attempts spans about 34 minutes: a vendor outage of that length loses
-    # nothing; longer ones leave dead letters for `support-bridge replay --dead`.
+    # 2 s doubling to 10 attempts spans about 17 minutes (24 at the minute sweep's pace), never
+    # less whatever Retry-After the vendor sends (`engine.backoff`): an outage of that length
+    # loses nothing; longer ones leave dead letters for `support-bridge replay --dead`.
     def __init__(self, sessions: sessionmaker[Session], max_attempts: int = 10) -> None:
         self._sessions = sessions
         self.max_attempts = max_attempts
