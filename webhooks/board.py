@@ -1,6 +1,10 @@
 """The board: ``/board`` lists the open escalations, ``/board/escalations/<id>`` shows one's
 timeline (its audit trail). Server-rendered, usable without JavaScript; a small inline script
 only keeps the SLA countdowns live. Never public (see ``board_access``).
+
+Side effects that gave up (dead letters) are shown above the list, grouped by system,
+operation and channel with the command that sends them round again, and mark the rows of
+their escalations: otherwise a Slack channel routing names wrongly fails silently.
 """
 
 from __future__ import annotations
@@ -24,6 +28,15 @@ board.record_once(access.configure)
 STATES = tuple(state.value for state in EscalationState if state.value != queries.CLOSED)
 LEVELS = tuple(int(level) for level in Level)
 OPEN_ENDPOINTS = frozenset({"board.login_form", "board.login"})
+REPLAY = "support-bridge replay --dead"
+SYSTEMS = {"slack": "Slack", "jira": "Jira", "github": "GitHub", "zendesk": "Zendesk"}
+# What one side effect of each operation is, in the banner's words (singular, plural).
+OPERATIONS = {
+    "upsert_escalation_message": ("escalation message", "escalation messages"),
+    "thread_reply": ("thread reply", "thread replies"),
+    "direct_message": ("direct message", "direct messages"),
+    "channel_post": ("channel post", "channel posts"),
+}
 
 
 class BadFilter(Exception):
@@ -90,14 +103,24 @@ def index() -> Any:
         except BadFilter as bad:
             return access.problem(400, "bad_filter", bad.detail, parameter=bad.parameter)
         rows = queries.open_escalations(session, state=filters.state, level=filters.level)
+        dead = queries.dead_letters(session)
+    # The count `/escalate list`, doctor and the bridge_dead_letters metric give.
+    total = access.runtime().outbox.counts_by_status().get("dead", 0)
     if filters.team is not None:
         rows = [row for row in rows if row.channel == filters.team]
     now = utcnow()
     if access.wants_json():
-        return {"escalations": [_json_row(row, now) for row in rows]}, 200
+        return {
+            "escalations": [_json_row(row, now, dead) for row in rows],
+            "dead_letters": _json_dead(total, dead),
+        }, 200
     return _render(
         "index.html",
         rows=rows,
+        dead=dead,
+        dead_total=total,
+        gave_up=gave_up,
+        replay=REPLAY,
         filters=filters,
         states=STATES,
         levels=LEVELS,
@@ -109,7 +132,12 @@ def index() -> Any:
     )
 
 
-def _json_row(row: queries.BoardRow, now: dt.datetime) -> dict[str, Any]:
+def _json_dead(total: int, dead: queries.DeadLetters) -> dict[str, Any]:
+    groups = [{**asdict(group), "summary": gave_up(group)} for group in dead.groups]
+    return {"total": total, "groups": groups, "replay": REPLAY if total else None}
+
+
+def _json_row(row: queries.BoardRow, now: dt.datetime, dead: queries.DeadLetters) -> dict[str, Any]:
     return {
         "id": row.id,
         "ticket": {"helpdesk": row.helpdesk, "id": row.ticket},
@@ -131,6 +159,7 @@ def _json_row(row: queries.BoardRow, now: dt.datetime) -> dict[str, Any]:
             {"kind": r.kind, "system": r.system, "key": r.key, "url": r.url} for r in row.records
         ],
         "last_update": row.last_update.isoformat() if row.last_update else None,
+        "gave_up": dead.by_escalation.get(row.id, 0),
     }
 
 
@@ -142,15 +171,19 @@ def timeline(escalation_id: str) -> Any:
     if number is not None:
         with access.runtime().sessions() as session:
             found = queries.timeline(session, number)
+            dead = queries.dead_letters(session)
     if found is None:
         shown = escalation_id if len(escalation_id) <= 40 else escalation_id[:40] + "…"
         return access.problem(404, "escalation_not_found", f"No escalation {shown} on this bridge.")
     if access.wants_json():
         events = [{**asdict(event), "at": event.at.isoformat()} for event in found.events]
-        return {"escalation": _json_row(found.escalation, utcnow()), "events": events}, 200
+        escalation = _json_row(found.escalation, utcnow(), dead)
+        return {"escalation": escalation, "events": events}, 200
     return _render(
         "timeline.html",
         row=found.escalation,
+        gave_up_here=dead.by_escalation.get(found.escalation.id, 0),
+        replay=REPLAY,
         events=found.events,
         now=utcnow(),
         countdown=countdown,
@@ -185,6 +218,15 @@ def logout() -> Any:
 
 
 # -- what the templates use ---------------------------------------------------------------------
+def gave_up(group: queries.GaveUp) -> str:
+    """``3 Slack escalation messages to #sup-eu gave up: slack: channel_not_found: …``"""
+    system = SYSTEMS.get(group.target, group.target)
+    one, many = OPERATIONS.get(group.operation, (f"{group.operation} side effect",) * 2)
+    what = one if group.count == 1 else (many if many != one else f"{one}s")
+    where = f" to {group.channel}" if group.channel else ""
+    return f"{group.count} {system} {what}{where} gave up: {group.reason}"
+
+
 def stamp(at: dt.datetime | None) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "—"
 

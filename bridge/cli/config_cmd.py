@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import sys
+
 import click
 import yaml
 
 from bridge.cli.common import settings_or_exit
 from bridge.config.loader import DEFAULT_CONFIG_FILE
+from bridge.connectors.probe import slack_routing
+from bridge.observability.logs import configure_logging
+
+# Exit 1: the file is valid but names Slack channels the bot cannot post to (2 is invalid).
+EXIT_ROUTING = 1
 
 
 @click.group()
@@ -13,8 +20,14 @@ def config() -> None:
 
 
 @config.command()
-def check() -> None:
-    """Validate BRIDGE_* variables and the YAML file; print each problem with its key path."""
+@click.option("--offline", is_flag=True, help="Do not look the routed channels up in Slack.")
+def check(offline: bool) -> None:
+    """Validate BRIDGE_* variables and the YAML file; print each problem with its key path.
+
+    With a Slack connector configured, each channel routing names is then looked up in Slack
+    (conversations.list): one that does not exist, is archived or lacks the bot is named with
+    its key and the fix (exit 1). When Slack cannot be asked, the check says so and passes.
+    """
     settings = settings_or_exit()
     source = settings.config or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None)
     connectors = settings.connectors.configured()
@@ -22,6 +35,21 @@ def check() -> None:
         f"configuration OK (file: {source or 'none, embedded defaults'}; "
         f"connectors: {', '.join(connectors) or 'none'})"
     )
+    if offline:
+        click.echo("slack routing not checked: --offline")
+        return
+    configure_logging("error", settings.log_format)
+    checked = slack_routing(settings)
+    if isinstance(checked, str):
+        click.echo(f"slack routing not checked: {checked}")
+        return
+    for row in checked:
+        if row.ok:
+            click.echo(f"slack routing OK: {row.detail}")
+        else:
+            click.echo(f"slack routing problem: {row.detail}; fix: {row.hint}")
+    if not all(row.ok for row in checked):
+        sys.exit(EXIT_ROUTING)
 
 
 @config.command()

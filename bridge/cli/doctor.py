@@ -5,7 +5,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bridge.cli.common import settings_or_exit
-from bridge.connectors.probe import probe_connectors
+from bridge.config import Settings
+from bridge.connectors.probe import ROUTING, probe_connectors, slack_routing
 from bridge.observability.health import Check, check_database, check_queue
 from bridge.observability.logs import configure_logging
 from bridge.runtime import bootstrap
@@ -31,9 +32,21 @@ def _checks() -> list[Check]:
                 Check("dead letters", False, f"{dead} side effect(s) gave up", "see `replay`")
             )
         checks += probe_connectors(settings)
+        checks += _routing(settings, checks)
     finally:
         runtime.close()
     return checks
+
+
+def _routing(settings: Settings, checks: list[Check]) -> list[Check]:
+    """Each routed channel the bot cannot post to; nothing more when Slack is not configured or
+    its own row already failed."""
+    if not any(check.name == "connector slack" and check.ok for check in checks):
+        return []
+    checked = slack_routing(settings)
+    if isinstance(checked, str):
+        return [Check(ROUTING, False, f"not checked: {checked}")]
+    return checked
 
 
 @click.command()

@@ -2,7 +2,8 @@
 credentials work there?
 
 First the network layer (so an unreachable host says so plainly, without retries), then each
-connector's own ``check()``, which signs in with the configured credentials.
+connector's own ``check()``, which signs in with the configured credentials. Then every channel
+routing names is looked up in Slack (``slack_routing``), for ``doctor`` and ``config check``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,17 @@ import requests
 from bridge.config import Settings
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, build_connectors
+from bridge.connectors.slack import SlackConnector
+from bridge.connectors.slack.channels import check_routing, routed_channels
 from bridge.observability.health import Check
+from bridge.services.ports import ConnectorError
 
 TIMEOUT_SECONDS = 5.0
+ROUTING = "slack routing"
+SCOPES_HINT = (
+    "give the Slack app the channels:read and groups:read scopes "
+    "(see `support-bridge slack manifest`) and reinstall it"
+)
 
 
 def _http_probe(name: str, url: str) -> Check:
@@ -70,3 +79,39 @@ def probe_connectors(settings: Settings) -> list[Check]:
     if not checks:
         checks.append(Check("connectors", True, "none configured (embedded sandbox mode)"))
     return checks
+
+
+def routing_checks(connector: SlackConnector, settings: Settings) -> list[Check]:
+    """A row per routed channel that is wrong in Slack, else one row saying all are right;
+    raises ``ConnectorError`` when Slack cannot be asked."""
+    checked = check_routing(connector, routed_channels(settings.routing, settings.digest))
+    wrong = [
+        Check(ROUTING, False, f"{found.key}: {found.problem}", found.fix or "")
+        for found in checked
+        if found.problem
+    ]
+    channels = ", ".join(sorted({found.channel for found in checked}))
+    return wrong or [Check(ROUTING, True, f"the bot is in every routed channel: {channels}")]
+
+
+def slack_routing(settings: Settings) -> list[Check] | str:
+    """The routing checked in Slack, or why it could not be (no Slack connector, Slack out of
+    reach, the token refused, the listing refused): a reason, never an exception."""
+    config = settings.connectors.slack
+    if config is None:
+        return "no Slack connector configured"
+    reached = _http_probe("slack", str(config.base_url))
+    if not reached.ok:
+        return reached.detail
+    connector = SlackConnector.from_settings(config, Context(gate=RateGate.from_url(None)))
+    signed_in = connector.check()
+    if not signed_in.ok:
+        return signed_in.detail
+    try:
+        return routing_checks(connector, settings)
+    except ConnectorError as exc:
+        return f"{exc} ({_hint(exc)})"
+
+
+def _hint(error: ConnectorError) -> str:
+    return SCOPES_HINT if "missing_scope" in error.detail else "run the check again later"

@@ -1,4 +1,5 @@
-"""Read-only questions the board asks: which escalations are open, and what happened to one.
+"""Read-only questions the board asks: which escalations are open, what happened to one, and
+which side effects gave up (dead letters).
 
 Answers are plain frozen views, so the web layer never holds a session or a table row. The
 board is not a hot path: a handful of queries per page, each bounded by the open escalations.
@@ -7,6 +8,7 @@ board is not a hot path: a handful of queries per page, each bounded by the open
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -27,6 +29,8 @@ CLOSED = "closed"
 # The outbox operation that posts (and refreshes) an escalation's head message in the channel
 # routing chose for it: the one place the bridge records where an escalation went.
 HEAD_MESSAGE = "upsert_escalation_message"
+# A dead letter's error starts with the exception's type when the job buried it.
+ERROR_TYPE = re.compile(r"^[A-Za-z]+Error: ")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,24 @@ class TimelineEvent:
 class Timeline:
     escalation: BoardRow
     events: tuple[TimelineEvent, ...]
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """Dead letters alike: one system and operation, to one channel (when there is one), with
+    the error of the latest of them."""
+
+    target: str
+    operation: str
+    channel: str | None
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DeadLetters:
+    groups: tuple[GaveUp, ...]
+    by_escalation: dict[int, int]  # escalation id -> how many of its side effects gave up
 
 
 def open_escalations(
@@ -222,3 +244,36 @@ def _last_updates(session: Session, ids: Collection[int]) -> dict[int, dt.dateti
         .group_by(AuditEvent.record_id)
     )
     return {int(key): at for key, at in session.execute(query) if at is not None}
+
+
+def dead_letters(session: Session) -> DeadLetters:
+    """The side effects that gave up, grouped for the board's banner and counted per
+    escalation. A thread reply carries no channel: it is counted against its head's."""
+    escalation = OutboxRow.payload["escalation_id"].as_string()
+    channel = OutboxRow.payload["channel"].as_string()
+    columns = (OutboxRow.target, OutboxRow.operation, channel, escalation, OutboxRow.last_error)
+    query = (
+        select(*columns, func.count(), func.max(OutboxRow.updated_at))
+        .where(OutboxRow.status == "dead")
+        .group_by(*columns)
+    )
+    found = session.execute(query).all()
+    ids = {int(key) for *_, key, _error, _n, _at in found if key and str(key).isdigit()}
+    heads = _channels(session, ids)
+    groups: dict[tuple[str, str, str | None], tuple[int, dt.datetime | None, str]] = {}
+    by_escalation: dict[int, int] = {}
+    for target, operation, to, key, error, count, at in found:
+        number = int(key) if key and str(key).isdigit() else None
+        if number is not None:
+            by_escalation[number] = by_escalation.get(number, 0) + count
+        where = to or (heads.get(number) if number is not None else None)
+        total, latest, reason = groups.get((target, operation, where), (0, None, ""))
+        if latest is None or (at is not None and at > latest):
+            latest, reason = at, ERROR_TYPE.sub("", error or "no error recorded")
+        groups[(target, operation, where)] = (total + count, latest, reason)
+    gave_up = [
+        GaveUp(target, operation, where, reason, count)
+        for (target, operation, where), (count, _, reason) in groups.items()
+    ]
+    gave_up.sort(key=lambda group: (-group.count, group.target, group.operation))
+    return DeadLetters(tuple(gave_up), by_escalation)

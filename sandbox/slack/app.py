@@ -7,7 +7,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, jsonify, request
 
-import sandbox.slack.history  # noqa: F401 - registers conversations.history and .replies
+# Imported for the methods they register: conversations.info, .list and .join; .history and
+# .replies.
+import sandbox.slack.conversations
+import sandbox.slack.history  # noqa: F401
 from sandbox.core.contract import SwaggerMethodContract
 from sandbox.core.faults import LimitHit
 from sandbox.core.signing import slack_headers

@@ -30,7 +30,13 @@ def register(bp: Blueprint, server: SlackServer) -> None:
     def add_channel() -> Any:
         data = request.get_json(force=True)
         with server.lock:
-            channel = Channel(data["id"], data["name"], bool(data.get("is_member", True)))
+            channel = Channel(
+                data["id"],
+                data["name"],
+                is_member=bool(data.get("is_member", True)),
+                is_private=bool(data.get("is_private", False)),
+                is_archived=bool(data.get("is_archived", False)),
+            )
             server.world.channels[channel.id] = channel
         return jsonify(channel.__dict__), 201
 

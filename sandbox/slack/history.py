@@ -28,7 +28,7 @@ def direct_channel(server: SlackServer, user_id: str) -> Channel | None:
     channel_id = f"D{user_id[1:]}"
     found = server.world.channels.get(channel_id)
     if found is None:
-        found = Channel(channel_id, user.name, is_private=True)
+        found = Channel(channel_id, user.name, is_private=True, is_im=True)
         server.world.channels[channel_id] = found
     return found
 

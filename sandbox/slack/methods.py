@@ -32,28 +32,6 @@ def _decoded(value: Any) -> Any:
     return value
 
 
-def channel_json(channel: Channel) -> dict[str, Any]:
-    return {
-        "id": channel.id,
-        "name": channel.name,
-        "name_normalized": channel.name,
-        "created": channel.created,
-        "creator": BOT_USER,
-        "is_archived": False,
-        "is_channel": True,
-        "is_general": False,
-        "is_mpim": False,
-        "is_group": False,
-        "is_im": False,
-        "is_org_shared": False,
-        "is_shared": False,
-        "is_private": channel.is_private,
-        "is_member": channel.is_member,
-        "topic": {"value": "", "creator": "", "last_set": 0},
-        "purpose": {"value": "", "creator": "", "last_set": 0},
-    }
-
-
 def user_json(user: User) -> dict[str, Any]:
     profile = {
         "real_name": user.real_name,
@@ -129,6 +107,8 @@ def _postable(server: SlackServer, args: dict[str, Any]) -> Channel | Response:
         channel = direct_channel(server, ref)
     if channel is None:
         return server.failed("channel_not_found")
+    if channel.is_archived:
+        return server.failed("is_archived")
     if not channel.is_member:
         return server.failed("not_in_channel")
     if not args.get("text") and not args.get("blocks"):
@@ -199,29 +179,6 @@ def update_message(server: SlackServer, args: dict[str, Any]) -> Response:
             "message": {"text": message.text},
         }
     )
-
-
-@method("conversations.info")
-def conversation_info(server: SlackServer, args: dict[str, Any]) -> Response:
-    channel = server.world.channel(str(args.get("channel", "")))
-    if channel is None:
-        return server.failed("channel_not_found")
-    return jsonify({"ok": True, "channel": channel_json(channel)})
-
-
-@method("conversations.list")
-def conversation_list(server: SlackServer, args: dict[str, Any]) -> Response:
-    channels = [channel_json(c) for c in server.world.channels.values()]
-    return jsonify({"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}})
-
-
-@method("conversations.join")
-def conversation_join(server: SlackServer, args: dict[str, Any]) -> Response:
-    channel = server.world.channel(str(args.get("channel", "")))
-    if channel is None:
-        return server.failed("channel_not_found")
-    channel.is_member = True
-    return jsonify({"ok": True, "channel": channel_json(channel)})
 
 
 @method("users.info")

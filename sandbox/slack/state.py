@@ -19,6 +19,8 @@ class Channel:
     is_member: bool = True
     is_private: bool = False
     created: int = field(default_factory=lambda: int(time.time()))
+    is_archived: bool = False
+    is_im: bool = False  # the bot's direct message channel with one person
 
 
 @dataclass

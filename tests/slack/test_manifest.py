@@ -58,9 +58,11 @@ def test_the_bot_scopes_are_those_of_the_calls_the_bridge_makes(
 
     assert manifest["oauth_config"]["scopes"]["bot"] == [
         "channels:history",
+        "channels:read",
         "chat:write",
         "commands",
         "groups:history",
+        "groups:read",
         "im:write",
         "usergroups:read",
     ]

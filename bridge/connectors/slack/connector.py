@@ -8,8 +8,8 @@ its own messages from people's in the events Slack sends back.
 from __future__ import annotations
 
 import urllib.error
-from collections.abc import Callable
-from functools import cached_property
+from collections.abc import Callable, Iterator
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 import structlog
@@ -21,6 +21,7 @@ from bridge.connectors import origin, retry
 from bridge.connectors.errors import translated
 from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
 from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
+from bridge.connectors.slack.channels import SlackChannel
 from bridge.connectors.slack.errors import translate
 from bridge.connectors.slack.workspace import SlackWebWorkspace
 from bridge.services.ports import (
@@ -35,6 +36,8 @@ from bridge.services.ports import (
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 HEAD_NOT_YET = 30.0  # seconds before a reply tries again to find its thread
+# conversations.list is Tier 2 (20+ calls a minute): Slack advises pages of at most 200.
+CHANNEL_PAGE = 200
 
 
 class SlackConnector(BuiltFromSettings):
@@ -208,6 +211,32 @@ class SlackConnector(BuiltFromSettings):
         return self.find_by_key(channel, key) or self.post(channel, text, [], key)
 
     # -- operations ---------------------------------------------------------------------------
+    def channels(self, *, archived: bool = False) -> Iterator[SlackChannel]:
+        """Every public channel, and each private one the bot is in, page by page; archived
+        ones too when ``archived`` (a caller that stops early fetches no further page)."""
+        cursor = ""
+        while True:
+            answer = self.call(
+                partial(
+                    self.client.conversations_list,
+                    types="public_channel,private_channel",
+                    exclude_archived=not archived,
+                    limit=CHANNEL_PAGE,
+                    cursor=cursor or None,
+                )
+            )
+            for found in answer.get("channels") or []:
+                yield SlackChannel(
+                    id=str(found["id"]),
+                    name=str(found.get("name") or ""),
+                    is_member=bool(found.get("is_member")),
+                    is_archived=bool(found.get("is_archived")),
+                    is_private=bool(found.get("is_private")),
+                )
+            cursor = str((answer.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return
+
     def check(self) -> CheckResult:
         try:
             self.identity  # noqa: B018 - the call is the check
