@@ -1,8 +1,9 @@
 """Outbound rate limits shared by every worker, so the bridge never causes a 429 storm.
 
-Each vendor has named budgets (GitHub: 80 content-creating requests a minute; Slack: about one
-message a second per channel). Workers take a slot before calling; with ``BRIDGE_REDIS_URL`` set
-the budget lives in Redis and is shared across machines, otherwise in this process's memory.
+Each vendor has named budgets (GitHub: 80 content-creating requests a minute and 500 an hour;
+Slack: about one message a second per channel). Workers take a slot right before calling (a slot
+held through other work arrives late into the vendor's window); with ``BRIDGE_REDIS_URL`` set the
+budget lives in Redis and is shared across machines, otherwise in this process's memory.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from limits.strategies import MovingWindowRateLimiter
 from bridge.services.ports import TransientConnectorError
 
 DEFAULT_RATES: dict[str, str] = {
-    # GitHub allows 80 a minute. Our window is a second longer than GitHub's, so a slot we
-    # reuse has left GitHub's window too, however late its request arrived; two stay spare.
-    "github:content": "78 per 61 seconds",
+    # GitHub allows 80 content-creating requests a minute and 500 an hour, and counts every
+    # write (POST, PATCH, PUT, DELETE) against them. Our windows are a second longer than
+    # GitHub's, so a slot we reuse has left GitHub's window too if its request arrived within
+    # a second of taking the slot; two stay spare.
+    "github:content": "78 per 61 seconds; 498 per 3601 seconds",
     "github:requests": "5000/hour",
     "jira:requests": "10/second",
     "slack:channel": "1/second",

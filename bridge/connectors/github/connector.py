@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
@@ -59,9 +60,20 @@ class GitHubConnector(tracker.TrackerConnector):
         self.settings = settings
         self._gate = context.gate
         self._login: str | None = None
+        self._own = threading.local()
 
-    @cached_property
+    @property
     def client(self) -> github.Github:
+        """This thread's PyGithub client. One client must not serve several threads: it keeps
+        a single connection object whose ``request()`` stores the verb, URL and body that
+        ``getresponse()`` sends next, so a worker could send another worker's create (a
+        duplicate issue, or a write the content budget never counted)."""
+        client: github.Github | None = getattr(self._own, "client", None)
+        if client is None:
+            client = self._own.client = self._new_client()
+        return client
+
+    def _new_client(self) -> github.Github:
         s = self.settings
         auth: github.Auth.Auth
         if s.app_id is not None and s.private_key is not None and s.installation_id:
@@ -80,8 +92,20 @@ class GitHubConnector(tracker.TrackerConnector):
         )
 
     @cached_property
-    def repo(self) -> Repository:
+    def _looked_up(self) -> Repository:
+        """The repository, asked for once (a wrong name or token shows here)."""
         return self.call(lambda: self.client.get_repo(self.settings.repository))
+
+    @property
+    def repo(self) -> Repository:
+        """The repository through this thread's client, built from the one lookup."""
+        repo: Repository | None = getattr(self._own, "repo", None)
+        if repo is None:
+            found = self._looked_up
+            repo = self._own.repo = self.client.create_from_raw_data(
+                Repository, found.raw_data, found.raw_headers
+            )
+        return repo
 
     @property
     def login(self) -> str:
@@ -90,10 +114,13 @@ class GitHubConnector(tracker.TrackerConnector):
             self._login = str(self.call(lambda: self.client.get_user().login))
         return self._login
 
-    def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
+    def call(self, fn: Callable[[], T], *, creates: bool = False, writes: bool = False) -> T:
+        """``creates``: a new issue or comment (a lost answer is looked up before a repeat);
+        ``writes``: an edit. GitHub counts every write against its content limit."""
+
         def attempt() -> T:
             self._gate.take("github:requests")
-            if creates:
+            if creates or writes:
                 self._gate.take("github:content")
             vendor_errors = (GithubException, requests.RequestException)
             return translated(fn, vendor_errors, translate, creates=creates)
@@ -138,8 +165,11 @@ class GitHubConnector(tracker.TrackerConnector):
         labels = [origin.BRIDGE_LABEL, *self.settings.labels, *spec.labels]
         if spec.severity:
             labels.append(f"severity:{spec.severity}")
+        # Looked up before the content slot is taken: GitHub counts the write when it arrives,
+        # and a slot held through a slow lookup arrives late into GitHub's next window.
+        repo = self.repo
         issue = self.call(
-            lambda: self.repo.create_issue(
+            lambda: repo.create_issue(
                 title=spec.summary[:256],
                 body=self._body(spec, key),
                 labels=list(dict.fromkeys(labels)),
@@ -182,7 +212,7 @@ class GitHubConnector(tracker.TrackerConnector):
             raise ports.PermanentConnectorError(self.key, msg)
         issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
         if issue.state != wanted:
-            self.call(lambda: issue.edit(state=wanted))
+            self.call(lambda: issue.edit(state=wanted), writes=True)
 
     def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None:
         """One comment on the AR lists the tickets waiting on it, edited in place; it carries
@@ -203,7 +233,7 @@ class GitHubConnector(tracker.TrackerConnector):
             self.call(lambda: issue.create_comment(body), creates=True)
             log.info("github.waiting_list.posted", issue=ref.key)
         else:
-            self.call(lambda: found.edit(body))
+            self.call(lambda: found.edit(body), writes=True)
             log.info("github.waiting_list.edited", issue=ref.key, comment=found.id)
 
     def check(self) -> ports.CheckResult:
