@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from bridge.config import load_settings
@@ -13,7 +15,44 @@ from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from bridge.store.tables import InboxRow
 from sandbox import Sandbox
+from sandbox.embedded import connector_settings
 from sandbox.receiver import WebhookReceiver
+
+# A complete API request's triage answers (contact, users affected, go-live) and the four
+# questions of the pre-escalation review, as `POST /api/escalations` takes them.
+API_TRIAGE = {
+    "users_affected": 40,
+    "go_live_or_upgrade_date": None,
+    "contact": {
+        "phone": "+1 555 0100",
+        "email": "dana@customer.example",
+        "hours_of_availability": "Mon-Fri 08:00-18:00 ET",
+    },
+}
+API_REVIEW = {
+    "problem_statement_correct": True,
+    "business_impact_described": True,
+    "workaround_impractical": True,
+    "critical_milestone_date": "2026-12-01",
+}
+
+
+def write_sandbox_config(
+    sandbox: Sandbox, directory: Path, vendors: Iterable[str] = ("jira", "slack", "zendesk")
+) -> Path:
+    """A bridge.yaml in ``directory`` routing to the sandbox's Slack channel and Jira, with
+    the connectors of ``vendors`` pointed at the sandbox."""
+    connectors = connector_settings(sandbox)
+    config = {
+        "routing": {
+            "default_channel": sandbox.credentials["slack"]["channel"],
+            "default_tracker": "jira",
+        },
+        "connectors": {name: connectors[name] for name in vendors},
+    }
+    path = directory / "bridge.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.escalations import EscalationRequest
 from bridge.store import migrate
-from tests.helpers import migrated_runtime
+from tests.helpers import API_REVIEW, API_TRIAGE, migrated_runtime
 from webhooks.app import create_app
 
 from ..services.conftest import add_ticket
@@ -35,33 +35,14 @@ def client(runtime: Runtime) -> FlaskClient:
     return create_app(runtime=runtime).test_client()
 
 
-# The answers every entry point requires (the contact, the users affected, the go-live), and
-# the four questions of the pre-escalation review.
-TRIAGE = {
-    "users_affected": 40,
-    "go_live_or_upgrade_date": None,
-    "contact": {
-        "phone": "+1 555 0100",
-        "email": "dana@customer.example",
-        "hours_of_availability": "Mon-Fri 08:00-18:00 ET",
-    },
-}
-REVIEW = {
-    "problem_statement_correct": True,
-    "business_impact_described": True,
-    "workaround_impractical": True,
-    "critical_milestone_date": "2026-12-01",
-}
-
-
 def request_body(ticket: str = "4711", **extra: object) -> dict:
-    triage = {**TRIAGE, **extra.pop("triage", {})}  # type: ignore[dict-item]
+    triage = {**API_TRIAGE, **extra.pop("triage", {})}  # type: ignore[dict-item]
     return {
         "ticket": ticket,
         "reason": "data_loss",
         "requested_by": "U-ANNA",
         "triage": triage,
-        "review": REVIEW,
+        "review": API_REVIEW,
         **extra,
     }
 
@@ -298,7 +279,7 @@ def test_badly_typed_answers_and_an_unanswered_review_are_422s_naming_the_field(
         "review.critical_milestone_date: Field required",
     }
     wrong = request_body()
-    wrong["review"] = {**REVIEW, "business_impact_described": False}
+    wrong["review"] = {**API_REVIEW, "business_impact_described": False}
     unfixed = client.post("/api/escalations", json=wrong, headers=AUTH)
     assert unfixed.status_code == 409
     assert unfixed.json["error"] == "ReviewNotPassed"
@@ -327,7 +308,7 @@ def test_the_triage_step_refuses_missing_answers_by_name(runtime, client) -> Non
         "go_live_or_upgrade_date",
     ]
     assert client.get(f"/api/escalations/{listed['id']}", headers=AUTH).json["state"] == "requested"
-    done = step(client, listed["id"], "triage", answers={**TRIAGE, **URGENT})
+    done = step(client, listed["id"], "triage", answers={**API_TRIAGE, **URGENT})
     assert (done["state"], done["classification"]) == ("triaged", "urgent")
 
 

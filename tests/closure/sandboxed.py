@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 from jira import JIRA
 
 from bridge.config import load_settings
@@ -21,8 +20,7 @@ from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer
-from sandbox.embedded import connector_settings
-from tests.helpers import running_sandbox
+from tests.helpers import running_sandbox, write_sandbox_config
 from tests.webhooks.signing import secret_variable
 from webhooks.app import create_app
 
@@ -58,15 +56,7 @@ def sandbox() -> Iterator[Sandbox]:
 def bridge(
     sandbox: Sandbox, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Bridge]:
-    connectors = connector_settings(sandbox)
-    config = {
-        "routing": {
-            "default_channel": sandbox.credentials["slack"]["channel"],
-            "default_tracker": "jira",
-        },
-        "connectors": {name: connectors[name] for name in ("jira", "slack", "zendesk")},
-    }
-    (isolated_settings / "bridge.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    write_sandbox_config(sandbox, isolated_settings)
     for vendor in ("jira", "zendesk", "github"):
         monkeypatch.setenv(secret_variable(vendor), sandbox.webhook_secrets[vendor])
     settings = load_settings()

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import select
 
 from bridge.config import load_settings
@@ -19,8 +18,7 @@ from bridge.runtime import Runtime, bootstrap
 from bridge.services.escalations import EscalationRequest
 from bridge.store import migrate, tables
 from sandbox import Sandbox
-from sandbox.embedded import connector_settings
-from tests.helpers import running_sandbox
+from tests.helpers import running_sandbox, write_sandbox_config
 
 from ..services.conftest import add_ticket
 
@@ -33,15 +31,7 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def runtime(sandbox: Sandbox, isolated_settings: Path) -> Iterator[Runtime]:
-    connectors = connector_settings(sandbox)
-    config = {
-        "routing": {
-            "default_channel": sandbox.credentials["slack"]["channel"],
-            "default_tracker": "jira",
-        },
-        "connectors": {name: connectors[name] for name in ("jira", "slack", "zendesk")},
-    }
-    (isolated_settings / "bridge.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    write_sandbox_config(sandbox, isolated_settings)
     settings = load_settings()
     migrate.upgrade(settings.resolved_database_url)
     retry.set_testing(True, attempts=2)

@@ -41,26 +41,11 @@ from tests.faults.processes import (
     let_time_pass,
     wait_until,
 )
-from tests.helpers import running_sandbox
+from tests.helpers import API_REVIEW, API_TRIAGE, running_sandbox
 
 TICKETS = 10  # one escalation each
 REPLIES = 3  # customer replies per ticket during the burst, besides the first one
 API_TOKEN = "distributed-test-token"
-TRIAGE = {
-    "users_affected": 40,
-    "go_live_or_upgrade_date": None,
-    "contact": {
-        "phone": "+1 555 0100",
-        "email": "dana@customer.example",
-        "hours_of_availability": "Mon-Fri 08:00-18:00 ET",
-    },
-}
-REVIEW = {
-    "problem_statement_correct": True,
-    "business_impact_described": True,
-    "workaround_impractical": True,
-    "critical_milestone_date": None,
-}
 UNFINISHED = ("pending", "processing", "in_flight")
 
 
@@ -164,8 +149,8 @@ def _escalate(url: str, ticket: int) -> dict[str, Any]:
         "ticket": f"zendesk:{ticket}",
         "reason": "data_loss",
         "requested_by": "U0ALICE001",
-        "triage": TRIAGE,
-        "review": REVIEW,
+        "triage": API_TRIAGE,
+        "review": API_REVIEW,
     }
     answer = requests.post(
         f"{url}/api/escalations",

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 from sqlalchemy import select
 
 from bridge.config import load_settings
@@ -31,10 +30,9 @@ from bridge.store import migrate, tables
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.core.server import BackgroundServer
-from sandbox.embedded import connector_settings
 from tests.closure.sandboxed import Developer
 from tests.closure.story import ENGINEER, escalate_to_accepted_plan
-from tests.helpers import running_sandbox
+from tests.helpers import running_sandbox, write_sandbox_config
 from tests.services.conftest import add_ticket
 from tests.webhooks.signing import secret_variable
 from webhooks.app import create_app
@@ -130,15 +128,7 @@ def worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Worker]:
     """A bridge on SQLite wired to the sandbox's Jira, Slack and Zendesk, its webhooks served."""
-    connectors = connector_settings(sandbox)
-    config = {
-        "routing": {
-            "default_channel": sandbox.credentials["slack"]["channel"],
-            "default_tracker": "jira",
-        },
-        "connectors": {name: connectors[name] for name in ("jira", "slack", "zendesk")},
-    }
-    (isolated_settings / "bridge.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    write_sandbox_config(sandbox, isolated_settings)
     monkeypatch.setenv(secret_variable("jira"), sandbox.webhook_secrets["jira"])
     settings = load_settings()
     migrate.upgrade(settings.resolved_database_url)
