@@ -46,13 +46,12 @@ from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import InProcessConsumer, sweep
 from bridge.observability.logs import configure_logging
 from bridge.runtime import Runtime
-from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore
 from bridge.store.inbox import Delivery
 from bridge.store.tables import OutboxRow
 from sandbox import Sandbox
 from sandbox.embedded import connector_settings
-from tests.closure.story import escalate_to_accepted_plan
+from tests.closure.story import escalate_to_accepted_plan, wait_on_ar
 
 AR = "acme/app#12"
 HELPDESKS = ("zendesk", "freshdesk")
@@ -101,12 +100,7 @@ def add_customers(sandbox: Sandbox, runtime: Runtime, count: int) -> list[str]:
         refs.append(f"{helpdesk}:{number}")
     now = utcnow()
     ids = [escalate_to_accepted_plan(runtime, ref, now) for ref in refs]
-    with runtime.sessions.begin() as session:
-        EscalationStore(session).link_record(
-            ids[0], None, "ar", {"system": "github", "key": AR}, now
-        )
-        for other in ids[1:]:
-            ArLinks(session).link(other, "github", AR, now)
+    wait_on_ar(runtime, ids, "github", AR, now)
     return refs
 
 

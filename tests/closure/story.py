@@ -10,6 +10,8 @@ from bridge.domain.records import Escalation, TriageAnswers
 from bridge.runtime import Runtime
 from bridge.services.escalations import EscalationRequest
 from bridge.services.steps import Said, propose
+from bridge.store.ar_links import ArLinks
+from bridge.store.escalations import EscalationStore
 
 ENGINEER = "U0ERIN0001"
 WORKAROUND = "Upgrade to 4.2.1, then restart the sync service."
@@ -52,3 +54,13 @@ def escalate_to_accepted_plan(runtime: Runtime, ticket: str, now: dt.datetime) -
 
     steps.run(escalation_id, "accept", agree, cause="test", now=now)
     return escalation_id
+
+
+def wait_on_ar(runtime: Runtime, ids: list[int], system: str, key: str, now: dt.datetime) -> None:
+    """The first escalation files the AR; the others wait on the same one."""
+    with runtime.sessions.begin() as session:
+        EscalationStore(session).link_record(
+            ids[0], None, "ar", {"system": system, "key": key}, now
+        )
+        for other in ids[1:]:
+            ArLinks(session).link(other, system, key, now)

@@ -6,12 +6,11 @@ import re
 from typing import Any
 
 from bridge.runtime import Runtime
-from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore
 
 from ..services.conftest import MONDAY_10AM, add_ticket
 from .conftest import deliver, planned, state_of
-from .story import WORKAROUND, escalate_to_accepted_plan
+from .story import WORKAROUND, escalate_to_accepted_plan, wait_on_ar
 
 AR = "acme/app#12"
 
@@ -37,12 +36,7 @@ def three_customers_on_one_ar(runtime: Runtime) -> list[int]:
     for number in ("501", "502", "503"):
         add_ticket(runtime, number)
         ids.append(escalate_to_accepted_plan(runtime, number, MONDAY_10AM))
-    with runtime.sessions.begin() as session:
-        EscalationStore(session).link_record(
-            ids[0], None, "ar", {"system": "github", "key": AR}, MONDAY_10AM
-        )
-        for other in ids[1:]:
-            ArLinks(session).link(other, "github", AR, MONDAY_10AM)
+    wait_on_ar(runtime, ids, "github", AR, MONDAY_10AM)
     return ids
 
 
