@@ -73,6 +73,16 @@ class Cluster:
     def inbox_status(self) -> Counter[str]:
         return self._statuses(InboxRow)
 
+    def unfinished(self) -> list[tuple[str, str, int, str | None]]:
+        """Each side effect not done: what it was, its status, attempts and last error."""
+        with self.runtime.sessions() as session:
+            rows = session.execute(
+                select(
+                    OutboxRow.operation, OutboxRow.status, OutboxRow.attempts, OutboxRow.last_error
+                ).where(OutboxRow.status != "done")
+            )
+            return [tuple(row) for row in rows]
+
     def _statuses(self, table: type[InboxRow] | type[OutboxRow]) -> Counter[str]:
         with self.runtime.sessions() as session:
             rows = session.execute(select(table.status, func.count()).group_by(table.status))
@@ -238,7 +248,7 @@ def test_two_workers_one_killed_mid_run_perform_every_side_effect_once(
     inbox, outbox = cluster.inbox_status(), cluster.outbox_status()
     assert set(inbox) <= {"done", "ignored"}, inbox
     assert inbox.total() >= deliveries  # ours, plus the echoes of the notes the bridge wrote
-    assert outbox == {"done": 3 * TICKETS}, outbox  # head message, thread reply, note each
+    assert outbox == {"done": 3 * TICKETS}, cluster.unfinished()  # head, thread reply, note
     assert [_messages(sandbox, f"chat:{n}:head:opened") for n in opened] == [1] * TICKETS
     assert [_messages(sandbox, f"chat:{n}:reply:opened") for n in opened] == [1] * TICKETS
     notes = [
