@@ -87,9 +87,9 @@ def _perform_after_commit(runtime: Runtime) -> None:
 
     @event.listens_for(runtime.sessions, "after_commit")
     def _enqueue(session: Session) -> None:
-        for row_id in session.info.pop(PLANNED, []):
+        for row_id, target in session.info.pop(PLANNED, []):
             try:
-                runtime.tasks.perform_outbox(row_id)
+                runtime.tasks.perform_outbox(row_id, priority=runtime.performers.priority(target))
             except Exception as exc:  # the row is stored; the sweep enqueues it again
                 log.warning("outbox.enqueue_failed", row_id=row_id, error=type(exc).__name__)
 

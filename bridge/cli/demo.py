@@ -47,7 +47,7 @@ class Story:
                 return
             for row_id in inbox:
                 self.runtime.tasks.process_inbox.call_local(row_id)
-            for row_id in outbox:
+            for row_id, _target in outbox:
                 self.runtime.tasks.perform_outbox.call_local(row_id)
 
     def on_the_board(self, escalation_id: int) -> str:

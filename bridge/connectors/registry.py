@@ -23,6 +23,7 @@ from bridge.services.ports import (
     ConnectorAuthError,
     ConnectorError,
     IdempotencyKey,
+    Kind,
     PermanentConnectorError,
     TransientConnectorError,
 )
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     from bridge.store.tables import OutboxRow
 
 log = structlog.get_logger(__name__)
+# The team's chat goes after what customers and developers wait for: Slack takes about one
+# message a second per channel, and a release that tells 200 customers also posts 200 thread
+# replies; queued first, those held the job threads and the customers' notices behind them.
+CHAT_PRIORITY = -1
 
 
 @dataclass
@@ -131,7 +136,8 @@ def register_connectors(runtime: Wiring, gate: RateGate | None = None) -> dict[s
     context = Context(gate=gate, earlier=EarlierResults(runtime.sessions))
     connectors = build_connectors(runtime.settings, context)
     for name, connector in connectors.items():
-        runtime.performers.register(name, performer_for(connector))
+        priority = CHAT_PRIORITY if connector.kind is Kind.CHAT else 0
+        runtime.performers.register(name, performer_for(connector), priority)
         log.info("connector.registered", connector=name, kind=str(connector.kind))
     return connectors
 

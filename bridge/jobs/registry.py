@@ -76,9 +76,15 @@ class Performers:
     by_target: dict[str, OutboxPerformer] = field(default_factory=dict)
     periodic: dict[str, PeriodicHook] = field(default_factory=dict)
     completions: dict[str, CompletionHook] = field(default_factory=dict)
+    priorities: dict[str, int] = field(default_factory=dict)
 
-    def register(self, target: str, performer: OutboxPerformer) -> None:
+    def register(self, target: str, performer: OutboxPerformer, priority: int = 0) -> None:
+        """``priority``: queued jobs of a higher one are taken first (Huey's priority)."""
         self.by_target[target] = performer
+        self.priorities[target] = priority
+
+    def priority(self, target: str) -> int:
+        return self.priorities.get(target, 0)
 
     def find(self, target: str) -> OutboxPerformer | None:
         return self.by_target.get(target)

@@ -54,7 +54,7 @@ class Outbox:
         }
         new_id = insert_ignoring_conflict(session, OutboxRow, values, ["idempotency_key"])
         if new_id is not None:
-            session.info.setdefault(PLANNED, []).append(new_id)
+            session.info.setdefault(PLANNED, []).append((new_id, effect.target))
         return new_id
 
     def plan(self, session: Session, effects: Iterable[SideEffect], now: dt.datetime) -> None:
@@ -129,21 +129,21 @@ class Outbox:
                 )
             return revived
 
-    def needing_drive(self, now: dt.datetime) -> list[int]:
+    def needing_drive(self, now: dt.datetime) -> list[tuple[int, str]]:
+        """The rows due or with a lapsed lease, each with its target (its job's priority)."""
         with self._sessions() as session:
-            return list(
-                session.scalars(
-                    select(OutboxRow.id)
-                    .where(
-                        or_(
-                            (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
-                            (OutboxRow.status == "in_flight") & (OutboxRow.lease_until < now),
-                        )
+            rows = session.execute(
+                select(OutboxRow.id, OutboxRow.target)
+                .where(
+                    or_(
+                        (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
+                        (OutboxRow.status == "in_flight") & (OutboxRow.lease_until < now),
                     )
-                    .order_by(OutboxRow.next_attempt_at)
-                    .limit(500)
                 )
+                .order_by(OutboxRow.next_attempt_at)
+                .limit(500)
             )
+            return [(row_id, target) for row_id, target in rows]
 
     def dead_letters(self, limit: int = 100) -> list[OutboxRow]:
         with self._sessions() as session:

@@ -41,7 +41,7 @@ class Bridge:
                 return
             for row_id in sorted(inbox, reverse=reverse):
                 self.runtime.tasks.process_inbox.call_local(row_id)
-            for row_id in outbox:
+            for row_id, _target in outbox:
                 self.runtime.tasks.perform_outbox.call_local(row_id)
         raise AssertionError("the bridge did not settle")
 

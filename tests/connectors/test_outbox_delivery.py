@@ -97,7 +97,7 @@ def drive(runtime: Runtime, clock: Clock, minutes: float, step_seconds: float = 
     end = clock.now + dt.timedelta(minutes=minutes)
     while clock.now < end:
         clock.advance(seconds=step_seconds)
-        for row_id in runtime.outbox.needing_drive(clock.now):
+        for row_id, _target in runtime.outbox.needing_drive(clock.now):
             runtime.tasks.perform_outbox.call_local(row_id)
 
 

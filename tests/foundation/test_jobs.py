@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from huey import RedisHuey, SqliteHuey
+from huey import PriorityRedisHuey, RedisHuey, SqliteHuey
 
 from bridge.config import load_settings
+from bridge.connectors.registry import CHAT_PRIORITY
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import InProcessConsumer, make_huey, sweep
 from bridge.runtime import Runtime, bootstrap
@@ -46,7 +47,7 @@ def runtime(request: pytest.FixtureRequest) -> Iterator[Runtime]:
     migrate.upgrade(settings.resolved_database_url)
     if request.param == "redis":
         url = request.getfixturevalue("redis_url")
-        huey = RedisHuey(f"bridge-test-{uuid.uuid4().hex}", url=url, results=False)
+        huey = PriorityRedisHuey(f"bridge-test-{uuid.uuid4().hex}", url=url, results=False)
     else:
         huey = make_huey(settings)
     runtime = bootstrap(settings, huey=huey)
@@ -191,3 +192,27 @@ def test_a_job_gives_way_no_longer_than_the_longest_wait(runtime, consumer, monk
         assert wait_for(lambda: inbox_status(runtime, stored.row_id) == "done")
     finally:
         runtime.requests.finished()
+
+
+def test_queued_chat_posts_wait_while_customers_and_trackers_have_work(runtime: Runtime) -> None:
+    """Slack takes a message a second per channel: a release telling many customers queues as
+    many thread replies, and the customers' notices must not wait behind them."""
+    performed: list[str] = []
+    for target, priority in (("slack", CHAT_PRIORITY), ("zendesk", 0), ("jira", 0)):
+        runtime.performers.register(
+            target, lambda row: performed.append(row.idempotency_key) or {}, priority
+        )
+    planned = ["slack:1", "zendesk:1", "slack:2", "jira:1", "slack:3", "zendesk:2"]
+    with runtime.sessions.begin() as session:
+        runtime.outbox.plan(
+            session,
+            [SideEffect(key, key.split(":")[0], "post", {}) for key in planned],
+            utcnow(),
+        )
+    one_at_a_time = InProcessConsumer(runtime.huey, workers=1, worker_type="thread", periodic=False)
+    one_at_a_time.start()
+    try:
+        assert wait_for(lambda: len(performed) == len(planned))
+    finally:
+        one_at_a_time.stop(graceful=True)
+    assert performed == ["zendesk:1", "jira:1", "zendesk:2", "slack:1", "slack:2", "slack:3"]
