@@ -29,13 +29,24 @@ STATES = tuple(state.value for state in EscalationState if state.value != querie
 LEVELS = tuple(int(level) for level in Level)
 OPEN_ENDPOINTS = frozenset({"board.login_form", "board.login"})
 REPLAY = "support-bridge replay --dead"
-SYSTEMS = {"slack": "Slack", "jira": "Jira", "github": "GitHub", "zendesk": "Zendesk"}
+SYSTEMS = {
+    "slack": "Slack",
+    "jira": "Jira",
+    "github": "GitHub",
+    "zendesk": "Zendesk",
+    "freshdesk": "Freshdesk",
+    "email": "email",
+}
 # What one side effect of each operation is, in the banner's words (singular, plural).
 OPERATIONS = {
     "upsert_escalation_message": ("escalation message", "escalation messages"),
     "thread_reply": ("thread reply", "thread replies"),
     "direct_message": ("direct message", "direct messages"),
     "channel_post": ("channel post", "channel posts"),
+    "create_record": ("SPAR or AR", "SPARs and ARs"),
+    "comment": ("comment", "comments"),
+    "upsert_waiting_list": ("waiting list", "waiting lists"),
+    "send": ("message", "messages"),
 }
 
 
