@@ -47,7 +47,7 @@ def drain_outbox(runtime: Runtime, rounds: int = 10) -> None:
         due = runtime.outbox.needing_drive(utcnow())
         if not due:
             return
-        for row_id in due:
+        for row_id, _target in due:
             runtime.tasks.perform_outbox.call_local(row_id)
     raise AssertionError("the outbox did not settle")
 
