@@ -15,6 +15,15 @@ from werkzeug.exceptions import HTTPException
 from bridge.config import Settings, load_settings
 from bridge.observability.metrics import Metrics
 from bridge.runtime import Runtime, bootstrap
+from webhooks import (
+    api_steps,  # noqa: F401 - registers the step routes on `api`
+    receivers,
+    slack,
+)
+from webhooks.acceptance import acceptance
+from webhooks.api import api
+from webhooks.board import board
+from webhooks.ops import ops
 from webhooks.payload import RecordIdConverter
 
 log = structlog.get_logger("webhooks.http")
@@ -60,16 +69,6 @@ def create_app(
     metrics.watch(runtime)
     app.extensions["bridge.runtime"] = runtime
     app.extensions["bridge.observability.metrics"] = metrics
-
-    from webhooks import (
-        api_steps,  # noqa: F401 - registers the step routes on `api`
-        receivers,
-        slack,
-    )
-    from webhooks.acceptance import acceptance
-    from webhooks.api import api
-    from webhooks.board import board
-    from webhooks.ops import ops
 
     app.url_map.converters["id"] = RecordIdConverter
     app.register_blueprint(ops)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,29 +53,46 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.fixture
-def bridge(
-    sandbox: Sandbox, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+@contextmanager
+def served_bridge(
+    sandbox: Sandbox,
+    directory: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signed_by: Iterable[str] = ("jira", "zendesk", "github"),
+    wide: Iterable[str] = ("slack:channel",),
 ) -> Iterator[Bridge]:
-    write_sandbox_config(sandbox, isolated_settings)
-    for vendor in ("jira", "zendesk", "github"):
+    """A bridge on SQLite wired to the sandbox's Jira, Slack and Zendesk, taking the webhooks of
+    ``signed_by`` at its own web server (Jira's registered with the sandbox). The budgets named
+    in ``wide`` are widened: Slack's one message a second per channel is kept by the connectors,
+    and a story posting a dozen thread replies would wait on it."""
+    write_sandbox_config(sandbox, directory)
+    for vendor in signed_by:
         monkeypatch.setenv(secret_variable(vendor), sandbox.webhook_secrets[vendor])
     settings = load_settings()
     migrate.upgrade(settings.resolved_database_url)
     retry.set_testing(True, attempts=2)
     runtime = bootstrap(settings)
-    # Slack's one-message-a-second per channel is kept by the connectors; the story posts a dozen
-    # thread replies, so the budget is widened here to keep the test fast.
     gate = RateGate.from_url(None)
-    gate.set_rate("slack:channel", "100/second")
+    for budget in wide:
+        gate.set_rate(budget, "100/second")
     register_connectors(runtime, gate)
     server = BackgroundServer(create_app(runtime=runtime))
     server.start()
     sandbox.register_webhook("jira", f"{server.url}/webhooks/jira")
-    yield Bridge(runtime, server.url)
-    server.stop()
-    runtime.close()
-    retry.set_testing(False)
+    try:
+        yield Bridge(runtime, server.url)
+    finally:
+        server.stop()
+        runtime.close()
+        retry.set_testing(False)
+
+
+@pytest.fixture
+def bridge(
+    sandbox: Sandbox, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Bridge]:
+    with served_bridge(sandbox, isolated_settings, monkeypatch) as served:
+        yield served
 
 
 class Developer:

@@ -17,25 +17,18 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bridge.config import load_settings
-from bridge.connectors import retry
-from bridge.connectors.ratelimit import RateGate
-from bridge.connectors.registry import register_connectors
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs import clock
 from bridge.jobs.engine import sweep
-from bridge.runtime import Runtime, bootstrap
+from bridge.runtime import Runtime
 from bridge.services.escalations import EscalationRequest
-from bridge.store import migrate, tables
+from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
-from sandbox.core.server import BackgroundServer
-from tests.closure.sandboxed import Developer
+from tests.closure.sandboxed import Developer, served_bridge
 from tests.closure.story import ENGINEER, escalate_to_accepted_plan
-from tests.helpers import running_sandbox, write_sandbox_config
+from tests.helpers import running_sandbox
 from tests.services.conftest import add_ticket
-from tests.webhooks.signing import secret_variable
-from webhooks.app import create_app
 
 MINUTE = dt.timedelta(minutes=1)
 OUTAGE_MINUTES = 10
@@ -127,25 +120,11 @@ def worker(
     isolated_settings: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Worker]:
-    """A bridge on SQLite wired to the sandbox's Jira, Slack and Zendesk, its webhooks served."""
-    write_sandbox_config(sandbox, isolated_settings)
-    monkeypatch.setenv(secret_variable("jira"), sandbox.webhook_secrets["jira"])
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    retry.set_testing(True, attempts=2)
-    runtime = bootstrap(settings)
-    # The budgets of our own rate gate run on the real clock; widened so nothing waits on it.
-    gate = RateGate.from_url(None)
-    gate.set_rate("slack:channel", "100/second")
-    gate.set_rate("jira:requests", "100/second")
-    register_connectors(runtime, gate)
-    server = BackgroundServer(create_app(runtime=runtime))
-    server.start()
-    sandbox.register_webhook("jira", f"{server.url}/webhooks/jira")
-    yield Worker(runtime, test_clock)
-    server.stop()
-    runtime.close()
-    retry.set_testing(False)
+    """A bridge on SQLite wired to the sandbox's Jira, Slack and Zendesk, its webhooks served.
+    The budgets of our own rate gate run on the real clock: widened so nothing waits on them."""
+    wide = ("slack:channel", "jira:requests")
+    with served_bridge(sandbox, isolated_settings, monkeypatch, ("jira",), wide) as served:
+        yield Worker(served.runtime, test_clock)
 
 
 def escalate(worker: Worker, sandbox: Sandbox) -> int:
