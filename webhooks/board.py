@@ -115,21 +115,18 @@ def index() -> Any:
             return access.problem(400, "bad_filter", bad.detail, parameter=bad.parameter)
         rows = queries.open_escalations(session, state=filters.state, level=filters.level)
         dead = queries.dead_letters(session)
-    # The count `/escalate list`, doctor and the bridge_dead_letters metric give.
-    total = access.runtime().outbox.counts_by_status().get("dead", 0)
     if filters.team is not None:
         rows = [row for row in rows if row.channel == filters.team]
     now = utcnow()
     if access.wants_json():
         return {
             "escalations": [_json_row(row, now, dead) for row in rows],
-            "dead_letters": _json_dead(total, dead),
+            "dead_letters": _json_dead(dead),
         }, 200
     return _render(
         "index.html",
         rows=rows,
         dead=dead,
-        dead_total=total,
         gave_up=gave_up,
         replay=REPLAY,
         filters=filters,
@@ -143,9 +140,9 @@ def index() -> Any:
     )
 
 
-def _json_dead(total: int, dead: queries.DeadLetters) -> dict[str, Any]:
+def _json_dead(dead: queries.DeadLetters) -> dict[str, Any]:
     groups = [{**asdict(group), "summary": gave_up(group)} for group in dead.groups]
-    return {"total": total, "groups": groups, "replay": REPLAY if total else None}
+    return {"total": dead.total, "groups": groups, "replay": REPLAY if dead.total else None}
 
 
 def _json_row(row: queries.BoardRow, now: dt.datetime, dead: queries.DeadLetters) -> dict[str, Any]:
@@ -232,8 +229,9 @@ def logout() -> Any:
 def gave_up(group: queries.GaveUp) -> str:
     """``3 Slack escalation messages to #sup-eu gave up: slack: channel_not_found: …``"""
     system = SYSTEMS.get(group.target, group.target)
-    one, many = OPERATIONS.get(group.operation, (f"{group.operation} side effect",) * 2)
-    what = one if group.count == 1 else (many if many != one else f"{one}s")
+    named = f"{group.operation} side effect"
+    one, many = OPERATIONS.get(group.operation, (named, f"{named}s"))
+    what = one if group.count == 1 else many
     where = f" to {group.channel}" if group.channel else ""
     return f"{group.count} {system} {what}{where} gave up: {group.reason}"
 

@@ -98,6 +98,11 @@ class DeadLetters:
     groups: tuple[GaveUp, ...]
     by_escalation: dict[int, int]  # escalation id -> how many of its side effects gave up
 
+    @property
+    def total(self) -> int:
+        """Every dead outbox row: the groups leave none out."""
+        return sum(group.count for group in self.groups)
+
 
 def open_escalations(
     session: Session, *, state: str | None = None, level: int | None = None
