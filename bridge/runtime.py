@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.config import Settings
 from bridge.connectors.registry import register_connectors
 from bridge.jobs.activity import ActiveRequests
-from bridge.jobs.engine import Tasks, make_huey, register_tasks
+from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
 from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
 from bridge.services.closure import Closure
@@ -89,7 +89,7 @@ def _perform_after_commit(runtime: Runtime) -> None:
     def _enqueue(session: Session) -> None:
         for row_id, target in session.info.pop(PLANNED, []):
             try:
-                runtime.tasks.perform_outbox(row_id, priority=runtime.performers.priority(target))
+                enqueue_side_effect(runtime, row_id, target)
             except Exception as exc:  # the row is stored; the sweep enqueues it again
                 log.warning("outbox.enqueue_failed", row_id=row_id, error=type(exc).__name__)
 

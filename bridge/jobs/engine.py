@@ -179,15 +179,19 @@ class Tasks:
     every_minute: Any
 
 
+def enqueue_side_effect(runtime: JobRuntime, row_id: int, target: str) -> None:
+    """Queue the job that performs outbox row ``row_id``, at its target's priority."""
+    runtime.tasks.perform_outbox(row_id, priority=runtime.performers.priority(target))
+
+
 def sweep(runtime: JobRuntime, now: dt.datetime) -> tuple[int, int]:
     """Re-drive rows whose job may be lost; returns how many inbox and outbox rows it enqueued."""
-    tasks = runtime.tasks
     inbox_ids = runtime.inbox.needing_drive(now, PENDING_GRACE)
     for row_id in inbox_ids:
-        tasks.process_inbox(row_id)
+        runtime.tasks.process_inbox(row_id)
     outbox_ids = runtime.outbox.needing_drive(now)
     for row_id, target in outbox_ids:
-        tasks.perform_outbox(row_id, priority=runtime.performers.priority(target))
+        enqueue_side_effect(runtime, row_id, target)
     if inbox_ids or outbox_ids:
         log.info("sweep.redriven", inbox=len(inbox_ids), outbox=len(outbox_ids))
     return len(inbox_ids), len(outbox_ids)
