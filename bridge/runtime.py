@@ -19,6 +19,7 @@ from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators
+from bridge.services.conversation import Conversation
 from bridge.services.escalations import EscalationService
 from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
@@ -153,7 +154,11 @@ def _wire_services(runtime: Runtime) -> Services:
         sla=SlaTicks(given, escalations),
         slack_processor=SlackProcessor(given, escalations, monitoring, steps, spar, splitting),
         helpdesk_processor=HelpdeskProcessor(
-            given, escalations, replies, HelpdeskEntry(given, escalations)
+            given,
+            escalations,
+            replies,
+            HelpdeskEntry(given, escalations),
+            Conversation(given, escalations),
         ),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors),
     )

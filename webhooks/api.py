@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
+from bridge.domain.clocks import describe
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
 from bridge.domain.records import PreEscalationReview, TriageAnswers
@@ -166,6 +167,10 @@ def _view(store: EscalationStore, row: tables.Escalation, *, history: bool) -> d
                 "kind": clock.target.kind.value,
                 "state": clock.state.value,
                 "status": evaluate(clock, now).status.value,
+                "shown": describe(clock, now),
+                "met_at": clock.met_at.isoformat() if clock.met_at else None,
+                "met_late": clock.met_late if clock.met_at else None,
+                "stopped_at": clock.stopped_at.isoformat() if clock.stopped_at else None,
                 "due_at": clock.due_at.isoformat() if clock.due_at else None,
                 "at_risk_at": clock.at_risk_at.isoformat() if clock.at_risk_at else None,
             }

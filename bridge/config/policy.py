@@ -153,6 +153,11 @@ class SlaConfig(_Strict):
     default_calendar: str = "us-eastern"
     at_risk_fraction: float = Field(default=0.75, gt=0, lt=1)
     severities: dict[int, SeverityPolicy] = Field(default_factory=_seed_sla)
+    # The clocks that stop counting while the escalation waits on the customer (a plan awaiting
+    # their answer, the resolution notice sent, an agreed wait) and resume when they answer.
+    pause_while_waiting_on_customer: list[Literal["acknowledge", "reply", "patch"]] = Field(
+        default_factory=lambda: ["acknowledge", "patch"]
+    )
 
     @field_validator("severities")
     @classmethod

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bridge.domain.enums import Classification, EscalationState, Level
-from bridge.domain.errors import IllegalTransition
+from bridge.domain.errors import IllegalTransition, RuleViolation
 from bridge.domain.lifecycle import record_in_place, refuse_if_closed
 from bridge.domain.records import CommunicationPlan, Escalation
 
@@ -47,15 +47,32 @@ def every(period: timedelta) -> str:
 
 
 def record_status_update(
-    escalation: Escalation, *, actor: str, cause: str, now: datetime
+    escalation: Escalation,
+    *,
+    actor: str,
+    cause: str,
+    now: datetime,
+    waiting_until: datetime | None = None,
 ) -> datetime | None:
-    """A status update went out; the next one is due one plan period after it."""
+    """A status update went out; the next one is due one plan period after it. An update that
+    asks the customer for something may agree a wait (``waiting_until``): until then, or until
+    the customer writes, the policy's clocks pause."""
     refuse_if_closed(escalation, "status update")
+    if waiting_until is not None and waiting_until <= now:
+        msg = f"the agreed wait must end in the future, not {waiting_until.isoformat()}"
+        raise RuleViolation(msg)
     escalation.last_status_update_at = now
     plan = escalation.communication
     escalation.next_update_due = now + plan.frequency if plan else None
-    record_in_place(escalation, "status_update", actor=actor, cause=cause, now=now)
+    escalation.waiting_until = waiting_until
+    note = f"waiting on the customer until {waiting_until.isoformat()}" if waiting_until else ""
+    record_in_place(escalation, "status_update", actor=actor, cause=cause, now=now, note=note)
     return escalation.next_update_due
+
+
+def customer_wrote(escalation: Escalation) -> None:
+    """The customer answered: an agreed wait on them is over."""
+    escalation.waiting_until = None
 
 
 def status_update_overdue(escalation: Escalation, now: datetime) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bridge.domain.enums import Level, LevelCause
 from bridge.domain.errors import AlreadyAtLevel, IllegalTransition, LevelCeilingReached
-from bridge.domain.lifecycle import record_in_place
+from bridge.domain.lifecycle import RESOLVED_STATES, record_in_place
 from bridge.domain.records import Escalation, LevelAttempt
 
 
@@ -93,6 +93,11 @@ def raise_level(
     if not escalation.is_open:
         raise IllegalTransition(
             escalation.kind, escalation.id, escalation.state.value, "raise_level"
+        )
+    if cause is LevelCause.SLA_BREACH and escalation.state in RESOLVED_STATES:
+        # Nothing is owed on a resolved escalation: no clock of it can breach (rule 7).
+        raise IllegalTransition(
+            escalation.kind, escalation.id, escalation.state.value, "raise_level on a breach"
         )
     new_level = escalation.level.next() if to is None else to
     if new_level is not None and new_level <= escalation.level:

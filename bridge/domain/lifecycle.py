@@ -43,6 +43,10 @@ ESCALATION_TRANSITIONS: Mapping[tuple[E, ES], E] = {
     (E.DE_ESCALATED, ES.CLOSE): E.CLOSED,
 }
 
+# Resolved: the customer accepted the fix (monitored), or the matter is over. An Urgent
+# escalation stays Urgent until then (rule 4); nothing is owed on it any more (rule 7).
+RESOLVED_STATES = frozenset({E.MONITORING, E.CLOSED, E.DE_ESCALATED})
+
 SPAR_TRANSITIONS: Mapping[tuple[S, SS], S] = {
     (S.OPEN, SS.FILE_AR): S.AR_FILED,
     (S.AR_FILED, SS.AGREE_PLAN): S.PLAN,

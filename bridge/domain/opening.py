@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bridge.domain.calendar import BusinessCalendar
 from bridge.domain.enums import EntryPoint, NotToEscalate, Priority, ReasonCategory
 from bridge.domain.errors import AdviceNotOverridden, TicketNeedsSplit, UnknownTicket
 from bridge.domain.levels import LevelOwners, assign_first_level
@@ -114,13 +115,21 @@ def named_ticket(ticket: Ticket) -> str | None:
 
 
 def advise(
-    ticket: Ticket, reason: ReasonCategory, now: datetime, *, reasonable_time: timedelta
+    ticket: Ticket,
+    reason: ReasonCategory,
+    now: datetime,
+    *,
+    reasonable_time: timedelta,
+    calendar: BusinessCalendar,
 ) -> Advice:
-    """Rule 3's "when not to escalate", judged from the ticket as the helpdesk shows it."""
+    """Rule 3's "when not to escalate" (001), judged from the ticket as the helpdesk shows it:
+    its creation time and support's latest public reply, aged in ``calendar``'s business time
+    (a ticket opened on Friday evening is not a week old on Monday morning)."""
     if reason is ReasonCategory.SLA_BREACH:
         return Advice(frozenset())
     against: set[NotToEscalate] = set()
-    young = ticket.opened_at is not None and now - ticket.opened_at < reasonable_time
+    opened = ticket.opened_at
+    young = opened is not None and calendar.business_duration(opened, now) < reasonable_time
     if young and ticket.last_support_reply_at is None:
         against.add(NotToEscalate.NO_EARLIER_CONTACT)
     if young and ticket.last_support_reply_at is not None:

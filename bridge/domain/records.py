@@ -198,6 +198,9 @@ class Escalation:
     communication: CommunicationPlan | None = None
     last_status_update_at: datetime | None = None
     next_update_due: datetime | None = None
+    # An agreed wait on the customer (e.g. for logs or a test): the policy's clocks pause until
+    # then, or until the customer writes.
+    waiting_until: datetime | None = None
     override: AdviceOverride | None = None
     plans: list[ActionPlan] = field(default_factory=list)
     spar_ids: list[str] = field(default_factory=list)

@@ -37,6 +37,8 @@ class SlaTarget:
     kind: TargetKind
     within: timedelta
     measure: Measure = Measure.BUSINESS_TIME
+    # Every hour counts (000: "a patch … within 24 hours"), whatever the region's hours.
+    wall_clock: bool = False
 
     def budget(self, calendar: BusinessCalendar) -> timedelta:
         """The business time this target allows on `calendar`."""
@@ -84,6 +86,9 @@ class ClockState(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
     MET = "met"
+    # The escalation was resolved, monitored, de-escalated or closed before the target was met:
+    # nothing is owed any more, so the clock can never breach.
+    STOPPED = "stopped"
 
 
 class SlaStatus(StrEnum):
@@ -92,6 +97,7 @@ class SlaStatus(StrEnum):
     BREACHED = "breached"
     PAUSED = "paused"
     MET = "met"
+    STOPPED = "stopped"
 
 
 @dataclass
@@ -115,6 +121,12 @@ class SlaClock:
     at_risk_at: datetime | None = None
     met_at: datetime | None = None
     met_late: bool = False
+    stopped_at: datetime | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Met or stopped: the clock owes nothing and never breaches again."""
+        return self.state in (ClockState.MET, ClockState.STOPPED)
 
     @property
     def breach_token(self) -> str:
@@ -213,7 +225,7 @@ def resume_clock(clock: SlaClock, calendar: BusinessCalendar, *, now: datetime) 
 
 def meet_clock(clock: SlaClock, *, now: datetime) -> None:
     """The target was met (acknowledged, replied, patch delivered); late if past its budget."""
-    if clock.state is ClockState.MET:
+    if clock.settled:
         raise _refuse(clock, "meet")
     if clock.state is ClockState.RUNNING:
         clock.met_late = clock.due_at is not None and now > clock.due_at
@@ -224,10 +236,23 @@ def meet_clock(clock: SlaClock, *, now: datetime) -> None:
     clock.running_since = None
 
 
+def stop_clock(clock: SlaClock, *, now: datetime) -> None:
+    """Nothing is owed any more (the escalation is resolved or over): the clock never breaches
+    again. Whether it had breached before stays readable: ``due_at`` before ``stopped_at``."""
+    if clock.settled:
+        raise _refuse(clock, "stop")
+    clock.state = ClockState.STOPPED
+    clock.stopped_at = now
+    clock.running_since = None
+    clock.at_risk_at = None
+
+
 def evaluate(clock: SlaClock, now: datetime) -> Evaluation:
     """Where the clock stands at `now`; comparisons only, no calendar walk."""
     state = clock.state
-    if state is ClockState.MET:
+    if state is ClockState.STOPPED:
+        status = SlaStatus.STOPPED
+    elif state is ClockState.MET:
         status = SlaStatus.MET
     elif state is ClockState.PAUSED:
         status = SlaStatus.BREACHED if clock.consumed >= clock.budget else SlaStatus.PAUSED

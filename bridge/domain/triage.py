@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bridge.domain.enums import Classification, EscalationState, EscalationStep
+from bridge.domain.enums import Classification, EscalationStep
 from bridge.domain.errors import (
     RemoteSessionRefused,
     ReviewNotPassed,
     TriageIncomplete,
     UrgentStaysUrgent,
 )
-from bridge.domain.lifecycle import apply_step, record_in_place
+from bridge.domain.lifecycle import RESOLVED_STATES, apply_step, record_in_place
 from bridge.domain.records import (
     ContactDetails,
     Escalation,
@@ -24,11 +24,6 @@ from bridge.domain.records import (
     RemoteSession,
     Ticket,
     TriageAnswers,
-)
-
-# "Resolved" for rule 4: the customer accepted the fix, or the matter is over.
-RESOLVED_STATES = frozenset(
-    {EscalationState.MONITORING, EscalationState.CLOSED, EscalationState.DE_ESCALATED}
 )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from bridge.domain.clocks import ClockEvent
 from bridge.domain.enums import EscalationState, SparStep
 from bridge.domain.errors import DomainError
 from bridge.domain.lifecycle import apply_step
@@ -19,6 +20,7 @@ from bridge.domain.plans import activate
 from bridge.domain.records import Escalation
 from bridge.domain.resolution import customer_accepts, customer_rejects
 from bridge.services import effects, waiting
+from bridge.services.clocks import keep_clocks, told_if
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.links import ACCEPT, ANSWERS
@@ -146,6 +148,7 @@ class Closure(Service):
         outcome = f"Outcome: customer satisfied — accepted the fix in {shown.release_ref}; {watch}."
         tracker = f"The customer of ticket {shown.ticket} accepted the fix in {shown.release_ref}."
         comments = tell_trackers(store.session, int(escalation.id), cause, tracker)
+        keep_clocks(store, loaded, now)  # monitored: nothing more is owed
         return [
             effects.thread_reply(escalation.id, cause, text=thread),
             *self._internal_note(loaded, cause, outcome),
@@ -211,6 +214,7 @@ class Closure(Service):
             else []
         )
         reopened = f"Customer: {reason}. Escalation reopened."
+        keep_clocks(store, loaded, now, ClockEvent.CUSTOMER_WROTE, *told_if(answer_back))
         return [
             effects.thread_reply(escalation.id, cause, text=thread, mention=mention),
             *self._internal_note(loaded, cause, reopened),

@@ -17,6 +17,12 @@ from typing import Any
 from bridge.store.outbox import SideEffect
 
 CHAT = "slack"
+# What the customer sees: a public reply on their ticket, or a mail to them.
+CUSTOMER_OPERATIONS = frozenset({"public_reply", "send"})
+
+
+def reaches_customer(effect: SideEffect) -> bool:
+    return effect.operation in CUSTOMER_OPERATIONS
 
 
 def escalation_message(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bridge.domain.clocks import ClockEvent, describe, latest
 from bridge.domain.enums import Level, LevelCause
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.levels import raise_level
@@ -24,10 +25,11 @@ from bridge.domain.records import (
     Ticket,
     TriageAnswers,
 )
-from bridge.domain.sla import ClockState, SlaClock, TargetKind, evaluate, meet_clock, start_clock
+from bridge.domain.sla import SlaClock, TargetKind, start_clock
 from bridge.domain.triage import check_review, record_review, require_complete_triage, triage
 from bridge.services import effects
 from bridge.services.answers import helpdesk_triage
+from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Service
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route
@@ -60,12 +62,8 @@ def summary(
 ) -> dict[str, Any]:
     """What the Slack head message shows (see connectors/slack/blocks.py); plain values only."""
     due = {
-        clock.target.kind.value: (
-            f"{clock.due_at:%a %d %b %H:%M} UTC ({evaluate(clock, now).status.value})"
-            if clock.due_at
-            else evaluate(clock, now).status.value
-        )
-        for clock in clocks
+        kind.value: describe(clock, now)
+        for kind, clock in latest(clocks).items()
         if escalation.is_open  # a closed escalation's clocks say nothing any more
     }
     return {
@@ -128,8 +126,11 @@ class EscalationService(Service):
             policy = snapshot(self.settings, ticket.region)
             escalation_id = store.reserve_id(ticket_row, policy.snapshot, now)
             command = replace(request, ticket_ref=ticket.external_id)
-            reply_budget = policy.calendar.business_day
-            advice = advise(ticket, request.reason, now, reasonable_time=reply_budget)
+            calendar = policy.calendar
+            reasonable = calendar.business_day  # support replies within one business day (000)
+            advice = advise(
+                ticket, request.reason, now, reasonable_time=reasonable, calendar=calendar
+            )
             override = (
                 AdviceOverride(request.requested_by, request.override_justification, frozenset())
                 if request.override_justification.strip()
@@ -212,15 +213,8 @@ class EscalationService(Service):
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             loaded = self.load(store, escalation_id)
-            late = []
-            for clock in store.clocks(escalation_id):
-                if (
-                    clock.target.kind is TargetKind.ACKNOWLEDGE
-                    and clock.state is not ClockState.MET
-                ):
-                    meet_clock(clock, now=now)
-                    store.save_clock(escalation_id, clock)
-                    late.append(clock.met_late)
+            met = keep_clocks(store, loaded, now, ClockEvent.ACKNOWLEDGED)
+            late = [c.met_late for c in met if c.target.kind is TargetKind.ACKNOWLEDGE]
             note = "after the SLA" if any(late) else "within the SLA" if late else "again"
             record_in_place(
                 loaded.escalation,

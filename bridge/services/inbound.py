@@ -19,11 +19,12 @@ from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
 from bridge.services import effects, form_steps
 from bridge.services.answers import review_answers, triage_answers
 from bridge.services.collaborators import Collaborators, Service
+from bridge.services.conversation import Conversation
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
 from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
-from bridge.services.replies import Replies
+from bridge.services.replies import Replies, public_comment
 from bridge.services.spar import SparFiling, TrackerNotConfigured
 from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
@@ -171,11 +172,13 @@ class HelpdeskProcessor(Service):
         escalations: EscalationService,
         replies: Replies,
         entry: HelpdeskEntry,
+        conversation: Conversation,
     ) -> None:
         super().__init__(collaborators)
         self.service = escalations
         self.replies = replies
         self.entry = entry
+        self.conversation = conversation
 
     def _registry(self) -> dict[str, str]:
         return {
@@ -198,7 +201,9 @@ class HelpdeskProcessor(Service):
             if check.held is not None:
                 return self._hold(row, check.held.address, now)
         # A comment is news whatever its timestamp, so it is read before the staleness check.
-        self.replies.customer_replied(row.source, event.ticket.external_id, row.body, now)
+        answered = self.replies.customer_replied(
+            row.source, event.ticket.external_id, row.body, now
+        )
         named = named_ticket(event.ticket)
         with self.transactions.begin() as session:
             store = EscalationStore(session)
@@ -212,11 +217,20 @@ class HelpdeskProcessor(Service):
             before = store.ticket_of(existing) if existing is not None else None
             if not stale:
                 if before is not None:
+                    # What the bridge learnt of the ticket beyond the event's fields stays.
                     event.ticket.links = before.links
+                    event.ticket.last_support_reply_at = before.last_support_reply_at
+                    event.ticket.opened_at = event.ticket.opened_at or before.opened_at
                 elif named is not None:
                     event.ticket.links.append(f"ticket:{named}")
                 saved = store.save_ticket(row.source, event.ticket, now, existing)
                 saved.last_event_at = event.updated_at or now
+        document = parse_json(row.body)
+        comment = public_comment(document) if isinstance(document, dict) else None
+        if comment is not None and not (comment.by_customer and answered):
+            self.conversation.public_comment(
+                row.source, event.ticket.external_id, comment, cause=cause, now=now
+            )
         self.entry.customer_copied(
             row.source, event.ticket.external_id, row.body, cause=cause, now=now
         )

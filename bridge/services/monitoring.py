@@ -7,6 +7,7 @@ import datetime as dt
 
 import structlog
 
+from bridge.domain.clocks import ClockEvent
 from bridge.domain.plans import activate
 from bridge.domain.records import Escalation
 from bridge.domain.resolution import Recurrence, report_recurrence
@@ -43,7 +44,8 @@ class Monitoring(Service):
             activate(escalation, engineer=engineer, actor=by, cause=cause, now=now)
             return Said(
                 f":rotating_light: Ticket {ticket_ref} reports the same problem during "
-                f"monitoring: escalation reopened at level {int(escalation.level)}."
+                f"monitoring: escalation reopened at level {int(escalation.level)}.",
+                clocks=(ClockEvent.CUSTOMER_WROTE,),  # the customer is owed a reply again
             )
 
         self.steps.run(escalation_id, "recurrence", decide, cause=cause, now=now)

@@ -12,6 +12,7 @@ from collections.abc import Collection
 
 import structlog
 
+from bridge.domain.clocks import ClockEvent
 from bridge.domain.enums import Channel, EscalationState, NoticeKind, SparState, SparStep
 from bridge.domain.errors import DomainError
 from bridge.domain.lifecycle import apply_step
@@ -19,6 +20,7 @@ from bridge.domain.plans import record_plan_on_spar, ship_fix
 from bridge.domain.records import Escalation, Notice, Ticket
 from bridge.domain.resolution import notify_customer
 from bridge.services import effects, links
+from bridge.services.clocks import keep_clocks, told_if
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore, Loaded
@@ -118,7 +120,9 @@ class Notifier(Service):
                 state = escalation.state.value.replace("_", " ")
                 text = f"{ref} ships {ar}, but this escalation is {state}: no notice was sent."
                 planned = [effects.thread_reply(escalation.id, f"shipped:{ref}", text=text)]
-            if escalation.state is not before:
+            fix = (ClockEvent.FIX_AVAILABLE,) if available else ()
+            changed = keep_clocks(store, loaded, now, *fix, *told_if(planned))
+            if escalation.state is not before or changed:
                 store.save(escalation, now)
                 planned.append(self.escalations.head_message(store, loaded, f"shipped:{ref}", now))
             self.outbox.plan(session, planned, now)

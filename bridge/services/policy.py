@@ -16,6 +16,7 @@ from bridge.config.calendar_builder import calendar_from_config
 from bridge.config.policy import CalendarConfig, LevelConfig
 from bridge.config.policy import SlaTarget as TargetConfig
 from bridge.domain.calendar import BusinessCalendar
+from bridge.domain.clocks import DEFAULT_PAUSING, ClockRules
 from bridge.domain.enums import Level, Severity
 from bridge.domain.levels import LevelOwners
 from bridge.domain.sla import Measure, SlaTarget, TargetKind
@@ -50,14 +51,35 @@ class Policy:
     def at_risk_fraction(self) -> float:
         return float(self.snapshot["at_risk_fraction"])
 
+    def targets(self, severity: Severity) -> list[SlaTarget]:
+        return [
+            _domain_target(kind, TargetConfig.model_validate(raw))
+            for kind, raw in self.snapshot["targets"].get(str(int(severity)), {}).items()
+        ]
+
     def clocks_for(self, severity: Severity) -> list[ClockPlan]:
-        plans = []
-        for kind, raw in self.snapshot["targets"].get(str(int(severity)), {}).items():
-            target = TargetConfig.model_validate(raw)
-            plans.append(
-                ClockPlan(_domain_target(kind, target), self._calendar(wall=target.clock == "wall"))
-            )
-        return plans
+        """The clocks an escalation of ``severity`` starts with: all but the patch clock, which
+        starts when the problem is raised as a bug in the tracker."""
+        return [
+            ClockPlan(target, self._calendar(wall=target.wall_clock))
+            for target in self.targets(severity)
+            if target.kind is not TargetKind.PATCH
+        ]
+
+    def target(self, severity: Severity, kind: TargetKind) -> SlaTarget | None:
+        return next((t for t in self.targets(severity) if t.kind is kind), None)
+
+    @cached_property
+    def clock_rules(self) -> ClockRules:
+        pausing = self.snapshot.get("pause_while_waiting_on_customer")
+        return ClockRules(
+            business=self.calendar,
+            wall=self._calendar(wall=True),
+            pausing=DEFAULT_PAUSING
+            if pausing is None
+            else frozenset(TargetKind(kind) for kind in pausing),
+            at_risk_fraction=self.at_risk_fraction,
+        )
 
     def level(self, level: Level) -> LevelConfig:
         return LevelConfig.model_validate(self.snapshot["levels"][str(int(level))])
@@ -77,12 +99,13 @@ def _owner_label(level: LevelConfig) -> str:
 
 
 def _domain_target(kind: str, target: TargetConfig) -> SlaTarget:
+    wall = target.clock == "wall"
     if target.business_days is not None:
         return SlaTarget(
-            TargetKind(kind), timedelta(days=target.business_days), Measure.BUSINESS_DAYS
+            TargetKind(kind), timedelta(days=target.business_days), Measure.BUSINESS_DAYS, wall
         )
     assert target.hours is not None
-    return SlaTarget(TargetKind(kind), timedelta(hours=target.hours))
+    return SlaTarget(TargetKind(kind), timedelta(hours=target.hours), wall_clock=wall)
 
 
 def snapshot(settings: Settings, region: str | None) -> Policy:
@@ -100,6 +123,7 @@ def snapshot(settings: Settings, region: str | None) -> Policy:
         {
             "calendar": {"name": name, "config": settings.calendars[name].model_dump(mode="json")},
             "at_risk_fraction": settings.sla.at_risk_fraction,
+            "pause_while_waiting_on_customer": list(settings.sla.pause_while_waiting_on_customer),
             "targets": targets,
             "levels": {
                 str(number): level.model_dump(mode="json")

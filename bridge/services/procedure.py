@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bridge.domain import plans, resolution, triage
+from bridge.domain.clocks import ClockEvent
 from bridge.domain.enums import Outcome, PlanStatus
 from bridge.domain.errors import PlanNotFound
 from bridge.domain.records import (
@@ -25,7 +26,11 @@ def assign_engineer(
 
     def decide(escalation: Escalation) -> Said:
         plans.activate(escalation, engineer=engineer, actor=by, cause=cause, now=now)
-        return Said(f"{mention(engineer)} is the escalation engineer and primary contact")
+        # An engineer taking the escalation is the escalation team acknowledging it (004).
+        return Said(
+            f"{mention(engineer)} is the escalation engineer and primary contact",
+            clocks=(ClockEvent.ACKNOWLEDGED,),
+        )
 
     steps.run(escalation_id, "activate", decide, cause=cause, now=now)
 
@@ -55,10 +60,20 @@ def customer_answers_plan(
     def decide(escalation: Escalation) -> Said:
         chosen = plan_id or plan_awaiting_answer(escalation)
         if accepted:
-            plans.accept_plan(escalation, chosen, by=by, cause=cause, now=now)
-            return Said(f"The customer accepted {chosen} ({mention(by)})")
-        plans.reject_plan(escalation, chosen, by=by, reason=reason, cause=cause, now=now)
-        return Said(f"The customer rejected {chosen}: {reason}. Back to development.")
+            plan = plans.accept_plan(escalation, chosen, by=by, cause=cause, now=now)
+            # A workaround the customer accepted is a fix made available to them (000, 004).
+            delivered = () if plan.kind.is_release else (ClockEvent.FIX_AVAILABLE,)
+            return Said(f"The customer accepted {chosen} ({mention(by)})", clocks=delivered)
+        rejected = plans.reject_plan(escalation, chosen, by=by, reason=reason, cause=cause, now=now)
+        # Development renegotiates the plan with the escalation engineer (004): their ARs say so.
+        development = (
+            f"The customer rejected action plan {chosen} of escalation {escalation.id}: "
+            f"{rejected.reason or 'no reason given'}. The plan is to be renegotiated with support."
+        )
+        return Said(
+            f"The customer rejected {chosen}: {reason}. Back to development.",
+            development=development,
+        )
 
     name = f"{'accept' if accepted else 'reject'}-{plan_id or 'plan'}"
     steps.run(escalation_id, name, decide, cause=cause, now=now)

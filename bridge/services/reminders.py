@@ -14,6 +14,7 @@ from bridge.domain.enums import Outcome
 from bridge.domain.records import Agreement, OutcomeRecord
 from bridge.domain.resolution import close, customer_accepts
 from bridge.services import effects, links
+from bridge.services.clocks import keep_clocks
 from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
@@ -117,6 +118,7 @@ class Reminders(Service):
                 now=now,
             )
             store.save(escalation, now)
+            keep_clocks(store, loaded, now)  # closed: nothing more is owed
             ticket = store.ticket_of(loaded.ticket_row)
             note = (
                 f"Outcome: bug in the tracker ({outcome.tracker_ref}), "

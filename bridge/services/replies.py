@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -46,21 +47,49 @@ def read_reply(text: str) -> str | None:
     return None
 
 
-def customer_comment(document: dict[str, Any]) -> str | None:
-    """The text of a public comment by the customer in a ticket event, if the event is one."""
+@dataclass(frozen=True)
+class PublicComment:
+    """A comment the customer can see on their ticket, and whether the customer wrote it."""
+
+    by_customer: bool
+    text: str
+
+
+def public_comment(document: dict[str, Any]) -> PublicComment | None:
+    """The public comment a ticket event carries, if it carries one: a Zendesk event's
+    ``comment_added`` (the author's ``is_staff`` says who wrote it), Freshdesk's
+    ``{customer_reply}``, or the bridge's documented trigger body (``comment.by_customer``).
+    Private notes are not public comments."""
     event = document.get("event") if isinstance(document.get("event"), dict) else None
     if event is not None and isinstance(event.get("comment"), dict):  # Zendesk event
         comment = event["comment"]
-        author = comment.get("author") or {}
-        customer = comment.get("is_public") is True and author.get("is_staff") is False
-        return str(comment.get("body", "")) if customer else None
+        author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
+        if comment.get("is_public") is not True or not isinstance(author.get("is_staff"), bool):
+            return None
+        return PublicComment(not author["is_staff"], str(comment.get("body", "")))
     freshdesk = document.get("freshdesk_webhook")
     if isinstance(freshdesk, dict) and freshdesk.get("triggered_event") == "{customer_reply}":
-        return str(freshdesk.get("ticket_latest_public_comment", "")) or None
+        return PublicComment(True, str(freshdesk.get("ticket_latest_public_comment", "")))
     comment = document.get("comment")  # the bridge's documented trigger body
-    if isinstance(comment, dict) and comment.get("public") and comment.get("by_customer"):
-        return str(comment.get("body", ""))
+    if isinstance(comment, dict) and _flag(comment.get("public")):
+        by_customer = _flag(comment.get("by_customer"))
+        if by_customer is not None:
+            return PublicComment(by_customer, str(comment.get("body", "")))
     return None
+
+
+def _flag(value: Any) -> bool | None:
+    """A yes/no as JSON or as a trigger's placeholder renders it ("true", "false")."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, str) else ""
+    return {"true": True, "false": False}.get(text)
+
+
+def customer_comment(document: dict[str, Any]) -> str | None:
+    """The text of a public comment by the customer in a ticket event, if the event is one."""
+    found = public_comment(document)
+    return found.text or None if found is not None and found.by_customer else None
 
 
 class Replies(Service):

@@ -15,12 +15,14 @@ import structlog
 from bridge.config.calendar_builder import calendar_from_config
 from bridge.config.policy import CalendarConfig
 from bridge.domain.calendar import BusinessCalendar
+from bridge.domain.clocks import describe, latest
 from bridge.domain.communication import DigestLine, daily_digest
 from bridge.domain.enums import LevelCause
 from bridge.domain.errors import DomainError
 from bridge.domain.records import Escalation
 from bridge.domain.sla import SlaClock, SlaStatus, breaches, evaluate
 from bridge.services import effects
+from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore
@@ -38,7 +40,9 @@ class SlaTicks(Service):
 
     def sla_tick(self, now: dt.datetime) -> int:
         """Raise the level once per breached clock; returns how many breaches this worker
-        handled."""
+        handled. A clock whose escalation has since been resolved, or waits on the customer,
+        follows the escalation first and does not breach."""
+        self.waits_over(now)
         with self.transactions() as session:
             due = EscalationStore(session).running_clocks_due(now)
         handled = 0
@@ -47,6 +51,9 @@ class SlaTicks(Service):
             token = evaluation.breach_token
             assert token is not None
             with self.transactions.begin() as session:
+                store = EscalationStore(session)
+                if not self._still_breached(store, escalation_id, evaluation.clock_id, now):
+                    continue
                 if not self.claim(session, token, now):
                     continue
                 note = f"{evaluation.clock_id} was due {evaluation.due_at:%Y-%m-%d %H:%M} UTC"
@@ -60,7 +67,7 @@ class SlaTicks(Service):
                         note=note,
                         session=session,
                     )
-                except DomainError as exc:  # at the top level, or closed meanwhile: still say so
+                except DomainError as exc:  # at the top level already: still say so, once
                     self.outbox.add(
                         session,
                         effects.thread_reply(
@@ -73,6 +80,45 @@ class SlaTicks(Service):
                     "sla.breach_handled", escalation_id=escalation_id, clock=evaluation.clock_id
                 )
         return handled
+
+    def _still_breached(
+        self, store: EscalationStore, escalation_id: int, clock_id: str, now: dt.datetime
+    ) -> bool:
+        """Bring the escalation's clocks in line with it, then ask whether the clock breached."""
+        loaded = store.load(escalation_id)
+        if loaded is None:
+            return False
+        keep_clocks(store, loaded, now)
+        clock = next((c for c in store.clocks(escalation_id) if c.id == clock_id), None)
+        return clock is not None and evaluate(clock, now).status is SlaStatus.BREACHED
+
+    def waits_over(self, now: dt.datetime) -> int:
+        """Resume the clocks of escalations whose agreed wait on the customer has ended;
+        returns how many."""
+        with self.transactions() as session:
+            paused = EscalationStore(session).paused_clock_owners()
+        resumed = 0
+        for escalation_id in paused:
+            with self.transactions.begin() as session:
+                store = EscalationStore(session)
+                loaded = store.load(escalation_id)
+                until = loaded.escalation.waiting_until if loaded else None
+                if loaded is None or until is None or until > now:
+                    continue
+                if not keep_clocks(store, loaded, now):
+                    continue
+                step = f"wait-over:{until.isoformat()}"
+                text = f"The agreed wait on the customer ended {until:%a %d %b %H:%M} UTC."
+                self.outbox.plan(
+                    session,
+                    [
+                        self.escalations.head_message(store, loaded, step, now),
+                        effects.thread_reply(loaded.escalation.id, step, text=text),
+                    ],
+                    now,
+                )
+                resumed += 1
+        return resumed
 
     def status_reminders(self, now: dt.datetime) -> int:
         """Remind the thread once per due status update of a communication plan (rule 8)."""
@@ -155,27 +201,20 @@ def _when(at: dt.datetime) -> str:
 
 
 def _digest_line(line: DigestLine, clocks: list[SlaClock], now: dt.datetime) -> str:
-    """One escalation: level, state, engineer, the next SLA due and everything overdue."""
+    """One escalation: level, state, engineer, each clock as it stands and what is overdue."""
     evaluations = [(clock.target.kind.value, evaluate(clock, now)) for clock in clocks]
     overdue = [
         f"{kind} SLA breached" + (f" (due {_when(e.due_at)})" if e.due_at else "")
         for kind, e in evaluations
         if e.status is SlaStatus.BREACHED
     ]
-    upcoming = sorted(
-        (e.due_at, kind, e.status)
-        for kind, e in evaluations
-        if e.status in (SlaStatus.DUE, SlaStatus.AT_RISK) and e.due_at is not None
-    )
     if line.update_overdue and line.next_update_due is not None:
         overdue.append(f"status update (due {_when(line.next_update_due)})")
-    next_due = "none running"
-    if upcoming:
-        due_at, kind, status = upcoming[0]
-        risk = " (at risk)" if status is SlaStatus.AT_RISK else ""
-        next_due = f"{kind} due {_when(due_at)}{risk}"
+    shown = "; ".join(
+        f"{kind.value} {describe(clock, now)}" for kind, clock in latest(clocks).items()
+    )
     return (
         f"• escalation {line.escalation_id} (ticket {line.ticket_id}): level {int(line.level)}, "
-        f"{line.state.value}, engineer {line.engineer or 'unassigned'}, next SLA: {next_due}, "
-        f"overdue: {'; '.join(overdue) if overdue else 'nothing'}"
+        f"{line.state.value}, engineer {line.engineer or 'unassigned'}, "
+        f"SLA: {shown or 'no clock'}, overdue: {'; '.join(overdue) if overdue else 'nothing'}"
     )

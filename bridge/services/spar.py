@@ -19,6 +19,7 @@ from bridge.domain.plans import open_spar as open_spar_record
 from bridge.domain.records import ActionRequest, Escalation, Ticket
 from bridge.jobs.registry import PerformedEffect
 from bridge.services import effects
+from bridge.services.clocks import start_patch_clock
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.services.routing import route
@@ -197,6 +198,9 @@ class SparFiling(Service):
             file_ar(spar, ar, ticket, actor="support-bridge", cause=f"{tracker}:{key}", now=now)
             store.save_spar(spar, now)
             store.save_ticket(loaded.ticket_row.helpdesk, ticket, now, loaded.ticket_row)
+        # Raised as a bug in the tracker: a patch is owed for a critical one (000), by the
+        # severity negotiated for the SPAR (004).
+        start_patch_clock(store, loaded, spar.severity if spar else ticket.severity, now)
         planned = [self.escalations.head_message(store, loaded, f"ar-{key}", now)]
         helpdesk = loaded.ticket_row.helpdesk
         connectors = self.settings.connectors

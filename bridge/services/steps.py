@@ -8,11 +8,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bridge.domain.clocks import ClockEvent
 from bridge.domain.communication import agree_communication_plan, every, record_status_update
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import propose_plan
 from bridge.domain.records import ActionPlan, CommunicationPlan, Escalation
 from bridge.services import effects, waiting
+from bridge.services.clocks import keep_clocks, told_if
+from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
 from bridge.store.escalations import EscalationStore
@@ -21,11 +24,15 @@ from bridge.store.escalations import EscalationStore
 @dataclass(frozen=True)
 class Said:
     """What a step says: to the Slack thread, and optionally to the customer (a public reply
-    on the helpdesk ticket) or to the ticket's internal notes."""
+    on the helpdesk ticket) or to the ticket's internal notes; and what it means for the SLA
+    clocks beyond the customer being told (which ``Steps.run`` sees for itself)."""
 
     thread: str
     customer: str | None = None
     internal: str | None = None
+    clocks: tuple[ClockEvent, ...] = ()
+    # A comment on every AR the escalation waits on, for development.
+    development: str | None = None
 
 
 Decision = Callable[[Escalation], Said]
@@ -46,10 +53,7 @@ class Steps(Service):
             said = decide(loaded.escalation)
             store.save(loaded.escalation, now)
             step = f"{name}:{cause}"
-            planned = [
-                self.service.head_message(store, loaded, step, now),
-                effects.thread_reply(loaded.escalation.id, step, text=said.thread),
-            ]
+            planned = [effects.thread_reply(loaded.escalation.id, step, text=said.thread)]
             ticket = loaded.ticket_row
             for text, public in ((said.customer, True), (said.internal, False)):
                 if text and self.configured(ticket.helpdesk):
@@ -58,6 +62,10 @@ class Steps(Service):
                             ticket.helpdesk, ticket.external_id, step, text=text, public=public
                         )
                     )
+            keep_clocks(store, loaded, now, *said.clocks, *told_if(planned))
+            if said.development:
+                planned += tell_trackers(session, escalation_id, step, said.development)
+            planned.insert(0, self.service.head_message(store, loaded, step, now))
             # Closed, de-escalated or reopened: the waiting lists of its ARs change.
             after = loaded.escalation.state
             planned += waiting.if_changed(session, escalation_id, before, after, step, now)
@@ -96,14 +104,18 @@ def status_update(
     cause: str,
     now: dt.datetime,
     public: bool = True,
+    waiting_until: dt.datetime | None = None,
 ) -> None:
     """A status update with the plan of action, to the thread and the helpdesk ticket: a public
-    reply to the customer, or an internal note (rule 8)."""
+    reply to the customer, or an internal note (rule 8). A public one may agree to wait on the
+    customer ``waiting_until`` (the policy's clocks pause until then or their answer)."""
 
     def decide(escalation: Escalation) -> Said:
-        record_status_update(escalation, actor=by, cause=cause, now=now)
+        wait = waiting_until if public else None
+        record_status_update(escalation, actor=by, cause=cause, now=now, waiting_until=wait)
         if public:
-            return Said(f"Status update: {text}", customer=text)
+            waiting = f" Waiting on the customer until {wait:%a %d %b %H:%M} UTC." if wait else ""
+            return Said(f"Status update: {text}{waiting}", customer=text)
         return Said(f"Status update (internal): {text}", internal=text)
 
     steps.run(escalation_id, "status-update", decide, cause=cause, now=now)

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bridge.domain.lifecycle import RESOLVED_STATES
 from bridge.domain.records import AuditEvent, Escalation, Spar, Ticket
-from bridge.domain.sla import SlaClock
 from bridge.store import tables
+from bridge.store.clocks import ClockRepository
 from bridge.store.codec import from_json, to_json
 from bridge.store.upsert import insert_if_absent
 
@@ -47,7 +48,7 @@ def _document(escalation: Escalation) -> dict[str, Any]:
     return document
 
 
-class EscalationStore:
+class EscalationStore(ClockRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -119,7 +120,9 @@ class EscalationStore:
         row.level = int(escalation.level)
         row.classification = escalation.classification.value if escalation.classification else None
         row.engineer = escalation.engineer
-        row.next_update_due = escalation.next_update_due if escalation.is_open else None
+        # A resolved escalation owes no more status updates (its clocks stop there too).
+        owes = escalation.state not in RESOLVED_STATES
+        row.next_update_due = escalation.next_update_due if owes else None
         row.document = _document(escalation)
         row.updated_at = now
         self._append_audit(escalation.history)
@@ -180,6 +183,19 @@ class EscalationStore:
             if row.document
         ]
 
+    def open_escalation_ids(self, ticket_row: tables.Ticket) -> list[int]:
+        """The ticket's escalations that are neither closed nor de-escalated, oldest first."""
+        return list(
+            self.session.scalars(
+                select(tables.Escalation.id)
+                .where(
+                    tables.Escalation.ticket_id == ticket_row.id,
+                    tables.Escalation.state.not_in(("closed", "de_escalated")),
+                )
+                .order_by(tables.Escalation.id)
+            )
+        )
+
     def updates_due(self, now: dt.datetime) -> list[tables.Escalation]:
         """Open escalations whose communication plan wants a status update by now."""
         return list(
@@ -199,34 +215,6 @@ class EscalationStore:
                 .order_by(tables.AuditEvent.id)
             )
         )
-
-    # -- SLA clocks ---------------------------------------------------------------------------
-    def save_clock(self, escalation_id: int, clock: SlaClock) -> None:
-        row = self.session.get(tables.SlaClock, clock.id) or tables.SlaClock(
-            id=clock.id, escalation_id=escalation_id, kind=clock.target.kind.value
-        )
-        row.state = clock.state.value
-        row.due_at = clock.due_at
-        row.at_risk_at = clock.at_risk_at
-        row.document = to_json(clock)
-        self.session.add(row)
-
-    def clocks(self, escalation_id: int) -> list[SlaClock]:
-        rows = self.session.scalars(
-            select(tables.SlaClock)
-            .where(tables.SlaClock.escalation_id == escalation_id)
-            .order_by(tables.SlaClock.id)
-        )
-        return [from_json(SlaClock, row.document) for row in rows]
-
-    def running_clocks_due(self, now: dt.datetime) -> list[tuple[int, SlaClock]]:
-        """Running clocks whose due time has passed: the only ones a tick can find breached."""
-        rows = self.session.scalars(
-            select(tables.SlaClock).where(
-                tables.SlaClock.state == "running", tables.SlaClock.due_at <= now
-            )
-        )
-        return [(row.escalation_id, from_json(SlaClock, row.document)) for row in rows]
 
     # -- SPARs and the records they have in trackers --------------------------------------------
     def reserve_spar_id(self, escalation_id: int, severity: int, now: dt.datetime) -> int:

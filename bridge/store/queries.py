@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bridge.domain.sla import SlaClock as SlaClockRecord
 from bridge.store.board import next_due
+from bridge.store.codec import from_json
 from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
 
 
@@ -40,13 +42,6 @@ class LinkView:
 
 
 @dataclass(frozen=True)
-class ClockView:
-    kind: str
-    state: str
-    due_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
 class EscalationView:
     id: int
     state: str
@@ -56,7 +51,7 @@ class EscalationView:
     opened_at: dt.datetime
     updated_at: dt.datetime
     links: tuple[LinkView, ...]
-    clocks: tuple[ClockView, ...]
+    clocks: tuple[SlaClockRecord, ...]
 
 
 def find_tickets(
@@ -110,7 +105,7 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
             LinkView(link.system, link.kind, link.external_key, link.url, link.state)
             for link in links
         ),
-        clocks=tuple(ClockView(clock.kind, clock.state, clock.due_at) for clock in clocks),
+        clocks=tuple(from_json(SlaClockRecord, clock.document) for clock in clocks),
     )
 
 

@@ -83,7 +83,7 @@ def test_an_escalation_shows_state_level_clocks_and_history(runtime, client) -> 
     assert shown["state"] == "triaged"
     assert shown["classification"] == "high_priority"
     assert shown["level"] == 1
-    assert [c["kind"] for c in shown["clocks"]] == ["acknowledge", "patch", "reply"]
+    assert [c["kind"] for c in shown["clocks"]] == ["acknowledge", "reply"]
     assert all(c["due_at"] for c in shown["clocks"])
     assert [event["step"] for event in shown["history"]][:1] == ["open"]
     assert shown["history"][0]["actor"] == "U-ANNA"

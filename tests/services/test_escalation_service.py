@@ -54,8 +54,8 @@ def test_an_escalation_starts_its_clocks_on_the_tickets_business_calendar(runtim
     assert clocks["acknowledge"].due_at == dt.datetime(2026, 11, 16, 19, 0, tzinfo=dt.UTC)
     # One business day (9 h) from Monday 10:00 is Tuesday 10:00.
     assert clocks["reply"].due_at == dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)
-    # The critical-bug patch runs on the wall clock: 24 hours.
-    assert clocks["patch"].due_at == MONDAY_10AM + dt.timedelta(hours=24)
+    # The critical-bug patch is owed once the problem is raised as a bug in the tracker (000).
+    assert "patch" not in clocks
 
 
 def test_opening_plans_the_slack_message_and_the_level_one_alert_once(runtime) -> None:

@@ -146,7 +146,7 @@ def test_an_acknowledgement_is_in_the_audit_trail_saying_whether_it_was_late(run
     assert (event.actor, event.cause, event.note) == ("U-BOB", "slack:ack", "after the SLA")
 
 
-def test_the_digest_lists_level_state_engineer_next_due_and_what_is_overdue(runtime) -> None:
+def test_the_digest_lists_level_state_engineer_each_clock_and_what_is_overdue(runtime) -> None:
     add_ticket(runtime)
     add_ticket(runtime, "4712")
     late = runtime.services.escalations.request(request(), MONDAY_10AM)
@@ -162,8 +162,8 @@ def test_the_digest_lists_level_state_engineer_next_due_and_what_is_overdue(runt
     [fresh_line] = [line for line in lines if f"escalation {fresh} " in line]
     assert "level 1, requested, engineer unassigned" in late_line
     assert "overdue: acknowledge SLA breached (due Mon 16 Nov 19:00 UTC)" in late_line
-    assert "next SLA: patch due Tue 17 Nov 15:00 UTC (at risk)" in late_line
-    assert "next SLA: acknowledge due" in fresh_line and "overdue: nothing" in fresh_line
+    assert "reply at risk, due Tue 17 Nov 15:00 UTC" in late_line
+    assert "acknowledge running, due" in fresh_line and "overdue: nothing" in fresh_line
 
 
 def test_two_workers_plan_one_digest_per_business_day_and_none_on_days_off(runtime) -> None:

@@ -53,7 +53,7 @@ def test_status_shows_state_level_engineer_and_links(client: FlaskClient, runtim
     assert lines[1].endswith("*active*, level 2 (account manager), classified urgent")
     assert lines[2] == "Escalation engineer: Erin Escalation"
     assert lines[3] == "Opened 2026-01-05 09:30 UTC, last change 2026-01-05 09:30 UTC"
-    assert lines[4] == "SLA acknowledge: running, due 2026-01-05 13:30 UTC"
+    assert lines[4] == "SLA acknowledge: breached, due Mon 05 Jan 13:30 UTC"
     assert lines[5] == "AR in jira: <https://jira.example.com/browse/DEV-42|DEV-42> (open)"
     assert response.json["response_type"] == "ephemeral"
 

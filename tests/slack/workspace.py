@@ -12,6 +12,9 @@ from urllib.parse import urlencode
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from bridge.domain.calendar import BusinessCalendar
+from bridge.domain.sla import SlaTarget, TargetKind, start_clock
+from bridge.store.codec import to_json
 from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
 from sandbox import Sandbox
 from tests.webhooks.signing import SECRETS, slack_headers
@@ -104,13 +107,21 @@ def add_escalation(session: Session, ticket: Ticket, ar: str = "DEV-42") -> Esca
     )
     session.add(escalation)
     session.flush()
+    clock = start_clock(
+        f"esc-{escalation.id}:acknowledge",
+        str(escalation.id),
+        SlaTarget(TargetKind.ACKNOWLEDGE, dt.timedelta(hours=4)),
+        BusinessCalendar.twenty_four_seven(),
+        now=now,
+    )
     session.add(
         SlaClock(
-            id=f"esc-{escalation.id}:acknowledge",
+            id=clock.id,
             escalation_id=escalation.id,
             kind="acknowledge",
             state="running",
-            due_at=now + dt.timedelta(hours=4),
+            due_at=clock.due_at,
+            document=to_json(clock),
         )
     )
     session.add(

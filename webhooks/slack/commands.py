@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bridge.domain.clocks import describe, latest
 from bridge.services.procedure import mention
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
@@ -104,7 +105,7 @@ def unknown_ticket(ref: TicketRef, matches: list[TicketView]) -> str | None:
     return None
 
 
-def status_text(ticket: TicketView, escalation: EscalationView | None) -> str:
+def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.datetime) -> str:
     head = f"*Ticket {ticket.ref}*: {ticket.subject} (severity {ticket.severity}, {ticket.status})"
     if escalation is None:
         return f"{head}\nNot escalated. Escalate it with `/escalate {ticket.ref} <reason>`."
@@ -117,9 +118,8 @@ def status_text(ticket: TicketView, escalation: EscalationView | None) -> str:
         f"Opened {escalation.opened_at:%Y-%m-%d %H:%M} UTC, "
         f"last change {escalation.updated_at:%Y-%m-%d %H:%M} UTC",
     ]
-    for clock in escalation.clocks:
-        due = f"due {clock.due_at:%Y-%m-%d %H:%M} UTC" if clock.due_at else "no due time"
-        lines.append(f"SLA {clock.kind.replace('_', ' ')}: {clock.state}, {due}")
+    for kind, clock in latest(escalation.clocks).items():
+        lines.append(f"SLA {kind.value}: {describe(clock, now)}")
     for link in escalation.links:
         target = f"<{link.url}|{link.external_key}>" if link.url else link.external_key
         lines.append(f"{link.kind.upper()} in {link.system}: {target} ({link.state})")

@@ -106,7 +106,7 @@ class Listeners:
             return
         if not isinstance(request, Escalate):
             with self.runtime.sessions() as session:
-                text = status_text(ticket, latest_escalation(session, ticket.id))
+                text = status_text(ticket, latest_escalation(session, ticket.id), utcnow())
             ack(text=text, response_type=EPHEMERAL)
             return
         ack()

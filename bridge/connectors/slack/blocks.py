@@ -70,7 +70,7 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
         blocks.append({"type": "section", "fields": facts[:10]})
     due = summary.get("sla_due") or {}
     if due:
-        clocks = " · ".join(f"{name} due {when}" for name, when in due.items())
+        clocks = " · ".join(f"{name}: {when}" for name, when in due.items())
         blocks.append({"type": "context", "elements": [_mrkdwn(f":alarm_clock: {clocks}")]})
     links = [f"SPAR {_link(summary['spar'])}" if summary.get("spar") else ""]
     links.append(f"AR {_link(summary['ar'])}" if summary.get("ar") else "")

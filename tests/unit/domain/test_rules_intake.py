@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bridge.domain.calendar import BusinessCalendar
 from bridge.domain.contacts import check_requester
 from bridge.domain.enums import EntryPoint, EscalationState, NotToEscalate, Priority
 from bridge.domain.enums import ReasonCategory as Reason
@@ -24,6 +25,7 @@ from bridge.domain.records import AdviceOverride, Ticket
 
 NO_ADVICE = Advice(frozenset())
 WEEK = timedelta(days=7)
+ALWAYS = BusinessCalendar.twenty_four_seven()  # ages counted in wall time
 THREE_DAYS = timedelta(days=3)  # the fixture ticket is five days old
 
 
@@ -124,7 +126,7 @@ def test_fresh_ticket_support_has_not_answered_is_advised_against(
 ) -> None:
     ticket = make_ticket(opened_at=now - timedelta(hours=2), last_support_reply_at=None)
 
-    advice = advise(ticket, Reason.UNSATISFACTORY_REPLY, now, reasonable_time=WEEK)
+    advice = advise(ticket, Reason.UNSATISFACTORY_REPLY, now, reasonable_time=WEEK, calendar=ALWAYS)
 
     assert NotToEscalate.NO_EARLIER_CONTACT in advice.against
     assert not advice.proceed
@@ -135,7 +137,7 @@ def test_support_working_within_reasonable_time_is_advised_against(
 ) -> None:
     ticket = make_ticket(opened_at=now - timedelta(days=2), last_support_reply_at=now)
 
-    advice = advise(ticket, Reason.NOT_UNDERSTOOD, now, reasonable_time=WEEK)
+    advice = advise(ticket, Reason.NOT_UNDERSTOOD, now, reasonable_time=WEEK, calendar=ALWAYS)
 
     assert advice.against == {NotToEscalate.SUPPORT_WITHIN_REASONABLE_TIME}
 
@@ -145,15 +147,21 @@ def test_not_urgent_ticket_escalated_for_a_slow_reply_is_advised_against(
 ) -> None:
     ticket = make_ticket(priority=Priority.LOW)
 
-    slow = advise(ticket, Reason.NOT_HANDLED_WITH_URGENCY, now, reasonable_time=THREE_DAYS)
+    slow = advise(
+        ticket, Reason.NOT_HANDLED_WITH_URGENCY, now, reasonable_time=THREE_DAYS, calendar=ALWAYS
+    )
     assert slow.against == {NotToEscalate.NOT_URGENT}
-    assert advise(ticket, Reason.DATA_LOSS, now, reasonable_time=THREE_DAYS).proceed
+    assert advise(
+        ticket, Reason.DATA_LOSS, now, reasonable_time=THREE_DAYS, calendar=ALWAYS
+    ).proceed
 
 
 def test_old_urgent_ticket_with_a_risk_reason_gets_no_advice_against(
     make_ticket: Callable[..., Ticket], now: datetime
 ) -> None:
-    advice = advise(make_ticket(), Reason.DATA_LOSS, now, reasonable_time=THREE_DAYS)
+    advice = advise(
+        make_ticket(), Reason.DATA_LOSS, now, reasonable_time=THREE_DAYS, calendar=ALWAYS
+    )
     assert advice.proceed
     assert advice.explain() == []
 
@@ -209,7 +217,7 @@ def test_escalation_on_an_sla_breach_is_never_advised_against(
     make_ticket: Callable[..., Ticket], now: datetime
 ) -> None:
     ticket = make_ticket(priority=Priority.LOW, opened_at=now, last_support_reply_at=None)
-    assert advise(ticket, Reason.SLA_BREACH, now, reasonable_time=WEEK).proceed
+    assert advise(ticket, Reason.SLA_BREACH, now, reasonable_time=WEEK, calendar=ALWAYS).proceed
 
 
 def test_a_ticket_with_several_problems_must_be_split_before_escalating(
