@@ -4,6 +4,8 @@ instead of reaching for globals."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.config import Settings
 from bridge.connectors.registry import register_connectors
 from bridge.jobs.activity import ActiveRequests
+from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
 from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
@@ -99,8 +102,11 @@ def _perform_after_commit(runtime: Runtime) -> None:
         session.info.pop(PLANNED, None)
 
 
-def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
-    """Build the runtime. Raises ``DatabaseMissing`` if the embedded database was never created."""
+def bootstrap(
+    settings: Settings, *, huey: Huey | None = None, clock: Callable[[], dt.datetime] = utcnow
+) -> Runtime:
+    """Build the runtime. Raises ``DatabaseMissing`` if the embedded database was never created.
+    ``clock`` is the time the workflow services act at (a simulation lets days pass)."""
     engine = make_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     runtime = Runtime(
@@ -116,11 +122,11 @@ def bootstrap(settings: Settings, *, huey: Huey | None = None) -> Runtime:
     runtime.handoff = Handoff(runtime.inbox, runtime.tasks.process_inbox)
     _perform_after_commit(runtime)
     runtime.connectors = register_connectors(runtime)
-    runtime.services = _wire_services(runtime)
+    runtime.services = _wire_services(runtime, clock)
     return runtime
 
 
-def _wire_services(runtime: Runtime) -> Services:
+def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Services:
     """Build the workflow services from what each one uses, and hang them where the job engine
     finds them: inbox processors by source, the completion hook of a filed record, the minute
     hooks. Nothing else builds a service."""
@@ -130,6 +136,7 @@ def _wire_services(runtime: Runtime) -> Services:
         outbox=runtime.outbox,
         guards=runtime.guards,
         current_settings=lambda: runtime.settings,
+        clock=clock,
     )
     escalations = EscalationService(given)
     steps = Steps(given, escalations)

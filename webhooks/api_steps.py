@@ -61,6 +61,9 @@ class Communication(Step):
 
 class Status(Step):
     text: str = Field(min_length=1)
+    public: bool = True
+    # A wait on the customer agreed in this update: the policy's clocks pause until then.
+    waiting_until: AwareDatetime | None = None
 
 
 def _body(model: type[Step]) -> Any:
@@ -274,6 +277,8 @@ def status_step(escalation_id: int) -> tuple[dict[str, Any], int]:
         text=body.text,
         cause=_cause("status"),
         now=utcnow(),
+        public=body.public,
+        waiting_until=body.waiting_until,
     )
     return show(escalation_id)
 

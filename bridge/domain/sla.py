@@ -224,13 +224,14 @@ def resume_clock(clock: SlaClock, calendar: BusinessCalendar, *, now: datetime) 
 
 
 def meet_clock(clock: SlaClock, *, now: datetime) -> None:
-    """The target was met (acknowledged, replied, patch delivered); late if past its budget."""
+    """The target was met (acknowledged, replied, patch delivered); late from the instant it
+    fell due, which is also when it breaches."""
     if clock.settled:
         raise _refuse(clock, "meet")
     if clock.state is ClockState.RUNNING:
-        clock.met_late = clock.due_at is not None and now > clock.due_at
+        clock.met_late = clock.due_at is not None and now >= clock.due_at
     else:
-        clock.met_late = clock.consumed > clock.budget
+        clock.met_late = clock.consumed >= clock.budget
     clock.state = ClockState.MET
     clock.met_at = now
     clock.running_since = None

@@ -104,7 +104,24 @@ def take_step(
     elif step == "status_update":
         public = answers["visibility"] == "public"
         text = answers["text"]
-        status_update(steps, escalation_id, by=by, text=text, cause=cause, now=now, public=public)
+        waiting = answers.get("waiting_until")
+        # A wait agreed "until Thursday" lasts all of Thursday.
+        until = (
+            dt.datetime.combine(dt.date.fromisoformat(waiting), dt.time(), dt.UTC)
+            + dt.timedelta(days=1)
+            if waiting
+            else None
+        )
+        status_update(
+            steps,
+            escalation_id,
+            by=by,
+            text=text,
+            cause=cause,
+            now=now,
+            public=public,
+            waiting_until=until,
+        )
     elif step == "communication_plan":
         attendees = tuple(a.strip() for a in answers.get("attendees", "").split(",") if a.strip())
         every = dt.timedelta(hours=float(answers["every_hours"]))

@@ -115,6 +115,14 @@ FORMS = {
                 "select",
                 (("public", "A public reply to the customer"), ("internal", "An internal note")),
             ),
+            Field(
+                "waiting_until",
+                "Waiting on the customer until",
+                "date",
+                optional=True,
+                hint="a wait agreed with them: their SLA clocks pause until the end of that day "
+                "(UTC) or their answer",
+            ),
         ),
     ),
     "communication_plan": Form(

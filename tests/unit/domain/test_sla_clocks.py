@@ -133,8 +133,9 @@ def test_a_met_clock_stops_and_remembers_whether_it_was_late() -> None:
     on_time = start_clock("a", "esc-1", ACK_4H, UK, now=MONDAY_9)
     late = start_clock("b", "esc-1", ACK_4H, UK, now=MONDAY_9)
 
-    meet_clock(on_time, now=MONDAY_9 + 4 * HOUR)
-    meet_clock(late, now=MONDAY_9 + 5 * HOUR)
+    meet_clock(on_time, now=MONDAY_9 + 4 * HOUR - timedelta(minutes=1))
+    # The instant a clock falls due is its breach (what the tick acts on): met then is late.
+    meet_clock(late, now=MONDAY_9 + 4 * HOUR)
 
     assert (evaluate(on_time, MONDAY_9 + 9 * HOUR).status, on_time.met_late) == (
         SlaStatus.MET,
