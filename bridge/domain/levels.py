@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bridge.domain.enums import Level, LevelCause
-from bridge.domain.errors import AlreadyAtLevel, IllegalTransition, LevelCeilingReached
+from bridge.domain.errors import (
+    AlreadyAtLevel,
+    IllegalTransition,
+    LevelCeilingReached,
+    RuleViolation,
+)
 from bridge.domain.lifecycle import RESOLVED_STATES, record_in_place
 from bridge.domain.records import Escalation, LevelAttempt
 
@@ -90,14 +95,17 @@ def raise_level(
 
     `trigger` is the inbound event id or command name written to the audit trail.
     """
+    if escalation.state in RESOLVED_STATES:
+        # Resolved: nothing is owed, so nothing breaches (rule 7); the problem coming back
+        # reopens the escalation first (rule 10), and that is where a level means something.
+        msg = (
+            f"escalation {escalation.id} is {escalation.state.value.replace('_', ' ')}: "
+            "report the problem again to reopen it before raising its level"
+        )
+        raise RuleViolation(msg)
     if not escalation.is_open:
         raise IllegalTransition(
             escalation.kind, escalation.id, escalation.state.value, "raise_level"
-        )
-    if cause is LevelCause.SLA_BREACH and escalation.state in RESOLVED_STATES:
-        # Nothing is owed on a resolved escalation: no clock of it can breach (rule 7).
-        raise IllegalTransition(
-            escalation.kind, escalation.id, escalation.state.value, "raise_level on a breach"
         )
     new_level = escalation.level.next() if to is None else to
     if new_level is not None and new_level <= escalation.level:

@@ -20,7 +20,7 @@ from bridge.domain.enums import (
     Level,
     LevelCause,
 )
-from bridge.domain.errors import LevelCeilingReached, UrgentStaysUrgent
+from bridge.domain.errors import LevelCeilingReached, RuleViolation, UrgentStaysUrgent
 from bridge.domain.levels import LevelOwners, raise_level
 from bridge.domain.records import CommunicationPlan, ContactDetails, Escalation, TriageAnswers
 from bridge.domain.triage import classify, missing_answers, reclassify, triage
@@ -150,6 +150,19 @@ def test_there_is_no_level_above_the_executive(
     top = replace(opened, level=Level.EXECUTIVE)
     with pytest.raises(LevelCeilingReached, match="already at level 3"):
         raise_level(top, owners, cause=LevelCause.REQUEST, by="c", trigger="t", now=now)
+
+
+@pytest.mark.parametrize(
+    "state", [EscalationState.MONITORING, EscalationState.DE_ESCALATED, EscalationState.CLOSED]
+)
+def test_a_resolved_escalation_keeps_its_level_until_the_problem_is_reported_again(
+    opened: Escalation, owners: LevelOwners, now: datetime, state: EscalationState
+) -> None:
+    settled = replace(opened, state=state)
+    for cause in (LevelCause.SLA_BREACH, LevelCause.REQUEST):
+        with pytest.raises(RuleViolation, match="report the problem again to reopen it"):
+            raise_level(settled, owners, cause=cause, by="c", trigger="t", now=now)
+    assert settled.level is Level.SUPPORT_MANAGER
 
 
 def test_level_owners_must_all_be_configured() -> None:
