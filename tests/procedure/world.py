@@ -135,15 +135,22 @@ class World:
         self._deliver({"ticket": self._ticket_fields(number), "comment": comment})
 
     # -- support, in Slack or the API --------------------------------------------------------
-    def escalate(self, number: str) -> int:
+    def escalate(
+        self,
+        number: str,
+        *,
+        reason: ReasonCategory = ReasonCategory.DATA_LOSS,
+        justification: str = "",
+    ) -> int:
         request = EscalationRequest(
             f"zendesk:{number}",
-            ReasonCategory.DATA_LOSS,
+            reason,
             "orders lost since the upgrade",
             SUPPORT,
             EntryPoint.SLACK,
             f"slack:{uuid.uuid4().hex}",
             triage=TRIAGE,
+            override_justification=justification,
             review=REVIEW,
         )
         return self.runtime.services.escalations.escalate(request, self.now)
