@@ -80,6 +80,7 @@ class Runtime:
     connectors: dict[str, Connector] = field(default_factory=dict)
     services: Services = field(init=False)
     requests: ActiveRequests = field(default_factory=ActiveRequests)
+    clock: Callable[[], dt.datetime] = utcnow
 
     def close(self) -> None:
         self.engine.dispose()
@@ -106,7 +107,8 @@ def bootstrap(
     settings: Settings, *, huey: Huey | None = None, clock: Callable[[], dt.datetime] = utcnow
 ) -> Runtime:
     """Build the runtime. Raises ``DatabaseMissing`` if the embedded database was never created.
-    ``clock`` is the time the workflow services act at (a simulation lets days pass)."""
+    ``clock`` is the time the workflow services act at and the board reads them at (a
+    simulation lets days pass)."""
     engine = make_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     runtime = Runtime(
@@ -117,6 +119,7 @@ def bootstrap(
         outbox=Outbox(sessions),
         guards=Guards(sessions),
         huey=huey if huey is not None else make_huey(settings),
+        clock=clock,
     )
     register_tasks(runtime)
     runtime.handoff = Handoff(runtime.inbox, runtime.tasks.process_inbox)

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from bridge.domain.enums import EscalationState, Level
-from bridge.jobs.clock import utcnow
 from bridge.store import board as queries
 from bridge.store.ids import record_id
 from webhooks import board_access as access
@@ -117,7 +116,7 @@ def index() -> Any:
         dead = queries.dead_letters(session)
     if filters.team is not None:
         rows = [row for row in rows if row.channel == filters.team]
-    now = utcnow()
+    now = access.runtime().clock()
     if access.wants_json():
         return {
             "escalations": [_json_row(row, now, dead) for row in rows],
@@ -185,7 +184,7 @@ def timeline(escalation_id: str) -> Any:
         return access.problem(404, "escalation_not_found", f"No escalation {shown} on this bridge.")
     if access.wants_json():
         events = [{**asdict(event), "at": event.at.isoformat()} for event in found.events]
-        escalation = _json_row(found.escalation, utcnow(), dead)
+        escalation = _json_row(found.escalation, access.runtime().clock(), dead)
         return {"escalation": escalation, "events": events}, 200
     return _render(
         "timeline.html",
@@ -193,7 +192,7 @@ def timeline(escalation_id: str) -> Any:
         gave_up_here=dead.by_escalation.get(found.escalation.id, 0),
         replay=REPLAY,
         events=found.events,
-        now=utcnow(),
+        now=access.runtime().clock(),
         countdown=countdown,
         stamp=stamp,
         link=link,
