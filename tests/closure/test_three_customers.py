@@ -31,8 +31,8 @@ def customer_ticket(runtime: Runtime, number: int, organisation: str) -> None:
         subject=f"{organisation}: orders fail to sync",
         severity=Severity.CRITICAL,
         priority=Priority.URGENT,
-        opened_at=utcnow() - dt.timedelta(days=3),
-        last_support_reply_at=utcnow() - dt.timedelta(days=2),
+        opened_at=utcnow() - dt.timedelta(days=10),
+        last_support_reply_at=utcnow() - dt.timedelta(days=9),
     )
     with runtime.sessions.begin() as session:
         EscalationStore(session).save_ticket("zendesk", ticket, utcnow())
