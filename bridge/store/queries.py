@@ -120,6 +120,17 @@ class OpenEscalation:
     engineer: str | None
     requested_by: str
     next_due: dt.datetime | None
+    clocks: tuple[SlaClockRecord, ...] = ()
+
+
+def clocks_of(session: Session, ids: list[int]) -> dict[int, tuple[SlaClockRecord, ...]]:
+    """Every SLA clock of each escalation, in the order they were started."""
+    found: dict[int, list[SlaClockRecord]] = {}
+    if ids:
+        query = select(SlaClock).where(SlaClock.escalation_id.in_(ids)).order_by(SlaClock.id)
+        for row in session.scalars(query):
+            found.setdefault(row.escalation_id, []).append(from_json(SlaClockRecord, row.document))
+    return {escalation_id: tuple(clocks) for escalation_id, clocks in found.items()}
 
 
 def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalation]:
@@ -132,6 +143,7 @@ def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalatio
         .limit(500)
     ).all()
     due = next_due(session, [escalation.id for escalation, _ in rows])
+    clocks = clocks_of(session, [escalation.id for escalation, _ in rows])
     found = [
         OpenEscalation(
             id=escalation.id,
@@ -141,6 +153,7 @@ def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalatio
             engineer=escalation.engineer,
             requested_by=str((escalation.document or {}).get("requested_by", "")),
             next_due=due[escalation.id].at if escalation.id in due else None,
+            clocks=clocks.get(escalation.id, ()),
         )
         for escalation, ticket in rows
     ]

@@ -65,16 +65,21 @@ def test_status_of_a_ticket_never_escalated_says_so(client: FlaskClient, runtime
     assert "Not escalated." in text
 
 
-def test_list_shows_open_escalations_most_urgent_first_with_their_sla(
+def test_list_shows_open_escalations_most_urgent_first_with_each_clock_state(
     client: FlaskClient, runtime: Runtime
 ) -> None:
     with runtime.sessions.begin() as session:
         overdue = add_escalation(session, add_ticket(session, "4521"))
         later = add_escalation(session, add_ticket(session, "4522"), ar="DEV-43")
         later.document = {"requested_by": ALICE}
-        session.get(SlaClock, f"esc-{later.id}:acknowledge").due_at = dt.datetime(
-            2099, 1, 5, 13, 30, tzinfo=dt.UTC
-        )
+        clock = session.get(SlaClock, f"esc-{later.id}:acknowledge")
+        clock.due_at = dt.datetime(2099, 1, 5, 13, 30, tzinfo=dt.UTC)
+        at_risk = clock.due_at - dt.timedelta(hours=1)
+        clock.document = {
+            **clock.document,
+            "due_at": clock.due_at.isoformat(),
+            "at_risk_at": at_risk.isoformat(),
+        }
         closed = add_escalation(session, add_ticket(session, "4523"), ar="DEV-44")
         closed.state = "closed"
 
@@ -84,9 +89,9 @@ def test_list_shows_open_escalations_most_urgent_first_with_their_sla(
     assert lines == [
         "*Open escalations*, the most urgent first",
         f"• #{overdue.id} `zendesk:4521`: active, level 2, Erin Escalation; "
-        "*SLA overdue* since Mon 05 Jan 13:30 UTC",
+        "*SLA overdue* since Mon 05 Jan 13:30 UTC (acknowledge breached)",
         f"• #{later.id} `zendesk:4522`: active, level 2, Erin Escalation; "
-        "next SLA due Mon 05 Jan 13:30 UTC",
+        "next SLA due Mon 05 Jan 13:30 UTC (acknowledge running)",
     ]
 
     mine = command(client, "mine").json["text"].splitlines()

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bridge.domain.clocks import describe, latest
+from bridge.domain.clocks import describe, latest, shown
 from bridge.services.procedure import mention
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
@@ -149,7 +149,11 @@ def listing_text(
         else:
             sla = f"next SLA due {line.next_due:%a %d %b %H:%M} UTC"
         state = line.state.replace("_", " ")
+        clocks = "; ".join(
+            f"{kind.value} {shown(clock, now).value}" for kind, clock in latest(line.clocks).items()
+        )
         lines.append(
             f"• #{line.id} `{line.ticket}`: {state}, level {line.level}, {engineer}; {sla}"
+            + (f" ({clocks})" if clocks else "")
         )
     return "\n".join(lines) + warning
