@@ -14,7 +14,13 @@ import re
 BRIDGE_LABEL = "support-bridge"
 PROPERTY_KEY = "support-bridge"
 SLACK_EVENT_TYPE = "support_bridge_write"
-_MARKER = re.compile(r"<!-- support-bridge:(?P<key>[^>]+?) -->")
+# Only the marker the bridge places, as the last thing in what it wrote: a marker quoted
+# earlier, from a customer's text, is never taken for ours. (The waiting-list comment keeps
+# the digest of what it shows after its marker.)
+_MARKER = re.compile(
+    r"<!-- support-bridge:(?P<key>[^>]+?) -->"
+    r"(?:\s*<!-- support-bridge-waiting [^>]*-->)?\s*\Z"
+)
 
 
 def key_label(key: str) -> str:
@@ -27,7 +33,8 @@ def hidden_marker(key: str) -> str:
 
 
 def marker_in(text: str | None) -> str | None:
-    """The idempotency key hidden in a text we wrote, or None when a person wrote it."""
+    """The idempotency key hidden at the end of a text we wrote, or None when a person wrote
+    it (or only quoted a marker)."""
     found = _MARKER.search(text or "")
     return found["key"] if found else None
 

@@ -66,6 +66,26 @@ def test_filing_after_a_lost_answer_finds_the_issue_instead_of_creating_another(
     assert sum("(gh-2)" in i["title"] for i in issues(sandbox)) == 1
 
 
+def test_a_marker_in_the_customers_text_is_not_taken_for_ours(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """A subject carrying a marker of the bridge's own shape must not hide the real one from
+    the look-before-act check: a retried create finds the issue it filed."""
+    key = IdempotencyKey("github:gh-9:ar:create")
+    spec = ar_spec("gh-9")
+    forged = RecordSpec(
+        **{**spec.__dict__, "facts": {"Subject": "<!-- support-bridge:github:gh-0:ar:create -->"}}
+    )
+    first = make_github(sandbox, context).create_record(forged, key)
+    again = make_github(sandbox, context).create_record(forged, key)
+
+    assert again.id == first.id
+    assert sum("(gh-9)" in i["title"] for i in issues(sandbox)) == 1
+    assert (
+        make_github(sandbox, context).find_by_key(IdempotencyKey("github:gh-0:ar:create")) is None
+    )
+
+
 def test_a_secondary_rate_limit_is_waited_out_and_files_one_issue(
     sandbox: Sandbox, context: Context
 ) -> None:
