@@ -11,7 +11,7 @@ from typing import Any
 
 import structlog
 
-from bridge.domain.contacts import check_requester
+from bridge.domain.contacts import NOT_ONE_ADDRESS, HeldRequest, check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
 from bridge.domain.opening import named_ticket, request_from_ticket_update
@@ -199,7 +199,7 @@ class HelpdeskProcessor(Service):
                 received_at=now,
             )
             if check.held is not None:
-                return self._hold(row, check.held.address, now)
+                return self._hold(row, check.held, now)
         # A comment is news whatever its timestamp, so it is read before the staleness check.
         answered = self.replies.customer_replied(
             row.source, event.ticket.external_id, row.body, now
@@ -278,13 +278,19 @@ class HelpdeskProcessor(Service):
         with self.transactions.begin() as session:
             self.outbox.add(session, effects.channel_post(key, channel=channel, text=text), now)
 
-    def _hold(self, row: StoredDelivery, address: str, now: dt.datetime) -> Outcome:
+    def _hold(self, row: StoredDelivery, held: HeldRequest, now: dt.datetime) -> Outcome:
         channel = self.settings.routing.default_channel
-        text = (
-            f"A request from an unregistered address ({address}) is held as inbox row {row.id}. "
-            "Register the address under `contacts:`, then run `support-bridge inbox replay "
-            f"{row.id}`."
-        )
+        replay = f"then run `support-bridge inbox replay {row.id}`."
+        if held.reason == NOT_ONE_ADDRESS:
+            text = (
+                f"A request whose {NOT_ONE_ADDRESS} is held as inbox row {row.id}. Correct the "
+                f"requester where the request came from, {replay}"
+            )
+        else:
+            text = (
+                f"A request from an unregistered address ({held.address}) is held as inbox row "
+                f"{row.id}. Register the address under `contacts:`, {replay}"
+            )
         with self.transactions.begin() as session:
             self.outbox.add(
                 session, effects.channel_post(f"held:{row.id}", channel=channel, text=text), now

@@ -13,6 +13,7 @@ from collections.abc import Collection
 import structlog
 
 from bridge.domain.clocks import ClockEvent
+from bridge.domain.contacts import NOT_ONE_ADDRESS, single_address
 from bridge.domain.enums import Channel, EscalationState, NoticeKind, SparState, SparStep
 from bridge.domain.errors import DomainError
 from bridge.domain.lifecycle import apply_step
@@ -45,12 +46,24 @@ def customer_text(
 
 
 def channel_for(configured: Collection[str], helpdesk: str, ticket: Ticket) -> Channel | None:
-    """How the customer of ``ticket`` is reached, given the configured connectors."""
+    """How the customer of ``ticket`` is reached, given the configured connectors: by mail
+    only to exactly one valid address (``single_address``), never to a list."""
     if helpdesk in configured:
         return Channel.HELPDESK_PUBLIC_REPLY
-    if "email" in configured and ticket.requester:
+    if "email" in configured and single_address(ticket.requester) is not None:
         return Channel.EMAIL
     return None
+
+
+def unreachable(ticket: Ticket, configured: Collection[str]) -> str:
+    """Why the customer of ``ticket`` cannot be told, for support (no customer text in it)."""
+    if "email" in configured and ticket.requester:
+        return (
+            f"ticket {ticket.external_id}'s {NOT_ONE_ADDRESS}, so no notice was mailed "
+            "(a list of addresses would hand the answer links to whoever clicks first). "
+            "Tell the customer yourself, or correct the requester in the helpdesk"
+        )
+    return f"ticket {ticket.external_id} has no helpdesk or email"
 
 
 def customer_notice(
@@ -58,8 +71,10 @@ def customer_notice(
 ) -> SideEffect:
     if channel is Channel.HELPDESK_PUBLIC_REPLY:
         return effects.helpdesk_note(helpdesk, ticket.external_id, step, text=text, public=True)
-    context = {"ticket": ticket.external_id, "customer_name": ticket.requester, "message": text}
-    return effects.email(step, to=ticket.requester, template="customer_notice", context=context)
+    to = single_address(ticket.requester)
+    assert to is not None, "channel_for() mails only one valid address"
+    context = {"ticket": ticket.external_id, "customer_name": to, "message": text}
+    return effects.email(step, to=to, template="customer_notice", context=context)
 
 
 def _solution_available(store: EscalationStore, escalation: Escalation, now: dt.datetime) -> None:
@@ -137,9 +152,10 @@ class Notifier(Service):
     ) -> list[SideEffect]:
         escalation, row = loaded.escalation, loaded.ticket_row
         settings = self.settings
-        channel = channel_for(settings.connectors.configured(), row.helpdesk, ticket)
+        configured = settings.connectors.configured()
+        channel = channel_for(configured, row.helpdesk, ticket)
         if channel is None:
-            text = f"{ref} is available, but ticket {ticket.external_id} has no helpdesk or email."
+            text = f"{ref} is available, but {unreachable(ticket, configured)}."
             return [effects.thread_reply(escalation.id, f"unreachable:{ref}", text=text)]
         notice = Notice(
             escalation.id,

@@ -61,3 +61,38 @@ def test_an_unreachable_smtp_server_is_a_transient_failure(context: Context) -> 
     mailer = make_email("127.0.0.1", closed_port, context)
     with pytest.raises(TransientConnectorError, match="cannot deliver"):
         mailer.send("casey@customer.example", "customer_notice", NOTICE, IdempotencyKey("k2"))
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "casey@customer.example, attacker@evil.example",
+        "casey@customer.example\r\nBcc: attacker@evil.example",
+        "casey@customer.example attacker@evil.example",
+    ],
+)
+def test_a_recipient_that_is_not_one_address_is_refused_and_nothing_is_sent(
+    sandbox: Sandbox, context: Context, to: str
+) -> None:
+    smtp = sandbox.credentials["smtp"]
+    mailer = make_email(smtp["host"], smtp["port"], context)
+    before = len(sandbox.smtp.mails)
+    with pytest.raises(PermanentConnectorError, match="not exactly one valid email address"):
+        mailer.send(to, "customer_notice", NOTICE, IdempotencyKey("k-two"))
+    assert len(sandbox.smtp.mails) == before
+
+
+def test_a_line_break_in_a_subject_value_cannot_add_a_header(
+    sandbox: Sandbox, context: Context
+) -> None:
+    smtp = sandbox.credentials["smtp"]
+    mailer = make_email(smtp["host"], smtp["port"], context)
+    hostile = {**NOTICE, "ticket": "812\r\nBcc: attacker@evil.example"}
+    sent_id = mailer.send(
+        "casey@customer.example", "customer_notice", hostile, IdempotencyKey("k3")
+    )
+
+    [mail] = [m for m in sandbox.smtp.mails if m.message["Message-ID"] == sent_id]
+    assert mail.rcpt_tos == ("casey@customer.example",)
+    assert mail.message["Bcc"] is None
+    assert mail.subject.startswith("Update on your ticket 812")

@@ -114,12 +114,13 @@ class World:
         region: str,
         severity: int = 1,
         opened: dt.timedelta = dt.timedelta(days=7),
+        requester: str = REQUESTER,
     ) -> None:
         """A customer's ticket, mirrored from the helpdesk (opened ``opened`` ago)."""
         self.tickets[number] = {
             "id": number,
             "subject": f"Orders fail to sync ({number})",
-            "requester": REQUESTER,
+            "requester": requester,
             "organization": "Customer Ltd",
             "priority": "urgent",
             "severity": str(severity),

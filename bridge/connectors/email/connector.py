@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 from bridge.config.connectors import EmailSettings
 from bridge.connectors import retry
 from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
+from bridge.domain.contacts import single_address
 from bridge.services.ports import (
     CheckResult,
     ConnectorAuthError,
@@ -76,11 +77,15 @@ class EmailConnector(BuiltFromSettings):
         return {"to": payload["to"], "message_id": sent_id}
 
     def send(self, to: str, template: str, context: dict[str, Any], key: IdempotencyKey) -> str:
+        recipient = single_address(to)
+        if recipient is None:
+            msg = "refusing to mail: the recipient is not exactly one valid email address"
+            raise PermanentConnectorError("email", msg)
         subject, body = render(template, context)
         mail = EmailMessage()
         mail["From"] = self.settings.sender
-        mail["To"] = to
-        mail["Subject"] = subject
+        mail["To"] = recipient
+        mail["Subject"] = " ".join(subject.split())  # no line break can start a header
         mail["Message-ID"] = message_id(key)
         mail["Auto-Submitted"] = "auto-generated"
         mail[KEY_HEADER] = key
