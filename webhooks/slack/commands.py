@@ -121,9 +121,9 @@ def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.d
         f"Opened {escalation.opened_at:%Y-%m-%d %H:%M} UTC, "
         f"last change {escalation.updated_at:%Y-%m-%d %H:%M} UTC",
     ]
-    shown = shown_triage(escalation.triage)
-    if shown is not None:
-        lines.extend(triage_lines(shown))
+    answers = shown_triage(escalation.triage)
+    if answers is not None:
+        lines.extend(triage_lines(answers))
     for kind, clock in latest(escalation.clocks).items():
         lines.append(f"SLA {kind.value}: {describe(clock, now)}")
     for link in escalation.links:
