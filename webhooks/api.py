@@ -20,11 +20,11 @@ from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
 from bridge.domain.records import PreEscalationReview, TriageAnswers
 from bridge.domain.sla import SlaStatus, evaluate
 from bridge.jobs.clock import utcnow
-from bridge.services.answers import triage_answers
+from bridge.services.answers import shown_triage, triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest
 from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
-from bridge.store.escalations import AmbiguousTicket, EscalationStore
+from bridge.store.escalations import AmbiguousTicket, EscalationStore, triage_of
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -189,6 +189,7 @@ def _view(store: EscalationStore, row: tables.Escalation, *, history: bool) -> d
         "updated_at": row.updated_at.isoformat(),
     }
     if history:
+        view["triage"] = shown_triage(triage_of(row))
         links = store.session.scalars(
             select(tables.ActionRequest).where(tables.ActionRequest.escalation_id == row.id)
         )

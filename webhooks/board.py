@@ -1,6 +1,6 @@
 """The board: ``/board`` lists the open escalations, ``/board/escalations/<id>`` shows one's
-timeline (its audit trail). Server-rendered, usable without JavaScript; a small inline script
-only keeps the SLA countdowns live. Never public (see ``board_access``).
+triage answers and timeline (its audit trail). Server-rendered, usable without JavaScript; a
+small inline script only keeps the SLA countdowns live. Never public (see ``board_access``).
 
 Side effects that gave up (dead letters) are shown above the list, grouped by system,
 operation and channel with the command that sends them round again, and mark the rows of
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from bridge.domain.enums import EscalationState, Level
+from bridge.services.answers import shown_triage
 from bridge.store import board as queries
 from bridge.store.ids import record_id
 from webhooks import board_access as access
@@ -182,13 +183,15 @@ def timeline(escalation_id: str) -> Any:
     if found is None:
         shown = escalation_id if len(escalation_id) <= 40 else escalation_id[:40] + "…"
         return access.problem(404, "escalation_not_found", f"No escalation {shown} on this bridge.")
+    triage = shown_triage(found.triage)
     if access.wants_json():
         events = [{**asdict(event), "at": event.at.isoformat()} for event in found.events]
         escalation = _json_row(found.escalation, access.runtime().clock(), dead)
-        return {"escalation": escalation, "events": events}, 200
+        return {"escalation": escalation, "triage": triage, "events": events}, 200
     return _render(
         "timeline.html",
         row=found.escalation,
+        triage=triage,
         gave_up_here=dead.by_escalation.get(found.escalation.id, 0),
         replay=REPLAY,
         events=found.events,

@@ -145,3 +145,27 @@ def helpdesk_triage(body: bytes) -> TriageAnswers:
     if problems:
         raise UnreadableAnswers(problems)
     return triage_answers(answers)
+
+
+def shown_triage(answers: TriageAnswers | None) -> dict[str, Any] | None:
+    """The triage answers for the people working the escalation (the API's ``triage``, the
+    Slack message, ``/escalate status``, the board): plain JSON named as the API takes them,
+    an answer not given as null; None for an escalation opened without any."""
+    if answers is None:
+        return None
+    contact = answers.contact or ContactDetails()
+    due = answers.go_live_or_upgrade_date
+    return {
+        "production_down": answers.production_down,
+        "acceptable_workaround": answers.acceptable_workaround,
+        "core_functionality_severely_affected": answers.core_functionality_severely_affected,
+        "anticipated_financial_loss": answers.anticipated_financial_loss or None,
+        "users_affected": answers.users_affected,
+        "go_live_or_upgrade_date": due.isoformat() if due else None,
+        "go_live_effect": answers.go_live_effect or None,
+        "contact": {
+            "phone": contact.phone or None,
+            "email": contact.email or None,
+            "hours_of_availability": contact.hours_of_availability or None,
+        },
+    }

@@ -28,7 +28,7 @@ from bridge.domain.records import (
 from bridge.domain.sla import SlaClock, TargetKind, start_clock
 from bridge.domain.triage import check_review, record_review, require_complete_triage, triage
 from bridge.services import effects
-from bridge.services.answers import helpdesk_triage
+from bridge.services.answers import helpdesk_triage, shown_triage
 from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Service
 from bridge.services.policy import Policy, snapshot
@@ -76,6 +76,7 @@ def summary(
         "level": int(escalation.level),
         "state": escalation.state.value,
         "sla_due": due,
+        "triage": shown_triage(escalation.triage),
         # A closed (or de-escalated) escalation offers no more steps on its message.
         **({} if escalation.is_open else {"buttons": []}),
         **records,

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bridge.domain.records import TriageAnswers
+from bridge.store.escalations import triage_of
 from bridge.store.tables import (
     ActionRequest,
     AuditEvent,
@@ -79,6 +81,7 @@ class TimelineEvent:
 class Timeline:
     escalation: BoardRow
     events: tuple[TimelineEvent, ...]
+    triage: TriageAnswers | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ def timeline(session: Session, escalation_id: int) -> Timeline | None:
             )
             for event in events
         ),
+        triage_of(found[0]),
     )
 
 

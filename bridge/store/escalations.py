@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.domain.lifecycle import RESOLVED_STATES
-from bridge.domain.records import AuditEvent, Escalation, Spar, Ticket
+from bridge.domain.records import AuditEvent, Escalation, Spar, Ticket, TriageAnswers
 from bridge.store import tables
 from bridge.store.clocks import ClockRepository
 from bridge.store.codec import from_json, to_json
@@ -37,6 +37,12 @@ class Loaded:
     row: tables.Escalation
     escalation: Escalation
     ticket_row: tables.Ticket
+
+
+def triage_of(row: tables.Escalation) -> TriageAnswers | None:
+    """The triage answers an escalation was opened with; None when it had none."""
+    answers: TriageAnswers | None = from_json(TriageAnswers, (row.document or {}).get("triage"))
+    return answers
 
 
 def _blank(now: dt.datetime) -> dict[str, Any]:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bridge.domain.records import TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
 from bridge.store.board import next_due
 from bridge.store.codec import from_json
+from bridge.store.escalations import triage_of
 from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
 
 
@@ -52,6 +54,7 @@ class EscalationView:
     updated_at: dt.datetime
     links: tuple[LinkView, ...]
     clocks: tuple[SlaClockRecord, ...]
+    triage: TriageAnswers | None = None
 
 
 def find_tickets(
@@ -106,6 +109,7 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
             for link in links
         ),
         clocks=tuple(from_json(SlaClockRecord, clock.document) for clock in clocks),
+        triage=triage_of(row),
     )
 
 

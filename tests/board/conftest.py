@@ -76,9 +76,17 @@ def add_ticket(
 
 
 def escalate(
-    runtime: Runtime, number: str, *, now: dt.datetime | None = None, triaged: bool = False
+    runtime: Runtime,
+    number: str,
+    *,
+    now: dt.datetime | None = None,
+    triaged: bool = False,
+    answers: TriageAnswers | None = None,
 ) -> int:
-    """Ask for an escalation of ticket ``number`` (triaged as production down when asked)."""
+    """Ask for an escalation of ticket ``number``, triaged with ``answers`` when given (as
+    production down when ``triaged``)."""
+    if answers is None and triaged:
+        answers = TriageAnswers(production_down=True)
     return runtime.services.escalations.request(
         EscalationRequest(
             number,
@@ -87,7 +95,7 @@ def escalate(
             "U0ALICE001",
             EntryPoint.API,
             "test",
-            triage=TriageAnswers(production_down=True) if triaged else None,
+            triage=answers,
         ),
         now or utcnow(),
     )

@@ -12,13 +12,16 @@ import re
 from dataclasses import dataclass
 
 from bridge.domain.clocks import describe, latest, shown
+from bridge.services.answers import shown_triage
+from bridge.services.mrkdwn import triage_lines
 from bridge.services.procedure import mention
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
 USAGE = (
     "*Usage*\n"
     "• `/escalate <ticket> [reason]`: escalate a helpdesk ticket (opens the triage form)\n"
-    "• `/escalate status <ticket>`: state, level, SLA and links of the ticket's escalation\n"
+    "• `/escalate status <ticket>`: state, level, triage answers, SLA and links of the ticket's "
+    "escalation\n"
     "• `/escalate list`: open escalations, the most urgent first, with their next SLA due\n"
     "• `/escalate mine`: the open escalations you requested or are the engineer of\n"
     "• `/escalate help`: this message\n"
@@ -118,6 +121,9 @@ def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.d
         f"Opened {escalation.opened_at:%Y-%m-%d %H:%M} UTC, "
         f"last change {escalation.updated_at:%Y-%m-%d %H:%M} UTC",
     ]
+    answers = shown_triage(escalation.triage)
+    if answers is not None:
+        lines.extend(triage_lines(answers))
     for kind, clock in latest(escalation.clocks).items():
         lines.append(f"SLA {kind.value}: {describe(clock, now)}")
     for link in escalation.links:

@@ -1,9 +1,11 @@
-"""The escalation's head message in Block Kit: the facts, the SLA clocks, the links, the buttons."""
+"""The escalation's head message in Block Kit: the facts, the triage answers, the SLA clocks,
+the links, the buttons."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bridge.services.mrkdwn import triage_lines
 from bridge.services.procedure import mention
 
 BUTTONS = (
@@ -68,6 +70,9 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
     ]
     if facts:
         blocks.append({"type": "section", "fields": facts[:10]})
+    if summary.get("triage"):
+        triage = "\n".join(["*Triage*", *triage_lines(summary["triage"])])
+        blocks.append({"type": "section", "block_id": "triage", "text": _mrkdwn(triage)})
     due = summary.get("sla_due") or {}
     if due:
         clocks = " · ".join(f"{name}: {when}" for name, when in due.items())
