@@ -79,6 +79,10 @@ class GitHubSettings(_Strict):
 class SlackSettings(_Strict):
     base_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     bot_token: SecretStr
+    # The workspace (T…) and Enterprise Grid org (E…) whose requests are acted on; any other's
+    # are refused. Unset: every workspace the app is installed in (warned at start).
+    team_id: str | None = Field(default=None, pattern=r"^T[A-Z0-9]{2,30}$")
+    enterprise_id: str | None = Field(default=None, pattern=r"^E[A-Z0-9]{2,30}$")
 
 
 class ZendeskSettings(_Strict):
