@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from sandbox.runner import Sandbox
-from sandbox.slack.state import Channel
+from sandbox.slack.state import TEAM_ID, Channel
 
 SLACK_INTERACTIONS = ("block_actions", "view_submission", "view_closed", "shortcut")
 
@@ -43,6 +43,7 @@ def connector_settings(sandbox: Sandbox) -> dict[str, Any]:
         "slack": {
             "base_url": sandbox.urls["slack"] + "/api/",
             "bot_token": credentials["slack"]["token"],
+            "team_id": TEAM_ID,  # the sandbox's one workspace: the demo is pinned as advised
         },
         "zendesk": {
             "url": sandbox.urls["zendesk"],

@@ -6,6 +6,7 @@ Set them in the YAML file or, better, from the environment with nested names suc
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import entry_points
 from typing import Any, Literal
 
@@ -15,6 +16,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -79,6 +82,19 @@ class GitHubSettings(_Strict):
 class SlackSettings(_Strict):
     base_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     bot_token: SecretStr
+    # The workspace (T…) and Enterprise Grid org (E…) whose requests are acted on; any other's
+    # are refused. Unset: every workspace the app is installed in (warned at start).
+    team_id: str | None = None
+    enterprise_id: str | None = None
+
+    @field_validator("team_id", "enterprise_id")
+    @classmethod
+    def _slack_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        first = "T" if info.field_name == "team_id" else "E"
+        if value is not None and not re.fullmatch(first + r"[A-Z0-9]{2,30}", value):
+            msg = f"not a Slack {info.field_name} (for instance {first}0123ABCD)"
+            raise ValueError(msg)
+        return value
 
 
 class ZendeskSettings(_Strict):

@@ -83,6 +83,20 @@ def test_a_connector_without_its_secret_says_which_secret(isolated_settings: Pat
     ]
 
 
+def test_a_slack_workspace_pin_that_is_not_a_slack_id_is_named(isolated_settings: Path) -> None:
+    write_config(
+        isolated_settings,
+        "connectors:\n  slack:\n    bot_token: xoxb-1\n    team_id: acme\n"
+        "    enterprise_id: T0ACME\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert [str(p) for p in caught.value.problems] == [
+        "connectors.slack.team_id: not a Slack team_id (for instance T0123ABCD)",
+        "connectors.slack.enterprise_id: not a Slack enterprise_id (for instance E0123ABCD)",
+    ]
+
+
 def test_a_secret_may_come_from_a_nested_environment_variable(
     isolated_settings: Path, monkeypatch
 ) -> None:

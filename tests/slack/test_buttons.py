@@ -107,3 +107,21 @@ def test_same_problem_asks_for_the_new_ticket_then_stores_the_report(
     [row] = inbox()
     assert row.event_type == "same_problem"
     assert json.loads(row.body) == {"escalation_id": "7", "ticket": "4712", "user": ALICE}
+
+
+@pytest.mark.parametrize("roles", [{"same_problem": f'["{BOB}"]'}])
+def test_a_same_problem_form_sent_by_someone_the_role_leaves_out_is_refused(
+    client: FlaskClient, sandbox: Sandbox, inbox
+) -> None:
+    assert interaction(client, button("same_problem", user=BOB)).status_code == 200
+    [view] = wait_for(lambda: list(sandbox.slack.world.views.values()))
+    named = {"values": {"ticket": {"value": {"type": "plain_text_input", "value": "4712"}}}}
+
+    refused = interaction(client, submission(view, named, user=ALICE))
+    assert refused.json == {
+        "response_action": "errors",
+        "errors": {"ticket": "You may not press Same problem on escalations; nothing was changed."},
+    }
+    assert inbox() == []
+    assert interaction(client, submission(view, named, user=BOB)).status_code == 200
+    assert [json.loads(row.body)["user"] for row in inbox()] == [BOB]

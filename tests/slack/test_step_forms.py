@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from structlog.testing import capture_logs
 
 from sandbox import Sandbox
 from tests.slack.workspace import ALICE, BOB, button, interaction, submission, wait_for
+from webhooks.slack.permissions import BUTTON_LABELS
+from webhooks.slack.step_forms import FORMS
 
 
 def opened_form(client: FlaskClient, sandbox: Sandbox, press: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +143,40 @@ def test_a_step_someone_may_not_take_opens_no_form(
     )
     assert refusal == [f"Only <@{BOB}> may press Close on escalations."]
     assert sandbox.slack.world.views == {}
+    assert inbox() == []
+
+
+@pytest.mark.parametrize("roles", [{"close": f'["{BOB}"]'}])
+def test_a_form_sent_by_someone_the_role_leaves_out_changes_nothing(
+    client: FlaskClient, sandbox: Sandbox, inbox
+) -> None:
+    form = opened_form(client, sandbox, more_steps("close", user=BOB))
+    state = {"values": {"agreement": typed("The customer agreed on the call")}}
+    with capture_logs() as logs:
+        answer = interaction(client, submission(form, state, user=ALICE))
+    assert answer.json == {
+        "response_action": "errors",
+        "errors": {"agreement": "You may not press Close on escalations; nothing was changed."},
+    }
+    assert inbox() == []
+    assert {"event": "slack.form.refused", "role": "close", "log_level": "info"} in logs
+
+    assert interaction(client, submission(form, state, user=BOB)).status_code == 200
+    assert [row.event_type for row in inbox()] == ["step.close"]
+
+
+@pytest.mark.parametrize(
+    "roles", [{step: f'["{BOB}"]'} for step in FORMS], ids=lambda roles: next(iter(roles))
+)
+def test_every_step_form_is_checked_against_its_role_when_sent(
+    client: FlaskClient, sandbox: Sandbox, inbox, roles: dict[str, str]
+) -> None:
+    [step] = roles
+    form = opened_form(client, sandbox, more_steps(step, user=BOB))
+    answer = interaction(client, submission(form, {"values": {}}, user=ALICE))
+    first_field = form["blocks"][0]["block_id"]
+    refusal = f"You may not press {BUTTON_LABELS[step]} on escalations; nothing was changed."
+    assert answer.json == {"response_action": "errors", "errors": {first_field: refusal}}
     assert inbox() == []
 
 

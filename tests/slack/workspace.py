@@ -23,20 +23,27 @@ FORM = "application/x-www-form-urlencoded"
 ALICE = "U0ALICE001"
 BOB = "U0BOBDEV01"
 CHANNEL = "C0SUPPORT01"
+TEAM = "T0SANDBOX1"
 
 
-def command(client: FlaskClient, text: str, trigger: str = "111.222.aaa", user: str = ALICE) -> Any:
-    body = urlencode(
-        {
-            "command": "/escalate",
-            "text": text,
-            "user_id": user,
-            "channel_id": CHANNEL,
-            "team_id": "T0SANDBOX1",
-            "trigger_id": trigger,
-            "response_url": "http://127.0.0.1:9/response",
-        }
-    ).encode()
+def command(
+    client: FlaskClient,
+    text: str,
+    trigger: str = "111.222.aaa",
+    user: str = ALICE,
+    team: str = TEAM,
+    enterprise: str | None = None,
+) -> Any:
+    fields = {
+        "command": "/escalate",
+        "text": text,
+        "user_id": user,
+        "channel_id": CHANNEL,
+        "team_id": team,
+        "trigger_id": trigger,
+        "response_url": "http://127.0.0.1:9/response",
+    }
+    body = urlencode(fields | ({"enterprise_id": enterprise} if enterprise else {})).encode()
     return client.post(
         "/slack/commands", data=body, headers=slack_headers(body, SECRETS["slack"], FORM)
     )
@@ -61,7 +68,7 @@ def button(action: str, user: str = ALICE, escalation: str = "7", trigger: str =
     return {
         "type": "block_actions",
         "trigger_id": trigger,
-        "team": {"id": "T0SANDBOX1"},
+        "team": {"id": TEAM},
         "user": {"id": user},
         "channel": {"id": CHANNEL},
         "message": {"ts": "1700000000.000100"},
@@ -189,11 +196,11 @@ def triage_state(**changes: dict[str, Any]) -> dict[str, Any]:
     return {"values": values | changes}
 
 
-def submission(view: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+def submission(view: dict[str, Any], state: dict[str, Any], user: str = ALICE) -> dict[str, Any]:
     return {
         "type": "view_submission",
-        "team": {"id": "T0SANDBOX1"},
-        "user": {"id": ALICE},
+        "team": {"id": TEAM},
+        "user": {"id": user},
         "trigger_id": "5.5.submit",
         "view": view | {"state": state},
     }

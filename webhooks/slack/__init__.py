@@ -11,6 +11,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bridge.services.ports import SlackWorkspace, has_feature
 from webhooks.slack.listeners import Listeners
+from webhooks.slack.workspace_pin import NOT_PINNED_FIX, WorkspacePin
 
 log = structlog.get_logger("webhooks.slack")
 
@@ -39,6 +40,8 @@ def init_app(app: Flask) -> None:
         return
     workspace: SlackWorkspace = getattr(connector, "workspace")  # noqa: B009 (a feature's part)
     bolt, listeners = build_bolt_app(runtime, slack, workspace)
+    if not WorkspacePin.of(slack).pinned:
+        log.warning("slack.workspace_not_pinned", fix=NOT_PINNED_FIX)
     app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt))
 
 

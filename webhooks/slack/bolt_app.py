@@ -4,7 +4,8 @@ Requests reach bolt already verified (every active signing secret, five-minute w
 bolt's own single-secret check is off; the bot token comes from settings through
 ``authorize``, which spares the ``auth.test`` call bolt would otherwise make. The listeners make
 their Slack calls through the Slack connector's workspace (``SlackWorkspace``), never through
-the ``client`` bolt would hand them.
+the ``client`` bolt would hand them. A request from a workspace other than the pinned one
+stops at the first middleware (``WorkspacePin``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from webhooks.slack.listeners import Listeners
 from webhooks.slack.manifest import COMMAND
 from webhooks.slack.modal import CALLBACK_ID
 from webhooks.slack.permissions import ROLES, GroupDirectory, WorkspaceGroups
+from webhooks.slack.workspace_pin import WorkspacePin
 
 BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join((*ROLES, "more")) + r")$")
 
@@ -47,6 +49,7 @@ def build_bolt_app(
         raise_error_for_unhandled_request=False,
     )
     listeners = Listeners(runtime, workspace, directory or WorkspaceGroups(workspace))
+    app.middleware(WorkspacePin.of(slack).middleware)  # first: a foreign request stores nothing
     app.middleware(listeners.store_event)
     app.command(COMMAND)(listeners.escalate_command)
     app.view(CALLBACK_ID)(listeners.triage_submitted)

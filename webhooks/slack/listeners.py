@@ -8,7 +8,6 @@ once. Slack calls made here (``views.open``, an ephemeral note) are the ones Sla
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +18,6 @@ from slack_bolt import BoltRequest, BoltResponse
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.ports import ConnectorError, SlackWorkspace
-from bridge.store.ids import record_id
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation, open_escalations
 from webhooks.payload import dig, scalar_text
@@ -38,6 +36,7 @@ from webhooks.slack.commands import (
 )
 from webhooks.slack.modal import triage_modal
 from webhooks.slack.permissions import GroupDirectory, may_press, refusal
+from webhooks.slack.submissions import FormSubmissions, key_part, text_of
 from webhooks.slack.triage import read_triage
 
 log = structlog.get_logger("webhooks.slack")
@@ -45,18 +44,7 @@ EPHEMERAL = "ephemeral"  # only the person who ran the command sees the answer
 EXPIRED_FORM = {"reason_text": "This form has expired; run /escalate again."}
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def key_part(value: str) -> str:
-    """A payload value made safe to use in an inbox key on any engine (length, no controls)."""
-    if value.isprintable() and len(value) <= 100:
-        return value
-    return "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
-
-
-class Listeners:
+class Listeners(FormSubmissions):
     def __init__(
         self, runtime: Runtime, workspace: SlackWorkspace, directory: GroupDirectory
     ) -> None:
@@ -93,12 +81,15 @@ class Listeners:
         return unknown_ticket(ref, matches) or matches[0]
 
     def escalate_command(self, ack: Callable[..., None], command: dict) -> None:
-        request = parse_escalate(_text(command.get("text")))
+        request = parse_escalate(text_of(command.get("text")))
         if isinstance(request, Help | Refuse):
             ack(text=USAGE if isinstance(request, Help) else request.text, response_type=EPHEMERAL)
             return
         if isinstance(request, Listing):
-            ack(text=self._listing(request, _text(command.get("user_id"))), response_type=EPHEMERAL)
+            ack(
+                text=self._listing(request, text_of(command.get("user_id"))),
+                response_type=EPHEMERAL,
+            )
             return
         ticket = self._ticket(request.ticket)
         if isinstance(ticket, str):
@@ -110,7 +101,7 @@ class Listeners:
             ack(text=text, response_type=EPHEMERAL)
             return
         ack()
-        trigger = _text(command.get("trigger_id"))
+        trigger = text_of(command.get("trigger_id"))
         if not self.first_press(trigger):
             log.info("slack.command.repeated", command="escalate")
             return
@@ -119,7 +110,7 @@ class Listeners:
             self.workspace.open_view(trigger, view)
         except ConnectorError as exc:
             log.warning("slack.views_open_failed", error=str(exc))
-            user = _text(command.get("user_id"))
+            user = text_of(command.get("user_id"))
             note = f"Slack would not open the escalation form ({exc.detail}); retry."
             self.tell(scalar_text(command.get("channel_id")), user, note)
 
@@ -129,12 +120,12 @@ class Listeners:
             ack(response_action="errors", errors=errors)
             return
         try:
-            metadata = json.loads(_text(view.get("private_metadata")) or "null")
+            metadata = json.loads(text_of(view.get("private_metadata")) or "null")
             ticket = metadata["ticket"]
         except (ValueError, TypeError, KeyError):
             ack(response_action="errors", errors=EXPIRED_FORM)
             return
-        user = _text(dig(body, "user", "id"))
+        user = text_of(dig(body, "user", "id"))
         request = {
             "entry_point": "slack",
             "ticket": ticket,
@@ -146,7 +137,7 @@ class Listeners:
         }
         delivery = Delivery(
             source="slack",
-            delivery_id=f"view:{key_part(_text(view.get('id')))}",
+            delivery_id=f"view:{key_part(text_of(view.get('id')))}",
             event_type="escalation_request",
             body=json.dumps(request, sort_keys=True).encode(),
             record_key=f"ticket:{key_part(str(ticket))}",
@@ -161,14 +152,14 @@ class Listeners:
         self.tell(metadata.get("channel"), user, note)
 
     def button_pressed(self, ack: Callable[..., None], body: dict, action: dict) -> None:
-        role = _text(action.get("action_id")).removeprefix("escalation.")  # matched: a known role
+        role = text_of(action.get("action_id")).removeprefix("escalation.")  # matched: a known role
         escalation = scalar_text(action.get("value"))
         if role == "more":  # the "More steps" menu: "<step>:<escalation id>"
-            role, _, escalation = _text(dig(action, "selected_option", "value")).partition(":")
+            role, _, escalation = text_of(dig(action, "selected_option", "value")).partition(":")
             if role not in step_forms.FORMS:
                 ack()
                 return
-        user = _text(dig(body, "user", "id"))
+        user = text_of(dig(body, "user", "id"))
         channel = scalar_text(dig(body, "channel", "id"))
         allowed: list[str] = getattr(self.runtime.settings.roles, role)
         if not may_press(allowed, user, self.directory):
@@ -178,12 +169,12 @@ class Listeners:
             return
         if role == "same_problem" or role in step_forms.FORMS:
             ack()  # the form opens at once: its trigger id lasts three seconds
-            if not self.first_press(_text(body.get("trigger_id"))):
+            if not self.first_press(text_of(body.get("trigger_id"))):
                 return
             form = same_problem.modal if role == "same_problem" else step_forms.step_modal(role)
             try:
                 self.workspace.open_view(
-                    _text(body.get("trigger_id")), form(escalation or "", channel)
+                    text_of(body.get("trigger_id")), form(escalation or "", channel)
                 )
             except ConnectorError as exc:
                 log.warning("slack.views_open_failed", error=str(exc))
@@ -196,7 +187,7 @@ class Listeners:
             "channel": channel,
             "message_ts": scalar_text(dig(body, "message", "ts")),
         }
-        trigger = _text(body.get("trigger_id")) or f"{user}:{_text(action.get('action_ts'))}"
+        trigger = text_of(body.get("trigger_id")) or f"{user}:{text_of(action.get('action_ts'))}"
         delivery = Delivery(
             source="slack",
             delivery_id=f"action:{key_part(trigger)}",
@@ -208,81 +199,17 @@ class Listeners:
         self.runtime.handoff.accept(delivery)
         ack()
 
-    def same_problem_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
-        ticket = same_problem.read_ticket(dig(view, "state", "values"))
-        if not ticket:
-            ack(
-                response_action="errors", errors={same_problem.TICKET_BLOCK: "Name the new ticket."}
-            )
-            return
-        try:
-            metadata = json.loads(_text(view.get("private_metadata")) or "null")
-            escalation = str(metadata["escalation_id"])
-        except (ValueError, TypeError, KeyError):
-            ack(response_action="errors", errors={same_problem.TICKET_BLOCK: "This form expired."})
-            return
-        report = {
-            "escalation_id": escalation,
-            "ticket": ticket,
-            "user": _text(dig(body, "user", "id")),
-        }
-        self.runtime.handoff.accept(
-            Delivery(
-                source="slack",
-                delivery_id=f"view:{key_part(_text(view.get('id')))}",
-                event_type="same_problem",
-                body=json.dumps(report, sort_keys=True).encode(),
-                record_key=f"escalation:{key_part(escalation)}",
-                provider_ts=utcnow(),
-            ),
-        )
-        ack()
-
-    def step_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
-        """A step's form: errors back on its fields, else stored once (by view id) for its job."""
-        try:
-            metadata = json.loads(_text(view.get("private_metadata")) or "null")
-            step, escalation = str(metadata["step"]), str(metadata["escalation_id"])
-            step_forms.FORMS[step]
-        except (ValueError, TypeError, KeyError):
-            ack(response_action="errors", errors=step_forms.expired(view))
-            return
-        answers, errors = step_forms.read(step, dig(view, "state", "values"), utcnow().date())
-        if record_id(escalation) is None:
-            errors = step_forms.expired(view)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        request = {
-            "step": step,
-            "escalation_id": escalation,
-            "user": _text(dig(body, "user", "id")),
-            "channel": metadata.get("channel"),
-            "answers": answers,
-        }
-        self.runtime.handoff.accept(
-            Delivery(
-                source="slack",
-                delivery_id=f"view:{key_part(_text(view.get('id')))}",
-                event_type=f"step.{step}",
-                body=json.dumps(request, sort_keys=True).encode(),
-                record_key=f"escalation:{escalation}",
-                provider_ts=utcnow(),
-            )
-        )
-        ack()
-
     def store_event(
         self, req: BoltRequest, body: dict, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
         """Middleware: an Events API callback is stored before bolt acks it; a retry stops here."""
         if body.get("type") != "event_callback":
             return next()
-        event_type = _text(dig(body, "event", "type")) or "unknown"
+        event_type = text_of(dig(body, "event", "type")) or "unknown"
         event_time = body.get("event_time")
         delivery = Delivery(
             source="slack",
-            delivery_id=f"event:{key_part(_text(body.get('event_id')))}",
+            delivery_id=f"event:{key_part(text_of(body.get('event_id')))}",
             event_type=f"event.{key_part(event_type)}",
             body=req.raw_body.encode(),
             record_key=_thread_key(body),

@@ -84,3 +84,9 @@ def refusal(role: str, allowed: list[str]) -> str:
     names = (f"<!subteam^{entry}>" if is_group(entry) else f"<@{entry}>" for entry in allowed)
     who = ", ".join(names)
     return f"Only {who} may press {BUTTON_LABELS[role]} on escalations."
+
+
+def form_refusal(role: str) -> str:
+    """The error on a form sent by someone the role leaves out (a form's errors are plain text,
+    so the permitted people cannot be mentioned as in ``refusal``)."""
+    return f"You may not press {BUTTON_LABELS[role]} on escalations; nothing was changed."

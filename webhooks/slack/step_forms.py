@@ -218,12 +218,15 @@ def step_modal(step: str) -> Any:
     return lambda escalation_id, channel: modal(step, escalation_id, channel)
 
 
+def on_first_field(view: dict[str, Any], error: str) -> dict[str, str]:
+    """An error about the whole form, shown on its first field."""
+    blocks = [block.get("block_id") for block in view.get("blocks") or [] if block.get("block_id")]
+    return {blocks[0] if blocks else "form": error}
+
+
 def expired(view: dict[str, Any]) -> dict[str, str]:
     """The error for a form that no longer names a step and an escalation, on its first field."""
-    blocks = [block.get("block_id") for block in view.get("blocks") or [] if block.get("block_id")]
-    return {
-        blocks[0] if blocks else "form": "This form has expired; open it again from the escalation."
-    }
+    return on_first_field(view, "This form has expired; open it again from the escalation.")
 
 
 def _raw(values: Any, block: str) -> Any:
