@@ -118,7 +118,7 @@ def log_in() -> None:
     token = api_token()
     assert token is not None
     lasting = dt.timedelta(hours=runtime().settings.board.session_hours)
-    session.clear()
+    log_out()  # a browser logging in again keeps no second session behind it
     session[SESSION_KEY] = _fingerprint(token)
     session[LOGIN_KEY] = _board_sessions().open(utcnow(), lasting)
 

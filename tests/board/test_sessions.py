@@ -72,6 +72,14 @@ def test_logging_out_ends_only_that_browser_s_session(client: FlaskClient) -> No
     assert browser_with(client, mine).get("/board", headers=HTML).status_code == 302
 
 
+def test_logging_in_again_ends_the_browser_s_previous_session(client: FlaskClient) -> None:
+    earlier = logged_in_cookie(client)
+    logged_in_cookie(client)
+
+    assert browser_with(client, earlier).get("/board", headers=HTML).status_code == 302
+    assert client.get("/board", headers=HTML).status_code == 200
+
+
 def test_a_session_ends_once_its_hours_have_passed(runtime: Runtime, client: FlaskClient) -> None:
     logged_in_cookie(client)
     assert client.get("/board", headers=HTML).status_code == 200
