@@ -1,7 +1,8 @@
 """The customer's acceptance page: ``/resolution/<token>`` from the resolution notice.
 
 GET shows the problem, the fix and two buttons; POST records the answer once. A link that is
-used, expired or not ours gets a page that says so, never an error.
+used, expired or not ours gets a page that says so, never an error. The URL is the credential:
+every answer carries the board's page headers (never cached, framed or sent on as a referrer).
 """
 
 from __future__ import annotations
@@ -9,15 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services import closure, links
+from webhooks.page_headers import protect
 
 log = structlog.get_logger(__name__)
 acceptance = Blueprint("acceptance", __name__, template_folder="templates")
 Page = tuple[str, int]
+
+
+@acceptance.after_request
+def _protected(response: Response) -> Response:
+    return protect(response)
 
 
 def _runtime() -> Runtime:

@@ -21,6 +21,7 @@ from bridge.services.answers import shown_triage
 from bridge.store import board as queries
 from bridge.store.ids import record_id
 from webhooks import board_access as access
+from webhooks.page_headers import protect
 
 board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
 board.record_once(access.configure)
@@ -75,7 +76,7 @@ def _authorised() -> Any:
 
 @board.after_request
 def _protected(response: Response) -> Response:
-    return access.protect(response)
+    return protect(response, g.get("board_nonce"))
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -214,8 +215,12 @@ def login_form() -> Any:
 def login() -> Any:
     if not access.has_secret_key():
         return access.problem(503, "no_secret_key", access.LOGIN_UNAVAILABLE)
+    wait = access.login_wait()
+    if wait is not None:
+        return access.too_many_logins(wait)
     target = access.safe_next(request.form.get("next"))
     if not access.check_token(request.form.get("token", "")):
+        access.login_failed()
         return _render("login.html", 401, next=target, error=True)
     access.log_in()
     return redirect(target, code=303)

@@ -2,10 +2,15 @@
 or through ``/board/login``, which keeps a signed session cookie (Flask's session, signed with
 ``BRIDGE_SECRET_KEY``). Without the token the board answers 404; without the secret key the
 browser login is refused, while bearer tokens still work.
+
+The cookie also names a session kept on the server (``bridge.store.board_sessions``): logging
+out, or ``board.session_hours`` passing, ends it for every copy of the cookie. Wrong tokens are
+counted per client address (``login_limit``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -25,9 +30,14 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from pydantic import SecretStr
 
+from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
+from bridge.store.board_sessions import BoardSessions
+from webhooks.login_limit import LoginLimit
 
 SESSION_KEY = "board"
+LOGIN_KEY = "board_login"
+LIMIT_EXTENSION = "webhooks.board.login_limit"
 LOGIN_UNAVAILABLE = (
     "Browser login needs a secret key to sign its cookie: set BRIDGE_SECRET_KEY, or send "
     "Authorization: Bearer <BRIDGE_API_TOKEN>."
@@ -52,6 +62,7 @@ def configure(state: BlueprintSetupState) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if settings.public_url.startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
+    app.extensions.setdefault(LIMIT_EXTENSION, LoginLimit(settings))
 
 
 def api_token() -> SecretStr | None:
@@ -99,15 +110,59 @@ def check_token(supplied: str) -> bool:
     return token is not None and _same(supplied, token)
 
 
+def _board_sessions() -> BoardSessions:
+    return BoardSessions(runtime().sessions)
+
+
 def log_in() -> None:
     token = api_token()
     assert token is not None
-    session.clear()
+    lasting = dt.timedelta(hours=runtime().settings.board.session_hours)
+    log_out()  # a browser logging in again keeps no second session behind it
     session[SESSION_KEY] = _fingerprint(token)
+    session[LOGIN_KEY] = _board_sessions().open(utcnow(), lasting)
 
 
 def log_out() -> None:
-    session.pop(SESSION_KEY, None)
+    key = session.get(LOGIN_KEY)
+    if isinstance(key, str):
+        _board_sessions().close(key)
+    session.clear()
+
+
+def _logged_in(token: SecretStr) -> bool:
+    """The cookie is ours, for today's token, and its session has not ended."""
+    held, key = session.get(SESSION_KEY), session.get(LOGIN_KEY)
+    return (
+        has_secret_key()
+        and isinstance(held, str)
+        and hmac.compare_digest(held, _fingerprint(token))
+        and isinstance(key, str)
+        and _board_sessions().is_open(key, utcnow())
+    )
+
+
+def _client() -> str:
+    # Behind a reverse proxy this is the proxy's address: the app trusts no forwarded header.
+    return request.remote_addr or "unknown"
+
+
+def login_wait() -> int | None:
+    """Seconds this client must wait before trying a token again, or None."""
+    limit: LoginLimit = current_app.extensions[LIMIT_EXTENSION]
+    return limit.wait_for(_client())
+
+
+def login_failed() -> None:
+    limit: LoginLimit = current_app.extensions[LIMIT_EXTENSION]
+    limit.failed(_client())
+
+
+def too_many_logins(wait: int) -> Response:
+    detail = f"Too many wrong tokens from your address; try again in {wait} seconds."
+    response = current_app.make_response(problem(429, "too_many_login_attempts", detail))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def authorise(open_endpoints: frozenset[str]) -> Any:
@@ -124,12 +179,7 @@ def authorise(open_endpoints: frozenset[str]) -> Any:
         if _same(header.removeprefix("Bearer ").strip(), token):
             return None
         return _unauthorised("send Authorization: Bearer <BRIDGE_API_TOKEN>")
-    held = session.get(SESSION_KEY)
-    if (
-        has_secret_key()
-        and isinstance(held, str)
-        and hmac.compare_digest(held, _fingerprint(token))
-    ):
+    if _logged_in(token):
         g.board_session = True
         return None
     if request.accept_mimetypes.accept_html and not wants_json():
@@ -149,16 +199,3 @@ def safe_next(target: str | None) -> str:
     if ours and target is not None and not any(c in target for c in "\r\n\\"):
         return target
     return "/board"
-
-
-def protect(response: Response) -> Response:
-    """The board shows customer data: never cached, never framed, scripts only our own."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    nonce = g.get("board_nonce", "")
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
-    return response

@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bridge.config.board import BoardConfig
 from bridge.config.connectors import ConnectorsConfig
 from bridge.config.policy import (
     CalendarConfig,
@@ -66,6 +67,7 @@ class Settings(BaseSettings):
     closure: ClosureConfig = ClosureConfig()
     digest: DigestConfig = DigestConfig()
     resolution: ResolutionConfig = ResolutionConfig()
+    board: BoardConfig = BoardConfig()
     field_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     contacts: dict[str, list[str]] = Field(default_factory=dict)
 

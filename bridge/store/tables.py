@@ -269,3 +269,14 @@ class ResolutionAnswer(Base):
     answer: Mapped[str | None] = mapped_column(String(16))
     answered_by: Mapped[str | None] = mapped_column(String(320))
     answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class BoardSession(Base):
+    """A browser logged in to the board. Its cookie holds a key whose hash is kept here; logging
+    out deletes the row, so a copy of the cookie opens nothing afterwards."""
+
+    __tablename__ = "board_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

@@ -133,3 +133,38 @@ def test_where_configured_accepting_also_closes_the_ar(
 
     [move] = planned(runtime, "move_to")
     assert (move.target, move.payload) == ("github", {"ref": "acme/app#12", "status": "Released"})
+
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def test_every_answer_of_the_page_is_never_cached_framed_or_sent_on_as_a_referrer(
+    runtime: Runtime, client: FlaskClient
+) -> None:
+    shipped_to(runtime, "701")
+    link = link_in_notice(runtime, "701", "accept")
+
+    pages = {
+        "asked": client.get(link),
+        "answered": client.post(link, data={"answer": "accept"}),
+        "used": client.get(link),
+        "not ours": client.get("/resolution/not-a-real-token"),
+    }
+
+    for name, page in pages.items():
+        for header, value in PAGE_HEADERS.items():
+            assert page.headers.get(header) == value, (name, header)
+        policy = page.headers.get("Content-Security-Policy", "")
+        for directive in (
+            "default-src 'none'",
+            "script-src 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ):
+            assert directive in policy, (name, directive)
