@@ -38,7 +38,7 @@ from webhooks.slack.commands import (
 )
 from webhooks.slack.modal import triage_modal
 from webhooks.slack.permissions import GroupDirectory, may_press, refusal
-from webhooks.slack.triage import read_triage
+from webhooks.slack.triage import advice_against, read_triage
 
 log = structlog.get_logger("webhooks.slack")
 EPHEMERAL = "ephemeral"  # only the person who ran the command sees the answer
@@ -133,6 +133,10 @@ class Listeners:
             ticket = metadata["ticket"]
         except (ValueError, TypeError, KeyError):
             ack(response_action="errors", errors=EXPIRED_FORM)
+            return
+        advised = advice_against(self.runtime.services.advisor, str(ticket), answers, utcnow())
+        if advised:
+            ack(response_action="errors", errors=advised)
             return
         user = _text(dig(body, "user", "id"))
         request = {
