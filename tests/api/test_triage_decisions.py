@@ -1,5 +1,6 @@
-"""POST /api/escalations asks whether a go-live or upgrade can still complete: one due today or
-tomorrow that cannot is Urgent (002)."""
+"""What POST /api/escalations decides from the request: an override of the advice against
+escalating is told in the escalation's Slack thread, and a go-live or upgrade due today or
+tomorrow that cannot complete is Urgent (002)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,24 @@ from bridge.runtime import Runtime
 from bridge.services.policy import snapshot
 
 from ..services.conftest import add_ticket
+from ..services.test_inbound_processors import outbox
 from .test_escalations_api import AUTH, client, request_body, runtime  # noqa: F401 - fixtures
+
+
+def test_an_override_of_the_advice_is_told_in_the_escalations_thread(
+    runtime: Runtime,  # noqa: F811 - the fixture
+    client: FlaskClient,  # noqa: F811 - the fixture
+) -> None:
+    add_ticket(runtime, replied=False, opened_at=utcnow() - dt.timedelta(hours=1))
+    why = "the warehouse stops shipping tonight <@U0BOSS>"
+    body = request_body(override_justification=why, requested_by="U-ANNA")
+    assert client.post("/api/escalations", json=body, headers=AUTH).status_code == 201
+    [opened] = [row.payload["text"] for row in outbox(runtime, "thread_reply")]
+    assert opened.endswith(
+        "Escalated against the advice (support has not answered this ticket yet; give them a "
+        "chance to work on it first) by U-ANNA: the warehouse stops shipping tonight "
+        "&lt;@U0BOSS&gt;"
+    )
 
 
 def policy_today(settings: Settings) -> dt.date:
