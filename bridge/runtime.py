@@ -20,6 +20,7 @@ from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
 from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
+from bridge.services.advice import Advisor
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators
 from bridge.services.conversation import Conversation
@@ -49,6 +50,7 @@ class Services:
     """The workflow services ``bootstrap()`` wired (``runtime.services.escalations``)."""
 
     escalations: EscalationService
+    advisor: Advisor
     steps: Steps
     spar: SparFiling
     splitting: TicketSplitting
@@ -152,6 +154,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     replies = Replies(given, closure, monitoring)
     services = Services(
         escalations=escalations,
+        advisor=Advisor(given),
         steps=steps,
         spar=spar,
         splitting=splitting,

@@ -11,7 +11,14 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from sqlalchemy import select
 
 from bridge.domain.clocks import describe
@@ -41,7 +48,9 @@ class ContactBody(BaseModel):
 class TriageBody(BaseModel):
     """The triage questions (002). Which answers are required is the domain's to say
     (``require_complete_triage``); here only their types. ``go_live_or_upgrade_date``: the
-    date, or null for none at stake; leaving it out leaves the question unanswered."""
+    date, or null for none at stake; leaving it out leaves the question unanswered.
+    ``go_live_can_complete`` is asked only with a date (a go-live today or tomorrow that cannot
+    complete is Urgent); left out, it can."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -51,8 +60,17 @@ class TriageBody(BaseModel):
     anticipated_financial_loss: str = ""
     users_affected: int | None = Field(default=None, ge=0)
     go_live_or_upgrade_date: date | None = None
+    go_live_can_complete: bool | None = None
     go_live_effect: str = ""
     contact: ContactBody | None = None
+
+    @field_validator("go_live_can_complete")
+    @classmethod
+    def _only_with_a_date(cls, answer: bool | None, info: ValidationInfo) -> bool | None:
+        if answer is not None and info.data.get("go_live_or_upgrade_date") is None:
+            msg = "answer it only with a go_live_or_upgrade_date"
+            raise ValueError(msg)
+        return answer
 
     def answers(self) -> TriageAnswers:
         return triage_answers(self.model_dump(mode="json", exclude_unset=True))

@@ -42,7 +42,8 @@ def _yes_no(value: Any) -> bool | None:
 
 def triage_answers(answers: dict[str, Any]) -> TriageAnswers:
     """Unknown keys are ignored; a missing answer, or one of the wrong kind, stays unanswered
-    (the domain names it). ``go_live_or_upgrade_date`` given as null answers "no go-live"."""
+    (the domain names it). ``go_live_or_upgrade_date`` given as null answers "no go-live";
+    with a date, ``go_live_can_complete`` false says it cannot complete (left out: it can)."""
     contact = answers.get("contact")
     contact = contact if isinstance(contact, dict) else {}
     users = answers.get("users_affected")
@@ -51,6 +52,7 @@ def triage_answers(answers: dict[str, Any]) -> TriageAnswers:
     return TriageAnswers(
         production_down=bool(answers.get("production_down")),
         go_live_or_upgrade_date=go_live,
+        go_live_can_complete=go_live is None or answers.get("go_live_can_complete") is not False,
         acceptable_workaround=_yes_no(answers.get("acceptable_workaround")),
         core_functionality_severely_affected=_yes_no(
             answers.get("core_functionality_severely_affected")
@@ -87,6 +89,7 @@ def review_answers(review: Any) -> PreEscalationReview | None:
 _UNANSWERED = object()
 _YES_NO_FIELDS = (
     "production_down",
+    "go_live_can_complete",
     "acceptable_workaround",
     "core_functionality_severely_affected",
 )

@@ -17,7 +17,7 @@ from bridge.domain.enums import Level, LevelCause
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.levels import raise_level
 from bridge.domain.lifecycle import record_in_place
-from bridge.domain.opening import RequestEscalation, advise, open_escalation
+from bridge.domain.opening import RequestEscalation, open_escalation
 from bridge.domain.records import (
     AdviceOverride,
     Escalation,
@@ -28,6 +28,7 @@ from bridge.domain.records import (
 from bridge.domain.sla import SlaClock, TargetKind, start_clock
 from bridge.domain.triage import check_review, record_review, require_complete_triage, triage
 from bridge.services import effects
+from bridge.services.advice import override_text, ticket_advice
 from bridge.services.answers import helpdesk_triage, shown_triage
 from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Service
@@ -127,11 +128,7 @@ class EscalationService(Service):
             policy = snapshot(self.settings, ticket.region)
             escalation_id = store.reserve_id(ticket_row, policy.snapshot, now)
             command = replace(request, ticket_ref=ticket.external_id)
-            calendar = policy.calendar
-            reasonable = calendar.business_day  # support replies within one business day (000)
-            advice = advise(
-                ticket, request.reason, now, reasonable_time=reasonable, calendar=calendar
-            )
+            advice = ticket_advice(self.settings, ticket, request.reason, now)
             override = (
                 AdviceOverride(request.requested_by, request.override_justification, frozenset())
                 if request.override_justification.strip()
@@ -180,6 +177,8 @@ class EscalationService(Service):
             assert loaded is not None
             mention = policy.level(escalation.level).owners
             text = f"Escalation opened for ticket {ticket.external_id} at level 1 ({opened.owner})"
+            if escalation.override is not None:
+                text += f". {override_text(escalation.override)}"
             self.outbox.plan(
                 session,
                 [

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import requests
 
+from bridge.jobs.clock import utcnow
+from bridge.services.policy import snapshot
 from sandbox import Sandbox
 
 from .sandboxed import Bridge
@@ -142,6 +144,7 @@ def test_type_changed_to_escalation_by_a_trigger_opens_a_triaged_escalation(
         ({"contact phone field id": ""}, "missing contact.phone"),
         ({"users affected field id": "about 40"}, "users_affected: 'about 40' is not a whole"),
         ({"go-live date field id": "next spring"}, "go_live_or_upgrade_date: 'next spring'"),
+        ({"go-live can complete field id": "perhaps"}, "go_live_can_complete: 'perhaps' is not"),
     ],
 )
 def test_a_trigger_with_an_answer_missing_or_unreadable_opens_nothing_and_tells_support(
@@ -153,3 +156,23 @@ def test_a_trigger_with_an_answer_missing_or_unreadable_opens_nothing_and_tells_
     [refusal] = [text for text in channel_posts(sandbox) if "refused" in text]
     assert refusal.startswith("Escalation of zendesk:100 refused")
     assert named in refusal
+
+
+@pytest.mark.parametrize(
+    ("can_complete", "classification"), [("no", "urgent"), ("yes", "high_priority")]
+)
+def test_a_go_live_due_today_that_cannot_complete_makes_the_escalation_urgent(
+    bridge: Bridge, sandbox: Sandbox, can_complete: str, classification: str
+) -> None:
+    zone = snapshot(bridge.runtime.settings, None).calendar.zone
+    today = utcnow().astimezone(zone).date()  # where the default calendar is
+    answers = ANSWERS | {
+        "go-live date field id": today.isoformat(),
+        "go-live can complete field id": can_complete,
+        "core functionality checkbox id": False,  # nothing else urgent
+    }
+    escalate_in_zendesk(bridge, sandbox, answers)
+
+    [escalation] = escalations_of(bridge, "100")
+    assert escalation.classification == classification
+    assert escalation.document["triage"]["go_live_can_complete"] is (can_complete == "yes")

@@ -13,6 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from bridge.domain.calendar import BusinessCalendar
+from bridge.domain.enums import Priority, Severity
+from bridge.domain.records import Ticket as MirroredTicket
 from bridge.domain.sla import SlaTarget, TargetKind, start_clock
 from bridge.store.codec import to_json
 from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
@@ -84,15 +86,32 @@ def button(action: str, user: str = ALICE, escalation: str = "7", trigger: str =
     }
 
 
-def add_ticket(session: Session, external_id: str, helpdesk: str = "zendesk") -> Ticket:
+def add_ticket(
+    session: Session,
+    external_id: str,
+    helpdesk: str = "zendesk",
+    *,
+    opened_at: dt.datetime | None = None,
+) -> Ticket:
+    """A mirrored ticket, urgent and at severity 1; ``opened_at`` without a reply from support
+    yet makes the bridge advise against escalating it."""
     now = dt.datetime.now(dt.UTC)
+    mirrored = MirroredTicket(
+        external_id=external_id,
+        requester="dana@customer.example",
+        organisation="Customer Ltd",
+        subject="Export fails for large files",
+        severity=Severity.CRITICAL,
+        priority=Priority.URGENT,
+        opened_at=opened_at,
+    )
     ticket = Ticket(
         helpdesk=helpdesk,
         external_id=external_id,
         severity=1,
         priority="urgent",
         status="open",
-        document={"subject": "Export fails for large files"},
+        document=to_json(mirrored),
         created_at=now,
         updated_at=now,
     )
@@ -176,6 +195,7 @@ def triage_state(**changes: dict[str, Any]) -> dict[str, Any]:
         "anticipated_financial_loss": typed("about USD 40k a day"),
         "users_affected": {"value": {"type": "number_input", "value": "250"}},
         "go_live_or_upgrade_date": {"value": {"type": "datepicker", "selected_date": "2026-01-06"}},
+        "go_live_can_complete": selected("yes"),
         "go_live_effect": typed("The go-live cannot start until exports are whole"),
         "contact_name": typed("Dana Ops"),
         "contact_phone": typed("+1 555 0100"),

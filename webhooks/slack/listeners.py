@@ -37,7 +37,7 @@ from webhooks.slack.commands import (
 from webhooks.slack.modal import triage_modal
 from webhooks.slack.permissions import GroupDirectory, may_press, refusal
 from webhooks.slack.submissions import FormSubmissions, key_part, text_of
-from webhooks.slack.triage import read_triage
+from webhooks.slack.triage import advice_against, read_triage
 
 log = structlog.get_logger("webhooks.slack")
 EPHEMERAL = "ephemeral"  # only the person who ran the command sees the answer
@@ -124,6 +124,10 @@ class Listeners(FormSubmissions):
             ticket = metadata["ticket"]
         except (ValueError, TypeError, KeyError):
             ack(response_action="errors", errors=EXPIRED_FORM)
+            return
+        advised = advice_against(self.runtime.services.advisor, str(ticket), answers, utcnow())
+        if advised:
+            ack(response_action="errors", errors=advised)
             return
         user = text_of(dig(body, "user", "id"))
         request = {

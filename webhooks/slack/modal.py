@@ -14,6 +14,10 @@ from bridge.store.queries import TicketView
 
 CALLBACK_ID = "escalation_triage"
 ACTION = "value"  # every input element uses this action id; the block id names the answer
+GO_LIVE_CAN_COMPLETE = "go_live_can_complete"
+# Filled in to escalate although the bridge advises against it (rule 3); the modal asks for it
+# again, with the advice, when it is empty and the advice is against.
+OVERRIDE_JUSTIFICATION = "override_justification"
 
 REASON_LABELS: dict[ReasonCategory, str] = {
     ReasonCategory.RECURRING_HIGH_PRIORITY_INCIDENTS: "Recurring high-priority incidents",
@@ -61,9 +65,9 @@ def _input(
     return block
 
 
-def _yes_no(block_id: str, label: str) -> dict[str, Any]:
+def _yes_no(block_id: str, label: str, optional: bool = False) -> dict[str, Any]:
     options = [_option("yes", "Yes"), _option("no", "No")]
-    return _input(block_id, label, {"type": "radio_buttons", "options": options})
+    return _input(block_id, label, {"type": "radio_buttons", "options": options}, optional)
 
 
 def _plain(
@@ -105,6 +109,9 @@ def triage_modal(ticket: TicketView, reason: str, channel_id: str | None) -> dic
             {"type": "datepicker"},
             optional=True,
         ),
+        _yes_no(
+            GO_LIVE_CAN_COMPLETE, "Can the go-live or upgrade still complete on that date?", True
+        ),
         _plain("go_live_effect", "Effect on the go-live (if there is a date)", optional=True),
         _plain("contact_name", "Customer contact: name"),
         _plain("contact_phone", "Contact phone"),
@@ -127,6 +134,13 @@ def triage_modal(ticket: TicketView, reason: str, channel_id: str | None) -> dic
             {"type": "datepicker"},
             optional=True,
             hint="Leave empty if the ticket identifies none.",
+        ),
+        _input(
+            OVERRIDE_JUSTIFICATION,
+            "Escalate anyway — justification",
+            {"type": "plain_text_input", "multiline": True},
+            optional=True,
+            hint="Only when the bridge advises against escalating: why escalate all the same.",
         ),
     ]
     return {

@@ -1,7 +1,8 @@
 """Reading and checking a submitted triage modal.
 
 ``read_triage(values)`` returns the answers (JSON-ready, named like ``TriageAnswers``) or the
-errors to show in the modal, keyed by block id, as Slack's ``response_action: errors`` wants.
+errors to show in the modal, keyed by block id, as Slack's ``response_action: errors`` wants;
+``advice_against`` the bridge's advice against escalating, until a justification overrides it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.domain.enums import ReasonCategory
+from bridge.services.advice import Advisor, advised_against
 from webhooks.payload import dig
-from webhooks.slack.modal import ACTION, REASON_LABELS, REVIEW_CHECKS, WORKAROUND_REVIEW
+from webhooks.slack.modal import (
+    ACTION,
+    GO_LIVE_CAN_COMPLETE,
+    OVERRIDE_JUSTIFICATION,
+    REASON_LABELS,
+    REVIEW_CHECKS,
+    WORKAROUND_REVIEW,
+)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$")
@@ -40,10 +49,10 @@ class _Reader:
         value = dig(self.element(block), "selected_option", "value")
         return value if isinstance(value, str) else None
 
-    def yes_no(self, block: str) -> bool | None:
+    def yes_no(self, block: str, missing: str = "Answer yes or no.") -> bool | None:
         answer = self.choice(block)
         if answer not in ("yes", "no"):
-            self.errors[block] = "Answer yes or no."
+            self.errors[block] = missing
             return None
         return answer == "yes"
 
@@ -82,6 +91,23 @@ def _date(reader: _Reader, block: str) -> str | None:
     except ValueError:
         reader.errors[block] = "Pick a date from the calendar."
         return None
+
+
+def _go_live(reader: _Reader) -> dict[str, Any]:
+    """The go-live date, and with a date its effect and whether it can still complete (a go-live
+    today or tomorrow that cannot is Urgent, 002); without one those answers mean nothing."""
+    due = _date(reader, "go_live_or_upgrade_date")
+    if not due:
+        return {"go_live_or_upgrade_date": due, "go_live_effect": ""}
+    effect = reader.text("go_live_effect", "Say how the issue affects the go-live on that date.")
+    can_complete = reader.yes_no(
+        GO_LIVE_CAN_COMPLETE, "Say whether the go-live or upgrade can still complete on that date."
+    )
+    return {
+        "go_live_or_upgrade_date": due,
+        "go_live_effect": effect,
+        GO_LIVE_CAN_COMPLETE: can_complete,
+    }
 
 
 def _review(reader: _Reader) -> dict[str, Any]:
@@ -128,13 +154,22 @@ def read_triage(values: Any) -> tuple[dict[str, Any] | None, dict[str, str]]:
             "anticipated_financial_loss", "Estimate the financial loss (or say none)."
         ),
         "users_affected": _users(reader),
-        "go_live_or_upgrade_date": _date(reader, "go_live_or_upgrade_date"),
-        "go_live_effect": reader.text("go_live_effect"),
+        **_go_live(reader),
         "contact": _contact(reader),
         "review": _review(reader),
+        OVERRIDE_JUSTIFICATION: reader.text(OVERRIDE_JUSTIFICATION),
     }
-    if answers["go_live_or_upgrade_date"] and not answers["go_live_effect"]:
-        reader.errors["go_live_effect"] = "Say how the issue affects the go-live on that date."
     if reader.errors:
         return None, reader.errors
     return answers, {}
+
+
+def advice_against(
+    advisor: Advisor, ticket: str, answers: dict[str, Any], now: dt.datetime
+) -> dict[str, str]:
+    """The bridge's advice against escalating, as an error on the justification field, unless
+    a justification is given. The request is judged again when it is taken."""
+    if answers[OVERRIDE_JUSTIFICATION]:
+        return {}
+    advice = advisor.advice(ticket, ReasonCategory(answers["reason_category"]), now)
+    return {} if advice.proceed else {OVERRIDE_JUSTIFICATION: advised_against(advice)}
