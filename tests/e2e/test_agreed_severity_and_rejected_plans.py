@@ -129,6 +129,9 @@ def test_the_spar_and_its_ar_carry_the_severity_agreed_with_the_customer(
     add_ticket(runtime, str(next(iter(sandbox.zendesk.tickets))))
     escalation_id = escalated(client, sandbox)
 
+    refused = post(client, escalation_id, "spar", severity=5)
+    assert refused.status_code == 422
+    assert any(problem.startswith("severity") for problem in refused.json["problems"])
     response = post(client, escalation_id, "spar", severity=3)
     assert response.status_code == 201, response.json
     drain_outbox(runtime)
