@@ -31,7 +31,9 @@ class _Tracker(Protocol):
 
     def ref(self, reference: str) -> ExternalRef: ...
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef: ...
-    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None: ...
+    def comment(
+        self, ref: ExternalRef, text: str, key: IdempotencyKey, quote: str = ""
+    ) -> None: ...
     def move_to(self, ref: ExternalRef, status: str) -> None: ...
     def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None: ...
 
@@ -55,7 +57,8 @@ def perform(
         spec = RecordSpec.from_payload(payload["kind"], payload["spec"], payload["escalation_id"])
         return tracker.create_record(spec, key).as_result()
     if operation == "comment":
-        tracker.comment(tracker.ref(payload["ref"]), payload["text"], key)
+        quote = str(payload.get("quote") or "")
+        tracker.comment(tracker.ref(payload["ref"]), payload["text"], key, quote)
         return {"ref": payload["ref"]}
     if operation == "move_to":
         tracker.move_to(tracker.ref(payload["ref"]), payload["status"])

@@ -36,11 +36,11 @@ log = structlog.get_logger(__name__)
 
 
 def tell_trackers(
-    session: Transaction, escalation_id: int, step: str, text: str
+    session: Transaction, escalation_id: int, step: str, text: str, quote: str = ""
 ) -> list[SideEffect]:
-    """A comment on every AR the escalation waits on."""
+    """A comment on every AR the escalation waits on (``quote``: the customer's words)."""
     return [
-        effects.tracker_comment(system, key, step, text=text)
+        effects.tracker_comment(system, key, step, text=text, quote=quote)
         for system, key in ArLinks(session).ars_of(escalation_id)
     ]
 

@@ -76,10 +76,11 @@ def tracker_record(
     )
 
 
-def tracker_comment(target: str, ref: str, step: str, *, text: str) -> SideEffect:
-    return SideEffect(
-        f"{target}:{ref}:comment:{step}", target, "comment", {"ref": ref, "text": text}
-    )
+def tracker_comment(target: str, ref: str, step: str, *, text: str, quote: str = "") -> SideEffect:
+    """A comment on a tracker record; ``quote`` is someone else's words (the customer's), which
+    the connector sets apart in its tracker's markup so that nothing in them is markup."""
+    payload = {"ref": ref, "text": text, **({"quote": quote} if quote else {})}
+    return SideEffect(f"{target}:{ref}:comment:{step}", target, "comment", payload)
 
 
 def tracker_move(target: str, ref: str, step: str, *, status: str) -> SideEffect:

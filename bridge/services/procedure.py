@@ -16,7 +16,7 @@ from bridge.domain.records import (
     OutcomeRecord,
     RemoteSession,
 )
-from bridge.services.steps import Said, Steps
+from bridge.services.steps import ForDevelopment, Said, Steps
 
 
 def assign_engineer(
@@ -65,10 +65,15 @@ def customer_answers_plan(
             delivered = () if plan.kind.is_release else (ClockEvent.FIX_AVAILABLE,)
             return Said(f"The customer accepted {chosen} ({mention(by)})", clocks=delivered)
         rejected = plans.reject_plan(escalation, chosen, by=by, reason=reason, cause=cause, now=now)
-        # Development renegotiates the plan with the escalation engineer (004): their ARs say so.
-        development = (
-            f"The customer rejected action plan {chosen} of escalation {escalation.id}: "
-            f"{rejected.reason or 'no reason given'}. The plan is to be renegotiated with support."
+        # Development renegotiates the plan with the escalation engineer (004): their ARs say so,
+        # with the customer's reason in their words, once per rejected plan.
+        given = rejected.reason.strip()
+        development = ForDevelopment(
+            f"The customer rejected action plan {chosen} of escalation {escalation.id}; the plan "
+            "is to be renegotiated with support. "
+            + ("The customer's reason:" if given else "The customer gave no reason."),
+            quote=given,
+            event=f"escalation-{escalation.id}:{rejected.plan_id}:rejected",
         )
         return Said(
             f"The customer rejected {chosen}: {reason}. Back to development.",

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from bridge.domain.enums import Severity
-from bridge.domain.plans import file_ar
+from bridge.domain.plans import file_ar, negotiate_severity
 from bridge.domain.plans import open_spar as open_spar_record
 from bridge.domain.records import ActionRequest, Escalation, Ticket
 from bridge.jobs.registry import PerformedEffect
@@ -34,11 +34,13 @@ class TrackerNotConfigured(Exception):
     """Routing chose a tracker the bridge has no connector for."""
 
 
-def _facts(escalation: Escalation, ticket: Ticket) -> dict[str, str]:
+def _facts(escalation: Escalation, ticket: Ticket, severity: Severity) -> dict[str, str]:
+    """The facts listed on the record; its severity (the one agreed with the customer) is the
+    record's own, so the ticket's is named only when it differs."""
     facts = {
         "Ticket": f"{ticket.external_id}: {ticket.subject}",
         "Customer": ticket.organisation,
-        "Severity": str(int(ticket.severity)),
+        "Ticket severity": str(int(ticket.severity)) if severity != ticket.severity else "",
         "Classification": escalation.classification.value if escalation.classification else "",
         "Reason": f"{escalation.reason.value}: {escalation.reason_text}",
         "Escalation level": str(int(escalation.level)),
@@ -65,16 +67,20 @@ class SparFiling(Service):
         super().__init__(collaborators)
         self.escalations = escalations
 
-    def _spec(self, loaded: Loaded, ticket: Ticket, kind: str, link_to: str = "") -> dict[str, Any]:
+    def _spec(
+        self, loaded: Loaded, ticket: Ticket, kind: str, severity: Severity, link_to: str = ""
+    ) -> dict[str, Any]:
+        """What the tracker files; ``severity`` is the SPAR's, negotiated with the customer
+        (004), which the connector maps as it maps any severity (a Jira field, a GitHub label)."""
         escalation = loaded.escalation
         label = "SPAR" if kind == "spar" else "AR"
         settings = self.settings
         mapping = settings.field_mappings.get(route(settings.routing, ticket).tracker, {})
-        fields = {mapping["severity"]: str(int(ticket.severity))} if "severity" in mapping else {}
+        fields = {mapping["severity"]: str(int(severity))} if "severity" in mapping else {}
         return {
             "summary": f"[{label}] {ticket.subject} (ticket {ticket.external_id})",
-            "facts": _facts(escalation, ticket),
-            "severity": str(int(ticket.severity)),
+            "facts": _facts(escalation, ticket, severity),
+            "severity": str(int(severity)),
             "labels": ["spar"] if kind == "spar" else ["bug"],
             "fields": fields,
             "ticket_url": f"{settings.public_url}/api/escalations/{escalation.id}",
@@ -91,7 +97,8 @@ class SparFiling(Service):
         now: dt.datetime,
         severity: Severity | None = None,
     ) -> int:
-        """Open the SPAR and plan its filing; returns the SPAR's id."""
+        """Open the SPAR at ``severity``, the one negotiated with the customer (004; by default
+        the ticket's), and plan its filing; returns the SPAR's id."""
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             loaded = self.escalations.load(store, escalation_id)
@@ -108,15 +115,24 @@ class SparFiling(Service):
             spar = open_spar_record(
                 loaded.escalation,
                 spar_id=str(spar_id),
-                severity=agreed,
+                severity=ticket.severity,
                 actor=by,
                 cause=cause,
                 now=now,
             )
+            if agreed != ticket.severity:
+                customer = ticket.organisation or "the customer"
+                negotiate_severity(
+                    spar, agreed, agreed_with=customer, actor=by, cause=cause, now=now
+                )
             store.save_spar(spar, now)
             store.save(loaded.escalation, now)
-            spec = self._spec(loaded, ticket, "spar")
+            spec = self._spec(loaded, ticket, "spar", agreed)
             text = f"SPAR {spar_id} opened (severity {int(agreed)}); filing it in {tracker}."
+            if agreed != ticket.severity:
+                text += (
+                    f" Agreed with the customer; the ticket's severity is {int(ticket.severity)}."
+                )
             self.outbox.plan(
                 session,
                 [
@@ -154,7 +170,11 @@ class SparFiling(Service):
                 )
             ]
             if kind == "spar":
-                spec = self._spec(loaded, ticket, "ar", link_to=key)
+                spar = next(
+                    (s for s in store.spars_of(escalation_id) if s.id == str(spar_id)), None
+                )
+                severity = spar.severity if spar is not None else ticket.severity
+                spec = self._spec(loaded, ticket, "ar", severity, link_to=key)
                 planned.append(
                     effects.tracker_record(
                         row.target,

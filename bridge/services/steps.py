@@ -22,6 +22,17 @@ from bridge.store.escalations import EscalationStore
 
 
 @dataclass(frozen=True)
+class ForDevelopment:
+    """A comment on every AR the escalation waits on. ``quote`` is the customer's own words,
+    set apart by each tracker in its markup; ``event`` names what happened, so that it is told
+    once however often the step is submitted."""
+
+    text: str
+    quote: str = ""
+    event: str = ""
+
+
+@dataclass(frozen=True)
 class Said:
     """What a step says: to the Slack thread, and optionally to the customer (a public reply
     on the helpdesk ticket) or to the ticket's internal notes; and what it means for the SLA
@@ -31,8 +42,7 @@ class Said:
     customer: str | None = None
     internal: str | None = None
     clocks: tuple[ClockEvent, ...] = ()
-    # A comment on every AR the escalation waits on, for development.
-    development: str | None = None
+    development: ForDevelopment | None = None
 
 
 Decision = Callable[[Escalation], Said]
@@ -63,8 +73,10 @@ class Steps(Service):
                         )
                     )
             keep_clocks(store, loaded, now, *said.clocks, *told_if(planned))
-            if said.development:
-                planned += tell_trackers(session, escalation_id, step, said.development)
+            told = said.development
+            if told is not None:
+                event = told.event or step
+                planned += tell_trackers(session, escalation_id, event, told.text, told.quote)
             planned.insert(0, self.service.head_message(store, loaded, step, now))
             # Closed, de-escalated or reopened: the waiting lists of its ARs change.
             after = loaded.escalation.state

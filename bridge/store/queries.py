@@ -78,6 +78,15 @@ def find_tickets(
     ]
 
 
+def ticket_severity_of(session: Session, escalation_id: int) -> int | None:
+    """The severity of the escalated ticket; None when there is no such escalation."""
+    return session.scalar(
+        select(Ticket.severity)
+        .join(Escalation, Escalation.ticket_id == Ticket.id)
+        .where(Escalation.id == escalation_id)
+    )
+
+
 def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None:
     """The ticket's most recent escalation with its SLA clocks and linked development records."""
     row = session.scalar(

@@ -81,6 +81,13 @@ def said(sandbox: Sandbox, start: str) -> str:
     return text
 
 
+def rejections_on(sandbox: Sandbox, ar: str) -> list[str]:
+    """The comments on the AR that tell development of a rejected plan."""
+    issue = sandbox.jira.world.issue(ar)
+    assert issue is not None
+    return [c.body for c in issue.comments if "rejected action plan" in c.body]
+
+
 def eventually(found: Callable[[], list[str]]) -> list[str]:
     deadline = time.monotonic() + person.MODAL_WAIT_SECONDS
     while not (result := found()) and time.monotonic() < deadline:
@@ -169,10 +176,22 @@ def test_engineer_communication_updates_spar_rca_and_remote_session_in_slack(
     assert (public, True) in comments  # a public reply to the customer
     assert (f"{internal}\n\n(Support Bridge)", False) in comments  # an internal note
 
-    step(bridge, sandbox, ERIN, escalation_id, "file_spar", severity=person.chosen("2"))
-    assert "SPAR 1 opened (severity 2); filing it in jira." in thread(sandbox)
+    # The form starts at the ticket's severity; the engineer picks the one agreed with Dana.
+    form = step(bridge, sandbox, ERIN, escalation_id, "file_spar", severity=person.chosen("2"))
+    [severity] = form["blocks"]
+    assert severity["element"]["initial_option"]["value"] == "1"
+    assert severity["hint"]["text"].startswith("The ticket's severity is 1;")
+    assert (
+        "SPAR 1 opened (severity 2); filing it in jira. Agreed with the customer; the ticket's "
+        "severity is 1." in thread(sandbox)
+    )
     assert said(sandbox, "SPAR SUP-1 filed: ")
     assert said(sandbox, "AR DEV-1 filed: ")
+    for key in ("SUP-1", "DEV-1"):  # what development reads: the agreed severity
+        issue = sandbox.jira.world.issue(key)
+        assert issue is not None
+        assert "|Severity|2|" in issue.fields["description"]
+        assert "|Ticket severity|1|" in issue.fields["description"]
     assert "|SUP-1>  AR <" in head(sandbox, escalation_id)
 
     step(bridge, sandbox, ERIN, escalation_id, "rca_progress", on_track=person.chosen("on_track"))
@@ -202,6 +221,9 @@ def test_plans_answers_and_closing_of_an_escalation_in_slack(
         bridge, sandbox, ALICE, escalation_id, "assign_engineer", engineer=person.picked_user(ERIN)
     )
 
+    step(bridge, sandbox, ERIN, escalation_id, "file_spar")  # at the ticket's severity
+    assert said(sandbox, "AR DEV-1 filed: ")
+
     workaround = {
         "kind": person.chosen("workaround"),
         "summary": person.typed("Split exports into 1 GB parts"),
@@ -222,6 +244,13 @@ def test_plans_answers_and_closing_of_an_escalation_in_slack(
     assert "The customer rejected plan-1: Parts break their import. Back to development." in (
         thread(sandbox)
     )
+    # Development, who renegotiate the plan, read it on the AR, in the customer's words.
+    told_on_ar = rejections_on(sandbox, "DEV-1")
+    assert told_on_ar == [
+        f"The customer rejected action plan plan-1 of escalation {escalation_id}; the plan is "
+        "to be renegotiated with support. The customer's reason:\n{noformat}\nParts break "
+        "their import\n{noformat}\n\n(posted by Support Bridge)"
+    ]
     assert f"Renegotiating the action plan with development (<@{MANAGER}>)" in thread(sandbox)
 
     patch = {
@@ -240,6 +269,9 @@ def test_plans_answers_and_closing_of_an_escalation_in_slack(
     assert f"The customer accepted plan-2 (<@{MANAGER}>)" in thread(sandbox)
     note = refused(bridge, sandbox, MANAGER, escalation_id, "customer_answer", **accepted)
     assert note.endswith("no action plan is waiting for the customer's answer")
+    note = refused(bridge, sandbox, MANAGER, escalation_id, "customer_answer", **rejected)
+    assert note.endswith("no action plan is waiting for the customer's answer")
+    assert rejections_on(sandbox, "DEV-1") == told_on_ar  # told once
 
     step(bridge, sandbox, ERIN, escalation_id, "rca_progress", on_track=person.chosen("on_track"))
     agreement = person.typed("Dana agrees: the patch is enough")

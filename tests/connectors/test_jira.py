@@ -230,6 +230,24 @@ def test_comments_are_adf_documents_when_configured(sandbox: Sandbox, context: C
     assert comment.body["content"][0]["content"][0]["text"] == "Level 2 now"
 
 
+def test_a_quoted_customer_text_is_a_code_block_in_adf_and_written_once(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """ADF is structure, not markup: the customer's words go in a code block as they are."""
+    connector = make_jira(sandbox, context, description_format="adf")
+    ref = connector.create_record(spar_spec("esc-13"), IdempotencyKey("jira:esc-13:spar:create"))
+    quote = "Not before Q3 {noformat}*URGENT* [click|http://evil.example]"
+    for _ in range(2):
+        key = IdempotencyKey(f"jira:{ref.key}:comment:rejected")
+        connector.comment(ref, "The customer rejected plan-1. Their reason:", key, quote)
+
+    [comment] = sandbox.jira.world.issue(ref.key).comments
+    said, block, signature = comment.body["content"]
+    assert said["content"][0]["text"] == "The customer rejected plan-1. Their reason:"
+    assert block == {"type": "codeBlock", "content": [{"type": "text", "text": quote}]}
+    assert signature["content"][0]["text"] == "(posted by Support Bridge)"
+
+
 def test_a_replayed_adf_comment_is_written_once(sandbox: Sandbox, context: Context) -> None:
     """A retry after a crash finds the comment it wrote, in ADF as in wiki markup."""
     connector = make_jira(sandbox, context, description_format="adf")

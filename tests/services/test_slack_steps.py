@@ -89,7 +89,11 @@ def test_spar_rca_and_de_escalation_from_slack(runtime: Runtime) -> None:
     escalation_id = escalated(runtime)
     submitted(runtime, "assign_engineer", escalation_id, "U0LEAD0001", engineer="U0ENG00001")
     submitted(runtime, "file_spar", escalation_id, "U0ENG00001", severity="2")
-    assert [row.target for row in outbox(runtime, "create_record")] == ["jira"]
+    [record] = outbox(runtime, "create_record")
+    assert record.target == "jira"
+    # The severity agreed with the customer is the one filed; the ticket's (1) is named beside.
+    assert record.payload["spec"]["severity"] == "2"
+    assert record.payload["spec"]["facts"]["Ticket severity"] == "1"
     assert any("opened (severity 2); filing it in jira" in text for text in thread(runtime))
 
     submitted(runtime, "rca_progress", escalation_id, "U0ENG00001", on_track="on_track")

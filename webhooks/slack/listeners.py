@@ -34,6 +34,7 @@ from webhooks.slack.commands import (
     status_text,
     unknown_ticket,
 )
+from webhooks.slack.form_presets import presets_for
 from webhooks.slack.modal import triage_modal
 from webhooks.slack.permissions import GroupDirectory, may_press, refusal
 from webhooks.slack.submissions import FormSubmissions, key_part, text_of
@@ -175,7 +176,11 @@ class Listeners(FormSubmissions):
             ack()  # the form opens at once: its trigger id lasts three seconds
             if not self.first_press(text_of(body.get("trigger_id"))):
                 return
-            form = same_problem.modal if role == "same_problem" else step_forms.step_modal(role)
+            form = (
+                same_problem.modal
+                if role == "same_problem"
+                else step_forms.step_modal(role, presets_for(self.runtime, role, escalation))
+            )
             try:
                 self.workspace.open_view(
                     text_of(body.get("trigger_id")), form(escalation or "", channel)

@@ -19,6 +19,7 @@ from bridge.domain.enums import CommunicationMode, Outcome, PlanKind
 from bridge.domain.errors import DomainError
 from bridge.domain.records import OutcomeRecord
 from bridge.domain.resolution import check_outcome
+from webhooks.slack.form_presets import Preset
 
 CALLBACK_ID = "escalation_step"
 
@@ -43,6 +44,9 @@ class Form:
     title: str
     submit: str
     fields: tuple[Field, ...]
+
+
+SEVERITIES = (("1", "1 critical"), ("2", "2 major"), ("3", "3 minor"), ("4", "4 cosmetic"))
 
 
 FORMS = {
@@ -85,9 +89,9 @@ FORMS = {
         (
             Field(
                 "severity",
-                "Severity agreed with the customer (else the ticket's)",
+                "Severity agreed with the customer",
                 "select",
-                (("1", "1 critical"), ("2", "2 major"), ("3", "3 minor"), ("4", "4 cosmetic")),
+                SEVERITIES,
                 optional=True,
             ),
         ),
@@ -171,7 +175,7 @@ FORMS = {
 }
 
 
-def _element(field: Field) -> dict[str, Any]:
+def _element(field: Field, preset: Preset | None) -> dict[str, Any]:
     text = {"type": "plain_text", "text": field.hint} if field.hint else None
     if field.kind in ("text", "long_text"):
         element = {"type": "plain_text_input", "multiline": field.kind == "long_text"}
@@ -181,6 +185,9 @@ def _element(field: Field) -> dict[str, Any]:
             for value, label in field.choices
         ]
         element = {"type": "static_select", "options": options}
+        initial = [option for option in options if preset and option["value"] == preset.value]
+        if initial:
+            element["initial_option"] = initial[0]
     elif field.kind == "date":
         element = {"type": "datepicker"}
     elif field.kind == "user":
@@ -190,7 +197,25 @@ def _element(field: Field) -> dict[str, Any]:
     return {"action_id": "value", **element, **({"placeholder": text} if text else {})}
 
 
-def modal(step: str, escalation_id: str, channel: str | None) -> dict[str, Any]:
+def _block(field: Field, preset: Preset | None) -> dict[str, Any]:
+    block = {
+        "type": "input",
+        "block_id": field.block,
+        "optional": field.optional,
+        "label": {"type": "plain_text", "text": field.label},
+        "element": _element(field, preset),
+    }
+    if preset is not None:
+        block["hint"] = {"type": "plain_text", "text": preset.note}
+    return block
+
+
+def modal(
+    step: str,
+    escalation_id: str,
+    channel: str | None,
+    presets: dict[str, Preset] | None = None,
+) -> dict[str, Any]:
     form = FORMS[step]
     metadata = {"step": step, "escalation_id": escalation_id, "channel": channel}
     return {
@@ -200,22 +225,13 @@ def modal(step: str, escalation_id: str, channel: str | None) -> dict[str, Any]:
         "submit": {"type": "plain_text", "text": form.submit},
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": json.dumps(metadata),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": field.block,
-                "optional": field.optional,
-                "label": {"type": "plain_text", "text": field.label},
-                "element": _element(field),
-            }
-            for field in form.fields
-        ],
+        "blocks": [_block(field, (presets or {}).get(field.block)) for field in form.fields],
     }
 
 
-def step_modal(step: str) -> Any:
+def step_modal(step: str, presets: dict[str, Preset] | None = None) -> Any:
     """The form of ``step`` for an escalation and the channel it was pressed in."""
-    return lambda escalation_id, channel: modal(step, escalation_id, channel)
+    return lambda escalation_id, channel: modal(step, escalation_id, channel, presets)
 
 
 def on_first_field(view: dict[str, Any], error: str) -> dict[str, str]:

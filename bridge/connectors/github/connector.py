@@ -52,6 +52,16 @@ def waiting_body(waiting: WaitingList, marker: str) -> str:
     return "\n".join(lines)
 
 
+def quoted(quote: str) -> str:
+    """Someone else's words as a fenced block that nothing in them can close (the fence is
+    longer than any run of backticks inside), mentioning nobody (a zero-width joiner after
+    each ``@``) and hiding no marker of ours (nor after each ``<!``)."""
+    inert = quote.replace("@", "@\u200d").replace("<!", "<!\u200d")
+    longest = max((len(run) for run in re.findall(r"`+", inert)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{inert}\n{fence}"
+
+
 class GitHubConnector(tracker.TrackerConnector):
     key = "github"
     features = frozenset({"create_record", "comment", "move_to", "waiting_list"})
@@ -194,14 +204,15 @@ class GitHubConnector(tracker.TrackerConnector):
     def link_back(self, ref: ExternalRef, ticket_url: str, ticket_id: str) -> None:
         """The issue body links the ticket already; nothing else to keep in step."""
 
-    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
+    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey, quote: str = "") -> None:
         issue = self.call(lambda: self.repo.get_issue(int(ref.id)))
         written = not key.fresh and self.call(
             lambda: any(origin.marker_in(c.body) == key for c in issue.get_comments())
         )
         if written:
             return
-        body = f"{text}\n\n{origin.hidden_marker(key)}"
+        said = f"{text}\n\n{quoted(quote)}" if quote else text
+        body = f"{said}\n\n{origin.hidden_marker(key)}"
         self.call(lambda: issue.create_comment(body), creates=True)
 
     def move_to(self, ref: ExternalRef, status: str) -> None:

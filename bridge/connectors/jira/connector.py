@@ -154,8 +154,8 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
             )
         )
 
-    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None:
-        body = markup.comment(text, self.settings.description_format == "adf")
+    def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey, quote: str = "") -> None:
+        body = markup.comment(text, self.settings.description_format == "adf", quote)
         if not key.fresh:
             existing = self.call(lambda: self.client.comments(ref.key))
             # The raw body: the library turns an ADF document into an object that never

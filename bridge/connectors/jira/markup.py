@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bridge.connectors import tracker
@@ -9,6 +10,7 @@ from bridge.services.ports import RecordSpec, WaitingList
 
 COMMENT_SIGNATURE = "(posted by Support Bridge)"
 
+_NOFORMAT = re.compile(r"\{noformat\}", re.IGNORECASE)
 _WIKI_SPECIAL = str.maketrans({"|": "\\|", "{": "\\{", "}": "\\}", "[": "\\[", "]": "\\]"})
 
 
@@ -61,14 +63,28 @@ def adf(spec: RecordSpec) -> dict[str, Any]:
     return {"type": "doc", "version": 1, "content": content}
 
 
-def comment(text: str, as_adf: bool) -> Any:
-    """A comment body ending in the signature that marks it as ours."""
+def _without_noformat(quote: str) -> str:
+    """The quote with every ``{noformat}`` taken out, including one that taking another out
+    would join together (``{no{noformat}format}``): nothing can close the block early."""
+    while True:
+        cleaned = _NOFORMAT.sub("", quote)
+        if cleaned == quote:
+            return cleaned
+        quote = cleaned
+
+
+def comment(text: str, as_adf: bool, quote: str = "") -> Any:
+    """A comment body ending in the signature that marks it as ours. ``quote`` (someone else's
+    words) is shown as it was written: a code block in ADF, a ``{noformat}`` block in wiki
+    markup, where nothing is markup."""
     if as_adf:
-        return {
-            "type": "doc",
-            "version": 1,
-            "content": [_paragraph(_text(text)), _paragraph(_text(COMMENT_SIGNATURE))],
-        }
+        content = [_paragraph(_text(text))]
+        if quote:
+            content.append({"type": "codeBlock", "content": [_text(quote)]})
+        content.append(_paragraph(_text(COMMENT_SIGNATURE)))
+        return {"type": "doc", "version": 1, "content": content}
+    if quote:
+        text = f"{text}\n{{noformat}}\n{_without_noformat(quote)}\n{{noformat}}"
     return f"{text}\n\n{COMMENT_SIGNATURE}"
 
 
