@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 from bridge.config import load_settings
+from bridge.config.policy import LevelConfig
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.records import Ticket
 from bridge.runtime import Runtime, bootstrap
@@ -13,6 +14,12 @@ from bridge.store.escalations import EscalationStore
 
 # A Monday morning in New York (us-eastern is the default calendar: Mon-Fri 9-18).
 MONDAY_10AM = dt.datetime(2026, 11, 16, 15, 0, tzinfo=dt.UTC)
+# The address of each level's owner (``levels.<n>.address``): copying one asks for that level.
+ADDRESSES = {
+    1: "supportmanager@vendor.example",
+    2: "am@vendor.example",
+    3: "ceo@vendor.example",
+}
 
 
 @pytest.fixture
@@ -21,6 +28,14 @@ def runtime(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runt
     runtime = bootstrap(load_settings())
     yield runtime
     runtime.close()
+
+
+@pytest.fixture
+def addressed(runtime: Runtime) -> Runtime:
+    roles = {1: "support manager", 2: "account manager", 3: "executive"}
+    levels = {n: LevelConfig(role=roles[n], address=ADDRESSES[n]) for n in roles}
+    runtime.settings = runtime.settings.model_copy(update={"levels": levels})
+    return runtime
 
 
 def add_ticket(

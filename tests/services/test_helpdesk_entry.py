@@ -5,28 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.config.policy import LevelConfig
-from bridge.runtime import Runtime
 from bridge.services.helpdesk_entry import copied_addresses
 from bridge.store.escalations import EscalationStore
 
-from .conftest import MONDAY_10AM, add_ticket
+from .conftest import ADDRESSES, MONDAY_10AM, add_ticket
 from .test_escalation_service import request
 from .test_inbound_processors import escalations, slack_request, stored
-
-ADDRESSES = {
-    1: "supportmanager@vendor.example",
-    2: "am@vendor.example",
-    3: "ceo@vendor.example",
-}
-
-
-@pytest.fixture
-def addressed(runtime: Runtime) -> Runtime:
-    roles = {1: "support manager", 2: "account manager", 3: "executive"}
-    levels = {n: LevelConfig(role=roles[n], address=ADDRESSES[n]) for n in roles}
-    runtime.settings = runtime.settings.model_copy(update={"levels": levels})
-    return runtime
 
 
 def triage() -> dict:
