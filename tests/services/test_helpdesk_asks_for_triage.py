@@ -6,30 +6,18 @@ Deliveries go through the inbox and its job, as a Zendesk webhook's do."""
 from __future__ import annotations
 
 import json
-import uuid
 
 from sqlalchemy import select
 
-from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.store import tables
-from bridge.store.inbox import Delivery
 
-from .conftest import ADDRESSES, MONDAY_10AM, add_ticket
+from .conftest import ADDRESSES, MONDAY_10AM, add_ticket, deliver
 from .test_escalation_service import request
 from .test_helpdesk_entry import customer_reply
 from .test_inbound_processors import escalations, outbox
 
 HOSTILE = "Orders & invoices lost for 3 days <!channel> <https://evil.example|your portal>"
-
-
-def deliver(runtime: Runtime, body: dict, delivery_id: str | None = None) -> int:
-    """A Zendesk delivery stored in the inbox and processed by its job; the inbox row's id."""
-    raw = json.dumps(body).encode()
-    delivery = Delivery("zendesk", delivery_id or uuid.uuid4().hex, "ticket.comment_added", raw)
-    stored = runtime.inbox.store(delivery, utcnow())
-    runtime.tasks.process_inbox.call_local(stored.row_id)
-    return stored.row_id
 
 
 def reply_copying_the_support_manager(text: str = HOSTILE) -> dict:
