@@ -1,26 +1,44 @@
-"""Text from outside (a customer's words, a ticket's fields) in a Slack mrkdwn message.
+"""Text for Slack's mrkdwn, shared by the escalation's message and ``/escalate status``.
 
-Slack reads ``<…>`` as a mention, a channel or a link and ``&`` as the start of an entity, so
-a customer could otherwise ping ``<!channel>`` or disguise a link; Slack asks for exactly these
-three characters to be escaped."""
+Customer text is shown as typed, never read as markup: Slack takes ``<...>`` for a link, a
+mention or ``<!channel>``, and ``&`` for the start of an entity, so those three are escaped.
+"""
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
-SECTION_LIMIT = 3000  # Slack's limit on a section block's text
-_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+# One answer longer than this is cut: the message is read at a glance, and a section's text
+# must stay under Slack's 3,000 characters.
+LONGEST_ANSWER = 300
+NOT_ANSWERED = "not answered"
+CONTACT_FIELDS = ("phone", "email", "hours_of_availability")
 
 
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def escaped(text: str, longest: int = LONGEST_ANSWER) -> str:
+    shown = text if len(text) <= longest else text[: longest - 1] + "…"
+    return shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def quoted(text: str, limit: int = 1500) -> str:
-    """``text`` escaped as a block quote of at most ``limit`` characters, cut with an ellipsis
-    (never inside an entity) when it is longer."""
-    lines = text.strip().splitlines() or [""]
-    quote = "\n".join(f"> {escape(line)}" for line in lines)
-    if len(quote) <= limit:
-        return quote
-    return _PARTIAL_ENTITY.sub("", quote[: limit - 1]) + "…"
+def _answer(value: Any) -> str:
+    if value is None or value == "":
+        return NOT_ANSWERED
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return escaped(str(value))
+
+
+def triage_lines(shown: dict[str, Any]) -> list[str]:
+    """The triage answers (as ``answers.shown_triage`` gives them): impact, go-live, contact."""
+    impact = (
+        f"*Production down:* {_answer(shown.get('production_down'))} · "
+        f"*Users affected:* {_answer(shown.get('users_affected'))} · "
+        f"*Financial loss:* {_answer(shown.get('anticipated_financial_loss'))}"
+    )
+    due, effect = shown.get("go_live_or_upgrade_date"), shown.get("go_live_effect")
+    go_live = f"*Go-live:* {_answer(due)}" if due else "*Go-live:* none at stake"
+    if due and effect:
+        go_live += f", {_answer(effect)}"
+    contact = shown.get("contact") or {}
+    reach = [_answer(contact.get(name)) for name in CONTACT_FIELDS if contact.get(name)]
+    return [impact, go_live, f"*Contact:* {' · '.join(reach) or NOT_ANSWERED}"]

@@ -21,7 +21,7 @@ from bridge.domain.enums import Level
 from bridge.services import effects
 from bridge.services.collaborators import Service
 from bridge.services.json_body import parse_json
-from bridge.services.mrkdwn import escape, quoted
+from bridge.services.mrkdwn import escaped
 from bridge.services.replies import customer_comment
 from bridge.services.routing import route
 from bridge.store.escalations import EscalationStore
@@ -31,7 +31,20 @@ log = structlog.get_logger(__name__)
 # The button's action id; its value names the ticket and what to prefill (webhooks/slack).
 OPEN_TRIAGE = "triage_request.open"
 VALUE_LIMIT = 2000  # Slack's limit on a button's value
+SECTION_LIMIT = 3000  # Slack's limit on a section's text
+WORDS_SHOWN = 1000
 KEPT_WORDS = 10_000
+
+
+def quoted(words: str, longest: int = WORDS_SHOWN) -> str:
+    """The customer's words as typed (escaped), as a block quote, cut with an ellipsis when
+    long; shorter still when escaping (``&amp;``…) would take it past a section's limit."""
+    while True:
+        shown = escaped(words.strip(), longest)
+        quote = "\n".join(f"> {line}" for line in shown.splitlines() or [""])
+        if len(quote) < SECTION_LIMIT:
+            return quote
+        longest = longest * 3 // 4
 
 
 def message_key(helpdesk: str, number: str, document: Any, words: str) -> str:
@@ -57,7 +70,7 @@ def _button_value(ticket_ref: str, reason: str) -> str:
 
 def triage_request_message(ticket_ref: str, role: str, words: str) -> tuple[str, list[Any]]:
     """The fallback text and the blocks: who was copied, the customer's words, the button."""
-    ticket = escape(ticket_ref)
+    ticket = escaped(ticket_ref)
     text = f"Ticket {ticket}: the customer copied the {role} and asks to escalate; triage it."
     head = (
         f":envelope: *Ticket {ticket}*: the customer copied the {role} on a reply, asking to "
