@@ -50,7 +50,8 @@ def quoted(words: str, longest: int = WORDS_SHOWN) -> str:
 def message_key(helpdesk: str, number: str, document: Any, words: str) -> str:
     """The customer's message, whatever delivery carried it: Zendesk's comment id when the
     event has one, else a digest of the words (of the whole body when there are none)."""
-    comment = document.get("event", {}).get("comment") if isinstance(document, dict) else None
+    event = document.get("event") if isinstance(document, dict) else None
+    comment = event.get("comment") if isinstance(event, dict) else None
     if isinstance(comment, dict) and str(comment.get("id") or "").strip():
         identity = "comment-" + hashlib.sha256(str(comment["id"]).encode()).hexdigest()[:16]
     else:

@@ -98,3 +98,29 @@ def test_the_escalation_support_opens_settles_the_pending_request(addressed) -> 
     deliver(runtime, reply_copying_the_support_manager("Any news?"))  # now one is open
     assert len(outbox(runtime, "channel_post")) == 1
     assert len(pending_requests(runtime)) == 1
+
+
+def test_a_reply_in_the_documented_trigger_body_asks_once_too(addressed) -> None:
+    """The template's ``comment`` (no Zendesk comment id): the words name the message."""
+    runtime = addressed
+    add_ticket(runtime)
+    body = {
+        "ticket": {"id": "4711", "subject": "Orders fail to sync"},
+        "comment": {
+            "body": "Escalating: <b>nothing works</b>",
+            "public": "true",
+            "by_customer": "true",
+            "cc": f"{ADDRESSES[1]},",
+        },
+        "event": "not Zendesk's",
+    }
+
+    deliver(runtime, body, event_type="trigger")
+    deliver(runtime, body, event_type="trigger")
+
+    [post] = outbox(runtime, "channel_post")
+    assert (
+        post.payload["blocks"][1]["text"]["text"]
+        == "> Escalating: &lt;b&gt;nothing works&lt;/b&gt;"
+    )
+    assert len(pending_requests(runtime)) == 1
