@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,6 +19,7 @@ from bridge.store import migrate
 from bridge.store.tables import InboxRow
 from sandbox import Sandbox
 from sandbox.embedded import connector_settings
+from sandbox.helpdesk.zendesk_admin import render
 from sandbox.receiver import WebhookReceiver
 
 # A complete API request's triage answers (contact, users affected, go-live) and the four
@@ -101,3 +105,39 @@ def held_to_the_contract(sandbox: Sandbox) -> Iterator[None]:
     found = sandbox.violations[before:]
     if found:
         pytest.fail("contract violations:\n" + "\n".join(map(str, found)), pytrace=False)
+
+
+HELPDESK_DOC = Path(__file__).parents[1] / "docs" / "helpdesk-webhooks.md"
+# The answers an agent types into the ticket's custom fields, by the template's field names.
+TRIGGER_ANSWERS: dict[str, Any] = {
+    "users affected field id": "250",
+    "go-live date field id": "2099-01-15",
+    "go-live effect field id": "The go-live slips a week",
+    "contact phone field id": "+1 555 0100",
+    "contact email field id": "dana@customer.example",
+    "contact hours field id": "9-17 CET",
+    "production down checkbox id": False,
+    "acceptable workaround checkbox id": False,
+    "core functionality checkbox id": True,
+    "financial loss field id": "20k EUR a day",
+}
+
+
+def documented_template() -> str:
+    """The first JSON block of docs/helpdesk-webhooks.md: the body the administrator pastes."""
+    found = re.search(r"```json\n(.*?)```", HELPDESK_DOC.read_text(encoding="utf-8"), re.S)
+    assert found is not None
+    return found[1]
+
+
+def rendered_trigger_body(placeholders: dict[str, str]) -> dict[str, Any]:
+    """The documented template as Zendesk renders it: ``placeholders`` by name
+    (``ticket.title``…), each ``<… id>`` custom field given its ``TRIGGER_ANSWERS`` answer."""
+    template = documented_template()
+    names = sorted(set(re.findall(r"ticket_field_<([^>]+)>", template)))
+    ids = {name: number for number, name in enumerate(names, start=1)}
+    for name, number in ids.items():
+        template = template.replace(f"ticket_field_<{name}>", f"ticket_field_{number}")
+    fields = {ids[name]: value for name, value in TRIGGER_ANSWERS.items()}
+    rendered: dict[str, Any] = json.loads(render(template, placeholders, fields))
+    return rendered

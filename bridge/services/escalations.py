@@ -35,6 +35,7 @@ from bridge.services.collaborators import Service
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route
 from bridge.store.escalations import EscalationStore, Loaded
+from bridge.store.pending import PendingRequests
 from bridge.store.transactions import Transaction
 
 
@@ -127,6 +128,7 @@ class EscalationService(Service):
             ticket = store.ticket_of(ticket_row)
             policy = snapshot(self.settings, ticket.region)
             escalation_id = store.reserve_id(ticket_row, policy.snapshot, now)
+            PendingRequests(session).settle(ticket_row.id, escalation_id, now)
             command = replace(request, ticket_ref=ticket.external_id)
             advice = ticket_advice(self.settings, ticket, request.reason, now)
             override = (

@@ -6,6 +6,8 @@
   or the executive (level 3) — ``levels.<n>.address`` in bridge.yaml — raises the escalation
   of the ticket to that level, opening it first when none is open. Once per reply: the raise
   claims a guard token named after the delivery, and a level already reached is not raised to.
+  With no escalation open and no triage answers (a mail carries none), the ask is kept as a
+  pending escalation request and support is asked to triage it (``triage_requests.py``).
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from typing import Any
 import structlog
 
 from bridge.domain.enums import EntryPoint, Level, LevelCause, ReasonCategory
-from bridge.domain.errors import DomainError, UnknownTicket
+from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
 from bridge.domain.levels import copied_level
 from bridge.domain.records import Ticket
 from bridge.services import effects
+from bridge.services.answers import UnreadableAnswers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
 from bridge.services.json_body import parse_json
+from bridge.services.triage_requests import TriageRequests
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
+UNTRIAGED = (TriageIncomplete, UnreadableAnswers)
 _SPLIT = re.compile(r"[,;\s]+")
 
 
@@ -81,6 +86,7 @@ class HelpdeskEntry(Service):
     def __init__(self, collaborators: Collaborators, escalations: EscalationService) -> None:
         super().__init__(collaborators)
         self.escalations = escalations
+        self.triage_requests = TriageRequests(collaborators)
 
     # -- a new escalation ticket names the ticket to escalate ----------------------------------
     def escalate_named(
@@ -148,8 +154,9 @@ class HelpdeskEntry(Service):
         self, helpdesk: str, number: str, body: bytes, *, cause: str, now: dt.datetime
     ) -> Level | None:
         """Raise the ticket's open escalation to the level the reply copied (opening one first,
-        under the same triage rule as a type change, when none is open); returns the level
-        asked for, None when the reply copied no level's address. Refusals are logged."""
+        under the same triage rule as a type change, when none is open; without the answers,
+        support is asked to triage it); returns the level asked for, None when the reply copied
+        no level's address. Other refusals are logged."""
         document = parse_json(body)
         copied = copied_addresses(document) if isinstance(document, dict) else []
         addresses = {Level(n): level.address for n, level in self.settings.levels.items()}
@@ -170,7 +177,20 @@ class HelpdeskEntry(Service):
                     cause=cause,
                     override_justification=f"the customer copied the {role} ({helpdesk} reply)",
                 )
-                escalation_id = self.escalations.escalate_from_helpdesk(request, body, now)
+                try:
+                    escalation_id = self.escalations.escalate_from_helpdesk(request, body, now)
+                except UNTRIAGED:  # a mail carries no triage answers: support triages it
+                    self.triage_requests.ask_support(
+                        helpdesk,
+                        number,
+                        body,
+                        level=target,
+                        role=role,
+                        requested_by=request.requested_by,
+                        cause=cause,
+                        now=now,
+                    )
+                    return target
             if target > Level.SUPPORT_MANAGER:
                 self._raise(escalation_id, target, role, cause=cause, now=now)
         except REFUSALS as exc:

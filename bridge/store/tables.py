@@ -280,3 +280,23 @@ class BoardSession(Base):
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class PendingEscalationRequest(Base):
+    """A customer's ask to escalate that the bridge cannot open alone (an e-mail carries no
+    triage answers): pending until support triages the ticket and an escalation opens for it.
+    ``key`` names the customer's message, so a resent delivery adds no second request."""
+
+    __tablename__ = "pending_escalation_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    words: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(320))
+    cause: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -7,7 +7,6 @@ sends it to the served bridge."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,31 +15,11 @@ import requests
 from bridge.jobs.clock import utcnow
 from bridge.services.policy import snapshot
 from sandbox import Sandbox
+from tests.helpers import TRIGGER_ANSWERS as ANSWERS
+from tests.helpers import documented_template
 
 from .sandboxed import Bridge
 from .test_helpdesk_entry import escalations_of
-
-DOC = Path(__file__).parents[2] / "docs" / "helpdesk-webhooks.md"
-# The answers an agent types into the ticket's custom fields, by the template's field names.
-ANSWERS = {
-    "users affected field id": "250",
-    "go-live date field id": "2099-01-15",
-    "go-live effect field id": "The go-live slips a week",
-    "contact phone field id": "+1 555 0100",
-    "contact email field id": "dana@customer.example",
-    "contact hours field id": "9-17 CET",
-    "production down checkbox id": False,
-    "acceptable workaround checkbox id": False,
-    "core functionality checkbox id": True,
-    "financial loss field id": "20k EUR a day",
-}
-
-
-def documented_template() -> str:
-    """The first JSON block of the doc: the body the administrator pastes."""
-    found = re.search(r"```json\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert found is not None
-    return found[1]
 
 
 class Zendesk:

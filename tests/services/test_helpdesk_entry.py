@@ -1,32 +1,18 @@
-"""The helpdesk as an entry point: a new ESCALATION ticket naming another escalates that one;
-a customer reply copying a level's address raises the escalation to that level, once."""
+"""The helpdesk as an entry point: a new ESCALATION ticket naming another (in its subject or
+its description) escalates that one; a customer reply copying a level's address raises the
+escalation to that level, once."""
 
 from __future__ import annotations
 
 import pytest
 
-from bridge.config.policy import LevelConfig
-from bridge.runtime import Runtime
 from bridge.services.helpdesk_entry import copied_addresses
 from bridge.store.escalations import EscalationStore
+from tests.helpers import rendered_trigger_body
 
-from .conftest import MONDAY_10AM, add_ticket
+from .conftest import ADDRESSES, MONDAY_10AM, add_ticket, deliver
 from .test_escalation_service import request
 from .test_inbound_processors import escalations, slack_request, stored
-
-ADDRESSES = {
-    1: "supportmanager@vendor.example",
-    2: "am@vendor.example",
-    3: "ceo@vendor.example",
-}
-
-
-@pytest.fixture
-def addressed(runtime: Runtime) -> Runtime:
-    roles = {1: "support manager", 2: "account manager", 3: "executive"}
-    levels = {n: LevelConfig(role=roles[n], address=ADDRESSES[n]) for n in roles}
-    runtime.settings = runtime.settings.model_copy(update={"levels": levels})
-    return runtime
 
 
 def triage() -> dict:
@@ -77,6 +63,38 @@ def test_a_new_escalation_ticket_naming_an_unknown_ticket_is_escalated_itself(ru
     runtime.services.helpdesk_processor(stored(runtime, "zendesk", "t", body))
     [escalation] = escalations(runtime)
     assert escalation.document["ticket_id"] == "4800"
+
+
+def test_a_portal_ticket_naming_the_ticket_in_its_description_escalates_that_ticket(
+    runtime,
+) -> None:
+    """001's portal form: the subject says only that it escalates, the number is in the
+    description, which the documented trigger template carries."""
+    add_ticket(runtime, "4711")
+    body = rendered_trigger_body(
+        {
+            "ticket.id": "4800",
+            "ticket.title": "Please escalate our orders problem",
+            "ticket.description": 'Ticket number: 4711\n"Orders" are lost every hour.',
+            "ticket.requester.email": "ops@customer.example",
+            "ticket.organization.name": "Customer Ltd",
+            "ticket.priority": "Urgent",
+            "ticket.ticket_type": "Escalation",
+            "ticket.status": "New",
+            "ticket.created_at_with_timestamp": "2026-11-16T14:00:00Z",
+            "ticket.updated_at_with_timestamp": "2026-11-16T14:00:00Z",
+            "current_user.email": "ops@customer.example",
+        }
+    )
+    deliver(runtime, body, event_type="trigger")
+    [escalation] = escalations(runtime)
+    assert escalation.document["ticket_id"] == "4711"
+    assert escalation.document["entry_point"] == "escalation_request"
+    assert escalation.document["reason_text"].startswith("Ticket number: 4711")
+    with runtime.sessions() as session:
+        store = EscalationStore(session)
+        new = store.find_ticket("zendesk:4800")
+        assert new is not None and store.ticket_of(new).links == ["ticket:4711"]
 
 
 def customer_reply(cc: object, *, staff: bool = False, number: str = "4711") -> dict:

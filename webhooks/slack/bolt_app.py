@@ -19,11 +19,13 @@ from slack_bolt.authorization import AuthorizeResult
 from bridge.config.connectors import SlackSettings
 from bridge.runtime import Runtime
 from bridge.services.ports import SlackWorkspace
+from bridge.services.triage_requests import OPEN_TRIAGE
 from webhooks.slack import same_problem, step_forms
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.manifest import COMMAND
 from webhooks.slack.modal import CALLBACK_ID
 from webhooks.slack.permissions import ROLES, GroupDirectory, WorkspaceGroups
+from webhooks.slack.triage_button import TriageButton
 from webhooks.slack.workspace_pin import WorkspacePin
 
 BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join((*ROLES, "more")) + r")$")
@@ -56,6 +58,7 @@ def build_bolt_app(
     app.view(same_problem.CALLBACK_ID)(listeners.same_problem_submitted)
     app.view(step_forms.CALLBACK_ID)(listeners.step_submitted)
     app.action(BUTTON_ACTIONS)(listeners.button_pressed)
+    app.action(OPEN_TRIAGE)(TriageButton(listeners).pressed)
     app.event(re.compile(".*"))(_stored_by_middleware)
     return app, listeners
 

@@ -1,0 +1,141 @@
+"""A customer's ask to escalate that support must triage first.
+
+Copying the support manager on a reply asks to escalate (000), but a mail carries none of the
+triage answers every entry point needs (002), so the bridge may not open the escalation alone.
+The ask is kept as a pending escalation request and support is asked in the ticket's
+escalation channel, with the customer's words and a button opening the triage form for the
+ticket; the escalation that then opens settles the request. Once per message: a resent
+delivery finds its request already there and posts nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import structlog
+
+from bridge.domain.enums import Level
+from bridge.services import effects
+from bridge.services.collaborators import Service
+from bridge.services.json_body import parse_json
+from bridge.services.mrkdwn import escaped
+from bridge.services.replies import customer_comment
+from bridge.services.routing import route
+from bridge.store.escalations import EscalationStore
+from bridge.store.pending import PendingRequests
+
+log = structlog.get_logger(__name__)
+# The button's action id; its value names the ticket and what to prefill (webhooks/slack).
+OPEN_TRIAGE = "triage_request.open"
+VALUE_LIMIT = 2000  # Slack's limit on a button's value
+SECTION_LIMIT = 3000  # Slack's limit on a section's text
+WORDS_SHOWN = 1000
+KEPT_WORDS = 10_000
+
+
+def quoted(words: str, longest: int = WORDS_SHOWN) -> str:
+    """The customer's words as typed (escaped), as a block quote, cut with an ellipsis when
+    long; shorter still when escaping (``&amp;``…) would take it past a section's limit."""
+    while True:
+        shown = escaped(words.strip(), longest)
+        quote = "\n".join(f"> {line}" for line in shown.splitlines() or [""])
+        if len(quote) < SECTION_LIMIT:
+            return quote
+        longest = longest * 3 // 4
+
+
+def message_key(helpdesk: str, number: str, document: Any, words: str) -> str:
+    """The customer's message, whatever delivery carried it: Zendesk's comment id when the
+    event has one, else a digest of the words (of the whole body when there are none)."""
+    event = document.get("event") if isinstance(document, dict) else None
+    comment = event.get("comment") if isinstance(event, dict) else None
+    if isinstance(comment, dict) and str(comment.get("id") or "").strip():
+        identity = "comment-" + hashlib.sha256(str(comment["id"]).encode()).hexdigest()[:16]
+    else:
+        source = words or json.dumps(document, sort_keys=True, default=str)
+        identity = "words-" + hashlib.sha256(source.encode("utf-8", "replace")).hexdigest()[:24]
+    ticket = hashlib.sha256(number.encode("utf-8", "replace")).hexdigest()[:16]
+    return f"{helpdesk[:32]}:{ticket}:{identity}"
+
+
+def _button_value(ticket_ref: str, reason: str) -> str:
+    while True:
+        value = json.dumps({"ticket": ticket_ref, "reason": reason}, ensure_ascii=False)
+        if len(value) <= VALUE_LIMIT or not reason:
+            return value
+        reason = reason[: len(reason) * 3 // 4]
+
+
+def triage_request_message(ticket_ref: str, role: str, words: str) -> tuple[str, list[Any]]:
+    """The fallback text and the blocks: who was copied, the customer's words, the button."""
+    ticket = escaped(ticket_ref)
+    text = f"Ticket {ticket}: the customer copied the {role} and asks to escalate; triage it."
+    head = (
+        f":envelope: *Ticket {ticket}*: the customer copied the {role} on a reply, asking to "
+        "escalate. No escalation is open, and a mail carries no triage answers: triage the "
+        "ticket to open one."
+    )
+    button = {
+        "type": "button",
+        "action_id": OPEN_TRIAGE,
+        "text": {"type": "plain_text", "text": "Triage and escalate"},
+        "style": "primary",
+        "value": _button_value(ticket_ref, f"The customer copied the {role}: {words}"),
+    }
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": head}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": quoted(words) if words else "_(no text)_"},
+        },
+        {"type": "actions", "block_id": "triage_request", "elements": [button]},
+    ]
+    return text, blocks
+
+
+class TriageRequests(Service):
+    def ask_support(
+        self,
+        helpdesk: str,
+        number: str,
+        body: bytes,
+        *,
+        level: Level,
+        role: str,
+        requested_by: str,
+        cause: str,
+        now: dt.datetime,
+    ) -> int | None:
+        """Keep the ask and post it for triage; the request's id, None when already asked."""
+        document = parse_json(body)
+        words = (customer_comment(document) if isinstance(document, dict) else None) or ""
+        key = message_key(helpdesk, number, document, words)
+        ticket_ref = f"{helpdesk}:{number}"
+        with self.transactions.begin() as session:
+            store = EscalationStore(session)
+            row = store.find_ticket(ticket_ref)
+            if row is None:
+                return None
+            request_id = PendingRequests(session).add(
+                key,
+                ticket_id=row.id,
+                level=int(level),
+                words=words[:KEPT_WORDS],
+                requested_by=requested_by,
+                cause=cause,
+                now=now,
+            )
+            if request_id is None:
+                log.info("helpdesk.triage_already_requested", ticket=ticket_ref)
+                return None
+            channel = route(self.settings.routing, store.ticket_of(row)).channel
+            text, blocks = triage_request_message(ticket_ref, role, words)
+            effect = effects.channel_post(
+                f"triage-request:{key}", channel=channel, text=text, blocks=blocks
+            )
+            self.outbox.add(session, effect, now)
+        log.info("helpdesk.triage_requested", ticket=ticket_ref, request_id=request_id)
+        return request_id
