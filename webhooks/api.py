@@ -22,6 +22,7 @@ from bridge.domain.sla import SlaStatus, evaluate
 from bridge.jobs.clock import utcnow
 from bridge.services.answers import triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest
+from bridge.services.json_body import TooDeep, parse_json
 from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
@@ -149,8 +150,22 @@ def _invalid(exc: ValidationError) -> tuple[dict[str, Any], int]:
     return {"error": "invalid_request", "problems": problems}, 422
 
 
+@api.errorhandler(TooDeep)
+def _too_deep(exc: TooDeep) -> tuple[dict[str, Any], int]:
+    return _problem(400, "json_too_deep", str(exc))
+
+
 def json_body() -> Any:
-    body = request.get_json(silent=True)
+    """The request's JSON object; None for no body, another type or unreadable JSON. A body
+    nested past the parser's depth limit raises ``TooDeep`` (a 400 naming it)."""
+    if not request.is_json:
+        return None
+    try:
+        body = parse_json(request.get_data(cache=True))
+    except TooDeep:
+        raise
+    except ValueError:
+        return None
     if not isinstance(body, dict):
         return None
     return body

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bridge.services.json_body import parse_json
+from bridge.services.json_body import TooDeep, parse_json
 from bridge.store.inbox import Delivery
 from webhooks.payload import Malformed
 
@@ -121,7 +121,9 @@ def receive(receiver: Receiver) -> Answer:
         return refuse(source, 401, "bad_signature", "signature does not match")
     try:
         payload = parse_json(body)
-    except (ValueError, RecursionError):
+    except TooDeep as exc:
+        return refuse(source, 400, "json_too_deep", str(exc))
+    except ValueError:
         return refuse(source, 400, "bad_json", "body is not valid JSON")
     if not isinstance(payload, dict):
         return refuse(source, 400, "bad_json", "body is not a JSON object")

@@ -36,6 +36,7 @@ from webhooks.slack.commands import (
     status_text,
     unknown_ticket,
 )
+from webhooks.slack.metadata import read_metadata
 from webhooks.slack.modal import triage_modal
 from webhooks.slack.permissions import GroupDirectory, may_press, refusal
 from webhooks.slack.triage import read_triage
@@ -129,7 +130,7 @@ class Listeners:
             ack(response_action="errors", errors=errors)
             return
         try:
-            metadata = json.loads(_text(view.get("private_metadata")) or "null")
+            metadata = read_metadata(view)
             ticket = metadata["ticket"]
         except (ValueError, TypeError, KeyError):
             ack(response_action="errors", errors=EXPIRED_FORM)
@@ -216,7 +217,7 @@ class Listeners:
             )
             return
         try:
-            metadata = json.loads(_text(view.get("private_metadata")) or "null")
+            metadata = read_metadata(view)
             escalation = str(metadata["escalation_id"])
         except (ValueError, TypeError, KeyError):
             ack(response_action="errors", errors={same_problem.TICKET_BLOCK: "This form expired."})
@@ -241,7 +242,7 @@ class Listeners:
     def step_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
         """A step's form: errors back on its fields, else stored once (by view id) for its job."""
         try:
-            metadata = json.loads(_text(view.get("private_metadata")) or "null")
+            metadata = read_metadata(view)
             step, escalation = str(metadata["step"]), str(metadata["escalation_id"])
             step_forms.FORMS[step]
         except (ValueError, TypeError, KeyError):
