@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hmac
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, current_app, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from bridge.domain.clocks import describe
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
+from bridge.domain.identifiers import ticket_ref_problem
 from bridge.domain.records import PreEscalationReview, TriageAnswers
 from bridge.domain.sla import SlaStatus, evaluate
 from bridge.jobs.clock import utcnow
@@ -28,6 +29,17 @@ from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 
 api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _ticket_ref(value: str) -> str:
+    problem = ticket_ref_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+# ``4711`` or ``zendesk:4711``, in the helpdesk's own id format.
+TicketRef = Annotated[str, Field(min_length=1), AfterValidator(_ticket_ref)]
 
 
 class ContactBody(BaseModel):
@@ -81,7 +93,7 @@ class ReviewBody(BaseModel):
 class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ticket: str = Field(min_length=1)
+    ticket: TicketRef
     reason: ReasonCategory
     reason_text: str = ""
     requested_by: str = Field(min_length=1)

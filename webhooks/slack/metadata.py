@@ -28,7 +28,7 @@ def read_metadata(view: dict[str, Any]) -> dict[str, Any]:
     try:
         metadata = parse_json(raw)
     except ValueError:
-        raise _refused("not JSON")
+        raise _refused("not JSON") from None
     if not isinstance(metadata, dict):
         raise _refused("not a JSON object")
     if any(isinstance(value, dict | list) for value in metadata.values()):
