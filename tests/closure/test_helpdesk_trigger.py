@@ -153,3 +153,24 @@ def test_a_trigger_with_an_answer_missing_or_unreadable_opens_nothing_and_tells_
     [refusal] = [text for text in channel_posts(sandbox) if "refused" in text]
     assert refusal.startswith("Escalation of zendesk:100 refused")
     assert named in refusal
+
+
+def test_a_subject_longer_than_a_slack_section_is_cut_with_an_ellipsis_not_dead_lettered(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    subject = "Exports fail " + "x" * 3987  # 4,000 characters
+    sandbox.zendesk.tickets[100].subject = subject  # as the customer wrote it
+    escalate_in_zendesk(bridge, sandbox, ANSWERS)
+
+    assert escalations_of(bridge, "100") != []
+    channel = sandbox.credentials["slack"]["channel"]
+    [head] = [m for m in sandbox.slack.world.in_channel(channel) if m.blocks]
+    texts = [
+        block["text"]["text"]
+        for block in head.blocks
+        if block["type"] == "section" and "text" in block
+    ]
+    assert texts[0].endswith("x…")
+    assert len(texts[0]) == 3000
+    assert "Exports fail xxx" in texts[0]
+    assert bridge.runtime.outbox.counts_by_status().get("dead", 0) == 0
