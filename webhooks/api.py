@@ -8,38 +8,27 @@ from __future__ import annotations
 
 import hmac
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from flask import Blueprint, current_app, request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from bridge.domain.clocks import describe
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
-from bridge.domain.identifiers import ticket_ref_problem
 from bridge.domain.records import PreEscalationReview, TriageAnswers
 from bridge.domain.sla import SlaStatus, evaluate
 from bridge.jobs.clock import utcnow
 from bridge.services.answers import triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest
-from bridge.services.json_body import TooDeep, parse_json
+from bridge.services.json_body import TooDeep
 from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
+from webhooks.api_input import TicketRef, json_body
 
 api = Blueprint("api", __name__, url_prefix="/api")
-
-
-def _ticket_ref(value: str) -> str:
-    problem = ticket_ref_problem(value)
-    if problem is not None:
-        raise ValueError(problem)
-    return value
-
-
-# ``4711`` or ``zendesk:4711``, in the helpdesk's own id format.
-TicketRef = Annotated[str, Field(min_length=1), AfterValidator(_ticket_ref)]
 
 
 class ContactBody(BaseModel):
@@ -165,22 +154,6 @@ def _invalid(exc: ValidationError) -> tuple[dict[str, Any], int]:
 @api.errorhandler(TooDeep)
 def _too_deep(exc: TooDeep) -> tuple[dict[str, Any], int]:
     return _problem(400, "json_too_deep", str(exc))
-
-
-def json_body() -> Any:
-    """The request's JSON object; None for no body, another type or unreadable JSON. A body
-    nested past the parser's depth limit raises ``TooDeep`` (a 400 naming it)."""
-    if not request.is_json:
-        return None
-    try:
-        body = parse_json(request.get_data(cache=True))
-    except TooDeep:
-        raise
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
-        return None
-    return body
 
 
 def _view(store: EscalationStore, row: tables.Escalation, *, history: bool) -> dict[str, Any]:

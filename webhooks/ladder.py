@@ -1,10 +1,10 @@
 """The guard ladder every webhook receiver climbs, then its one hand-off to the intake.
 
 Each rung answers early with its own status and log key: not configured 404, too large 413,
-wrong content type 415, missing header 400, bad signature 401, signed timestamp outside the
-replay window 401, unreadable body 400, ignored
-event 200, duplicate 200, accepted 202. The inbox row is committed before the 2xx. Bad input
-never reaches a 500, and a rejection is logged and counted with its reason, never its body.
+wrong content type 415, missing header 400, bad signature 401, signed outside the replay window
+401, unreadable body 400, ignored event 200, duplicate 200, accepted 202. The inbox row is
+committed before the 2xx. Bad input never reaches a 500, and a rejection is logged and counted
+with its reason, never its body.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def _subscribed_event(payload: dict[str, Any]) -> tuple[str, str, str | None, An
     return event_type, f"event:{event_id}", record_key, payload.get("time")
 
 
-def _trigger(payload: dict[str, Any], headers: Headers, body: bytes) -> tuple[str, str, str, Any]:
+def _trigger(payload: dict[str, Any], body: bytes) -> tuple[str, str, str, Any]:
     ticket = (
         scalar_text(dig(payload, "ticket", "id"))
         or scalar_text(payload.get("ticket_id"))
@@ -76,7 +76,7 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     if isinstance(kind, str) and kind.startswith(EVENT_PREFIX):
         event_type, event_id, record_key, stamp = _subscribed_event(payload)
     elif kind is None or not isinstance(kind, str) or "ticket" in payload:
-        event_type, event_id, record_key, stamp = _trigger(payload, headers, body)
+        event_type, event_id, record_key, stamp = _trigger(payload, body)
     else:
         return Ignored(f"type {kind[:60]!r} is not a Zendesk event the bridge uses")
     return Delivery(
