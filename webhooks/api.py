@@ -29,9 +29,11 @@ from bridge.domain.sla import SlaStatus, evaluate
 from bridge.jobs.clock import utcnow
 from bridge.services.answers import shown_triage, triage_answers
 from bridge.services.escalations import EscalationNotFound, EscalationRequest
+from bridge.services.json_body import TooDeep
 from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore, triage_of
+from webhooks.api_input import TicketRef, json_body
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -98,7 +100,7 @@ class ReviewBody(BaseModel):
 class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ticket: str = Field(min_length=1)
+    ticket: TicketRef
     reason: ReasonCategory
     reason_text: str = ""
     requested_by: str = Field(min_length=1)
@@ -167,11 +169,9 @@ def _invalid(exc: ValidationError) -> tuple[dict[str, Any], int]:
     return {"error": "invalid_request", "problems": problems}, 422
 
 
-def json_body() -> Any:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return None
-    return body
+@api.errorhandler(TooDeep)
+def _too_deep(exc: TooDeep) -> tuple[dict[str, Any], int]:
+    return _problem(400, "json_too_deep", str(exc))
 
 
 def _view(store: EscalationStore, row: tables.Escalation, *, history: bool) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from bridge.domain.triage import missing_answers, require_complete_triage, triag
 from bridge.jobs.clock import utcnow
 from bridge.services import procedure
 from bridge.services.steps import Said, agree_communication, propose, status_update
-from webhooks.api import TriageBody, api, current_runtime, json_body, show
+from webhooks.api import TriageBody, api, current_runtime, show
+from webhooks.api_input import TicketRef, json_body
 
 
 class Step(BaseModel):
@@ -106,7 +107,7 @@ def triage_step(escalation_id: int) -> tuple[dict[str, Any], int]:
 
 
 class SameProblem(Step):
-    ticket: str = Field(min_length=1)
+    ticket: TicketRef
 
 
 @api.post("/escalations/<id:escalation_id>/same-problem")

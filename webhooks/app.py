@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from bridge.config import Settings, load_settings
 from bridge.observability.metrics import Metrics
 from bridge.runtime import Runtime, bootstrap
+from bridge.services.json_body import parse_json
 from webhooks import (
     api_steps,  # noqa: F401 - registers the step routes on `api`
     receivers,
@@ -48,6 +49,11 @@ class OrjsonProvider(DefaultJSONProvider):
         if kwargs.get("indent"):  # debug mode's pretty output: leave it to the standard library
             return super().dumps(obj, **kwargs)
         return orjson.dumps(obj, default=self.default, option=self.OPTIONS).decode()
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        # The bridge's one parser: a body nested past its depth limit is a ValueError, never the
+        # standard parser's RecursionError (a 500).
+        return parse_json(s)
 
 
 def create_app(

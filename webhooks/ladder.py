@@ -1,13 +1,16 @@
 """The guard ladder every webhook receiver climbs, then its one hand-off to the intake.
 
 Each rung answers early with its own status and log key: not configured 404, too large 413,
-wrong content type 415, missing header 400, bad signature 401, unreadable body 400, ignored
-event 200, duplicate 200, accepted 202. The inbox row is committed before the 2xx. Bad input
-never reaches a 500, and a rejection is logged and counted with its reason, never its body.
+wrong content type 415, missing header 400, bad signature 401, signed outside the replay window
+401, unreadable body 400, ignored event 200, duplicate 200, accepted 202. The inbox row is
+committed before the 2xx. Bad input never reaches a 500, and a rejection is logged and counted
+with its reason, never its body.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bridge.services.json_body import parse_json
+from bridge.services.json_body import TooDeep, parse_json
 from bridge.store.inbox import Delivery
 from webhooks.payload import Malformed
 
@@ -37,6 +40,7 @@ class Ignored:
 
 Verifier = Callable[[bytes, Headers, Sequence[bytes]], bool]
 Describer = Callable[[dict[str, Any], Headers, bytes], "Delivery | Ignored"]
+SignedAt = Callable[[Headers], "dt.datetime | None"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Receiver:
     describe: Describer
     required_headers: tuple[str, ...] = ()
     any_of_headers: tuple[str, ...] = ()  # at least one of these (e.g. secret or signature)
+    signed_at: SignedAt | None = None  # the time the signature covers, for the replay window
 
 
 def refuse(source: str, status: int, reason: str, detail: str) -> Answer:
@@ -100,6 +105,18 @@ def too_large(source: str, max_bytes: int) -> Answer:
     return refuse(source, 413, "too_large", f"body over the {max_bytes // MiB} MiB limit")
 
 
+def outside_window(signed_at: dt.datetime | None) -> str | None:
+    """Why a delivery signed at ``signed_at`` is refused as a replay, or None when it is fresh."""
+    from webhooks.app import runtime_of
+
+    window = runtime_of(current_app).settings.webhooks.signature_window_seconds
+    if signed_at is None:
+        return "the signed timestamp is not an ISO 8601 time"
+    if abs(time.time() - signed_at.timestamp()) > window:
+        return f"signed more than {window} seconds from the bridge's clock: a replay is refused"
+    return None
+
+
 def receive(receiver: Receiver) -> Answer:
     source = receiver.source
     secrets = secrets_or_none(source)
@@ -119,9 +136,14 @@ def receive(receiver: Receiver) -> Answer:
         return too_large(source, receiver.max_bytes)
     if not receiver.verify(body, headers, secrets):
         return refuse(source, 401, "bad_signature", "signature does not match")
+    stale = outside_window(receiver.signed_at(headers)) if receiver.signed_at else None
+    if stale:
+        return refuse(source, 401, "stale_signature", stale)
     try:
         payload = parse_json(body)
-    except (ValueError, RecursionError):
+    except TooDeep as exc:
+        return refuse(source, 400, "json_too_deep", str(exc))
+    except ValueError:
         return refuse(source, 400, "bad_json", "body is not valid JSON")
     if not isinstance(payload, dict):
         return refuse(source, 400, "bad_json", "body is not a JSON object")

@@ -12,9 +12,13 @@ from typing import Any
 
 from werkzeug.routing import BaseConverter, ValidationError
 
+from bridge.domain.identifiers import requester_problem, ticket_id_problem
 from bridge.store.ids import record_id
 
 MAX_TOKEN_LENGTH = 200
+# Where the documented ticket bodies carry the requester (bridge.services.ticket_events reads
+# the same names; Freshdesk's placeholder is ticket_contact_email).
+REQUESTER_FIELDS = ("requester", "requester_email", "requester_id", "ticket_contact_email")
 
 
 class Malformed(Exception):
@@ -57,6 +61,25 @@ def token(value: Any, what: str, reason: str = "bad_id") -> str:
 
 def optional_token(value: str | None, what: str) -> str | None:
     return None if value is None else token(value, what)
+
+
+def ticket_id(helpdesk: str, value: str) -> str:
+    """A ticket id in ``helpdesk``'s own format; anything else is refused (``bad_ticket_id``)."""
+    problem = ticket_id_problem(helpdesk, value)
+    if problem is not None:
+        raise Malformed("bad_ticket_id", problem)
+    return value
+
+
+def check_requester(fields: Any) -> None:
+    """Refuse (``bad_requester``) a ticket whose requester could add a header to a notice."""
+    if not isinstance(fields, dict):
+        return
+    for name in REQUESTER_FIELDS:
+        value = fields.get(name)
+        problem = requester_problem(value) if isinstance(value, str) else None
+        if problem is not None:
+            raise Malformed("bad_requester", problem)
 
 
 def content_hash(body: bytes) -> str:

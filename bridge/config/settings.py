@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -26,6 +26,16 @@ from bridge.config.policy import (
 
 WEBHOOK_SOURCES = ("github", "jira", "zendesk", "freshdesk", "intake")
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
+class WebhooksConfig(BaseModel):
+    """How the receivers judge a delivery beyond its signature."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # A signed timestamp further than this from the bridge's clock is a replay (Zendesk signs
+    # one with every delivery; Slack keeps its own five minutes).
+    signature_window_seconds: int = Field(default=300, ge=30, le=86_400)
 
 
 class Settings(BaseSettings):
@@ -70,6 +80,7 @@ class Settings(BaseSettings):
     board: BoardConfig = BoardConfig()
     field_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     contacts: dict[str, list[str]] = Field(default_factory=dict)
+    webhooks: WebhooksConfig = WebhooksConfig()
 
     @classmethod
     def settings_customise_sources(

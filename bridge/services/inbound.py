@@ -28,7 +28,7 @@ from bridge.services.replies import Replies, public_comment
 from bridge.services.spar import SparFiling, TrackerNotConfigured
 from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
-from bridge.services.ticket_events import parse_ticket_event
+from bridge.services.ticket_events import check_ticket, parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 from bridge.store.ids import record_id
 
@@ -189,6 +189,7 @@ class HelpdeskProcessor(Service):
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         event = parse_ticket_event(row.body)
+        check_ticket(row.source, event.ticket)
         now = self.now()
         cause = f"{row.source}:{row.delivery_id}"
         if row.source == "intake" and self.settings.contacts:

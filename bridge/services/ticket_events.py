@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bridge.domain.enums import Priority, Severity
+from bridge.domain.identifiers import requester_problem, ticket_id_problem
 from bridge.domain.records import Ticket
 from bridge.jobs.registry import PermanentError
 from bridge.services.json_body import parse_json
@@ -126,3 +127,12 @@ def parse_ticket_event(body: bytes) -> TicketEvent:
         opened_at=_when(fields.get("created_at")),
     )
     return TicketEvent(ticket, updated_by or "helpdesk", _when(fields.get("updated_at")))
+
+
+def check_ticket(helpdesk: str, ticket: Ticket) -> None:
+    """Refuse a ticket the helpdesk's API could not take or a notice could not be addressed to
+    (the receivers refuse these at the door; a delivery stored before they did stops here, so
+    none of its side effects is queued to dead-letter)."""
+    problem = ticket_id_problem(helpdesk, ticket.external_id) or requester_problem(ticket.requester)
+    if problem is not None:
+        raise UnreadableTicketEvent(problem)

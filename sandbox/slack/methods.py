@@ -32,6 +32,35 @@ def _decoded(value: Any) -> Any:
     return value
 
 
+# Block Kit's documented length limits (https://docs.slack.dev/reference/block-kit/blocks):
+# a message with any text past them is refused whole, with invalid_blocks.
+SECTION_TEXT_LIMIT = 3000
+SECTION_FIELD_LIMIT = 2000
+HEADER_TEXT_LIMIT = 150
+
+
+def _length(text_object: Any) -> int:
+    text = text_object.get("text") if isinstance(text_object, dict) else None
+    return len(text) if isinstance(text, str) else 0
+
+
+def _too_long(blocks: Any) -> bool:
+    for block in blocks if isinstance(blocks, list) else []:
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "section" and (
+            _length(block.get("text")) > SECTION_TEXT_LIMIT
+            or any(_length(field) > SECTION_FIELD_LIMIT for field in block.get("fields") or [])
+        ):
+            return True
+        if kind == "header" and _length(block.get("text")) > HEADER_TEXT_LIMIT:
+            return True
+        if kind == "context" and any(
+            _length(element) > SECTION_TEXT_LIMIT for element in block.get("elements") or []
+        ):
+            return True
+    return False
+
+
 def user_json(user: User) -> dict[str, Any]:
     profile = {
         "real_name": user.real_name,
@@ -113,6 +142,8 @@ def _postable(server: SlackServer, args: dict[str, Any]) -> Channel | Response:
         return server.failed("not_in_channel")
     if not args.get("text") and not args.get("blocks"):
         return server.failed("no_text")
+    if _too_long(_decoded(args.get("blocks"))):
+        return server.failed("invalid_blocks")
     return channel
 
 
@@ -163,6 +194,8 @@ def update_message(server: SlackServer, args: dict[str, Any]) -> Response:
     message = server.world.message(channel.id, str(args.get("ts", "")))
     if message is None:
         return server.failed("message_not_found")
+    if _too_long(_decoded(args.get("blocks"))):
+        return server.failed("invalid_blocks")
     if "text" in args:
         message.text = str(args["text"])
     if "blocks" in args:

@@ -110,6 +110,49 @@ def test_a_malformed_request_names_each_problem(client: FlaskClient) -> None:
     assert client.post("/api/escalations", data="{", headers=AUTH).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"ticket": ' + "[" * 600 + "]" * 600 + "}"],
+    ids=["unclosed", "closed", "inside-an-object"],
+)
+def test_json_nested_past_the_depth_limit_is_a_400_naming_it(client: FlaskClient, body) -> None:
+    for path in ("/api/escalations", "/api/escalations/1/acknowledge"):
+        response = client.post(
+            path, data=body, headers={**AUTH, "Content-Type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert response.json == {
+            "error": "json_too_deep",
+            "detail": "JSON nested deeper than 512 levels",
+        }
+
+
+@pytest.mark.parametrize(
+    ("ticket", "problem"),
+    [
+        ("zendesk:../2", "a Zendesk ticket id is a positive whole number, not '../2'"),
+        ("freshdesk:0", "a Freshdesk ticket id is a positive whole number, not '0'"),
+        ("../2", "a ticket id is letters, digits"),
+        ("intake:a:b", "a ticket id is letters, digits"),
+        ("Zen Desk:4711", "a ticket is named as 4711 or helpdesk:4711, not 'Zen Desk:4711'"),
+    ],
+)
+def test_a_ticket_no_helpdesk_could_have_is_refused_naming_the_format(
+    runtime, client: FlaskClient, ticket: str, problem: str
+) -> None:
+    add_ticket(runtime)
+    response = client.post("/api/escalations", json=request_body(ticket), headers=AUTH)
+    assert response.status_code == 422
+    [shown] = response.json["problems"]
+    assert shown.startswith("ticket: Value error, " + problem)
+    same = client.post(
+        "/api/escalations/1/same-problem", json={"by": "U-ANNA", "ticket": ticket}, headers=AUTH
+    )
+    assert same.status_code == 422
+    assert same.json["problems"] == [shown]
+    assert client.get("/api/escalations", headers=AUTH).json == {"escalations": []}
+
+
 def test_an_illegal_step_is_a_409_with_the_domain_message(runtime, client) -> None:
     add_ticket(runtime)
     escalation_id = escalate(client)["id"]

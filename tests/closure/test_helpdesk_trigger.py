@@ -155,3 +155,24 @@ def test_a_go_live_due_today_that_cannot_complete_makes_the_escalation_urgent(
     [escalation] = escalations_of(bridge, "100")
     assert escalation.classification == classification
     assert escalation.document["triage"]["go_live_can_complete"] is (can_complete == "yes")
+
+
+def test_a_subject_longer_than_a_slack_section_is_cut_with_an_ellipsis_not_dead_lettered(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    subject = "Exports fail " + "x" * 3987  # 4,000 characters
+    sandbox.zendesk.tickets[100].subject = subject  # as the customer wrote it
+    escalate_in_zendesk(bridge, sandbox, ANSWERS)
+
+    assert escalations_of(bridge, "100") != []
+    channel = sandbox.credentials["slack"]["channel"]
+    [head] = [m for m in sandbox.slack.world.in_channel(channel) if m.blocks]
+    texts = [
+        block["text"]["text"]
+        for block in head.blocks
+        if block["type"] == "section" and "text" in block
+    ]
+    assert texts[0].endswith("x…")
+    assert len(texts[0]) == 3000
+    assert "Exports fail xxx" in texts[0]
+    assert bridge.runtime.outbox.counts_by_status().get("dead", 0) == 0

@@ -117,6 +117,30 @@ def test_an_unreadable_ticket_event_is_refused_with_its_reason(runtime: Runtime)
         runtime.services.helpdesk_processor(stored(runtime, "freshdesk", "ticket", {"hello": 1}))
 
 
+@pytest.mark.parametrize(
+    ("source", "number", "requester", "problem"),
+    [
+        ("zendesk", "../2", "ops@customer.example", "a Zendesk ticket id is a positive whole"),
+        ("freshdesk", "4711:2", "ops@customer.example", "a Freshdesk ticket id is a positive"),
+        ("intake", "a:b", "ops@customer.example", "a ticket id is letters, digits"),
+        ("zendesk", "4711", "ops@customer.example\r\nBcc: x@evil.example", "the requester"),
+    ],
+)
+def test_a_stored_ticket_the_helpdesk_could_not_take_queues_no_side_effect(
+    runtime: Runtime, source: str, number: str, requester: str, problem: str
+) -> None:
+    """A delivery stored before the receivers refused such tickets stops at its processor."""
+    event = ticket_event(number, type_="escalation", updated_at="2026-11-16T11:00:00Z")
+    event["ticket"]["requester"] = requester
+    event["triage"] = HELPDESK_TRIAGE
+    with pytest.raises(PermanentError, match=problem):
+        runtime.services.helpdesk_processor(stored(runtime, source, "ticket", event))
+    assert escalations(runtime) == []
+    with runtime.sessions() as session:
+        assert list(session.scalars(select(tables.OutboxRow))) == []
+        assert list(session.scalars(select(tables.Ticket))) == []
+
+
 def test_an_unregistered_requester_is_held_and_support_is_told(runtime, monkeypatch) -> None:
     runtime.settings = runtime.settings.model_copy(
         update={"contacts": {"Customer Ltd": ["ops@customer.example"]}}

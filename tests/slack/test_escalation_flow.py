@@ -144,3 +144,15 @@ def test_the_modal_asks_the_four_review_questions_and_the_go_live_effect(
         "workaround_impractical": True,
         "critical_milestone_date": "2026-01-31",
     }
+
+
+def test_a_long_subject_is_cut_to_slacks_section_limit_with_an_ellipsis(
+    client: FlaskClient, runtime: Runtime, sandbox: Sandbox
+) -> None:
+    with runtime.sessions.begin() as session:
+        add_ticket(session, "4521").document = {"subject": "Exports fail " + "x" * 3987}
+    view = opened_view(client, sandbox, "4521 exports lose data")
+    [shown] = [block["text"]["text"] for block in view["blocks"] if block["type"] == "section"]
+    assert shown.startswith("Escalating ticket zendesk:4521: Exports fail xxx")
+    assert (len(shown), shown[-1]) == (3000, "…")
+    assert sandbox.violations == []

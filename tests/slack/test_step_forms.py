@@ -133,6 +133,30 @@ def test_an_expired_or_forged_form_is_refused_on_its_first_field(
     assert inbox() == []
 
 
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "[" * 100_000,  # nested far past any parser's recursion
+        "[" * 1400 + "]" * 1400,  # within Slack's 3,000 characters, still too deep
+        json.dumps({"step": "de_escalate", "escalation_id": "7", "pad": "x" * 3000}),
+        json.dumps({"step": "de_escalate", "escalation_id": {"id": [[[["7"]]]]}}),
+    ],
+    ids=["deep", "deep-and-short", "over-3000-characters", "nested-values"],
+)
+def test_a_form_with_forged_metadata_is_refused_on_its_first_field_not_a_500(
+    client: FlaskClient, sandbox: Sandbox, inbox, metadata: str
+) -> None:
+    form = opened_form(client, sandbox, more_steps("de_escalate"))
+    forged = form | {"private_metadata": metadata}
+    answer = interaction(client, submission(forged, {"values": {"agreement": typed("ok")}}))
+    assert answer.status_code == 200
+    assert answer.json == {
+        "response_action": "errors",
+        "errors": {"agreement": "This form has expired; open it again from the escalation."},
+    }
+    assert inbox() == []
+
+
 @pytest.mark.parametrize("roles", [{"close": f'["{BOB}"]'}])
 def test_a_step_someone_may_not_take_opens_no_form(
     client: FlaskClient, sandbox: Sandbox, inbox

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -52,15 +53,27 @@ def jira_headers(body: bytes, secret: str, identifier: str = "") -> dict[str, st
     }
 
 
-def zendesk_headers(body: bytes, secret: str, invocation: str = "") -> dict[str, str]:
-    stamp = "2026-01-05T10:00:00Z"
-    digest = hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).digest()
+def base64_hmac(secret: str, timestamp: str, body: bytes) -> str:
+    """Zendesk's signature: base64 HMAC-SHA256 of the timestamp, then the body."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def zendesk_headers(
+    body: bytes,
+    secret: str,
+    invocation: str = "",
+    signed_at: dt.datetime | None = None,
+    webhook: str = "01F1KRFQ6BG29CNWFR60NK5FNY",
+) -> dict[str, str]:
+    """Zendesk's headers, signed now (or at ``signed_at``) in its ISO 8601 form."""
+    stamp = (signed_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "Content-Type": "application/json",
-        "X-Zendesk-Webhook-Id": "01F1KRFQ6BG29CNWFR60NK5FNY",
+        "X-Zendesk-Webhook-Id": webhook,
         "X-Zendesk-Webhook-Invocation-Id": invocation or str(uuid.uuid4().int % 10**10),
         "X-Zendesk-Webhook-Signature-Timestamp": stamp,
-        "X-Zendesk-Webhook-Signature": base64.b64encode(digest).decode(),
+        "X-Zendesk-Webhook-Signature": base64_hmac(secret, stamp, body),
     }
 
 

@@ -15,7 +15,16 @@ from werkzeug.datastructures import Headers
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
-from webhooks.payload import Malformed, content_hash, dig, iso_time, scalar_text, token
+from webhooks.payload import (
+    Malformed,
+    check_requester,
+    content_hash,
+    dig,
+    iso_time,
+    scalar_text,
+    ticket_id,
+    token,
+)
 
 SECRET_HEADER = "X-Freshdesk-Webhook-Secret"  # noqa: S105 - a header name
 SIGNATURE_HEADER = "X-Freshdesk-Signature-256"
@@ -34,6 +43,9 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     ticket = scalar_text(fields.get("ticket_id")) or scalar_text(dig(fields, "ticket", "id"))
     if ticket is None:
         raise Malformed("unexpected_payload", "body names no ticket (ticket_id)")
+    ticket_id("freshdesk", ticket)
+    check_requester(fields)
+    check_requester(fields.get("ticket"))
     event = scalar_text(fields.get("triggered_event")) or scalar_text(fields.get("event"))
     stamp = fields.get("ticket_updated_at") or fields.get("updated_at")
     return Delivery(

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint
 from werkzeug.datastructures import Headers
 
+from bridge.domain.identifiers import github_number_problem
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
@@ -34,6 +35,9 @@ def _record(event: str, payload: dict[str, Any]) -> tuple[str | None, Any]:
         return (f"{repo}@{tag}" if repo and tag else None), stamp
     subject = "pull_request" if event == "pull_request" else "issue"
     number = scalar_text(dig(payload, subject, "number"))
+    problem = github_number_problem(number) if number is not None else None
+    if problem is not None:
+        raise Malformed("bad_issue_number", problem)
     stamp = dig(payload, subject, "updated_at")
     if event == "issue_comment":
         stamp = dig(payload, "comment", "updated_at") or stamp

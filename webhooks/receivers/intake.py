@@ -20,7 +20,16 @@ from werkzeug.datastructures import Headers
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
-from webhooks.payload import Malformed, content_hash, dig, iso_time, scalar_text, token
+from webhooks.payload import (
+    Malformed,
+    check_requester,
+    content_hash,
+    dig,
+    iso_time,
+    scalar_text,
+    ticket_id,
+    token,
+)
 
 SECRET_HEADER = "X-Bridge-Webhook-Secret"  # noqa: S105 - a header name
 SIGNATURE_HEADER = "X-Bridge-Signature-256"
@@ -45,6 +54,9 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     ticket = scalar_text(dig(payload, "ticket", "id"))
     if ticket is None and event in TICKET_EVENTS:
         raise Malformed("unexpected_payload", f"{event} names no ticket (ticket.id)")
+    if ticket is not None:
+        ticket_id("intake", ticket)
+        check_requester(payload.get("ticket"))
     delivery_id = (
         headers.get(DELIVERY_HEADER) or scalar_text(payload.get("id")) or content_hash(body)
     )

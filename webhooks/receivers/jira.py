@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint
 from werkzeug.datastructures import Headers
 
+from bridge.domain.identifiers import jira_issue_key_problem
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
@@ -35,7 +36,11 @@ def _record_key(event: str, payload: dict[str, Any]) -> str | None:
     if event.startswith("issuelink_"):
         link = scalar_text(dig(payload, "issueLink", "id"))
         return f"issuelink:{link}" if link else None
-    return scalar_text(dig(payload, "issue", "key"))
+    key = scalar_text(dig(payload, "issue", "key"))
+    problem = jira_issue_key_problem(key) if key is not None else None
+    if problem is not None:
+        raise Malformed("bad_issue_key", problem)
+    return key
 
 
 def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:

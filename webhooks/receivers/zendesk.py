@@ -1,11 +1,13 @@
 """``POST /webhooks/zendesk``: event subscriptions (``zen:event-type:*``) and trigger webhooks.
 
-Event subscriptions have a fixed envelope with an event id; trigger webhooks carry a body the
-Zendesk admin wrote, so their id is the invocation (or, failing that, the content).
+Zendesk signs the timestamp with the body, so a delivery signed outside the replay window is
+refused. A delivery is known again by what is signed, never by an unsigned header: an event
+subscription by its event id, a trigger webhook (a body the Zendesk admin wrote) by its content.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,11 +19,13 @@ from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
 from webhooks.payload import (
     Malformed,
+    check_requester,
     content_hash,
     dig,
     iso_time,
     optional_token,
     scalar_text,
+    ticket_id,
     token,
 )
 
@@ -29,11 +33,14 @@ EVENT_PREFIX = "zen:event-type:"
 SIGNATURE = "X-Zendesk-Webhook-Signature"
 TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 WEBHOOK_ID = "X-Zendesk-Webhook-Id"
-INVOCATION_ID = "X-Zendesk-Webhook-Invocation-Id"
 
 
 def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
     return verify.zendesk(body, headers.get(SIGNATURE), headers.get(TIMESTAMP), secrets)
+
+
+def _signed_at(headers: Headers) -> dt.datetime | None:
+    return iso_time(headers.get(TIMESTAMP))
 
 
 def _subscribed_event(payload: dict[str, Any]) -> tuple[str, str, str | None, Any]:
@@ -44,10 +51,13 @@ def _subscribed_event(payload: dict[str, Any]) -> tuple[str, str, str | None, An
         raise Malformed("unexpected_payload", "Zendesk event without an id")
     subject = scalar_text(payload.get("subject"))
     record_key = subject.removeprefix("zen:") if subject else None
-    return event_type, event_id, record_key, payload.get("time")
+    if record_key is not None and record_key.startswith("ticket:"):
+        ticket_id("zendesk", record_key.removeprefix("ticket:"))
+        check_requester(payload.get("detail"))
+    return event_type, f"event:{event_id}", record_key, payload.get("time")
 
 
-def _trigger(payload: dict[str, Any], headers: Headers, body: bytes) -> tuple[str, str, str, Any]:
+def _trigger(payload: dict[str, Any], body: bytes) -> tuple[str, str, str, Any]:
     ticket = (
         scalar_text(dig(payload, "ticket", "id"))
         or scalar_text(payload.get("ticket_id"))
@@ -55,9 +65,10 @@ def _trigger(payload: dict[str, Any], headers: Headers, body: bytes) -> tuple[st
     )
     if ticket is None:
         raise Malformed("unexpected_payload", "trigger body names no ticket (ticket.id)")
-    invocation = headers.get(INVOCATION_ID) or content_hash(body)
+    ticket_id("zendesk", ticket)
+    check_requester(payload.get("ticket"))
     stamp = dig(payload, "ticket", "updated_at") or payload.get("updated_at")
-    return "trigger", invocation, f"ticket:{ticket}", stamp
+    return "trigger", content_hash(body), f"ticket:{ticket}", stamp
 
 
 def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
@@ -65,13 +76,12 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     if isinstance(kind, str) and kind.startswith(EVENT_PREFIX):
         event_type, event_id, record_key, stamp = _subscribed_event(payload)
     elif kind is None or not isinstance(kind, str) or "ticket" in payload:
-        event_type, event_id, record_key, stamp = _trigger(payload, headers, body)
+        event_type, event_id, record_key, stamp = _trigger(payload, body)
     else:
         return Ignored(f"type {kind[:60]!r} is not a Zendesk event the bridge uses")
-    webhook_id = token(headers.get(WEBHOOK_ID), WEBHOOK_ID)
     return Delivery(
         source="zendesk",
-        delivery_id=token(f"{webhook_id}:{event_id}", "delivery id"),
+        delivery_id=token(event_id, "delivery id"),
         event_type=token(event_type, "event type", "unknown_event"),
         body=body,
         record_key=optional_token(record_key, "record key"),
@@ -85,6 +95,7 @@ RECEIVER = Receiver(
     verify=_verify,
     describe=describe,
     required_headers=(SIGNATURE, TIMESTAMP, WEBHOOK_ID),
+    signed_at=_signed_at,
 )
 blueprint = Blueprint("zendesk_webhooks", __name__)
 

@@ -35,6 +35,7 @@ from webhooks.slack.commands import (
     unknown_ticket,
 )
 from webhooks.slack.form_presets import presets_for
+from webhooks.slack.metadata import read_metadata
 from webhooks.slack.modal import triage_modal
 from webhooks.slack.permissions import GroupDirectory, may_press, refusal
 from webhooks.slack.submissions import FormSubmissions, key_part, text_of
@@ -121,7 +122,7 @@ class Listeners(FormSubmissions):
             ack(response_action="errors", errors=errors)
             return
         try:
-            metadata = json.loads(text_of(view.get("private_metadata")) or "null")
+            metadata = read_metadata(view)
             ticket = metadata["ticket"]
         except (ValueError, TypeError, KeyError):
             ack(response_action="errors", errors=EXPIRED_FORM)

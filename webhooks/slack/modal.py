@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from bridge.domain.enums import ReasonCategory
+from bridge.services.block_text import plain
 from bridge.store.queries import TicketView
 
 CALLBACK_ID = "escalation_triage"
@@ -85,10 +86,7 @@ def triage_modal(ticket: TicketView, reason: str, channel_id: str | None) -> dic
     workaround = [_option(value, label) for value, label in WORKAROUND_REVIEW.items()]
     metadata = {"ticket": ticket.ref, "ticket_id": ticket.id, "channel": channel_id}
     blocks = [
-        {
-            "type": "section",
-            "text": _text(f"Escalating ticket {ticket.ref}: {ticket.subject}"[:3000]),
-        },
+        {"type": "section", "text": plain(f"Escalating ticket {ticket.ref}: {ticket.subject}")},
         _input("reason_category", "Why escalate?", {"type": "static_select", "options": reasons}),
         _plain("reason_text", "What happened", multiline=True, initial=reason),
         _yes_no("production_down", "Is a production system down?"),

@@ -6,12 +6,12 @@ shape is checked before bolt parses it, so a signed but malformed request is a 4
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, request
 
+from bridge.services.json_body import TooDeep, parse_json
 from webhooks import verify
 from webhooks.ladder import (
     Answer,
@@ -43,8 +43,10 @@ def _form(body: bytes) -> dict[str, list[str]]:
 
 def _json_object(text: str | bytes, what: str) -> dict[str, Any]:
     try:
-        payload = json.loads(text)
-    except (ValueError, RecursionError):
+        payload = parse_json(text)
+    except TooDeep as exc:
+        raise Malformed("json_too_deep", f"{what}: {exc}") from None
+    except ValueError:
         raise Malformed("bad_json", f"{what} is not valid JSON") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         raise Malformed("bad_json", f"{what} is not a JSON object with a type")

@@ -18,6 +18,7 @@ from bridge.store.ids import record_id
 from bridge.store.inbox import Delivery
 from webhooks.payload import dig
 from webhooks.slack import same_problem, step_forms
+from webhooks.slack.metadata import read_metadata
 from webhooks.slack.permissions import GroupDirectory, form_refusal, may_press
 
 log = structlog.get_logger("webhooks.slack")
@@ -59,7 +60,7 @@ class FormSubmissions:
             )
             return
         try:
-            metadata = json.loads(text_of(view.get("private_metadata")) or "null")
+            metadata = read_metadata(view)
             escalation = str(metadata["escalation_id"])
         except (ValueError, TypeError, KeyError):
             ack(response_action="errors", errors={same_problem.TICKET_BLOCK: "This form expired."})
@@ -84,7 +85,7 @@ class FormSubmissions:
     def step_submitted(self, ack: Callable[..., None], body: dict, view: dict) -> None:
         """A step's form: errors back on its fields, else stored once (by view id) for its job."""
         try:
-            metadata = json.loads(text_of(view.get("private_metadata")) or "null")
+            metadata = read_metadata(view)
             step, escalation = str(metadata["step"]), str(metadata["escalation_id"])
             step_forms.FORMS[step]
         except (ValueError, TypeError, KeyError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.services.block_text import header, mrkdwn, section, section_fields
 from bridge.services.mrkdwn import triage_lines
 from bridge.services.procedure import mention
 
@@ -38,10 +39,6 @@ _FACTS = (
 )
 
 
-def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
-
-
 def _link(item: Any) -> str:
     if isinstance(item, dict):
         return f"<{item['url']}|{item['key']}>" if item.get("url") else str(item.get("key", ""))
@@ -58,29 +55,27 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
     ticket = str(summary.get("ticket", ""))
     title = f"Ticket <{summary['ticket_url']}|{ticket}>" if summary.get("ticket_url") else ticket
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Escalation {escalation_id}"}},
-        {"type": "section", "text": _mrkdwn(f"*{title}*  {summary.get('title', '')}".strip())},
+        header(f"Escalation {escalation_id}"),
+        section(f"*{title}*  {summary.get('title', '')}".strip()),
     ]
     facts = [
-        _mrkdwn(
-            f"*{label}:* {mention(str(summary[name])) if name == 'engineer' else summary[name]}"
-        )
+        f"*{label}:* {mention(str(summary[name])) if name == 'engineer' else summary[name]}"
         for name, label in _FACTS
         if summary.get(name)
     ]
     if facts:
-        blocks.append({"type": "section", "fields": facts[:10]})
+        blocks.append(section_fields(facts))
     if summary.get("triage"):
         triage = "\n".join(["*Triage*", *triage_lines(summary["triage"])])
-        blocks.append({"type": "section", "block_id": "triage", "text": _mrkdwn(triage)})
+        blocks.append({**section(triage), "block_id": "triage"})
     due = summary.get("sla_due") or {}
     if due:
         clocks = " · ".join(f"{name}: {when}" for name, when in due.items())
-        blocks.append({"type": "context", "elements": [_mrkdwn(f":alarm_clock: {clocks}")]})
+        blocks.append({"type": "context", "elements": [mrkdwn(f":alarm_clock: {clocks}")]})
     links = [f"SPAR {_link(summary['spar'])}" if summary.get("spar") else ""]
     links.append(f"AR {_link(summary['ar'])}" if summary.get("ar") else "")
     if any(links):
-        blocks.append({"type": "section", "text": _mrkdwn("  ".join(x for x in links if x))})
+        blocks.append(section("  ".join(x for x in links if x)))
     shown = summary.get("buttons")
     buttons = [
         {
