@@ -8,8 +8,8 @@ weekends and holidays (Thanksgiving, Armistice Day, Christmas, New Year) with th
 hooks running every hour. Steps the procedure refuses in the escalation's state are refused,
 as Slack or the API would refuse them.
 
-``make test`` runs a bounded number of examples; ``BRIDGE_SIMULATION_EXAMPLES=200`` (and
-optionally ``BRIDGE_SIMULATION_STEPS``) runs a longer simulation.
+``make test`` plays a bounded, fixed set of examples; ``BRIDGE_SIMULATION_EXAMPLES=200`` (and
+optionally ``BRIDGE_SIMULATION_STEPS``) explores new ones for longer.
 """
 
 from __future__ import annotations
@@ -327,21 +327,28 @@ class ProcedureOverWeeks(RuleBasedStateMachine):
             plan = escalations[escalation_id].communication
             assert plan is not None, "a reminder without a communication plan"
             assert row.created_at >= due
+            own = [e for e in audit if e.record_id == str(escalation_id)]
+            if any(e.step == "agree_communication_plan" and e.at >= row.created_at for e in own):
+                continue  # the plan in force then is not the one read now
+            # Strictly before the reminder: an update in the same instant came after it.
             updated = [
                 e.at
-                for e in audit
-                if e.record_id == str(escalation_id)
-                and e.step in ("status_update", "agree_communication_plan")
-                and due - plan.frequency < e.at <= row.created_at
+                for e in own
+                if e.step in ("status_update", "agree_communication_plan")
+                and due - plan.frequency < e.at < row.created_at
             ]
             assert updated == [], f"reminded although an update was posted at {updated}"
 
 
 EXAMPLES = int(os.environ.get("BRIDGE_SIMULATION_EXAMPLES", "8"))
 STEPS = int(os.environ.get("BRIDGE_SIMULATION_STEPS", "40"))
+# ``make test`` plays the same weeks every run, so CI is red only for a change; a longer run
+# (the variables above) explores new ones and keeps what fails in .hypothesis/ to replay.
+EXPLORING = "BRIDGE_SIMULATION_EXAMPLES" in os.environ
 ProcedureOverWeeks.TestCase.settings = settings(
     max_examples=EXAMPLES,
     stateful_step_count=STEPS,
+    derandomize=not EXPLORING,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
