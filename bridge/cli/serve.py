@@ -106,13 +106,34 @@ def serve(
         log.info("serve.stopping")
 
 
+# Connections a slow or hostile client holds open without finishing a request cost waitress a
+# socket each, not a thread: waitress's default of 100 let 110 clients that sent headers and
+# one body byte stop it accepting (``/healthz`` timed out) for its 120 s channel timeout.
+# Room for 2,000 (poll(), as select() stops at 1,024 descriptors) and idle ones closed after
+# 30 s: 500 slow clients leave ``/healthz`` and a webhook answered (``bench/slow_clients.py``).
+# In front of the internet, a reverse proxy that buffers whole requests is still the answer
+# for more (docs/security.md).
+SERVER_DEFAULTS: dict[str, Any] = {
+    "connection_limit": 2000,
+    "channel_timeout": 30,
+    "cleanup_interval": 5,
+    "asyncore_use_poll": True,
+}
+
+
 def web_server(app: Any, host: str, port: int, threads: int, **options: Any) -> Any:
     """The waitress server ``serve`` runs, listening but not yet serving: ``run()`` serves.
-    ``options`` are further ``waitress.create_server`` arguments (tests pass their own socket
-    map, to stop it). Waitress answers a request it cannot parse (see docs/api.md) itself, in
-    plain text: it offers no supported way to render those answers."""
+    ``options`` are further ``waitress.create_server`` arguments over ``SERVER_DEFAULTS``
+    (tests pass their own socket map, to stop it). Waitress answers a request it cannot parse
+    (see docs/api.md) itself, in plain text: it offers no supported way to render those
+    answers."""
     return waitress.create_server(
-        app, host=host, port=port, threads=threads, ident=SERVER_IDENT, **options
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident=SERVER_IDENT,
+        **{**SERVER_DEFAULTS, **options},
     )
 
 

@@ -270,3 +270,32 @@ def test_a_defect_is_a_json_500_carrying_the_request_id(port: int) -> None:
     assert body["request_id"] == request_id
     assert request_id in body["detail"]
     assert "a defect in a view" not in answer.body.decode()
+
+
+def test_slow_clients_holding_connections_leave_healthz_and_webhooks_answered(port: int) -> None:
+    """Past waitress's own limit of 100, clients that send headers and one body byte and then
+    wait must not stop the server accepting (``bench/slow_clients.py`` measures 500)."""
+    held = []
+    try:
+        for _ in range(150):
+            conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+            conn.sendall(
+                b"POST /webhooks/github HTTP/1.1\r\nHost: bridge\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+            )
+            held.append(conn)
+
+        healthz = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: bridge\r\n\r\n")
+        unsigned = exchange(
+            port,
+            b"POST /webhooks/github HTTP/1.1\r\nHost: bridge\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+            method="POST",
+        )
+    finally:
+        for conn in held:
+            conn.close()
+
+    assert healthz.status == 200
+    assert unsigned.status == 400  # answered by the app: the server still hands requests on
+    assert unsigned.json()["error"] == "missing_header"
