@@ -24,6 +24,7 @@ from bridge.services.escalations import EscalationNotFound, EscalationRequest, E
 from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
+from bridge.services.mrkdwn import inert
 from bridge.services.replies import Replies, public_comment
 from bridge.services.spar import SparFiling, TrackerNotConfigured
 from bridge.services.splitting import TicketSplitting
@@ -244,7 +245,7 @@ class HelpdeskProcessor(Service):
                     row.source, event.ticket, named, row.body, cause=cause, now=now
                 )
             except REFUSALS as exc:
-                text = f"Escalation of {row.source}:{named} refused: {exc}"
+                text = f"Escalation of {row.source}:{inert(named)} refused: {inert(exc)}"
                 self._tell_channel(f"refused:{cause}", text, now)
                 return "done"
             if found is not None:
@@ -269,7 +270,9 @@ class HelpdeskProcessor(Service):
             self.service.escalate_from_helpdesk(request, row.body, now)
         except REFUSALS as exc:  # e.g. a ticket describing several problems: support is told
             self._tell_channel(
-                f"refused:{cause}", f"Escalation of {request.ticket_ref} refused: {exc}", now
+                f"refused:{cause}",
+                f"Escalation of {inert(request.ticket_ref)} refused: {inert(exc)}",
+                now,
             )
             log.info("ticket.escalation_refused", error=type(exc).__name__)
         return "done"
@@ -289,8 +292,8 @@ class HelpdeskProcessor(Service):
             )
         else:
             text = (
-                f"A request from an unregistered address ({held.address}) is held as inbox row "
-                f"{row.id}. Register the address under `contacts:`, {replay}"
+                f"A request from an unregistered address ({inert(held.address)}) is held as "
+                f"inbox row {row.id}. Register the address under `contacts:`, {replay}"
             )
         with self.transactions.begin() as session:
             self.outbox.add(

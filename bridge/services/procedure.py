@@ -16,6 +16,7 @@ from bridge.domain.records import (
     OutcomeRecord,
     RemoteSession,
 )
+from bridge.services.mrkdwn import inert
 from bridge.services.steps import ForDevelopment, Said, Steps
 
 
@@ -76,7 +77,7 @@ def customer_answers_plan(
             event=f"escalation-{escalation.id}:{rejected.plan_id}:rejected",
         )
         return Said(
-            f"The customer rejected {chosen}: {reason}. Back to development.",
+            f"The customer rejected {chosen}: {inert(reason)}. Back to development.",
             development=development,
         )
 
@@ -187,4 +188,4 @@ def _outcome_text(outcome: OutcomeRecord) -> str:
 
 def mention(who: str) -> str:
     """A Slack user id as Slack shows it; any other name as it is."""
-    return f"<@{who}>" if who[:1] in ("U", "W") and who.isalnum() and who.isupper() else who
+    return f"<@{who}>" if who[:1] in ("U", "W") and who.isalnum() and who.isupper() else inert(who)

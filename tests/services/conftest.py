@@ -51,12 +51,14 @@ def add_ticket(
     region: str = "",
     opened_at: dt.datetime = MONDAY_10AM - dt.timedelta(days=3),
     replied: bool = True,
+    subject: str = "Orders fail to sync",
+    organisation: str = "Customer Ltd",
 ) -> None:
     ticket = Ticket(
         external_id=number,
         requester="ops@customer.example",
-        organisation="Customer Ltd",
-        subject="Orders fail to sync",
+        organisation=organisation,
+        subject=subject,
         severity=severity,
         priority=priority,
         region=region,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bridge.domain.clocks import describe, latest, shown
 from bridge.services.answers import shown_triage
-from bridge.services.mrkdwn import triage_lines
+from bridge.services.mrkdwn import inert, triage_lines
 from bridge.services.procedure import mention
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
@@ -109,7 +109,10 @@ def unknown_ticket(ref: TicketRef, matches: list[TicketView]) -> str | None:
 
 
 def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.datetime) -> str:
-    head = f"*Ticket {ticket.ref}*: {ticket.subject} (severity {ticket.severity}, {ticket.status})"
+    head = (
+        f"*Ticket {inert(ticket.ref)}*: {inert(ticket.subject)} "
+        f"(severity {ticket.severity}, {inert(ticket.status)})"
+    )
     if escalation is None:
         return f"{head}\nNot escalated. Escalate it with `/escalate {ticket.ref} <reason>`."
     lines = [
@@ -159,7 +162,7 @@ def listing_text(
             f"{kind.value} {shown(clock, now).value}" for kind, clock in latest(line.clocks).items()
         )
         lines.append(
-            f"• #{line.id} `{line.ticket}`: {state}, level {line.level}, {engineer}; {sla}"
+            f"• #{line.id} `{inert(line.ticket)}`: {state}, level {line.level}, {engineer}; {sla}"
             + (f" ({clocks})" if clocks else "")
         )
     return "\n".join(lines) + warning

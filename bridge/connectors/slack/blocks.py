@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.services.block_text import header, mrkdwn, section, section_fields
-from bridge.services.mrkdwn import triage_lines
+from bridge.services.mrkdwn import inert, triage_lines
 from bridge.services.procedure import mention
 
 BUTTONS = (
@@ -46,22 +46,26 @@ def _link(item: Any) -> str:
 
 
 def fallback_text(escalation_id: str, summary: dict[str, Any]) -> str:
-    ticket = summary.get("ticket", "?")
-    severity = summary.get("severity", "?")
+    ticket = inert(summary.get("ticket", "?"))
+    severity = inert(summary.get("severity", "?"))
     return f"Escalation {escalation_id}: ticket {ticket} ({severity})"
 
 
+def _fact(name: str, value: object) -> str:
+    return mention(str(value)) if name == "engineer" else inert(value)
+
+
 def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[str, Any]]:
-    ticket = str(summary.get("ticket", ""))
-    title = f"Ticket <{summary['ticket_url']}|{ticket}>" if summary.get("ticket_url") else ticket
+    # The helpdesk's ticket id, subject and organisation are outside text (docs/security.md).
+    ticket = inert(summary.get("ticket", ""))
+    url = summary.get("ticket_url")
+    title = f"Ticket <{inert(url)}|{ticket}>" if url else ticket
     blocks: list[dict[str, Any]] = [
         header(f"Escalation {escalation_id}"),
-        section(f"*{title}*  {summary.get('title', '')}".strip()),
+        section(f"*{title}*  {inert(summary.get('title', ''))}".strip()),
     ]
     facts = [
-        f"*{label}:* {mention(str(summary[name])) if name == 'engineer' else summary[name]}"
-        for name, label in _FACTS
-        if summary.get(name)
+        f"*{label}:* {_fact(name, summary[name])}" for name, label in _FACTS if summary.get(name)
     ]
     if facts:
         blocks.append(section_fields(facts))
