@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
+from bridge.domain.clocks import describe, latest, shown
 from bridge.domain.enums import EscalationState, Level
 from bridge.services.answers import shown_triage
 from bridge.store import board as queries
@@ -182,21 +183,28 @@ def timeline(escalation_id: str) -> Any:
             found = queries.timeline(session, number)
             dead = queries.dead_letters(session)
     if found is None:
-        shown = escalation_id if len(escalation_id) <= 40 else escalation_id[:40] + "…"
-        return access.problem(404, "escalation_not_found", f"No escalation {shown} on this bridge.")
+        named = escalation_id if len(escalation_id) <= 40 else escalation_id[:40] + "…"
+        return access.problem(404, "escalation_not_found", f"No escalation {named} on this bridge.")
     triage = shown_triage(found.triage)
+    now = access.runtime().clock()
+    clocks = [
+        {"kind": kind.value, "state": shown(clock, now).value, "shown": describe(clock, now)}
+        for kind, clock in latest(found.clocks).items()
+    ]
     if access.wants_json():
         events = [{**asdict(event), "at": event.at.isoformat()} for event in found.events]
-        escalation = _json_row(found.escalation, access.runtime().clock(), dead)
-        return {"escalation": escalation, "triage": triage, "events": events}, 200
+        escalation = _json_row(found.escalation, now, dead)
+        body = {"escalation": escalation, "clocks": clocks, "triage": triage, "events": events}
+        return body, 200
     return _render(
         "timeline.html",
         row=found.escalation,
+        clocks=clocks,
         triage=triage,
         gave_up_here=dead.by_escalation.get(found.escalation.id, 0),
         replay=REPLAY,
         events=found.events,
-        now=access.runtime().clock(),
+        now=now,
         countdown=countdown,
         stamp=stamp,
         link=link,

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.domain.records import TriageAnswers
+from bridge.domain.sla import SlaClock as SlaClockRecord
+from bridge.store.codec import from_json
 from bridge.store.escalations import triage_of
 from bridge.store.tables import (
     ActionRequest,
@@ -82,6 +84,7 @@ class Timeline:
     escalation: BoardRow
     events: tuple[TimelineEvent, ...]
     triage: TriageAnswers | None = None
+    clocks: tuple[SlaClockRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ def timeline(session: Session, escalation_id: int) -> Timeline | None:
             for event in events
         ),
         triage_of(found[0]),
+        clocks_of(session, [escalation_id]).get(escalation_id, ()),
     )
 
 
@@ -204,6 +208,16 @@ def _channels(session: Session, ids: Collection[int]) -> dict[int, str | None]:
         .order_by(OutboxRow.id)
     )
     return {int(key): channel for key, channel in session.execute(query)}
+
+
+def clocks_of(session: Session, ids: list[int]) -> dict[int, tuple[SlaClockRecord, ...]]:
+    """Every SLA clock of each escalation, in the order they were started."""
+    found: dict[int, list[SlaClockRecord]] = {}
+    if ids:
+        query = select(SlaClock).where(SlaClock.escalation_id.in_(ids)).order_by(SlaClock.id)
+        for row in session.scalars(query):
+            found.setdefault(row.escalation_id, []).append(from_json(SlaClockRecord, row.document))
+    return {escalation_id: tuple(clocks) for escalation_id, clocks in found.items()}
 
 
 def next_due(session: Session, ids: Collection[int]) -> dict[int, NextDue]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bridge.domain.records import TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
-from bridge.store.board import next_due
+from bridge.store.board import clocks_of, next_due
 from bridge.store.codec import from_json
 from bridge.store.escalations import triage_of
 from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
@@ -134,16 +134,6 @@ class OpenEscalation:
     requested_by: str
     next_due: dt.datetime | None
     clocks: tuple[SlaClockRecord, ...] = ()
-
-
-def clocks_of(session: Session, ids: list[int]) -> dict[int, tuple[SlaClockRecord, ...]]:
-    """Every SLA clock of each escalation, in the order they were started."""
-    found: dict[int, list[SlaClockRecord]] = {}
-    if ids:
-        query = select(SlaClock).where(SlaClock.escalation_id.in_(ids)).order_by(SlaClock.id)
-        for row in session.scalars(query):
-            found.setdefault(row.escalation_id, []).append(from_json(SlaClockRecord, row.document))
-    return {escalation_id: tuple(clocks) for escalation_id, clocks in found.items()}
 
 
 def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalation]:

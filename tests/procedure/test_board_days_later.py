@@ -17,14 +17,20 @@ TUESDAY_10AM = local(2026, 11, 10, 10, tz=UK)
 TOKEN = "board-token-for-the-days-later"
 
 
-def the_board(bridge: World) -> dict[int, dict[str, Any]]:
+def board_page(bridge: World, path: str, accept: str = "application/json") -> Any:
     client = create_app(runtime=bridge.runtime).test_client()
-    answer = client.get(
-        "/board",
-        headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
-    )
+    answer = client.get(path, headers={"Authorization": f"Bearer {TOKEN}", "Accept": accept})
     assert answer.status_code == 200, answer.get_data(as_text=True)
-    return {row["id"]: row for row in answer.get_json()["escalations"]}
+    return answer.get_json() if accept == "application/json" else answer.get_data(as_text=True)
+
+
+def the_board(bridge: World) -> dict[int, dict[str, Any]]:
+    return {row["id"]: row for row in board_page(bridge, "/board")["escalations"]}
+
+
+def clocks_on_the_page(bridge: World, escalation_id: int) -> dict[str, str]:
+    page = board_page(bridge, f"/board/escalations/{escalation_id}")
+    return {clock["kind"]: clock["state"] for clock in page["clocks"]}
 
 
 def test_three_business_days_on_only_the_escalations_nobody_answered_are_red(
@@ -67,3 +73,18 @@ def test_three_business_days_on_only_the_escalations_nobody_answered_are_red(
         assert levels == {accepted: 1, answered: 1, acknowledged: 2, forgotten: 3}
         assert len(bridge.breaches(forgotten)) == 2
         assert len(bridge.breaches(acknowledged)) == 1
+        # The escalation's page shows each clock as it stands.
+        assert clocks_on_the_page(bridge, accepted) == {  # severity 2: no patch clock (000)
+            "acknowledge": "met on time",
+            "reply": "met on time",
+        }
+        assert clocks_on_the_page(bridge, answered) == {
+            "acknowledge": "met on time",
+            "reply": "met on time",
+        }
+        assert clocks_on_the_page(bridge, forgotten) == {
+            "acknowledge": "breached",
+            "reply": "breached",
+        }
+        html = board_page(bridge, f"/board/escalations/{forgotten}", accept="text/html")
+        assert "<h2>SLA clocks</h2>" in html and "breached, due" in html
