@@ -72,7 +72,8 @@ def port(runtime: Runtime) -> Iterator[int]:
 
     def loop() -> None:  # server.run() without its endless loop, so the test can stop it
         while not stop.is_set():
-            wasyncore.loop(timeout=0.05, map=sockets, count=1)
+            # poll(), as serve runs it: a long test run holds descriptors past select()'s 1,024
+            wasyncore.loop(timeout=0.05, map=sockets, use_poll=True, count=1)
 
     thread = threading.Thread(target=loop, name="refusals-waitress", daemon=True)
     thread.start()
