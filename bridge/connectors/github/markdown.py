@@ -8,7 +8,8 @@ every character that can open Markdown anywhere on a line (``\\ ` * _ [ ] < ~ | 
 starting an entity) is backslash-escaped, and so is what would open a block at its start
 (``# > + = -``, ``1.``): an escaped character renders as itself, so ordinary text ("Orders
 fail (v2.1) for ACME & Co.") is written unchanged. A zero-width joiner after ``@``, ``#``,
-``://`` and ``www`` keeps GitHub from finding a mention, an issue reference or a link.
+``:`` in ``://``, ``www`` and ``<!`` keeps GitHub from finding a mention, an issue reference
+or a link, and our marker's ``<!--`` from being written.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ JOINER = "\u200d"  # zero-width: invisible to a reader, breaks what GitHub would
 
 _INLINE = re.compile(r"[\\`*_\[\]<~|$]|&(?=#?\w+;)")
 _BLOCK_START = re.compile(r"\A(?:[#>+=-]|[0-9]{1,9}(?=[.)]))")  # a heading, quote, list, rule
-_RECOGNISED = re.compile(r"(?i)(@|#|:(?=//)|www(?=\.))")
+_RECOGNISED = re.compile(r"(?i)(@|#|:(?=//)|www(?=\.)|(?<=<)!)")
 _ESCAPE_TAIL = r"\\+"  # a cut must not leave a backslash that would escape the "…"
 # What the waiting-list comment shows, hidden beside its marker: an unchanged or older list
 # writes nothing.
