@@ -38,7 +38,7 @@ ORGANISATION = "@acme/ops-team"
 J = "\u200d"  # the zero-width joiner that breaks a mention or a link for the tracker only
 
 
-def hostile_ticket_filed(runtime: Runtime) -> None:
+def hostile_ticket_filed(runtime: Runtime) -> None:  # noqa: F811
     """A ticket carrying the attacker's text, escalated, its SPAR opened and the outbox
     drained: the SPAR, its AR and the AR's waiting list are in the tracker."""
     opened = utcnow() - dt.timedelta(days=3)
@@ -67,7 +67,7 @@ def hostile_ticket_filed(runtime: Runtime) -> None:
     drain_outbox(runtime)
 
 
-def filed(runtime: Runtime) -> dict[str, str]:
+def filed(runtime: Runtime) -> dict[str, str]:  # noqa: F811
     with runtime.sessions() as session:
         return {row.kind: row.external_key for row in session.scalars(select(tables.ActionRequest))}
 
@@ -98,7 +98,7 @@ def rendered(markdown: str) -> tuple[str, set[str]]:
 
 @pytest.mark.parametrize("tracker", ["github"])
 def test_github_records_show_the_attackers_text_as_text(
-    runtime: Runtime,
+    runtime: Runtime,  # noqa: F811
     sandbox: Sandbox,  # noqa: F811
 ) -> None:
     hostile_ticket_filed(runtime)
@@ -132,7 +132,7 @@ def test_github_records_show_the_attackers_text_as_text(
 
 @pytest.mark.parametrize("tracker", ["jira"])
 def test_jira_records_show_the_attackers_text_as_text(
-    runtime: Runtime,
+    runtime: Runtime,  # noqa: F811
     sandbox: Sandbox,  # noqa: F811
 ) -> None:
     hostile_ticket_filed(runtime)
