@@ -121,10 +121,9 @@ def test_github_records_show_the_attackers_text_as_text(
         assert f"{TICKET_ID}: {ORDINARY} @acme/security-team ![p](https://evil" in text
         assert {"link_open", "image", "html_inline", "html_block"} & kinds == {"link_open"}
         assert [t for t in kinds if t.startswith("heading")] == []
-        # The title is plain text, shown as typed, on one line.
-        assert issue["title"] == (
-            f"[{kind.upper()}] {SUBJECT.replace(chr(10), ' ')} (ticket {TICKET_ID})"
-        )
+        # The title is plain text, shown as typed on one line, naming no one.
+        typed = SUBJECT.replace("\n", " ").replace("@", f"@{J}")
+        assert issue["title"] == f"[{kind.upper()}] {typed} (ticket {TICKET_ID})"
     [waiting] = [c for c in github_comments(sandbox, keys["ar"]) if "Tickets waiting" in c]
     assert_inert_markdown(waiting.split("<!--", 1)[0])
     assert f"| intake:LNK\\]\\[\\~admin\\]\\[ | @{J}acme/ops-team |" in waiting

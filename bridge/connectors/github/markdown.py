@@ -46,9 +46,10 @@ def _escape_block_start(opening: re.Match[str]) -> str:
 
 
 def title(text: str) -> str:
-    """An issue title: plain text (GitHub neither renders it nor notifies anyone named in
-    it), on one line and within GitHub's limit."""
-    return tracker.cut(tracker.one_line(text), TITLE_LIMIT)
+    """An issue title: plain text, so nothing is escaped, on one line and within GitHub's
+    limit; a joiner after each ``@`` all the same, as GitHub has been seen to notify a name
+    in a title."""
+    return tracker.cut(tracker.one_line(text).replace("@", "@" + JOINER), TITLE_LIMIT)
 
 
 def body(text: str, marker: str) -> str:
