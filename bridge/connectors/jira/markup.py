@@ -5,9 +5,9 @@ is never markup. In wiki markup every character Jira's renderer reads as markup 
 backslash escape (``-#*_+?^~|%{}[]()!@``) is escaped, so ``!https://…!`` embeds no image,
 ``[~admin]`` mentions nobody and ``{color}`` is no macro; a backslash of its own becomes
 ``&#92;`` (two would be a line break, and one would undo our escape); line breaks become
-spaces and a zero-width joiner follows ``h1``-``h6``/``bq`` at the start, ``:`` in ``://``
-and ``mailto:``, so no
-heading, quote or link is made. ADF text nodes are plain text already: only lengths are cut.
+spaces, and a zero-width joiner follows ``h1``-``h6``/``bq`` at the start and the ``:`` of
+``://`` and ``mailto:``, so no heading, quote or link is made. ADF text nodes are plain text
+already: there only lengths are cut.
 """
 
 from __future__ import annotations
