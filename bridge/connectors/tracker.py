@@ -3,6 +3,8 @@ it performs the same way."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from bridge.connectors.registry import BuiltFromSettings, unknown_operation
@@ -11,14 +13,51 @@ from bridge.services.ports import ExternalRef, IdempotencyKey, Kind, RecordSpec,
 WAITING_TITLE = "Tickets waiting on this AR"
 WAITING_HEADERS = ("Ticket", "Customer", "Severity", "SLA due")
 WAITING_KEPT = "Kept up to date by Support Bridge; edits here are overwritten."
+ELLIPSIS = "\u2026"  # where a text was cut to the tracker's limit
+# Line breaks of every kind (str.splitlines' set, and tabs): outside text is laid out on one
+# line, so nothing in it can start a line of its own (a heading, a list, a table, a fence).
+_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
-def waiting_lines(waiting: WaitingList) -> tuple[str, list[list[str]], str]:
+def one_line(text: str) -> str:
+    """Outside text as one line: line breaks and tabs become a space, other control
+    characters are dropped, and the ends are trimmed."""
+    return _CONTROLS.sub("", _BREAKS.sub(" ", text)).strip()
+
+
+def cut(text: str, limit: int, dangling: str = "") -> str:
+    """``text`` within ``limit`` characters, ending in a visible "…" when it was longer;
+    ``dangling`` (a pattern) is what a cut may not leave at the end, such as half an escape."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - len(ELLIPSIS)]
+    if dangling:
+        kept = re.sub(f"(?:{dangling})\\Z", "", kept)
+    return kept + ELLIPSIS
+
+
+def fitted(build: Callable[[str], str], piece: str, limit: int) -> str:
+    """``build(piece)`` within ``limit`` characters, ``piece`` (the outside text in it) cut
+    as far as needed; what ``build`` adds is never cut."""
+    built = build(piece)
+    while len(built) > limit and piece:
+        piece = cut(piece, max(len(piece) - (len(built) - limit), 1))
+        piece = "" if piece == ELLIPSIS and len(build(piece)) > limit else piece
+        built = build(piece)
+    return built
+
+
+def waiting_lines(
+    waiting: WaitingList, outside: Callable[[str], str]
+) -> tuple[str, list[list[str]], str]:
     """The waiting list's title, its rows (one per ticket, as WAITING_HEADERS) and a line
-    naming the oldest SLA due, for each tracker to lay out in its own markup."""
+    naming the oldest SLA due, for each tracker to lay out in its own markup. ``outside``
+    is the tracker's neutraliser, applied to what came from outside (the ticket and the
+    customer)."""
     title = f"{WAITING_TITLE} ({len(waiting.tickets)})"
     rows = [
-        [t.ticket, t.customer or "unknown", t.severity or "-", t.sla_due or "-"]
+        [outside(t.ticket), outside(t.customer) or "unknown", t.severity or "-", t.sla_due or "-"]
         for t in waiting.tickets
     ]
     if not rows:

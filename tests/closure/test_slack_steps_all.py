@@ -244,10 +244,11 @@ def test_plans_answers_and_closing_of_an_escalation_in_slack(
     assert "The customer rejected plan-1: Parts break their import. Back to development." in (
         thread(sandbox)
     )
-    # Development, who renegotiate the plan, read it on the AR, in the customer's words.
+    # Development, who renegotiate the plan, read it on the AR, in the customer's words (ours
+    # are plain text, escaped for wiki markup: Jira shows "plan-1").
     told_on_ar = rejections_on(sandbox, "DEV-1")
     assert told_on_ar == [
-        f"The customer rejected action plan plan-1 of escalation {escalation_id}; the plan is "
+        f"The customer rejected action plan plan\\-1 of escalation {escalation_id}; the plan is "
         "to be renegotiated with support. The customer's reason:\n{noformat}\nParts break "
         "their import\n{noformat}\n\n(posted by Support Bridge)"
     ]

@@ -166,3 +166,29 @@ def test_the_waiting_list_is_one_comment_edited_in_place(
     assert "| freshdesk:77 | unknown | 2 | - |" in body
     assert f"<!-- support-bridge:waiting-list:{ref.id} -->" in body
     assert connector.is_own_write({"comment": {"body": body}})
+
+
+def test_texts_too_long_for_github_are_cut_with_a_visible_ellipsis(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """GitHub refuses a title over 256 characters and a body or comment over 65,536: what the
+    customer wrote is cut to fit, ending in "…", and our marker still ends the body."""
+    connector = make_github(sandbox, context)
+    spec = ar_spec("gh-long")
+    long = RecordSpec(**{**spec.__dict__, "summary": "x" * 300, "facts": {"Ticket": "y" * 70_000}})
+    key = IdempotencyKey("github:gh-long:ar:create")
+    ref = connector.create_record(long, key)
+    comment_key = IdempotencyKey(f"github:{ref.key}:comment:rejected")
+    connector.comment(ref, "The customer's reason:", comment_key, "z" * 70_000)
+
+    [filed] = [i for i in issues(sandbox) if i["number"] == int(ref.id)]
+    assert filed["title"] == "x" * 255 + "…"
+    assert len(filed["body"]) == 65_536
+    assert filed["body"].endswith("y…\n\n<!-- support-bridge:github:gh-long:ar:create -->")
+    [comment] = [
+        c["body"]
+        for c in sandbox.github.snapshot()[REPO]["comments"]
+        if c["issue_url"].endswith(f"/issues/{ref.id}")
+    ]
+    assert len(comment) == 65_536
+    assert comment.endswith(f"z…\n```\n\n<!-- support-bridge:{comment_key} -->")

@@ -383,3 +383,27 @@ def test_linking_with_a_type_the_site_has_logs_no_false_warning(
 
     assert issue_state(sandbox, ar.key)["fields"]["issuelinks"]
     assert not [r for r in caplog.records if "link type" in r.getMessage()]
+
+
+def test_texts_too_long_for_jira_are_cut_with_a_visible_ellipsis(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """Jira refuses a summary over 255 characters (or with a line break) and a description or
+    comment over 32,767: the customer's text is cut to fit, ending in "…", and a quote still
+    ends in its {noformat} and our signature."""
+    connector = make_jira(sandbox, context)
+    spec = spar_spec("esc-long")
+    long = RecordSpec(
+        **{**spec.__dict__, "summary": "x\n" + "x" * 300, "facts": {"Impact": "y" * 40_000}}
+    )
+    ref = connector.create_record(long, IdempotencyKey("jira:esc-long:spar:create"))
+    key = IdempotencyKey(f"jira:{ref.key}:comment:rejected")
+    connector.comment(ref, "The customer's reason:", key, "z" * 40_000)
+
+    issue = sandbox.jira.world.issue(ref.key)
+    assert issue.fields["summary"] == "x " + "x" * 252 + "…"
+    assert len(issue.fields["description"]) == 32_767
+    assert issue.fields["description"].endswith("y…")
+    [comment] = issue.comments
+    assert len(comment.body) == 32_767
+    assert comment.body.endswith("z…\n{noformat}\n\n(posted by Support Bridge)")

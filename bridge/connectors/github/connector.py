@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -18,6 +17,7 @@ from github.Repository import Repository
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
+from bridge.connectors.github import markdown
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
 from bridge.services import ports
@@ -26,40 +26,6 @@ from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, Waiti
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 SCAN_LIMIT = 300  # newest bridge issues searched for a marker before creating
-# What the waiting-list comment shows, hidden beside its marker: an unchanged or older list
-# writes nothing.
-_SHOWN = re.compile(r"<!-- support-bridge-waiting digest=(?P<digest>\S+) as_of=(?P<as_of>\S+) -->")
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def waiting_body(waiting: WaitingList, marker: str) -> str:
-    title, rows, note = tracker.waiting_lines(waiting)
-    lines = [f"**{title}**", "", note]
-    if rows:
-        lines += ["", "| " + " | ".join(tracker.WAITING_HEADERS) + " |"]
-        lines += ["|" + "---|" * len(tracker.WAITING_HEADERS)]
-        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    lines += [
-        "",
-        f"_{tracker.WAITING_KEPT}_",
-        "",
-        origin.hidden_marker(marker),
-        f"<!-- support-bridge-waiting digest={waiting.digest} as_of={waiting.as_of} -->",
-    ]
-    return "\n".join(lines)
-
-
-def quoted(quote: str) -> str:
-    """Someone else's words as a fenced block that nothing in them can close (the fence is
-    longer than any run of backticks inside), mentioning nobody (a zero-width joiner after
-    each ``@``) and hiding no marker of ours (nor after each ``<!``)."""
-    inert = quote.replace("@", "@\u200d").replace("<!", "<!\u200d")
-    longest = max((len(run) for run in re.findall(r"`+", inert)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{inert}\n{fence}"
 
 
 class GitHubConnector(tracker.TrackerConnector):
@@ -180,7 +146,7 @@ class GitHubConnector(tracker.TrackerConnector):
         repo = self.repo
         issue = self.call(
             lambda: repo.create_issue(
-                title=spec.summary[:256],
+                title=markdown.title(spec.summary),
                 body=self._body(spec, key),
                 labels=list(dict.fromkeys(labels)),
             ),
@@ -191,15 +157,17 @@ class GitHubConnector(tracker.TrackerConnector):
         return self._as_ref(issue)
 
     def _body(self, spec: RecordSpec, key: IdempotencyKey) -> str:
+        """Our layout; every value from outside (the ticket id, the facts) written inert."""
         lines = [f"**{'SPAR' if spec.kind == 'spar' else 'Action request'} from Support Bridge**"]
         if spec.ticket_url:
-            lines.append(f"Customer ticket: [{spec.ticket_id or 'ticket'}]({spec.ticket_url})")
+            label = markdown.inert(spec.ticket_id) or "ticket"
+            lines.append(f"Customer ticket: [{label}]({spec.ticket_url})")
         if spec.link_to:
             lines.append(f"Raised from: {spec.link_to}")
         if spec.severity:
             lines.append(f"Severity: {spec.severity}")
-        lines += [f"- **{name}:** {value}" for name, value in spec.facts.items()]
-        return "\n\n".join([*lines, origin.hidden_marker(key)])
+        lines += [f"- **{name}:** {markdown.inert(value)}" for name, value in spec.facts.items()]
+        return markdown.body("\n\n".join(lines), origin.hidden_marker(key))
 
     def link_back(self, ref: ExternalRef, ticket_url: str, ticket_id: str) -> None:
         """The issue body links the ticket already; nothing else to keep in step."""
@@ -211,8 +179,7 @@ class GitHubConnector(tracker.TrackerConnector):
         )
         if written:
             return
-        said = f"{text}\n\n{quoted(quote)}" if quote else text
-        body = f"{said}\n\n{origin.hidden_marker(key)}"
+        body = markdown.comment(text, quote, key)
         self.call(lambda: issue.create_comment(body), creates=True)
 
     def move_to(self, ref: ExternalRef, status: str) -> None:
@@ -235,11 +202,11 @@ class GitHubConnector(tracker.TrackerConnector):
                 (c for c in issue.get_comments() if origin.marker_in(c.body) == marker), None
             )
         )
-        shown = _SHOWN.search(found.body or "") if found is not None else None
+        shown = markdown.SHOWN.search(found.body or "") if found is not None else None
         if shown and (shown["digest"] == waiting.digest or shown["as_of"] > waiting.as_of):
             log.info("github.waiting_list.unchanged", issue=ref.key, digest=waiting.digest)
             return
-        body = waiting_body(waiting, marker)
+        body = markdown.waiting_body(waiting, marker)
         if found is None:
             self.call(lambda: issue.create_comment(body), creates=True)
             log.info("github.waiting_list.posted", issue=ref.key)

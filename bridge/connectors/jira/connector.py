@@ -242,7 +242,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         return {
             "project": {"key": project},
             "issuetype": {"name": issue_type},
-            "summary": spec.summary[:255],
+            "summary": markup.summary(spec.summary),
             "description": describe(spec),
             "labels": list(dict.fromkeys(label.replace(" ", "-") for label in labels)),
             **spec.fields,
