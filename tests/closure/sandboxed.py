@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,12 +15,11 @@ from bridge.config import load_settings
 from bridge.connectors import retry
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import register_connectors
-from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer
-from tests.helpers import running_sandbox, write_sandbox_config
+from tests.helpers import running_sandbox, settle, write_sandbox_config
 from tests.webhooks.signing import secret_variable
 from webhooks.app import create_app
 
@@ -34,17 +32,7 @@ class Bridge:
     def settle(self, rounds: int = 20, *, reverse: bool = False) -> None:
         """Process every stored delivery and perform every side effect, as the worker does;
         ``reverse`` processes the deliveries newest first, as if they had arrived reordered."""
-        for _ in range(rounds):
-            now = utcnow()
-            inbox = self.runtime.inbox.needing_drive(now, dt.timedelta(seconds=-1))
-            outbox = self.runtime.outbox.needing_drive(now)
-            if not inbox and not outbox:
-                return
-            for row_id in sorted(inbox, reverse=reverse):
-                self.runtime.tasks.process_inbox.call_local(row_id)
-            for row_id, _target in outbox:
-                self.runtime.tasks.perform_outbox.call_local(row_id)
-        raise AssertionError("the bridge did not settle")
+        settle(self.runtime, rounds, reverse=reverse)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 
 from bridge.runtime import Runtime
 from sandbox import Sandbox
+from tests.helpers import settle
 from tests.services.conftest import add_ticket
-from tests.slack.test_triage_shown import settle
 from tests.slack.workspace import command, interaction, submission, triage_state, wait_for
 
 SUBJECT = "<!channel> <https://evil.example/login|Open the ticket> & more"

@@ -18,6 +18,7 @@ from bridge.services.policy import snapshot
 from bridge.store.escalations import EscalationStore
 from bridge.store.tables import Escalation
 from sandbox import Sandbox
+from tests.helpers import settle
 from tests.slack.test_escalation_flow import opened_view
 from tests.slack.workspace import (
     ALICE,
@@ -43,21 +44,6 @@ def routed(runtime: Runtime) -> Runtime:
         update={"routing": RoutingConfig(default_channel=CHANNEL)}
     )
     return runtime
-
-
-def settle(runtime: Runtime) -> None:
-    """Take every stored request and perform every side effect, as the worker does."""
-    for _ in range(20):
-        now = utcnow()
-        inbox = runtime.inbox.needing_drive(now, dt.timedelta(seconds=-1))
-        outbox = runtime.outbox.needing_drive(now)
-        if not inbox and not outbox:
-            return
-        for row_id in inbox:
-            runtime.tasks.process_inbox.call_local(row_id)
-        for row_id, _target in outbox:
-            runtime.tasks.perform_outbox.call_local(row_id)
-    raise AssertionError("the bridge did not settle")
 
 
 def channel_texts(sandbox: Sandbox) -> list[str]:

@@ -3,14 +3,12 @@ the form is sent, and ``/escalate status``; customer text shown as typed, never 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from flask.testing import FlaskClient
 
-from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from sandbox import Sandbox
+from tests.helpers import settle
 from tests.services.conftest import add_ticket
 from tests.slack.workspace import command, interaction, submission, triage_state, typed, wait_for
 
@@ -23,21 +21,6 @@ INERT_HOURS = "&lt;!channel&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; week
 def routed_to_the_sandbox(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     channel = sandbox.credentials["slack"]["channel"]
     monkeypatch.setenv("BRIDGE_ROUTING__DEFAULT_CHANNEL", channel)
-
-
-def settle(runtime: Runtime, rounds: int = 10) -> None:
-    """Process the stored form and perform its side effects, as the worker does."""
-    for _ in range(rounds):
-        now = utcnow()
-        inbox = runtime.inbox.needing_drive(now, dt.timedelta(seconds=-1))
-        outbox = runtime.outbox.needing_drive(now)
-        if not inbox and not outbox:
-            return
-        for row_id in inbox:
-            runtime.tasks.process_inbox.call_local(row_id)
-        for row_id, _target in outbox:
-            runtime.tasks.perform_outbox.call_local(row_id)
-    raise AssertionError("the bridge did not settle")
 
 
 def escalated_with_hostile_hours(client: FlaskClient, runtime: Runtime, sandbox: Sandbox) -> None:
