@@ -8,9 +8,10 @@ import structlog
 from jira.exceptions import JIRAError
 
 from bridge.config.connectors import JiraSettings
-from bridge.connectors.jira import JiraConnector
+from bridge.connectors.jira import JiraConnector, markup
 from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.registry import Context
+from bridge.connectors.tracker import WAITING_TITLE
 from bridge.services.ports import (
     IdempotencyKey,
     PermanentConnectorError,
@@ -407,3 +408,18 @@ def test_texts_too_long_for_jira_are_cut_with_a_visible_ellipsis(
     [comment] = issue.comments
     assert len(comment.body) == 32_767
     assert comment.body.endswith("z…\n{noformat}\n\n(posted by Support Bridge)")
+
+
+@pytest.mark.parametrize("as_adf", [True, False])
+def test_a_comment_quoting_the_waiting_lists_title_is_never_taken_for_the_list(
+    as_adf: bool,
+) -> None:
+    """After a crash lost the list's comment id, the list is found again by its shape: a
+    customer who typed its title and our signature into a rejection reason cannot pass for
+    it (the bridge would overwrite its own comment with the list, or never find the list)."""
+    forged = f"{WAITING_TITLE} (3)\n(posted by Support Bridge)"
+    ours = markup.comment("The customer rejected action plan plan-1.", as_adf, quote=forged)
+    listed = markup.waiting_list(waiting("zendesk:812"), as_adf)
+
+    assert markup.is_waiting_list(listed)
+    assert not markup.is_waiting_list(ours)

@@ -152,9 +152,12 @@ def waiting_list(waiting: WaitingList, as_adf: bool) -> Any:
 
 
 def is_waiting_list(body: Any) -> bool:
-    """Whether a comment is our waiting list (found again after a crash lost its id)."""
-    text = plain_text(body)
-    return tracker.WAITING_TITLE in text and COMMENT_SIGNATURE in text
+    """Whether a comment is our waiting list (found again after a crash lost its id): it opens
+    with the list's heading and ends with our signature. A comment of ours quoting a customer
+    who typed the title starts with our own sentence, so it is never taken for the list."""
+    text = plain_text(body).strip()
+    opening = text.removeprefix("h4. ")
+    return opening.startswith(tracker.WAITING_TITLE) and text.endswith(COMMENT_SIGNATURE)
 
 
 def plain_text(body: Any) -> str:
