@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.services.mrkdwn import triage_lines
+from bridge.services.mrkdwn import reason_line, triage_lines
 from bridge.services.procedure import mention
 
 BUTTONS = (
@@ -70,6 +70,9 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
     ]
     if facts:
         blocks.append({"type": "section", "fields": facts[:10]})
+    if summary.get("reason"):
+        reason = _mrkdwn(reason_line(summary["reason"]))
+        blocks.append({"type": "section", "block_id": "reason", "text": reason})
     if summary.get("triage"):
         triage = "\n".join(["*Triage*", *triage_lines(summary["triage"])])
         blocks.append({"type": "section", "block_id": "triage", "text": _mrkdwn(triage)})
