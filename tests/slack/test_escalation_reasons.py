@@ -2,7 +2,7 @@
 the ones urgent by nature (recurring incidents, a risk to reputation, production down during an
 upgrade: 001, 003) escalate a ticket of normal priority without advice against it, and the
 escalation's message says why it was escalated, in the requester's words, and at which
-severity (004)."""
+severity (004). A new ESCALATION helpdesk ticket's description is its reason (001)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from bridge.domain.enums import Priority, Severity
 from bridge.runtime import Runtime
 from sandbox import Sandbox
 from tests.services.conftest import add_ticket
+from tests.services.test_helpdesk_entry import new_escalation_ticket
+from tests.services.test_inbound_processors import stored
 from tests.slack.test_escalation_flow import opened_view
 from tests.slack.test_triage_shown import (  # noqa: F401 - the fixture, shared
     head_blocks,
@@ -87,3 +89,20 @@ def test_a_reason_not_urgent_by_nature_is_advised_against_on_a_normal_ticket(
         "response_action": "errors",
         "errors": {"override_justification": NOT_URGENT},
     }
+
+
+def test_a_new_escalation_tickets_description_is_the_reason_the_message_shows(
+    client: FlaskClient, runtime: Runtime, sandbox: Sandbox
+) -> None:
+    """001: "Write the reason for escalating in the Description field" of the new ticket."""
+    add_ticket(runtime, "4711")
+    body = new_escalation_ticket("Escalation of ticket 4711")
+    body["ticket"]["description"] = "Orders lost every hour <!here> & nobody answers ticket 4711"
+    stored(runtime, "zendesk", "ticket", body)  # the helpdesk's delivery, as the inbox keeps it
+    settle(runtime)
+
+    assert head_blocks(sandbox)["reason"]["text"]["text"] == (
+        "*Why escalated:* Critical business impact: Orders lost every hour &lt;!here&gt; &amp; "
+        "nobody answers ticket 4711"
+    )
+    assert "<!here>" not in str(head_blocks(sandbox))
