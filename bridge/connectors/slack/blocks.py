@@ -26,6 +26,7 @@ MORE_STEPS = (
     ("rca_progress", "Root-cause analysis"),
     ("remote_session", "Remote session (Urgent)"),
     ("de_escalate", "De-escalate"),
+    ("monitoring_period", "Monitoring period"),
     ("close", "Close after monitoring"),
 )
 _FACTS = (
