@@ -72,7 +72,7 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
     if facts:
         blocks.append({"type": "section", "fields": facts[:10]})
     if summary.get("reason"):
-        reason = _mrkdwn(reason_line(summary["reason"]))
+        reason = {"type": "mrkdwn", "text": reason_line(summary["reason"])}
         blocks.append({"type": "section", "block_id": "reason", "text": reason})
     if summary.get("triage"):
         triage = "\n".join(["*Triage*", *triage_lines(summary["triage"])])
