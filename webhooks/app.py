@@ -16,6 +16,7 @@ from bridge.config import Settings, load_settings
 from bridge.observability.metrics import Metrics
 from bridge.runtime import Runtime, bootstrap
 from webhooks import (
+    api_monitoring,  # noqa: F401 - registers its route on `api`
     api_steps,  # noqa: F401 - registers the step routes on `api`
     receivers,
     slack,
