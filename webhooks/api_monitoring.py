@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import AwareDatetime, Field
 
 from bridge.jobs.clock import utcnow
-from bridge.services import procedure
+from bridge.services.monitoring import agree_monitoring_period
 from webhooks.api import api, current_runtime, show
 from webhooks.api_steps import Step, _body, _cause
 
@@ -23,7 +23,7 @@ def monitoring_period_step(escalation_id: int) -> tuple[dict[str, Any], int]:
     """Monitor the fix until ``until`` instead of ``closure.monitoring_days``; 409 unless the
     escalation is being monitored and ``until`` is not past."""
     body: MonitoringPeriod = _body(MonitoringPeriod)
-    procedure.agree_monitoring_period(
+    agree_monitoring_period(
         current_runtime().services.steps,
         escalation_id,
         until=body.until,

@@ -9,8 +9,8 @@ from typing import Any
 
 from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
 from bridge.domain.records import CommunicationPlan, OutcomeRecord
+from bridge.services.monitoring import agree_monitoring_period
 from bridge.services.procedure import (
-    agree_monitoring_period,
     assign_engineer,
     close,
     close_after_monitoring,

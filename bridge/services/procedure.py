@@ -16,7 +16,6 @@ from bridge.domain.records import (
     OutcomeRecord,
     RemoteSession,
 )
-from bridge.services.mrkdwn import escaped
 from bridge.services.steps import ForDevelopment, Said, Steps
 
 
@@ -174,35 +173,6 @@ def close_after_monitoring(
     """The escalation manager closes on the customer's agreement once monitoring is over (002)."""
     satisfied = OutcomeRecord(Outcome.CUSTOMER_SATISFIED)
     close(steps, escalation_id, satisfied, agreement_note=agreement, by=by, cause=cause, now=now)
-
-
-def agree_monitoring_period(
-    steps: Steps,
-    escalation_id: int,
-    *,
-    until: dt.datetime,
-    agreement: str,
-    by: str,
-    cause: str,
-    now: dt.datetime,
-) -> None:
-    """The period the fix is monitored for, as agreed with the customer (002), in place of
-    ``closure.monitoring_days``; the customer is told on the ticket until when."""
-
-    def decide(escalation: Escalation) -> Said:
-        agreed = Agreement(by, agreement, now)
-        end = resolution.agree_monitoring_period(
-            escalation, until=until, agreement=agreed, cause=cause, now=now
-        )
-        when = f"{end:%Y-%m-%d %H:%M} UTC"
-        return Said(
-            f"Monitoring until {when}, agreed with the customer ({mention(by)}): "
-            f"{escaped(agreement.strip())}",
-            customer=f"As agreed with you, we monitor the fix until {when}; then, with your "
-            "agreement, the escalation is closed.",
-        )
-
-    steps.run(escalation_id, "monitoring-period", decide, cause=cause, now=now)
 
 
 def _outcome_text(outcome: OutcomeRecord) -> str:
