@@ -222,6 +222,7 @@ class RolesConfig(_Strict):
     file_spar: list[str] = Field(default_factory=list)
     rca_progress: list[str] = Field(default_factory=list)
     de_escalate: list[str] = Field(default_factory=list)
+    monitoring_period: list[str] = Field(default_factory=list)
     close: list[str] = Field(default_factory=list)
 
 

@@ -108,6 +108,11 @@ class MonitoringNotOver(RuleViolation):
     pass
 
 
+class MonitoringPeriodRefused(RuleViolation):
+    """A monitoring period agreed outside monitoring, without the agreement, or ending before
+    now."""
+
+
 class OutcomeIncomplete(RuleViolation):
     pass
 

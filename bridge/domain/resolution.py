@@ -6,7 +6,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bridge.domain.enums import EscalationState, EscalationStep, Outcome
-from bridge.domain.errors import DeEscalationBlocked, MonitoringNotOver, OutcomeIncomplete
+from bridge.domain.errors import (
+    DeEscalationBlocked,
+    MonitoringNotOver,
+    MonitoringPeriodRefused,
+    OutcomeIncomplete,
+)
 from bridge.domain.lifecycle import apply_step, record_in_place, refuse_if_closed
 from bridge.domain.records import Agreement, AuditEvent, Escalation, OutcomeRecord
 
@@ -47,6 +52,32 @@ def customer_rejects(
     return apply_step(
         escalation, EscalationStep.CUSTOMER_REJECTS, actor=by, cause=cause, now=now, note=reason
     )
+
+
+def agree_monitoring_period(
+    escalation: Escalation, *, until: datetime, agreement: Agreement, cause: str, now: datetime
+) -> datetime:
+    """The period agreed with the customer for this escalation (002: "monitored for an agreed
+    period"), in place of the configured one: it ends at ``until``, which may not be past."""
+    refused = []
+    if escalation.state is not EscalationState.MONITORING:
+        refused.append(f"escalation {escalation.id} is not being monitored")
+    if not agreement.note.strip():
+        refused.append("the customer's agreement to the period is not documented")
+    if until < now:
+        refused.append(f"the period cannot end in the past ({until.isoformat()})")
+    if refused:
+        raise MonitoringPeriodRefused("; ".join(refused))
+    escalation.monitoring_until = until
+    record_in_place(
+        escalation,
+        "agree_monitoring_period",
+        actor=agreement.by,
+        cause=cause,
+        now=now,
+        note=f"monitoring until {until.isoformat()}, agreed: {agreement.note.strip()}",
+    )
+    return until
 
 
 class Recurrence(StrEnum):

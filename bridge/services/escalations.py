@@ -79,6 +79,7 @@ def summary(
         "state": escalation.state.value,
         "sla_due": due,
         "triage": shown_triage(escalation.triage),
+        "reason": {"category": escalation.reason.value, "text": escalation.reason_text},
         # A closed (or de-escalated) escalation offers no more steps on its message.
         **({} if escalation.is_open else {"buttons": []}),
         **records,

@@ -9,6 +9,7 @@ from typing import Any
 
 from bridge.domain.enums import CommunicationMode, Outcome, PlanKind, Severity
 from bridge.domain.records import CommunicationPlan, OutcomeRecord
+from bridge.services.monitoring import agree_monitoring_period
 from bridge.services.procedure import (
     assign_engineer,
     close,
@@ -36,6 +37,7 @@ DOING = {
     "mark_resolved": "mark it resolved",
     "split_ticket": "split the ticket",
     "de_escalate": "de-escalate",
+    "monitoring_period": "agree the monitoring period",
     "close": "close it",
 }
 
@@ -154,6 +156,18 @@ def take_step(
         )
     elif step == "de_escalate":
         de_escalate(steps, escalation_id, note=answers["agreement"], by=by, cause=cause, now=now)
+    elif step == "monitoring_period":
+        # Monitored "until Friday" lasts all of Friday (UTC), as an agreed wait does.
+        until = dt.datetime.combine(dt.date.fromisoformat(answers["until"]), dt.time(), dt.UTC)
+        agree_monitoring_period(
+            steps,
+            escalation_id,
+            until=until + dt.timedelta(days=1),
+            agreement=answers["agreement"],
+            by=by,
+            cause=cause,
+            now=now,
+        )
     elif step == "close":
         close_after_monitoring(
             steps, escalation_id, agreement=answers["agreement"], by=by, cause=cause, now=now

@@ -1,5 +1,6 @@
-"""After acceptance the escalation is watched (002): the same problem again reopens it; when the
-period is over the thread is told once, and the escalation manager's close is recorded."""
+"""After acceptance the escalation is watched (002) for the configured period or the one agreed
+with the customer: the same problem again reopens it; when the period is over the thread is told
+once, and the escalation manager's close is recorded."""
 
 from __future__ import annotations
 
@@ -7,17 +8,49 @@ import datetime as dt
 
 import structlog
 
+from bridge.domain import resolution
 from bridge.domain.clocks import ClockEvent
 from bridge.domain.plans import activate
-from bridge.domain.records import Escalation
+from bridge.domain.records import Agreement, Escalation
 from bridge.domain.resolution import Recurrence, report_recurrence
 from bridge.services import effects, procedure
 from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
+from bridge.services.mrkdwn import escaped
 from bridge.services.steps import Said, Steps
 from bridge.store.escalations import EscalationStore
 
 log = structlog.get_logger(__name__)
+
+
+def agree_monitoring_period(
+    steps: Steps,
+    escalation_id: int,
+    *,
+    until: dt.datetime,
+    agreement: str,
+    by: str,
+    cause: str,
+    now: dt.datetime,
+) -> None:
+    """The period the fix is monitored for, as agreed with the customer (002), in place of
+    ``closure.monitoring_days``; the customer is told on the ticket until when. A step of
+    Slack's form and of the API alike."""
+
+    def decide(escalation: Escalation) -> Said:
+        agreed = Agreement(by, agreement, now)
+        end = resolution.agree_monitoring_period(
+            escalation, until=until, agreement=agreed, cause=cause, now=now
+        )
+        when = f"{end:%Y-%m-%d %H:%M} UTC"
+        return Said(
+            f"Monitoring until {when}, agreed with the customer ({procedure.mention(by)}): "
+            f"{escaped(agreement.strip())}",
+            customer=f"As agreed with you, we monitor the fix until {when}; then, with your "
+            "agreement, the escalation is closed.",
+        )
+
+    steps.run(escalation_id, "monitoring-period", decide, cause=cause, now=now)
 
 
 class Monitoring(Service):

@@ -8,11 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.domain.enums import ReasonCategory
+
 # One answer longer than this is cut: the message is read at a glance, and a section's text
 # must stay under Slack's 3,000 characters.
 LONGEST_ANSWER = 300
 NOT_ANSWERED = "not answered"
 CONTACT_FIELDS = ("phone", "email", "hours_of_availability")
+# A helpdesk ticket's whole description can be the reason: more of it is kept than of an answer.
+LONGEST_REASON = 1000
+# The reasons a person picks (rule 3), as the triage form offers them and the message shows them.
+REASON_LABELS: dict[ReasonCategory, str] = {
+    ReasonCategory.RECURRING_HIGH_PRIORITY_INCIDENTS: "Recurring high-priority incidents",
+    ReasonCategory.DATA_LOSS: "Data loss or risk of it",
+    ReasonCategory.REPUTATION_RISK: "Risk to reputation",
+    ReasonCategory.RESOLVED_PROBLEM_RECURRING: "A resolved problem came back",
+    ReasonCategory.NOT_UNDERSTOOD: "Support did not understand the problem",
+    ReasonCategory.UNSATISFACTORY_REPLY: "Reply unsatisfactory",
+    ReasonCategory.NOT_HANDLED_WITH_URGENCY: "Not handled with urgency",
+    ReasonCategory.PRODUCTION_DOWN_DURING_UPGRADE: "Production down during an upgrade",
+    ReasonCategory.CRITICAL_BUSINESS_IMPACT: "Critical business impact",
+}
+REASON_SHOWN = {**REASON_LABELS, ReasonCategory.SLA_BREACH: "SLA breached"}
 
 
 def inert(text: object) -> str:
@@ -49,3 +66,10 @@ def triage_lines(shown: dict[str, Any]) -> list[str]:
     contact = shown.get("contact") or {}
     reach = [_answer(contact.get(name)) for name in CONTACT_FIELDS if contact.get(name)]
     return [impact, go_live, f"*Contact:* {' · '.join(reach) or NOT_ANSWERED}"]
+
+
+def reason_line(shown: dict[str, str]) -> str:
+    """Why the escalation was asked for: the reason picked and, as typed, what happened."""
+    label = REASON_SHOWN.get(ReasonCategory(shown["category"]), shown["category"])
+    text = shown.get("text", "").strip()
+    return f"*Why escalated:* {label}" + (f": {escaped(text, LONGEST_REASON)}" if text else "")

@@ -1,5 +1,6 @@
 """No answer: reminders on the configured days, then closure per policy. After acceptance: the
-monitoring period, a recurrence that reopens, and the manager's close."""
+monitoring period (the configured one, or one agreed in Slack), a recurrence that reopens, and
+the manager's close."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import pytest
 
 from bridge.domain.errors import MonitoringNotOver
 from bridge.domain.resolution import Recurrence
+from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.links import ACCEPT
 from bridge.store import tables
 
-from .conftest import planned, state_of
+from .conftest import deliver, planned, state_of
 from .pages import shipped_to
 
 
@@ -142,3 +144,54 @@ def test_closing_for_no_answer_empties_the_ars_waiting_list(runtime: Runtime) ->
     runtime.services.reminders.closure_tick(start + dt.timedelta(days=21))
 
     assert waiting_on_the_ar(runtime) == [[]]
+
+
+def agreed_in_slack(runtime: Runtime, escalation_id: int, until: dt.date, agreement: str) -> str:
+    """The manager's **Monitoring period** form, as Slack's listener stores it."""
+    form = {
+        "step": "monitoring_period",
+        "escalation_id": str(escalation_id),
+        "user": "U0MANAGER1",
+        "answers": {"until": until.isoformat(), "agreement": agreement},
+    }
+    return deliver(runtime, "slack", "step.monitoring_period", form)
+
+
+def test_a_monitoring_period_agreed_in_slack_is_the_one_the_escalation_is_watched_for(
+    runtime: Runtime,
+) -> None:
+    escalation_id = shipped_to(runtime, "807")
+    too_early = agreed_in_slack(runtime, escalation_id, utcnow().date(), "Dana: a day is enough")
+    assert too_early == "done"
+    [refusal] = [row.payload["text"] for row in planned(runtime, "direct_message")]
+    assert refusal == (
+        f"Could not agree the monitoring period: escalation {escalation_id} is not being monitored"
+    )
+    with runtime.sessions() as session:
+        notice_id = session.query(tables.Notice.id).scalar()
+    runtime.services.closure.record_answer(notice_id, ACCEPT, by="customer", now=utcnow())
+
+    today = utcnow().date()
+    agreed_in_slack(runtime, escalation_id, today + dt.timedelta(days=2), "Dana: <two days>")
+    end = dt.datetime.combine(today + dt.timedelta(days=3), dt.time(), dt.UTC)
+    when = f"{end:%Y-%m-%d} 00:00 UTC"
+    replies = [row.payload["text"] for row in planned(runtime, "thread_reply")]
+    assert (
+        f"Monitoring until {when}, agreed with the customer (<@U0MANAGER1>): Dana: &lt;two days&gt;"
+    ) in replies
+    assert (
+        f"As agreed with you, we monitor the fix until {when}; then, with your agreement, the "
+        "escalation is closed."
+    ) in customer_replies(runtime)
+
+    monitoring = runtime.services.monitoring
+    with pytest.raises(MonitoringNotOver, match="monitored until"):
+        monitoring.close_after_monitoring(
+            escalation_id, by="U0MANAGER1", agreement="call", now=end - dt.timedelta(minutes=1)
+        )
+    assert monitoring.monitoring_tick(end - dt.timedelta(minutes=1)) == 0
+    assert monitoring.monitoring_tick(end) == 1  # not the configured 14 days: the agreed end
+    monitoring.close_after_monitoring(
+        escalation_id, by="U0MANAGER1", agreement="agreed on the call", now=end
+    )
+    assert state_of(runtime, escalation_id) == "closed"

@@ -280,6 +280,10 @@ def test_plans_answers_and_closing_of_an_escalation_in_slack(
     assert state_of(bridge.runtime, escalation_id) == "de_escalated"
     assert "*State:* de_escalated" in head(sandbox, escalation_id)
     assert "De-escalated by agreement: Dana agrees: the patch is enough" in thread(sandbox)
+    # The agreement is documented in the support request: a reply the customer sees (003).
+    [ticket] = sandbox.zendesk.tickets.values()
+    replies = [comment.body for comment in ticket.comments if comment.public]
+    assert replies.count("De-escalated: Dana agrees: the patch is enough") == 1
 
     step(bridge, sandbox, MANAGER, escalation_id, "close", agreement=person.typed("Dana: close it"))
     assert state_of(bridge.runtime, escalation_id) == "closed"

@@ -246,3 +246,37 @@ def test_the_remote_session_form_refuses_a_future_date_and_stores_a_held_one(
         "attendees": "Dana Ops, Erin Vendor",
         "outcome": "Reproduced on the customer's server",
     }
+
+
+def test_the_monitoring_period_form_asks_until_when_and_refuses_a_past_day(
+    client: FlaskClient, sandbox: Sandbox, inbox
+) -> None:
+    form = opened_form(client, sandbox, more_steps("monitoring_period"))
+    assert form["title"]["text"] == "Monitoring period"
+    assert [block["block_id"] for block in form["blocks"]] == ["until", "agreement"]
+    until, agreement = form["blocks"]
+    assert (until["label"]["text"], until["element"]["type"]) == (
+        "Monitor the fix until",
+        "datepicker",
+    )
+    assert agreement["label"]["text"] == "What was agreed with the customer"
+    assert sandbox.violations == []
+
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    past = {"values": {"until": picked_date(yesterday), "agreement": typed("Dana: a week")}}
+    answer = interaction(client, submission(form, past))
+    assert answer.json == {
+        "response_action": "errors",
+        "errors": {"until": f"{yesterday.isoformat()} is in the past."},
+    }
+    assert inbox() == []
+
+    friday = dt.date.today() + dt.timedelta(days=4)
+    agreed = {"values": {"until": picked_date(friday), "agreement": typed("Dana: till Friday")}}
+    assert interaction(client, submission(form, agreed)).status_code == 200
+    [row] = inbox()
+    assert row.event_type == "step.monitoring_period"
+    assert json.loads(row.body)["answers"] == {
+        "until": friday.isoformat(),
+        "agreement": "Dana: till Friday",
+    }

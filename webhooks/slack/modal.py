@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bridge.domain.enums import ReasonCategory
 from bridge.services.block_text import plain
+from bridge.services.mrkdwn import REASON_LABELS
 from bridge.store.queries import TicketView
 
 CALLBACK_ID = "escalation_triage"
@@ -20,17 +20,6 @@ GO_LIVE_CAN_COMPLETE = "go_live_can_complete"
 # again, with the advice, when it is empty and the advice is against.
 OVERRIDE_JUSTIFICATION = "override_justification"
 
-REASON_LABELS: dict[ReasonCategory, str] = {
-    ReasonCategory.RECURRING_HIGH_PRIORITY_INCIDENTS: "Recurring high-priority incidents",
-    ReasonCategory.DATA_LOSS: "Data loss or risk of it",
-    ReasonCategory.REPUTATION_RISK: "Risk to reputation",
-    ReasonCategory.RESOLVED_PROBLEM_RECURRING: "A resolved problem came back",
-    ReasonCategory.NOT_UNDERSTOOD: "Support did not understand the problem",
-    ReasonCategory.UNSATISFACTORY_REPLY: "Reply unsatisfactory",
-    ReasonCategory.NOT_HANDLED_WITH_URGENCY: "Not handled with urgency",
-    ReasonCategory.PRODUCTION_DOWN_DURING_UPGRADE: "Production down during an upgrade",
-    ReasonCategory.CRITICAL_BUSINESS_IMPACT: "Critical business impact",
-}
 REVIEW_CHECKS = {
     "problem_statement_correct": "The problem statement on the ticket is correct",
     "business_impact_described": "The business impact is described on the ticket",

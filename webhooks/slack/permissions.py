@@ -33,6 +33,7 @@ BUTTON_LABELS = {
     "file_spar": "File SPAR and AR",
     "rca_progress": "Root-cause analysis",
     "de_escalate": "De-escalate",
+    "monitoring_period": "Monitoring period",
     "close": "Close",
 }
 

@@ -167,6 +167,19 @@ FORMS = {
         "De-escalate",
         (Field("agreement", "What was agreed with the customer", "long_text"),),
     ),
+    "monitoring_period": Form(
+        "Monitoring period",
+        "Agree",
+        (
+            Field(
+                "until",
+                "Monitor the fix until",
+                "date",
+                hint="the end of that day (UTC), as agreed with the customer",
+            ),
+            Field("agreement", "What was agreed with the customer", "long_text"),
+        ),
+    ),
     "close": Form(
         "Close after monitoring",
         "Close",

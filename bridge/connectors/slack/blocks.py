@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.services.block_text import header, mrkdwn, section, section_fields
-from bridge.services.mrkdwn import inert, triage_lines
+from bridge.services.mrkdwn import inert, reason_line, triage_lines
 from bridge.services.procedure import mention
 
 BUTTONS = (
@@ -27,6 +27,7 @@ MORE_STEPS = (
     ("rca_progress", "Root-cause analysis"),
     ("remote_session", "Remote session (Urgent)"),
     ("de_escalate", "De-escalate"),
+    ("monitoring_period", "Monitoring period"),
     ("close", "Close after monitoring"),
 )
 _FACTS = (
@@ -69,6 +70,8 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
     ]
     if facts:
         blocks.append(section_fields(facts))
+    if summary.get("reason"):
+        blocks.append({**section(reason_line(summary["reason"])), "block_id": "reason"})
     if summary.get("triage"):
         triage = "\n".join(["*Triage*", *triage_lines(summary["triage"])])
         blocks.append({**section(triage), "block_id": "triage"})

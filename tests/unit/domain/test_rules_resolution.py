@@ -15,6 +15,7 @@ from bridge.domain.enums import (
 from bridge.domain.errors import (
     DeEscalationBlocked,
     MonitoringNotOver,
+    MonitoringPeriodRefused,
     OutcomeIncomplete,
 )
 from bridge.domain.plans import (
@@ -29,6 +30,7 @@ from bridge.domain.records import (
 )
 from bridge.domain.resolution import (
     Recurrence,
+    agree_monitoring_period,
     close,
     customer_accepts,
     customer_rejects,
@@ -146,6 +148,52 @@ def test_closing_after_monitoring_waits_for_the_period_and_the_customers_agreeme
     )
     assert escalation.state is EscalationState.CLOSED
     assert escalation.outcome == SATISFIED
+
+
+def test_a_monitoring_period_agreed_with_the_customer_replaces_the_configured_one(
+    with_plan: Escalation, now: datetime
+) -> None:
+    escalation = _monitoring(with_plan, now, timedelta(days=14))
+    agreed = Agreement("cse", "Dana: three days of watching is enough", now + HOUR)
+    until = now + timedelta(days=3)
+
+    assert (
+        agree_monitoring_period(
+            escalation, until=until, agreement=agreed, cause="cmd", now=now + HOUR
+        )
+        == until
+    )
+    assert escalation.monitoring_until == until
+    assert escalation.history[-1].step == "agree_monitoring_period"
+    assert escalation.history[-1].note == (
+        f"monitoring until {until.isoformat()}, agreed: Dana: three days of watching is enough"
+    )
+    after = now + timedelta(days=3, minutes=1)
+    assert report_recurrence(escalation, actor="cse", cause="c", now=after) is (
+        Recurrence.OUTSIDE_MONITORING_PERIOD
+    )
+    closing = Agreement("cse", "fine to close", after)
+    close(escalation, SATISFIED, agreement=closing, actor="cse", cause="cmd", now=after)
+    assert escalation.state is EscalationState.CLOSED
+
+
+def test_a_monitoring_period_needs_monitoring_the_agreement_and_an_end_not_past(
+    with_plan: Escalation, now: datetime
+) -> None:
+    agreed = Agreement("cse", "a week", now)
+    with pytest.raises(MonitoringPeriodRefused, match="is not being monitored"):
+        agree_monitoring_period(
+            with_plan, until=now + timedelta(days=7), agreement=agreed, cause="c", now=now
+        )
+    escalation = _monitoring(with_plan, now, timedelta(days=14))
+    unsaid = Agreement("cse", " ", now)
+    with pytest.raises(MonitoringPeriodRefused, match="agreement to the period is not documented"):
+        agree_monitoring_period(
+            escalation, until=now + timedelta(days=7), agreement=unsaid, cause="c", now=now
+        )
+    with pytest.raises(MonitoringPeriodRefused, match="cannot end in the past"):
+        agree_monitoring_period(escalation, until=now - HOUR, agreement=agreed, cause="c", now=now)
+    assert escalation.monitoring_until == now + timedelta(days=14)
 
 
 @pytest.mark.parametrize(
