@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -36,7 +35,7 @@ WHERE = "Admin Center > Apps and integrations > APIs > OAuth clients"
 @dataclass(frozen=True)
 class _Token:
     header: str
-    renew_at: float  # on the clock of ``ZendeskTokens``
+    renew_at: float  # time.monotonic()
 
 
 class ZendeskTokens:
@@ -48,11 +47,10 @@ class ZendeskTokens:
         client_id: str,
         client_secret: SecretStr,
         scope: str,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._url = base_url.rstrip("/") + TOKEN_PATH
         self._client_id, self._client_secret, self._scope = client_id, client_secret, scope
-        self._clock = clock
+        self._clock = time.monotonic
         self._lock = threading.Lock()
         self._token: _Token | None = None
         self._session = requests.Session()
@@ -90,11 +88,12 @@ class ZendeskTokens:
             granted = answer.json()
             header = f"Bearer {granted['access_token']}"
             lifetime = granted.get("expires_in")
-        except (ValueError, KeyError, TypeError) as exc:
+            # Tokens of clients made before expiry existed carry no ``expires_in``: kept until
+            # Zendesk answers 401.
+            self.expires_in = float(lifetime) if lifetime is not None else None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             msg = f"no access_token in Zendesk's answer to {TOKEN_PATH} (HTTP {answer.status_code})"
             raise PermanentConnectorError(SYSTEM, msg) from exc
-        # Tokens of clients made before expiry existed carry no ``expires_in``: kept until a 401.
-        self.expires_in = float(lifetime) if lifetime is not None else None
         early = min(RENEW_EARLY_SECONDS, self.expires_in / 2) if self.expires_in else 0.0
         renew_at = asked_at + self.expires_in - early if self.expires_in else math.inf
         log.info("zendesk.oauth_token", client=self._client_id, expires_in=self.expires_in)
@@ -105,7 +104,8 @@ class ZendeskTokens:
         try:
             found = answer.json()
         except ValueError:
-            found = {}
+            found = None
+        found = found if isinstance(found, dict) else {}
         error = str(found.get("error") or f"HTTP {answer.status_code}")
         said = f"{error}: {found['error_description']}" if found.get("error_description") else error
         if error == "invalid_scope":
