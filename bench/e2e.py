@@ -68,8 +68,8 @@ def write_config(sandbox: Sandbox, workdir: Path, config: dict[str, Any] | None 
             },
             "zendesk": {
                 "url": sandbox.urls["zendesk"],
-                "email": creds["zendesk"]["email"],
-                "api_token": creds["zendesk"]["api_token"],
+                "oauth_client_id": creds["zendesk"]["oauth_client_id"],
+                "oauth_client_secret": creds["zendesk"]["oauth_client_secret"],
             },
         }
     }

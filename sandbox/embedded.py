@@ -47,8 +47,8 @@ def connector_settings(sandbox: Sandbox) -> dict[str, Any]:
         },
         "zendesk": {
             "url": sandbox.urls["zendesk"],
-            "email": credentials["zendesk"]["email"],
-            "api_token": credentials["zendesk"]["api_token"],
+            "oauth_client_id": credentials["zendesk"]["oauth_client_id"],
+            "oauth_client_secret": credentials["zendesk"]["oauth_client_secret"],
         },
         "freshdesk": {
             "url": sandbox.urls["freshdesk"],

@@ -76,6 +76,8 @@ class Sandbox:
                 "signing_secret": self.webhook_secrets["slack"],
             },
             "zendesk": {
+                "oauth_client_id": "support-bridge",
+                "oauth_client_secret": self.zendesk.oauth_clients["support-bridge"].secret,
                 "email": self.zendesk.email,
                 "api_token": self.zendesk.api_token,
                 "username": f"{self.zendesk.email}/token",

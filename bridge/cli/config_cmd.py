@@ -22,7 +22,8 @@ def config() -> None:
 @config.command()
 @click.option("--offline", is_flag=True, help="Do not look the routed channels up in Slack.")
 def check(offline: bool) -> None:
-    """Validate BRIDGE_* variables and the YAML file; print each problem with its key path.
+    """Validate BRIDGE_* variables and the YAML file; print each problem with its key path,
+    and which credentials Zendesk is signed in with (its API tokens are deprecated).
 
     With a Slack connector configured, each channel routing names is then looked up in Slack
     (conversations.list): one that does not exist, is archived or lacks the bot is named with
@@ -35,6 +36,8 @@ def check(offline: bool) -> None:
         f"configuration OK (file: {source or 'none, embedded defaults'}; "
         f"connectors: {', '.join(connectors) or 'none'})"
     )
+    if settings.connectors.zendesk is not None:
+        click.echo(f"zendesk signs in with {settings.connectors.zendesk.auth_summary()}")
     if offline:
         click.echo("slack routing not checked: --offline")
         return

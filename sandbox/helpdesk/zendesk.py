@@ -1,13 +1,15 @@
 """A Zendesk Support REST subset: tickets, comments (public/private), custom fields, users,
-organizations; ticket events sent as signed Zendesk webhooks, and the admin's triggers
-(``zendesk_admin.py``) sending the body the admin wrote."""
+organizations; ticket events sent as signed Zendesk webhooks, the admin's triggers
+(``zendesk_admin.py``) sending the body the admin wrote, and OAuth access tokens from the
+client-credentials grant (``zendesk_oauth.py``) beside the deprecated ``<email>/token``
+API token."""
 
 from __future__ import annotations
 
 import itertools
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response, jsonify, request
+from flask import Blueprint, Flask, Request, Response, g, jsonify, request
 
 from sandbox.core.signing import zendesk_headers
 from sandbox.core.vendor import VendorServer
@@ -29,9 +31,10 @@ from sandbox.helpdesk.zendesk_model import (
     seed_users,
     ticket_json,
 )
+from sandbox.helpdesk.zendesk_oauth import TOKEN_PATH, OAuthTokens
 
 
-class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
+class ZendeskServer(TicketEvents, TicketAdmin, OAuthTokens, VendorServer):
     name = "zendesk"
     limit_defaults = {"requests": "700/minute"}
 
@@ -47,6 +50,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
         self.organizations = {ORG_ID: dict(ORGANIZATION)}
         self.ticket_fields = [dict(f) for f in TICKET_FIELDS]
         self.triggers: list[Trigger] = []
+        self.init_oauth()
         super().__init__(zendesk_headers)
 
     def seed_ticket(self, subject: str, description: str, **extra: Any) -> ZendeskTicket:
@@ -81,9 +85,19 @@ class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
         return response
 
     def authorized(self, req: Request) -> bool:
+        """An unexpired OAuth access token, or the API token (deprecated by Zendesk; still
+        accepted here, as Zendesk does until 2027-04-30)."""
+        if req.path == TOKEN_PATH:
+            return True  # the client authenticates with its id and secret in the body
+        g.oauth_token = self.bearer(req)
+        if g.oauth_token is not None:
+            return True
         auth = req.authorization
         return bool(
-            auth and auth.username == f"{self.email}/token" and auth.password == self.api_token
+            auth
+            and auth.type == "basic"
+            and auth.username == f"{self.email}/token"
+            and auth.password == self.api_token
         )
 
     def limit_hit(self, req: Request) -> Any:
@@ -96,6 +110,8 @@ class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
         return ticket_json(ticket, self.url(f"tickets/{ticket.id}.json"), self.ticket_fields)
 
     def register_routes(self, app: Flask) -> None:
+        self.register_oauth_routes(app)
+
         @app.get("/api/v2/tickets/<int:ticket_id>.json")
         def get_ticket(ticket_id: int) -> Any:
             ticket = self.tickets.get(ticket_id)
@@ -225,6 +241,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
 
     def register_control(self, bp: Blueprint) -> None:
         self.register_trigger_control(bp)
+        self.register_oauth_control(bp)
 
         @bp.post("/tickets")
         def seed() -> Any:

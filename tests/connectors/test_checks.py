@@ -32,8 +32,8 @@ def configured(sandbox: Sandbox, jira_token: str) -> dict[str, Any]:
             },
             "zendesk": {
                 "url": sandbox.urls["zendesk"],
-                "email": creds["zendesk"]["email"],
-                "api_token": creds["zendesk"]["api_token"],
+                "oauth_client_id": creds["zendesk"]["oauth_client_id"],
+                "oauth_client_secret": creds["zendesk"]["oauth_client_secret"],
             },
             "email": {
                 "host": creds["smtp"]["host"],
@@ -55,6 +55,7 @@ def test_every_configured_connector_signs_in(sandbox: Sandbox) -> None:
 
     assert set(found) == {f"connector {n}" for n in ("jira", "github", "slack", "zendesk", "email")}
     assert all(ok for ok, _ in found.values()), found
+    assert "with OAuth client 'support-bridge'" in found["connector zendesk"][1]
 
 
 def test_a_wrong_jira_token_is_named_as_a_credentials_problem(sandbox: Sandbox) -> None:

@@ -83,6 +83,58 @@ def test_a_connector_without_its_secret_says_which_secret(isolated_settings: Pat
     ]
 
 
+ZENDESK = "connectors:\n  zendesk:\n    url: https://acme.zendesk.com\n"
+
+
+def test_zendesk_oauth_needs_both_its_client_id_and_secret_and_no_api_token_beside(
+    isolated_settings: Path,
+) -> None:
+    write_config(isolated_settings, ZENDESK + "    oauth_client_id: support-bridge\n")
+    with pytest.raises(ConfigError) as alone:
+        load_settings()
+    write_config(
+        isolated_settings,
+        ZENDESK + "    oauth_client_id: support-bridge\n    oauth_client_secret: s3cret\n"
+        "    email: a@acme.test\n    api_token: t0ken\n",
+    )
+    with pytest.raises(ConfigError) as both:
+        load_settings()
+    write_config(isolated_settings, ZENDESK)
+    with pytest.raises(ConfigError) as neither:
+        load_settings()
+
+    assert [str(p) for p in alone.value.problems] == [
+        "connectors.zendesk: oauth_client_id and oauth_client_secret are set together"
+    ]
+    assert [str(p) for p in both.value.problems] == [
+        "connectors.zendesk: set the OAuth client or the deprecated api_token, not both"
+    ]
+    assert [str(p) for p in neither.value.problems] == [
+        "connectors.zendesk: missing secret: set one of oauth_client_secret, api_token"
+    ]
+
+
+def test_config_check_says_how_zendesk_signs_in(isolated_settings: Path) -> None:
+    write_config(
+        isolated_settings,
+        ZENDESK + "    oauth_client_id: support-bridge\n    oauth_client_secret: s3cret\n",
+    )
+    with_oauth = CliRunner().invoke(main, ["config", "check", "--offline"])
+    write_config(isolated_settings, ZENDESK + "    email: a@acme.test\n    api_token: t0ken\n")
+    with_token = CliRunner().invoke(main, ["config", "check", "--offline"])
+
+    assert with_oauth.exit_code == with_token.exit_code == 0
+    assert (
+        "zendesk signs in with OAuth client 'support-bridge' "
+        "(client credentials, scope 'read tickets:write')"
+    ) in with_oauth.output
+    assert "zendesk signs in with API token of a@acme.test (deprecated: Zendesk refuses API " in (
+        with_token.output
+    )
+    assert "2027-04-30" in with_token.output
+    assert "s3cret" not in with_oauth.output and "t0ken" not in with_token.output
+
+
 def test_a_slack_workspace_pin_that_is_not_a_slack_id_is_named(isolated_settings: Path) -> None:
     write_config(
         isolated_settings,

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from bridge.config.connectors import ZendeskSettings
+import structlog
+
+from bridge.config.connectors import ZENDESK_API_TOKENS_END, ZendeskSettings
 from bridge.connectors import helpdesk
-from bridge.connectors.http import HttpApi
+from bridge.connectors.http import BearerTokens, HttpApi
 from bridge.connectors.registry import Context
+from bridge.connectors.zendesk.oauth import ZendeskTokens
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -16,7 +19,13 @@ from bridge.services.ports import (
     PermanentConnectorError,
 )
 
+log = structlog.get_logger(__name__)
+
 AR_FIELD = "ar_number"
+MOVE_TO_OAUTH = (
+    "create an OAuth client and set connectors.zendesk.oauth_client_id and "
+    "oauth_client_secret instead of email and api_token (docs/connectors.md)"
+)
 
 
 class ZendeskConnector(helpdesk.HelpdeskConnector):
@@ -25,10 +34,21 @@ class ZendeskConnector(helpdesk.HelpdeskConnector):
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
-        secret = settings.api_token.get_secret_value()
-        self.api = HttpApi(
-            self.key, str(settings.url), (f"{settings.email}/token", secret), context.gate
+        self.tokens: ZendeskTokens | None = None
+        self.api = HttpApi(self.key, str(settings.url), self._credentials(), context.gate)
+
+    def _credentials(self) -> tuple[str, str] | BearerTokens:
+        s = self.settings
+        if s.oauth_client_id is not None and s.oauth_client_secret is not None:
+            secret = s.oauth_client_secret
+            self.tokens = ZendeskTokens(str(s.url), s.oauth_client_id, secret, s.scope)
+            return self.tokens
+        log.warning(
+            "zendesk.api_token_deprecated",
+            refused_from=ZENDESK_API_TOKENS_END,
+            fix=MOVE_TO_OAUTH,
         )
+        return (f"{s.email}/token", s.api_token.get_secret_value() if s.api_token else "")
 
     def get_ticket(self, ticket: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}.json")
@@ -84,11 +104,25 @@ class ZendeskConnector(helpdesk.HelpdeskConnector):
         self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}.json", update)
 
     def check(self) -> CheckResult:
+        oauth = self.tokens is not None
         try:
             self.api.request("GET", "/api/v2/ticket_fields.json")
         except ConnectorError as exc:
-            return CheckResult(False, str(exc), "check connectors.zendesk url, email and api_token")
-        return CheckResult(True, "ticket fields readable")
+            settings = "oauth_client_id, oauth_client_secret and scope" if oauth else "api_token"
+            return CheckResult(False, str(exc), f"check connectors.zendesk url, {settings}")
+        if self.tokens is not None:
+            lifetime = self.tokens.expires_in
+            expiry = f"tokens live {lifetime / 60:g} min" if lifetime else "tokens do not expire"
+            return CheckResult(
+                True,
+                f"ticket fields readable with OAuth client {self.settings.oauth_client_id!r} "
+                f"(scope {self.settings.scope!r}; {expiry}, renewed before they do)",
+            )
+        detail = (
+            f"ticket fields readable with the API token of {self.settings.email}, deprecated: "
+            f"Zendesk refuses API tokens from {ZENDESK_API_TOKENS_END}"
+        )
+        return CheckResult(True, detail, MOVE_TO_OAUTH)
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         comment = (event.get("event") or {}).get("comment") or {}
