@@ -164,7 +164,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, VendorServer):
             refused = self.set_custom_fields(ticket, data.get("custom_fields") or [])
             if refused is not None:
                 return refused
-            ticket.tags = list(data.get("tags", ticket.tags))
+            self.set_tags(ticket, [str(t) for t in data.get("tags", ticket.tags)])
             ticket.priority = data.get("priority", ticket.priority)
             self.set_email_ccs(ticket, ccs)
             if "type" in data:

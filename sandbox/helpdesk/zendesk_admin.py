@@ -187,7 +187,7 @@ class TicketAdmin:
         """The trigger's ``conditions.all``, or why they are refused."""
         items = data.get("all") if isinstance(data, dict) else None
         if not isinstance(items, list) or not items:
-            return "conditions must be {\"all\": [{\"field\", \"operator\", \"value\"}, ...]}"
+            return 'conditions must be {"all": [{"field", "operator", "value"}, ...]}'
         known = {f"custom_fields_{f['id']}" for f in self.ticket_fields}
         found = []
         for item in items:

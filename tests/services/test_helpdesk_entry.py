@@ -1,6 +1,6 @@
-"""The helpdesk as an entry point: a new ticket marked for escalation naming another (in its subject or
-its description) escalates that one; a customer reply copying a level's address raises the
-escalation to that level, once."""
+"""The helpdesk as an entry point: a new ticket marked for escalation naming another (in its
+subject or its description) escalates that one; a customer reply copying a level's address
+raises the escalation to that level, once."""
 
 from __future__ import annotations
 
