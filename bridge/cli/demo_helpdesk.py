@@ -5,12 +5,23 @@ customer's triage fields and tags the ticket, as anyone can in a real Zendesk.""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import requests
 
-if TYPE_CHECKING:
-    from bridge.cli.demo import Story
+
+class Story(Protocol):
+    """What the demo's story (``demo.Story``) offers this step."""
+
+    runtime: Any
+    sandbox: Any
+    url: str
+
+    def settle(self) -> None: ...
+    def newest_escalation(self) -> int: ...
+    def state(self, escalation_id: int) -> str: ...
+    def step(self, number: int, title: str, *lines: str) -> None: ...
+
 
 # The agent's answers, by the ticket field that holds each (made by the administrator).
 ANSWERS = {
