@@ -259,3 +259,37 @@ def test_zendesk_refuses_the_type_escalation_so_nothing_reaches_the_bridge(
     bridge.settle()
     assert zendesk.trigger_deliveries() == []
     assert escalations_of(bridge, "100") == []
+
+
+def test_a_new_portal_ticket_tagged_escalation_naming_another_escalates_that_one(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    """001's portal form: a new ticket carrying the tag, its subject naming the ticket to
+    escalate; the trigger fires on creation as on an update."""
+    zendesk = Zendesk(sandbox)
+    ids = zendesk.trigger_escalation()
+    events = ("ticket.status_changed", "trigger.*")
+    sandbox.register_webhook("zendesk", f"{bridge.url}/webhooks/zendesk", events=events)
+    zendesk.put(100, {"status": "pending"})  # the bridge now mirrors ticket 100
+    bridge.settle()
+    custom = [{"id": ids[name], "value": value} for name, value in ANSWERS.items()]
+    portal = {
+        "subject": "Escalation of ticket 100",
+        "comment": {"body": "Orders are lost every hour."},
+        "tags": ["escalation"],
+        "custom_fields": custom,
+    }
+    created = requests.post(
+        f"{zendesk.url}/api/v2/tickets.json",
+        json={"ticket": portal},
+        auth=zendesk.auth,
+        timeout=10,
+    )
+    assert created.status_code == 201
+    bridge.settle()
+
+    [delivery] = zendesk.trigger_deliveries()
+    assert delivery["status"] == 202
+    [escalation] = escalations_of(bridge, "100")
+    assert escalation.document["entry_point"] == "escalation_request"
+    assert escalations_of(bridge, str(created.json()["ticket"]["id"])) == []
