@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from bridge.config.connectors import ConnectorsConfig
 from bridge.runtime import Runtime
+from bridge.store import tables
 
 from .test_inbound_processors import HELPDESK_TRIAGE, escalations, stored, ticket_event
 
@@ -90,3 +92,26 @@ def test_an_entry_the_helpdesk_cannot_hold_is_refused_at_load(
     settings = ZENDESK if connector == "zendesk" else {"url": "https://a.example", "api_key": "k"}
     with pytest.raises(ValidationError, match=refusal):
         ConnectorsConfig(**{connector: settings | {"escalation_entry": entry}})
+
+
+def test_a_ticket_mirrored_as_type_escalation_before_the_upgrade_is_not_escalated_again(
+    runtime: Runtime,
+) -> None:
+    """A Freshdesk ticket the bridge mirrored with the type Escalation before
+    ``escalation_entry`` existed: the next automation still carries the type, a repeat."""
+    process = runtime.services.helpdesk_processor
+    webhook = {
+        "ticket_id": "4711",
+        "ticket_subject": "Orders fail to sync",
+        "ticket_contact_email": "ops@customer.example",
+        "ticket_type": "Escalation",
+        "ticket_updated_at": "2026-11-16T10:00:00Z",
+    }
+    process(stored(runtime, "freshdesk", "ticket_updated", {"freshdesk_webhook": webhook}))
+    with runtime.sessions.begin() as session:  # as the earlier version wrote it
+        row = session.scalars(select(tables.Ticket)).one()
+        row.document = {k: v for k, v in row.document.items() if k != "escalation_marked"}
+    later = webhook | {"ticket_updated_at": "2026-11-16T11:00:00Z"}
+    body = {"freshdesk_webhook": later, "triage": HELPDESK_TRIAGE}
+    assert process(stored(runtime, "freshdesk", "ticket_updated", body)) == "done"
+    assert escalations(runtime) == []
