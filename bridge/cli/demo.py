@@ -232,6 +232,10 @@ def play(story: Story) -> None:
         f"state: {story.state(escalation_id)}",
     )
 
+    from bridge.cli.demo_helpdesk import escalate_from_zendesk
+
+    escalate_from_zendesk(story)
+
 
 @click.command("demo")
 def demo() -> None:

@@ -101,6 +101,34 @@ ZENDESK_API_TOKENS_END = "2027-04-30"  # Zendesk refuses every API token from th
 ZENDESK_MINIMUM_SCOPE = "read tickets:write"
 _ZENDESK_SCOPE = re.compile(r"[a-z_]+(:(read|write))?")
 
+ZENDESK_TICKET_TYPES = ("problem", "incident", "question", "task")
+
+
+class EscalationEntry(_Strict):
+    """What marks a ticket for escalation in the helpdesk: a ``tag``, a custom field
+    (``field_id``) holding ``value``, or a ticket ``type`` (Freshdesk, whose types are the
+    account's own). Exactly one is set."""
+
+    tag: str | None = None
+    field_id: int | None = None
+    value: str | None = None
+    type: str | None = None
+
+    @model_validator(mode="after")
+    def _one_marker(self) -> EscalationEntry:
+        chosen = [self.tag is not None, self.field_id is not None, self.type is not None]
+        if chosen.count(True) != 1:
+            msg = "set exactly one of tag, field_id (with value) or type"
+            raise ValueError(msg)
+        if (self.field_id is None) != (self.value is None):
+            msg = "field_id and value go together: the field, and the value that marks it"
+            raise ValueError(msg)
+        return self
+
+
+ESCALATION_TAG = EscalationEntry(tag="escalation")
+ESCALATION_TYPE = EscalationEntry(type="Escalation")
+
 
 class ZendeskSettings(_Strict):
     url: AnyHttpUrl
@@ -113,6 +141,19 @@ class ZendeskSettings(_Strict):
     email: str | None = None
     api_token: SecretStr | None = None
     ar_field_id: int | None = None
+    escalation_entry: EscalationEntry = ESCALATION_TAG
+
+    @field_validator("escalation_entry")
+    @classmethod
+    def _zendesk_can_hold_it(cls, entry: EscalationEntry) -> EscalationEntry:
+        if entry.type is not None:
+            msg = (
+                f"a Zendesk ticket's type is one of {', '.join(ZENDESK_TICKET_TYPES)}: mark "
+                "escalations with a tag ({tag: escalation}) or a drop-down field "
+                "({field_id: <id>, value: escalation})"
+            )
+            raise ValueError(msg)
+        return entry
 
     @field_validator("scope")
     @classmethod
@@ -158,6 +199,15 @@ class FreshdeskSettings(_Strict):
     url: AnyHttpUrl
     api_key: SecretStr
     ar_field_name: str | None = None
+    escalation_entry: EscalationEntry = ESCALATION_TYPE
+
+    @field_validator("escalation_entry")
+    @classmethod
+    def _freshdesk_can_send_it(cls, entry: EscalationEntry) -> EscalationEntry:
+        if entry.field_id is not None:
+            msg = "mark Freshdesk escalations with a ticket type ({type: Escalation}) or a tag"
+            raise ValueError(msg)
+        return entry
 
 
 class EmailSettings(_Strict):
@@ -201,6 +251,16 @@ class ConnectorsConfig(BaseModel):
     def configured(self) -> list[str]:
         names = [name for name in BUILTIN_CONNECTORS if getattr(self, name) is not None]
         return names + sorted((self.model_extra or {}).keys())
+
+    def escalation_entry(self, helpdesk: str) -> EscalationEntry:
+        """What marks a ticket of ``helpdesk`` for escalation; a helpdesk without a connector
+        (webhooks only, the generic intake) uses the default: Freshdesk's ticket type
+        Escalation, the tag ``escalation`` elsewhere."""
+        if helpdesk == "zendesk" and self.zendesk is not None:
+            return self.zendesk.escalation_entry
+        if helpdesk == "freshdesk":
+            return self.freshdesk.escalation_entry if self.freshdesk else ESCALATION_TYPE
+        return ESCALATION_TAG
 
 
 def installed_connector_names() -> set[str]:

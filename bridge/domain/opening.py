@@ -14,7 +14,7 @@ from bridge.domain.enums import EntryPoint, NotToEscalate, Priority, ReasonCateg
 from bridge.domain.errors import AdviceNotOverridden, TicketNeedsSplit, UnknownTicket
 from bridge.domain.levels import LevelOwners, assign_first_level
 from bridge.domain.lifecycle import record_audit, record_in_place
-from bridge.domain.records import ESCALATION_TICKET_TYPE, AdviceOverride, Escalation, Ticket
+from bridge.domain.records import AdviceOverride, Escalation, Ticket
 
 # Reasons that are urgent by nature, whatever the ticket's priority says (001, 003).
 URGENT_REASONS = frozenset(
@@ -80,18 +80,18 @@ class Advice:
 def request_from_ticket_update(
     before: Ticket | None, after: Ticket, *, changed_by: str, cause: str
 ) -> RequestEscalation | None:
-    """Entry point 2 of rule 2: the ticket's type became ESCALATION in the helpdesk.
+    """Entry point 2 of rule 2: the ticket became marked for escalation in the helpdesk (the
+    seed's "ticket type ESCALATION", as a tag or field value the helpdesk can hold).
 
     Returns None when the update is anything else, including a repeat of the same change.
     """
-    becomes = after.ticket_type.strip().casefold() == ESCALATION_TICKET_TYPE
-    already = before is not None and before.ticket_type.strip().casefold() == ESCALATION_TICKET_TYPE
-    if not becomes or already:
+    already = before is not None and before.escalation_marked
+    if not after.escalation_marked or already:
         return None
     return RequestEscalation(
         ticket_ref=after.external_id,
         reason=ReasonCategory.CRITICAL_BUSINESS_IMPACT,
-        reason_text="ticket type changed to ESCALATION in the helpdesk",
+        reason_text="ticket marked for escalation in the helpdesk",
         requested_by=changed_by,
         entry_point=EntryPoint.TICKET_TYPE_CHANGED,
         cause=cause,
@@ -103,9 +103,9 @@ _NAMED_TICKET = re.compile(r"(?:\bticket\s*(?:number|no\.?|nr\.?)?\s*[:#]?\s*|#)
 
 
 def named_ticket(ticket: Ticket) -> str | None:
-    """Entry point 1 of rule 2 (001): a NEW ticket of type ESCALATION that names the ticket to
-    escalate in its subject or description. Returns that ticket's number, or None."""
-    if ticket.ticket_type.strip().casefold() != ESCALATION_TICKET_TYPE:
+    """Entry point 1 of rule 2 (001): a NEW ticket marked for escalation that names the ticket
+    to escalate in its subject or description. Returns that ticket's number, or None."""
+    if not ticket.escalation_marked:
         return None
     for text in (ticket.subject, ticket.description):
         for number in _NAMED_TICKET.findall(text or ""):

@@ -29,8 +29,6 @@ from bridge.domain.enums import (
     SparState,
 )
 
-ESCALATION_TICKET_TYPE = "escalation"
-
 
 @dataclass(frozen=True)
 class AuditEvent:
@@ -62,6 +60,9 @@ class Ticket:
     region: str = ""
     status: str = "open"
     ticket_type: str = ""
+    # The helpdesk marks the ticket for escalation: a tag, a custom field's value or (Freshdesk)
+    # a ticket type, as bridge.yaml's ``escalation_entry`` names it; never Zendesk's own type.
+    escalation_marked: bool = False
     opened_at: datetime | None = None
     last_support_reply_at: datetime | None = None
     # Distinct problems the ticket describes; rule 5 wants one urgent problem per ticket.

@@ -1,7 +1,8 @@
-"""The helpdesk as an entry point (000, 001), beyond a ticket's type becoming ESCALATION.
+"""The helpdesk as an entry point (000, 001), beyond a ticket becoming marked for escalation.
 
-- A NEW ticket of type ESCALATION that names another ticket ("Escalation of ticket 4711",
-  "#4711") escalates THAT ticket; the new ticket is linked to it and told, not escalated itself.
+- A NEW ticket marked for escalation (the helpdesk's ``escalation_entry``) that names another
+  ticket ("Escalation of ticket 4711", "#4711") escalates THAT ticket; the new ticket is
+  linked to it and told, not escalated itself.
 - A customer's reply that copies the support manager (level 1), the account manager (level 2)
   or the executive (level 3) — ``levels.<n>.address`` in bridge.yaml — raises the escalation
   of the ticket to that level, opening it first when none is open. Once per reply: the raise

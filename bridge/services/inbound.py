@@ -163,8 +163,9 @@ class SlackProcessor(Service):
 
 
 class HelpdeskProcessor(Service):
-    """Ticket events keep the mirror current; a type changed to ESCALATION opens an escalation,
-    a new ESCALATION ticket naming another escalates that one, and a customer reply copying a
+    """Ticket events keep the mirror current; a ticket newly marked for escalation (the
+    helpdesk's ``escalation_entry``: a tag, a field value or a type) opens an escalation, a new
+    marked ticket naming another escalates that one, and a customer reply copying a
     level's address raises the escalation to that level (``helpdesk_entry.py``)."""
 
     def __init__(
@@ -189,7 +190,8 @@ class HelpdeskProcessor(Service):
         }
 
     def __call__(self, row: StoredDelivery) -> Outcome:
-        event = parse_ticket_event(row.body)
+        entry = self.settings.connectors.escalation_entry(row.source)
+        event = parse_ticket_event(row.body, entry)
         check_ticket(row.source, event.ticket)
         now = self.now()
         cause = f"{row.source}:{row.delivery_id}"
@@ -263,7 +265,7 @@ class HelpdeskProcessor(Service):
             entry_point=command.entry_point,
             cause=command.cause,
             override_justification=(
-                f"ticket type set to ESCALATION in {row.source} by {event.updated_by}"
+                f"ticket marked for escalation in {row.source} by {event.updated_by}"
             ),
         )
         try:

@@ -4,8 +4,12 @@ Two shapes are understood:
 
 - the bridge's documented trigger body (Zendesk trigger, Freshdesk automation, the generic
   ``/webhooks/intake``): ``{"ticket": {"id", "subject", "requester", "organization", "priority",
-  "severity", "type", "status", "region", "product", "created_at", "updated_at"}, "updated_by"}``;
+  "severity", "type", "tags", "custom_fields", "status", "region", "product", "created_at",
+  "updated_at"}, "updated_by"}``;
 - Zendesk event subscriptions, ``{"type": "zen:event-type:ticket.…", "detail": {...}, "time"}``.
+
+Whether the ticket is marked for escalation is read as the helpdesk's ``escalation_entry``
+(bridge.yaml) says: a tag, a custom field's value, or a ticket type.
 
 See docs/helpdesk-webhooks.md for the templates to paste into each helpdesk.
 """
@@ -16,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.config.connectors import EscalationEntry
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.identifiers import requester_problem, ticket_id_problem
 from bridge.domain.records import Ticket
@@ -82,7 +87,35 @@ def _freshdesk(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse_ticket_event(body: bytes) -> TicketEvent:
+def _tags(raw: Any) -> set[str]:
+    """Zendesk renders ``{{ticket.tags}}`` space-separated, Freshdesk comma-separated; an
+    event subscription sends a list."""
+    words = raw if isinstance(raw, list) else str(raw or "").replace(",", " ").split()
+    return {str(word).strip().casefold() for word in words if str(word).strip()}
+
+
+def _custom_field(raw: Any, field_id: int) -> str:
+    """``{"<id>": value}`` as the template writes it, or ``[{"id", "value"}]`` as the API."""
+    if isinstance(raw, dict):
+        return _text(raw, str(field_id))
+    if isinstance(raw, list):
+        for item in raw:
+            if isinstance(item, dict) and str(item.get("id")) == str(field_id):
+                return _text(item, "value")
+    return ""
+
+
+def marked_for_escalation(fields: dict[str, Any], entry: EscalationEntry) -> bool:
+    if entry.tag is not None:
+        return entry.tag.strip().casefold() in _tags(fields.get("tags"))
+    if entry.field_id is not None:
+        found = _custom_field(fields.get("custom_fields"), entry.field_id)
+        return found.strip().casefold() == str(entry.value).strip().casefold()
+    kind = _text(fields, "type", "ticket_type")
+    return bool(kind) and kind.strip().casefold() == str(entry.type).strip().casefold()
+
+
+def parse_ticket_event(body: bytes, entry: EscalationEntry) -> TicketEvent:
     try:
         document = parse_json(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -124,6 +157,7 @@ def parse_ticket_event(body: bytes) -> TicketEvent:
         region=_text(fields, "region"),
         status=_text(fields, "status") or "open",
         ticket_type=_text(fields, "type", "ticket_type").lower(),
+        escalation_marked=marked_for_escalation(fields, entry),
         opened_at=_when(fields.get("created_at")),
     )
     return TicketEvent(ticket, updated_by or "helpdesk", _when(fields.get("updated_at")))

@@ -72,7 +72,12 @@ class EscalationStore(ClockRepository):
 
     @staticmethod
     def ticket_of(row: tables.Ticket) -> Ticket:
-        ticket: Ticket = from_json(Ticket, row.document)
+        document = row.document
+        if "escalation_marked" not in document:
+            # Mirrored before ``escalation_entry``: the type ESCALATION was the mark, so the
+            # next delivery of a ticket still marked is a repeat, not a new escalation.
+            document = {**document, "escalation_marked": row.ticket_type == "escalation"}
+        ticket: Ticket = from_json(Ticket, document)
         return ticket
 
     def save_ticket(

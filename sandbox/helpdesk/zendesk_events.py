@@ -92,6 +92,15 @@ class TicketEvents:
                 {"current": (kind or "").upper(), "previous": (previous or "").upper()},
             )
 
+    def set_tags(self, ticket: ZendeskTicket, tags: list[str]) -> None:
+        added = [t for t in tags if t not in ticket.tags]
+        removed = [t for t in ticket.tags if t not in tags]
+        if added or removed:
+            ticket.tags, ticket.updated_at = list(tags), now()
+            self.ticket_event(
+                ticket, "tags_changed", {"tags_added": added, "tags_removed": removed}
+            )
+
     def set_email_ccs(self, ticket: ZendeskTicket, changes: list[dict[str, Any]]) -> None:
         """``email_ccs: [{"user_email", "user_name", "action": "put" | "delete"}]``."""
         for change in changes:

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
-# Zendesk's own ticket types, and the sandbox account's ESCALATION type (the seed's portal has
-# one; a Zendesk account would carry it as a custom field mapped to ``type`` by the trigger).
-TICKET_TYPES = ("problem", "incident", "question", "task", "escalation")
+# Zendesk's ticket types: an account cannot add one (an escalation is a tag or a field's value).
+TICKET_TYPES = ("problem", "incident", "question", "task")
 RECIPIENT = "support@company.example"
 CUSTOMER_ID, AGENT_ID, ORG_ID = 20978392, 76872, 509974
 ORGANIZATION = {

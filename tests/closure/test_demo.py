@@ -14,7 +14,7 @@ def test_the_demo_plays_a_sev1_ticket_from_arrival_to_closure() -> None:
 
     assert result.exit_code == 0, result.output
     steps = re.findall(r"^\s*(\d+)\. ", result.output, re.MULTILINE)
-    assert steps == [str(n) for n in range(1, 11)]
+    assert steps == [str(n) for n in range(1, 12)]
     assert "mirrored by the bridge through Zendesk's webhook: True" in result.output
     assert "state: awaiting_customer" in result.output
     assert re.search(
@@ -26,3 +26,5 @@ def test_the_demo_plays_a_sev1_ticket_from_arrival_to_closure() -> None:
         r"The board: http://127\.0\.0\.1:\d+/board \(while the demo runs", result.output
     )
     assert re.search(r"/board lists it: active, level 1", result.output)
+    # The helpdesk entry point: a tag Zendesk can hold, sent by the documented trigger.
+    assert re.search(r"escalation \d+ of ticket \d+: triaged, level 1, urgent", result.output)

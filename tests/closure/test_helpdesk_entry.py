@@ -1,7 +1,7 @@
 """The helpdesk as the entry point, through the sandbox's Zendesk and its signed webhooks: the
-ticket's type becomes ESCALATION, then the customer copies the account manager on a reply.
+ticket is tagged ``escalation``, then the customer copies the account manager on a reply.
 
-A Zendesk event subscription carries no triage answers, and a type change now needs them
+A Zendesk event subscription carries no triage answers, and marking a ticket needs them
 (``EscalationService.escalate_from_helpdesk``): the change reaches the bridge, which tells
 support what is missing; the escalation is then opened with its answers, as Slack would."""
 
@@ -33,7 +33,7 @@ def escalations_of(bridge: Bridge, ticket: str) -> list[tables.Escalation]:
         )
 
 
-def test_type_escalation_then_a_reply_copying_the_account_manager(
+def test_tag_escalation_then_a_reply_copying_the_account_manager(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
     settings = bridge.runtime.settings
@@ -48,15 +48,15 @@ def test_type_escalation_then_a_reply_copying_the_account_manager(
     credentials = sandbox.credentials["zendesk"]
     auth = (f"{credentials['email']}/token", credentials["api_token"])
 
-    # The customer changes the ticket's type in the portal: Zendesk's API, Zendesk's webhook.
+    # The agent tags the ticket escalation: Zendesk's API, Zendesk's event (tags_changed).
     changed = requests.put(
         f"{zendesk}/api/v2/tickets/100.json",
-        json={"ticket": {"type": "escalation"}},
+        json={"ticket": {"tags": ["escalation"]}},
         auth=auth,
         timeout=10,
     )
     changed.raise_for_status()
-    assert changed.json()["ticket"]["type"] == "escalation"
+    assert changed.json()["ticket"]["tags"] == ["escalation"]
     bridge.settle()
     assert escalations_of(bridge, "100") == []
     channel = sandbox.credentials["slack"]["channel"]
@@ -66,7 +66,8 @@ def test_type_escalation_then_a_reply_copying_the_account_manager(
         mirrored = session.scalars(
             select(tables.Ticket).where(tables.Ticket.external_id == "100")
         ).one()
-        assert mirrored.ticket_type == "escalation"
+        assert mirrored.document["escalation_marked"] is True
+        assert mirrored.ticket_type == "incident"  # Zendesk's own type, untouched
     bridge.runtime.services.escalations.request(
         EscalationRequest(
             ticket_ref="zendesk:100",

@@ -9,6 +9,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bridge.config.connectors import ConnectorsConfig
 from bridge.services.links import ACCEPT, STILL_BROKEN
 from bridge.services.replies import customer_comment, read_reply
 from bridge.services.ticket_events import parse_ticket_event
@@ -109,7 +110,8 @@ def test_a_freshdesk_customer_reply_is_read_from_its_automation_body() -> None:
 
 
 def test_a_freshdesk_automation_body_keeps_the_ticket_mirror_current() -> None:
-    event = parse_ticket_event(json.dumps(FRESHDESK_REPLY).encode())
+    entry = ConnectorsConfig().escalation_entry("freshdesk")
+    event = parse_ticket_event(json.dumps(FRESHDESK_REPLY).encode(), entry)
     assert (event.ticket.external_id, event.ticket.subject) == ("1", "Invoice totals wrong")
     assert event.ticket.priority.value == "urgent"
     assert event.ticket.requester == "ap@customer.example"

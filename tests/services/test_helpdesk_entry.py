@@ -1,6 +1,6 @@
-"""The helpdesk as an entry point: a new ESCALATION ticket naming another (in its subject or
-its description) escalates that one; a customer reply copying a level's address raises the
-escalation to that level, once."""
+"""The helpdesk as an entry point: a new ticket marked for escalation naming another (in its
+subject or its description) escalates that one; a customer reply copying a level's address
+raises the escalation to that level, once."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def new_escalation_ticket(subject: str, *, number: str = "4800") -> dict:
             "requester": "ops@customer.example",
             "organization": "Customer Ltd",
             "priority": "urgent",
-            "type": "Escalation",
+            "type": "question",
+            "tags": "escalation",
             "status": "new",
             "created_at": "2026-11-16T14:00:00Z",
             "updated_at": "2026-11-16T14:00:00Z",
@@ -79,7 +80,8 @@ def test_a_portal_ticket_naming_the_ticket_in_its_description_escalates_that_tic
             "ticket.requester.email": "ops@customer.example",
             "ticket.organization.name": "Customer Ltd",
             "ticket.priority": "Urgent",
-            "ticket.ticket_type": "Escalation",
+            "ticket.ticket_type": "Question",
+            "ticket.tags": "portal escalation",
             "ticket.status": "New",
             "ticket.created_at_with_timestamp": "2026-11-16T14:00:00Z",
             "ticket.updated_at_with_timestamp": "2026-11-16T14:00:00Z",

@@ -27,7 +27,7 @@ def stored(runtime: Runtime, source: str, event_type: str, body: dict | bytes) -
         return row
 
 
-def ticket_event(number: str = "4711", *, type_: str = "incident", updated_at: str) -> dict:
+def ticket_event(number: str = "4711", *, tags: str = "", updated_at: str) -> dict:
     return {
         "ticket": {
             "id": number,
@@ -35,7 +35,8 @@ def ticket_event(number: str = "4711", *, type_: str = "incident", updated_at: s
             "requester": "ops@customer.example",
             "organization": "Customer Ltd",
             "priority": "urgent",
-            "type": type_,
+            "type": "incident",
+            "tags": tags,
             "status": "open",
             "created_at": "2026-11-16T09:00:00Z",
             "updated_at": updated_at,
@@ -68,7 +69,7 @@ HELPDESK_TRIAGE = {
 }
 
 
-def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime) -> None:
+def test_a_ticket_tagged_escalation_opens_one_escalation(runtime: Runtime) -> None:
     process = runtime.services.helpdesk_processor
     assert (
         process(
@@ -77,10 +78,10 @@ def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime
         == "done"
     )
     assert escalations(runtime) == []
-    changed = ticket_event(type_="escalation", updated_at="2026-11-16T11:00:00Z")
+    changed = ticket_event(tags="vip escalation", updated_at="2026-11-16T11:00:00Z")
     changed["triage"] = HELPDESK_TRIAGE
     assert process(stored(runtime, "zendesk", "ticket", changed)) == "done"
-    again = ticket_event(type_="escalation", updated_at="2026-11-16T12:00:00Z")
+    again = ticket_event(tags="vip escalation", updated_at="2026-11-16T12:00:00Z")
     assert process(stored(runtime, "zendesk", "ticket", again)) == "done"
     [escalation] = escalations(runtime)
     assert escalation.document["entry_point"] == "ticket_type_changed"
@@ -92,7 +93,7 @@ def test_ticket_type_changed_to_escalation_opens_one_escalation(runtime: Runtime
 def test_an_escalation_from_the_helpdesk_without_the_triage_answers_is_refused(runtime) -> None:
     process = runtime.services.helpdesk_processor
     process(stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T10:00:00Z")))
-    changed = ticket_event(type_="escalation", updated_at="2026-11-16T11:00:00Z")
+    changed = ticket_event(tags="vip escalation", updated_at="2026-11-16T11:00:00Z")
     changed["triage"] = {**HELPDESK_TRIAGE, "contact": {"email": "dana@customer.example"}}
     del changed["triage"]["users_affected"]
     assert process(stored(runtime, "zendesk", "ticket", changed)) == "done"
@@ -107,7 +108,7 @@ def test_an_escalation_from_the_helpdesk_without_the_triage_answers_is_refused(r
 def test_an_event_older_than_the_last_applied_is_ignored(runtime: Runtime) -> None:
     process = runtime.services.helpdesk_processor
     process(stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T11:00:00Z")))
-    late = ticket_event(type_="escalation", updated_at="2026-11-16T10:00:00Z")
+    late = ticket_event(tags="vip escalation", updated_at="2026-11-16T10:00:00Z")
     assert process(stored(runtime, "zendesk", "ticket", late)) == "ignored"
     assert escalations(runtime) == []
 
@@ -130,7 +131,7 @@ def test_a_stored_ticket_the_helpdesk_could_not_take_queues_no_side_effect(
     runtime: Runtime, source: str, number: str, requester: str, problem: str
 ) -> None:
     """A delivery stored before the receivers refused such tickets stops at its processor."""
-    event = ticket_event(number, type_="escalation", updated_at="2026-11-16T11:00:00Z")
+    event = ticket_event(number, tags="vip escalation", updated_at="2026-11-16T11:00:00Z")
     event["ticket"]["requester"] = requester
     event["triage"] = HELPDESK_TRIAGE
     with pytest.raises(PermanentError, match=problem):

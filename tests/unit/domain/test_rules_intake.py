@@ -89,11 +89,11 @@ def test_escalation_request_naming_the_ticket_opens_an_escalation_for_the_team(
     assert escalation.history[0].cause == "inbox:42"
 
 
-def test_ticket_type_changed_to_escalation_in_the_helpdesk_opens_an_escalation(
+def test_a_ticket_marked_for_escalation_in_the_helpdesk_opens_an_escalation(
     make_ticket: Callable[..., Ticket], owners: LevelOwners, now: datetime
 ) -> None:
     before = make_ticket(ticket_type="incident")
-    after = make_ticket(ticket_type="ESCALATION")
+    after = make_ticket(ticket_type="incident", escalation_marked=True)
 
     command = request_from_ticket_update(before, after, changed_by="agent:7", cause="zd:evt-5")
 
@@ -112,12 +112,12 @@ def test_ticket_type_changed_to_escalation_in_the_helpdesk_opens_an_escalation(
     assert opened.owner == "@support-manager"
 
 
-def test_a_ticket_update_that_keeps_the_escalation_type_opens_nothing_again(
+def test_a_ticket_update_that_keeps_the_escalation_mark_opens_nothing_again(
     make_ticket: Callable[..., Ticket],
 ) -> None:
-    escalated = make_ticket(ticket_type="escalation")
+    escalated = make_ticket(escalation_marked=True)
     assert request_from_ticket_update(escalated, escalated, changed_by="a", cause="c") is None
-    plain = make_ticket(ticket_type="question")
+    plain = make_ticket(ticket_type="escalation")  # a type is no mark
     assert request_from_ticket_update(None, plain, changed_by="a", cause="c") is None
 
 
