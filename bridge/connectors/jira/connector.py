@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
@@ -14,8 +15,7 @@ from jira.exceptions import JIRAError
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.jira import markup
-from bridge.connectors.jira.createmeta import required_fields_of
+from bridge.connectors.jira import createmeta, markup, site
 from bridge.connectors.jira.errors import translate
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
@@ -33,6 +33,7 @@ from bridge.services.ports import (
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 WAITING_PROPERTY = "support-bridge-waiting"  # on an AR: the waiting list's comment id and digest
+RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
 
 
 def _absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
@@ -67,27 +68,13 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         self.settings = settings
         self._gate = context.gate
         self._required: dict[tuple[str, str], dict[str, str]] = {}
+        # Ids of the issues this process created, newest last: Jira Cloud's search index lags
+        # behind a create, and a search that names an issue in reconcileIssues sees it at once.
+        self._created: deque[int] = deque(maxlen=RECONCILE_LIMIT)
 
     @cached_property
     def client(self) -> jira.JIRA:
-        s = self.settings
-        auth: dict[str, Any] = {}
-        if s.personal_access_token is not None:
-            auth["token_auth"] = s.personal_access_token.get_secret_value()
-        elif s.api_token is not None:
-            auth["basic_auth"] = (s.email or "", s.api_token.get_secret_value())
-        api = "3" if s.description_format == "adf" else "2"
-        client = jira.JIRA(
-            server=str(s.url).rstrip("/"),
-            options={"rest_api_version": api},
-            max_retries=0,  # our retry policy, not the library's sleeping one
-            get_server_info=False,
-            timeout=15,
-            **auth,
-        )
-        # Known from settings, which saves a serverInfo call on every worker start.
-        client.deploymentType = "Cloud" if s.deployment == "cloud" else "Server"
-        return client
+        return site.client_for(self.settings)
 
     def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
         def attempt() -> T:
@@ -111,10 +98,16 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     def find_by_key(self, key: IdempotencyKey) -> ExternalRef | None:
         jql = f'labels = "{origin.key_label(key)}"'
         if self.settings.deployment == "cloud":
-            search = self.client.enhanced_search_issues
+            reconcile = list(self._created)
+            found = self.call(
+                lambda: self.client.enhanced_search_issues(
+                    jql, maxResults=2, fields="summary", reconcileIssues=reconcile
+                )
+            )
         else:
-            search = self.client.search_issues
-        found = self.call(lambda: search(jql, maxResults=2, fields="summary"))
+            found = self.call(
+                lambda: self.client.search_issues(jql, maxResults=2, fields="summary")
+            )
         return self.ref(found[0].key) if found else None
 
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
@@ -126,6 +119,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
             created = self.call(
                 lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
             )
+            self._created.append(int(created.id))
             ref = self.ref(created.key)
             log.info("jira.record.created", issue=ref.key, kind=spec.kind)
         else:
@@ -251,14 +245,10 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     def _check_required(self, project: str, issue_type: str, spec: RecordSpec) -> None:
         required = self._required.get((project, issue_type))
         if required is None:
-            meta = self.call(
-                lambda: self.client.createmeta(
-                    projectKeys=project,
-                    issuetypeNames=issue_type,
-                    expand="projects.issuetypes.fields",
-                )
-            )
-            required = required_fields_of(meta, project, issue_type)
+            types = self.call(lambda: createmeta.issue_types(self.client, project))
+            type_id = createmeta.issue_type_id(types, project, issue_type)
+            screen = self.call(lambda: createmeta.fields(self.client, project, type_id))
+            required = createmeta.required_fields_of(screen)
             self._required[(project, issue_type)] = required
         missing = [f"{name} ({fid})" for fid, name in required.items() if fid not in spec.fields]
         if missing:
