@@ -25,10 +25,13 @@ from tests.connectors.conftest import delivered
 
 def make_jira(sandbox: Sandbox, context: Context, **overrides: object) -> JiraConnector:
     creds = sandbox.credentials["jira"]
-    chosen: dict[str, object] = {"spar_issue_type": "Task", **overrides}
-    settings = JiraSettings(
-        url=sandbox.urls["jira"], email=creds["email"], api_token=creds["api_token"], **chosen
-    )
+    chosen: dict[str, object] = {
+        "email": creds["email"],
+        "api_token": creds["api_token"],
+        "spar_issue_type": "Task",
+        **overrides,
+    }
+    settings = JiraSettings(url=sandbox.urls["jira"], **chosen)
     return JiraConnector(settings, context)
 
 

@@ -27,6 +27,7 @@ from bridge.services.ports import (
     IdempotencyKey,
     PermanentConnectorError,
     RecordSpec,
+    UncertainOutcome,
     WaitingList,
 )
 
@@ -34,6 +35,7 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 WAITING_PROPERTY = "support-bridge-waiting"  # on an AR: the waiting list's comment id and digest
 RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
+INDEX_SETTLE_SECONDS = 30  # how long a lost create waits before its look-before-act search
 
 
 def _absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
@@ -86,7 +88,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
 
     @cached_property
     def account_id(self) -> str:
-        me = self.call(self.client.myself)
+        me = self.call(lambda: self.client.myself())
         return str(me.get("accountId") or me.get("key") or me.get("name"))
 
     # -- the outbox's operations ------------------------------------------------------------
@@ -116,9 +118,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         if ref is None:
             self._check_required(project, issue_type, spec)
             fields = self._fields(spec, key, project, issue_type)
-            created = self.call(
-                lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
-            )
+            created = self._create(fields)
             self._created.append(int(created.id))
             ref = self.ref(created.key)
             log.info("jira.record.created", issue=ref.key, kind=spec.kind)
@@ -126,6 +126,19 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
             log.info("jira.record.found", issue=ref.key, kind=spec.kind)
         self._complete(ref, spec, key)
         return ref
+
+    def _create(self, fields: dict[str, Any]) -> Any:
+        try:
+            return self.call(
+                lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
+            )
+        except UncertainOutcome as unsure:
+            if self.settings.deployment != "cloud":
+                raise
+            # The answer (and the new issue's id) was lost, so the next attempt's search cannot
+            # name it in reconcileIssues: that attempt waits until Jira Cloud's index lists it.
+            wait = max(unsure.retry_after or 0, INDEX_SETTLE_SECONDS)
+            raise UncertainOutcome(self.key, unsure.detail, wait) from unsure
 
     def _complete(self, ref: ExternalRef, spec: RecordSpec, key: IdempotencyKey) -> None:
         """The steps after creation; each is an upsert, so a replay repeats them harmlessly."""
@@ -261,7 +274,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     # -- operations ---------------------------------------------------------------------------
     def check(self) -> CheckResult:
         try:
-            me = self.call(self.client.myself)
+            me = self.call(lambda: self.client.myself())
         except ConnectorError as exc:
             return CheckResult(False, str(exc), "check connectors.jira url and credentials")
         who = f"signed in as {me.get('displayName', 'the bridge account')}"
