@@ -154,6 +154,22 @@ def test_a_scoped_token_files_through_the_gateway_with_the_cloud_id_the_site_nam
     assert sandbox.jira.world.issue(ref.key).properties["support-bridge"]["record"] == "esc-scoped"
 
 
+def test_doctor_says_so_when_the_site_names_no_cloud_id_for_a_scoped_token(
+    data_center: JiraServer, context: Context
+) -> None:
+    settings = JiraSettings(
+        url=data_center.base_url,  # not a Jira Cloud site: no /_edge/tenant_info
+        email="bridge@example.com",
+        api_token="a-scoped-token",
+        scoped_token=True,
+    )
+    result = JiraConnector(settings, context).check()
+
+    assert not result.ok
+    assert "/_edge/tenant_info names no cloud id (HTTP 404)" in result.detail
+    assert "connectors.jira.cloud_id" in result.detail
+
+
 def test_a_scoped_token_sent_to_the_site_itself_is_refused(
     sandbox: Sandbox, context: Context
 ) -> None:
@@ -168,6 +184,7 @@ def test_a_data_center_personal_access_token_files_in_wiki_markup_and_finds_it_a
     data_center: JiraServer, context: Context
 ) -> None:
     connector = make_data_center(data_center, context)
+    since = len(data_center.recorder.requests)
     assert connector.check().ok
     key = IdempotencyKey("jira:esc-dc:spar:create")
     spar = connector.create_record(spar_spec("esc-dc"), key)
@@ -186,7 +203,7 @@ def test_a_data_center_personal_access_token_files_in_wiki_markup_and_finds_it_a
     assert (issue.status, issue.resolution) == ("Done", "Done")
     [comment] = data_center.world.issue(ar.key).comments
     assert comment.body.startswith("Raised to level 2")
-    asked = paths(data_center)
+    asked = paths(data_center, since)
     assert all(p.split(" ")[1].startswith(("/rest/api/2/", "/rest/applinks/")) for p in asked)
     assert "GET /rest/api/2/search" in asked
 

@@ -88,7 +88,8 @@ def test_data_center_takes_a_personal_access_token_and_no_cloud_api_token(
 
 def test_a_new_issue_is_missing_from_cloud_search_until_reconciled(sandbox: Sandbox) -> None:
     client = cloud(sandbox)
-    sandbox.jira.world.search_lag_seconds = 60
+    lag = f"{sandbox.urls['jira']}/_sandbox/search_lag"
+    requests.put(lag, json={"seconds": 60}, timeout=5).raise_for_status()
     try:
         issue = client.create_issue(
             project="SUP", summary="Lagging", issuetype={"name": "Task"}, labels=["lagging"]
@@ -97,7 +98,7 @@ def test_a_new_issue_is_missing_from_cloud_search_until_reconciled(sandbox: Sand
         unseen = client.enhanced_search_issues(jql)
         seen = client.enhanced_search_issues(jql, reconcileIssues=[int(issue.id)])
     finally:
-        sandbox.jira.world.search_lag_seconds = 0
+        requests.put(lag, json={"seconds": 0}, timeout=5).raise_for_status()
     settled = client.enhanced_search_issues(jql)
 
     assert [i.key for i in unseen] == []
