@@ -100,8 +100,10 @@ def test_a_retried_create_finds_its_issue_while_search_still_lags(
         connector = make_jira(sandbox, context)
         key = IdempotencyKey("jira:esc-lag:spar:create", fresh=True)
         sandbox.jira.faults.add(Fault(route="PUT */properties/*", status=503, times=3))
-        with pytest.raises(TransientConnectorError):
+        with pytest.raises(TransientConnectorError) as failed:
             connector.create_record(spar_spec("esc-lag"), key)
+        # Another worker's retry could not name the issue: the next attempt waits for the index.
+        assert failed.value.retry_after is not None and failed.value.retry_after >= 30
 
         elsewhere = make_jira(sandbox, context)  # a worker that never saw the create
         assert elsewhere.find_by_key(IdempotencyKey(key)) is None

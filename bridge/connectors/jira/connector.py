@@ -16,7 +16,7 @@ from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.jira import createmeta, markup, site
-from bridge.connectors.jira.errors import translate
+from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
 from bridge.connectors.registry import Context
@@ -27,6 +27,7 @@ from bridge.services.ports import (
     IdempotencyKey,
     PermanentConnectorError,
     RecordSpec,
+    TransientConnectorError,
     UncertainOutcome,
     WaitingList,
 )
@@ -35,21 +36,7 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 WAITING_PROPERTY = "support-bridge-waiting"  # on an AR: the waiting list's comment id and digest
 RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
-INDEX_SETTLE_SECONDS = 30  # how long a lost create waits before its look-before-act search
-
-
-def _absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
-    """A read that Jira answers 404 when there is nothing to read."""
-
-    def read() -> T | None:
-        try:
-            return fn()
-        except JIRAError as exc:
-            if exc.status_code == 404:
-                return None
-            raise
-
-    return read
+INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-act search
 
 
 class JiraConnector(IssueLinks, tracker.TrackerConnector):
@@ -115,30 +102,33 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
         project, issue_type = self._placement(spec.kind)
         ref = None if key.fresh else self.find_by_key(key)
-        if ref is None:
-            self._check_required(project, issue_type, spec)
-            fields = self._fields(spec, key, project, issue_type)
-            created = self._create(fields)
+        if ref is not None:
+            log.info("jira.record.found", issue=ref.key, kind=spec.kind)
+            self._complete(ref, spec, key)
+            return ref
+        self._check_required(project, issue_type, spec)
+        fields = self._fields(spec, key, project, issue_type)
+        try:
+            created = self.call(
+                lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
+            )
             self._created.append(int(created.id))
             ref = self.ref(created.key)
             log.info("jira.record.created", issue=ref.key, kind=spec.kind)
-        else:
-            log.info("jira.record.found", issue=ref.key, kind=spec.kind)
-        self._complete(ref, spec, key)
-        return ref
-
-    def _create(self, fields: dict[str, Any]) -> Any:
-        try:
-            return self.call(
-                lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
-            )
-        except UncertainOutcome as unsure:
-            if self.settings.deployment != "cloud":
+            self._complete(ref, spec, key)
+        except TransientConnectorError as error:
+            if self.settings.deployment != "cloud" or not (
+                ref or isinstance(error, UncertainOutcome)
+            ):
                 raise
-            # The answer (and the new issue's id) was lost, so the next attempt's search cannot
-            # name it in reconcileIssues: that attempt waits until Jira Cloud's index lists it.
-            wait = max(unsure.retry_after or 0, INDEX_SETTLE_SECONDS)
-            raise UncertainOutcome(self.key, unsure.detail, wait) from unsure
+            # The issue may exist, and the next attempt's search can name it in reconcileIssues
+            # only if it runs in this worker and the create's answer arrived: that attempt
+            # waits until Jira Cloud's index lists the issue anyway.
+            wait = max(error.retry_after or 0, INDEX_SETTLE_SECONDS)
+            raise type(error)(
+                self.key, error.detail, wait, rate_limited=error.rate_limited
+            ) from error
+        return ref
 
     def _complete(self, ref: ExternalRef, spec: RecordSpec, key: IdempotencyKey) -> None:
         """The steps after creation; each is an upsert, so a replay repeats them harmlessly."""
@@ -201,7 +191,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         property ``support-bridge-waiting`` remembers the comment's id, the digest and when the
         list shown was read: an unchanged or older list writes nothing."""
         stored = self.call(
-            _absent_as_none(lambda: self.client.issue_property(ref.key, WAITING_PROPERTY))
+            absent_as_none(lambda: self.client.issue_property(ref.key, WAITING_PROPERTY))
         )
         shown: dict[str, Any] = dict(stored.raw.get("value") or {}) if stored else {}
         if shown.get("digest") == waiting.digest or str(shown.get("as_of", "")) > waiting.as_of:
@@ -224,7 +214,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         """Our waiting-list comment: by the id we stored, or (after a crash between posting it
         and storing its id) by its title and signature; None when there is none yet."""
         if comment_id:
-            found = self.call(_absent_as_none(lambda: self.client.comment(ref.key, comment_id)))
+            found = self.call(absent_as_none(lambda: self.client.comment(ref.key, comment_id)))
             if found is not None:
                 return found
         existing = self.call(lambda: self.client.comments(ref.key))
