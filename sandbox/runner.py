@@ -66,6 +66,8 @@ class Sandbox:
             "jira": {
                 "email": self.jira.world.email,
                 "api_token": self.jira.world.api_token,
+                "scoped_api_token": self.jira.world.scoped_api_token,  # through /ex/jira/{cloud}
+                "cloud_id": self.jira.world.cloud_id,
                 "project": DEFAULT_PROJECT,
                 "developer_email": self.jira.world.developer_email,
                 "developer_api_token": self.jira.world.developer_api_token,

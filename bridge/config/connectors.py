@@ -41,6 +41,12 @@ class JiraSettings(_Strict):
     email: str | None = None
     api_token: SecretStr | None = None
     personal_access_token: SecretStr | None = None
+    # Jira Cloud with an Atlassian scoped API token: Atlassian accepts one only through its
+    # gateway, {gateway_url}/ex/jira/{cloud_id}; the cloud id is read from the site's
+    # /_edge/tenant_info when not set.
+    scoped_token: bool = False
+    cloud_id: str | None = Field(default=None, pattern=r"^[0-9a-fA-F-]{36}$")
+    gateway_url: AnyHttpUrl = AnyHttpUrl("https://api.atlassian.com")
     support_project: str = "SUP"
     spar_issue_type: str = "SPAR"
     development_project: str = "DEV"
@@ -54,6 +60,12 @@ class JiraSettings(_Strict):
         _require_one(self, "api_token", "personal_access_token")
         if self.api_token is not None and not self.email:
             msg = "email is required with api_token (Jira Cloud basic auth is email + token)"
+            raise ValueError(msg)
+        if self.scoped_token and (self.deployment != "cloud" or self.api_token is None):
+            msg = "scoped_token is for Jira Cloud with email + api_token (a scoped API token)"
+            raise ValueError(msg)
+        if self.deployment == "datacenter" and self.description_format == "adf":
+            msg = "Jira Data Center has REST v2 only: set description_format: wiki"
             raise ValueError(msg)
         return self
 

@@ -1,10 +1,16 @@
-"""The Jira Cloud server: basic auth, Jira's error shape, per-second limits, the contract."""
+"""The Jira server, Cloud or Data Center: auth, Jira's error shape, per-second limits, the
+contract.
+
+Cloud (the default) takes basic auth with an email and an API token, or a scoped API token
+through the gateway (``sandbox.jira.gateway``). Data Center (``deployment="datacenter"``) is
+Jira 9: a personal access token as a Bearer token, REST v2 only, the offset-paged ``/search``.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, Flask, Request, Response, jsonify
 
@@ -12,7 +18,8 @@ from sandbox.core.contract import OpenApiContract
 from sandbox.core.faults import LimitHit
 from sandbox.core.signing import jira_headers
 from sandbox.core.vendor import VendorServer
-from sandbox.jira import control, issues, workflow
+from sandbox.jira import control, gateway, issues, workflow
+from sandbox.jira.createmeta import DEPRECATED
 from sandbox.jira.render import ACTING_AS, JiraRenderer
 from sandbox.jira.state import JiraWorld
 
@@ -20,7 +27,10 @@ _V2 = re.compile(r"^/rest/api/(2|latest)/")
 # Not judged by the Cloud document: createmeta is in the full document but not the trimmed
 # copy (it would match /issue/{key}); the offset-paged /search is what the `jira` library uses
 # against Data Center, which this Cloud document does not describe (Cloud is removing it).
-_TRIMMED_AWAY = re.compile(r"/issue/createmeta|/search$")
+# The site's /_edge/tenant_info is Atlassian's edge, not the platform API.
+_TRIMMED_AWAY = re.compile(r"/issue/createmeta|/search$|^/_edge/")
+_GLOBAL_CREATEMETA = re.compile(r"^/rest/api/[^/]+/issue/createmeta/?$")
+_CLOUD_ONLY = re.compile(r"^/rest/api/3/|/search/jql$")
 _LIST_OF_REMOTE_LINKS = re.compile(r"/issue/[^/]+/remotelink$")
 
 
@@ -50,12 +60,15 @@ class JiraServer(VendorServer):
         self,
         email: str = "bridge@example.com",
         api_token: str = "sandbox-jira-api-token",  # noqa: S107 - the sandbox's demo credential
+        deployment: Literal["cloud", "datacenter"] = "cloud",
     ) -> None:
+        self.deployment = deployment
         self.world = JiraWorld(email=email, api_token=api_token)
         self.contract = OpenApiContract(
             "jira", rewrite_path=_as_v3, coerce_body=_as_jira_binds, undescribed=_TRIMMED_AWAY
         )
         super().__init__(jira_headers)
+        self.app.wsgi_app = gateway.Gateway(self.app.wsgi_app, self)  # type: ignore[method-assign]
 
     @property
     def render(self) -> JiraRenderer:
@@ -92,21 +105,30 @@ class JiraServer(VendorServer):
         }
 
     def authorized(self, req: Request) -> bool:
-        auth = req.authorization
+        if req.path == gateway.TENANT_INFO:
+            return True  # unauthenticated, as on Atlassian's edge
+        auth, world = req.authorization, self.world
+        if auth is not None and auth.type == "bearer" and self.deployment == "datacenter":
+            ACTING_AS.set("api")
+            return auth.token == world.personal_access_token
         if not auth or auth.type != "basic":
             return False
-        world = self.world
-        developer = (auth.username, auth.password) == (
-            world.developer_email,
-            world.developer_api_token,
-        )
+        given = (auth.username, auth.password)
+        developer = given == (world.developer_email, world.developer_api_token)
         ACTING_AS.set("developer" if developer else "api")
-        return developer or (auth.username, auth.password) == (world.email, world.api_token)
+        if developer or self.deployment == "datacenter":
+            return developer  # Data Center: the bridge signs in with its personal access token
+        scoped = given == (world.email, world.scoped_api_token) and gateway.through_gateway(req)
+        return scoped or given == (world.email, world.api_token)
 
     def limit_hit(self, req: Request) -> LimitHit | None:
         return self.limits.hit("requests")
 
     def check_request(self, req: Request) -> list[str]:
+        if self.deployment == "cloud" and _GLOBAL_CREATEMETA.match(req.path):
+            return [DEPRECATED]
+        if self.deployment == "datacenter" and _CLOUD_ONLY.search(req.path):
+            return [f"Jira Data Center has no {req.path} (REST v2 and /search only)"]
         return self.contract.check_request(req)
 
     def check_response(self, req: Request, response: Response) -> list[str]:
@@ -124,6 +146,7 @@ class JiraServer(VendorServer):
     def register_routes(self, app: Flask) -> None:
         issues.register(app, self)
         workflow.register(app, self)
+        gateway.register(app, self)
 
     def register_control(self, bp: Blueprint) -> None:
         control.register(bp, self)

@@ -83,3 +83,10 @@ def register(bp: Blueprint, server: JiraServer) -> None:
                 for t in body()["transitions"]
             )
             return jsonify({"transitions": len(server.world.transitions)})
+
+    @bp.put("/search_lag")
+    def set_search_lag() -> Any:
+        """Body: {"seconds": 5}: newer issues are missing from /search/jql unless reconciled."""
+        with server.lock:
+            server.world.search_lag_seconds = float(body().get("seconds", 0))
+            return jsonify({"seconds": server.world.search_lag_seconds})

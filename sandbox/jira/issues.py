@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify, request
 
-from sandbox.jira import events, links, search
+from sandbox.jira import createmeta, events, links, search
 from sandbox.jira.edits import apply_update
 from sandbox.jira.state import ISSUE_TYPES, PRIORITIES, RESOLUTIONS
 
@@ -38,20 +38,23 @@ def _api(v: str) -> str:
 def register(app: Flask, server: JiraServer) -> None:
     links.register(app, server)
     search.register(app, server)
+    createmeta.register(app, server)
 
     def body() -> Any:
         return request.get_json(silent=True) or {}
 
     @app.get(f"{API}/serverInfo")
     def server_info(v: str) -> Any:
+        cloud = server.deployment == "cloud"
+        version = [1001, 0, 0] if cloud else [9, 12, 15]
         return jsonify(
             {
                 "baseUrl": server.base_url,
                 "displayUrl": server.base_url,
-                "version": "1001.0.0-SNAPSHOT",
-                "versionNumbers": [1001, 0, 0],
-                "deploymentType": "Cloud",
-                "buildNumber": 100_281,
+                "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.15",
+                "versionNumbers": version,
+                "deploymentType": "Cloud" if cloud else "Server",
+                "buildNumber": 100_281 if cloud else 9_120_015,
                 "buildDate": "2026-11-01T00:00:00.000+00:00",
                 "serverTime": time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime()),
                 "scmInfo": "sandbox",
@@ -143,89 +146,6 @@ def register(app: Flask, server: JiraServer) -> None:
         if found is None:
             return server.not_found(f"No project could be found with key '{key}'.")
         return jsonify(project_json(found.key, v))
-
-    def field_meta() -> dict[str, Any]:
-        names = {
-            "summary": "Summary",
-            "description": "Description",
-            "labels": "Labels",
-            **server.world.custom_fields,
-        }
-        return {
-            fid: {
-                "required": fid == "summary",
-                "name": name,
-                "key": fid,
-                "operations": ["set"],
-                "schema": {"type": "string"},
-            }
-            for fid, name in names.items()
-        }
-
-    @app.get(f"{API}/issue/createmeta")
-    def createmeta(v: str) -> Any:
-        keys = [k for item in request.args.getlist("projectKeys") for k in item.split(",") if k]
-        chosen = [p for p in server.world.projects.values() if not keys or p.key in keys]
-        with_fields = "fields" in request.args.get("expand", "")
-        return jsonify(
-            {
-                "expand": "projects",
-                "projects": [
-                    {
-                        "self": f"{server.render.rest(_api(v))}/project/{p.id}",
-                        "id": p.id,
-                        "key": p.key,
-                        "name": p.name,
-                        "issuetypes": [
-                            t | ({"fields": field_meta()} if with_fields else {})
-                            for t in ISSUE_TYPES
-                        ],
-                    }
-                    for p in chosen
-                ],
-            }
-        )
-
-    @app.get(f"{API}/issue/createmeta/<key>/issuetypes")
-    def createmeta_types(v: str, key: str) -> Any:
-        return jsonify(
-            {
-                "issueTypes": list(ISSUE_TYPES),
-                "values": list(ISSUE_TYPES),
-                "maxResults": 50,
-                "startAt": 0,
-                "total": len(ISSUE_TYPES),
-            }
-        )
-
-    @app.get(f"{API}/issue/createmeta/<key>/issuetypes/<type_id>")
-    def createmeta_fields(v: str, key: str, type_id: str) -> Any:
-        names = {
-            "summary": "Summary",
-            "description": "Description",
-            "labels": "Labels",
-            **server.world.custom_fields,
-        }
-        values = [
-            {
-                "fieldId": fid,
-                "key": fid,
-                "name": name,
-                "required": fid == "summary",
-                "operations": ["set"],
-                "schema": {"type": "string"},
-            }
-            for fid, name in names.items()
-        ]
-        return jsonify(
-            {
-                "fields": values,
-                "values": values,
-                "maxResults": 50,
-                "startAt": 0,
-                "total": len(values),
-            }
-        )
 
     @app.post(f"{API}/issue")
     def create_issue(v: str) -> Any:

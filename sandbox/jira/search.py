@@ -1,7 +1,13 @@
-"""Jira's JQL search: the Cloud `search/jql` token pages and the older offset-paged `search`."""
+"""Jira's JQL search: the Cloud `search/jql` token pages and the older offset-paged `search`.
+
+Jira Cloud's index is eventually consistent: with ``world.search_lag_seconds`` set, an issue
+created less than that long ago is missing from ``search/jql`` unless ``reconcileIssues``
+names its id, as Atlassian documents. Data Center's index is current for its own writes.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify, request
@@ -22,7 +28,17 @@ def register(app: Flask, server: JiraServer) -> None:
     def body() -> Any:
         return request.get_json(silent=True) or {}
 
-    def found(v: str, args: Any) -> list[dict[str, Any]] | Response:
+    def indexed(reconciled: set[str]) -> Any:
+        settled = time.monotonic() - server.world.search_lag_seconds
+        return lambda issue: issue.born <= settled or issue.id in reconciled
+
+    def reconciled(args: Any) -> set[str]:
+        raw = args.get("reconcileIssues", []) if request.method == "POST" else None
+        if raw is None:
+            raw = [i for item in args.getlist("reconcileIssues") for i in str(item).split(",")]
+        return {str(i) for i in raw if str(i)}
+
+    def found(v: str, args: Any, visible: Any = None) -> list[dict[str, Any]] | Response:
         try:
             matches = compile_jql(server.world, str(args.get("jql", "")))
         except JqlError as error:
@@ -32,13 +48,13 @@ def register(app: Flask, server: JiraServer) -> None:
         return [
             server.render.issue(i, _api(v), only or ["*navigable"])
             for i in server.world.issues.values()
-            if matches(i)
+            if matches(i) and (visible is None or visible(i))
         ]
 
     @app.route(f"{API}/search/jql", methods=["GET", "POST"])
     def search(v: str) -> Any:
         args = body() if request.method == "POST" else request.args
-        issues = found(v, args)
+        issues = found(v, args, indexed(reconciled(args)))
         if isinstance(issues, Response):
             return issues
         return jsonify({"issues": issues[: int(args.get("maxResults", 50))], "isLast": True})

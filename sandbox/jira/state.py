@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -111,6 +112,7 @@ class Issue:
     created: str = field(default_factory=now)
     updated: str = field(default_factory=now)
     resolved: str | None = None
+    born: float = field(default_factory=time.monotonic)  # for the search index's lag
 
 
 @dataclass
@@ -126,6 +128,14 @@ class Project:
 class JiraWorld:
     email: str
     api_token: str
+    # Jira Cloud: an Atlassian scoped API token (accepted only through the api.atlassian.com
+    # gateway, /ex/jira/{cloud_id}); Data Center: a personal access token (Bearer).
+    scoped_api_token: str = "sandbox-jira-scoped-token"
+    personal_access_token: str = "sandbox-jira-personal-access-token"
+    cloud_id: str = "3f1c0a9e-5b8d-4c7e-9a21-6d0e4b7f2c15"
+    # Jira Cloud's search index lags: an issue younger than this many seconds is missing from
+    # /search/jql unless the search names its id in reconcileIssues.
+    search_lag_seconds: float = 0.0
     account_id: str = "5b10ac8d82e05b22cc7d4ef5"
     # A developer's own account, for acting as development does (never the bridge's).
     developer_email: str = "dana@example.com"
@@ -136,6 +146,7 @@ class JiraWorld:
     custom_fields: dict[str, str] = field(
         default_factory=lambda: {"customfield_10050": "Customer tickets"}
     )
+    required_fields: set[str] = field(default_factory=set)  # custom fields made required
     # The site's issue link types; a test removes one to play a site without it.
     link_types: list[dict[str, str]] = field(default_factory=lambda: list(LINK_TYPES))
     projects: dict[str, Project] = field(default_factory=dict)

@@ -9,7 +9,6 @@ from jira.exceptions import JIRAError
 
 from bridge.config.connectors import JiraSettings
 from bridge.connectors.jira import JiraConnector, markup
-from bridge.connectors.jira.createmeta import required_fields_of
 from bridge.connectors.registry import Context
 from bridge.connectors.tracker import WAITING_TITLE
 from bridge.services.ports import (
@@ -27,10 +26,13 @@ from tests.connectors.conftest import delivered
 
 def make_jira(sandbox: Sandbox, context: Context, **overrides: object) -> JiraConnector:
     creds = sandbox.credentials["jira"]
-    chosen: dict[str, object] = {"spar_issue_type": "Task", **overrides}
-    settings = JiraSettings(
-        url=sandbox.urls["jira"], email=creds["email"], api_token=creds["api_token"], **chosen
-    )
+    chosen: dict[str, object] = {
+        "email": creds["email"],
+        "api_token": creds["api_token"],
+        "spar_issue_type": "Task",
+        **overrides,
+    }
+    settings = JiraSettings(url=sandbox.urls["jira"], **chosen)
     return JiraConnector(settings, context)
 
 
@@ -173,30 +175,21 @@ def test_an_unknown_issue_type_is_refused_with_the_setting_to_fix(
         connector.create_record(spar_spec("esc-8"), IdempotencyKey("jira:esc-8:spar:create"))
 
 
-def test_a_required_field_missing_from_the_mapping_is_named_with_its_id() -> None:
-    meta = {
-        "projects": [
-            {
-                "key": "DEV",
-                "issuetypes": [
-                    {
-                        "name": "Bug",
-                        "fields": {
-                            "summary": {"required": True, "name": "Summary"},
-                            "customfield_10050": {"required": True, "name": "Customer tickets"},
-                            "priority": {
-                                "required": True,
-                                "name": "Priority",
-                                "hasDefaultValue": True,
-                            },
-                        },
-                    }
-                ],
-            }
-        ]
-    }
+def test_a_required_field_missing_from_the_mapping_is_named_with_its_id(
+    sandbox: Sandbox, context: Context
+) -> None:
+    sandbox.jira.world.required_fields.add("customfield_10050")
+    try:
+        connector = make_jira(sandbox, context, ar_issue_type="Bug")
+        with pytest.raises(PermanentConnectorError) as refused:
+            connector.create_record(
+                RecordSpec(kind="ar", summary="Leak"), IdempotencyKey("jira:esc-16:ar:create")
+            )
+    finally:
+        sandbox.jira.world.required_fields.clear()
 
-    assert required_fields_of(meta, "DEV", "Bug") == {"customfield_10050": "Customer tickets"}
+    assert "DEV Bug requires field Customer tickets (customfield_10050)" in str(refused.value)
+    assert "Jira field mapping in bridge.yaml" in str(refused.value)
 
 
 def test_our_issues_and_comments_come_back_as_our_own_writes_and_a_developers_do_not(

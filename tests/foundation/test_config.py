@@ -135,6 +135,31 @@ def test_config_check_says_how_zendesk_signs_in(isolated_settings: Path) -> None
     assert "s3cret" not in with_oauth.output and "t0ken" not in with_token.output
 
 
+def test_jira_settings_a_data_center_cannot_use_are_refused(isolated_settings: Path) -> None:
+    write_config(
+        isolated_settings,
+        "connectors:\n  jira:\n    url: https://jira.acme.test\n    deployment: datacenter\n"
+        "    personal_access_token: pat\n    description_format: adf\n",
+    )
+    with pytest.raises(ConfigError) as adf:
+        load_settings()
+    write_config(
+        isolated_settings,
+        "connectors:\n  jira:\n    url: https://jira.acme.test\n    deployment: datacenter\n"
+        "    personal_access_token: pat\n    scoped_token: true\n",
+    )
+    with pytest.raises(ConfigError) as scoped:
+        load_settings()
+
+    assert [str(p) for p in adf.value.problems] == [
+        "connectors.jira: Jira Data Center has REST v2 only: set description_format: wiki"
+    ]
+    assert [str(p) for p in scoped.value.problems] == [
+        "connectors.jira: scoped_token is for Jira Cloud with email + api_token "
+        "(a scoped API token)"
+    ]
+
+
 def test_a_slack_workspace_pin_that_is_not_a_slack_id_is_named(isolated_settings: Path) -> None:
     write_config(
         isolated_settings,

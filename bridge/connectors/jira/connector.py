@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
@@ -14,9 +15,8 @@ from jira.exceptions import JIRAError
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.jira import markup
-from bridge.connectors.jira.createmeta import required_fields_of
-from bridge.connectors.jira.errors import translate
+from bridge.connectors.jira import createmeta, markup, site
+from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
 from bridge.connectors.registry import Context
@@ -27,26 +27,16 @@ from bridge.services.ports import (
     IdempotencyKey,
     PermanentConnectorError,
     RecordSpec,
+    TransientConnectorError,
+    UncertainOutcome,
     WaitingList,
 )
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 WAITING_PROPERTY = "support-bridge-waiting"  # on an AR: the waiting list's comment id and digest
-
-
-def _absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
-    """A read that Jira answers 404 when there is nothing to read."""
-
-    def read() -> T | None:
-        try:
-            return fn()
-        except JIRAError as exc:
-            if exc.status_code == 404:
-                return None
-            raise
-
-    return read
+RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
+INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-act search
 
 
 class JiraConnector(IssueLinks, tracker.TrackerConnector):
@@ -67,27 +57,13 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         self.settings = settings
         self._gate = context.gate
         self._required: dict[tuple[str, str], dict[str, str]] = {}
+        # Ids of the issues this process created, newest last: Jira Cloud's search index lags
+        # behind a create, and a search that names an issue in reconcileIssues sees it at once.
+        self._created: deque[int] = deque(maxlen=RECONCILE_LIMIT)
 
     @cached_property
     def client(self) -> jira.JIRA:
-        s = self.settings
-        auth: dict[str, Any] = {}
-        if s.personal_access_token is not None:
-            auth["token_auth"] = s.personal_access_token.get_secret_value()
-        elif s.api_token is not None:
-            auth["basic_auth"] = (s.email or "", s.api_token.get_secret_value())
-        api = "3" if s.description_format == "adf" else "2"
-        client = jira.JIRA(
-            server=str(s.url).rstrip("/"),
-            options={"rest_api_version": api},
-            max_retries=0,  # our retry policy, not the library's sleeping one
-            get_server_info=False,
-            timeout=15,
-            **auth,
-        )
-        # Known from settings, which saves a serverInfo call on every worker start.
-        client.deploymentType = "Cloud" if s.deployment == "cloud" else "Server"
-        return client
+        return site.client_for(self.settings)
 
     def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
         def attempt() -> T:
@@ -99,7 +75,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
 
     @cached_property
     def account_id(self) -> str:
-        me = self.call(self.client.myself)
+        me = self.call(lambda: self.client.myself())
         return str(me.get("accountId") or me.get("key") or me.get("name"))
 
     # -- the outbox's operations ------------------------------------------------------------
@@ -111,26 +87,47 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     def find_by_key(self, key: IdempotencyKey) -> ExternalRef | None:
         jql = f'labels = "{origin.key_label(key)}"'
         if self.settings.deployment == "cloud":
-            search = self.client.enhanced_search_issues
+            reconcile = list(self._created)
+            found = self.call(
+                lambda: self.client.enhanced_search_issues(
+                    jql, maxResults=2, fields="summary", reconcileIssues=reconcile
+                )
+            )
         else:
-            search = self.client.search_issues
-        found = self.call(lambda: search(jql, maxResults=2, fields="summary"))
+            found = self.call(
+                lambda: self.client.search_issues(jql, maxResults=2, fields="summary")
+            )
         return self.ref(found[0].key) if found else None
 
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
         project, issue_type = self._placement(spec.kind)
         ref = None if key.fresh else self.find_by_key(key)
-        if ref is None:
-            self._check_required(project, issue_type, spec)
-            fields = self._fields(spec, key, project, issue_type)
+        if ref is not None:
+            log.info("jira.record.found", issue=ref.key, kind=spec.kind)
+            self._complete(ref, spec, key)
+            return ref
+        self._check_required(project, issue_type, spec)
+        fields = self._fields(spec, key, project, issue_type)
+        try:
             created = self.call(
                 lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
             )
+            self._created.append(int(created.id))
             ref = self.ref(created.key)
             log.info("jira.record.created", issue=ref.key, kind=spec.kind)
-        else:
-            log.info("jira.record.found", issue=ref.key, kind=spec.kind)
-        self._complete(ref, spec, key)
+            self._complete(ref, spec, key)
+        except TransientConnectorError as error:
+            if self.settings.deployment != "cloud" or not (
+                ref or isinstance(error, UncertainOutcome)
+            ):
+                raise
+            # The issue may exist, and the next attempt's search can name it in reconcileIssues
+            # only if it runs in this worker and the create's answer arrived: that attempt
+            # waits until Jira Cloud's index lists the issue anyway.
+            wait = max(error.retry_after or 0, INDEX_SETTLE_SECONDS)
+            raise type(error)(
+                self.key, error.detail, wait, rate_limited=error.rate_limited
+            ) from error
         return ref
 
     def _complete(self, ref: ExternalRef, spec: RecordSpec, key: IdempotencyKey) -> None:
@@ -194,7 +191,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         property ``support-bridge-waiting`` remembers the comment's id, the digest and when the
         list shown was read: an unchanged or older list writes nothing."""
         stored = self.call(
-            _absent_as_none(lambda: self.client.issue_property(ref.key, WAITING_PROPERTY))
+            absent_as_none(lambda: self.client.issue_property(ref.key, WAITING_PROPERTY))
         )
         shown: dict[str, Any] = dict(stored.raw.get("value") or {}) if stored else {}
         if shown.get("digest") == waiting.digest or str(shown.get("as_of", "")) > waiting.as_of:
@@ -217,7 +214,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         """Our waiting-list comment: by the id we stored, or (after a crash between posting it
         and storing its id) by its title and signature; None when there is none yet."""
         if comment_id:
-            found = self.call(_absent_as_none(lambda: self.client.comment(ref.key, comment_id)))
+            found = self.call(absent_as_none(lambda: self.client.comment(ref.key, comment_id)))
             if found is not None:
                 return found
         existing = self.call(lambda: self.client.comments(ref.key))
@@ -251,14 +248,10 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     def _check_required(self, project: str, issue_type: str, spec: RecordSpec) -> None:
         required = self._required.get((project, issue_type))
         if required is None:
-            meta = self.call(
-                lambda: self.client.createmeta(
-                    projectKeys=project,
-                    issuetypeNames=issue_type,
-                    expand="projects.issuetypes.fields",
-                )
-            )
-            required = required_fields_of(meta, project, issue_type)
+            types = self.call(lambda: createmeta.issue_types(self.client, project))
+            type_id = createmeta.issue_type_id(types, project, issue_type)
+            screen = self.call(lambda: createmeta.fields(self.client, project, type_id))
+            required = createmeta.required_fields_of(screen)
             self._required[(project, issue_type)] = required
         missing = [f"{name} ({fid})" for fid, name in required.items() if fid not in spec.fields]
         if missing:
@@ -271,7 +264,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     # -- operations ---------------------------------------------------------------------------
     def check(self) -> CheckResult:
         try:
-            me = self.call(self.client.myself)
+            me = self.call(lambda: self.client.myself())
         except ConnectorError as exc:
             return CheckResult(False, str(exc), "check connectors.jira url and credentials")
         who = f"signed in as {me.get('displayName', 'the bridge account')}"

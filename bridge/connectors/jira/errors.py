@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import requests
 from jira.exceptions import JIRAError
@@ -11,6 +13,7 @@ from bridge.connectors.errors import from_status, unreachable
 from bridge.services.ports import ConnectorError
 
 SYSTEM = "jira"
+T = TypeVar("T")
 
 
 def _words(error: JIRAError) -> str:
@@ -34,3 +37,17 @@ def translate(error: Exception) -> ConnectorError:
     if isinstance(error, requests.RequestException):
         return unreachable(SYSTEM, error)
     raise error
+
+
+def absent_as_none(fn: Callable[[], T]) -> Callable[[], T | None]:
+    """A read that Jira answers 404 when there is nothing to read."""
+
+    def read() -> T | None:
+        try:
+            return fn()
+        except JIRAError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+
+    return read

@@ -100,6 +100,6 @@ class IssueLinks:
 
     def _link_type_names(self) -> list[str]:
         try:
-            return [str(t.name) for t in self.call(self.client.issue_link_types)]
+            return [str(t.name) for t in self.call(lambda: self.client.issue_link_types())]
         except ConnectorError:
             return []  # only for the warning's words; the remote link matters more
