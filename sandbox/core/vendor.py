@@ -136,7 +136,15 @@ class VendorServer:
             return self.reject(problems)
         return None
 
+    def primary_limit_response(self, fault: Fault) -> Response:
+        headers = self.rate_limit_headers(fault.reset or 1)
+        return self.error(
+            fault.status or 429, "rate limit exceeded (injected by the sandbox)", headers
+        )
+
     def _fault_response(self, fault: Fault) -> Response:
+        if fault.reset is not None:
+            return self.primary_limit_response(fault)
         status = fault.status or 500
         if status == 429:
             headers = self.rate_limit_headers(fault.retry_after or 1)
