@@ -232,9 +232,15 @@ class GitHubConnector(tracker.TrackerConnector):
             name = self.call(lambda: self.repo.full_name)
         except ports.ConnectorError as exc:
             return ports.CheckResult(
-                False, str(exc), "check connectors.github token and repository"
+                False, str(exc), f"check connectors.github {self._secrets} and repository"
             )
         return ports.CheckResult(True, f"repository {name} readable with these credentials")
+
+    @property
+    def _secrets(self) -> str:
+        if self.settings.as_app:
+            return "app_id, installation_id, private_key (the App installed on the repository)"
+        return "token"
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         """Comments we post carry our hidden marker; other changes are ours when we sent them."""
