@@ -150,7 +150,9 @@ class VendorServer:
             headers = self.rate_limit_headers(fault.retry_after or 1)
             return self.error(429, "rate limit exceeded (injected by the sandbox)", headers)
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-        return self.error(status, "server error (injected by the sandbox)", headers)
+        return self.error(
+            status, fault.message or "server error (injected by the sandbox)", headers
+        )
 
     def _after(self, response: Response) -> Response:
         if request.path.startswith(CONTROL_PREFIX):

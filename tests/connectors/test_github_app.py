@@ -24,6 +24,7 @@ from bridge.connectors.registry import Context
 from bridge.services.ports import ConnectorAuthError, IdempotencyKey, TransientConnectorError
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
+from sandbox.github.app import SECONDARY_LIMIT
 from sandbox.receiver import WebhookReceiver
 from tests.connectors.conftest import delivered
 from tests.connectors.test_github import REPO, ar_spec, issues, make_github
@@ -191,6 +192,24 @@ def test_a_limit_resetting_in_half_an_hour_is_left_to_the_outbox_with_that_wait(
     assert limited.value.retry_after is not None and 1790 <= limited.value.retry_after <= 1802
     assert "credentials" not in str(limited.value)
     assert len(sandbox.github.recorder.find("POST", f"/repos/{REPO}/issues")) == 1
+    assert sleeps == []
+
+
+def test_a_secondary_limit_403_without_retry_after_waits_at_least_a_minute(
+    sandbox: Sandbox, context: Context, sleeps: list[float]
+) -> None:
+    """GitHub's documented advice when a secondary limit names no wait: a minute at least."""
+    sandbox.github.faults.add(
+        Fault(route=f"POST /repos/{REPO}/issues", status=403, message=SECONDARY_LIMIT, times=1)
+    )
+
+    with pytest.raises(TransientConnectorError) as limited:
+        make_app_github(sandbox, context).create_record(
+            ar_spec("app-6"), IdempotencyKey("github:app-6:ar:create", fresh=True)
+        )
+
+    assert limited.value.rate_limited
+    assert limited.value.retry_after == 60
     assert sleeps == []
 
 
