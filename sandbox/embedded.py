@@ -38,7 +38,10 @@ def connector_settings(sandbox: Sandbox) -> dict[str, Any]:
         "github": {
             "base_url": sandbox.urls["github"],
             "repository": credentials["github"]["repo"],
-            "token": credentials["github"]["token"],
+            # signed in as GitHub recommends: an App installation (JWT, expiring tokens)
+            "app_id": credentials["github"]["app_id"],
+            "installation_id": credentials["github"]["installation_id"],
+            "private_key": credentials["github"]["private_key"],
         },
         "slack": {
             "base_url": sandbox.urls["slack"] + "/api/",

@@ -62,6 +62,10 @@ class Sandbox:
                 "token": self.github.world.token,
                 "login": self.github.world.login,
                 "repo": DEFAULT_REPO,
+                "app_id": self.github.app_registration.id,
+                "installation_id": self.github.app_registration.installation_id,
+                "private_key": self.github.app_registration.private_key_pem,
+                "app_login": self.github.app_registration.bot_login,
             },
             "jira": {
                 "email": self.jira.world.email,
@@ -151,7 +155,10 @@ def describe(sandbox: Sandbox) -> list[str]:
     """Lines naming each server's URL and the credentials a client needs."""
     lines = []
     for name, url in sandbox.urls.items():
-        creds = ", ".join(f"{k}={v}" for k, v in sandbox.credentials.get(name, {}).items())
+        creds = ", ".join(
+            f"{k}={v}" if "\n" not in str(v) else f"{k}=<GET {url}/_sandbox/app>"
+            for k, v in sandbox.credentials.get(name, {}).items()
+        )
         lines.append(f"{name:<10} {url:<28} {creds}")
     lines.append(
         "webhook secrets: " + ", ".join(f"{k}={v}" for k, v in sandbox.webhook_secrets.items())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
@@ -73,22 +74,38 @@ class JiraSettings(_Strict):
 class GitHubSettings(_Strict):
     base_url: AnyHttpUrl = AnyHttpUrl("https://api.github.com")
     repository: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
-    token: SecretStr | None = None
+    token: SecretStr | None = None  # a personal access token; or a GitHub App:
     app_id: int | None = None
     installation_id: int | None = None
-    private_key: SecretStr | None = None
+    private_key: SecretStr | None = None  # the App's PEM key, or its path in private_key_file
+    private_key_file: Path | None = None
     labels: list[str] = Field(default_factory=lambda: ["bug", "spar"])
 
     @model_validator(mode="after")
     def _has_credentials(self) -> GitHubSettings:
         if self.app_id is not None:
-            _require_one(self, "private_key")
+            _require_one(self, "private_key", "private_key_file")
             if self.installation_id is None:
                 msg = "installation_id is required with app_id"
+                raise ValueError(msg)
+            if self.private_key_file is not None and not self.private_key_file.is_file():
+                msg = f"private_key_file {self.private_key_file} is not a readable file"
                 raise ValueError(msg)
             return self
         _require_one(self, "token", "private_key")
         return self
+
+    @property
+    def as_app(self) -> bool:
+        return self.app_id is not None
+
+    def app_private_key(self) -> str:
+        """The App's PEM private key, from the setting or the file it names."""
+        if self.private_key is not None:
+            return self.private_key.get_secret_value()
+        if self.private_key_file is not None:
+            return self.private_key_file.read_text()
+        return ""
 
 
 class SlackSettings(_Strict):

@@ -4,7 +4,10 @@ Only ``TransientConnectorError`` is retried (429, 5xx, timeouts), except ``Uncer
 a create that may have been applied is left to the outbox, whose next attempt looks first.
 Waits grow exponentially with full jitter, a vendor's ``Retry-After`` is honoured, and both the
 number of attempts and the total time are capped, so a worker never hangs on a sick vendor:
-when the policy gives up, the outbox takes over and tries again minutes later.
+when the policy gives up, the outbox takes over and tries again minutes later. A vendor that
+asks for a longer wait than ``MAX_SINGLE_WAIT`` (GitHub's spent hourly limit, its secondary
+limit's minute) is not asked again on the spot: repeating into a limit is what gets an
+integration banned, and the outbox schedules its next attempt after the vendor's wait.
 
 Tests call ``set_testing(True)`` (an autouse fixture does) so retries happen without sleeping.
 """
@@ -59,6 +62,12 @@ def _wait(state: RetryCallState) -> float:
     return _jittered(state)
 
 
+def _vendor_asks_longer(state: RetryCallState) -> bool:
+    error = state.outcome.exception() if state.outcome else None
+    retry_after = getattr(error, "retry_after", None)
+    return retry_after is not None and float(retry_after) > MAX_SINGLE_WAIT
+
+
 def _sleep(seconds: float) -> None:
     if not _switch.testing:
         time.sleep(seconds)
@@ -82,7 +91,11 @@ def policy() -> Retrying:
     return Retrying(
         retry=retry_if_exception(_worth_repeating),
         wait=_wait,
-        stop=stop_after_attempt(_switch.attempts) | stop_after_delay(MAX_TOTAL_SECONDS),
+        stop=(
+            stop_after_attempt(_switch.attempts)
+            | stop_after_delay(MAX_TOTAL_SECONDS)
+            | _vendor_asks_longer
+        ),
         sleep=_sleep,
         before_sleep=_before_sleep,
         reraise=True,

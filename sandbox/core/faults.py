@@ -24,6 +24,9 @@ class Fault:
     `hold` lets the request take effect and then holds its answer that many seconds: the
     vendor did the work but the caller has not heard yet (the window a crash test kills in).
     `times` limits how many requests the fault hits; None keeps it until cleared.
+    `message` replaces the error's wording (a vendor that tells its refusals apart by it).
+    `reset` answers as the vendor does when its hourly (primary) quota is spent, the window
+    resetting in that many seconds (GitHub: 403, `x-ratelimit-remaining: 0`, no Retry-After).
     """
 
     route: str = "*"
@@ -32,10 +35,12 @@ class Fault:
     latency: float = 0.0
     hold: float = 0.0
     times: int | None = None
+    reset: int | None = None
+    message: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Fault:
-        fields = ("route", "status", "retry_after", "latency", "hold", "times")
+        fields = ("route", "status", "retry_after", "latency", "hold", "times", "reset", "message")
         return cls(**{k: data[k] for k in fields if k in data})
 
     def as_dict(self) -> dict[str, Any]:

@@ -136,13 +136,23 @@ class VendorServer:
             return self.reject(problems)
         return None
 
+    def primary_limit_response(self, fault: Fault) -> Response:
+        headers = self.rate_limit_headers(fault.reset or 1)
+        return self.error(
+            fault.status or 429, "rate limit exceeded (injected by the sandbox)", headers
+        )
+
     def _fault_response(self, fault: Fault) -> Response:
+        if fault.reset is not None:
+            return self.primary_limit_response(fault)
         status = fault.status or 500
         if status == 429:
             headers = self.rate_limit_headers(fault.retry_after or 1)
             return self.error(429, "rate limit exceeded (injected by the sandbox)", headers)
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-        return self.error(status, "server error (injected by the sandbox)", headers)
+        return self.error(
+            status, fault.message or "server error (injected by the sandbox)", headers
+        )
 
     def _after(self, response: Response) -> Response:
         if request.path.startswith(CONTROL_PREFIX):

@@ -5,18 +5,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response, jsonify
+from flask import Blueprint, Flask, Request, Response, g, jsonify
 
 from sandbox.core.contract import OpenApiContract
-from sandbox.core.faults import LimitHit
+from sandbox.core.faults import Fault, LimitHit
 from sandbox.core.signing import github_headers
 from sandbox.core.vendor import VendorServer
-from sandbox.github import control, routes
+from sandbox.github import apps, control, routes
 from sandbox.github.payloads import Renderer
 from sandbox.github.state import GithubWorld
 from sandbox.github.webhook_schemas import check_webhook
 
 DOCS = "https://docs.github.com/rest"
+PRIMARY_LIMIT = "API rate limit exceeded for installation. Check out the documentation."
 SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
@@ -35,6 +36,7 @@ class GithubServer(VendorServer):
         login: str = "support-bridge-bot",
     ) -> None:
         self.world = GithubWorld(token=token, login=login)
+        self.app_registration = apps.GithubApp()
         self.contract = OpenApiContract("github")
         self._used = 0
         self._window_reset = int(time.time()) + 3600
@@ -77,9 +79,33 @@ class GithubServer(VendorServer):
             "x-ratelimit-resource": "core",
         }
 
+    @property
+    def actor(self) -> str:
+        """Who the current request acts as: the token's user or the App's bot account."""
+        return str(g.get("github_actor") or self.world.login)
+
     def authorized(self, req: Request) -> bool:
-        scheme, _, token = req.headers.get("Authorization", "").partition(" ")
-        return scheme.lower() in {"token", "bearer"} and token == self.world.token
+        """``/app…`` takes only the App's JWT; everything else a personal token or a live
+        installation token."""
+        token = apps.bearer(req)
+        if req.path == "/app" or req.path.startswith("/app/"):
+            return self.app_registration.jwt_valid(token)
+        if token and token == self.world.token:
+            g.github_actor = self.world.login
+            return True
+        if self.app_registration.token_live(token):
+            g.github_actor = self.app_registration.bot_login
+            return True
+        return False
+
+    def primary_limit_response(self, fault: Fault) -> Response:
+        """GitHub's hourly limit spent: 403 (or 429), ``x-ratelimit-remaining: 0`` and the
+        epoch second the window resets, and no Retry-After."""
+        headers = {
+            **self._limit_headers(remaining=0),
+            "x-ratelimit-reset": str(int(time.time()) + (fault.reset or 0)),
+        }
+        return self.error(fault.status or 403, PRIMARY_LIMIT, headers)
 
     def limit_hit(self, req: Request) -> LimitHit | None:
         if req.method in CONTENT_METHODS:
@@ -112,6 +138,7 @@ class GithubServer(VendorServer):
 
     def register_routes(self, app: Flask) -> None:
         routes.register(app, self)
+        apps.register(app, self)
 
     def register_control(self, bp: Blueprint) -> None:
         control.register(bp, self)

@@ -27,6 +27,25 @@ def register(bp: Blueprint, server: GithubServer) -> None:
             return None, (jsonify({"error": f"no repository {owner}/{name}"}), 404)
         return repo, None
 
+    @bp.get("/app")
+    def app_credentials() -> Any:
+        registered = server.app_registration
+        return jsonify(
+            {
+                "app_id": registered.id,
+                "installation_id": registered.installation_id,
+                "slug": registered.slug,
+                "private_key": registered.private_key_pem,
+                "exchanges": registered.exchanges,
+            }
+        )
+
+    @bp.post("/app/expire-tokens")
+    def expire_installation_tokens() -> Any:
+        """An hour passes for the App's installation tokens (other clocks stay put)."""
+        server.app_registration.expire_tokens()
+        return jsonify({"exchanges": server.app_registration.exchanges})
+
     @bp.post("/repos")
     def add_repo() -> Any:
         repo = server.world.add_repo(body()["full_name"])

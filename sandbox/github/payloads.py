@@ -47,6 +47,8 @@ class Renderer:
         text = json.dumps(user).replace("/octocat", f"/{login}")
         data: dict[str, Any] = self._rebase(json.loads(text))
         data.update(login=login, id=zlib.crc32(login.encode()) % 10**7, node_id=f"U_{login}")
+        if login.endswith("[bot]"):
+            data["type"] = "Bot"  # an App installation acts as its bot account
         return data
 
     def repository(self, repo: Repo) -> dict[str, Any]:

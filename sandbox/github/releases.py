@@ -80,7 +80,7 @@ def register(app: Flask, server: GithubServer, with_repo: Callable[..., Any]) ->
             return server.not_found()
         if repo.pulls[number].merged or repo.issues[number].state == "closed":
             return server.error(405, "Pull Request is not mergeable")
-        pull = merge(server, repo, number, server.world.login)
+        pull = merge(server, repo, number, server.actor)
         return jsonify(
             {
                 "sha": pull.merge_commit_sha,
@@ -107,11 +107,11 @@ def register(app: Flask, server: GithubServer, with_repo: Callable[..., Any]) ->
             data.get("body"),
             bool(data.get("draft", False)),
             bool(data.get("prerelease", False)),
-            server.world.login,
+            server.actor,
         )
         repo.releases[release.id] = release
         if not release.draft:
-            publish(server, repo, release, server.world.login)
+            publish(server, repo, release, server.actor)
         return jsonify(server.render.release(repo, release)), 201
 
     @app.get(f"{R}/releases/<int:release_id>")

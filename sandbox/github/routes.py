@@ -69,13 +69,13 @@ def register(app: Flask, server: GithubServer) -> None:
             repo.next_number(),
             str(data["title"]),
             data.get("body"),
-            server.world.login,
+            server.actor,
             labels=labels,
             assignees=list(data.get("assignees", [])),
             milestone=int(milestone) if milestone is not None else None,
         )
         repo.issues[issue.number] = issue
-        events.issue_changed(server, repo, issue, "opened", server.world.login)
+        events.issue_changed(server, repo, issue, "opened", server.actor)
         response = jsonify(server.render.issue(repo, issue))
         response.headers["Location"] = server.render.issue(repo, issue)["url"]
         return response, 201
@@ -117,7 +117,7 @@ def register(app: Flask, server: GithubServer) -> None:
             state_action = "closed" if issue.state == "closed" else "reopened"
         issue.updated_at = now()
         # GitHub sends one delivery per kind of change, like the web UI does.
-        sender = server.world.login
+        sender = server.actor
         if changes:
             events.issue_changed(server, repo, issue, "edited", sender, changes=changes)
         for label in [x for x in issue.labels if x not in before_labels]:
@@ -183,9 +183,7 @@ def register(app: Flask, server: GithubServer) -> None:
         for label in names:
             if label not in issue.labels:
                 issue.labels.append(label)
-                events.issue_changed(
-                    server, repo, issue, "labeled", server.world.login, label=label
-                )
+                events.issue_changed(server, repo, issue, "labeled", server.actor, label=label)
         return jsonify([server.render.label(repo, repo.labels[n]) for n in issue.labels])
 
     @app.delete(f"{R}/issues/<int:number>/labels/<label>")
@@ -195,7 +193,7 @@ def register(app: Flask, server: GithubServer) -> None:
         if issue is None or label not in issue.labels:
             return server.error(404, "Label does not exist")
         issue.labels.remove(label)
-        events.issue_changed(server, repo, issue, "unlabeled", server.world.login, label=label)
+        events.issue_changed(server, repo, issue, "unlabeled", server.actor, label=label)
         return jsonify([server.render.label(repo, repo.labels[n]) for n in issue.labels])
 
     @app.get(f"{R}/labels")
@@ -231,7 +229,7 @@ def register(app: Flask, server: GithubServer) -> None:
 def add_comment(
     server: GithubServer, repo: Repo, issue: Issue, text: str, user: str = ""
 ) -> Comment:
-    comment = Comment(issue.number, text, user or server.world.login)
+    comment = Comment(issue.number, text, user or server.actor)
     repo.comments[comment.id] = comment
     issue.comments += 1
     issue.updated_at = now()

@@ -65,9 +65,23 @@ def test_attempts_are_capped_and_the_last_transient_error_surfaces(sleeps: list[
 
 def test_the_test_switch_retries_without_sleeping(sleeps: list[float]) -> None:
     retry.set_testing(True, attempts=2)
-    flaky = Flaky(TransientConnectorError("slack", "busy", retry_after=30), failures=1)
+    flaky = Flaky(TransientConnectorError("slack", "busy", retry_after=15), failures=1)
 
     assert retry.call(flaky) == "ok"
+    assert sleeps == []
+
+
+def test_a_vendor_asking_for_more_than_the_longest_wait_is_left_to_the_outbox(
+    sleeps: list[float],
+) -> None:
+    """Asked again before its wait is over, a rate-limited vendor only counts another refusal
+    (GitHub bans integrations that keep at it); the outbox's backoff takes the vendor's wait."""
+    flaky = Flaky(TransientConnectorError("github", "limit", retry_after=1800), failures=1)
+
+    with pytest.raises(TransientConnectorError) as refused:
+        retry.call(flaky)
+    assert flaky.calls == 1
+    assert refused.value.retry_after == 1800
     assert sleeps == []
 
 

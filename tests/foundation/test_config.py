@@ -250,3 +250,28 @@ def test_webhook_secrets_accept_a_comma_separated_rotation(monkeypatch) -> None:
     settings = load_settings()
     assert settings.webhook_secrets("github") == [b"new-secret", b"old-secret"]
     assert settings.webhook_secrets("jira") == []
+
+
+def test_a_github_app_whose_key_file_is_missing_is_named(isolated_settings: Path) -> None:
+    write_config(
+        isolated_settings,
+        "connectors:\n  github:\n    repository: acme/product\n    app_id: 12345\n"
+        "    installation_id: 67890\n    private_key_file: /nowhere/app.pem\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    [line] = [str(p) for p in caught.value.problems]
+    assert "connectors.github" in line
+    assert "private_key_file /nowhere/app.pem is not a readable file" in line
+
+
+def test_a_github_app_without_a_key_asks_for_one(isolated_settings: Path) -> None:
+    write_config(
+        isolated_settings,
+        "connectors:\n  github:\n    repository: acme/product\n    app_id: 12345\n"
+        "    installation_id: 67890\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    [line] = [str(p) for p in caught.value.problems]
+    assert "set one of private_key, private_key_file" in line

@@ -17,7 +17,7 @@ from github.Repository import Repository
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.github import markdown
+from bridge.connectors.github import auth, markdown
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
 from bridge.services import ports
@@ -26,6 +26,12 @@ from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, Waiti
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 SCAN_LIMIT = 300  # newest bridge issues searched for a marker before creating
+CLIENT_OPTIONS: dict[str, Any] = {
+    "retry": None,  # PyGithub's retries repeat POSTs and create duplicates; ours look first
+    "seconds_between_requests": None,
+    "seconds_between_writes": None,  # our shared rate budget paces writes instead
+    "timeout": 15,
+}
 
 
 class GitHubConnector(tracker.TrackerConnector):
@@ -50,21 +56,9 @@ class GitHubConnector(tracker.TrackerConnector):
         return client
 
     def _new_client(self) -> github.Github:
-        s = self.settings
-        auth: github.Auth.Auth
-        if s.app_id is not None and s.private_key is not None and s.installation_id:
-            app = github.Auth.AppAuth(s.app_id, s.private_key.get_secret_value())
-            auth = app.get_installation_auth(s.installation_id)
-        else:
-            secret = s.token or s.private_key
-            auth = github.Auth.Token(secret.get_secret_value() if secret else "")
+        self._own.auth = auth.client_auth(self.settings)
         return github.Github(
-            base_url=str(s.base_url).rstrip("/"),
-            auth=auth,
-            retry=None,  # PyGithub's retries repeat POSTs and create duplicates; ours look first
-            seconds_between_requests=None,
-            seconds_between_writes=None,  # our shared rate budget paces writes instead
-            timeout=15,
+            base_url=str(self.settings.base_url).rstrip("/"), auth=self._own.auth, **CLIENT_OPTIONS
         )
 
     @cached_property
@@ -85,9 +79,13 @@ class GitHubConnector(tracker.TrackerConnector):
 
     @property
     def login(self) -> str:
-        """Our account: learnt from the issues we file, or asked for once."""
+        """Our account: learnt from the issues we file, or asked for once (an App's is its
+        bot account; GitHub refuses ``GET /user`` to an installation)."""
         if self._login is None:
-            self._login = str(self.call(lambda: self.client.get_user().login))
+            if self.settings.as_app:
+                self._login = self.call(lambda: auth.bot_login(self.settings, **CLIENT_OPTIONS))
+            else:
+                self._login = str(self.call(lambda: self.client.get_user().login))
         return self._login
 
     def call(self, fn: Callable[[], T], *, creates: bool = False, writes: bool = False) -> T:
@@ -99,9 +97,24 @@ class GitHubConnector(tracker.TrackerConnector):
             if creates or writes:
                 self._gate.take("github:content")
             vendor_errors = (GithubException, requests.RequestException)
-            return translated(fn, vendor_errors, translate, creates=creates)
+            return translated(
+                lambda: self._renewing_token(fn), vendor_errors, translate, creates=creates
+            )
 
         return retry.call(attempt)
+
+    def _renewing_token(self, fn: Callable[[], T]) -> T:
+        """An installation token GitHub calls bad before its expiry is renewed once; a 401
+        is refused before anything is done, so repeating even a create is safe."""
+        try:
+            return fn()
+        except GithubException as exc:
+            installation = getattr(self._own, "auth", None)
+            if exc.status != 401 or not isinstance(installation, auth.RenewableInstallationAuth):
+                raise
+            log.info("github.installation_token.renewed", status=exc.status)
+            installation.spend()
+            return fn()
 
     def ref(self, number: str | int) -> ExternalRef:
         text = str(number).rsplit("#", 1)[-1]
@@ -219,9 +232,15 @@ class GitHubConnector(tracker.TrackerConnector):
             name = self.call(lambda: self.repo.full_name)
         except ports.ConnectorError as exc:
             return ports.CheckResult(
-                False, str(exc), "check connectors.github token and repository"
+                False, str(exc), f"check connectors.github {self._secrets} and repository"
             )
         return ports.CheckResult(True, f"repository {name} readable with these credentials")
+
+    @property
+    def _secrets(self) -> str:
+        if self.settings.as_app:
+            return "app_id, installation_id, private_key (the App installed on the repository)"
+        return "token"
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         """Comments we post carry our hidden marker; other changes are ours when we sent them."""

@@ -1,0 +1,55 @@
+"""Signing in to GitHub: a personal access token, or a GitHub App installation.
+
+An App signs a short JWT with its private key (RS256), trades it for an installation access
+token (``POST /app/installations/{id}/access_tokens``, valid one hour) and acts as
+``<app-slug>[bot]``. PyGithub's ``AppInstallationAuth`` does the exchange and asks for a new
+token shortly before the old one expires; ``RenewableInstallationAuth`` also renews one that
+GitHub refused early (a token revoked, or a clock that disagrees with GitHub's)."""
+
+from __future__ import annotations
+
+import github
+from github.Auth import AppAuth, AppInstallationAuth
+from github.InstallationAuthorization import InstallationAuthorization
+
+from bridge.config.connectors import GitHubSettings
+
+
+class RenewableInstallationAuth(AppInstallationAuth):
+    """An installation token that can be declared spent; the next request fetches a new one."""
+
+    _spent = False
+
+    def spend(self) -> None:
+        self._spent = True
+
+    @property
+    def _is_expired(self) -> bool:
+        return self._spent or bool(super()._is_expired)
+
+    def _get_installation_authorization(self) -> InstallationAuthorization:
+        self._spent = False
+        return super()._get_installation_authorization()
+
+
+def app_auth(settings: GitHubSettings) -> AppAuth:
+    assert settings.app_id is not None
+    return AppAuth(settings.app_id, settings.app_private_key())
+
+
+def client_auth(settings: GitHubSettings) -> github.Auth.Auth:
+    if settings.as_app and settings.installation_id is not None:
+        return RenewableInstallationAuth(app_auth(settings), settings.installation_id)
+    secret = settings.token or settings.private_key
+    return github.Auth.Token(secret.get_secret_value() if secret else "")
+
+
+def bot_login(settings: GitHubSettings, **client_options: object) -> str:
+    """The account an installation acts as: ``<slug>[bot]``, the slug from ``GET /app``
+    (asked with the App's JWT; GitHub refuses ``GET /user`` to installation tokens)."""
+    integration = github.GithubIntegration(
+        base_url=str(settings.base_url).rstrip("/"),
+        auth=app_auth(settings),
+        **client_options,  # type: ignore[arg-type]
+    )
+    return f"{integration.get_app().slug}[bot]"
