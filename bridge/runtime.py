@@ -37,6 +37,7 @@ from bridge.services.sla import SlaTicks
 from bridge.services.spar import SparFiling
 from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
+from bridge.store.credentials import Credentials
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
@@ -74,6 +75,7 @@ class Runtime:
     inbox: Inbox
     outbox: Outbox
     guards: Guards
+    credentials: Credentials
     huey: Huey
     processors: Processors = field(default_factory=Processors)
     performers: Performers = field(default_factory=Performers)
@@ -120,6 +122,7 @@ def bootstrap(
         inbox=Inbox(sessions),
         outbox=Outbox(sessions),
         guards=Guards(sessions),
+        credentials=Credentials(sessions),
         huey=huey if huey is not None else make_huey(settings),
         clock=clock,
     )

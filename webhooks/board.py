@@ -120,15 +120,18 @@ def index() -> Any:
     if filters.team is not None:
         rows = [row for row in rows if row.channel == filters.team]
     now = access.runtime().clock()
+    credentials = _credentials_to_mind(now)
     if access.wants_json():
         return {
             "escalations": [_json_row(row, now, dead) for row in rows],
             "dead_letters": _json_dead(dead),
+            "credentials": credentials,
         }, 200
     return _render(
         "index.html",
         rows=rows,
         dead=dead,
+        credentials=credentials,
         gave_up=gave_up,
         replay=REPLAY,
         filters=filters,
@@ -140,6 +143,21 @@ def index() -> Any:
         stamp=stamp,
         link=link,
     )
+
+
+def _credentials_to_mind(now: dt.datetime) -> list[dict[str, str]]:
+    """Credentials expiring within 14 days (of those the bridge does not renew itself) or whose
+    last refresh failed, each with its fix: shown before the bridge stops reaching the vendor."""
+    return [
+        {
+            "connector": found.connector,
+            "kind": found.kind,
+            "detail": found.describe(now),
+            "fix": found.fix,
+        }
+        for found in access.runtime().credentials.all()
+        if found.needs_attention(now)
+    ]
 
 
 def _json_dead(dead: queries.DeadLetters) -> dict[str, Any]:

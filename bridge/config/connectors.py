@@ -6,6 +6,7 @@ Set them in the YAML file or, better, from the environment with nested names suc
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -42,6 +43,9 @@ class JiraSettings(_Strict):
     email: str | None = None
     api_token: SecretStr | None = None
     personal_access_token: SecretStr | None = None
+    # The day the token stops working, as set when it was created: doctor, /metrics and the
+    # board warn 14 days before (Atlassian's API tokens expire within a year).
+    token_expires: dt.date | None = None
     # Jira Cloud with an Atlassian scoped API token: Atlassian accepts one only through its
     # gateway, {gateway_url}/ex/jira/{cloud_id}; the cloud id is read from the site's
     # /_edge/tenant_info when not set.

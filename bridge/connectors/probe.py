@@ -13,6 +13,7 @@ import socket
 import requests
 
 from bridge.config import Settings
+from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, build_connectors
 from bridge.connectors.slack import SlackConnector
@@ -65,9 +66,10 @@ def _network(settings: Settings) -> dict[str, Check]:
     return found
 
 
-def probe_connectors(settings: Settings) -> list[Check]:
+def probe_connectors(settings: Settings, credentials: CredentialWatch | None = None) -> list[Check]:
+    """``credentials`` keeps what signing in found of each credential (its expiry, a refusal)."""
     network = _network(settings)
-    context = Context(gate=RateGate.from_url(None))
+    context = Context(gate=RateGate.from_url(None), credentials=credentials or CredentialWatch())
     checks: list[Check] = []
     for name, connector in build_connectors(settings, context).items():
         reached = network.get(name)

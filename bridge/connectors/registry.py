@@ -8,13 +8,14 @@ has no list of vendors in its code; see docs/connectors.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import structlog
 
 from bridge.config.connectors import ENTRY_POINT_GROUP
+from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.results import EarlierResults
 from bridge.jobs.registry import OutboxPerformer, PermanentError, TransientError
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
     from bridge.config import Settings
     from bridge.jobs.registry import Performers
+    from bridge.store.credentials import Credentials
     from bridge.store.tables import OutboxRow
 
 log = structlog.get_logger(__name__)
@@ -48,6 +50,7 @@ class Context:
 
     gate: RateGate
     earlier: EarlierResults | None = None  # None where no database is at hand (doctor)
+    credentials: CredentialWatch = field(default_factory=CredentialWatch)
 
 
 class BuiltFromSettings:
@@ -121,6 +124,7 @@ class Wiring(Protocol):
 
     settings: Settings
     sessions: sessionmaker[Session]
+    credentials: Credentials
     performers: Performers
 
 
@@ -133,8 +137,10 @@ def register_connectors(runtime: Wiring, gate: RateGate | None = None) -> dict[s
     if gate is None:
         redis_url = runtime.settings.redis_url
         gate = RateGate.from_url(redis_url.get_secret_value() if redis_url else None)
-    context = Context(gate=gate, earlier=EarlierResults(runtime.sessions))
+    watch = CredentialWatch(runtime.credentials)
+    context = Context(gate=gate, earlier=EarlierResults(runtime.sessions), credentials=watch)
     connectors = build_connectors(runtime.settings, context)
+    watch.keep_only(connectors)
     for name, connector in connectors.items():
         priority = CHAT_PRIORITY if connector.kind is Kind.CHAT else 0
         runtime.performers.register(name, performer_for(connector), priority)

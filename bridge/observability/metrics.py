@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
     from huey import Huey
 
+    from bridge.store.credentials import Credentials
     from bridge.store.inbox import Inbox
     from bridge.store.outbox import Outbox
 
@@ -23,6 +24,7 @@ class Watched(Protocol):
     inbox: Inbox
     outbox: Outbox
     huey: Huey
+    credentials: Credentials
 
 
 class Metrics:
@@ -50,6 +52,7 @@ class Metrics:
 
     def watch(self, runtime: Watched) -> None:
         self.registry.register(StoreCollector(runtime))
+        self.registry.register(CredentialCollector(runtime))
 
 
 class StoreCollector(Collector):
@@ -76,3 +79,33 @@ class StoreCollector(Collector):
         with contextlib.suppress(Exception):
             queue.add_metric([], self.runtime.huey.pending_count())
         yield from (inbox, outbox, dead, queue)
+
+
+class CredentialCollector(Collector):
+    """Each credential's expiry and refresh failures, as every process of the bridge recorded
+    them (the store), so one scrape shows what any worker met."""
+
+    def __init__(self, runtime: Watched) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        labels = ["connector", "kind"]
+        expiry = GaugeMetricFamily(
+            "bridge_credential_expiry_timestamp_seconds",
+            "When each credential expires (Unix time), where known",
+            labels=labels,
+        )
+        failures = CounterMetricFamily(
+            "bridge_credential_refresh_failures",
+            "Times renewing each credential failed",
+            labels=labels,
+        )
+        try:
+            found = self.runtime.credentials.all()
+        except Exception:  # an unreachable database shows as missing series, not a failed scrape
+            found = []
+        for status in found:
+            if status.expires_at is not None:
+                expiry.add_metric([status.connector, status.kind], status.expires_at.timestamp())
+            failures.add_metric([status.connector, status.kind], status.refresh_failures)
+        yield from (expiry, failures)

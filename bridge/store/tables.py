@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -300,3 +301,21 @@ class PendingEscalationRequest(Base):
     escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     settled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class CredentialState(Base):
+    """A connector's credential as its connectors last renewed it, shared by every process."""
+
+    __tablename__ = "credential_status"
+
+    connector: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    renewable: Mapped[bool] = mapped_column(Boolean)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    ends: Mapped[str] = mapped_column(String(64))
+    fix: Mapped[str] = mapped_column(Text)
+    last_refresh_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_refresh_error: Mapped[str | None] = mapped_column(Text)
+    refresh_failures: Mapped[int] = mapped_column(Integer, default=0)

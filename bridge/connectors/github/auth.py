@@ -10,15 +10,30 @@ from __future__ import annotations
 
 import github
 from github.Auth import AppAuth, AppInstallationAuth
+from github.GithubException import GithubException
 from github.InstallationAuthorization import InstallationAuthorization
 
 from bridge.config.connectors import GitHubSettings
+from bridge.connectors.credentials import CredentialWatch
+from bridge.domain.credentials import CredentialStatus
+
+SYSTEM = "github"
+KIND = "app_installation"
+APP_SETTINGS = "connectors.github.app_id, installation_id and the App's private key"
+INSTALLATION = CredentialStatus(
+    SYSTEM,
+    KIND,
+    "GitHub App installation token",
+    renewable=True,
+    fix=f"check {APP_SETTINGS}, and that the App is still installed on the repository",
+)
 
 
 class RenewableInstallationAuth(AppInstallationAuth):
     """An installation token that can be declared spent; the next request fetches a new one."""
 
     _spent = False
+    watch = CredentialWatch()
 
     def spend(self) -> None:
         self._spent = True
@@ -29,7 +44,19 @@ class RenewableInstallationAuth(AppInstallationAuth):
 
     def _get_installation_authorization(self) -> InstallationAuthorization:
         self._spent = False
-        return super()._get_installation_authorization()
+        try:
+            granted = super()._get_installation_authorization()
+        except GithubException as exc:
+            self.watch.failed(SYSTEM, KIND, _reason(exc))
+            raise
+        self.watch.renewed(SYSTEM, KIND, granted.expires_at)
+        return granted
+
+
+def _reason(error: GithubException) -> str:
+    """GitHub's own words (``A JSON web token could not be decoded``), never the JWT."""
+    message = error.data.get("message") if isinstance(error.data, dict) else None
+    return f"HTTP {error.status}: {message}" if message else f"HTTP {error.status}"
 
 
 def app_auth(settings: GitHubSettings) -> AppAuth:
@@ -37,9 +64,11 @@ def app_auth(settings: GitHubSettings) -> AppAuth:
     return AppAuth(settings.app_id, settings.app_private_key())
 
 
-def client_auth(settings: GitHubSettings) -> github.Auth.Auth:
+def client_auth(settings: GitHubSettings, watch: CredentialWatch) -> github.Auth.Auth:
     if settings.as_app and settings.installation_id is not None:
-        return RenewableInstallationAuth(app_auth(settings), settings.installation_id)
+        installation = RenewableInstallationAuth(app_auth(settings), settings.installation_id)
+        installation.watch = watch
+        return installation
     secret = settings.token or settings.private_key
     return github.Auth.Token(secret.get_secret_value() if secret else "")
 

@@ -41,6 +41,11 @@ class GitHubConnector(tracker.TrackerConnector):
     def __init__(self, settings: GitHubSettings, context: Context) -> None:
         self.settings = settings
         self._gate = context.gate
+        self._watch = context.credentials
+        if settings.as_app:
+            self._watch.use(auth.INSTALLATION)
+        else:
+            self._watch.unknown(self.key)  # a personal access token's expiry is not told
         self._login: str | None = None
         self._own = threading.local()
 
@@ -56,7 +61,7 @@ class GitHubConnector(tracker.TrackerConnector):
         return client
 
     def _new_client(self) -> github.Github:
-        self._own.auth = auth.client_auth(self.settings)
+        self._own.auth = auth.client_auth(self.settings, self._watch)
         return github.Github(
             base_url=str(self.settings.base_url).rstrip("/"), auth=self._own.auth, **CLIENT_OPTIONS
         )

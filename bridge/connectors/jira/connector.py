@@ -56,6 +56,11 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
     def __init__(self, settings: JiraSettings, context: Context) -> None:
         self.settings = settings
         self._gate = context.gate
+        token = site.token_status(settings)
+        if token is None:
+            context.credentials.unknown(self.key)
+        else:
+            context.credentials.use(token)
         self._required: dict[tuple[str, str], dict[str, str]] = {}
         # Ids of the issues this process created, newest last: Jira Cloud's search index lags
         # behind a create, and a search that names an issue in reconcileIssues sees it at once.

@@ -4,12 +4,14 @@ accepted."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import jira
 import requests
 
 from bridge.config.connectors import JiraSettings
+from bridge.domain.credentials import CredentialStatus
 from bridge.services.ports import PermanentConnectorError
 
 TENANT_INFO = "/_edge/tenant_info"
@@ -62,3 +64,21 @@ def client_for(settings: JiraSettings) -> jira.JIRA:
         # Known from settings, which saves a serverInfo call on every worker start.
         client.deploymentType = "Cloud"
     return client
+
+
+def token_status(settings: JiraSettings) -> CredentialStatus | None:
+    """The token's expiry as configured (``token_expires``); None when it is not told."""
+    if settings.token_expires is None:
+        return None
+    personal = settings.personal_access_token is not None
+    kind = "personal_access_token" if personal else "api_token"
+    label = "Jira personal access token" if personal else "Jira API token"
+    setting = f"connectors.jira.{kind}"
+    return CredentialStatus(
+        "jira",
+        kind,
+        label,
+        renewable=False,
+        expires_at=dt.datetime.combine(settings.token_expires, dt.time(), dt.UTC),
+        fix=f"create a new token, then set {setting} and connectors.jira.token_expires",
+    )

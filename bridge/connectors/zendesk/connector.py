@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -11,7 +12,8 @@ from bridge.config.connectors import ZENDESK_API_TOKENS_END, ZendeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.http import BearerTokens, HttpApi
 from bridge.connectors.registry import Context
-from bridge.connectors.zendesk.oauth import ZendeskTokens
+from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
+from bridge.domain.credentials import CredentialStatus
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -27,6 +29,16 @@ MOVE_TO_OAUTH = (
     "oauth_client_secret instead of email and api_token (docs/connectors.md)"
 )
 
+API_TOKEN = CredentialStatus(
+    "zendesk",
+    "api_token",
+    "Zendesk API token",
+    renewable=False,
+    expires_at=dt.datetime.fromisoformat(ZENDESK_API_TOKENS_END).replace(tzinfo=dt.UTC),
+    ends="refused by Zendesk from",
+    fix=MOVE_TO_OAUTH,
+)
+
 
 class ZendeskConnector(helpdesk.HelpdeskConnector):
     key = "zendesk"
@@ -35,14 +47,19 @@ class ZendeskConnector(helpdesk.HelpdeskConnector):
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
         self.tokens: ZendeskTokens | None = None
-        self.api = HttpApi(self.key, str(settings.url), self._credentials(), context.gate)
+        credentials = self._credentials(context)
+        self.api = HttpApi(self.key, str(settings.url), credentials, context.gate)
 
-    def _credentials(self) -> tuple[str, str] | BearerTokens:
+    def _credentials(self, context: Context) -> tuple[str, str] | BearerTokens:
         s = self.settings
+        watch = context.credentials
         if s.oauth_client_id is not None and s.oauth_client_secret is not None:
             secret = s.oauth_client_secret
-            self.tokens = ZendeskTokens(str(s.url), s.oauth_client_id, secret, s.scope)
+            self.tokens = ZendeskTokens(str(s.url), s.oauth_client_id, secret, s.scope, watch)
+            fix = f"check {CLIENT_SETTINGS} against the confidential client in {WHERE}"
+            watch.use(CredentialStatus(self.key, KIND, "Zendesk OAuth token", True, fix=fix))
             return self.tokens
+        watch.use(API_TOKEN)
         log.warning(
             "zendesk.api_token_deprecated",
             refused_from=ZENDESK_API_TOKENS_END,

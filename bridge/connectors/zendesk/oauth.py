@@ -8,6 +8,7 @@ pair every other worker holds, while the client-credentials grant can be asked a
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
@@ -17,13 +18,15 @@ import requests
 import structlog
 from pydantic import SecretStr
 
+from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.errors import from_status, unreachable
 from bridge.connectors.http import TIMEOUT_SECONDS, words
-from bridge.services.ports import ConnectorAuthError, PermanentConnectorError
+from bridge.services.ports import ConnectorAuthError, ConnectorError, PermanentConnectorError
 
 log = structlog.get_logger(__name__)
 
 SYSTEM = "zendesk"
+KIND = "oauth"
 TOKEN_PATH = "/oauth/tokens"  # noqa: S105 - a path, not a secret
 # Renew this long before the announced expiry (at most half a token's life), so a request
 # never leaves with a token that dies on its way.
@@ -47,10 +50,13 @@ class ZendeskTokens:
         client_id: str,
         client_secret: SecretStr,
         scope: str,
+        watch: CredentialWatch | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + TOKEN_PATH
         self._client_id, self._client_secret, self._scope = client_id, client_secret, scope
         self._clock = time.monotonic
+        self._watch = watch or CredentialWatch()
+        self._reason: str | None = None  # Zendesk's words for its last refusal, for the watch
         self._lock = threading.Lock()
         self._token: _Token | None = None
         self._session = requests.Session()
@@ -69,7 +75,18 @@ class ZendeskTokens:
                 self._token = None  # another thread may have renewed it already
 
     def _ask(self) -> _Token:
+        try:
+            token = self._grant()
+        except ConnectorError as exc:
+            self._watch.failed(SYSTEM, KIND, self._reason or str(exc))
+            raise
+        expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.expires_in or 0)
+        self._watch.renewed(SYSTEM, KIND, expires_at if self.expires_in else None)
+        return token
+
+    def _grant(self) -> _Token:
         asked_at = self._clock()
+        self._reason = None
         body = {
             "grant_type": "client_credentials",
             "client_id": self._client_id,
@@ -108,6 +125,7 @@ class ZendeskTokens:
         found = found if isinstance(found, dict) else {}
         error = str(found.get("error") or f"HTTP {answer.status_code}")
         said = f"{error}: {found['error_description']}" if found.get("error_description") else error
+        self._reason = said
         if error == "invalid_scope":
             return (
                 f"Zendesk refused the scope {self._scope!r} ({said}); "
