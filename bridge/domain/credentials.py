@@ -48,7 +48,7 @@ class CredentialStatus:
         )
 
     def describe(self, now: dt.datetime) -> str:
-        """One line: ``Zendesk OAuth token: renewed 12:03, expires 12:33``."""
+        """One line: ``Zendesk OAuth token: renewed 12:03 UTC, expires 12:33 UTC``."""
         return f"{self.label}: {self._state(now)}"
 
     def _state(self, now: dt.datetime) -> str:
@@ -71,9 +71,9 @@ class CredentialStatus:
 
 
 def _moment(at: dt.datetime, now: dt.datetime) -> str:
-    """``12:03`` today (UTC), with the date on any other day."""
+    """``12:03 UTC`` today, with the date on any other day."""
     at, now = at.astimezone(dt.UTC), now.astimezone(dt.UTC)
-    return f"{at:%H:%M}" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M} UTC"
+    return f"{at:%H:%M} UTC" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M} UTC"
 
 
 def _days_left(at: dt.datetime, now: dt.datetime) -> str:
