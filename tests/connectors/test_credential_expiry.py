@@ -168,9 +168,8 @@ def test_a_jira_token_past_its_configured_expiry_fails_doctor(
     assert result.exit_code == 1, result.output
     [(status, detail, fix)] = doctor_rows(result.output, "credential jira")
     assert (status, detail) == ("FAIL", f"Jira API token: expired on {yesterday.isoformat()}")
-    assert (
-        fix
-        == "create a new token, then set connectors.jira.api_token and connectors.jira.token_expires"
+    assert fix == (
+        "create a new token, then set connectors.jira.api_token and connectors.jira.token_expires"
     )
 
 
