@@ -13,6 +13,10 @@ from typing import Any
 SECTION_TEXT_LIMIT = 3000
 SECTION_FIELD_LIMIT = 2000
 HEADER_TEXT_LIMIT = 150
+# https://docs.slack.dev/reference/methods/chat.postMessage: a message's ``text`` (msg_too_long
+# past it) and its number of blocks (invalid_blocks past it).
+MESSAGE_TEXT_LIMIT = 40_000
+MESSAGE_BLOCKS_LIMIT = 50
 ELLIPSIS = "…"
 
 
@@ -43,3 +47,18 @@ def section_fields(fields: list[str]) -> dict[str, Any]:
 
 def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": plain(text, HEADER_TEXT_LIMIT)}
+
+
+def message_text(text: str) -> str:
+    """A message's ``text`` (a thread reply, a post, the head's fallback), cut to 40,000."""
+    return cut(text, MESSAGE_TEXT_LIMIT)
+
+
+def message_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most 50 blocks: past that, the first 49 and a context block saying how many more
+    were left out."""
+    if len(blocks) <= MESSAGE_BLOCKS_LIMIT:
+        return blocks
+    left_out = len(blocks) - (MESSAGE_BLOCKS_LIMIT - 1)
+    more = {"type": "context", "elements": [mrkdwn(f"{ELLIPSIS} {left_out} more not shown")]}
+    return [*blocks[: MESSAGE_BLOCKS_LIMIT - 1], more]

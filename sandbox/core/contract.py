@@ -153,6 +153,16 @@ _SWAGGER_TYPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
+# Errors Slack's chat.* reference documents today that the 2021 description's error enums
+# predate: a message past Block Kit's limits (more than 50 blocks, a section's text past 3,000
+# characters) is refused with invalid_blocks (sandbox/openapi/PROVENANCE.md).
+NEWER_SLACK_ERRORS = {
+    "/chat.postMessage": {"invalid_blocks"},
+    "/chat.postEphemeral": {"invalid_blocks"},
+    "/chat.update": {"invalid_blocks"},
+}
+
+
 class SwaggerMethodContract:
     """Checks Slack Web API calls against the Swagger 2.0 `parameters` and response schemas."""
 
@@ -191,6 +201,9 @@ class SwaggerMethodContract:
     def check_response(self, request: Request, payload: dict[str, Any]) -> list[str]:
         operation = self._operation(request)
         if operation is None:
+            return []
+        path = request.path.removeprefix(self._base)
+        if not payload.get("ok") and payload.get("error") in NEWER_SLACK_ERRORS.get(path, ()):
             return []
         responses = operation.get("responses", {})
         described = responses.get("200") if payload.get("ok") else responses.get("default")

@@ -37,6 +37,22 @@ def _decoded(value: Any) -> Any:
 SECTION_TEXT_LIMIT = 3000
 SECTION_FIELD_LIMIT = 2000
 HEADER_TEXT_LIMIT = 150
+BLOCKS_LIMIT = 50  # "up to 50 blocks in each message": more is invalid_blocks too
+# chat.postMessage's ``text``: Slack documents 40,000 characters and the error msg_too_long
+# ("Message text is too long"); refused here rather than cut, so a bridge that passes is safe.
+MESSAGE_TEXT_LIMIT = 40_000
+
+
+def _refusal(args: dict[str, Any]) -> str | None:
+    """Slack's error for a message past its documented limits, or None."""
+    if len(str(args.get("text") or "")) > MESSAGE_TEXT_LIMIT:
+        return "msg_too_long"
+    blocks = _decoded(args.get("blocks"))
+    if isinstance(blocks, list) and len(blocks) > BLOCKS_LIMIT:
+        return "invalid_blocks"
+    if _too_long(blocks):
+        return "invalid_blocks"
+    return None
 
 
 def _length(text_object: Any) -> int:
@@ -142,8 +158,9 @@ def _postable(server: SlackServer, args: dict[str, Any]) -> Channel | Response:
         return server.failed("not_in_channel")
     if not args.get("text") and not args.get("blocks"):
         return server.failed("no_text")
-    if _too_long(_decoded(args.get("blocks"))):
-        return server.failed("invalid_blocks")
+    refused = _refusal(args)
+    if refused is not None:
+        return server.failed(refused)
     return channel
 
 
@@ -194,8 +211,9 @@ def update_message(server: SlackServer, args: dict[str, Any]) -> Response:
     message = server.world.message(channel.id, str(args.get("ts", "")))
     if message is None:
         return server.failed("message_not_found")
-    if _too_long(_decoded(args.get("blocks"))):
-        return server.failed("invalid_blocks")
+    refused = _refusal(args)
+    if refused is not None:
+        return server.failed(refused)
     if "text" in args:
         message.text = str(args["text"])
     if "blocks" in args:

@@ -24,6 +24,7 @@ from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
 from bridge.connectors.slack.channels import SlackChannel
 from bridge.connectors.slack.errors import translate
 from bridge.connectors.slack.workspace import SlackWebWorkspace
+from bridge.services.block_text import message_blocks, message_text
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -182,8 +183,8 @@ class SlackConnector(BuiltFromSettings):
         answer = self.call(
             lambda: self.client.chat_postMessage(
                 channel=channel,
-                text=text,
-                blocks=blocks or None,
+                text=message_text(text),
+                blocks=message_blocks(blocks) or None,
                 thread_ts=thread,
                 metadata=origin.slack_metadata(key),
             ),
@@ -196,7 +197,10 @@ class SlackConnector(BuiltFromSettings):
     def update(self, ref: ExternalRef, text: str, blocks: list[dict[str, Any]]) -> None:
         self.call(
             lambda: self.client.chat_update(
-                channel=ref.key, ts=ref.id, text=text, blocks=blocks or None
+                channel=ref.key,
+                ts=ref.id,
+                text=message_text(text),
+                blocks=message_blocks(blocks) or None,
             )
         )
 

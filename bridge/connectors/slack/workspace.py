@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bridge.config.connectors import SlackSettings
 from bridge.connectors.slack.errors import SYSTEM, translate
+from bridge.services.block_text import message_text
 from bridge.services.ports import ConnectorError
 
 T = TypeVar("T")
@@ -46,6 +47,7 @@ class SlackWebWorkspace:
 
     def post_ephemeral(self, channel: str | None, user: str, text: str) -> None:
         """A note only ``user`` sees; a direct message when the channel is unknown."""
+        text = message_text(text)
         if channel:
             self._call(
                 lambda: self.client.chat_postEphemeral(channel=channel, user=user, text=text)
