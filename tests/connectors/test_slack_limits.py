@@ -11,13 +11,20 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bridge.connectors.registry import Context, performer_for
 from bridge.runtime import Runtime
 from bridge.services import effects
 from sandbox import Sandbox
 
-from .test_slack import CHANNEL, SUMMARY, messages, run, slack_runtime  # noqa: F401
+from .test_slack import CHANNEL, SUMMARY, make_slack, messages, run
 
 LONG = "x" * 45_000
+
+
+@pytest.fixture
+def slack_runtime(runtime: Runtime, sandbox: Sandbox, context: Context) -> Runtime:
+    runtime.performers.register("slack", performer_for(make_slack(sandbox, context)))
+    return runtime
 
 
 def section(text: str) -> dict[str, Any]:
