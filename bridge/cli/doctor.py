@@ -71,7 +71,7 @@ def _routing(settings: Settings, checks: list[Check]) -> list[Check]:
 
 @click.command()
 def doctor() -> None:
-    """Check configuration, database, queue and every configured connector."""
+    """Check configuration, database, queue, every configured connector and its credential."""
     checks = _checks()
     table = Table(title="Support Bridge doctor", expand=False)
     for column in ("check", "status", "detail", "fix"):
