@@ -8,7 +8,7 @@ import click
 import structlog
 import waitress
 
-from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
+from bridge.cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
 from bridge.config import Settings
 from bridge.jobs import clock
 from bridge.jobs.engine import InProcessConsumer, sweep
@@ -59,6 +59,7 @@ def serve(
     With no connector configured (and BRIDGE_SANDBOX not "off") the bridge runs against the
     local sandbox, so the whole loop can be tried on one machine."""
     settings = settings_or_exit()
+    writable_dirs_or_exit(settings)
     try:
         make_engine(settings.resolved_database_url).dispose()
     except DatabaseMissing as exc:
@@ -159,6 +160,7 @@ def _wants_sandbox(settings: Settings) -> bool:
 def worker(threads: int) -> None:
     """Run a job consumer (distributed mode: as many as you like, on any machine)."""
     settings = settings_or_exit()
+    writable_dirs_or_exit(settings)
     runtime = runtime_or_exit(settings)
     _require_current_schema(runtime)
     engine = "Redis" if settings.distributed else "SQLite"
