@@ -9,6 +9,7 @@ from bridge.cli.common import settings_or_exit
 from bridge.config.loader import DEFAULT_CONFIG_FILE
 from bridge.connectors.probe import slack_routing
 from bridge.observability.logs import configure_logging
+from bridge.store.db import redact
 
 # Exit 1: the file is valid but names Slack channels the bot cannot post to (2 is invalid).
 EXIT_ROUTING = 1
@@ -60,4 +61,6 @@ def show() -> None:
     """Print the effective configuration as YAML, secrets masked."""
     settings = settings_or_exit()
     document = settings.model_dump(mode="json")
+    if settings.database_url:
+        document["database_url"] = redact(settings.database_url)
     click.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))

@@ -59,3 +59,23 @@ def test_inbox_list_with_an_unknown_status_names_the_choices() -> None:
     assert code == 2
     assert "Invalid value for '--status': 'bogus' is not one of" in output
     assert "'held'" in output
+
+
+def test_config_show_never_prints_the_database_password(monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", "postgresql://bridge:hunter2-db@db.internal/bridge")
+    code, output = run("config", "show")
+    assert code == 0
+    assert "hunter2" not in output
+    assert "database_url: postgresql+psycopg://bridge:***@db.internal/bridge" in output
+
+
+def test_the_slack_manifest_prints_before_the_app_has_given_its_bot_token(
+    isolated_settings: Path, monkeypatch
+) -> None:
+    (isolated_settings / "bridge.yaml").write_text(
+        "connectors:\n  slack:\n    team_id: T0123ABCD\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("BRIDGE_PUBLIC_URL", "https://bridge.example.com")
+    code, output = run("slack", "manifest")
+    assert code == 0, output
+    assert "url: https://bridge.example.com/slack/commands" in output
