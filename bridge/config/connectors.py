@@ -7,6 +7,7 @@ Set them in the YAML file or, better, from the environment with nested names suc
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Literal
@@ -269,8 +270,10 @@ class ConnectorsConfig(BaseModel):
         known = set(BUILTIN_CONNECTORS) | installed_connector_names()
         unknown = sorted(name for name in data if name not in known)
         if unknown:
+            close = get_close_matches(unknown[0], sorted(known), n=1)
+            meant = f"did you mean {close[0]!r}? " if close else ""
             msg = (
-                f"unknown connector {unknown[0]!r} "
+                f"unknown connector {unknown[0]!r}: {meant}"
                 f"(known: {', '.join(sorted(known))}; third-party connectors register the "
                 f"entry-point group {ENTRY_POINT_GROUP!r})"
             )
