@@ -10,6 +10,7 @@ import waitress
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
 from bridge.config import Settings
+from bridge.config.readiness import gaps
 from bridge.jobs import clock
 from bridge.jobs.engine import InProcessConsumer, sweep
 from bridge.observability.health import check_database
@@ -73,6 +74,8 @@ def serve(
             cleanup.callback(sandbox.stop)
             settings = settings.model_copy(update=overrides)
             click.echo(banner(sandbox), err=True)
+        for gap in gaps(settings):
+            click.echo(f"support-bridge: warning: {gap}", err=True)
         runtime = runtime_or_exit(settings)
         cleanup.callback(runtime.close)
         _require_current_schema(runtime)

@@ -116,7 +116,8 @@ def test_zendesk_oauth_needs_both_its_client_id_and_secret_and_no_api_token_besi
     ]
 
 
-def test_config_check_says_how_zendesk_signs_in(isolated_settings: Path) -> None:
+def test_config_check_says_how_zendesk_signs_in(isolated_settings: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_ZENDESK_WEBHOOK_SECRET", "zendesk-webhook-secret")
     write_config(
         isolated_settings,
         ZENDESK + "    oauth_client_id: support-bridge\n    oauth_client_secret: s3cret\n",

@@ -79,3 +79,101 @@ def test_the_slack_manifest_prints_before_the_app_has_given_its_bot_token(
     code, output = run("slack", "manifest")
     assert code == 0, output
     assert "url: https://bridge.example.com/slack/commands" in output
+
+
+JIRA = (
+    "connectors:\n  jira:\n    url: https://acme.atlassian.net\n    email: ops@acme.test\n"
+    "    api_token: jira-token-value\n"
+)
+
+
+def test_config_check_fails_for_a_connector_no_webhook_can_reach_naming_the_variable(
+    isolated_settings: Path,
+) -> None:
+    (isolated_settings / "bridge.yaml").write_text(JIRA, encoding="utf-8")
+    code, output = run("config", "check", "--offline")
+    assert code == 1
+    assert output.splitlines()[0].startswith("configuration valid, with set-up problems")
+    assert (
+        "set-up problem: BRIDGE_JIRA_WEBHOOK_SECRET: connectors.jira is configured but "
+        "BRIDGE_JIRA_WEBHOOK_SECRET is not set (or blank), so every request to /webhooks/jira "
+        "is answered 404 and Jira's issue updates (the AR's status, the fix version released) "
+        "never arrive; fix: set BRIDGE_JIRA_WEBHOOK_SECRET to the secret the jira webhook "
+        "signs with"
+    ) in output.splitlines()
+    assert "jira-token-value" not in output
+
+
+def test_config_check_passes_once_the_webhook_secret_is_set(
+    isolated_settings: Path, monkeypatch
+) -> None:
+    (isolated_settings / "bridge.yaml").write_text(JIRA, encoding="utf-8")
+    monkeypatch.setenv("BRIDGE_JIRA_WEBHOOK_SECRET", "jira-webhook-secret")
+    code, output = run("config", "check", "--offline")
+    assert code == 0, output
+    assert "set-up problem" not in output
+
+
+def test_doctor_fails_for_slack_without_its_signing_secret(isolated_settings: Path) -> None:
+    from tests.connectors.test_slack_routing_check import doctor_rows
+
+    (isolated_settings / "bridge.yaml").write_text(
+        "connectors:\n  slack:\n    bot_token: xoxb-not-a-real-token\n", encoding="utf-8"
+    )
+    assert run("db", "upgrade")[0] == 0
+    code, output = run("doctor")
+    assert code == 1
+    [(status, detail, fix)] = doctor_rows(output, "set-up")
+    assert status == "FAIL"
+    assert detail.startswith(
+        "BRIDGE_SLACK_SIGNING_SECRET: connectors.slack is configured but "
+        "BRIDGE_SLACK_SIGNING_SECRET is not set (or blank), so every request to /slack/* is "
+        "answered 404"
+    )
+    assert fix == (
+        "set BRIDGE_SLACK_SIGNING_SECRET to the Slack app's Signing Secret (Basic Information "
+        "→ App Credentials)"
+    )
+    assert "xoxb-not-a-real-token" not in output
+
+
+def test_a_blank_connector_secret_is_invalid_naming_the_variable_to_set(
+    isolated_settings: Path,
+) -> None:
+    (isolated_settings / "bridge.yaml").write_text(
+        JIRA.replace("jira-token-value", '""'), encoding="utf-8"
+    )
+    code, output = run("config", "check", "--offline")
+    assert code == 2
+    assert output == (
+        'support-bridge: connectors: jira.api_token is blank (""): set it, here or with '
+        "BRIDGE_CONNECTORS__JIRA__API_TOKEN, or remove the key\n"
+    )
+
+
+def test_a_blank_api_token_variable_says_the_api_stays_closed(monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_API_TOKEN", "")
+    code, output = run("config", "check", "--offline")
+    assert code == 1
+    assert (
+        'set-up problem: BRIDGE_API_TOKEN: is set but blank (""): the API and the board\'s '
+        "login stay closed; fix: give it a value"
+    ) in output.splitlines()
+
+
+def test_a_severity_left_out_of_sla_is_named_since_it_would_get_no_clocks(
+    isolated_settings: Path,
+) -> None:
+    (isolated_settings / "bridge.yaml").write_text(
+        "sla:\n  severities:\n    1: {acknowledge: {hours: 4}}\n    2: {acknowledge: {hours: 8}}\n"
+        "    4: {acknowledge: {hours: 48}}\n",
+        encoding="utf-8",
+    )
+    code, output = run("config", "check", "--offline")
+    assert code == 1
+    [line] = [line for line in output.splitlines() if line.startswith("set-up problem")]
+    assert line == (
+        "set-up problem: sla.severities.3: severity 3 has no policy, so its escalations get no "
+        "SLA clocks (no acknowledgement, reply or patch deadline, never at risk or breached); "
+        "fix: add it, for instance 3: {acknowledge: {hours: 24}}"
+    )
