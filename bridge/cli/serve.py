@@ -7,6 +7,7 @@ from typing import Any
 import click
 import structlog
 import waitress
+from pydantic import SecretStr
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
 from bridge.config import Settings
@@ -15,6 +16,7 @@ from bridge.jobs import clock
 from bridge.jobs.engine import InProcessConsumer, sweep
 from bridge.observability.health import check_database
 from bridge.runtime import Runtime
+from bridge.services.links import secret_key
 from bridge.store.db import DatabaseMissing, make_engine, redact
 
 log = structlog.get_logger("bridge.serve")
@@ -72,7 +74,7 @@ def serve(
             local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
             sandbox, overrides = start_for(settings, f"http://{local}:{port}")
             cleanup.callback(sandbox.stop)
-            settings = settings.model_copy(update=overrides)
+            settings = settings.model_copy(update={**overrides, **_kept_secret_key(settings)})
             click.echo(banner(sandbox), err=True)
         for gap in gaps(settings):
             click.echo(f"support-bridge: warning: {gap}", err=True)
@@ -91,6 +93,7 @@ def serve(
             f"{settings.consumer_threads if run_consumer else 0} consumer thread(s) here",
             err=True,
         )
+        click.echo(_board_line(settings, f"http://{host}:{port}"), err=True)
         if run_consumer:
             _resume_lost_work(runtime)
             jobs = InProcessConsumer(
@@ -147,6 +150,31 @@ def _resume_lost_work(runtime: Runtime) -> None:
     inbox_rows, outbox_rows = sweep(runtime, clock.utcnow())
     if inbox_rows or outbox_rows:
         click.echo(f"resumed {inbox_rows} delivery(ies) and {outbox_rows} side effect(s)", err=True)
+
+
+def _kept_secret_key(settings: Settings) -> dict[str, Any]:
+    """On the embedded sandbox the board's login works without BRIDGE_SECRET_KEY: the key the
+    links are signed with is generated once and kept in the data directory."""
+    if settings.secret_key is not None:
+        return {}
+    return {"secret_key": SecretStr(secret_key(settings))}
+
+
+def _board_line(settings: Settings, address: str) -> str:
+    needed = [
+        variable
+        for variable, value in (
+            ("BRIDGE_SECRET_KEY", settings.secret_key),
+            ("BRIDGE_API_TOKEN", settings.api_token),
+        )
+        if value is None or not value.get_secret_value().strip()
+    ]
+    how = (
+        f"set {' and '.join(needed)} to log in"
+        if needed
+        else "log in with the value of BRIDGE_API_TOKEN"
+    )
+    return f"Escalation board: {address}/board ({how}); every page is linked from {address}/"
 
 
 def _wants_sandbox(settings: Settings) -> bool:

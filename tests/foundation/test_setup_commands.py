@@ -177,3 +177,55 @@ def test_a_severity_left_out_of_sla_is_named_since_it_would_get_no_clocks(
         "SLA clocks (no acknowledgement, reply or patch deadline, never at risk or breached); "
         "fix: add it, for instance 3: {acknowledge: {hours: 24}}"
     )
+
+
+def test_the_readme_try_it_path_logs_in_to_the_board_with_only_the_api_token(
+    isolated_settings: Path,
+) -> None:
+    """`make run` with BRIDGE_API_TOKEN exported, as the README says: the banner names the
+    board, `/` links it, and the browser login works without BRIDGE_SECRET_KEY because the
+    embedded sandbox keeps a generated key in the data directory."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from tests.foundation.test_cli import SERVE_DEADLINE_SECONDS, free_port
+
+    exe = Path(sys.executable).with_name("support-bridge")
+    env = {**os.environ, "BRIDGE_API_TOKEN": "change-me"}
+    subprocess.run([exe, "db", "upgrade"], check=True, env=env, capture_output=True)
+    port = free_port()
+    address = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [exe, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        started, home = time.monotonic(), None
+        while time.monotonic() - started < SERVE_DEADLINE_SECONDS and home is None:
+            try:
+                home = requests.get(f"{address}/", timeout=1)
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert home is not None, "no answer on / within 10 s"
+        login = requests.post(
+            f"{address}/board/login", data={"token": "change-me"}, allow_redirects=False, timeout=5
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=20)[0].decode()
+    assert home.status_code == 200
+    assert 'href="/board"' in home.text
+    assert login.status_code == 303, login.text
+    assert login.headers["Set-Cookie"].startswith("session=")
+    assert (isolated_settings / "var" / "secret_key").exists()
+    assert (
+        f"Escalation board: {address}/board (log in with the value of BRIDGE_API_TOKEN); "
+        f"every page is linked from {address}/"
+    ) in output
