@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import NoReturn
 
@@ -68,3 +69,13 @@ def _unwritable(directory: Path) -> str | None:
     if not os.access(directory, os.W_OK | os.X_OK):
         return "not writable"
     return None
+
+
+def until_interrupted(running: str, stopped: str) -> None:
+    """Say ``running``, wait for Ctrl-C, then say ``stopped``."""
+    click.echo(running)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo(stopped)
