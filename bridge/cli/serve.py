@@ -7,6 +7,8 @@ from typing import Any
 import click
 import structlog
 import waitress
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from pydantic import SecretStr
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
@@ -18,6 +20,7 @@ from bridge.observability.health import check_database
 from bridge.runtime import Runtime
 from bridge.services.links import secret_key
 from bridge.store.db import DatabaseMissing, make_engine, redact
+from bridge.store.tables import Escalation
 
 log = structlog.get_logger("bridge.serve")
 SERVER_IDENT = "support-bridge"  # waitress's Server header, and the signature of its own pages
@@ -69,6 +72,7 @@ def serve(
         fail(f"BRIDGE_DATABASE_URL: {exc}")
     with contextlib.ExitStack() as cleanup:
         if _wants_sandbox(settings):
+            _refuse_escalations_of_an_earlier_sandbox(settings)
             from sandbox.embedded import banner, start_for  # the CLI's choice, never the core's
 
             local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
@@ -150,6 +154,36 @@ def _resume_lost_work(runtime: Runtime) -> None:
     inbox_rows, outbox_rows = sweep(runtime, clock.utcnow())
     if inbox_rows or outbox_rows:
         click.echo(f"resumed {inbox_rows} delivery(ies) and {outbox_rows} side effect(s)", err=True)
+
+
+def _refuse_escalations_of_an_earlier_sandbox(settings: Settings) -> None:
+    """The sandbox keeps its tickets, issues and Slack messages in memory and starts empty, on
+    new ports, each time: escalations played on an earlier one would fail at their next step."""
+    try:
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            with engine.connect() as connection:
+                unfinished = connection.scalar(
+                    select(func.count())
+                    .select_from(Escalation)
+                    .where(Escalation.state.not_in(("closed", "de_escalated")))
+                )
+        finally:
+            engine.dispose()
+    except SQLAlchemyError:
+        return  # not migrated yet: the schema check says so
+    if unfinished:
+        fresh = (
+            f"`rm -r {settings.data_dir}`"
+            if settings.database_url is None
+            else "empty the database of BRIDGE_DATABASE_URL"
+        )
+        fail(
+            f"the database holds {unfinished} open escalation(s) played on an earlier run of the "
+            "sandbox, whose tickets, issues and Slack messages were kept in memory and are gone, "
+            f"so their next steps would fail; start afresh ({fresh}, then `make run`) or "
+            "configure your own connectors in bridge.yaml"
+        )
 
 
 def _kept_secret_key(settings: Settings) -> dict[str, Any]:

@@ -229,3 +229,39 @@ def test_the_readme_try_it_path_logs_in_to_the_board_with_only_the_api_token(
         f"Escalation board: {address}/board (log in with the value of BRIDGE_API_TOKEN); "
         f"every page is linked from {address}/"
     ) in output
+
+
+def test_serve_refuses_to_point_escalations_of_an_earlier_sandbox_at_a_new_one(
+    isolated_settings: Path, monkeypatch
+) -> None:
+    import socket
+
+    from tests.api.test_escalations_api import request_body
+    from tests.helpers import migrated_runtime
+    from tests.services.conftest import add_ticket
+    from webhooks.app import create_app
+
+    monkeypatch.setenv("BRIDGE_API_TOKEN", "change-me")
+    with migrated_runtime() as runtime:  # the README's curl, on an earlier `make run`
+        add_ticket(runtime, "100")
+        answer = (
+            create_app(runtime=runtime)
+            .test_client()
+            .post(
+                "/api/escalations",
+                json=request_body("100"),
+                headers={"Authorization": "Bearer change-me"},
+            )
+        )
+        assert answer.status_code == 201, answer.json
+    with socket.socket() as taken:  # were serve to start, it would stop here, not hang
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code, output = run("serve", "--port", str(taken.getsockname()[1]))
+    assert code == 2
+    assert output == (
+        "support-bridge: the database holds 1 open escalation(s) played on an earlier run of "
+        "the sandbox, whose tickets, issues and Slack messages were kept in memory and are "
+        f"gone, so their next steps would fail; start afresh (`rm -r {isolated_settings}/var`, "
+        "then `make run`) or configure your own connectors in bridge.yaml\n"
+    )
