@@ -7,9 +7,9 @@ from typing import Any
 import click
 import structlog
 import waitress
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from pydantic import SecretStr
 
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
 from bridge.config import Settings
