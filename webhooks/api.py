@@ -22,7 +22,7 @@ from pydantic import (
 from sqlalchemy import select
 
 from bridge.domain.clocks import describe
-from bridge.domain.enums import EntryPoint, ReasonCategory
+from bridge.domain.enums import EntryPoint, EscalationState, ReasonCategory
 from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
 from bridge.domain.records import PreEscalationReview, TriageAnswers
 from bridge.domain.sla import SlaStatus, evaluate
@@ -241,10 +241,15 @@ def show(escalation_id: int) -> tuple[dict[str, Any], int]:
         return _view(store, row, history=True), 200
 
 
+STATES = tuple(state.value for state in EscalationState)
+
+
 @api.get("/escalations")
 def index() -> tuple[dict[str, Any], int]:
     query = select(tables.Escalation).order_by(tables.Escalation.id)
     if state := request.args.get("state"):
+        if state not in STATES:
+            return _problem(400, "bad_filter", f"state must be one of: {', '.join(STATES)}")
         query = query.where(tables.Escalation.state == state)
     if level := request.args.get("level"):
         if level not in ("1", "2", "3"):

@@ -1,15 +1,26 @@
-"""Health, readiness and metrics: what an orchestrator and Prometheus ask for."""
+"""Health, readiness and metrics: what an orchestrator and Prometheus ask for; and ``/``, the
+page a person opening the bridge's address finds, linking them all and the board."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, render_template
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bridge import __version__
 from bridge.observability.health import readiness
+from webhooks import board_access
+from webhooks.page_headers import protect
 
 ops = Blueprint("ops", __name__)
+
+
+@ops.get("/")
+def home() -> Response:
+    login_ready = board_access.has_secret_key() and board_access.api_token() is not None
+    page = render_template("home.html", version=__version__, login_ready=login_ready)
+    return protect(Response(page, mimetype="text/html"))
 
 
 @ops.get("/healthz")

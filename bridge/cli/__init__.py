@@ -9,6 +9,7 @@ from bridge.cli.config_cmd import config
 from bridge.cli.db import db
 from bridge.cli.demo import demo
 from bridge.cli.doctor import doctor
+from bridge.cli.errors import OneLineErrors
 from bridge.cli.inbox import inbox
 from bridge.cli.replay import replay
 from bridge.cli.sandbox_cmd import sandbox
@@ -16,9 +17,10 @@ from bridge.cli.serve import serve, worker
 from bridge.cli.slack_cmd import slack
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="support-bridge")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Let an unexpected error through with its traceback.")
+def main(debug: bool) -> None:
     """Support Bridge: escalate a customer's problem across helpdesk, Jira, GitHub and Slack,
     and close the loop when the fix ships.
 

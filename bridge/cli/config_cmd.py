@@ -7,10 +7,14 @@ import yaml
 
 from bridge.cli.common import settings_or_exit
 from bridge.config.loader import DEFAULT_CONFIG_FILE
+from bridge.config.readiness import gaps
 from bridge.connectors.probe import slack_routing
 from bridge.observability.logs import configure_logging
+from bridge.store.db import redact
 
-# Exit 1: the file is valid but names Slack channels the bot cannot post to (2 is invalid).
+# Exit 1: the file is valid but the bridge cannot work with it: a set-up gap (a connector no
+# webhook can reach, a severity without clocks) or a routed Slack channel the bot cannot post
+# to. Exit 2: the configuration is invalid.
 EXIT_ROUTING = 1
 
 
@@ -25,6 +29,10 @@ def check(offline: bool) -> None:
     """Validate BRIDGE_* variables and the YAML file; print each problem with its key path,
     and which credentials Zendesk is signed in with (its API tokens are deprecated).
 
+    A valid configuration the bridge still cannot work with (a connector configured without
+    the secret its webhooks sign with, a blank secret variable, a severity left out of
+    sla.severities) is named with the key, what goes wrong and the fix (exit 1).
+
     With a Slack connector configured, each channel routing names is then looked up in Slack
     (conversations.list): one that does not exist, is archived or lacks the bot is named with
     its key and the fix (exit 1). When Slack cannot be asked, the check says so and passes.
@@ -32,26 +40,30 @@ def check(offline: bool) -> None:
     settings = settings_or_exit()
     source = settings.config or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None)
     connectors = settings.connectors.configured()
+    unready = gaps(settings)
     click.echo(
-        f"configuration OK (file: {source or 'none, embedded defaults'}; "
+        f"configuration {'valid, with set-up problems' if unready else 'OK'} "
+        f"(file: {source or 'none, embedded defaults'}; "
         f"connectors: {', '.join(connectors) or 'none'})"
     )
     if settings.connectors.zendesk is not None:
         click.echo(f"zendesk signs in with {settings.connectors.zendesk.auth_summary()}")
+    for gap in unready:
+        click.echo(f"set-up problem: {gap}")
     if offline:
         click.echo("slack routing not checked: --offline")
-        return
+        sys.exit(EXIT_ROUTING if unready else 0)
     configure_logging("error", settings.log_format)
     checked = slack_routing(settings)
     if isinstance(checked, str):
         click.echo(f"slack routing not checked: {checked}")
-        return
+        sys.exit(EXIT_ROUTING if unready else 0)
     for row in checked:
         if row.ok:
             click.echo(f"slack routing OK: {row.detail}")
         else:
             click.echo(f"slack routing problem: {row.detail}; fix: {row.hint}")
-    if not all(row.ok for row in checked):
+    if unready or not all(row.ok for row in checked):
         sys.exit(EXIT_ROUTING)
 
 
@@ -60,4 +72,6 @@ def show() -> None:
     """Print the effective configuration as YAML, secrets masked."""
     settings = settings_or_exit()
     document = settings.model_dump(mode="json")
+    if settings.database_url:
+        document["database_url"] = redact(settings.database_url)
     click.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from bridge.cli.common import fail, settings_or_exit
+from bridge.cli.common import fail, settings_or_exit, writable_dirs_or_exit
 from bridge.observability.logs import configure_logging
 from bridge.store import migrate
 from bridge.store.db import DatabaseMissing, make_engine, redact
@@ -25,6 +25,7 @@ def upgrade(revision: str) -> None:
     """Create the database if needed and apply every migration up to REVISION."""
     settings = settings_or_exit()
     configure_logging(settings.log_level, settings.log_format)
+    writable_dirs_or_exit(settings, data_dir=False)
     url = settings.resolved_database_url
     try:
         reached = migrate.upgrade(url, revision)

@@ -19,6 +19,8 @@ import click
 import requests
 from pydantic import SecretStr
 
+from bridge.cli.common import until_interrupted
+
 Say = Callable[[str], None]
 
 
@@ -238,7 +240,12 @@ def play(story: Story) -> None:
 
 
 @click.command("demo")
-def demo() -> None:
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Leave the bridge and the sandbox running once the story ends, links live, until Ctrl-C.",
+)
+def demo(keep: bool) -> None:
     """Play the whole story of a sev1 ticket on the local sandbox, in under a minute."""
     from bridge.config import load_settings
     from bridge.config.policy import ClosureConfig
@@ -282,9 +289,15 @@ def demo() -> None:
         )
         try:
             play(Story(runtime, sandbox, bridge_url, click.echo))
+            took = (dt.datetime.now(dt.UTC) - started).total_seconds()
+            click.echo(f"\nThe whole story took {took:.0f} s.")
+            if keep:
+                until_interrupted(
+                    f"Still running, every link above live: the board at {bridge_url}/board "
+                    f"(token {board_token}). Press Ctrl-C to stop.",
+                    "Stopped: the demo's bridge, sandbox and database are gone.",
+                )
         finally:
             server.stop()
             runtime.close()
             sandbox.stop()
-    elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
-    click.echo(f"\nThe whole story took {elapsed:.0f} s.")

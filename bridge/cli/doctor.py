@@ -7,6 +7,7 @@ from rich.table import Table
 from bridge.cli.common import settings_or_exit
 from bridge.config import Settings
 from bridge.connectors.credentials import CredentialWatch
+from bridge.config.readiness import gaps
 from bridge.connectors.probe import ROUTING, probe_connectors, slack_routing
 from bridge.jobs.clock import utcnow
 from bridge.observability.health import Check, check_database, check_queue
@@ -18,7 +19,9 @@ from bridge.store.db import DatabaseMissing
 def _checks() -> list[Check]:
     settings = settings_or_exit()
     configure_logging("error", settings.log_format)
+    unready = gaps(settings)
     checks = [Check("configuration", True, "valid")]
+    checks += [Check("set-up", False, f"{gap.key}: {gap.problem}", gap.fix) for gap in unready]
     try:
         runtime = bootstrap(settings)
     except DatabaseMissing as exc:

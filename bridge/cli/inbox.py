@@ -7,6 +7,8 @@ from rich.table import Table
 from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
 from bridge.jobs.clock import utcnow
 
+INBOX_STATUSES = ("pending", "processing", "done", "ignored", "held", "dead")
+
 
 @click.group()
 def inbox() -> None:
@@ -14,7 +16,11 @@ def inbox() -> None:
 
 
 @inbox.command("list")
-@click.option("--status", help="Only rows with this status (pending, done, ignored, held, dead).")
+@click.option(
+    "--status",
+    type=click.Choice(INBOX_STATUSES),
+    help="Only rows with this status.",
+)
 @click.option("--limit", default=50, show_default=True)
 def list_rows(status: str | None, limit: int) -> None:
     """The newest inbox rows: source, event, status and the reason for the status."""

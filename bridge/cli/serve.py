@@ -7,14 +7,20 @@ from typing import Any
 import click
 import structlog
 import waitress
+from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
+from bridge.cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
 from bridge.config import Settings
+from bridge.config.readiness import gaps
 from bridge.jobs import clock
 from bridge.jobs.engine import InProcessConsumer, sweep
 from bridge.observability.health import check_database
 from bridge.runtime import Runtime
+from bridge.services.links import secret_key
 from bridge.store.db import DatabaseMissing, make_engine, redact
+from bridge.store.tables import Escalation
 
 log = structlog.get_logger("bridge.serve")
 SERVER_IDENT = "support-bridge"  # waitress's Server header, and the signature of its own pages
@@ -59,19 +65,23 @@ def serve(
     With no connector configured (and BRIDGE_SANDBOX not "off") the bridge runs against the
     local sandbox, so the whole loop can be tried on one machine."""
     settings = settings_or_exit()
+    writable_dirs_or_exit(settings)
     try:
         make_engine(settings.resolved_database_url).dispose()
     except DatabaseMissing as exc:
         fail(f"BRIDGE_DATABASE_URL: {exc}")
     with contextlib.ExitStack() as cleanup:
         if _wants_sandbox(settings):
+            _refuse_escalations_of_an_earlier_sandbox(settings)
             from sandbox.embedded import banner, start_for  # the CLI's choice, never the core's
 
             local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
             sandbox, overrides = start_for(settings, f"http://{local}:{port}")
             cleanup.callback(sandbox.stop)
-            settings = settings.model_copy(update=overrides)
+            settings = settings.model_copy(update={**overrides, **_kept_secret_key(settings)})
             click.echo(banner(sandbox), err=True)
+        for gap in gaps(settings):
+            click.echo(f"support-bridge: warning: {gap}", err=True)
         runtime = runtime_or_exit(settings)
         cleanup.callback(runtime.close)
         _require_current_schema(runtime)
@@ -87,6 +97,7 @@ def serve(
             f"{settings.consumer_threads if run_consumer else 0} consumer thread(s) here",
             err=True,
         )
+        click.echo(_board_line(settings, f"http://{host}:{port}"), err=True)
         if run_consumer:
             _resume_lost_work(runtime)
             jobs = InProcessConsumer(
@@ -145,6 +156,61 @@ def _resume_lost_work(runtime: Runtime) -> None:
         click.echo(f"resumed {inbox_rows} delivery(ies) and {outbox_rows} side effect(s)", err=True)
 
 
+def _refuse_escalations_of_an_earlier_sandbox(settings: Settings) -> None:
+    """The sandbox keeps its tickets, issues and Slack messages in memory and starts empty, on
+    new ports, each time: escalations played on an earlier one would fail at their next step."""
+    try:
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            with engine.connect() as connection:
+                unfinished = connection.scalar(
+                    select(func.count())
+                    .select_from(Escalation)
+                    .where(Escalation.state.not_in(("closed", "de_escalated")))
+                )
+        finally:
+            engine.dispose()
+    except SQLAlchemyError:
+        return  # not migrated yet: the schema check says so
+    if unfinished:
+        fresh = (
+            f"`rm -r {settings.data_dir}`"
+            if settings.database_url is None
+            else "empty the database of BRIDGE_DATABASE_URL"
+        )
+        fail(
+            f"the database holds {unfinished} open escalation(s) played on an earlier run of the "
+            "sandbox, whose tickets, issues and Slack messages were kept in memory and are gone, "
+            f"so their next steps would fail; start afresh ({fresh}, then `make run`) or "
+            "configure your own connectors in bridge.yaml"
+        )
+
+
+def _kept_secret_key(settings: Settings) -> dict[str, Any]:
+    """On the embedded sandbox the board's login works without BRIDGE_SECRET_KEY: the key the
+    links are signed with is generated once and kept in the data directory."""
+    if settings.secret_key is not None:
+        return {}
+    return {"secret_key": SecretStr(secret_key(settings))}
+
+
+def _board_line(settings: Settings, address: str) -> str:
+    needed = [
+        variable
+        for variable, value in (
+            ("BRIDGE_SECRET_KEY", settings.secret_key),
+            ("BRIDGE_API_TOKEN", settings.api_token),
+        )
+        if value is None or not value.get_secret_value().strip()
+    ]
+    how = (
+        f"set {' and '.join(needed)} to log in"
+        if needed
+        else "log in with the value of BRIDGE_API_TOKEN"
+    )
+    return f"Escalation board: {address}/board ({how}); every page is linked from {address}/"
+
+
 def _wants_sandbox(settings: Settings) -> bool:
     """The embedded default: no connector configured, one process, sandbox not switched off."""
     return (
@@ -159,6 +225,7 @@ def _wants_sandbox(settings: Settings) -> bool:
 def worker(threads: int) -> None:
     """Run a job consumer (distributed mode: as many as you like, on any machine)."""
     settings = settings_or_exit()
+    writable_dirs_or_exit(settings)
     runtime = runtime_or_exit(settings)
     _require_current_schema(runtime)
     engine = "Redis" if settings.distributed else "SQLite"

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 import yaml
 
-from bridge.cli.common import settings_or_exit
+from bridge.config import ConfigError, Settings, load_settings
 
 
 @click.group()
@@ -26,7 +27,7 @@ def manifest(public_url: str | None, name: str, as_json: bool) -> None:
     from webhooks.slack.manifest import manifest as build
     from webhooks.slack.manifest import problems_with
 
-    url = public_url or settings_or_exit().public_url
+    url = public_url or _public_url()
     for problem in problems_with(url):
         click.echo(f"support-bridge: {url}: {problem}; set BRIDGE_PUBLIC_URL", err=True)
     document = build(url, name)
@@ -34,6 +35,16 @@ def manifest(public_url: str | None, name: str, as_json: bool) -> None:
         click.echo(json.dumps(document, indent=2))
     else:
         click.echo(yaml.safe_dump(document, sort_keys=False), nl=False)
+
+
+def _public_url() -> str:
+    """BRIDGE_PUBLIC_URL. The manifest comes before the app's bot token exists, so a
+    configuration still waiting for it (or wrong elsewhere) does not stop it."""
+    try:
+        return load_settings().public_url
+    except ConfigError:
+        default = Settings.model_fields["public_url"].default
+        return os.environ.get("BRIDGE_PUBLIC_URL") or str(default)
 
 
 slack.add_command(manifest)

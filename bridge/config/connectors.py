@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from difflib import get_close_matches
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     AnyHttpUrl,
@@ -273,12 +274,23 @@ class ConnectorsConfig(BaseModel):
         known = set(BUILTIN_CONNECTORS) | installed_connector_names()
         unknown = sorted(name for name in data if name not in known)
         if unknown:
+            close = get_close_matches(unknown[0], sorted(known), n=1)
+            meant = f"did you mean {close[0]!r}? " if close else ""
             msg = (
-                f"unknown connector {unknown[0]!r} "
+                f"unknown connector {unknown[0]!r}: {meant}"
                 f"(known: {', '.join(sorted(known))}; third-party connectors register the "
                 f"entry-point group {ENTRY_POINT_GROUP!r})"
             )
             raise ValueError(msg)
+        for name, body in data.items():
+            blank = _blank_secret(name, body)
+            if blank:
+                variable = f"BRIDGE_CONNECTORS__{name.upper()}__{blank.upper()}"
+                msg = (
+                    f'{name}.{blank} is blank (""): set it, here or with {variable}, '
+                    "or remove the key"
+                )
+                raise ValueError(msg)
         return data
 
     def configured(self) -> list[str]:
@@ -294,6 +306,20 @@ class ConnectorsConfig(BaseModel):
         if helpdesk == "freshdesk":
             return self.freshdesk.escalation_entry if self.freshdesk else ESCALATION_TYPE
         return ESCALATION_TAG
+
+
+def _blank_secret(connector: str, body: Any) -> str | None:
+    """The first secret of a built-in connector's settings given as an empty string."""
+    model = ConnectorsConfig.model_fields.get(connector)
+    if model is None or not isinstance(body, dict):
+        return None
+    settings = next(arg for arg in get_args(model.annotation) if arg is not type(None))
+    for key, value in body.items():
+        field = settings.model_fields.get(key)
+        secret = field is not None and SecretStr in (field.annotation, *get_args(field.annotation))
+        if secret and isinstance(value, str) and not value.strip():
+            return str(key)
+    return None
 
 
 def installed_connector_names() -> set[str]:

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bridge.config import hints
 from bridge.config.errors import ConfigError, Problem
 from bridge.config.settings import Settings
 
@@ -24,11 +25,13 @@ _ENV_ONLY = {
 def load_settings() -> Settings:
     """Read the environment and the YAML file; raise :class:`ConfigError` listing every problem."""
     config_path, explicit = _config_path(os.environ)
-    document = _read_yaml(config_path, explicit)
+    text = _read_text(config_path, explicit)
+    document = _parse(text, config_path)
     try:
         return Settings(**document)
     except ValidationError as exc:
-        raise ConfigError([_problem(error, config_path) for error in exc.errors()]) from None
+        problems = [_problem(error, config_path, text) for error in exc.errors()]
+        raise ConfigError(problems) from None
 
 
 def _config_path(env: Mapping[str, str]) -> tuple[Path, bool]:
@@ -38,21 +41,24 @@ def _config_path(env: Mapping[str, str]) -> tuple[Path, bool]:
     return DEFAULT_CONFIG_FILE, False
 
 
-def _read_yaml(path: Path, explicit: bool) -> dict[str, Any]:
+def _read_text(path: Path, explicit: bool) -> str:
     if not path.exists():
         if explicit:
             raise ConfigError([Problem("BRIDGE_CONFIG", f"{path}: no such file")])
-        return {}
+        return ""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([Problem("BRIDGE_CONFIG", f"cannot read {path}: {exc}")]) from None
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         place = f"line {where.line + 1}, column {where.column + 1}: " if where else ""
-        reason = getattr(exc, "problem", None) or "not valid YAML"
+        reason = hints.parser_problem(getattr(exc, "problem", None) or "not valid YAML")
         raise ConfigError([Problem(str(path), f"{place}{reason}")]) from None
     if document is None:
         return {}
@@ -63,13 +69,17 @@ def _read_yaml(path: Path, explicit: bool) -> dict[str, Any]:
     return document
 
 
-def _problem(error: Any, config_path: Path) -> Problem:
+def _problem(error: Any, config_path: Path, text: str) -> Problem:
     location = [str(part) for part in error["loc"]]
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling against bridge.example.yaml)"
+        message = hints.unknown_key(Settings, location)
     if error["type"] == "missing":
         message = "required key is missing"
+    if error["input"] is None and location:
+        message = hints.empty_value(location[-1], text) or message
+    if error["type"] == "url_parsing":
+        message = hints.url_without_scheme(error["input"]) or message
     if not location:
         return Problem(str(config_path), message)
     if location[0] in _ENV_ONLY:

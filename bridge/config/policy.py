@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bridge.config.zones import region_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -39,12 +40,7 @@ class CalendarConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            msg = f"unknown time zone {value!r} (use an IANA name such as Europe/London)"
-            raise ValueError(msg) from None
-        return value
+        return region_zone(value)
 
     @field_validator("hours")
     @classmethod

@@ -14,6 +14,7 @@ import requests
 
 from bridge.config import Settings
 from bridge.connectors.credentials import CredentialWatch
+from bridge.connectors.jira.connector import JiraConnector
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, build_connectors
 from bridge.connectors.slack import SlackConnector
@@ -78,9 +79,24 @@ def probe_connectors(settings: Settings, credentials: CredentialWatch | None = N
             continue
         result = connector.check()
         checks.append(Check(f"connector {name}", result.ok, result.detail, result.hint))
+        if result.ok and isinstance(connector, JiraConnector):
+            checks += _jira_fields(connector, settings)
     if not checks:
         checks.append(Check("connectors", True, "none configured (embedded sandbox mode)"))
     return checks
+
+
+def _jira_fields(connector: JiraConnector, settings: Settings) -> list[Check]:
+    """A row per Jira field id of ``field_mappings.jira`` the site does not have."""
+    wanted = [
+        (f"field_mappings.jira.{name}", field_id)
+        for name, field_id in settings.field_mappings.get("jira", {}).items()
+    ]
+    try:
+        wrong = connector.field_problems(wanted)
+    except ConnectorError as exc:
+        return [Check("jira fields", False, f"cannot list the fields: {exc}", "run doctor again")]
+    return [Check("jira fields", False, problem, fix) for problem, fix in wrong]
 
 
 def routing_checks(connector: SlackConnector, settings: Settings) -> list[Check]:

@@ -182,6 +182,13 @@ def test_the_list_filters_by_state_level_and_breach(runtime, client) -> None:
     assert client.get("/api/escalations?level=7", headers=AUTH).status_code == 400
 
 
+def test_an_unknown_state_filter_is_a_400_naming_the_states(client: FlaskClient) -> None:
+    response = client.get("/api/escalations?state=bogus", headers=AUTH)
+    assert response.status_code == 400
+    assert response.json["error"] == "bad_filter"
+    assert response.json["detail"].startswith("state must be one of: requested, triaged,")
+
+
 URGENT = {"production_down": True, "acceptable_workaround": False}
 
 

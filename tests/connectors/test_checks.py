@@ -20,6 +20,7 @@ def configured(sandbox: Sandbox, jira_token: str) -> dict[str, Any]:
                 "url": sandbox.urls["jira"],
                 "email": creds["jira"]["email"],
                 "api_token": jira_token,
+                "spar_issue_type": "Task",  # the sandbox's site has no issue type SPAR
             },
             "github": {
                 "base_url": sandbox.urls["github"],

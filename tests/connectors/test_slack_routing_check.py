@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner, Result
 
@@ -17,6 +18,12 @@ from sandbox.slack.state import Channel
 
 SUPPORT = "#support-escalations"  # seeded: the bot is a member
 NOT_IN = "#eng-triage"  # seeded: the bot is not a member
+
+
+@pytest.fixture(autouse=True)
+def signing_secret(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slack can reach the bridge, so the routing is all these checks have to say."""
+    monkeypatch.setenv("BRIDGE_SLACK_SIGNING_SECRET", "slack-signing-secret")
 
 
 def channel(sandbox: Sandbox, **flags: bool) -> str:

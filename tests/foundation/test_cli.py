@@ -44,7 +44,8 @@ def test_doctor_on_a_healthy_embedded_setup_is_all_ok() -> None:
     assert "FAIL" not in result.output
 
 
-def test_doctor_names_each_broken_part_with_a_fix(isolated_settings: Path) -> None:
+def test_doctor_names_each_broken_part_with_a_fix(isolated_settings: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BRIDGE_JIRA_WEBHOOK_SECRET", "jira-webhook-secret")
     (isolated_settings / "bridge.yaml").write_text(
         "connectors:\n"
         "  jira:\n"

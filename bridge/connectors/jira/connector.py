@@ -15,7 +15,7 @@ from jira.exceptions import JIRAError
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.jira import createmeta, markup, site
+from bridge.connectors.jira import createmeta, markup, setup_check, site
 from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
@@ -273,6 +273,10 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
         except ConnectorError as exc:
             return CheckResult(False, str(exc), "check connectors.jira url and credentials")
         who = f"signed in as {me.get('displayName', 'the bridge account')}"
+        wrong = setup_check.project_problems(self.client, self.settings, self.call)
+        if wrong:
+            problems, fixes = zip(*wrong, strict=True)
+            return CheckResult(False, f"{who}; " + "; ".join(problems), "; ".join(fixes))
         names = self._link_type_names()
         if names and self.settings.link_type not in names:
             detail = (
@@ -283,6 +287,10 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
                 True, detail, f"set connectors.jira.link_type to one of: {', '.join(names)}"
             )
         return CheckResult(True, who)
+
+    def field_problems(self, wanted: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """(problem, fix) for each (key path, field id) of bridge.yaml naming no Jira field."""
+        return setup_check.unknown_fields(self.client, wanted, self.call)
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         """True for webhooks caused by our writes: issues we created, comments we posted."""

@@ -120,13 +120,40 @@ class ZendeskConnector(helpdesk.HelpdeskConnector):
         update = {"ticket": {"status": "solved"}}
         self.api.request("PUT", f"/api/v2/tickets/{int(ticket)}.json", update)
 
+    def _missing_fields(self, listed: Any) -> list[tuple[str, int]]:
+        """The custom field ids bridge.yaml names that the listing lacks (only when the listing
+        is complete: a further page could hold them)."""
+        if not isinstance(listed, dict) or listed.get("next_page"):
+            return []
+        ids = {field.get("id") for field in listed.get("ticket_fields") or []}
+        named = [
+            ("connectors.zendesk.ar_field_id", self.settings.ar_field_id),
+            (
+                "connectors.zendesk.escalation_entry.field_id",
+                self.settings.escalation_entry.field_id,
+            ),
+        ]
+        return [
+            (key, field_id)
+            for key, field_id in named
+            if field_id is not None and field_id not in ids
+        ]
+
     def check(self) -> CheckResult:
         oauth = self.tokens is not None
         try:
-            self.api.request("GET", "/api/v2/ticket_fields.json")
+            listed = self.api.request("GET", "/api/v2/ticket_fields.json")
         except ConnectorError as exc:
             settings = "oauth_client_id, oauth_client_secret and scope" if oauth else "api_token"
             return CheckResult(False, str(exc), f"check connectors.zendesk url, {settings}")
+        missing = self._missing_fields(listed)
+        if missing:
+            return CheckResult(
+                False,
+                "; ".join(f"{key}: no ticket field {field_id}" for key, field_id in missing),
+                "set it to the id of one of the account's ticket fields (Admin Center → "
+                "Objects and rules → Tickets → Fields)",
+            )
         if self.tokens is not None:
             lifetime = self.tokens.expires_in
             expiry = f"tokens live {lifetime / 60:g} min" if lifetime else "tokens do not expire"
