@@ -6,8 +6,8 @@ from rich.table import Table
 
 from bridge.cli.common import settings_or_exit
 from bridge.config import Settings
-from bridge.connectors.credentials import CredentialWatch
 from bridge.config.readiness import gaps
+from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.probe import ROUTING, probe_connectors, slack_routing
 from bridge.jobs.clock import utcnow
 from bridge.observability.health import Check, check_database, check_queue
