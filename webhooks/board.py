@@ -22,6 +22,7 @@ from bridge.services.answers import shown_triage
 from bridge.store import board as queries
 from bridge.store.ids import record_id
 from webhooks import board_access as access
+from webhooks.board_shown import Shown, shown_rows
 from webhooks.page_headers import protect
 
 board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
@@ -120,14 +121,16 @@ def index() -> Any:
     if filters.team is not None:
         rows = [row for row in rows if row.channel == filters.team]
     now = access.runtime().clock()
+    shown = _shown(rows, now)
     if access.wants_json():
         return {
-            "escalations": [_json_row(row, now, dead) for row in rows],
+            "escalations": [_json_row(row, shown[row.id], now, dead) for row in rows],
             "dead_letters": _json_dead(dead),
         }, 200
     return _render(
         "index.html",
         rows=rows,
+        shown=shown,
         dead=dead,
         gave_up=gave_up,
         replay=REPLAY,
@@ -147,14 +150,30 @@ def _json_dead(dead: queries.DeadLetters) -> dict[str, Any]:
     return {"total": dead.total, "groups": groups, "replay": REPLAY if dead.total else None}
 
 
-def _json_row(row: queries.BoardRow, now: dt.datetime, dead: queries.DeadLetters) -> dict[str, Any]:
+def _shown(rows: list[queries.BoardRow], now: dt.datetime) -> dict[int, Shown]:
+    runtime = access.runtime()
+    return shown_rows(rows, runtime.settings, runtime.services.names, now)
+
+
+def _json_row(
+    row: queries.BoardRow, shown: Shown, now: dt.datetime, dead: queries.DeadLetters
+) -> dict[str, Any]:
     return {
         "id": row.id,
-        "ticket": {"helpdesk": row.helpdesk, "id": row.ticket},
-        "customer": row.customer,
+        "ticket": {
+            "helpdesk": row.helpdesk,
+            "id": row.ticket,
+            "url": shown.ticket_url,
+            "subject": row.subject,
+            "requester": row.requester,
+        },
+        "customer": shown.customer,
+        "severity": row.severity,
+        "classification": shown.classification,
         "level": row.level,
         "state": row.state,
-        "engineer": row.engineer,
+        "engineer": shown.engineer,
+        "next": {"what": shown.next.what, "whom": shown.next.whom} if shown.next else None,
         "team": row.channel,
         "next_due": (
             {
@@ -166,7 +185,7 @@ def _json_row(row: queries.BoardRow, now: dt.datetime, dead: queries.DeadLetters
             else None
         ),
         "records": [
-            {"kind": r.kind, "system": r.system, "key": r.key, "url": r.url} for r in row.records
+            {"kind": r.kind, "system": r.system, "key": r.key, "url": r.url} for r in shown.records
         ],
         "last_update": row.last_update.isoformat() if row.last_update else None,
         "gave_up": dead.by_escalation.get(row.id, 0),
@@ -191,14 +210,27 @@ def timeline(escalation_id: str) -> Any:
         {"kind": kind.value, "state": shown(clock, now).value, "shown": describe(clock, now)}
         for kind, clock in latest(found.clocks).items()
     ]
+    view = _shown([found.escalation], now)[found.escalation.id]
+    # Actors, and the engineer an activation names, are Slack ids: people read their names.
+    people = {event.actor for event in found.events} | {event.note for event in found.events}
+    actors = access.runtime().services.names.people(people)
     if access.wants_json():
-        events = [{**asdict(event), "at": event.at.isoformat()} for event in found.events]
-        escalation = _json_row(found.escalation, now, dead)
+        events = [
+            {
+                **asdict(event),
+                "at": event.at.isoformat(),
+                "actor_name": actors.get(event.actor, event.actor),
+            }
+            for event in found.events
+        ]
+        escalation = _json_row(found.escalation, view, now, dead)
         body = {"escalation": escalation, "clocks": clocks, "triage": triage, "events": events}
         return body, 200
     return _render(
         "timeline.html",
         row=found.escalation,
+        shown=view,
+        actors=actors,
         clocks=clocks,
         triage=triage,
         gave_up_here=dead.by_escalation.get(found.escalation.id, 0),

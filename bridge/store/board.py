@@ -66,6 +66,21 @@ class BoardRow:
     next_due: NextDue | None
     records: tuple[Record, ...]
     last_update: dt.datetime | None
+    subject: str = ""
+    requester: str | None = None
+    severity: int | None = None
+    classification: str | None = None
+    running: frozenset[str] = frozenset()  # the kinds of its running SLA clocks
+    waiting_until: dt.datetime | None = None
+
+
+def due_first(rows: Iterable[BoardRow]) -> list[BoardRow]:
+    """What is due soonest first (overdue ones lead), then those with no clock running."""
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(
+        rows,
+        key=lambda row: (row.next_due is None, row.next_due.at if row.next_due else far, row.id),
+    )
 
 
 @dataclass(frozen=True)
@@ -113,8 +128,8 @@ class DeadLetters:
 def open_escalations(
     session: Session, *, state: str | None = None, level: int | None = None
 ) -> list[BoardRow]:
-    """Every escalation not closed (in ``state`` / at ``level`` when given), newest first;
-    only those the domain has written."""
+    """Every escalation not closed (in ``state`` / at ``level`` when given), what is due
+    first leading; only those the domain has written."""
     query = (
         select(Escalation, Ticket)
         .join(Ticket, Ticket.id == Escalation.ticket_id)
@@ -125,7 +140,7 @@ def open_escalations(
         query = query.where(Escalation.state == state)
     if level is not None:
         query = query.where(Escalation.level == level)
-    return _rows(session, [(e, t) for e, t in session.execute(query) if e.document])
+    return due_first(_rows(session, [(e, t) for e, t in session.execute(query) if e.document]))
 
 
 def open_channels(session: Session) -> set[str]:
@@ -177,6 +192,7 @@ def _rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[
     ids = [escalation.id for escalation, _ in pairs]
     channels = _channels(session, ids)
     due = next_due(session, ids)
+    running = _running(session, ids)
     records = _records(session, ids)
     updated = _last_updates(session, ids)
     return [
@@ -192,9 +208,30 @@ def _rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[
             next_due=due.get(escalation.id),
             records=tuple(records.get(escalation.id, ())),
             last_update=updated.get(escalation.id),
+            subject=str(ticket.document.get("subject") or ""),
+            requester=ticket.requester_email,
+            severity=ticket.severity,
+            classification=escalation.classification or escalation.document.get("classification"),
+            running=running.get(escalation.id, frozenset()),
+            waiting_until=_when(escalation.document.get("waiting_until")),
         )
         for escalation, ticket in pairs
     ]
+
+
+def _when(value: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _running(session: Session, ids: Collection[int]) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    if ids:
+        query = select(SlaClock.escalation_id, SlaClock.kind).where(
+            SlaClock.escalation_id.in_(ids), SlaClock.state == "running"
+        )
+        for escalation_id, kind in session.execute(query):
+            found.setdefault(escalation_id, set()).add(kind)
+    return {key: frozenset(kinds) for key, kinds in found.items()}
 
 
 def _channels(session: Session, ids: Collection[int]) -> dict[int, str | None]:

@@ -1,0 +1,82 @@
+"""What the board shows for a row beyond what is stored: names instead of vendor ids (the
+engineer's Slack display name, the customer organisation's name), the pages people use for
+the ticket and its SPAR/AR, the triage classification in words and what is expected next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bridge.config import Settings
+from bridge.domain.enums import EscalationState, Level
+from bridge.domain.next_step import NextStep, next_step
+from bridge.domain.sla import TargetKind
+from bridge.services.names import Names
+from bridge.services.pages import record_page, ticket_page
+from bridge.store import board as queries
+
+CLASSIFICATIONS = {"urgent": "Urgent", "high_priority": "High Priority"}
+
+
+@dataclass(frozen=True)
+class ShownRecord:
+    kind: str
+    system: str
+    key: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Shown:
+    customer: str | None
+    engineer: str | None
+    ticket_url: str | None
+    classification: str | None
+    next: NextStep | None
+    records: tuple[ShownRecord, ...]
+
+
+def _next(row: queries.BoardRow, engineer: str | None, now: dt.datetime) -> NextStep | None:
+    try:
+        state, level = EscalationState(row.state), Level(row.level)
+    except ValueError:
+        return None
+    running = {TargetKind(kind) for kind in row.running if kind in TargetKind._value2member_map_}
+    return next_step(
+        state,
+        level=level,
+        engineer=engineer,
+        running=running,
+        waiting_until=row.waiting_until,
+        now=now,
+    )
+
+
+def shown_rows(
+    rows: Iterable[queries.BoardRow], settings: Settings, names: Names, now: dt.datetime
+) -> dict[int, Shown]:
+    """``{escalation id: Shown}``; a name Slack or the helpdesk cannot give leaves the id."""
+    rows = list(rows)
+    people = names.people({row.engineer for row in rows if row.engineer})
+    organisations: dict[str, dict[str, str]] = {}
+    for helpdesk in {row.helpdesk for row in rows}:
+        ids = {row.customer for row in rows if row.helpdesk == helpdesk and row.customer}
+        organisations[helpdesk] = names.organisations(helpdesk, ids)
+    found: dict[int, Shown] = {}
+    for row in rows:
+        engineer = people.get(row.engineer, row.engineer) if row.engineer else None
+        customer = organisations[row.helpdesk].get(row.customer or "", row.customer)
+        records = tuple(
+            ShownRecord(r.kind, r.system, r.key, record_page(settings, r.system, r.key, r.url))
+            for r in row.records
+        )
+        found[row.id] = Shown(
+            customer=customer,
+            engineer=engineer,
+            ticket_url=ticket_page(settings, row.helpdesk, row.ticket),
+            classification=CLASSIFICATIONS.get(row.classification or ""),
+            next=_next(row, engineer, now),
+            records=records,
+        )
+    return found
