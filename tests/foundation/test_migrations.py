@@ -31,6 +31,7 @@ FOUNDATION_TABLES = {
     "resolution_answers",
     "board_sessions",
     "pending_escalation_requests",
+    "known_names",
 }
 
 
@@ -44,8 +45,8 @@ def tables(url: str) -> set[str]:
 
 def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
     assert tables(database_url) == FOUNDATION_TABLES
-    assert migrate.downgrade(database_url) == "0004"
-    assert tables(database_url) == FOUNDATION_TABLES - {"pending_escalation_requests"}
+    assert migrate.downgrade(database_url) == "0005"
+    assert tables(database_url) == FOUNDATION_TABLES - {"known_names"}
     assert migrate.upgrade(database_url) == migrate.head_revision()
     assert tables(database_url) == FOUNDATION_TABLES
 
@@ -104,7 +105,7 @@ def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
     current = runner.invoke(main, ["db", "current"])
     assert current.output.endswith("up to date\n")
     down = runner.invoke(main, ["db", "downgrade"])
-    assert down.output.endswith("is at revision 0004\n")
+    assert down.output.endswith("is at revision 0005\n")
     assert runner.invoke(main, ["db", "current"]).output.endswith(
         "needs `support-bridge db upgrade`\n"
     )
