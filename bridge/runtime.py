@@ -193,4 +193,5 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     performers.every_minute("status_reminders", services.sla.status_reminders)
     performers.every_minute("closure_tick", services.reminders.closure_tick)
     performers.every_minute("monitoring_tick", services.monitoring.monitoring_tick)
+    performers.every_minute("learn_names", services.names.learn_names)
     return services

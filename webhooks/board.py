@@ -213,7 +213,7 @@ def timeline(escalation_id: str) -> Any:
     view = _shown([found.escalation], now)[found.escalation.id]
     # Actors, and the engineer an activation names, are Slack ids: people read their names.
     people = {event.actor for event in found.events} | {event.note for event in found.events}
-    actors = access.runtime().services.names.people(people)
+    actors = access.runtime().services.names.known_people(people)
     if access.wants_json():
         events = [
             {

@@ -58,11 +58,11 @@ def shown_rows(
 ) -> dict[int, Shown]:
     """``{escalation id: Shown}``; a name Slack or the helpdesk cannot give leaves the id."""
     rows = list(rows)
-    people = names.people({row.engineer for row in rows if row.engineer})
+    people = names.known_people({row.engineer for row in rows if row.engineer})
     organisations: dict[str, dict[str, str]] = {}
     for helpdesk in {row.helpdesk for row in rows}:
         ids = {row.customer for row in rows if row.helpdesk == helpdesk and row.customer}
-        organisations[helpdesk] = names.organisations(helpdesk, ids)
+        organisations[helpdesk] = names.known_organisations(helpdesk, ids)
     found: dict[int, Shown] = {}
     for row in rows:
         engineer = people.get(row.engineer, row.engineer) if row.engineer else None

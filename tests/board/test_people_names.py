@@ -90,6 +90,9 @@ def worked_on(bridge: Bridge, escalation_id: int) -> None:
         now=later + dt.timedelta(minutes=1),
     )
     bridge.settle()
+    # The worker's minute: names of the ids open escalations show are asked of Slack.
+    learnt = runtime.performers.periodic["learn_names"](later + dt.timedelta(minutes=2))
+    assert learnt == 2  # Alice, who acknowledged, and Bob, the engineer
 
 
 def board_client(bridge: Bridge) -> FlaskClient:
