@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -49,6 +50,7 @@ def bridge(
 
 
 AUTH = {"Authorization": "Bearer board-token-for-tests"}
+JSON = {**AUTH, "Accept": "application/json"}
 
 
 def escalated_in_zendesk(bridge: Bridge, sandbox: Sandbox) -> int:
@@ -154,3 +156,20 @@ def test_a_ticket_mirrored_from_an_event_subscription_keeps_its_organisations_na
         stored = session.scalars(query).one()
     assert stored.organization == "Customer Corp"
     assert stored.document["organisation"] == "Customer Corp"
+
+
+def test_the_spar_and_ar_links_open_their_issue_pages(bridge: Bridge, sandbox: Sandbox) -> None:
+    escalation_id = escalated_in_zendesk(bridge, sandbox)
+    worked_on(bridge, escalation_id)
+    bridge.runtime.services.spar.open_spar(escalation_id, by=ENGINEER, cause="t", now=utcnow())
+    bridge.settle()
+
+    [row] = board_client(bridge).get("/board", headers=JSON).json["escalations"]
+
+    assert [record["kind"] for record in row["records"]] == ["spar", "ar"]
+    jira = sandbox.urls["jira"].rstrip("/")
+    for record in row["records"]:
+        assert record["url"] == f"{jira}/browse/{record['key']}"
+        page = requests.get(record["url"], timeout=10)  # a browser, not the API's credentials
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+        assert f"<h1>{record['key']}: " in page.text
