@@ -165,7 +165,7 @@ def _json_row(
             "id": row.ticket,
             "url": shown.ticket_url,
             "subject": row.subject,
-            "requester": row.requester,
+            "requester": shown.requester,
         },
         "customer": shown.customer,
         "severity": row.severity,

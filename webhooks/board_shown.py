@@ -30,6 +30,7 @@ class ShownRecord:
 @dataclass(frozen=True)
 class Shown:
     customer: str | None
+    requester: str | None
     engineer: str | None
     ticket_url: str | None
     classification: str | None
@@ -60,19 +61,25 @@ def shown_rows(
     rows = list(rows)
     people = names.known_people({row.engineer for row in rows if row.engineer})
     organisations: dict[str, dict[str, str]] = {}
+    requesters: dict[str, dict[str, str]] = {}
     for helpdesk in {row.helpdesk for row in rows}:
-        ids = {row.customer for row in rows if row.helpdesk == helpdesk and row.customer}
+        mine = [row for row in rows if row.helpdesk == helpdesk]
+        ids = {row.customer for row in mine if row.customer}
         organisations[helpdesk] = names.known_organisations(helpdesk, ids)
+        asked = {row.requester for row in mine if row.requester}
+        requesters[helpdesk] = names.known_requesters(helpdesk, asked)
     found: dict[int, Shown] = {}
     for row in rows:
         engineer = people.get(row.engineer, row.engineer) if row.engineer else None
         customer = organisations[row.helpdesk].get(row.customer or "", row.customer)
+        requester = requesters[row.helpdesk].get(row.requester or "", row.requester)
         records = tuple(
             ShownRecord(r.kind, r.system, r.key, record_page(settings, r.system, r.key, r.url))
             for r in row.records
         )
         found[row.id] = Shown(
             customer=customer,
+            requester=requester,
             engineer=engineer,
             ticket_url=ticket_page(settings, row.helpdesk, row.ticket),
             classification=CLASSIFICATIONS.get(row.classification or ""),

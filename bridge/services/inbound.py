@@ -197,10 +197,10 @@ class HelpdeskProcessor(Service):
         event = parse_ticket_event(row.body, entry)
         check_ticket(row.source, event.ticket)
         if self.names is not None:
-            # Zendesk's event subscriptions name the organisation by id only.
-            event.ticket.organisation = self.names.organisation(
-                row.source, event.ticket.organisation
-            )
+            # Zendesk's event subscriptions name the organisation and the requester by id.
+            ticket = event.ticket
+            ticket.organisation = self.names.organisation(row.source, ticket.organisation)
+            ticket.requester = self.names.requester(row.source, ticket.requester)
         now = self.now()
         cause = f"{row.source}:{row.delivery_id}"
         if row.source == "intake" and self.settings.contacts:

@@ -21,6 +21,7 @@ from bridge.store.names import (
     open_names_wanted,
     organisation_system,
     remember_name,
+    requester_system,
 )
 
 log = structlog.get_logger(__name__)
@@ -43,6 +44,11 @@ class PeopleDirectory(Protocol):  # Slack
 @runtime_checkable
 class OrganisationDirectory(Protocol):  # Zendesk
     def organisation_name(self, organisation_id: str) -> str | None: ...
+
+
+@runtime_checkable
+class RequesterDirectory(Protocol):  # Zendesk
+    def requester_address(self, user_id: str) -> str | None: ...
 
 
 class Names(Service):
@@ -76,11 +82,27 @@ class Names(Service):
         learnt = self._learn(system, [organisation], directory.organisation_name)
         return learnt.get(organisation, organisation)
 
+    def requester(self, helpdesk: str, requester: str) -> str:
+        """The requester's email for a bare user id, else ``requester`` as it came."""
+        directory = self._connectors.get(helpdesk)
+        if not requester.isdigit() or not isinstance(directory, RequesterDirectory):
+            return requester
+        system = requester_system(helpdesk)
+        learnt = self._learn(system, [requester], directory.requester_address)
+        return learnt.get(requester, requester)
+
+    def known_requesters(self, helpdesk: str, ids: Collection[str]) -> dict[str, str]:
+        wanted = sorted({one for one in ids if one and one.isdigit()})
+        if not wanted:
+            return {}
+        with self.transactions.begin() as session:
+            return known_names(session, requester_system(helpdesk), wanted)
+
     def learn_names(self, now: dt.datetime) -> int:
         """The minute's hook: look up the names open escalations show as bare ids; returns
         how many were learnt."""
         with self.transactions.begin() as session:
-            people, organisations = open_names_wanted(session, LOOKUPS_PER_MINUTE)
+            people, organisations, requesters = open_names_wanted(session, LOOKUPS_PER_MINUTE)
         learnt = 0
         slack = self._connectors.get("slack")
         slack_ids = [who for who in sorted(people) if is_slack_user_id(who)]
@@ -91,6 +113,11 @@ class Names(Service):
             if isinstance(directory, OrganisationDirectory):
                 system = organisation_system(helpdesk)
                 learnt += len(self._learn(system, sorted(ids), directory.organisation_name, now))
+        for helpdesk, ids in sorted(requesters.items()):
+            directory = self._connectors.get(helpdesk)
+            if isinstance(directory, RequesterDirectory):
+                system = requester_system(helpdesk)
+                learnt += len(self._learn(system, sorted(ids), directory.requester_address, now))
         return learnt
 
     def _learn(

@@ -4,7 +4,8 @@ once per id by ``bridge.services.names``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import Any
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,10 @@ CLOSED = "closed"
 
 def organisation_system(helpdesk: str) -> str:
     return f"{helpdesk}:organization"
+
+
+def requester_system(helpdesk: str) -> str:
+    return f"{helpdesk}:requester"
 
 
 def known_names(session: Session, system: str, ids: Collection[str]) -> dict[str, str]:
@@ -37,10 +42,12 @@ def remember_name(
     insert_if_absent(session, KnownName, values, ["system", "external_id"])
 
 
-def open_names_wanted(session: Session, limit: int) -> tuple[set[str], dict[str, set[str]]]:
+def open_names_wanted(
+    session: Session, limit: int
+) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
     """The vendor ids open escalations show that no name was learnt for: Slack ids among the
-    engineers and the actors of their audit events, and helpdesk organisation ids (by
-    helpdesk), at most ``limit`` of each."""
+    engineers and the actors of their audit events, and helpdesk organisation and requester
+    ids (by helpdesk), at most ``limit`` of each."""
     open_ids = select(Escalation.id).where(Escalation.state != CLOSED)
     people = set(session.scalars(select(Escalation.engineer).where(Escalation.id.in_(open_ids))))
     actors = select(AuditEvent.actor).where(
@@ -50,22 +57,29 @@ def open_names_wanted(session: Session, limit: int) -> tuple[set[str], dict[str,
         ),
     )
     people |= set(session.scalars(actors.distinct()))
-    people.discard(None)
-    known = set(
-        session.scalars(select(KnownName.external_id).where(KnownName.system == SLACK_PERSON))
-    )
-    organisations: dict[str, set[str]] = {}
+    # Slack user ids start U or W; other actors ("api", a helpdesk) have no Slack name.
+    candidates = {str(who) for who in people if who and str(who)[:1] in ("U", "W")}
+    unnamed = candidates - set(known_names(session, SLACK_PERSON, candidates))
+    organisations = _unnamed(session, Ticket.organization, organisation_system, limit)
+    requesters = _unnamed(session, Ticket.requester_email, requester_system, limit)
+    return set(sorted(unnamed)[:limit]), organisations, requesters
+
+
+def _unnamed(
+    session: Session, column: Any, system: Callable[[str], str], limit: int
+) -> dict[str, set[str]]:
+    """Bare ids in ``column`` of open escalations' tickets, by helpdesk, not yet named."""
+    found: dict[str, set[str]] = {}
     query = (
-        select(Ticket.helpdesk, Ticket.organization)
+        select(Ticket.helpdesk, column)
         .join(Escalation, Escalation.ticket_id == Ticket.id)
-        .where(Escalation.state != CLOSED, Ticket.organization.is_not(None))
+        .where(Escalation.state != CLOSED, column.is_not(None))
         .distinct()
     )
-    for helpdesk, organisation in session.execute(query):
-        if organisation and organisation.isdigit():
-            organisations.setdefault(helpdesk, set()).add(organisation)
-    for helpdesk, ids in organisations.items():
-        ids -= set(known_names(session, organisation_system(helpdesk), ids))
-        organisations[helpdesk] = set(sorted(ids)[:limit])
-    wanted_people = sorted(str(who) for who in people - known)[:limit]
-    return set(wanted_people), {h: ids for h, ids in organisations.items() if ids}
+    for helpdesk, value in session.execute(query):
+        if value and str(value).isdigit():
+            found.setdefault(helpdesk, set()).add(str(value))
+    for helpdesk, ids in found.items():
+        ids -= set(known_names(session, system(helpdesk), ids))
+        found[helpdesk] = set(sorted(ids)[:limit])
+    return {helpdesk: ids for helpdesk, ids in found.items() if ids}

@@ -118,6 +118,7 @@ def test_the_board_names_the_customer_and_the_engineer_never_their_ids(
         assert ">bob<" in page
         assert RAW_IDS.findall(page) == []
     assert row["customer"] == "Customer Corp" and row["engineer"] == "bob"
+    assert row["ticket"]["requester"] == "casey@customer.example"
     assert RAW_IDS.findall(str(row)) == []
     zendesk = sandbox.urls["zendesk"].rstrip("/")
     assert f'href="{zendesk}/agent/tickets/100"' in board
@@ -156,6 +157,7 @@ def test_a_ticket_mirrored_from_an_event_subscription_keeps_its_organisations_na
         stored = session.scalars(query).one()
     assert stored.organization == "Customer Corp"
     assert stored.document["organisation"] == "Customer Corp"
+    assert stored.requester_email == "casey@customer.example"  # the event names requester_id
 
 
 def test_the_spar_and_ar_links_open_their_issue_pages(bridge: Bridge, sandbox: Sandbox) -> None:
