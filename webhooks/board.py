@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
@@ -22,7 +21,7 @@ from bridge.services.answers import shown_triage
 from bridge.store import board as queries
 from bridge.store.ids import record_id
 from webhooks import board_access as access
-from webhooks.board_shown import Shown, shown_rows
+from webhooks.board_shown import Shown, countdown, link, shown_rows, stamp
 from webhooks.page_headers import protect
 
 board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
@@ -281,30 +280,3 @@ def gave_up(group: queries.GaveUp) -> str:
     what = one if group.count == 1 else many
     where = f" to {group.channel}" if group.channel else ""
     return f"{group.count} {system} {what}{where} gave up: {group.reason}"
-
-
-def stamp(at: dt.datetime | None) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "—"
-
-
-def countdown(at: dt.datetime, now: dt.datetime) -> str:
-    """``in 2h 05m`` or ``overdue by 1d 3h``: what the inline script keeps up to date."""
-    seconds = int((at - now).total_seconds())
-    left = abs(seconds)
-    days, rest = divmod(left, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        span = f"{days}d {hours}h"
-    elif hours:
-        span = f"{hours}h {minutes:02d}m"
-    else:
-        span = f"{minutes}m {secs:02d}s"
-    return f"in {span}" if seconds > 0 else f"overdue by {span}"
-
-
-def link(url: str | None) -> str | None:
-    """A tracker's URL, only if it is one a browser should follow from here."""
-    if url and urlsplit(url).scheme in ("http", "https"):
-        return url
-    return None

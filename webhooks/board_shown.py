@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bridge.config import Settings
 from bridge.domain.enums import EscalationState, Level
@@ -87,3 +88,31 @@ def shown_rows(
             records=records,
         )
     return found
+
+
+# -- what the templates use ---------------------------------------------------------------------
+def stamp(at: dt.datetime | None) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "—"
+
+
+def countdown(at: dt.datetime, now: dt.datetime) -> str:
+    """``in 2h 05m`` or ``overdue by 1d 3h``: what the inline script keeps up to date."""
+    seconds = int((at - now).total_seconds())
+    left = abs(seconds)
+    days, rest = divmod(left, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        span = f"{days}d {hours}h"
+    elif hours:
+        span = f"{hours}h {minutes:02d}m"
+    else:
+        span = f"{minutes}m {secs:02d}s"
+    return f"in {span}" if seconds > 0 else f"overdue by {span}"
+
+
+def link(url: str | None) -> str | None:
+    """A tracker's URL, only if it is one a browser should follow from here."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None

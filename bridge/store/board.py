@@ -8,7 +8,6 @@ board is not a hot path: a handful of queries per page, each bounded by the open
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -18,23 +17,20 @@ from sqlalchemy.orm import Session
 from bridge.domain.records import TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
 from bridge.store.codec import from_json
+from bridge.store.dead_letters import DeadLetters, GaveUp, channels_of, dead_letters
 from bridge.store.escalations import triage_of
 from bridge.store.tables import (
     ActionRequest,
     AuditEvent,
     Escalation,
-    OutboxRow,
     SlaClock,
     Spar,
     Ticket,
 )
 
+__all__ = ["DeadLetters", "GaveUp", "dead_letters"]  # the board's banner, read here too
+
 CLOSED = "closed"
-# The outbox operation that posts (and refreshes) an escalation's head message in the channel
-# routing chose for it: the one place the bridge records where an escalation went.
-HEAD_MESSAGE = "upsert_escalation_message"
-# A dead letter's error starts with the exception's type when the job buried it.
-ERROR_TYPE = re.compile(r"^[A-Za-z]+Error: ")
 
 
 @dataclass(frozen=True)
@@ -102,29 +98,6 @@ class Timeline:
     clocks: tuple[SlaClockRecord, ...] = ()
 
 
-@dataclass(frozen=True)
-class GaveUp:
-    """Dead letters alike: one system and operation, to one channel (when there is one), with
-    the error of the latest of them."""
-
-    target: str
-    operation: str
-    channel: str | None
-    reason: str
-    count: int
-
-
-@dataclass(frozen=True)
-class DeadLetters:
-    groups: tuple[GaveUp, ...]
-    by_escalation: dict[int, int]  # escalation id -> how many of its side effects gave up
-
-    @property
-    def total(self) -> int:
-        """Every dead outbox row: the groups leave none out."""
-        return sum(group.count for group in self.groups)
-
-
 def open_escalations(
     session: Session, *, state: str | None = None, level: int | None = None
 ) -> list[BoardRow]:
@@ -146,7 +119,7 @@ def open_escalations(
 def open_channels(session: Session) -> set[str]:
     """The channels open escalations were routed to (the values the team filter may take)."""
     ids = session.scalars(select(Escalation.id).where(Escalation.state != CLOSED))
-    return {channel for channel in _channels(session, list(ids)).values() if channel}
+    return {channel for channel in channels_of(session, list(ids)).values() if channel}
 
 
 def timeline(session: Session, escalation_id: int) -> Timeline | None:
@@ -190,7 +163,7 @@ def timeline(session: Session, escalation_id: int) -> Timeline | None:
 def _rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[BoardRow]:
     pairs = list(found)
     ids = [escalation.id for escalation, _ in pairs]
-    channels = _channels(session, ids)
+    channels = channels_of(session, ids)
     due = next_due(session, ids)
     running = _running(session, ids)
     records = _records(session, ids)
@@ -232,19 +205,6 @@ def _running(session: Session, ids: Collection[int]) -> dict[int, frozenset[str]
         for escalation_id, kind in session.execute(query):
             found.setdefault(escalation_id, set()).add(kind)
     return {key: frozenset(kinds) for key, kinds in found.items()}
-
-
-def _channels(session: Session, ids: Collection[int]) -> dict[int, str | None]:
-    """The channel of each escalation's latest head message (none when Slack never was told)."""
-    if not ids:
-        return {}
-    escalation = OutboxRow.payload["escalation_id"].as_string()
-    query = (
-        select(escalation, OutboxRow.payload["channel"].as_string())
-        .where(OutboxRow.operation == HEAD_MESSAGE, escalation.in_([str(i) for i in ids]))
-        .order_by(OutboxRow.id)
-    )
-    return {int(key): channel for key, channel in session.execute(query)}
 
 
 def clocks_of(session: Session, ids: list[int]) -> dict[int, tuple[SlaClockRecord, ...]]:
@@ -304,36 +264,3 @@ def _last_updates(session: Session, ids: Collection[int]) -> dict[int, dt.dateti
         .group_by(AuditEvent.record_id)
     )
     return {int(key): at for key, at in session.execute(query) if at is not None}
-
-
-def dead_letters(session: Session) -> DeadLetters:
-    """The side effects that gave up, grouped for the board's banner and counted per
-    escalation. A thread reply carries no channel: it is counted against its head's."""
-    escalation = OutboxRow.payload["escalation_id"].as_string()
-    channel = OutboxRow.payload["channel"].as_string()
-    columns = (OutboxRow.target, OutboxRow.operation, channel, escalation, OutboxRow.last_error)
-    query = (
-        select(*columns, func.count(), func.max(OutboxRow.updated_at))
-        .where(OutboxRow.status == "dead")
-        .group_by(*columns)
-    )
-    found = session.execute(query).all()
-    ids = {int(key) for *_, key, _error, _n, _at in found if key and str(key).isdigit()}
-    heads = _channels(session, ids)
-    groups: dict[tuple[str, str, str | None], tuple[int, dt.datetime | None, str]] = {}
-    by_escalation: dict[int, int] = {}
-    for target, operation, to, key, error, count, at in found:
-        number = int(key) if key and str(key).isdigit() else None
-        if number is not None:
-            by_escalation[number] = by_escalation.get(number, 0) + count
-        where = to or (heads.get(number) if number is not None else None)
-        total, latest, reason = groups.get((target, operation, where), (0, None, ""))
-        if latest is None or (at is not None and at > latest):
-            latest, reason = at, ERROR_TYPE.sub("", error or "no error recorded")
-        groups[(target, operation, where)] = (total + count, latest, reason)
-    gave_up = [
-        GaveUp(target, operation, where, reason, count)
-        for (target, operation, where), (count, _, reason) in groups.items()
-    ]
-    gave_up.sort(key=lambda group: (-group.count, group.target, group.operation))
-    return DeadLetters(tuple(gave_up), by_escalation)
