@@ -5,7 +5,6 @@ No raw vendor id shows where a name exists."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,18 +14,16 @@ import requests
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from bridge.domain.enums import PlanKind
 from bridge.jobs.clock import utcnow
-from bridge.services.steps import propose, status_update
 from bridge.store import tables
 from sandbox import Sandbox
+from sandbox.embedded import SLACK_INTERACTIONS
+from sandbox.slack import person
 from tests.closure.sandboxed import Bridge, served_bridge
 from tests.closure.test_helpdesk_entry import escalations_of
 from tests.closure.test_helpdesk_trigger import Zendesk
 from tests.helpers import TRIGGER_ANSWERS, running_sandbox
 from webhooks.app import create_app
-
-from .conftest import start_work
 
 ORGANISATION_ID = "509974"  # the sandbox's "Customer Corp"
 ENGINEER = "U0BOBDEV01"  # the sandbox's Slack user "bob"
@@ -45,6 +42,7 @@ def bridge(
     sandbox: Sandbox, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Bridge]:
     monkeypatch.setenv("BRIDGE_API_TOKEN", "board-token-for-tests")
+    monkeypatch.setenv("BRIDGE_SLACK_SIGNING_SECRET", sandbox.webhook_secrets["slack"])
     with served_bridge(sandbox, isolated_settings, monkeypatch) as served:
         yield served
 
@@ -70,31 +68,27 @@ def escalated_in_zendesk(bridge: Bridge, sandbox: Sandbox) -> int:
     return escalation.id
 
 
-def worked_on(bridge: Bridge, escalation_id: int) -> None:
-    """Bob takes it, tells the customer where things stand and proposes a workaround."""
-    runtime, now = bridge.runtime, utcnow()
-    steps = runtime.services.steps
-    if escalations_of(bridge, "100")[0].state == "requested":
-        runtime.services.escalations.acknowledge(escalation_id, by=SUPPORT, cause="t", now=now)
-    start_work(runtime, escalation_id, ENGINEER, now + dt.timedelta(minutes=1))
-    later = now + dt.timedelta(minutes=2)
-    status_update(
-        steps, escalation_id, by=ENGINEER, text="Reproduced <b>on 7.2</b>", cause="t", now=later
-    )
-    propose(
-        steps,
-        escalation_id,
-        kind=PlanKind.WORKAROUND,
-        summary="Turn off the nightly re-sync until the patch",
-        delivery_date=None,
-        by=ENGINEER,
-        cause="t",
-        now=later + dt.timedelta(minutes=1),
-    )
-    bridge.settle()
+def worked_on(bridge: Bridge, sandbox: Sandbox, escalation_id: int) -> None:
+    """From Slack: Alice assigns Bob, who tells the customer where things stand and proposes
+    a workaround."""
+    sandbox.register_webhook("slack", f"{bridge.url}/slack/interactions", events=SLACK_INTERACTIONS)
+    steps = {
+        (SUPPORT, "assign_engineer"): {"engineer": person.picked_user(ENGINEER)},
+        (ENGINEER, "status_update"): {
+            "text": person.typed("Reproduced <b>on 7.2</b>"),
+            "visibility": person.chosen("public"),
+        },
+        (ENGINEER, "propose_plan"): {
+            "kind": person.chosen("workaround"),
+            "summary": person.typed("Turn off the nightly re-sync until the patch"),
+        },
+    }
+    for (user, name), values in steps.items():
+        person.take_step(sandbox, user, escalation_id, name, values)
+        bridge.settle()
     # The worker's minute: names of the ids open escalations show are asked of Slack.
-    learnt = runtime.performers.periodic["learn_names"](later + dt.timedelta(minutes=2))
-    assert learnt == 2  # Alice, who acknowledged, and Bob, the engineer
+    learnt = bridge.runtime.performers.periodic["learn_names"](utcnow())
+    assert learnt == 2  # Alice, who assigned, and Bob, the engineer
 
 
 def board_client(bridge: Bridge) -> FlaskClient:
@@ -105,7 +99,7 @@ def test_the_board_names_the_customer_and_the_engineer_never_their_ids(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
     escalation_id = escalated_in_zendesk(bridge, sandbox)
-    worked_on(bridge, escalation_id)
+    worked_on(bridge, sandbox, escalation_id)
     client = board_client(bridge)
 
     board = client.get("/board", headers=AUTH).text
@@ -132,7 +126,7 @@ def test_the_timeline_carries_the_update_and_the_plan_escaped(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
     escalation_id = escalated_in_zendesk(bridge, sandbox)
-    worked_on(bridge, escalation_id)
+    worked_on(bridge, sandbox, escalation_id)
 
     timeline = board_client(bridge).get(f"/board/escalations/{escalation_id}", headers=AUTH).text
 
@@ -162,7 +156,7 @@ def test_a_ticket_mirrored_from_an_event_subscription_keeps_its_organisations_na
 
 def test_the_spar_and_ar_links_open_their_issue_pages(bridge: Bridge, sandbox: Sandbox) -> None:
     escalation_id = escalated_in_zendesk(bridge, sandbox)
-    worked_on(bridge, escalation_id)
+    worked_on(bridge, sandbox, escalation_id)
     bridge.runtime.services.spar.open_spar(escalation_id, by=ENGINEER, cause="t", now=utcnow())
     bridge.settle()
 
