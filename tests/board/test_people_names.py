@@ -169,3 +169,8 @@ def test_the_spar_and_ar_links_open_their_issue_pages(bridge: Bridge, sandbox: S
         page = requests.get(record["url"], timeout=10)  # a browser, not the API's credentials
         assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
         assert f"<h1>{record['key']}: " in page.text
+    # Developers in Jira reach the customer's ticket in the helpdesk's agent view.
+    spar = sandbox.jira.world.issue(row["records"][0]["key"])
+    assert spar is not None
+    ticket_links = [link.object["url"] for link in spar.remote_links]
+    assert f"{sandbox.urls['zendesk'].rstrip('/')}/agent/tickets/100" in ticket_links
