@@ -28,6 +28,7 @@ from bridge.services.escalations import EscalationService
 from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
 from bridge.services.monitoring import Monitoring
+from bridge.services.names import Names
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector
 from bridge.services.reminders import Reminders
@@ -65,6 +66,7 @@ class Services:
     slack_processor: SlackProcessor
     helpdesk_processor: HelpdeskProcessor
     shipped_processor: ShippedProcessor
+    names: Names
 
 
 @dataclass
@@ -155,6 +157,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     spar = SparFiling(given, escalations)
     splitting = TicketSplitting(given, escalations)
     replies = Replies(given, closure, monitoring)
+    names = Names(given, runtime.connectors)
     services = Services(
         escalations=escalations,
         advisor=Advisor(given),
@@ -175,8 +178,10 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             replies,
             HelpdeskEntry(given, escalations),
             Conversation(given, escalations),
+            names,
         ),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors),
+        names=names,
     )
     processors, performers = runtime.processors, runtime.performers
     for source in ("github", "jira"):  # the fix shipped
@@ -191,4 +196,5 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     performers.every_minute("status_reminders", services.sla.status_reminders)
     performers.every_minute("closure_tick", services.reminders.closure_tick)
     performers.every_minute("monitoring_tick", services.monitoring.monitoring_tick)
+    performers.every_minute("learn_names", services.names.learn_names)
     return services

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
@@ -22,6 +21,7 @@ from bridge.services.answers import shown_triage
 from bridge.store import board as queries
 from bridge.store.ids import record_id
 from webhooks import board_access as access
+from webhooks.board_shown import Shown, countdown, link, shown_rows, stamp
 from webhooks.page_headers import protect
 
 board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
@@ -121,15 +121,17 @@ def index() -> Any:
         rows = [row for row in rows if row.channel == filters.team]
     now = access.runtime().clock()
     credentials = _credentials_to_mind(now)
+    shown = _shown(rows, now)
     if access.wants_json():
         return {
-            "escalations": [_json_row(row, now, dead) for row in rows],
+            "escalations": [_json_row(row, shown[row.id], now, dead) for row in rows],
             "dead_letters": _json_dead(dead),
             "credentials": credentials,
         }, 200
     return _render(
         "index.html",
         rows=rows,
+        shown=shown,
         dead=dead,
         credentials=credentials,
         gave_up=gave_up,
@@ -165,14 +167,30 @@ def _json_dead(dead: queries.DeadLetters) -> dict[str, Any]:
     return {"total": dead.total, "groups": groups, "replay": REPLAY if dead.total else None}
 
 
-def _json_row(row: queries.BoardRow, now: dt.datetime, dead: queries.DeadLetters) -> dict[str, Any]:
+def _shown(rows: list[queries.BoardRow], now: dt.datetime) -> dict[int, Shown]:
+    runtime = access.runtime()
+    return shown_rows(rows, runtime.settings, runtime.services.names, now)
+
+
+def _json_row(
+    row: queries.BoardRow, shown: Shown, now: dt.datetime, dead: queries.DeadLetters
+) -> dict[str, Any]:
     return {
         "id": row.id,
-        "ticket": {"helpdesk": row.helpdesk, "id": row.ticket},
-        "customer": row.customer,
+        "ticket": {
+            "helpdesk": row.helpdesk,
+            "id": row.ticket,
+            "url": shown.ticket_url,
+            "subject": row.subject,
+            "requester": shown.requester,
+        },
+        "customer": shown.customer,
+        "severity": row.severity,
+        "classification": shown.classification,
         "level": row.level,
         "state": row.state,
-        "engineer": row.engineer,
+        "engineer": shown.engineer,
+        "next": {"what": shown.next.what, "whom": shown.next.whom} if shown.next else None,
         "team": row.channel,
         "next_due": (
             {
@@ -184,7 +202,7 @@ def _json_row(row: queries.BoardRow, now: dt.datetime, dead: queries.DeadLetters
             else None
         ),
         "records": [
-            {"kind": r.kind, "system": r.system, "key": r.key, "url": r.url} for r in row.records
+            {"kind": r.kind, "system": r.system, "key": r.key, "url": r.url} for r in shown.records
         ],
         "last_update": row.last_update.isoformat() if row.last_update else None,
         "gave_up": dead.by_escalation.get(row.id, 0),
@@ -209,14 +227,27 @@ def timeline(escalation_id: str) -> Any:
         {"kind": kind.value, "state": shown(clock, now).value, "shown": describe(clock, now)}
         for kind, clock in latest(found.clocks).items()
     ]
+    view = _shown([found.escalation], now)[found.escalation.id]
+    # Actors, and the engineer an activation names, are Slack ids: people read their names.
+    people = {event.actor for event in found.events} | {event.note for event in found.events}
+    actors = access.runtime().services.names.known_people(people)
     if access.wants_json():
-        events = [{**asdict(event), "at": event.at.isoformat()} for event in found.events]
-        escalation = _json_row(found.escalation, now, dead)
+        events = [
+            {
+                **asdict(event),
+                "at": event.at.isoformat(),
+                "actor_name": actors.get(event.actor, event.actor),
+            }
+            for event in found.events
+        ]
+        escalation = _json_row(found.escalation, view, now, dead)
         body = {"escalation": escalation, "clocks": clocks, "triage": triage, "events": events}
         return body, 200
     return _render(
         "timeline.html",
         row=found.escalation,
+        shown=view,
+        actors=actors,
         clocks=clocks,
         triage=triage,
         gave_up_here=dead.by_escalation.get(found.escalation.id, 0),
@@ -267,30 +298,3 @@ def gave_up(group: queries.GaveUp) -> str:
     what = one if group.count == 1 else many
     where = f" to {group.channel}" if group.channel else ""
     return f"{group.count} {system} {what}{where} gave up: {group.reason}"
-
-
-def stamp(at: dt.datetime | None) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "—"
-
-
-def countdown(at: dt.datetime, now: dt.datetime) -> str:
-    """``in 2h 05m`` or ``overdue by 1d 3h``: what the inline script keeps up to date."""
-    seconds = int((at - now).total_seconds())
-    left = abs(seconds)
-    days, rest = divmod(left, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        span = f"{days}d {hours}h"
-    elif hours:
-        span = f"{hours}h {minutes:02d}m"
-    else:
-        span = f"{minutes}m {secs:02d}s"
-    return f"in {span}" if seconds > 0 else f"overdue by {span}"
-
-
-def link(url: str | None) -> str | None:
-    """A tracker's URL, only if it is one a browser should follow from here."""
-    if url and urlsplit(url).scheme in ("http", "https"):
-        return url
-    return None

@@ -165,9 +165,8 @@ def play(story: Story) -> None:
     story.step(
         4,
         "SPAR and AR filed in Jira, AR number noted on the ticket",
-        f"SPAR {filed['spar'].external_key}: {urls['jira']}/rest/api/2/issue/"
-        f"{filed['spar'].external_key}",
-        f"AR {ar}: {urls['jira']}/rest/api/2/issue/{ar}",
+        f"SPAR {filed['spar'].external_key}: {filed['spar'].url}",
+        f"AR {ar}: {filed['ar'].url}",
     )
     channel = sandbox.credentials["slack"]["channel"]
     story.step(

@@ -53,10 +53,11 @@ def record_status_update(
     cause: str,
     now: datetime,
     waiting_until: datetime | None = None,
+    text: str = "",
 ) -> datetime | None:
-    """A status update went out; the next one is due one plan period after it. An update that
-    asks the customer for something may agree a wait (``waiting_until``): until then, or until
-    the customer writes, the policy's clocks pause."""
+    """A status update went out (its ``text`` is kept on the timeline); the next one is due
+    one plan period after it. An update that asks the customer for something may agree a wait
+    (``waiting_until``): until then, or until the customer writes, the policy's clocks pause."""
     refuse_if_closed(escalation, "status update")
     if waiting_until is not None and waiting_until <= now:
         msg = f"the agreed wait must end in the future, not {waiting_until.isoformat()}"
@@ -65,7 +66,8 @@ def record_status_update(
     plan = escalation.communication
     escalation.next_update_due = now + plan.frequency if plan else None
     escalation.waiting_until = waiting_until
-    note = f"waiting on the customer until {waiting_until.isoformat()}" if waiting_until else ""
+    waiting = f"waiting on the customer until {waiting_until.isoformat()}" if waiting_until else ""
+    note = "\n".join(part for part in (text.strip(), waiting) if part)
     record_in_place(escalation, "status_update", actor=actor, cause=cause, now=now, note=note)
     return escalation.next_update_due
 

@@ -33,8 +33,10 @@ def propose_plan(
     if plan.kind.is_release and plan.delivery_date is None:
         msg = f"action plan {plan.id} is a {plan.kind.value}: schedule a delivery date (004)"
         raise RuleViolation(msg)
+    # The timeline says what was proposed, not only the plan's id.
+    summary = f"{plan.id} ({plan.kind.value}): {plan.summary.strip()}"
     apply_step(
-        escalation, EscalationStep.PROPOSE_PLAN, actor=actor, cause=cause, now=now, note=plan.id
+        escalation, EscalationStep.PROPOSE_PLAN, actor=actor, cause=cause, now=now, note=summary
     )
     plan.status = PlanStatus.PROPOSED
     plan.proposed_at = now

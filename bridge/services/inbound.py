@@ -25,6 +25,7 @@ from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.mrkdwn import inert
+from bridge.services.names import Names
 from bridge.services.replies import Replies, public_comment
 from bridge.services.spar import SparFiling, TrackerNotConfigured
 from bridge.services.splitting import TicketSplitting
@@ -175,8 +176,10 @@ class HelpdeskProcessor(Service):
         replies: Replies,
         entry: HelpdeskEntry,
         conversation: Conversation,
+        names: Names | None = None,
     ) -> None:
         super().__init__(collaborators)
+        self.names = names
         self.service = escalations
         self.replies = replies
         self.entry = entry
@@ -193,6 +196,11 @@ class HelpdeskProcessor(Service):
         entry = self.settings.connectors.escalation_entry(row.source)
         event = parse_ticket_event(row.body, entry)
         check_ticket(row.source, event.ticket)
+        if self.names is not None:
+            # Zendesk's event subscriptions name the organisation and the requester by id.
+            ticket = event.ticket
+            ticket.organisation = self.names.organisation(row.source, ticket.organisation)
+            ticket.requester = self.names.requester(row.source, ticket.requester)
         now = self.now()
         cause = f"{row.source}:{row.delivery_id}"
         if row.source == "intake" and self.settings.contacts:

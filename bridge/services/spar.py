@@ -22,6 +22,7 @@ from bridge.services import effects
 from bridge.services.clocks import start_patch_clock
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
+from bridge.services.pages import ticket_page
 from bridge.services.routing import route
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
@@ -83,7 +84,9 @@ class SparFiling(Service):
             "severity": str(int(severity)),
             "labels": ["spar"] if kind == "spar" else ["bug"],
             "fields": fields,
-            "ticket_url": f"{settings.public_url}/api/escalations/{escalation.id}",
+            # The page people open: the helpdesk's agent view, else the board's timeline.
+            "ticket_url": ticket_page(settings, loaded.ticket_row.helpdesk, ticket.external_id)
+            or f"{settings.public_url}/board/escalations/{escalation.id}",
             "ticket_id": f"{loaded.ticket_row.helpdesk}:{ticket.external_id}",
             "link_to": link_to,
         }

@@ -124,7 +124,9 @@ def status_update(
 
     def decide(escalation: Escalation) -> Said:
         wait = waiting_until if public else None
-        record_status_update(escalation, actor=by, cause=cause, now=now, waiting_until=wait)
+        record_status_update(
+            escalation, actor=by, cause=cause, now=now, waiting_until=wait, text=text
+        )
         if public:
             waiting = f" Waiting on the customer until {wait:%a %d %b %H:%M} UTC." if wait else ""
             return Said(f"Status update: {text}{waiting}", customer=text)

@@ -8,7 +8,6 @@ board is not a hot path: a handful of queries per page, each bounded by the open
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -18,23 +17,20 @@ from sqlalchemy.orm import Session
 from bridge.domain.records import TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
 from bridge.store.codec import from_json
+from bridge.store.dead_letters import DeadLetters, GaveUp, channels_of, dead_letters
 from bridge.store.escalations import triage_of
 from bridge.store.tables import (
     ActionRequest,
     AuditEvent,
     Escalation,
-    OutboxRow,
     SlaClock,
     Spar,
     Ticket,
 )
 
+__all__ = ["DeadLetters", "GaveUp", "dead_letters"]  # the board's banner, read here too
+
 CLOSED = "closed"
-# The outbox operation that posts (and refreshes) an escalation's head message in the channel
-# routing chose for it: the one place the bridge records where an escalation went.
-HEAD_MESSAGE = "upsert_escalation_message"
-# A dead letter's error starts with the exception's type when the job buried it.
-ERROR_TYPE = re.compile(r"^[A-Za-z]+Error: ")
 
 
 @dataclass(frozen=True)
@@ -66,6 +62,21 @@ class BoardRow:
     next_due: NextDue | None
     records: tuple[Record, ...]
     last_update: dt.datetime | None
+    subject: str = ""
+    requester: str | None = None
+    severity: int | None = None
+    classification: str | None = None
+    running: frozenset[str] = frozenset()  # the kinds of its running SLA clocks
+    waiting_until: dt.datetime | None = None
+
+
+def due_first(rows: Iterable[BoardRow]) -> list[BoardRow]:
+    """What is due soonest first (overdue ones lead), then those with no clock running."""
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(
+        rows,
+        key=lambda row: (row.next_due is None, row.next_due.at if row.next_due else far, row.id),
+    )
 
 
 @dataclass(frozen=True)
@@ -87,34 +98,11 @@ class Timeline:
     clocks: tuple[SlaClockRecord, ...] = ()
 
 
-@dataclass(frozen=True)
-class GaveUp:
-    """Dead letters alike: one system and operation, to one channel (when there is one), with
-    the error of the latest of them."""
-
-    target: str
-    operation: str
-    channel: str | None
-    reason: str
-    count: int
-
-
-@dataclass(frozen=True)
-class DeadLetters:
-    groups: tuple[GaveUp, ...]
-    by_escalation: dict[int, int]  # escalation id -> how many of its side effects gave up
-
-    @property
-    def total(self) -> int:
-        """Every dead outbox row: the groups leave none out."""
-        return sum(group.count for group in self.groups)
-
-
 def open_escalations(
     session: Session, *, state: str | None = None, level: int | None = None
 ) -> list[BoardRow]:
-    """Every escalation not closed (in ``state`` / at ``level`` when given), newest first;
-    only those the domain has written."""
+    """Every escalation not closed (in ``state`` / at ``level`` when given), what is due
+    first leading; only those the domain has written."""
     query = (
         select(Escalation, Ticket)
         .join(Ticket, Ticket.id == Escalation.ticket_id)
@@ -125,13 +113,13 @@ def open_escalations(
         query = query.where(Escalation.state == state)
     if level is not None:
         query = query.where(Escalation.level == level)
-    return _rows(session, [(e, t) for e, t in session.execute(query) if e.document])
+    return due_first(_rows(session, [(e, t) for e, t in session.execute(query) if e.document]))
 
 
 def open_channels(session: Session) -> set[str]:
     """The channels open escalations were routed to (the values the team filter may take)."""
     ids = session.scalars(select(Escalation.id).where(Escalation.state != CLOSED))
-    return {channel for channel in _channels(session, list(ids)).values() if channel}
+    return {channel for channel in channels_of(session, list(ids)).values() if channel}
 
 
 def timeline(session: Session, escalation_id: int) -> Timeline | None:
@@ -175,8 +163,9 @@ def timeline(session: Session, escalation_id: int) -> Timeline | None:
 def _rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[BoardRow]:
     pairs = list(found)
     ids = [escalation.id for escalation, _ in pairs]
-    channels = _channels(session, ids)
+    channels = channels_of(session, ids)
     due = next_due(session, ids)
+    running = _running(session, ids)
     records = _records(session, ids)
     updated = _last_updates(session, ids)
     return [
@@ -192,22 +181,30 @@ def _rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[
             next_due=due.get(escalation.id),
             records=tuple(records.get(escalation.id, ())),
             last_update=updated.get(escalation.id),
+            subject=str(ticket.document.get("subject") or ""),
+            requester=ticket.requester_email,
+            severity=ticket.severity,
+            classification=escalation.classification or escalation.document.get("classification"),
+            running=running.get(escalation.id, frozenset()),
+            waiting_until=_when(escalation.document.get("waiting_until")),
         )
         for escalation, ticket in pairs
     ]
 
 
-def _channels(session: Session, ids: Collection[int]) -> dict[int, str | None]:
-    """The channel of each escalation's latest head message (none when Slack never was told)."""
-    if not ids:
-        return {}
-    escalation = OutboxRow.payload["escalation_id"].as_string()
-    query = (
-        select(escalation, OutboxRow.payload["channel"].as_string())
-        .where(OutboxRow.operation == HEAD_MESSAGE, escalation.in_([str(i) for i in ids]))
-        .order_by(OutboxRow.id)
-    )
-    return {int(key): channel for key, channel in session.execute(query)}
+def _when(value: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _running(session: Session, ids: Collection[int]) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    if ids:
+        query = select(SlaClock.escalation_id, SlaClock.kind).where(
+            SlaClock.escalation_id.in_(ids), SlaClock.state == "running"
+        )
+        for escalation_id, kind in session.execute(query):
+            found.setdefault(escalation_id, set()).add(kind)
+    return {key: frozenset(kinds) for key, kinds in found.items()}
 
 
 def clocks_of(session: Session, ids: list[int]) -> dict[int, tuple[SlaClockRecord, ...]]:
@@ -267,36 +264,3 @@ def _last_updates(session: Session, ids: Collection[int]) -> dict[int, dt.dateti
         .group_by(AuditEvent.record_id)
     )
     return {int(key): at for key, at in session.execute(query) if at is not None}
-
-
-def dead_letters(session: Session) -> DeadLetters:
-    """The side effects that gave up, grouped for the board's banner and counted per
-    escalation. A thread reply carries no channel: it is counted against its head's."""
-    escalation = OutboxRow.payload["escalation_id"].as_string()
-    channel = OutboxRow.payload["channel"].as_string()
-    columns = (OutboxRow.target, OutboxRow.operation, channel, escalation, OutboxRow.last_error)
-    query = (
-        select(*columns, func.count(), func.max(OutboxRow.updated_at))
-        .where(OutboxRow.status == "dead")
-        .group_by(*columns)
-    )
-    found = session.execute(query).all()
-    ids = {int(key) for *_, key, _error, _n, _at in found if key and str(key).isdigit()}
-    heads = _channels(session, ids)
-    groups: dict[tuple[str, str, str | None], tuple[int, dt.datetime | None, str]] = {}
-    by_escalation: dict[int, int] = {}
-    for target, operation, to, key, error, count, at in found:
-        number = int(key) if key and str(key).isdigit() else None
-        if number is not None:
-            by_escalation[number] = by_escalation.get(number, 0) + count
-        where = to or (heads.get(number) if number is not None else None)
-        total, latest, reason = groups.get((target, operation, where), (0, None, ""))
-        if latest is None or (at is not None and at > latest):
-            latest, reason = at, ERROR_TYPE.sub("", error or "no error recorded")
-        groups[(target, operation, where)] = (total + count, latest, reason)
-    gave_up = [
-        GaveUp(target, operation, where, reason, count)
-        for (target, operation, where), (count, _, reason) in groups.items()
-    ]
-    gave_up.sort(key=lambda group: (-group.count, group.target, group.operation))
-    return DeadLetters(tuple(gave_up), by_escalation)

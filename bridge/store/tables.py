@@ -319,3 +319,17 @@ class CredentialState(Base):
     last_failure_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     last_refresh_error: Mapped[str | None] = mapped_column(Text)
     refresh_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KnownName(Base):
+    """The name people know a vendor id by (a Slack user's display name, a helpdesk
+    organisation's name), looked up once so the board never shows the bare id."""
+
+    __tablename__ = "known_names"
+    __table_args__ = (UniqueConstraint("system", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    learnt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -11,7 +11,7 @@ from sandbox.core.contract import OpenApiContract
 from sandbox.core.faults import Fault, LimitHit
 from sandbox.core.signing import github_headers
 from sandbox.core.vendor import VendorServer
-from sandbox.github import apps, control, routes
+from sandbox.github import apps, control, pages, routes
 from sandbox.github.payloads import Renderer
 from sandbox.github.state import GithubWorld
 from sandbox.github.webhook_schemas import check_webhook
@@ -87,6 +87,8 @@ class GithubServer(VendorServer):
     def authorized(self, req: Request) -> bool:
         """``/app…`` takes only the App's JWT; everything else a personal token or a live
         installation token."""
+        if req.method == "GET" and pages.is_page(req.path):
+            return True  # a web page: a browser's session, not the API's token
         token = apps.bearer(req)
         if req.path == "/app" or req.path.startswith("/app/"):
             return self.app_registration.jwt_valid(token)
@@ -116,6 +118,8 @@ class GithubServer(VendorServer):
         return SECONDARY_LIMIT
 
     def check_request(self, req: Request) -> list[str]:
+        if pages.is_page(req.path):
+            return []  # a web page, not the REST API the contract describes
         return self.contract.check_request(req)
 
     def reject(self, problems: list[str]) -> Response:
@@ -126,6 +130,8 @@ class GithubServer(VendorServer):
         return response
 
     def check_response(self, req: Request, response: Response) -> list[str]:
+        if pages.is_page(req.path):
+            return []
         return self.contract.check_response(req, response)
 
     def check_webhook(self, event: str, payload: dict[str, Any]) -> list[str]:
@@ -139,6 +145,7 @@ class GithubServer(VendorServer):
     def register_routes(self, app: Flask) -> None:
         routes.register(app, self)
         apps.register(app, self)
+        pages.register(app, self)
 
     def register_control(self, bp: Blueprint) -> None:
         control.register(bp, self)

@@ -30,7 +30,7 @@ def reactions(url: str) -> dict[str, Any]:
 class Renderer:
     def __init__(self, base_url: str) -> None:
         self.api = base_url.rstrip("/")
-        self.html = self.api  # the sandbox serves no web pages; one host keeps links local
+        self.html = self.api  # issue pages are served on the API host too (pages.py)
 
     def _rebase(self, value: Any, repo: Repo | None = None) -> Any:
         text = json.dumps(value)

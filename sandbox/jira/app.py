@@ -18,7 +18,7 @@ from sandbox.core.contract import OpenApiContract
 from sandbox.core.faults import LimitHit
 from sandbox.core.signing import jira_headers
 from sandbox.core.vendor import VendorServer
-from sandbox.jira import control, gateway, issues, workflow
+from sandbox.jira import control, gateway, issues, pages, workflow
 from sandbox.jira.createmeta import DEPRECATED
 from sandbox.jira.render import ACTING_AS, JiraRenderer
 from sandbox.jira.state import JiraWorld
@@ -28,7 +28,7 @@ _V2 = re.compile(r"^/rest/api/(2|latest)/")
 # copy (it would match /issue/{key}); the offset-paged /search is what the `jira` library uses
 # against Data Center, which this Cloud document does not describe (Cloud is removing it).
 # The site's /_edge/tenant_info is Atlassian's edge, not the platform API.
-_TRIMMED_AWAY = re.compile(r"/issue/createmeta|/search$|^/_edge/")
+_TRIMMED_AWAY = re.compile(r"/issue/createmeta|/search$|^/_edge/|^/browse/")
 _GLOBAL_CREATEMETA = re.compile(r"^/rest/api/[^/]+/issue/createmeta/?$")
 _CLOUD_ONLY = re.compile(r"^/rest/api/3/|/search/jql$")
 _LIST_OF_REMOTE_LINKS = re.compile(r"/issue/[^/]+/remotelink$")
@@ -107,6 +107,8 @@ class JiraServer(VendorServer):
     def authorized(self, req: Request) -> bool:
         if req.path == gateway.TENANT_INFO:
             return True  # unauthenticated, as on Atlassian's edge
+        if req.method == "GET" and req.path.startswith(pages.BROWSE):
+            return True  # the web UI's page: a browser's session, not the API's credentials
         auth, world = req.authorization, self.world
         if auth is not None and auth.type == "bearer" and self.deployment == "datacenter":
             ACTING_AS.set("api")
@@ -147,6 +149,7 @@ class JiraServer(VendorServer):
         issues.register(app, self)
         workflow.register(app, self)
         gateway.register(app, self)
+        pages.register(app, self)
 
     def register_control(self, bp: Blueprint) -> None:
         control.register(bp, self)

@@ -101,7 +101,7 @@ def test_log_in_find_the_escalation_and_open_its_timeline(
 
     page.wait_for_url(f"{served}/board/escalations/{escalations['globex']}")
     heading = page.get_by_role("heading", level=1).inner_text()
-    assert heading == f"Escalation #{escalations['globex']}"
+    assert heading == f"Escalation #{escalations['globex']}: Orders fail to sync"
     steps = page.locator("table.timeline td[data-label=Step]").all_inner_texts()
     assert steps == ["open", "triage", "acknowledge", "activate", "raise_level"]
     assert "alice.moreau" in page.inner_text("table.timeline")

@@ -26,6 +26,9 @@ def test_the_demo_plays_a_sev1_ticket_from_arrival_to_closure() -> None:
         r"The board: http://127\.0\.0\.1:\d+/board \(while the demo runs", result.output
     )
     assert re.search(r"/board lists it: active, level 1", result.output)
+    # Links open the pages people use, never the tracker's JSON API.
+    assert re.search(r"SPAR [A-Z]+-\d+: http://127\.0\.0\.1:\d+/browse/[A-Z]+-\d+", result.output)
+    assert "/rest/api/" not in result.output
     # The helpdesk entry point: a tag Zendesk can hold, sent by the documented trigger.
     assert re.search(r"escalation \d+ of ticket \d+: triaged, level 1, urgent", result.output)
 

@@ -155,7 +155,9 @@ def test_a_token_about_to_expire_is_renewed_before_github_refuses_it(
 
     connector.move_to(ref, "closed")
 
-    assert sandbox.github.app_registration.exchanges == exchanges + 1
+    # Renewed ahead of time (at least once: on a slow machine a 21 s token is due again a
+    # second later), never refused.
+    assert sandbox.github.app_registration.exchanges > exchanges
     assert [r.status for r in sandbox.github.recorder.requests if r.status == 401] == []
 
 

@@ -65,6 +65,7 @@ def test_the_bot_scopes_are_those_of_the_calls_the_bridge_makes(
         "groups:read",
         "im:write",
         "usergroups:read",
+        "users:read",
     ]
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert CHANNEL not in json.dumps(manifest)  # nothing of one workspace in it

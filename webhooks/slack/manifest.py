@@ -27,6 +27,7 @@ BOT_SCOPES = {
     "groups:read": "the same for private channels",
     "im:write": "conversations.open, for a note to one person when no channel is known",
     "usergroups:read": "usergroups.users.list, for roles given to a user group",
+    "users:read": "users.info, for the display names the board shows instead of user ids",
 }
 # Events any app receives without a scope: stored in the inbox, so an operator can see when
 # the app was removed or its token revoked (support-bridge inbox list).

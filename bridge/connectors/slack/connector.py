@@ -215,6 +215,16 @@ class SlackConnector(BuiltFromSettings):
         return self.find_by_key(channel, key) or self.post(channel, text, [], key)
 
     # -- operations ---------------------------------------------------------------------------
+    def display_name(self, user: str) -> str | None:
+        """What Slack shows for a person: their display name, else their real name."""
+        answer = self.call(partial(self.client.users_info, user=user))
+        found = answer.get("user") or {}
+        profile = found.get("profile") or {}
+        for name in (profile.get("display_name"), found.get("real_name"), found.get("name")):
+            if name:
+                return str(name)
+        return None
+
     def channels(self, *, archived: bool = False) -> Iterator[SlackChannel]:
         """Every public channel, and each private one the bot is in, page by page; archived
         ones too when ``archived`` (a caller that stops early fetches no further page)."""

@@ -71,6 +71,22 @@ class ZendeskConnector(helpdesk.HelpdeskConnector):
         answer: dict[str, Any] = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}.json")
         return answer["ticket"]
 
+    def organisation_name(self, organisation_id: str) -> str | None:
+        """The name people know a customer by; event subscriptions send only the id."""
+        if not organisation_id.isdigit():
+            return None
+        answer = self.api.request("GET", f"/api/v2/organizations/{int(organisation_id)}.json")
+        name = (answer.get("organization") or {}).get("name")
+        return str(name) if name else None
+
+    def requester_address(self, user_id: str) -> str | None:
+        """The requester's email, which the trigger sends and event subscriptions name by id."""
+        if not user_id.isdigit():
+            return None
+        answer = self.api.request("GET", f"/api/v2/users/{int(user_id)}.json")
+        email = (answer.get("user") or {}).get("email")
+        return str(email) if email else None
+
     def _already_there(self, ticket: str, body: str) -> bool:
         """A note we wrote before a crash took our record of it."""
         listed = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}/comments.json")
