@@ -17,7 +17,8 @@ from typing import Any
 import structlog
 
 from bridge.jobs.registry import Outcome, StoredDelivery
-from bridge.services import effects, signals
+from bridge.services import ar_events, effects, signals
+from bridge.services.ar_voice import ArVoice
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
 from bridge.services.notify import Notifier
@@ -106,17 +107,20 @@ class Shipped(Service):
 
 
 class ShippedProcessor(Service):
-    """Inbox processor for ``github`` and ``jira`` deliveries."""
+    """Inbox processor for ``github`` and ``jira`` deliveries: the fix shipped, and what
+    development says on the AR (``ar_voice.py``)."""
 
     def __init__(
         self,
         collaborators: Collaborators,
         shipped: Shipped,
         connectors: Mapping[str, Connector],
+        voice: ArVoice,
     ) -> None:
         super().__init__(collaborators)
         self.shipped = shipped
         self._connectors = connectors
+        self.voice = voice
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         payload = parse_json(row.body)
@@ -125,9 +129,22 @@ class ShippedProcessor(Service):
         if connector is not None and connector.is_own_write(payload):
             log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)
             return "ignored"  # our own change coming back: never re-applied
+        heard = self._hear(row.source, row.event_type, payload, now)
         if row.source != "jira":
-            return self._github(row.event_type, payload, now)
-        return self._jira(row.event_type, payload, now)
+            outcome = self._github(row.event_type, payload, now)
+        else:
+            outcome = self._jira(row.event_type, payload, now)
+        return "done" if heard else outcome
+
+    def _hear(self, source: str, event_type: str, payload: dict[str, Any], now: dt.datetime) -> int:
+        read = ar_events.from_jira if source == "jira" else ar_events.from_github
+        events = read(event_type, payload)
+        if not events:
+            return 0
+        with self.transactions() as session:
+            if not ArLinks(session).any_known(source, sorted({e.key for e in events})):
+                return 0
+        return self.voice.hear(events, now)
 
     def _github(self, event_type: str, payload: dict[str, Any], now: dt.datetime) -> Outcome:
         key, milestone = "", []

@@ -1,0 +1,104 @@
+"""Support hears what development says on an AR: every escalation waiting on it gets a
+timeline entry, a reply in its Slack thread and an internal note on its ticket (never a public
+reply: the customer is told only what support chooses to tell).
+
+A resolution that undoes the plan (Won't Fix, Duplicate, Cannot Reproduce, GitHub's "not
+planned") flags the escalation for its level's owners: the plan needs renegotiating. The thread
+reply's key names the vendor's event id, so a repeated delivery is heard once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import structlog
+
+from bridge.domain.lifecycle import record_in_place
+from bridge.services import effects
+from bridge.services.ar_events import COMMENT, ArEvent
+from bridge.services.collaborators import Service
+from bridge.services.mrkdwn import escaped, inert
+from bridge.services.policy import Policy
+from bridge.store.ar_links import ArLinks
+from bridge.store.escalations import EscalationStore
+from bridge.store.transactions import Transaction
+
+log = structlog.get_logger(__name__)
+LONGEST_COMMENT = 2000
+RENEGOTIATE_STEP = "plan_needs_renegotiation"
+
+
+def plain_text(event: ArEvent) -> str:
+    """What the helpdesk's internal note and the timeline say (no markup of ours)."""
+    who = event.author or "a developer"
+    ar = f"{event.system}:{event.key}"
+    if event.kind == COMMENT:
+        return f"{who} commented on {ar}:\n{event.said[:LONGEST_COMMENT]}"
+    if event.needs_renegotiation:
+        return (
+            f"{who} resolved {ar} as {event.said}: the accepted plan needs renegotiating "
+            "with development and the customer."
+        )
+    return f"{who} changed the {event.kind} of {ar} to {event.said}."
+
+
+def slack_text(event: ArEvent) -> str:
+    """The thread reply: the developer's words and values are outside text, made inert."""
+    who = inert(event.author or "a developer")
+    ar = f"{event.system}:{inert(event.key)}"
+    if event.kind == COMMENT:
+        return f"{who} commented on {ar}:\n>{escaped(event.said, LONGEST_COMMENT)}"
+    if event.needs_renegotiation:
+        return (
+            f":warning: {who} resolved {ar} as *{inert(event.said)}*: the accepted plan needs "
+            "renegotiating with development and the customer."
+        )
+    return f"{who} changed the {event.kind} of {ar} to *{inert(event.said)}*."
+
+
+class ArVoice(Service):
+    """Tells every escalation waiting on an AR what development did on it."""
+
+    def hear(self, events: list[ArEvent], now: dt.datetime) -> int:
+        """Handle the events of one delivery; returns how many escalations heard something."""
+        heard = 0
+        for event in events:
+            with self.transactions.begin() as session:
+                waiting = ArLinks(session).waiting_on(event.system, (event.key,), "", now)
+            for escalation_id, _key in waiting:
+                with self.transactions.begin() as session:
+                    heard += self._tell(session, escalation_id, event, now)
+        return heard
+
+    def _tell(
+        self, session: Transaction, escalation_id: int, event: ArEvent, now: dt.datetime
+    ) -> int:
+        store = EscalationStore(session)
+        loaded = store.load(escalation_id)
+        if loaded is None:
+            return 0
+        escalation, row = loaded.escalation, loaded.ticket_row
+        step = f"ar:{event.system}:{event.key}:{event.event_id}"
+        mention = []
+        if event.needs_renegotiation:
+            mention = Policy(loaded.row.policy).level(escalation.level).owners
+        reply = effects.thread_reply(escalation.id, step, text=slack_text(event), mention=mention)
+        if self.outbox.add(session, reply, now) is None:
+            return 0  # heard already: the same vendor event delivered again
+        said = plain_text(event)
+        audit_step = RENEGOTIATE_STEP if event.needs_renegotiation else f"ar_{event.kind}"
+        cause = f"{event.system}:{event.key}"
+        record_in_place(
+            escalation,
+            audit_step,
+            actor=event.author or event.system,
+            cause=cause,
+            now=now,
+            note=said,
+        )
+        store.save(escalation, now)
+        if self.configured(row.helpdesk):
+            note = effects.helpdesk_note(row.helpdesk, row.external_id, step, text=said)
+            self.outbox.add(session, note, now)
+        log.info("ar_voice.heard", escalation_id=escalation.id, kind=event.kind)
+        return 1
