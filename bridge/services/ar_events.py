@@ -7,8 +7,11 @@ id, or the issue's change time), so a delivery seen twice, or its catch-up copy,
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+
+from bridge.domain.records import FixEta
 
 COMMENT = "comment"
 STATUS = "status"
@@ -123,3 +126,45 @@ def from_github(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
         event_id = f"{event_type}:{assignee}:{stamp}"
         return [ArEvent("github", key, event_id, ASSIGNEE, author, said)]
     return []
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(_text(value)[:10])
+    except ValueError:
+        return None
+
+
+def jira_fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEta] | None:
+    """The AR's key and the unreleased fix version with a release date it names, if any."""
+    if not event_type.startswith("jira:issue_"):
+        return None
+    issue = payload.get("issue") or {}
+    key = _text(issue.get("key"))
+    versions = [
+        v for v in (issue.get("fields") or {}).get("fixVersions") or [] if isinstance(v, dict)
+    ]
+    dated = [(v, _day(v.get("releaseDate"))) for v in versions if v.get("released") is not True]
+    found = [(v, day) for v, day in dated if day is not None]
+    if not key or not found:
+        return None
+    version, day = min(found, key=lambda pair: pair[1])  # the earliest promise is the ETA
+    name = _text(version.get("name")) or str(version.get("id"))
+    return key, FixEta(f"jira:{key}", name, day)
+
+
+def github_fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEta] | None:
+    """The AR's key and its open milestone's due date (GitHub's fix version), if any."""
+    repo = _text((payload.get("repository") or {}).get("full_name"))
+    issue = payload.get("issue") or {}
+    milestone = issue.get("milestone")
+    if not event_type.startswith("issues.") or not repo or not issue.get("number"):
+        return None
+    if not isinstance(milestone, dict) or milestone.get("state") == "closed":
+        return None
+    day = _day(milestone.get("due_on"))
+    if day is None:
+        return None
+    key = f"{repo}#{issue['number']}"
+    name = _text(milestone.get("title")) or str(milestone.get("number"))
+    return key, FixEta(f"github:{key}", name, day)

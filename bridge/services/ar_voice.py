@@ -14,6 +14,8 @@ import datetime as dt
 import structlog
 
 from bridge.domain.lifecycle import record_in_place
+from bridge.domain.plans import expect_fix
+from bridge.domain.records import FixEta
 from bridge.services import effects
 from bridge.services.ar_events import COMMENT, ArEvent
 from bridge.services.collaborators import Service
@@ -102,3 +104,30 @@ class ArVoice(Service):
             self.outbox.add(session, note, now)
         log.info("ar_voice.heard", escalation_id=escalation.id, kind=event.kind)
         return 1
+
+    def expect(self, system: str, key: str, eta: FixEta, now: dt.datetime) -> int:
+        """Development dated the AR's fix version: every escalation waiting on it keeps the ETA
+        (board, ``/escalate status``) and its thread hears it. The customer is not told: support
+        offers the date when it chooses to."""
+        told = 0
+        with self.transactions.begin() as session:
+            waiting = ArLinks(session).waiting_on(system, (key,), "", now)
+        for escalation_id, _key in waiting:
+            with self.transactions.begin() as session:
+                store = EscalationStore(session)
+                loaded = store.load(escalation_id)
+                if loaded is None or not expect_fix(
+                    loaded.escalation, eta, actor=system, cause=eta.ar, now=now
+                ):
+                    continue
+                store.save(loaded.escalation, now)
+                day = eta.release_date.isoformat()
+                text = (
+                    f"Development expects the fix for {inert(eta.ar)} in {inert(eta.version)}, "
+                    f"release date {day}. The customer is not told unless support tells them."
+                )
+                step = f"eta:{eta.ar}:{eta.version}:{day}"
+                reply = effects.thread_reply(loaded.escalation.id, step, text=text)
+                self.outbox.plan(session, [reply], now)
+                told += 1
+        return told

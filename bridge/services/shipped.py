@@ -137,14 +137,17 @@ class ShippedProcessor(Service):
         return "done" if heard else outcome
 
     def _hear(self, source: str, event_type: str, payload: dict[str, Any], now: dt.datetime) -> int:
-        read = ar_events.from_jira if source == "jira" else ar_events.from_github
-        events = read(event_type, payload)
-        if not events:
+        jira = source == "jira"
+        events = (ar_events.from_jira if jira else ar_events.from_github)(event_type, payload)
+        dated = (ar_events.jira_fix_eta if jira else ar_events.github_fix_eta)(event_type, payload)
+        keys = {event.key for event in events} | ({dated[0]} if dated else set())
+        if not keys:
             return 0
         with self.transactions() as session:
-            if not ArLinks(session).any_known(source, sorted({e.key for e in events})):
+            if not ArLinks(session).any_known(source, sorted(keys)):
                 return 0
-        return self.voice.hear(events, now)
+        heard = self.voice.hear(events, now)
+        return heard + (self.voice.expect(source, *dated, now) if dated else 0)
 
     def _github(self, event_type: str, payload: dict[str, Any], now: dt.datetime) -> Outcome:
         key, milestone = "", []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,13 @@ from tests.closure.conftest import planned
 from tests.closure.story import escalate_to_accepted_plan, wait_on_ar
 from tests.helpers import inbox_rows, migrated_runtime
 from tests.services.conftest import MONDAY_10AM, add_ticket
+from tests.slack.workspace import command
 from tests.webhooks import signing
 
 MANAGER = "U0MANAGER1"
 JIRA_AR = "DEV-7"
 GITHUB_AR = "acme/app#12"
+BOARD_TOKEN = "board-token-for-tests"
 HOSTILE = "Try <!channel> and <https://evil.example|this> & that"
 
 
@@ -61,8 +64,10 @@ def runtime(
             "github": {"repository": "acme/app", "token": "t"},
         }
     (isolated_settings / "bridge.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    for source in ("jira", "github"):
+    for source in ("jira", "github", "slack"):
         monkeypatch.setenv(signing.secret_variable(source), signing.SECRETS[source])
+    monkeypatch.setenv("BRIDGE_CONNECTORS__SLACK__BOT_TOKEN", "xoxb-never-called")
+    monkeypatch.setenv("BRIDGE_API_TOKEN", BOARD_TOKEN)
     with migrated_runtime() as built:
         yield built
 
@@ -211,3 +216,45 @@ def test_our_own_comment_on_the_ar_coming_back_is_not_heard(
     texts = [row.payload["text"] for row in planned(runtime, "internal_note")]
     heard = [t for t in texts if "commented on" in t]
     assert len(heard) == 2 and all(HOSTILE in t for t in heard)
+
+
+def test_a_dated_fix_version_is_the_eta_support_sees_and_the_customer_is_not_sent(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    [first, _] = two_waiting(runtime, "jira", JIRA_AR)
+    updated = jira_resolved("Done")
+    updated["changelog"]["items"] = [
+        {
+            "field": "Fix Version",
+            "fieldtype": "jira",
+            "from": None,
+            "to": "10100",
+            "toString": "4.3",
+        }
+    ]
+    dated = {"id": "10100", "name": "4.3", "released": False, "releaseDate": "2026-12-15"}
+    updated["issue"]["fields"]["fixVersions"] = [dated]
+    updated["issue"]["fields"]["status"]["statusCategory"]["key"] = "indeterminate"
+
+    send(client, runtime, "jira", updated)
+    send(client, runtime, "jira", updated)  # the same date again is not news
+
+    told = [
+        r.payload
+        for r in planned(runtime, "thread_reply")
+        if "expects the fix" in r.payload["text"]
+    ]
+    assert sorted(r["escalation_id"] for r in told) == ["1", "2"]
+    assert "4.3, release date 2026-12-15" in told[0]["text"]
+    customer = planned(runtime, "public_reply") + planned(runtime, "send")
+    assert not [r for r in customer if "2026-12-15" in str(r.payload)]
+    assert steps_of(runtime, first).count("fix_eta") == 1
+    page = client.get(
+        f"/board/escalations/{first}",
+        headers={"Authorization": f"Bearer {BOARD_TOKEN}", "Accept": "text/html"},
+    ).text
+    assert re.search(
+        r"<dt>Fix ETA</dt><dd>.*4\.3 · <time[^>]*>2026-12-15</time> \(jira:DEV-7\)", page
+    )
+    status = command(client, "status 501").json["text"]
+    assert "Fix expected: 4.3 on 2026-12-15 (jira:DEV-7)" in status
