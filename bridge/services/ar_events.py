@@ -168,3 +168,14 @@ def github_fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEt
     key = f"{repo}#{issue['number']}"
     name = _text(milestone.get("title")) or str(milestone.get("number"))
     return key, FixEta(f"github:{key}", name, day)
+
+
+def jira_version_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, str, dt.date] | None:
+    """A version dated (or re-dated) before its release: its id, its name and the date."""
+    if event_type not in ("jira:version_created", "jira:version_updated"):
+        return None
+    version = payload.get("version") or {}
+    day = _day(version.get("releaseDate"))
+    if not version.get("id") or version.get("released") is True or day is None:
+        return None
+    return str(version["id"]), _text(version.get("name")) or str(version["id"]), day

@@ -109,25 +109,37 @@ class ArVoice(Service):
         """Development dated the AR's fix version: every escalation waiting on it keeps the ETA
         (board, ``/escalate status``) and its thread hears it. The customer is not told: support
         offers the date when it chooses to."""
-        told = 0
         with self.transactions.begin() as session:
             waiting = ArLinks(session).waiting_on(system, (key,), "", now)
-        for escalation_id, _key in waiting:
-            with self.transactions.begin() as session:
-                store = EscalationStore(session)
-                loaded = store.load(escalation_id)
-                if loaded is None or not expect_fix(
-                    loaded.escalation, eta, actor=system, cause=eta.ar, now=now
-                ):
-                    continue
-                store.save(loaded.escalation, now)
-                day = eta.release_date.isoformat()
-                text = (
-                    f"Development expects the fix for {inert(eta.ar)} in {inert(eta.version)}, "
-                    f"release date {day}. The customer is not told unless support tells them."
-                )
-                step = f"eta:{eta.ar}:{eta.version}:{day}"
-                reply = effects.thread_reply(loaded.escalation.id, step, text=text)
-                self.outbox.plan(session, [reply], now)
-                told += 1
-        return told
+        return sum(self._expect(escalation_id, eta, now) for escalation_id, _key in waiting)
+
+    def expect_version(
+        self, system: str, version: str, name: str, day: dt.date, now: dt.datetime
+    ) -> int:
+        """A fix version dated after the ARs were put in it: each AR's escalations hear it."""
+        with self.transactions.begin() as session:
+            waiting = ArLinks(session).waiting_on(system, (), version, now)
+        return sum(
+            self._expect(escalation_id, FixEta(f"{system}:{key}", name, day), now)
+            for escalation_id, key in waiting
+        )
+
+    def _expect(self, escalation_id: int, eta: FixEta, now: dt.datetime) -> int:
+        with self.transactions.begin() as session:
+            store = EscalationStore(session)
+            loaded = store.load(escalation_id)
+            system = eta.ar.split(":", 1)[0]
+            if loaded is None or not expect_fix(
+                loaded.escalation, eta, actor=system, cause=eta.ar, now=now
+            ):
+                return 0
+            store.save(loaded.escalation, now)
+            day = eta.release_date.isoformat()
+            text = (
+                f"Development expects the fix for {inert(eta.ar)} in {inert(eta.version)}, "
+                f"release date {day}. The customer is not told unless support tells them."
+            )
+            step = f"eta:{eta.ar}:{eta.version}:{day}"
+            reply = effects.thread_reply(loaded.escalation.id, step, text=text)
+            self.outbox.plan(session, [reply], now)
+            return 1

@@ -138,6 +138,9 @@ class ShippedProcessor(Service):
 
     def _hear(self, source: str, event_type: str, payload: dict[str, Any], now: dt.datetime) -> int:
         jira = source == "jira"
+        version = ar_events.jira_version_eta(event_type, payload) if jira else None
+        if version is not None:
+            return self.voice.expect_version(source, *version, now)
         events = (ar_events.from_jira if jira else ar_events.from_github)(event_type, payload)
         dated = (ar_events.jira_fix_eta if jira else ar_events.github_fix_eta)(event_type, payload)
         keys = {event.key for event in events} | ({dated[0]} if dated else set())

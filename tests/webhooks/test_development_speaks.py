@@ -258,3 +258,46 @@ def test_a_dated_fix_version_is_the_eta_support_sees_and_the_customer_is_not_sen
     )
     status = command(client, "status 501").json["text"]
     assert "Fix expected: 4.3 on 2026-12-15 (jira:DEV-7)" in status
+
+
+def etas_told(runtime: Runtime) -> list[str]:
+    return [
+        r.payload["text"]
+        for r in planned(runtime, "thread_reply")
+        if "expects" in r.payload["text"]
+    ]
+
+
+def test_a_fix_version_dated_after_the_ar_was_put_in_it_is_the_eta(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    two_waiting(runtime, "jira", JIRA_AR)
+    undated = jira_resolved("Done")
+    undated["changelog"]["items"] = []
+    undated["issue"]["fields"]["fixVersions"] = [{"id": "10100", "name": "4.3", "released": False}]
+    undated["issue"]["fields"]["status"]["statusCategory"]["key"] = "indeterminate"
+    send(client, runtime, "jira", undated)
+    assert etas_told(runtime) == []
+    version = copy.deepcopy(signing.fixture_json("jira/webhooks/jira_version_released.json"))
+    version["webhookEvent"] = "jira:version_updated"
+    version["version"] |= {"id": "10100", "name": "4.3", "released": False}
+    version["version"]["releaseDate"] = "2027-01-20"
+
+    send(client, runtime, "jira", version)
+
+    told = etas_told(runtime)
+    assert len(told) == 2 and all("jira:DEV-7 in 4.3, release date 2027-01-20" in t for t in told)
+
+
+def test_a_github_ar_in_a_milestone_with_a_due_date_has_that_eta(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    [first, _] = two_waiting(runtime, "github", GITHUB_AR)
+    milestone = {"number": 3, "title": "4.2.2", "state": "open", "due_on": "2026-12-18T08:00:00Z"}
+
+    send(client, runtime, "github", github_issue("milestoned", milestone=milestone), "issues")
+
+    told = etas_told(runtime)
+    assert len(told) == 2 and "github:acme/app#12 in 4.2.2, release date 2026-12-18" in told[0]
+    assert "Fix expected: 4.2.2 on 2026-12-18" in command(client, "status 501").json["text"]
+    assert steps_of(runtime, first).count("fix_eta") == 1
