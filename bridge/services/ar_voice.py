@@ -49,7 +49,8 @@ def slack_text(event: ArEvent) -> str:
     who = inert(event.author or "a developer")
     ar = f"{event.system}:{inert(event.key)}"
     if event.kind == COMMENT:
-        return f"{who} commented on {ar}:\n>{escaped(event.said, LONGEST_COMMENT)}"
+        quoted = "\n".join(f">{line}" for line in escaped(event.said, LONGEST_COMMENT).splitlines())
+        return f"{who} commented on {ar}:\n{quoted}"
     if event.needs_renegotiation:
         return (
             f":warning: {who} resolved {ar} as *{inert(event.said)}*: the accepted plan needs "
@@ -77,8 +78,8 @@ class ArVoice(Service):
     ) -> int:
         store = EscalationStore(session)
         loaded = store.load(escalation_id)
-        if loaded is None:
-            return 0
+        if loaded is None or not loaded.escalation.is_open:
+            return 0  # a closed escalation waits on nothing any more
         escalation, row = loaded.escalation, loaded.ticket_row
         step = f"ar:{event.system}:{event.key}:{event.event_id}"
         mention = []
@@ -129,9 +130,9 @@ class ArVoice(Service):
             store = EscalationStore(session)
             loaded = store.load(escalation_id)
             system = eta.ar.split(":", 1)[0]
-            if loaded is None or not expect_fix(
-                loaded.escalation, eta, actor=system, cause=eta.ar, now=now
-            ):
+            if loaded is None or not loaded.escalation.is_open:
+                return 0
+            if not expect_fix(loaded.escalation, eta, actor=system, cause=eta.ar, now=now):
                 return 0
             store.save(loaded.escalation, now)
             day = eta.release_date.isoformat()

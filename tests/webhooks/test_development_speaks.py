@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bridge.runtime import Runtime
 from bridge.store import tables
+from tests.board.conftest import close_it
 from tests.closure.conftest import planned
 from tests.closure.story import escalate_to_accepted_plan, wait_on_ar
 from tests.helpers import inbox_rows, migrated_runtime
@@ -301,3 +302,19 @@ def test_a_github_ar_in_a_milestone_with_a_due_date_has_that_eta(
     assert len(told) == 2 and "github:acme/app#12 in 4.2.2, release date 2026-12-18" in told[0]
     assert "Fix expected: 4.2.2 on 2026-12-18" in command(client, "status 501").json["text"]
     assert steps_of(runtime, first).count("fix_eta") == 1
+
+
+def test_a_closed_escalation_hears_nothing_more_of_the_ar(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    [first, second] = two_waiting(runtime, "jira", JIRA_AR)
+    close_it(runtime, first, MONDAY_10AM)
+
+    send(client, runtime, "jira", jira_comment("Line one\nLine <two>"))
+
+    replies = [
+        r.payload for r in planned(runtime, "thread_reply") if "commented" in r.payload["text"]
+    ]
+    assert [r["escalation_id"] for r in replies] == [str(second)]
+    assert replies[0]["text"].endswith(":\n>Line one\n>Line &lt;two&gt;")
+    assert "ar_comment" not in steps_of(runtime, first)
