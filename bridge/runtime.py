@@ -21,6 +21,7 @@ from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_t
 from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
 from bridge.services.advice import Advisor
+from bridge.services.ar_voice import ArVoice
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators
 from bridge.services.conversation import Conversation
@@ -180,7 +181,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             Conversation(given, escalations),
             names,
         ),
-        shipped_processor=ShippedProcessor(given, shipped, runtime.connectors),
+        shipped_processor=ShippedProcessor(given, shipped, runtime.connectors, ArVoice(given)),
         names=names,
     )
     processors, performers = runtime.processors, runtime.performers

@@ -241,7 +241,10 @@ def timeline(escalation_id: str) -> Any:
             for event in found.events
         ]
         escalation = _json_row(found.escalation, view, now, dead)
+        eta = found.fix_eta
+        dated = {**asdict(eta), "release_date": eta.release_date.isoformat()} if eta else None
         body = {"escalation": escalation, "clocks": clocks, "triage": triage, "events": events}
+        body["fix_eta"] = dated
         return body, 200
     return _render(
         "timeline.html",
@@ -253,6 +256,7 @@ def timeline(escalation_id: str) -> Any:
         gave_up_here=dead.by_escalation.get(found.escalation.id, 0),
         replay=REPLAY,
         events=found.events,
+        fix_eta=found.fix_eta,
         now=now,
         countdown=countdown,
         stamp=stamp,

@@ -8,7 +8,15 @@ from datetime import datetime
 from bridge.domain.enums import EscalationStep, PlanStatus, Severity, SparState, SparStep
 from bridge.domain.errors import IllegalTransition, PlanNotFound, RuleViolation
 from bridge.domain.lifecycle import apply_step, record_audit, record_in_place
-from bridge.domain.records import ActionPlan, ActionRequest, AuditEvent, Escalation, Spar, Ticket
+from bridge.domain.records import (
+    ActionPlan,
+    ActionRequest,
+    AuditEvent,
+    Escalation,
+    FixEta,
+    Spar,
+    Ticket,
+)
 
 
 def activate(
@@ -161,3 +169,16 @@ def record_plan_on_spar(
     plan.spar_id = spar.id
     spar.plan_ids.append(plan.id)
     return event
+
+
+def expect_fix(
+    escalation: Escalation, eta: FixEta, *, actor: str, cause: str, now: datetime
+) -> bool:
+    """Development dated the AR's fix version: the escalation's ETA. False when it already was
+    (the same date reported again is not news)."""
+    if escalation.fix_eta == eta:
+        return False
+    escalation.fix_eta = eta
+    note = f"{eta.ar}: fix version {eta.version}, release date {eta.release_date.isoformat()}"
+    record_in_place(escalation, "fix_eta", actor=actor, cause=cause, now=now, note=note)
+    return True

@@ -177,6 +177,16 @@ class ActionPlan:
     rejection_reason: str = ""
 
 
+@dataclass(frozen=True)
+class FixEta:
+    """When development expects to release the fix: an AR's fix version and its release date.
+    Support's to know and to offer; the customer is never told it unasked."""
+
+    ar: str
+    version: str
+    release_date: date
+
+
 @dataclass
 class Escalation:
     kind: ClassVar[str] = "escalation"
@@ -209,6 +219,7 @@ class Escalation:
     de_escalation: Agreement | None = None
     monitoring_until: datetime | None = None
     outcome: OutcomeRecord | None = None
+    fix_eta: FixEta | None = None
     history: list[AuditEvent] = field(default_factory=list)
 
     @property

@@ -17,7 +17,8 @@ from typing import Any
 import structlog
 
 from bridge.jobs.registry import Outcome, StoredDelivery
-from bridge.services import effects, signals
+from bridge.services import ar_events, effects, signals
+from bridge.services.ar_voice import ArVoice
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
 from bridge.services.notify import Notifier
@@ -106,17 +107,20 @@ class Shipped(Service):
 
 
 class ShippedProcessor(Service):
-    """Inbox processor for ``github`` and ``jira`` deliveries."""
+    """Inbox processor for ``github`` and ``jira`` deliveries: the fix shipped, and what
+    development says on the AR (``ar_voice.py``)."""
 
     def __init__(
         self,
         collaborators: Collaborators,
         shipped: Shipped,
         connectors: Mapping[str, Connector],
+        voice: ArVoice,
     ) -> None:
         super().__init__(collaborators)
         self.shipped = shipped
         self._connectors = connectors
+        self.voice = voice
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         payload = parse_json(row.body)
@@ -125,9 +129,28 @@ class ShippedProcessor(Service):
         if connector is not None and connector.is_own_write(payload):
             log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)
             return "ignored"  # our own change coming back: never re-applied
+        heard = self._hear(row.source, row.event_type, payload, now)
         if row.source != "jira":
-            return self._github(row.event_type, payload, now)
-        return self._jira(row.event_type, payload, now)
+            outcome = self._github(row.event_type, payload, now)
+        else:
+            outcome = self._jira(row.event_type, payload, now)
+        return "done" if heard else outcome
+
+    def _hear(self, source: str, event_type: str, payload: dict[str, Any], now: dt.datetime) -> int:
+        jira = source == "jira"
+        version = ar_events.jira_version_eta(event_type, payload) if jira else None
+        if version is not None:
+            return self.voice.expect_version(source, *version, now)
+        events = (ar_events.from_jira if jira else ar_events.from_github)(event_type, payload)
+        dated = (ar_events.jira_fix_eta if jira else ar_events.github_fix_eta)(event_type, payload)
+        keys = {event.key for event in events} | ({dated[0]} if dated else set())
+        if not keys:
+            return 0
+        with self.transactions() as session:
+            if not ArLinks(session).any_known(source, sorted(keys)):
+                return 0
+        heard = self.voice.hear(events, now)
+        return heard + (self.voice.expect(source, *dated, now) if dated else 0)
 
     def _github(self, event_type: str, payload: dict[str, Any], now: dt.datetime) -> Outcome:
         key, milestone = "", []

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bridge.domain.records import TriageAnswers
+from bridge.domain.records import FixEta, TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
 from bridge.store.codec import from_json
 from bridge.store.dead_letters import DeadLetters, GaveUp, channels_of, dead_letters
-from bridge.store.escalations import triage_of
+from bridge.store.escalations import fix_eta_of, triage_of
 from bridge.store.tables import (
     ActionRequest,
     AuditEvent,
@@ -96,6 +96,7 @@ class Timeline:
     events: tuple[TimelineEvent, ...]
     triage: TriageAnswers | None = None
     clocks: tuple[SlaClockRecord, ...] = ()
+    fix_eta: FixEta | None = None
 
 
 def open_escalations(
@@ -157,6 +158,7 @@ def timeline(session: Session, escalation_id: int) -> Timeline | None:
         ),
         triage_of(found[0]),
         clocks_of(session, [escalation_id]).get(escalation_id, ()),
+        fix_eta_of(found[0]),
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.domain.lifecycle import RESOLVED_STATES
-from bridge.domain.records import AuditEvent, Escalation, Spar, Ticket, TriageAnswers
+from bridge.domain.records import AuditEvent, Escalation, FixEta, Spar, Ticket, TriageAnswers
 from bridge.store import tables
 from bridge.store.clocks import ClockRepository
 from bridge.store.codec import from_json, to_json
@@ -43,6 +43,12 @@ def triage_of(row: tables.Escalation) -> TriageAnswers | None:
     """The triage answers an escalation was opened with; None when it had none."""
     answers: TriageAnswers | None = from_json(TriageAnswers, (row.document or {}).get("triage"))
     return answers
+
+
+def fix_eta_of(row: tables.Escalation) -> FixEta | None:
+    """When development expects to release the fix; None until an AR's fix version is dated."""
+    eta: FixEta | None = from_json(FixEta, (row.document or {}).get("fix_eta"))
+    return eta
 
 
 def _blank(now: dt.datetime) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.domain.records import TriageAnswers
+from bridge.domain.records import FixEta, TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
 from bridge.store.board import clocks_of, next_due
 from bridge.store.codec import from_json
-from bridge.store.escalations import triage_of
+from bridge.store.escalations import fix_eta_of, triage_of
 from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
 
 
@@ -55,6 +55,7 @@ class EscalationView:
     links: tuple[LinkView, ...]
     clocks: tuple[SlaClockRecord, ...]
     triage: TriageAnswers | None = None
+    fix_eta: FixEta | None = None
 
 
 def find_tickets(
@@ -119,6 +120,7 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
         ),
         clocks=tuple(from_json(SlaClockRecord, clock.document) for clock in clocks),
         triage=triage_of(row),
+        fix_eta=fix_eta_of(row),
     )
 
 

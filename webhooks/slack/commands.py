@@ -129,6 +129,12 @@ def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.d
         lines.extend(triage_lines(answers))
     for kind, clock in latest(escalation.clocks).items():
         lines.append(f"SLA {kind.value}: {describe(clock, now)}")
+    if escalation.fix_eta is not None:
+        eta = escalation.fix_eta
+        lines.append(
+            f"Fix expected: {inert(eta.version)} on {eta.release_date:%Y-%m-%d} "
+            f"({inert(eta.ar)}); the customer is not told unless you tell them"
+        )
     for link in escalation.links:
         target = f"<{link.url}|{link.external_key}>" if link.url else link.external_key
         lines.append(f"{link.kind.upper()} in {link.system}: {target} ({link.state})")
