@@ -21,6 +21,7 @@ from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_t
 from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
 from bridge.services.advice import Advisor
+from bridge.services.catchup import CatchUp
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators
 from bridge.services.conversation import Conversation
@@ -42,6 +43,7 @@ from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
 from bridge.store.outbox import PLANNED, Outbox
+from bridge.store.watermarks import Watermarks
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +67,7 @@ class Services:
     slack_processor: SlackProcessor
     helpdesk_processor: HelpdeskProcessor
     shipped_processor: ShippedProcessor
+    catch_up: CatchUp
 
 
 @dataclass
@@ -177,6 +180,12 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             Conversation(given, escalations),
         ),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors),
+        catch_up=CatchUp(
+            runtime.connectors,
+            Watermarks(runtime.sessions),
+            runtime.handoff.accept,
+            lambda: dt.timedelta(minutes=runtime.settings.catch_up.every_minutes),
+        ),
     )
     processors, performers = runtime.processors, runtime.performers
     for source in ("github", "jira"):  # the fix shipped
@@ -191,4 +200,5 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     performers.every_minute("status_reminders", services.sla.status_reminders)
     performers.every_minute("closure_tick", services.reminders.closure_tick)
     performers.every_minute("monitoring_tick", services.monitoring.monitoring_tick)
+    performers.every_minute("catch_up", services.catch_up.tick)
     return services

@@ -1,0 +1,131 @@
+"""Nothing missed while down: a release published while the bridge heard no webhooks reaches
+the waiting customer through catch-up, once, however often catch-up runs and whether or not
+the webhook turns up late as well."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bridge.jobs.clock import utcnow
+from bridge.store import tables
+from sandbox import Sandbox
+from sandbox.core.signing import github_signature_256
+
+from .sandboxed import Bridge, served_bridge
+from .story import ENGINEER
+from .test_end_to_end import escalated_with_ar
+
+
+@pytest.fixture
+def bridge(
+    sandbox: Sandbox, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Bridge]:
+    """The closure bridge with the GitHub connector configured too, so it can ask GitHub."""
+    vendors = ("jira", "slack", "zendesk", "github")
+    with served_bridge(sandbox, isolated_settings, monkeypatch, vendors=vendors) as served:
+        yield served
+
+
+def _waiting_on_issue_7(bridge: Bridge, sandbox: Sandbox) -> tuple[int, str, str]:
+    """A ticket escalated and waiting on the repository's issue #7; catch-up has run once
+    (the bridge started) and the webhooks are registered: (ticket, repo, control url)."""
+    ticket, escalation_id, _ = escalated_with_ar(bridge, sandbox)
+    repo = sandbox.credentials["github"]["repo"]
+    bridge.runtime.services.shipped.join_ar(
+        escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow()
+    )
+    bridge.runtime.services.catch_up.run(utcnow())
+    sandbox.register_webhook("github", f"{bridge.url}/webhooks/github")
+    return ticket, repo, f"{sandbox.urls['github']}/_sandbox"
+
+
+def _notices(sandbox: Sandbox, ticket: int) -> list[str]:
+    comments = sandbox.zendesk.tickets[ticket].comments
+    return [c.body for c in comments if c.public and "available in" in c.body]
+
+
+def _bridge_down(control: str) -> None:
+    """Every webhook from now on is lost, as while the bridge is stopped."""
+    answer = requests.post(
+        f"{control}/webhooks/faults", json={"kind": "drop", "times": 100}, timeout=10
+    )
+    assert answer.status_code == 204
+
+
+def _publish(control: str, repo: str) -> dict:
+    made = requests.post(
+        f"{control}/repos/{repo}/releases",
+        json={"tag_name": "v4.2.1", "body": "Fixed: #7"},
+        timeout=10,
+    )
+    requests.post(f"{control}/webhooks/flush", timeout=10)
+    return dict(made.json())
+
+
+def _late_webhook(bridge: Bridge, sandbox: Sandbox, repo: str, release: dict) -> dict:
+    """GitHub's own delivery of the release, arriving after catch-up found it: its own
+    delivery id, signed as GitHub signs it."""
+    payload = {"action": "published", "release": release, "repository": {"full_name": repo}}
+    body = json.dumps(payload).encode()
+    answer = requests.post(
+        f"{bridge.url}/webhooks/github",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-GitHub-Event": "release",
+            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-Hub-Signature-256": github_signature_256(sandbox.webhook_secrets["github"], body),
+        },
+        timeout=10,
+    )
+    return dict(answer.json())
+
+
+def _release_rows(bridge: Bridge) -> int:
+    with bridge.runtime.sessions() as session:
+        rows = session.scalars(
+            select(tables.InboxRow.id).where(tables.InboxRow.event_type == "release.published")
+        )
+        return len(list(rows))
+
+
+def test_a_release_published_while_down_reaches_the_customer_once_through_catch_up(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, repo, control = _waiting_on_issue_7(bridge, sandbox)
+    _bridge_down(control)
+    release = _publish(control, repo)
+    bridge.settle()
+    assert _notices(sandbox, ticket) == []
+
+    bridge.runtime.services.catch_up.run(utcnow())
+    bridge.settle()
+    [notice] = _notices(sandbox, ticket)
+    assert f"available in {repo} release v4.2.1" in notice
+
+    bridge.runtime.services.catch_up.run(utcnow())  # the next scheduled run
+    assert _late_webhook(bridge, sandbox, repo, release)["status"] == "duplicate"
+    bridge.settle()
+    assert len(_notices(sandbox, ticket)) == 1
+    assert _release_rows(bridge) == 1
+
+
+def test_a_release_whose_webhook_arrived_is_not_acted_on_again_by_catch_up(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, repo, control = _waiting_on_issue_7(bridge, sandbox)
+    _publish(control, repo)
+    bridge.settle()
+    assert len(_notices(sandbox, ticket)) == 1
+
+    bridge.runtime.services.catch_up.run(utcnow())
+    bridge.settle()
+    assert len(_notices(sandbox, ticket)) == 1
+    assert _release_rows(bridge) == 1
