@@ -4,6 +4,7 @@ the webhook turns up late as well."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.core.signing import github_signature_256
 
-from .sandboxed import Bridge, served_bridge
+from .sandboxed import Bridge, Developer, served_bridge
 from .story import ENGINEER
 from .test_end_to_end import escalated_with_ar
 
@@ -129,3 +130,62 @@ def test_a_release_whose_webhook_arrived_is_not_acted_on_again_by_catch_up(
     bridge.settle()
     assert len(_notices(sandbox, ticket)) == 1
     assert _release_rows(bridge) == 1
+
+
+def test_a_pr_merged_while_down_is_found_on_the_schedule_not_before(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, repo, control = _waiting_on_issue_7(bridge, sandbox)
+    _bridge_down(control)
+    pull = requests.post(
+        f"{control}/repos/{repo}/pulls",
+        json={"title": "Orders sync", "head": "fix-sync", "body": "Fixes #7"},
+        timeout=10,
+    ).json()
+    requests.post(f"{control}/repos/{repo}/pulls/{pull['number']}/merge", json={}, timeout=10)
+    bridge.settle()
+
+    def support_heard() -> int:
+        comments = sandbox.zendesk.tickets[ticket].comments
+        return len([c for c in comments if not c.public and "Fixed in code" in c.body])
+
+    assert support_heard() == 0
+    catch_up = bridge.runtime.services.catch_up
+    catch_up.tick(utcnow() + dt.timedelta(minutes=1))  # the minute hook, before it is due
+    bridge.settle()
+    assert support_heard() == 0
+    catch_up.tick(utcnow() + dt.timedelta(minutes=15))  # bridge.example.yaml's default
+    bridge.settle()
+    assert support_heard() == 1
+    catch_up.tick(utcnow() + dt.timedelta(minutes=30))
+    bridge.settle()
+    assert support_heard() == 1
+
+
+def test_a_jira_version_released_while_down_reaches_the_customer_once(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    ticket, _, ar = escalated_with_ar(bridge, sandbox)
+    bridge.runtime.services.catch_up.run(utcnow())  # the bridge started
+    developer = Developer(sandbox)
+    version = developer.jira.create_version("4.2.1", project="DEV")
+    developer.jira.issue(ar).update(fields={"fixVersions": [{"name": "4.2.1"}]})
+    requests.post(f"{developer.url}/_sandbox/webhooks/flush", timeout=10)
+    bridge.settle()  # the bridge knows the AR's fix version
+
+    _bridge_down(f"{developer.url}/_sandbox")
+    requests.post(f"{developer.url}/_sandbox/versions/{version.id}/release", timeout=10)
+    bridge.settle()
+    assert _version_notices(sandbox, ticket) == 0
+
+    bridge.runtime.services.catch_up.run(utcnow())
+    bridge.settle()
+    assert _version_notices(sandbox, ticket) == 1
+    bridge.runtime.services.catch_up.run(utcnow())
+    bridge.settle()
+    assert _version_notices(sandbox, ticket) == 1
+
+
+def _version_notices(sandbox: Sandbox, ticket: int) -> int:
+    comments = sandbox.zendesk.tickets[ticket].comments
+    return len([c for c in comments if c.public and "available in version 4.2.1" in c.body])

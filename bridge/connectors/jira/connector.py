@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 from collections.abc import Callable
 from functools import cached_property
@@ -15,7 +16,7 @@ from jira.exceptions import JIRAError
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.jira import createmeta, markup, site
+from bridge.connectors.jira import catchup, createmeta, markup, site
 from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
@@ -25,6 +26,7 @@ from bridge.services.ports import (
     ConnectorError,
     ExternalRef,
     IdempotencyKey,
+    MissedEvent,
     PermanentConnectorError,
     RecordSpec,
     TransientConnectorError,
@@ -50,6 +52,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
             "issue_link",
             "entity_property",
             "waiting_list",
+            "catch_up",
         }
     )
 
@@ -267,6 +270,16 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
             raise PermanentConnectorError(self.key, msg)
 
     # -- operations ---------------------------------------------------------------------------
+    # -- CatchUpSource ------------------------------------------------------------------------
+    @property
+    def catch_up_scope(self) -> str:
+        return self.settings.development_project
+
+    def missed_since(self, since: dt.datetime) -> list[MissedEvent]:
+        project = self.settings.development_project
+        versions = self.call(lambda: self.client.project_versions(project))
+        return catchup.released_since([v.raw for v in versions], since)
+
     def check(self) -> CheckResult:
         try:
             me = self.call(lambda: self.client.myself())
