@@ -19,8 +19,9 @@ from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.core.signing import github_signature_256
 
+from ..services.conftest import add_ticket
 from .sandboxed import Bridge, Developer, served_bridge
-from .story import ENGINEER
+from .story import ENGINEER, escalate_to_accepted_plan
 from .test_end_to_end import escalated_with_ar
 
 
@@ -34,17 +35,25 @@ def bridge(
         yield served
 
 
-def _waiting_on_issue_7(bridge: Bridge, sandbox: Sandbox) -> tuple[int, str, str]:
-    """A ticket escalated and waiting on the repository's issue #7; catch-up has run once
-    (the bridge started) and the webhooks are registered: (ticket, repo, control url)."""
+def _waiting_on_issue_7(bridge: Bridge, sandbox: Sandbox) -> tuple[list[int], str, str]:
+    """Three customers' tickets escalated and waiting on the repository's issue #7; catch-up
+    has run once (the bridge started) and the webhooks are registered: (tickets, repo,
+    control url)."""
     ticket, escalation_id, _ = escalated_with_ar(bridge, sandbox)
     repo = sandbox.credentials["github"]["repo"]
-    bridge.runtime.services.shipped.join_ar(
-        escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow()
-    )
+    shipped = bridge.runtime.services.shipped
+    shipped.join_ar(escalation_id, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow())
+    tickets = [ticket]
+    for subject in ("Exports stop at 99%", "Orders sync twice"):
+        other = sandbox.zendesk.seed_ticket(subject, "Same as the others.").id
+        add_ticket(bridge.runtime, str(other))
+        joining = escalate_to_accepted_plan(bridge.runtime, str(other), utcnow())
+        shipped.join_ar(joining, system="github", key=f"{repo}#7", by=ENGINEER, now=utcnow())
+        tickets.append(other)
     bridge.runtime.services.catch_up.run(utcnow())
     sandbox.register_webhook("github", f"{bridge.url}/webhooks/github")
-    return ticket, repo, f"{sandbox.urls['github']}/_sandbox"
+    bridge.settle()
+    return tickets, repo, f"{sandbox.urls['github']}/_sandbox"
 
 
 def _notices(sandbox: Sandbox, ticket: int) -> list[str]:
@@ -100,42 +109,43 @@ def _release_rows(bridge: Bridge) -> int:
 def test_a_release_published_while_down_reaches_the_customer_once_through_catch_up(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
-    ticket, repo, control = _waiting_on_issue_7(bridge, sandbox)
+    tickets, repo, control = _waiting_on_issue_7(bridge, sandbox)
     _bridge_down(control)
     release = _publish(control, repo)
     bridge.settle()
-    assert _notices(sandbox, ticket) == []
+    assert [_notices(sandbox, ticket) for ticket in tickets] == [[], [], []]
 
     bridge.runtime.services.catch_up.run(utcnow())
     bridge.settle()
-    [notice] = _notices(sandbox, ticket)
-    assert f"available in {repo} release v4.2.1" in notice
+    for ticket in tickets:
+        [notice] = _notices(sandbox, ticket)
+        assert f"available in {repo} release v4.2.1" in notice
 
     bridge.runtime.services.catch_up.run(utcnow())  # the next scheduled run
     assert _late_webhook(bridge, sandbox, repo, release)["status"] == "duplicate"
     bridge.settle()
-    assert len(_notices(sandbox, ticket)) == 1
+    assert [len(_notices(sandbox, ticket)) for ticket in tickets] == [1, 1, 1]
     assert _release_rows(bridge) == 1
 
 
 def test_a_release_whose_webhook_arrived_is_not_acted_on_again_by_catch_up(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
-    ticket, repo, control = _waiting_on_issue_7(bridge, sandbox)
+    tickets, repo, control = _waiting_on_issue_7(bridge, sandbox)
     _publish(control, repo)
     bridge.settle()
-    assert len(_notices(sandbox, ticket)) == 1
+    assert [len(_notices(sandbox, ticket)) for ticket in tickets] == [1, 1, 1]
 
     bridge.runtime.services.catch_up.run(utcnow())
     bridge.settle()
-    assert len(_notices(sandbox, ticket)) == 1
+    assert [len(_notices(sandbox, ticket)) for ticket in tickets] == [1, 1, 1]
     assert _release_rows(bridge) == 1
 
 
 def test_a_pr_merged_while_down_is_found_on_the_schedule_not_before(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
-    ticket, repo, control = _waiting_on_issue_7(bridge, sandbox)
+    [ticket, *_], repo, control = _waiting_on_issue_7(bridge, sandbox)
     _bridge_down(control)
     pull = requests.post(
         f"{control}/repos/{repo}/pulls",
