@@ -199,3 +199,23 @@ def test_a_jira_version_released_while_down_reaches_the_customer_once(
 def _version_notices(sandbox: Sandbox, ticket: int) -> int:
     comments = sandbox.zendesk.tickets[ticket].comments
     return len([c for c in comments if c.public and "available in version 4.2.1" in c.body])
+
+
+def test_a_catch_up_that_github_refused_is_asked_again_from_the_same_point(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    [ticket, *_], repo, control = _waiting_on_issue_7(bridge, sandbox)
+    _bridge_down(control)
+    _publish(control, repo)
+    failing = {"route": "GET /repos/*/releases", "status": 503, "times": 10}
+    assert requests.post(f"{control}/faults", json=failing, timeout=10).ok
+
+    later = utcnow() + dt.timedelta(minutes=15)
+    bridge.runtime.services.catch_up.tick(later)  # GitHub answers 503
+    bridge.settle()
+    assert _notices(sandbox, ticket) == []
+
+    requests.delete(f"{control}/faults", timeout=10)  # GitHub is back
+    bridge.runtime.services.catch_up.tick(later + dt.timedelta(minutes=15))
+    bridge.settle()
+    assert len(_notices(sandbox, ticket)) == 1
