@@ -61,7 +61,9 @@ class CatchUp:
                 # A new install starts from now: the past was never the bridge's to act on.
                 self._watermarks.record(name, source.catch_up_scope, checked_at=now, seen_until=now)
                 continue
-            if only_due and now - mark.checked_at < self._every():
+            if only_due and not self._watermarks.claim_due(
+                name, source.catch_up_scope, now, self._every()
+            ):
                 continue
             stored += self._catch_up(name, source, mark.seen_until, now)
         return stored

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.store.tables import CatchUpWatermark
@@ -30,6 +31,22 @@ class Watermarks:
             return (
                 None if row is None else Watermark(row.seen_until, row.checked_at, row.last_error)
             )
+
+    def claim_due(self, source: str, scope: str, now: dt.datetime, every: dt.timedelta) -> bool:
+        """Take the scheduled run if the last one is ``every`` old: every worker ticks each
+        minute, and this one conditional update lets only one of them ask the vendor."""
+        with self._sessions.begin() as session:
+            taken = session.execute(
+                update(CatchUpWatermark)
+                .where(
+                    CatchUpWatermark.source == source,
+                    CatchUpWatermark.scope == scope,
+                    CatchUpWatermark.checked_at <= now - every,
+                )
+                .values(checked_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
     def record(
         self,

@@ -7,12 +7,16 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+import structlog
 from github.PaginatedList import PaginatedList
 
 from bridge.services.ports import MissedEvent
 
 T = TypeVar("T")
-MAX_PAGES = 10  # per listing and run: a longer outage is caught up over the next runs
+log = structlog.get_logger(__name__)
+# Per listing and run (300 releases, 300 closed PRs): what an outage long enough to push events
+# further back than that left is not caught up, and the run says so in its log.
+MAX_PAGES = 10
 
 
 def _stamp(value: Any) -> dt.datetime | None:
@@ -29,6 +33,7 @@ def _newest_first(
         yield from (item.raw_data for item in items)
         if len(items) < size:
             return
+    log.warning("github.catch_up.cut_off", pages=MAX_PAGES)
 
 
 def missed_since(
