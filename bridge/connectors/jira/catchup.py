@@ -11,6 +11,24 @@ from typing import Any
 from bridge.services.ports import MissedEvent
 
 
+class VersionCatchUp:
+    """Part of ``JiraConnector`` (``catch_up``): it provides ``call``, ``client`` and
+    ``settings``; one watermark covers the development project."""
+
+    call: Any
+    client: Any
+    settings: Any
+
+    @property
+    def catch_up_scope(self) -> str:
+        return str(self.settings.development_project)
+
+    def missed_since(self, since: dt.datetime) -> list[MissedEvent]:
+        project = self.settings.development_project
+        versions = self.call(lambda: self.client.project_versions(project))
+        return released_since([version.raw for version in versions], since)
+
+
 def released_since(versions: list[dict[str, Any]], since: dt.datetime) -> list[MissedEvent]:
     found = []
     for version in versions:

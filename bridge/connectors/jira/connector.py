@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import deque
 from collections.abc import Callable
 from functools import cached_property
@@ -16,7 +15,8 @@ from jira.exceptions import JIRAError
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.jira import catchup, createmeta, markup, site
+from bridge.connectors.jira import createmeta, markup, site
+from bridge.connectors.jira.catchup import VersionCatchUp
 from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
@@ -26,7 +26,6 @@ from bridge.services.ports import (
     ConnectorError,
     ExternalRef,
     IdempotencyKey,
-    MissedEvent,
     PermanentConnectorError,
     RecordSpec,
     TransientConnectorError,
@@ -41,7 +40,7 @@ RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
 INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-act search
 
 
-class JiraConnector(IssueLinks, tracker.TrackerConnector):
+class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
     features = frozenset(
         {
@@ -270,16 +269,6 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
             raise PermanentConnectorError(self.key, msg)
 
     # -- operations ---------------------------------------------------------------------------
-    # -- CatchUpSource ------------------------------------------------------------------------
-    @property
-    def catch_up_scope(self) -> str:
-        return self.settings.development_project
-
-    def missed_since(self, since: dt.datetime) -> list[MissedEvent]:
-        project = self.settings.development_project
-        versions = self.call(lambda: self.client.project_versions(project))
-        return catchup.released_since([v.raw for v in versions], since)
-
     def check(self) -> CheckResult:
         try:
             me = self.call(lambda: self.client.myself())
