@@ -137,6 +137,11 @@ def bootstrap(
     return runtime
 
 
+def _catch_up_interval(settings: Settings) -> dt.timedelta | None:
+    config = settings.catch_up
+    return dt.timedelta(minutes=config.every_minutes) if config.enabled else None
+
+
 def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Services:
     """Build the workflow services from what each one uses, and hang them where the job engine
     finds them: inbox processors by source, the completion hook of a filed record, the minute
@@ -184,7 +189,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             runtime.connectors,
             Watermarks(runtime.sessions),
             runtime.handoff.accept,
-            lambda: dt.timedelta(minutes=runtime.settings.catch_up.every_minutes),
+            lambda: _catch_up_interval(runtime.settings),
         ),
     )
     processors, performers = runtime.processors, runtime.performers

@@ -43,6 +43,9 @@ class CatchUpConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Off for a bridge whose credentials may not read the vendors' history; webhooks missed
+    # while it was down are then lost.
+    enabled: bool = True
     every_minutes: int = Field(default=15, ge=1, le=1_440)
 
 

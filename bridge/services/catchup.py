@@ -38,7 +38,7 @@ class CatchUp:
         connectors: Mapping[str, Connector],
         watermarks: Watermarks,
         accept: Callable[[Delivery], Stored],
-        every: Callable[[], dt.timedelta],
+        every: Callable[[], dt.timedelta | None],  # None: catch-up is switched off
     ) -> None:
         self._connectors = connectors
         self._watermarks = watermarks
@@ -51,6 +51,9 @@ class CatchUp:
 
     def run(self, now: dt.datetime, *, only_due: bool = False) -> int:
         """Catch up every source (at start), or those due; the number of new deliveries."""
+        every = self._every()
+        if every is None:  # switched off
+            return 0
         stored = 0
         for name, connector in self._connectors.items():
             if not has_feature(connector, FEATURE):
@@ -61,9 +64,7 @@ class CatchUp:
                 # A new install starts from now: the past was never the bridge's to act on.
                 self._watermarks.record(name, source.catch_up_scope, checked_at=now, seen_until=now)
                 continue
-            if only_due and not self._watermarks.claim_due(
-                name, source.catch_up_scope, now, self._every()
-            ):
+            if only_due and not self._watermarks.claim_due(name, source.catch_up_scope, now, every):
                 continue
             stored += self._catch_up(name, source, mark.seen_until, now)
         return stored
