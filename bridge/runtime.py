@@ -22,6 +22,7 @@ from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
 from bridge.services.advice import Advisor
 from bridge.services.ar_voice import ArVoice
+from bridge.services.catchup import CatchUp
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators
 from bridge.services.conversation import Conversation
@@ -44,6 +45,7 @@ from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
 from bridge.store.outbox import PLANNED, Outbox
+from bridge.store.watermarks import Watermarks
 
 log = structlog.get_logger(__name__)
 
@@ -68,6 +70,7 @@ class Services:
     helpdesk_processor: HelpdeskProcessor
     shipped_processor: ShippedProcessor
     names: Names
+    catch_up: CatchUp
 
 
 @dataclass
@@ -137,6 +140,11 @@ def bootstrap(
     return runtime
 
 
+def _catch_up_interval(settings: Settings) -> dt.timedelta | None:
+    config = settings.catch_up
+    return dt.timedelta(minutes=config.every_minutes) if config.enabled else None
+
+
 def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Services:
     """Build the workflow services from what each one uses, and hang them where the job engine
     finds them: inbox processors by source, the completion hook of a filed record, the minute
@@ -183,6 +191,12 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         ),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors, ArVoice(given)),
         names=names,
+        catch_up=CatchUp(
+            runtime.connectors,
+            Watermarks(runtime.sessions),
+            runtime.handoff.accept,
+            lambda: _catch_up_interval(runtime.settings),
+        ),
     )
     processors, performers = runtime.processors, runtime.performers
     for source in ("github", "jira"):  # the fix shipped
@@ -198,4 +212,5 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     performers.every_minute("closure_tick", services.reminders.closure_tick)
     performers.every_minute("monitoring_tick", services.monitoring.monitoring_tick)
     performers.every_minute("learn_names", services.names.learn_names)
+    performers.every_minute("catch_up", services.catch_up.tick)
     return services

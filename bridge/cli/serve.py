@@ -154,6 +154,14 @@ def _resume_lost_work(runtime: Runtime) -> None:
     inbox_rows, outbox_rows = sweep(runtime, clock.utcnow())
     if inbox_rows or outbox_rows:
         click.echo(f"resumed {inbox_rows} delivery(ies) and {outbox_rows} side effect(s)", err=True)
+    # What the vendors sent while nothing listened (GitHub never redelivers on its own).
+    try:
+        found = runtime.services.catch_up.run(clock.utcnow())
+    except Exception as exc:  # the minute hook tries again; starting matters more
+        log.warning("catch_up.at_start_failed", error=type(exc).__name__)
+        return
+    if found:
+        click.echo(f"caught up on {found} event(s) sent while the bridge was down", err=True)
 
 
 def _refuse_escalations_of_an_earlier_sandbox(settings: Settings) -> None:

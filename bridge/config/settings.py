@@ -38,6 +38,17 @@ class WebhooksConfig(BaseModel):
     signature_window_seconds: int = Field(default=300, ge=30, le=86_400)
 
 
+class CatchUpConfig(BaseModel):
+    """How often the bridge asks the vendors what it missed (it also asks at every start)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Off for a bridge whose credentials may not read the vendors' history; webhooks missed
+    # while it was down are then lost.
+    enabled: bool = True
+    every_minutes: int = Field(default=15, ge=1, le=1_440)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BRIDGE_",
@@ -81,6 +92,7 @@ class Settings(BaseSettings):
     field_mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     contacts: dict[str, list[str]] = Field(default_factory=dict)
     webhooks: WebhooksConfig = WebhooksConfig()
+    catch_up: CatchUpConfig = CatchUpConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -19,6 +19,7 @@ become dead letters at once, carrying the vendor's message.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -190,6 +191,29 @@ class Tracker(Protocol):  # Jira, GitHub
     def comment(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> None: ...
     def move_to(self, ref: ExternalRef, status: str) -> None: ...
     def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None: ...
+
+
+@dataclass(frozen=True)
+class MissedEvent:
+    """An event a vendor sent (or would have sent) as a webhook, found by asking its API:
+    ``payload`` is shaped as that webhook's body, so the same processor reads both, and
+    ``record_key`` is the one the webhook receiver derives."""
+
+    source: str
+    event_type: str
+    record_key: str
+    payload: dict[str, Any]
+    occurred_at: dt.datetime
+
+
+class CatchUpSource(Protocol):
+    """A connector with the ``catch_up`` feature: what happened at the vendor since a time.
+    ``scope`` names what one watermark covers (a repository, a project). Calls go through the
+    connector's rate budget; a used-up budget raises ``TransientConnectorError``."""
+
+    catch_up_scope: str
+
+    def missed_since(self, since: dt.datetime) -> list[MissedEvent]: ...
 
 
 class Chat(Protocol):  # Slack

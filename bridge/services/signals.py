@@ -145,3 +145,22 @@ def fix_versions(payload: dict[str, Any]) -> tuple[str, list[str]]:
     versions = (issue.get("fields") or {}).get("fixVersions") or []
     ids = [str(v["id"]) for v in versions if isinstance(v, dict) and v.get("id")]
     return _text(issue.get("key")), ids
+
+
+def content_delivery_id(source: str, event_type: str, payload: dict[str, Any]) -> str | None:
+    """The inbox key of an event that catch-up may also find, derived from what it is about
+    rather than the vendor's per-delivery id (which an API listing never shows): a webhook and
+    its catch-up copy then collide in the inbox and act once. None for other events."""
+    if source == "github":
+        repo = _text((payload.get("repository") or {}).get("full_name"))
+        if event_type == "release.published":
+            tag = _text((payload.get("release") or {}).get("tag_name"))
+            return f"release.published:{repo}@{tag}" if repo and tag else None
+        pull = payload.get("pull_request") or {}
+        if event_type == "pull_request.closed" and pull.get("merged") is True:
+            number = pull.get("number")
+            return f"pull_request.merged:{repo}#{number}" if repo and number else None
+    if source == "jira" and event_type == "jira:version_released":
+        version = str((payload.get("version") or {}).get("id") or "")
+        return f"jira:version_released:{version}" if version else None
+    return None

@@ -333,3 +333,16 @@ class KnownName(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(255))
     learnt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class CatchUpWatermark(Base):
+    """How far catch-up has compared a vendor source (``github`` + a repository, ``jira`` + a
+    project) with what the bridge knows."""
+
+    __tablename__ = "catch_up_watermarks"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    checked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

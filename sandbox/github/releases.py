@@ -67,6 +67,23 @@ def register(app: Flask, server: GithubServer, with_repo: Callable[..., Any]) ->
         milestone.closed_at = now() if milestone.state == "closed" else None
         return jsonify(server.render.milestone(repo, milestone))
 
+    def page_of(items: list[Any]) -> list[Any]:
+        size = min(int(request.args.get("per_page", 30)), 100)
+        start = (max(int(request.args.get("page", 1)), 1) - 1) * size
+        return items[start : start + size]
+
+    @app.get(f"{R}/pulls")
+    @with_repo
+    def list_pulls(repo: Repo) -> Any:
+        """State and ``sort=updated`` (newest first, or ``direction=asc``), paged as GitHub."""
+        state = request.args.get("state", "open")
+        shown = [server.render.pull(repo, p) for p in repo.pulls.values()]
+        found = [p for p in shown if state == "all" or p["state"] == state]
+        if request.args.get("sort") == "updated":
+            descending = request.args.get("direction", "desc") == "desc"
+            found.sort(key=lambda p: str(p["updated_at"]), reverse=descending)
+        return jsonify(page_of(found))
+
     @app.get(f"{R}/pulls/<int:number>")
     @with_repo
     def get_pull(repo: Repo, number: int) -> Any:
@@ -92,7 +109,8 @@ def register(app: Flask, server: GithubServer, with_repo: Callable[..., Any]) ->
     @app.get(f"{R}/releases")
     @with_repo
     def list_releases(repo: Repo) -> Any:
-        return jsonify([server.render.release(repo, r) for r in reversed(repo.releases.values())])
+        newest = [server.render.release(repo, r) for r in reversed(repo.releases.values())]
+        return jsonify(page_of(newest))
 
     @app.post(f"{R}/releases")
     @with_repo

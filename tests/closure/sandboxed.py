@@ -48,12 +48,14 @@ def served_bridge(
     monkeypatch: pytest.MonkeyPatch,
     signed_by: Iterable[str] = ("jira", "zendesk", "github"),
     wide: Iterable[str] = ("slack:channel",),
+    vendors: Iterable[str] = ("jira", "slack", "zendesk"),
 ) -> Iterator[Bridge]:
     """A bridge on SQLite wired to the sandbox's Jira, Slack and Zendesk, taking the webhooks of
-    ``signed_by`` at its own web server (Jira's registered with the sandbox). The budgets named
+    ``signed_by`` at its own web server (Jira's registered with the sandbox); ``vendors`` are the
+    connectors configured. The budgets named
     in ``wide`` are widened: Slack's one message a second per channel is kept by the connectors,
     and a story posting a dozen thread replies would wait on it."""
-    write_sandbox_config(sandbox, directory)
+    write_sandbox_config(sandbox, directory, vendors)
     for vendor in signed_by:
         monkeypatch.setenv(secret_variable(vendor), sandbox.webhook_secrets[vendor])
     settings = load_settings()

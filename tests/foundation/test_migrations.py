@@ -33,6 +33,7 @@ FOUNDATION_TABLES = {
     "pending_escalation_requests",
     "credential_status",
     "known_names",
+    "catch_up_watermarks",
 }
 
 
@@ -46,8 +47,8 @@ def tables(url: str) -> set[str]:
 
 def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
     assert tables(database_url) == FOUNDATION_TABLES
-    assert migrate.downgrade(database_url) == "0006"
-    assert tables(database_url) == FOUNDATION_TABLES - {"known_names"}
+    assert migrate.downgrade(database_url) == "0007"
+    assert tables(database_url) == FOUNDATION_TABLES - {"catch_up_watermarks"}
     assert migrate.upgrade(database_url) == migrate.head_revision()
     assert tables(database_url) == FOUNDATION_TABLES
 
@@ -106,7 +107,7 @@ def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
     current = runner.invoke(main, ["db", "current"])
     assert current.output.endswith("up to date\n")
     down = runner.invoke(main, ["db", "downgrade"])
-    assert down.output.endswith("is at revision 0006\n")
+    assert down.output.endswith("is at revision 0007\n")
     assert runner.invoke(main, ["db", "current"]).output.endswith(
         "needs `support-bridge db upgrade`\n"
     )

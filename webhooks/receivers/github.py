@@ -10,6 +10,7 @@ from flask import Blueprint
 from werkzeug.datastructures import Headers
 
 from bridge.domain.identifiers import github_number_problem
+from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
@@ -55,10 +56,14 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     if record_key is None:
         raise Malformed("unexpected_payload", f"{event} payload names no repository and record")
     action = scalar_text(payload.get("action"))
+    event_type = token(f"{event}.{action}" if action else event, "event", "unknown_event")
+    # A release or merge that catch-up can also find is keyed by its content, so the two
+    # copies act once (docs/architecture.md, "Catch-up").
+    keyed = content_delivery_id("github", event_type, payload)
     return Delivery(
         source="github",
-        delivery_id=delivery_id,
-        event_type=token(f"{event}.{action}" if action else event, "event", "unknown_event"),
+        delivery_id=token(keyed, "delivery id") if keyed else delivery_id,
+        event_type=event_type,
         body=body,
         record_key=token(record_key, "record key"),
         provider_ts=iso_time(stamp),

@@ -9,6 +9,7 @@ from flask import Blueprint
 from werkzeug.datastructures import Headers
 
 from bridge.domain.identifiers import jira_issue_key_problem
+from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
@@ -51,7 +52,12 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     if record_key is None:
         raise Malformed("unexpected_payload", f"{event} payload names no issue or version")
     # Jira repeats the identifier on its retries; a delivery without one is keyed by content.
-    identifier = headers.get("X-Atlassian-Webhook-Identifier") or content_hash(body)
+    # A released version, which catch-up can also find, is keyed by the version instead.
+    identifier = (
+        content_delivery_id("jira", event, payload)
+        or headers.get("X-Atlassian-Webhook-Identifier")
+        or content_hash(body)
+    )
     return Delivery(
         source="jira",
         delivery_id=token(identifier, "X-Atlassian-Webhook-Identifier"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -17,7 +18,7 @@ from github.Repository import Repository
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.github import auth, markdown
+from bridge.connectors.github import auth, catchup, markdown
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
 from bridge.services import ports
@@ -36,7 +37,7 @@ CLIENT_OPTIONS: dict[str, Any] = {
 
 class GitHubConnector(tracker.TrackerConnector):
     key = "github"
-    features = frozenset({"create_record", "comment", "move_to", "waiting_list"})
+    features = frozenset({"create_record", "comment", "move_to", "waiting_list", "catch_up"})
 
     def __init__(self, settings: GitHubSettings, context: Context) -> None:
         self.settings = settings
@@ -231,6 +232,14 @@ class GitHubConnector(tracker.TrackerConnector):
         else:
             self.call(lambda: found.edit(body), writes=True)
             log.info("github.waiting_list.edited", issue=ref.key, comment=found.id)
+
+    # -- CatchUpSource ------------------------------------------------------------------------
+    @property
+    def catch_up_scope(self) -> str:
+        return self.settings.repository
+
+    def missed_since(self, since: dt.datetime) -> list[ports.MissedEvent]:
+        return catchup.missed_since(self.repo, self.call, self.client.per_page, since)
 
     def check(self) -> ports.CheckResult:
         try:

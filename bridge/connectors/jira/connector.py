@@ -16,6 +16,7 @@ from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.jira import createmeta, markup, setup_check, site
+from bridge.connectors.jira.catchup import VersionCatchUp
 from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
@@ -39,7 +40,7 @@ RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
 INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-act search
 
 
-class JiraConnector(IssueLinks, tracker.TrackerConnector):
+class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
     features = frozenset(
         {
@@ -50,6 +51,7 @@ class JiraConnector(IssueLinks, tracker.TrackerConnector):
             "issue_link",
             "entity_property",
             "waiting_list",
+            "catch_up",
         }
     )
 
