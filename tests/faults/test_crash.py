@@ -13,23 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import select
 
-from bridge.config import load_settings
 from bridge.connectors import helpdesk
 from bridge.jobs.clock import utcnow
-from bridge.runtime import Runtime, bootstrap
+from bridge.runtime import Runtime
 from bridge.services import effects
-from bridge.store import migrate
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
-from sandbox.embedded import connector_settings
 from sandbox.runner import DEFAULT_CHANNEL, DEFAULT_REPO
-from tests.faults.processes import BridgeProcess, bridge_env, expire_leases, wait_until
-from tests.helpers import running_sandbox
+from tests.faults.processes import BridgeProcess, expire_leases, wait_until
 
 HELD = 120.0  # seconds the vendor holds its answer: far longer than the test needs
 NOTE = "Escalated: escalation crash-1 is open for this ticket."
@@ -119,37 +114,6 @@ CASES = {
         _freshdesk_replies,
     ),
 }
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with running_sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-def env(sandbox: Sandbox, isolated_settings: Path) -> dict[str, str]:
-    """The embedded engine (SQLite database and queue in the work directory), every connector
-    pointed at the test's sandbox; the same settings for this process and the workers."""
-    connectors = connector_settings(sandbox)
-    del connectors["email"]
-    config = {"routing": {"default_channel": DEFAULT_CHANNEL}, "connectors": connectors}
-    config_path = isolated_settings / "bridge.yaml"
-    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return bridge_env({"CONFIG": str(config_path), "DATA_DIR": str(isolated_settings / "var")})
-
-
-@pytest.fixture
-def runtime(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    """This process's runtime: it plans the side effect (enqueued on commit) and reads rows."""
-    for name, value in env.items():
-        if name.startswith("BRIDGE_"):
-            monkeypatch.setenv(name, value)
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    built = bootstrap(settings)
-    yield built
-    built.close()
 
 
 @pytest.fixture

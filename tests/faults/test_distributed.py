@@ -41,7 +41,7 @@ from tests.faults.processes import (
     let_time_pass,
     wait_until,
 )
-from tests.helpers import API_REVIEW, API_TRIAGE, running_sandbox
+from tests.helpers import API_REVIEW, API_TRIAGE
 
 TICKETS = 10  # one escalation each
 REPLIES = 3  # customer replies per ticket during the burst, besides the first one
@@ -100,12 +100,6 @@ class Cluster:
                 )
             ).first()
             return owner
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with running_sandbox() as running:
-        yield running
 
 
 @pytest.fixture

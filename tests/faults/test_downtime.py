@@ -3,52 +3,16 @@ through catch-up, as real processes on the embedded engine."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import requests
-import yaml
 from sqlalchemy import select
 
-from bridge.config import load_settings
-from bridge.runtime import Runtime, bootstrap
-from bridge.store import migrate
+from bridge.runtime import Runtime
 from bridge.store.tables import CatchUpWatermark, InboxRow
 from sandbox import Sandbox
-from sandbox.embedded import connector_settings
-from sandbox.runner import DEFAULT_CHANNEL, DEFAULT_REPO
-from tests.faults.processes import BridgeProcess, bridge_env, wait_until
-from tests.helpers import running_sandbox
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with running_sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-def env(sandbox: Sandbox, isolated_settings: Path) -> dict[str, str]:
-    connectors = connector_settings(sandbox)
-    del connectors["email"]
-    config = {"routing": {"default_channel": DEFAULT_CHANNEL}, "connectors": connectors}
-    path = isolated_settings / "bridge.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return bridge_env({"CONFIG": str(path), "DATA_DIR": str(isolated_settings / "var")})
-
-
-@pytest.fixture
-def runtime(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    """This process's view of the database the workers share."""
-    for name, value in env.items():
-        if name.startswith("BRIDGE_"):
-            monkeypatch.setenv(name, value)
-    settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
-    built = bootstrap(settings)
-    yield built
-    built.close()
+from sandbox.runner import DEFAULT_REPO
+from tests.faults.processes import BridgeProcess, wait_until
 
 
 def _watermarked(runtime: Runtime) -> bool:

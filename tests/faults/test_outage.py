@@ -27,7 +27,6 @@ from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from tests.closure.sandboxed import Developer, served_bridge
 from tests.closure.story import ENGINEER, escalate_to_accepted_plan
-from tests.helpers import running_sandbox
 from tests.services.conftest import add_ticket
 
 MINUTE = dt.timedelta(minutes=1)
@@ -98,12 +97,6 @@ class Worker:
                 wait = after.next_attempt_at - now
                 assert wait >= dt.timedelta(seconds=fault.retry_after or 0), (row_id, wait)
                 self.retries_seen += 1
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with running_sandbox() as running:
-        yield running
 
 
 @pytest.fixture
