@@ -11,6 +11,7 @@ from bridge.domain.enums import ReasonCategory
 from bridge.domain.opening import Advice, advise
 from bridge.domain.records import AdviceOverride, Ticket
 from bridge.services.collaborators import Service
+from bridge.services.mrkdwn import inert
 from bridge.services.policy import snapshot
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 
@@ -36,15 +37,8 @@ def advised_against(advice: Advice) -> str:
 def override_text(override: AdviceOverride) -> str:
     """The override as the escalation's thread shows it: who, against what, and why."""
     against = "; ".join(Advice(override.advice).explain())
-    by, why = _literal(override.by), _literal(override.justification.strip())
+    by, why = inert(override.by), inert(override.justification.strip())
     return f"Escalated against the advice ({against}) by {by}: {why}"
-
-
-def _literal(text: str) -> str:
-    """Typed text as Slack's mrkdwn shows it as typed: it can neither mention nor link."""
-    for raw, shown in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = text.replace(raw, shown)
-    return text
 
 
 class Advisor(Service):
