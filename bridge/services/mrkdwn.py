@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.domain.enums import ReasonCategory
+from bridge.services.block_text import cut
 
 # One answer longer than this is cut: the message is read at a glance, and a section's text
 # must stay under Slack's 3,000 characters.
@@ -41,7 +42,7 @@ def inert(text: object) -> str:
 
 def escaped(text: str, longest: int = LONGEST_ANSWER) -> str:
     """``inert``, cut to ``longest`` characters with "…"."""
-    return inert(text if len(text) <= longest else text[: longest - 1] + "…")
+    return inert(cut(text, longest))
 
 
 def _answer(value: Any) -> str:
