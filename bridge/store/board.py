@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bridge.domain.records import FixEta, TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
-from bridge.store.codec import from_json
+from bridge.store.clocks import clocks_of
 from bridge.store.dead_letters import DeadLetters, GaveUp, channels_of, dead_letters
 from bridge.store.escalations import fix_eta_of, triage_of
 from bridge.store.tables import (
@@ -207,16 +207,6 @@ def _running(session: Session, ids: Collection[int]) -> dict[int, frozenset[str]
         for escalation_id, kind in session.execute(query):
             found.setdefault(escalation_id, set()).add(kind)
     return {key: frozenset(kinds) for key, kinds in found.items()}
-
-
-def clocks_of(session: Session, ids: list[int]) -> dict[int, tuple[SlaClockRecord, ...]]:
-    """Every SLA clock of each escalation, in the order they were started."""
-    found: dict[int, list[SlaClockRecord]] = {}
-    if ids:
-        query = select(SlaClock).where(SlaClock.escalation_id.in_(ids)).order_by(SlaClock.id)
-        for row in session.scalars(query):
-            found.setdefault(row.escalation_id, []).append(from_json(SlaClockRecord, row.document))
-    return {escalation_id: tuple(clocks) for escalation_id, clocks in found.items()}
 
 
 def next_due(session: Session, ids: Collection[int]) -> dict[int, NextDue]:

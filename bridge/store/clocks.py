@@ -13,6 +13,20 @@ from bridge.store import tables
 from bridge.store.codec import from_json, to_json
 
 
+def clocks_of(session: Session, ids: list[int]) -> dict[int, tuple[SlaClock, ...]]:
+    """Every SLA clock of each escalation, by id (``domain.clocks.latest`` orders them by start)."""
+    found: dict[int, list[SlaClock]] = {}
+    if ids:
+        query = (
+            select(tables.SlaClock)
+            .where(tables.SlaClock.escalation_id.in_(ids))
+            .order_by(tables.SlaClock.id)
+        )
+        for row in session.scalars(query):
+            found.setdefault(row.escalation_id, []).append(from_json(SlaClock, row.document))
+    return {escalation_id: tuple(clocks) for escalation_id, clocks in found.items()}
+
+
 class ClockRepository:
     """The clock half of ``EscalationStore``, inside the caller's transaction."""
 
@@ -29,12 +43,7 @@ class ClockRepository:
         self.session.add(row)
 
     def clocks(self, escalation_id: int) -> list[SlaClock]:
-        rows = self.session.scalars(
-            select(tables.SlaClock)
-            .where(tables.SlaClock.escalation_id == escalation_id)
-            .order_by(tables.SlaClock.id)
-        )
-        return [from_json(SlaClock, row.document) for row in rows]
+        return list(clocks_of(self.session, [escalation_id]).get(escalation_id, ()))
 
     def paused_clock_owners(self) -> list[int]:
         """Escalations with a paused clock: an agreed wait on the customer may have ended."""

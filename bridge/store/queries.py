@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from bridge.domain.records import FixEta, TriageAnswers
 from bridge.domain.sla import SlaClock as SlaClockRecord
-from bridge.store.board import clocks_of, next_due
-from bridge.store.codec import from_json
+from bridge.store.board import next_due
+from bridge.store.clocks import clocks_of
 from bridge.store.escalations import fix_eta_of, triage_of
-from bridge.store.tables import ActionRequest, Escalation, SlaClock, Ticket
+from bridge.store.tables import ActionRequest, Escalation, Ticket
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,6 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
         .where(ActionRequest.escalation_id == row.id)
         .order_by(ActionRequest.id)
     )
-    clocks = session.scalars(
-        select(SlaClock).where(SlaClock.escalation_id == row.id).order_by(SlaClock.id)
-    )
     return EscalationView(
         id=row.id,
         state=row.state,
@@ -118,7 +115,7 @@ def latest_escalation(session: Session, ticket_id: int) -> EscalationView | None
             LinkView(link.system, link.kind, link.external_key, link.url, link.state)
             for link in links
         ),
-        clocks=tuple(from_json(SlaClockRecord, clock.document) for clock in clocks),
+        clocks=clocks_of(session, [row.id]).get(row.id, ()),
         triage=triage_of(row),
         fix_eta=fix_eta_of(row),
     )
