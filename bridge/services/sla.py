@@ -25,6 +25,7 @@ from bridge.services import effects
 from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
+from bridge.services.mrkdwn import inert
 from bridge.store.escalations import EscalationStore
 
 log = structlog.get_logger(__name__)
@@ -214,7 +215,8 @@ def _digest_line(line: DigestLine, clocks: list[SlaClock], now: dt.datetime) -> 
         f"{kind.value} {describe(clock, now)}" for kind, clock in latest(clocks).items()
     )
     return (
-        f"• escalation {line.escalation_id} (ticket {line.ticket_id}): level {int(line.level)}, "
-        f"{line.state.value}, engineer {line.engineer or 'unassigned'}, "
+        f"• escalation {line.escalation_id} (ticket {inert(line.ticket_id)}): "
+        f"level {int(line.level)}, {line.state.value}, "
+        f"engineer {inert(line.engineer) if line.engineer else 'unassigned'}, "
         f"SLA: {shown or 'no clock'}, overdue: {'; '.join(overdue) if overdue else 'nothing'}"
     )

@@ -11,9 +11,11 @@ from bridge.config import load_settings
 from bridge.domain.enums import CommunicationMode
 from bridge.domain.records import CommunicationPlan
 from bridge.runtime import Runtime, bootstrap
+from bridge.services import procedure
 from bridge.services.steps import agree_communication, status_update
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
+from tests.procedure.world import TRIAGE
 
 from .conftest import MONDAY_10AM, add_ticket
 from .test_escalation_service import request
@@ -209,3 +211,24 @@ def test_two_workers_plan_one_digest_per_business_day_and_none_on_days_off(runti
             )
         )
     assert [key.split(":")[-1] for key in keys] == ["2026-11-20", "2026-11-23", "2026-11-27"]
+
+
+def test_the_digest_shows_an_engineer_named_by_hand_as_text(runtime) -> None:
+    """An engineer typed through the API (not a Slack id) is outside text: it cannot ping."""
+    add_ticket(runtime)
+    escalation_id = runtime.services.escalations.request(request(triage=TRIAGE), MONDAY_10AM)
+    procedure.assign_engineer(
+        runtime.services.steps,
+        escalation_id,
+        engineer="<!channel> Erin",
+        by="U-ANNA",
+        cause="api:assign",
+        now=MONDAY_10AM,
+    )
+    assert runtime.services.sla.digest_tick(dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.UTC))
+    with runtime.sessions() as session:
+        [post] = session.scalars(
+            select(tables.OutboxRow).where(tables.OutboxRow.operation == "channel_post")
+        ).all()
+    assert "engineer &lt;!channel&gt; Erin," in post.payload["text"]
+    assert "<!channel>" not in post.payload["text"]
