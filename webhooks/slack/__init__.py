@@ -11,6 +11,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bridge.services.ports import SlackWorkspace, has_feature
 from webhooks.slack.listeners import Listeners
+from webhooks.slack.socket_mode import SocketModeLink
 from webhooks.slack.workspace_pin import NOT_PINNED_FIX, WorkspacePin
 
 log = structlog.get_logger("webhooks.slack")
@@ -21,6 +22,7 @@ class SlackSurface:
     bolt: App
     listeners: Listeners
     handler: SlackRequestHandler
+    socket_mode: SocketModeLink | None = None  # started by `serve` (and the demo), not here
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +34,8 @@ def init_app(app: Flask) -> None:
     runtime = runtime_of(app)
     slack = runtime.settings.connectors.slack
     connector = runtime.connectors.get("slack")
-    if slack is None or connector is None or not runtime.settings.webhook_secrets("slack"):
+    signed = bool(runtime.settings.webhook_secrets("slack"))
+    if slack is None or connector is None or not (signed or slack.socket_mode):
         log.info("slack.off", bot_token_set=slack is not None)
         return
     if not has_feature(connector, "workspace"):
@@ -42,7 +45,10 @@ def init_app(app: Flask) -> None:
     bolt, listeners = build_bolt_app(runtime, slack, workspace)
     if not WorkspacePin.of(slack).pinned:
         log.warning("slack.workspace_not_pinned", fix=NOT_PINNED_FIX)
-    app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt))
+    link = None
+    if slack.socket_mode and slack.app_token is not None:
+        link = SocketModeLink(bolt, slack.app_token.get_secret_value())
+    app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt), link)
 
 
 def surface_of(app: Flask) -> SlackSurface | None:
