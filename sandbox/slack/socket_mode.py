@@ -18,6 +18,7 @@ sandbox's drop and duplicate faults (a redelivered envelope) work the same on bo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import threading
@@ -85,6 +86,7 @@ class SocketMode:
         self._waiting: dict[str, _Waiting] = {}
         self._target: WebhookTarget | None = None
         self.opened = 0  # connections ever opened: a test can watch a reconnect
+        self.acknowledged: list[str] = []  # envelope ids, in the order their acks arrived
 
     # -- apps.connections.open ---------------------------------------------------------
     def new_url(self) -> str:
@@ -118,13 +120,24 @@ class SocketMode:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def drop_connections(self) -> None:
-        """Close every open connection, as Slack does when it refreshes one; the app
-        reconnects through `apps.connections.open`."""
+    def refresh_connections(self, grace_seconds: float = 5.0) -> None:
+        """Refresh every open connection as Slack does: a `disconnect` message first (the
+        app opens a new connection through `apps.connections.open`), then, after the grace
+        period, the old connection is closed if the app has not closed it."""
         with self._lock:
             connections = list(self._connections)
+        notice = {"type": "disconnect", "reason": "refresh_requested", "debug_info": {}}
         for connection in connections:
-            connection.close(code=1001, reason="refresh_requested")
+            with contextlib.suppress(ConnectionClosed):
+                connection.send(json.dumps(notice))
+
+        def close_old() -> None:
+            for connection in connections:
+                connection.close(code=1001, reason="refresh_requested")
+
+        closing = threading.Timer(grace_seconds, close_old)
+        closing.daemon = True
+        closing.start()
 
     # -- one connection ------------------------------------------------------------------
     def _serve_connection(self, connection: ServerConnection) -> None:
@@ -178,6 +191,7 @@ class SocketMode:
         if not isinstance(ack, dict):
             return
         with self._lock:
+            self.acknowledged.append(str(ack.get("envelope_id")))
             waiting = self._waiting.get(str(ack.get("envelope_id")))
         if waiting is not None:
             waiting.ack = ack

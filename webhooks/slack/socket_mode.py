@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 import structlog
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 
 from webhooks.payload import Malformed
 from webhooks.slack.shapes import check_command, check_event, check_interaction
@@ -60,9 +62,20 @@ class _CheckedHandler(SocketModeHandler):
                     reason=problem.reason,
                     detail=problem.detail,
                 )
-                client.send_message(json.dumps({"envelope_id": req.envelope_id}))
+                _acknowledge(client, req)
                 return
-        super().handle(client, req)
+        started = time.time()
+        answer = run_bolt_app(self.app, req)
+        if answer.status == 404:
+            # Nothing in the bridge handles it: acknowledged, as /slack/* answers it 200, so
+            # that Slack does not send it again.
+            _acknowledge(client, req)
+            return
+        send_response(client, req, answer, started)
+
+
+def _acknowledge(client: Any, req: Any) -> None:
+    client.send_message(json.dumps({"envelope_id": req.envelope_id}))
 
 
 def _slack_error(exc: Exception) -> str | None:
