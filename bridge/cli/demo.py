@@ -290,13 +290,14 @@ def demo(keep: bool, socket_mode: bool) -> None:
         link = socket_mode_link(app)
         if link is not None:
             link.start()
-            click.echo("Slack talks to the bridge over Socket Mode; /slack/* is off (404).")
         click.echo(
             f"Bridge on {bridge_url}; sandbox: Jira {sandbox.urls['jira']}, "
             f"Slack {sandbox.urls['slack']}, Zendesk {sandbox.urls['zendesk']}\n"
             f"The board: {bridge_url}/board (while the demo runs; log in with the token "
             f"{board_token})"
         )
+        if link is not None:
+            click.echo("Slack talks to the bridge over Socket Mode; /slack/* is off (404).")
         try:
             play(Story(runtime, sandbox, bridge_url, click.echo))
             took = (dt.datetime.now(dt.UTC) - started).total_seconds()

@@ -32,6 +32,7 @@ from sandbox.core.server import BackgroundServer
 from sandbox.embedded import start_for
 from sandbox.slack import person
 from sandbox.slack.socket_mode import SOCKET_URL
+from tests.connectors.test_slack_routing_check import configure, doctor_rows, slack_of
 from webhooks.app import create_app
 from webhooks.slack.socket_mode import SocketModeLink, socket_mode_link
 
@@ -274,3 +275,42 @@ def _wait_for(condition: Any, seconds: float = 10.0) -> None:
             return
         done.wait(0.05)
     raise AssertionError("the bridge did not reconnect")
+
+
+def _socket_mode_config(sandbox: Sandbox, workdir: Path, app_token: str) -> None:
+    slack = slack_of(sandbox) | {"socket_mode": True, "app_token": app_token}
+    configure(workdir, {"default_channel": "#support"}, slack)
+
+
+def test_doctor_checks_the_app_token_slack_will_be_asked_with(
+    sandbox: Sandbox, isolated_settings: Path
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    _socket_mode_config(sandbox, isolated_settings, sandbox.credentials["slack"]["app_token"])
+    accepted = runner.invoke(main, ["doctor"])
+    _socket_mode_config(sandbox, isolated_settings, "xapp-1-A0-revoked-one")
+    refused = runner.invoke(main, ["doctor"])
+
+    [(status, detail, _fix)] = doctor_rows(accepted.output, "connector slack")
+    assert (status, detail.endswith("Socket Mode's app-level token accepted")) == ("OK", True)
+    [(status, detail, fix)] = doctor_rows(refused.output, "connector slack")
+    assert status == "FAIL" and "Socket Mode cannot connect" in detail and "invalid_auth" in detail
+    assert fix.startswith("check connectors.slack.app_token")
+    assert refused.exit_code == 1 and "revoked-one" not in refused.output
+
+
+def test_serve_stops_at_once_when_slack_refuses_the_app_token(
+    sandbox: Sandbox, isolated_settings: Path
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    _socket_mode_config(sandbox, isolated_settings, "xapp-1-A0-revoked-one")
+
+    result = runner.invoke(main, ["serve", "--port", str(_free_port())])
+
+    assert result.exit_code != 0
+    assert "connectors.slack.app_token: Slack refused the app-level token (invalid_auth)" in (
+        result.output
+    )
+    assert "revoked-one" not in result.output and "Traceback" not in result.output
