@@ -121,11 +121,14 @@ def serve(
 def _connect_slack_socket(app: Any, cleanup: contextlib.ExitStack) -> None:
     """Socket Mode: Slack's requests arrive over a WebSocket this process opens (a thread of
     bolt's handler), closed when ``serve`` stops."""
-    from webhooks.slack.socket_mode import SocketModeRefused, socket_mode_link
+    from webhooks.slack import surface_of
 
-    link = socket_mode_link(app)
+    surface = surface_of(app)
+    link = surface.socket_mode if surface is not None else None
     if link is None:
         return
+    from webhooks.slack.socket_mode import SocketModeRefused
+
     try:
         link.start()
     except SocketModeRefused as refused:

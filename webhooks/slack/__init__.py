@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 from flask import Flask
@@ -11,8 +12,10 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bridge.services.ports import SlackWorkspace, has_feature
 from webhooks.slack.listeners import Listeners
-from webhooks.slack.socket_mode import SocketModeLink
 from webhooks.slack.workspace_pin import NOT_PINNED_FIX, WorkspacePin
+
+if TYPE_CHECKING:
+    from webhooks.slack.socket_mode import SocketModeLink
 
 log = structlog.get_logger("webhooks.slack")
 
@@ -47,6 +50,8 @@ def init_app(app: Flask) -> None:
         log.warning("slack.workspace_not_pinned", fix=NOT_PINNED_FIX)
     link = None
     if slack.socket_mode and slack.app_token is not None:
+        from webhooks.slack.socket_mode import SocketModeLink  # only a bridge in Socket Mode
+
         link = SocketModeLink(bolt, slack.app_token.get_secret_value())
     app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt), link)
 
