@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from bridge.cli import main
@@ -107,7 +108,7 @@ def test_serve_holds_the_socket_in_a_thread_and_closes_it_when_stopped(
     _socket_mode_config(sandbox, isolated_settings, sandbox.credentials["slack"]["app_token"])
     exe = Path(sys.executable).with_name("support-bridge")
     server = subprocess.Popen(
-        [exe, "serve", "--port", str(_free_port())],
+        [exe, "serve", "--port", str(port := _free_port())],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -129,6 +130,7 @@ def test_serve_holds_the_socket_in_a_thread_and_closes_it_when_stopped(
         sandbox.flush_webhooks()
         [answered] = sandbox.slack.webhooks.deliveries
         assert "/escalate <ticket>" in answered.answer["payload"]["text"]
+        _wait_until_serving(port)  # SIGTERM stops serve cleanly once it serves
     finally:
         server.send_signal(signal.SIGTERM)
         logged, rest = server.communicate(timeout=30)
@@ -138,3 +140,14 @@ def test_serve_holds_the_socket_in_a_thread_and_closes_it_when_stopped(
     while socket_mode.connected and time.monotonic() < deadline:
         time.sleep(0.05)
     assert socket_mode.connected == 0
+
+
+def _wait_until_serving(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not answer /healthz")
