@@ -254,3 +254,21 @@ def test_the_guards_of_slack_http_hold_on_the_socket(socket_bridge: SocketBridge
     assert [d.status for d in sandbox.slack.webhooks.deliveries] == [200, 200]
     with bridge.runtime.sessions() as session:
         assert session.scalars(select(tables.InboxRow)).all() == []
+
+
+def test_an_event_over_the_socket_is_stored_once_however_often_slack_sends_it(
+    socket_bridge: SocketBridge,
+) -> None:
+    bridge, sandbox = socket_bridge, socket_bridge.sandbox
+    sandbox.slack.webhooks.duplicate_next(event="app_uninstalled")
+
+    sandbox.slack.app.test_client().post(
+        "/_sandbox/events", json={"event": {"type": "app_uninstalled"}}
+    )
+    sandbox.flush_webhooks()
+
+    assert [d.status for d in sandbox.slack.webhooks.deliveries] == [200, 200]
+    with bridge.runtime.sessions() as session:
+        [row] = session.scalars(select(tables.InboxRow)).all()
+    assert row.event_type == "event.app_uninstalled"
+    assert json.loads(row.body)["event"] == {"type": "app_uninstalled"}
