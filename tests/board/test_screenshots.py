@@ -49,14 +49,16 @@ class PageForPeople:
 
 
 SEVERITIES = ("Severity 1", "Severity 2", "Severity 3", "Urgent", "High Priority")
+TEAM = "#support-escalations"  # the sandbox's Slack channel, routed to by its id
 EVERYONE = (
+    TEAM,
     *(customer.organisation for customer in CUSTOMERS),
     *(customer.email for customer in CUSTOMERS),
     *(customer.subject for customer in CUSTOMERS),
     *(engineer.display_name for engineer in ENGINEERS),
     *SEVERITIES,
 )
-ONE = (GLOBEX.organisation, GLOBEX.email, GLOBEX.subject, ERIN.display_name, "alice")
+ONE = (GLOBEX.organisation, GLOBEX.email, GLOBEX.subject, ERIN.display_name, "alice", TEAM)
 
 # Every page under /board that people read. A new one fails
 # test_every_page_for_people_is_looked_at until it is added here.
@@ -122,6 +124,7 @@ def test_each_page_names_people_and_customers_never_their_ids(
         *(str(customer.requester_id) for customer in CUSTOMERS),
         *(engineer.slack_id for engineer in ENGINEERS),
         SUPPORT,
+        played.sandbox.credentials["slack"]["channel"],
     }
     assert vendor_ids <= set(names), "the worker learnt every name the pages need"
     assert {names[ERIN.slack_id], names[SAM.slack_id]} == {"Erin Okafor", "Sam Lee"}
