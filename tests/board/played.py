@@ -137,9 +137,15 @@ def customer_writes(played: Played, customer: Customer, body: str) -> int:
     return ticket.id
 
 
-def newest_escalation(played: Played) -> int:
+def opened_for(played: Played, customer: Customer) -> int:
+    """The escalation the bridge just opened, remembered as ``customer``'s."""
     with played.bridge.runtime.sessions() as session:
-        return max(session.scalars(select(tables.Escalation.id)).all())
+        newest = max(session.scalars(select(tables.Escalation.id)).all(), default=None)
+    assert newest is not None and newest not in played.escalations.values(), (
+        f"the bridge opened no escalation for {customer.organisation}"
+    )
+    played.escalations[customer] = newest
+    return newest
 
 
 def escalated_from_slack(
@@ -155,9 +161,7 @@ def escalated_from_slack(
     )
     person.escalate(played.sandbox, SUPPORT, f"zendesk:{ticket} {customer.subject}", answers)
     settle(played)
-    escalation_id = newest_escalation(played)
-    played.escalations[customer] = escalation_id
-    return escalation_id
+    return opened_for(played, customer)
 
 
 def escalated_in_zendesk(played: Played, customer: Customer, ticket: int) -> int:
@@ -171,9 +175,7 @@ def escalated_in_zendesk(played: Played, customer: Customer, ticket: int) -> int
     zendesk.put(ticket, {"custom_fields": custom})
     zendesk.put(ticket, {"tags": ["escalation"]})
     settle(played)
-    escalation_id = newest_escalation(played)
-    played.escalations[customer] = escalation_id
-    return escalation_id
+    return opened_for(played, customer)
 
 
 def step(played: Played, user: str, escalation_id: int, name: str, **values: object) -> None:
