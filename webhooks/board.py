@@ -140,6 +140,7 @@ def index() -> Any:
         states=STATES,
         levels=LEVELS,
         teams=teams,
+        team_names=access.runtime().services.names.known_channels(teams),
         now=now,
         countdown=countdown,
         stamp=stamp,
@@ -192,6 +193,7 @@ def _json_row(
         "engineer": shown.engineer,
         "next": {"what": shown.next.what, "whom": shown.next.whom} if shown.next else None,
         "team": row.channel,
+        "team_name": shown.team,
         "next_due": (
             {
                 "kind": row.next_due.kind,
