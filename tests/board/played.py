@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -166,9 +165,6 @@ def escalated_from_slack(
 
 def escalated_in_zendesk(played: Played, customer: Customer, ticket: int) -> int:
     """The agent fills in the triage fields and tags the ticket; the trigger tells the bridge."""
-    # Zendesk stamps changes to the second, and the bridge takes a change stamped no later
-    # than the last it mirrored for stale: the agent acts in a later second than the mail.
-    time.sleep(1 - time.time() % 1 + 0.05)
     zendesk = Zendesk(played.sandbox)
     ids = zendesk.trigger_escalation()
     custom = [{"id": ids[name], "value": value} for name, value in TRIGGER_ANSWERS.items()]
