@@ -40,6 +40,7 @@ from bridge.services.sla import SlaTicks
 from bridge.services.spar import SparFiling
 from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
+from bridge.services.sync_health import SyncHealth
 from bridge.store.credentials import Credentials
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
@@ -94,6 +95,9 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def sync_health(self) -> list[SyncHealth]:
+        return self.services.catch_up.health()
 
 
 def _perform_after_commit(runtime: Runtime) -> None:

@@ -24,6 +24,7 @@ from bridge.services.ports import (
     MissedEvent,
     has_feature,
 )
+from bridge.services.sync_health import SyncHealth, sync_health
 from bridge.store.inbox import Delivery, Stored
 from bridge.store.watermarks import Watermarks
 
@@ -48,6 +49,14 @@ class CatchUp:
     def tick(self, now: dt.datetime) -> None:
         """The minute hook: catch up each source whose last run is ``every`` old."""
         self.run(now, only_due=True)
+
+    def health(self) -> list[SyncHealth]:
+        """Each source's last sync, last error and next run (``sync status``, doctor, metrics)."""
+        return sync_health(self._watermarks, self._every())
+
+    @property
+    def interval(self) -> dt.timedelta | None:
+        return self._every()
 
     def run(self, now: dt.datetime, *, only_due: bool = False) -> int:
         """Catch up every source (at start), or those due; the number of new deliveries."""

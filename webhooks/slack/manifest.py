@@ -23,7 +23,8 @@ BOT_SCOPES = {
     "after a crash, so a retry never posts twice) in public channels",
     "groups:history": "the same in private channels",
     "channels:read": "conversations.list, for config check and doctor to find the routed "
-    "channels and whether the bot is in them",
+    "channels and whether the bot is in them; conversations.info, for the #name the board "
+    "shows for a channel routed to by id",
     "groups:read": "the same for private channels",
     "im:write": "conversations.open, for a note to one person when no channel is known",
     "usergroups:read": "usergroups.users.list, for roles given to a user group",

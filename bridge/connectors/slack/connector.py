@@ -225,6 +225,12 @@ class SlackConnector(BuiltFromSettings):
                 return str(name)
         return None
 
+    def channel_name(self, channel: str) -> str | None:
+        """What Slack shows for a channel id: ``#name``."""
+        answer = self.call(partial(self.client.conversations_info, channel=channel))
+        name = (answer.get("channel") or {}).get("name")
+        return f"#{name}" if name else None
+
     def channels(self, *, archived: bool = False) -> Iterator[SlackChannel]:
         """Every public channel, and each private one the bot is in, page by page; archived
         ones too when ``archived`` (a caller that stops early fetches no further page)."""
