@@ -238,7 +238,9 @@ class GitHubConnector(tracker.TrackerConnector):
     def catch_up_scope(self) -> str:
         return self.settings.repository
 
-    def missed_since(self, since: dt.datetime) -> list[ports.MissedEvent]:
+    def missed_since(
+        self, since: dt.datetime, watching: ports.Watching
+    ) -> list[ports.MissedEvent]:
         return catchup.missed_since(self.repo, self.call, self.client.per_page, since)
 
     def check(self) -> ports.CheckResult:
