@@ -156,6 +156,11 @@ def content_delivery_id(source: str, event_type: str, payload: dict[str, Any]) -
         return _github_content_id(event_type, payload, repo) if repo else None
     if source == "jira":
         return _jira_content_id(event_type, payload)
+    if source == "zendesk" and event_type == "ticket.comment_added":
+        # The event subscription's own id is not in the ticket event export; the comment's is.
+        ticket = _text(payload.get("subject")).removeprefix("zen:ticket:")
+        comment = str(((payload.get("event") or {}).get("comment") or {}).get("id") or "")
+        return f"ticket.comment_added:{ticket}:{comment}" if ticket and comment else None
     return None
 
 

@@ -13,6 +13,7 @@ import requests
 from bridge.jobs.clock import utcnow
 from sandbox import Sandbox
 
+from ..helpers import inbox_rows
 from .sandboxed import Bridge, Developer, served_bridge
 from .test_ar_speaks import notes
 from .test_end_to_end import escalated_with_ar, thread
@@ -39,6 +40,11 @@ def bridge_down(vendor_url: str) -> None:
 
 def late_webhooks(vendor_url: str) -> list[str]:
     """The vendor's lost deliveries arrive after all, as they were signed: their answers."""
+    return [status for _, status in late_deliveries(vendor_url)]
+
+
+def late_deliveries(vendor_url: str) -> list[tuple[str, str]]:
+    """(body, answer) of each of the vendor's lost deliveries, arriving after all."""
     requests.delete(f"{vendor_url}/_sandbox/faults", timeout=10)
     deliveries = requests.get(f"{vendor_url}/_sandbox/webhooks/deliveries", timeout=10).json()
     answers = []
@@ -46,8 +52,13 @@ def late_webhooks(vendor_url: str) -> list[str]:
         answer = requests.post(
             lost["url"], data=lost["body"].encode(), headers=lost["headers"], timeout=10
         )
-        answers.append(str(answer.json().get("status")))
+        answers.append((str(lost["body"]), str(answer.json().get("status"))))
     return answers
+
+
+def stored(bridge: Bridge, source: str) -> int:
+    """How many deliveries of ``source`` the inbox holds."""
+    return len([row for row in inbox_rows(bridge.runtime) if row.source == source])
 
 
 def heard(sandbox: Sandbox, ticket: int) -> tuple[int, int, int]:
@@ -98,7 +109,9 @@ def test_a_jira_change_whose_webhook_arrived_is_not_heard_again_through_catch_up
     develop(sandbox, ar)
     bridge.settle()
     assert heard(sandbox, ticket) == (1, 1, 2)
+    delivered = stored(bridge, "jira")
 
-    assert bridge.runtime.services.catch_up.run(utcnow()) == 0
+    bridge.runtime.services.catch_up.run(utcnow())
     bridge.settle()
+    assert stored(bridge, "jira") == delivered
     assert heard(sandbox, ticket) == (1, 1, 2)

@@ -13,7 +13,7 @@ from sandbox.github.state import Issue as GithubIssue
 from .sandboxed import Bridge
 from .story import ENGINEER
 from .test_ar_speaks import notes
-from .test_catch_up_ars import SAID, bridge, bridge_down, late_webhooks
+from .test_catch_up_ars import SAID, bridge, bridge_down, late_webhooks, stored
 from .test_end_to_end import escalated_with_ar, thread
 
 __all__ = ["bridge"]  # the fixture: GitHub configured too
@@ -82,7 +82,9 @@ def test_a_github_change_whose_webhook_arrived_is_not_heard_again_through_catch_
     develop_on_github(sandbox, repo, number)
     bridge.settle()
     assert heard_on_github(sandbox, ticket) == (1, 1, 2)
+    delivered = stored(bridge, "github")
 
-    assert bridge.runtime.services.catch_up.run(utcnow()) == 0
+    bridge.runtime.services.catch_up.run(utcnow())
     bridge.settle()
+    assert stored(bridge, "github") == delivered
     assert heard_on_github(sandbox, ticket) == (1, 1, 2)
