@@ -79,6 +79,13 @@ def _field_values(world: JiraWorld, issue: Issue, name: str) -> list[str]:
     return getters[name]()
 
 
+def _known_keys(world: JiraWorld, field: str, keys: list[str]) -> None:
+    """Jira refuses the whole query when it names an issue key it does not hold."""
+    for key in keys:
+        if world.issue(key) is None:
+            raise JqlError(f"An issue with key '{key.upper()}' does not exist for field '{field}'.")
+
+
 def compile_jql(world: JiraWorld, jql: str) -> Callable[[Issue], bool]:
     query = re.split(r"\border\s+by\b", jql, flags=re.IGNORECASE)[0].strip()
     clauses = [c for c in re.split(r"\s+and\s+", query, flags=re.IGNORECASE) if c.strip()]
@@ -89,6 +96,9 @@ def compile_jql(world: JiraWorld, jql: str) -> Callable[[Issue], bool]:
             msg = f"Error in the JQL Query: cannot parse '{clause.strip()}'."
             raise JqlError(msg)
         op, values = match["op"].lower(), _values(match["value"], match["op"].lower())
+        field = match["field"].strip().lower()
+        if field in ("issuekey", "key") and op in ("in", "="):
+            _known_keys(world, field, values)
         if op == ">=":
             values = [_not_before(values[0]).isoformat()]
         parsed.append((match["field"], op, values))

@@ -15,6 +15,7 @@ from sandbox import Sandbox
 
 from ..helpers import inbox_rows
 from .sandboxed import Bridge, Developer, served_bridge
+from .story import ENGINEER
 from .test_ar_speaks import notes
 from .test_end_to_end import escalated_with_ar, thread
 
@@ -82,7 +83,17 @@ def develop(sandbox: Sandbox, ar: str) -> None:
 def test_a_jira_comment_and_status_change_made_while_down_are_heard_once(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
-    ticket, _, ar = escalated_with_ar(bridge, sandbox)
+    ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
+    deleted = (
+        Developer(sandbox)
+        .jira.create_issue(project="DEV", summary="Filed twice", issuetype={"name": "Bug"})
+        .key
+    )
+    bridge.runtime.services.shipped.join_ar(
+        escalation_id, system="jira", key=deleted, by=ENGINEER, now=utcnow()
+    )
+    bridge.settle()
+    del sandbox.jira.world.issues[deleted]  # deleted in Jira: a search naming it is refused
     bridge.runtime.services.catch_up.run(utcnow())  # the bridge started
     jira = sandbox.urls["jira"]
     bridge_down(jira)

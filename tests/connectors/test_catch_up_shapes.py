@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from bridge.connectors.jira import issue_catchup
 from bridge.connectors.zendesk.catchup import comment_added
 from bridge.services import ar_events, replies
+from bridge.services.ports import PermanentConnectorError
 from bridge.services.signals import content_delivery_id
 
 SINCE = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
@@ -97,3 +100,29 @@ def test_a_zendesk_reply_caught_up_is_the_customers_comment_keyed_as_its_event()
     assert replies.customer_comment(found.payload) == "Thanks, fixed!"
     staff = comment_added(ticket, audit, comment, customer | {"role": "agent"})
     assert replies.customer_comment(staff.payload) is None
+
+
+def test_an_ar_deleted_in_jira_does_not_stop_catch_up_for_the_others() -> None:
+    asked: list[str] = []
+    history = {"id": "20001", "author": DEVELOPER, "created": "2026-12-06T10:30:00.000+0000"}
+
+    def search(jql: str, keys: Any, size: int) -> list[dict[str, Any]]:
+        asked.append(jql)
+        if "DEV-9" in keys:
+            message = "An issue with key 'DEV-9' does not exist for field 'issuekey'."
+            raise PermanentConnectorError("jira", message)
+        return [_issue([history | {"items": [STATUS]}], [])]
+
+    now = SINCE + dt.timedelta(minutes=30)
+    found = issue_catchup.missed_on_issues(search, ["DEV-7", "DEV-9"], SINCE, now)
+
+    assert [event.record_key for event in found] == ["DEV-7"]
+    assert asked[-1].startswith("issuekey in (DEV-7) AND")
+
+
+def test_a_jira_refusal_of_another_kind_still_fails_the_run() -> None:
+    def search(jql: str, keys: Any, size: int) -> list[dict[str, Any]]:
+        raise PermanentConnectorError("jira", "Field 'updated' does not exist.")
+
+    with pytest.raises(PermanentConnectorError):
+        issue_catchup.missed_on_issues(search, ["DEV-7"], SINCE, SINCE + dt.timedelta(hours=1))

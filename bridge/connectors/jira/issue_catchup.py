@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
 
-from bridge.services.ports import MissedEvent
+from bridge.services.ports import MissedEvent, PermanentConnectorError
 
 log = structlog.get_logger(__name__)
 BATCH = 50  # keys in one search: one page of results, one request from the budget
@@ -25,6 +26,8 @@ MAX_BATCHES = 10  # per run: 500 ARs; more is said in the log, not silently drop
 FIELDS = "summary,status,resolution,assignee,fixVersions,comment,project,issuetype,priority,updated"
 SUMMARY_FIELDS = ("summary", "issuetype", "project", "assignee", "priority", "status")
 Search = Callable[[str, Sequence[str], int], list[dict[str, Any]]]
+# Jira refuses a whole search that names a key it does not know (an AR deleted in Jira).
+_MISSING = re.compile(r"key '(?P<key>[^']+)' does not exist")
 
 
 def _stamp(value: Any) -> dt.datetime | None:
@@ -54,9 +57,25 @@ def missed_on_issues(
     if len(batches) > MAX_BATCHES:
         log.warning("jira.catch_up.cut_off", ars=len(keys), asked=MAX_BATCHES * BATCH)
     for batch in batches[:MAX_BATCHES]:
-        for issue in search(updated_jql(batch, since, now), batch, len(batch)):
+        for issue in _search_known(search, batch, since, now):
             found.extend(issue_events(issue, since))
     return sorted(found, key=lambda event: event.occurred_at)
+
+
+def _search_known(
+    search: Search, batch: Sequence[str], since: dt.datetime, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """The batch's search; once more without the keys Jira says do not exist, so one deleted
+    AR does not stop catch-up for every other."""
+    try:
+        return search(updated_jql(batch, since, now), batch, len(batch))
+    except PermanentConnectorError as exc:
+        missing = {match["key"].upper() for match in _MISSING.finditer(str(exc))}
+        known = [key for key in batch if key.upper() not in missing]
+        if not missing or len(known) == len(batch):
+            raise
+        log.warning("jira.catch_up.missing_ars", missing=sorted(missing))
+        return search(updated_jql(known, since, now), known, len(known)) if known else []
 
 
 def issue_events(issue: dict[str, Any], since: dt.datetime) -> list[MissedEvent]:
