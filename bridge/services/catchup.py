@@ -22,6 +22,7 @@ from bridge.services.ports import (
     Connector,
     ConnectorError,
     MissedEvent,
+    Watching,
     has_feature,
 )
 from bridge.services.sync_health import SyncHealth, sync_health
@@ -40,7 +41,9 @@ class CatchUp:
         watermarks: Watermarks,
         accept: Callable[[Delivery], Stored],
         every: Callable[[], dt.timedelta | None],  # None: catch-up is switched off
+        watching: Callable[[str], Watching] = lambda _source: Watching(),
     ) -> None:
+        self._watching = watching
         self._connectors = connectors
         self._watermarks = watermarks
         self._accept = accept
@@ -83,7 +86,7 @@ class CatchUp:
     ) -> int:
         scope = source.catch_up_scope
         try:
-            missed = source.missed_since(since - OVERLAP)
+            missed = source.missed_since(since - OVERLAP, self._watching(name))
         except ConnectorError as exc:
             # The watermark stays: the next run asks again from the same point.
             log.warning("catch_up.failed", source=name, scope=scope, error=exc.detail)
