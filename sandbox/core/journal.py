@@ -4,8 +4,8 @@ With ``BRIDGE_SANDBOX_RECORD=path.jsonl`` set, every server appends one JSON lin
 it answers on a vendor route: vendor, method, the described path template and operation id
 (or the path with its numbers as ``{id}`` when nothing describes it), whether the operation
 is deprecated, the status and how many contract violations the request and its answer
-raised, and under pytest the test's id. No bodies, query strings, headers or tokens. ``python -m sandbox.openapi.audit
-path.jsonl`` judges the lines.
+raised, and under pytest the test's id. No bodies, query strings, headers or tokens.
+``python -m sandbox.openapi.audit path.jsonl`` judges the lines.
 """
 
 from __future__ import annotations

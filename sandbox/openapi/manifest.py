@@ -60,7 +60,8 @@ SOURCES = {
         date="2021-09-07 (the repository's last commit; Slack no longer maintains it)",
         sha256="742a5c977180a829df8767cf57bc417d99b3713583aee83741efb9c08ca731e7",
         licence="MIT",
-        obtain="git show bc08db49625630e3585bf2f1322128ea04f2a7f3:web-api/slack_web_openapi_v2.json "
+        obtain="git show "
+        "bc08db49625630e3585bf2f1322128ea04f2a7f3:web-api/slack_web_openapi_v2.json "
         "(in a clone of slackapi/slack-api-specs) > SOURCE_DIR/slack_web_openapi_v2.json",
     ),
 }
@@ -149,6 +150,7 @@ JIRA_OPERATIONS = (
     "GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes",
     "GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
     "GET /rest/api/3/project/{projectIdOrKey}",
+    "GET /rest/api/3/issuetype",
     "GET /rest/api/3/field",
     "POST /rest/api/3/issue",
     "GET /rest/api/3/issue/{issueIdOrKey}",

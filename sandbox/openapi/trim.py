@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from openapi_spec_validator import validate
+
 from sandbox.openapi import manifest
 from sandbox.openapi.operations import METHODS, OTHER_PATHS
 
@@ -85,9 +87,7 @@ def _kept_paths(full: dict[str, Any], wanted: tuple[str, ...]) -> dict[str, Any]
     kept: dict[str, Any] = {}
     for path, item in full["paths"].items():  # the document's own order
         if path in by_path:
-            kept[path] = {
-                k: v for k, v in item.items() if k not in METHODS or k in by_path[path]
-            }
+            kept[path] = {k: v for k, v in item.items() if k not in METHODS or k in by_path[path]}
     return kept
 
 
@@ -95,7 +95,9 @@ def _components(full: dict[str, Any], refs: set[str]) -> dict[str, Any]:
     """The referenced components in the full document's order (definitions for Swagger 2)."""
     if "swagger" in full:
         definitions = full.get("definitions", {})
-        return {"definitions": {n: v for n, v in definitions.items() if f"#/definitions/{n}" in refs}}
+        return {
+            "definitions": {n: v for n, v in definitions.items() if f"#/definitions/{n}" in refs}
+        }
     components: dict[str, Any] = {}
     for kind, entries in full.get("components", {}).items():
         prefix = f"#/components/{kind}/"
@@ -161,9 +163,20 @@ def trimmed(vendor: str, source_dir: Path) -> dict[str, Any]:
         result["x-webhooks"] = webhooks
     result.update(_components(document, refs))
     result[OTHER_PATHS] = [p for p in full["paths"] if p not in paths]
-    for ref in _closure(result, [result["paths"], webhooks]):
-        _resolve(result, ref)  # raises KeyError if the cut left a reference dangling
+    references(result)  # raises KeyError if the cut left a reference dangling
+    if "openapi" in result:
+        # Slack's Swagger 2.0 document fails the validator as published (tuple `items`).
+        validate(result)
     return result
+
+
+def references(document: dict[str, Any]) -> set[str]:
+    """Every `$ref` the document's operations and webhooks reach, each resolved."""
+    return _closure(document, [document["paths"], document.get("x-webhooks", {})])
+
+
+def resolve(document: dict[str, Any], ref: str) -> Any:
+    return _resolve(document, ref)
 
 
 def main(argv: list[str] | None = None) -> int:
