@@ -48,7 +48,7 @@ def outside_of(vendor: str, method: str, path: str, operation: Operation | None)
 @cache
 def _openapi(name: str) -> OpenAPI:
     # The committed copies are validated once, when `python -m sandbox.openapi.trim` writes
-    # them (and by tests/sandbox/test_descriptions.py); validating a 1 MB document again in
+    # them (and by tests/sandbox/test_strict_descriptions.py); validating a 1 MB document again in
     # every process costs seconds.
     return OpenAPI.from_dict(load_description(name), config=Config(spec_validator_cls=None))
 
@@ -256,4 +256,7 @@ class SwaggerMethodContract:
         return [
             f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
             for e in validator.iter_errors(_without_newer_fields(payload))
+            # Errata: the description gives `messages` minItems 1, while Slack answers an
+            # empty channel's history (or a page past its end) with `"messages": []`.
+            if not (list(e.absolute_path) == ["messages"] and e.validator == "minItems")
         ]

@@ -32,7 +32,7 @@ _V2 = re.compile(r"^/rest/api/(2|latest)/")
 DATACENTER_SEARCH = ("GET /rest/api/3/search", "POST /rest/api/3/search")
 # The `jira` library asks this (the Application Links plugin's REST API, not the platform
 # API the document describes) before its first add_remote_link, and ignores a refusal; the
-# sandbox answers 404 as before. A listed exception: docs/connectors.md.
+# sandbox answers an empty list (sandbox/jira/issues.py). A listed exception: docs/connectors.md.
 APPLICATION_LINKS = "/rest/applinks/latest/listApplicationlinks"
 _GLOBAL_CREATEMETA = re.compile(r"^/rest/api/[^/]+/issue/createmeta/?$")
 _CREATEMETA_PAGES = re.compile(r"/issue/createmeta/[^/]+/issuetypes(/[^/]+)?$")

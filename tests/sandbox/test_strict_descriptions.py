@@ -159,3 +159,16 @@ def test_each_committed_description_is_valid_and_says_where_it_was_cut_from(vend
     }
     assert kept == set(OPERATIONS[vendor])
     assert not set(document[OTHER_PATHS]) & set(document["paths"])
+
+
+def test_a_field_the_schema_closes_off_is_refused_naming_it(sandbox: Sandbox) -> None:
+    creds = sandbox.credentials["jira"]
+    answer = requests.post(
+        f"{sandbox.urls['jira']}/rest/api/3/search/jql",
+        json={"jql": "project = SUP", "maxResults": 5, "sortBy": "created"},
+        auth=(creds["email"], creds["api_token"]),
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    (message,) = answer.json()["errorMessages"]
+    assert "'sortBy' was unexpected" in message
