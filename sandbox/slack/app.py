@@ -88,6 +88,10 @@ class SlackServer(VendorServer):
     def sandbox_only(self, req: Request) -> str | None:
         # A response_url is Slack's (hooks.slack.com), documented in its interactivity guide
         # and not in the Web API description (docs/connectors.md, exceptions).
+        if _method(req) in APP_TOKEN_METHODS:
+            # Socket Mode (2021) is documented on the method's page but absent from the last
+            # published Web API description (docs/connectors.md, exceptions).
+            return "apps.connections.open"
         return None if req.path.startswith("/api/") else "response_url"
 
     def operation(self, req: Request) -> Operation | None:
