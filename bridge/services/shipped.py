@@ -18,6 +18,7 @@ import structlog
 
 from bridge.jobs.registry import Outcome, StoredDelivery
 from bridge.services import ar_events, effects, signals
+from bridge.services.ar_moves import ArMoves, ar_identity
 from bridge.services.ar_voice import ArVoice
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
@@ -121,10 +122,15 @@ class ShippedProcessor(Service):
         self.shipped = shipped
         self._connectors = connectors
         self.voice = voice
+        self.moves = ArMoves(collaborators)
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         payload = parse_json(row.body)
         now = self.now()
+        identity = ar_identity(row.source, row.event_type, payload)
+        if identity is not None:
+            # First, so that everything below finds the AR under the key it has now.
+            self.moves.follow(row.source, identity, now)
         connector = self._connectors.get(row.source)
         if connector is not None and connector.is_own_write(payload):
             log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)

@@ -3,6 +3,10 @@
 The escalation that filed an AR waits on it, and so does every escalation of another ticket
 with the same problem; a ship signal names ARs by key, or a version or milestone that holds
 them, and finds the escalations here.
+
+A link keeps the AR's key, which people read and events name, and the tracker's immutable id
+of the issue (``vendor_id``): an AR moved to another Jira project or GitHub repository gets a
+new key, and an event naming its id finds the link and renames it (``rename``).
 """
 
 from __future__ import annotations
@@ -55,13 +59,21 @@ class ArLinks:
         )
         return bool(self.session.scalar(query))
 
-    def link(self, escalation_id: int, system: str, key: str, now: dt.datetime) -> bool:
+    def link(
+        self,
+        escalation_id: int,
+        system: str,
+        key: str,
+        now: dt.datetime,
+        vendor_id: str | None = None,
+    ) -> bool:
         """Mark an escalation as waiting on an AR; False if it was waiting already."""
         values = {
             "system": system,
             "external_key": key,
             "escalation_id": escalation_id,
             "created_at": now,
+            "vendor_id": vendor_id or self._vendor_id(system, key),
         }
         return insert_if_absent(
             self.session,
@@ -70,17 +82,72 @@ class ArLinks:
             ["system", "external_key", "escalation_id"],
         )
 
+    def _vendor_id(self, system: str, key: str) -> str | None:
+        """The vendor id already known for the AR ``key``, from its record or another link."""
+        for table in (tables.ActionRequest, tables.ActionRequestLink):
+            found = self.session.scalars(
+                select(table.vendor_id)
+                .where(table.system == system, table.external_key == key)
+                .where(table.vendor_id.is_not(None))
+                .limit(1)
+            ).first()
+            if found:
+                return found
+        return None
+
+    def key_of(self, system: str, vendor_id: str) -> str | None:
+        """The key the bridge knows the AR with this immutable id by, if it knows it."""
+        for table in (tables.ActionRequestLink, tables.ActionRequest):
+            found = self.session.scalars(
+                select(table.external_key)
+                .where(table.system == system, table.vendor_id == vendor_id)
+                .limit(1)
+            ).first()
+            if found:
+                return found
+        return None
+
+    def remember_vendor_id(self, system: str, key: str, vendor_id: str) -> None:
+        """An event named the AR by key and id: links made before the id was known keep it."""
+        for table in (tables.ActionRequest, tables.ActionRequestLink):
+            self.session.execute(
+                update(table)
+                .where(table.system == system, table.external_key == key)
+                .where(table.vendor_id.is_(None))
+                .values(vendor_id=vendor_id)
+            )
+
+    def rename(
+        self, system: str, old: str, new: str, vendor_id: str, url: str | None = None
+    ) -> None:
+        """The AR moved (another project, a renamed repository): every record and link of it
+        takes its new key, so the next event, ship signal and waiting list name it as it is."""
+        records = tables.ActionRequest
+        values: dict[str, str] = {"external_key": new, "vendor_id": vendor_id}
+        for record in self.session.scalars(
+            select(records).where(records.system == system, records.external_key == old)
+        ):
+            # Jira's browse URL names the key; a GitHub event gives the new address.
+            record.url = url or (record.url or "").replace(old, new) or None
+            record.external_key, record.vendor_id = new, vendor_id
+        self.session.flush()
+        links = tables.ActionRequestLink
+        self.session.execute(
+            update(links).where(links.system == system, links.external_key == old).values(values)
+        )
+
     def seed(self, system: str, keys: Sequence[str], now: dt.datetime) -> None:
         """The escalation that filed an AR waits on it too."""
+        records = tables.ActionRequest
         filed = self.session.execute(
-            select(tables.ActionRequest.escalation_id, tables.ActionRequest.external_key).where(
-                tables.ActionRequest.kind == "ar",
-                tables.ActionRequest.system == system,
-                tables.ActionRequest.external_key.in_(keys),
+            select(records.escalation_id, records.external_key, records.vendor_id).where(
+                records.kind == "ar",
+                records.system == system,
+                records.external_key.in_(keys),
             )
         )
-        for escalation_id, key in filed:
-            self.link(escalation_id, system, key, now)
+        for escalation_id, key, vendor_id in filed:
+            self.link(escalation_id, system, key, now, vendor_id)
 
     def waiting_on(
         self, system: str, keys: Sequence[str], version: str, now: dt.datetime

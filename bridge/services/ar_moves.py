@@ -1,0 +1,143 @@
+"""An AR keeps its link when it moves: events are matched by the tracker's immutable id first.
+
+A Jira issue moved to another project gets a new key (``DEV-7`` becomes ``OPS-1``) but keeps its
+id; a GitHub issue keeps its id when its repository is renamed, and a transferred issue's event
+names its new place. Every event about an issue carries the id beside the key
+(``ar_identity``): the first one teaches the bridge the id of an AR it knew by key only, and one
+naming a known id under a new key renames the AR everywhere, so later events, the ship signal
+and the waiting list name it as it now is. Each escalation waiting on it hears of the move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from bridge.domain.lifecycle import record_in_place
+from bridge.services import effects
+from bridge.services.collaborators import Service
+from bridge.services.mrkdwn import inert
+from bridge.services.waiting import waiting_list
+from bridge.store.ar_links import ArLinks
+from bridge.store.escalations import EscalationStore
+from bridge.store.transactions import Transaction
+
+log = structlog.get_logger(__name__)
+MOVED_STEP = "ar_moved"
+
+
+@dataclass(frozen=True)
+class ArIdentity:
+    """The issue an event is about: its key now, its immutable id, and, when the event itself
+    says so, the key it had before (Jira's changelog ``Key`` item, GitHub's transfer)."""
+
+    key: str
+    vendor_id: str
+    previous_key: str = ""
+    url: str = ""
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _id(value: Any) -> str:
+    if isinstance(value, bool):
+        return ""
+    return str(value) if isinstance(value, int | str) and str(value).strip() else ""
+
+
+def jira_identity(payload: dict[str, Any]) -> ArIdentity | None:
+    issue = payload.get("issue") or {}
+    key, vendor_id = _text(issue.get("key")), _id(issue.get("id"))
+    if not key or not vendor_id:
+        return None
+    previous = ""
+    for item in (payload.get("changelog") or {}).get("items") or []:
+        if isinstance(item, dict) and _text(item.get("field")).lower() == "key":
+            previous = _text(item.get("fromString"))
+    return ArIdentity(key, vendor_id, previous if previous != key else "")
+
+
+def github_identity(event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
+    repo = _text((payload.get("repository") or {}).get("full_name"))
+    issue = payload.get("issue") or {}
+    if not repo or not issue.get("number") or issue.get("pull_request"):
+        return None
+    key = f"{repo}#{issue['number']}"
+    if event_type == "issues.transferred":
+        changes = payload.get("changes") or {}
+        moved = changes.get("new_issue") or {}
+        target = _text((changes.get("new_repository") or {}).get("full_name"))
+        if not target or not moved.get("number") or not _id(moved.get("id")):
+            return None
+        new_key = f"{target}#{moved['number']}"
+        return ArIdentity(new_key, _id(moved.get("id")), key, _text(moved.get("html_url")))
+    vendor_id = _id(issue.get("id"))
+    if not vendor_id:
+        return None
+    return ArIdentity(key, vendor_id, url=_text(issue.get("html_url")))
+
+
+def ar_identity(source: str, event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
+    if source == "jira":
+        return jira_identity(payload) if payload.get("issue") else None
+    if source == "github" and event_type.startswith(("issues.", "issue_comment.")):
+        return github_identity(event_type, payload)
+    return None
+
+
+class ArMoves(Service):
+    """Keeps the AR's key current from the events that name it by id."""
+
+    def follow(self, system: str, identity: ArIdentity, now: dt.datetime) -> str | None:
+        """Learn the id or follow a move; returns the key the AR had before, if it moved.
+        Asked of every issue event: most are about issues nobody waits on, settled by reads."""
+        with self.transactions() as session:
+            links = ArLinks(session)
+            known = links.key_of(system, identity.vendor_id)
+            # Known by key only (linked before ids were kept): the event names the old key.
+            previous = identity.previous_key
+            if known is None and previous and links.any_known(system, [previous]):
+                known = previous
+            learn = known is None and links.any_known(system, [identity.key])
+        if known == identity.key or (known is None and not learn):
+            return None
+        with self.transactions.begin() as session:
+            links = ArLinks(session)
+            if known is None:
+                links.remember_vendor_id(system, identity.key, identity.vendor_id)
+                return None
+            links.rename(system, known, identity.key, identity.vendor_id, identity.url or None)
+            self._tell(session, system, known, identity.key, now)
+        log.info("ar_moves.renamed", system=system)
+        return known
+
+    def _tell(
+        self, session: Transaction, system: str, old: str, new: str, now: dt.datetime
+    ) -> None:
+        store = EscalationStore(session)
+        step = f"moved:{system}:{old}:{new}"
+        waiting = ArLinks(session).waiting_on(system, (new,), "", now)
+        for escalation_id, _key in waiting:
+            loaded = store.load(escalation_id)
+            if loaded is None or not loaded.escalation.is_open:
+                continue
+            note = f"AR {system}:{old} moved: it is now {system}:{new}."
+            record_in_place(
+                loaded.escalation,
+                MOVED_STEP,
+                actor=system,
+                cause=f"{system}:{new}",
+                now=now,
+                note=note,
+            )
+            store.save(loaded.escalation, now)
+            text = f"AR {system}:{inert(old)} moved: it is now {system}:{inert(new)}."
+            self.outbox.add(
+                session, effects.thread_reply(loaded.escalation.id, step, text=text), now
+            )
+        self.outbox.add(session, waiting_list(session, system, new, step, now), now)
