@@ -17,8 +17,9 @@ from bridge.domain.lifecycle import record_in_place
 from bridge.domain.plans import expect_fix
 from bridge.domain.records import FixEta
 from bridge.services import effects
+from bridge.services.ar_duplicates import Duplicates, why_no_survivor
 from bridge.services.ar_events import COMMENT, ArEvent
-from bridge.services.collaborators import Service
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.mrkdwn import escaped, inert
 from bridge.services.policy import Policy
 from bridge.store.ar_links import ArLinks
@@ -39,9 +40,16 @@ def plain_text(event: ArEvent) -> str:
     if event.needs_renegotiation:
         return (
             f"{who} resolved {ar} as {event.said}: the accepted plan needs renegotiating "
-            "with development and the customer."
+            f"with development and the customer.{_staying(event)}"
         )
     return f"{who} changed the {event.kind} of {ar} to {event.said}."
+
+
+def _staying(event: ArEvent) -> str:
+    """A duplicate whose surviving issue is not known: why the customers wait where they do."""
+    if not event.is_duplicate:
+        return ""
+    return f" The waiting customers stay on it: {why_no_survivor(event)}."
 
 
 def slack_text(event: ArEvent) -> str:
@@ -54,7 +62,7 @@ def slack_text(event: ArEvent) -> str:
     if event.needs_renegotiation:
         return (
             f":warning: {who} resolved {ar} as *{inert(event.said)}*: the accepted plan needs "
-            "renegotiating with development and the customer."
+            f"renegotiating with development and the customer.{_staying(event)}"
         )
     return f"{who} changed the {event.kind} of {ar} to *{inert(event.said)}*."
 
@@ -62,10 +70,18 @@ def slack_text(event: ArEvent) -> str:
 class ArVoice(Service):
     """Tells every escalation waiting on an AR what development did on it."""
 
+    def __init__(self, collaborators: Collaborators) -> None:
+        super().__init__(collaborators)
+        self.duplicates = Duplicates(collaborators)
+
     def hear(self, events: list[ArEvent], now: dt.datetime) -> int:
         """Handle the events of one delivery; returns how many escalations heard something."""
         heard = 0
         for event in events:
+            survivor = self.duplicates.survivor(event) if event.is_duplicate else ""
+            if survivor:
+                heard += self.duplicates.move(event, survivor, now)
+                continue
             with self.transactions.begin() as session:
                 waiting = ArLinks(session).waiting_on(event.system, (event.key,), "", now)
             for escalation_id, _key in waiting:

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from bridge.store import tables
 from bridge.store.upsert import insert_if_absent
 
+DUPLICATE = "duplicate"  # an AR record's state once it was resolved as a duplicate
+
 
 @dataclass(frozen=True)
 class WaitingTicket:
@@ -136,6 +138,57 @@ class ArLinks:
             update(links).where(links.system == system, links.external_key == old).values(values)
         )
 
+    def move_waiting(
+        self, system: str, old: str, new: str, new_vendor_id: str, now: dt.datetime
+    ) -> list[int]:
+        """The AR ``old`` was resolved as a duplicate of ``new``: every escalation waiting on it
+        waits on ``new`` instead (with the fix version ``new`` is known to be in); returns their
+        ids, none when they were moved already."""
+        self.seed(system, (old,), now)
+        links = tables.ActionRequestLink
+        fix = self.session.scalars(
+            select(links.fix_version)
+            .where(links.system == system, links.external_key == new)
+            .where(links.fix_version.is_not(None))
+            .limit(1)
+        ).first()
+        moved = []
+        for row in self.session.scalars(
+            select(links).where(links.system == system, links.external_key == old)
+        ):
+            self.link(row.escalation_id, system, new, now, new_vendor_id or None)
+            moved.append(row.escalation_id)
+            self.session.delete(row)
+        self.session.flush()
+        if fix:
+            self.session.execute(
+                update(links)
+                .where(links.system == system, links.external_key == new)
+                .where(links.fix_version.is_(None))
+                .values(fix_version=fix)
+            )
+        records = tables.ActionRequest
+        self.session.execute(
+            update(records)
+            .where(records.system == system, records.external_key == old)
+            .values(state=DUPLICATE)
+        )
+        return sorted(moved)
+
+    def comment_bodies(self, source: str, record_key: str) -> list[bytes]:
+        """The stored comment deliveries about one issue, newest first."""
+        return list(
+            self.session.scalars(
+                select(tables.InboxRow.body)
+                .where(
+                    tables.InboxRow.source == source,
+                    tables.InboxRow.event_type == "issue_comment.created",
+                    tables.InboxRow.record_key == record_key,
+                )
+                .order_by(tables.InboxRow.id.desc())
+            )
+        )
+
     def seed(self, system: str, keys: Sequence[str], now: dt.datetime) -> None:
         """The escalation that filed an AR waits on it too."""
         records = tables.ActionRequest
@@ -144,6 +197,7 @@ class ArLinks:
                 records.kind == "ar",
                 records.system == system,
                 records.external_key.in_(keys),
+                records.state != DUPLICATE,  # its escalations wait on the surviving issue
             )
         )
         for escalation_id, key, vendor_id in filed:
