@@ -111,6 +111,8 @@ class Duplicates(Service):
         )
         self.outbox.add(session, effects.thread_reply(escalation.id, step, text=text), now)
         if self.configured(row.helpdesk):
-            note = effects.helpdesk_note(row.helpdesk, row.external_id, step, text=said)
+            note = effects.helpdesk_note(
+                row.helpdesk, row.external_id, step, text=said, outside=True
+            )
             self.outbox.add(session, note, now)
         return 1

@@ -29,6 +29,25 @@ from bridge.store.transactions import Transaction
 log = structlog.get_logger(__name__)
 LONGEST_COMMENT = 2000
 RENEGOTIATE_STEP = "plan_needs_renegotiation"
+SHARE_ACTION = "escalation.share_with_customer"
+COMMENT_STEP = f"ar_{COMMENT}"
+
+
+def share_button(escalation_id: str, step: str) -> dict[str, str]:
+    """*Share with customer* under a developer's comment in the thread: its value names the
+    escalation and the comment as the timeline keeps it (``ar_share.py``)."""
+    return {
+        "action_id": SHARE_ACTION,
+        "text": "Share with customer",
+        "value": f"{escalation_id}|{step}",
+    }
+
+
+def comment_of(note: str) -> tuple[str, str]:
+    """A comment's timeline note split back into its heading ("dana commented on jira:DEV-7")
+    and the developer's words."""
+    heading, _, said = note.partition(":\n")
+    return heading, said
 
 
 def plain_text(event: ArEvent) -> str:
@@ -101,12 +120,15 @@ class ArVoice(Service):
         mention = []
         if event.needs_renegotiation:
             mention = Policy(loaded.row.policy).level(escalation.level).owners
-        reply = effects.thread_reply(escalation.id, step, text=slack_text(event), mention=mention)
+        buttons = [share_button(escalation.id, step)] if event.kind == COMMENT else []
+        reply = effects.thread_reply(
+            escalation.id, step, text=slack_text(event), mention=mention, buttons=buttons
+        )
         if self.outbox.add(session, reply, now) is None:
             return 0  # heard already: the same vendor event delivered again
         said = plain_text(event)
         audit_step = RENEGOTIATE_STEP if event.needs_renegotiation else f"ar_{event.kind}"
-        cause = f"{event.system}:{event.key}"
+        cause = step  # names the AR and the vendor's event: *Share with customer* finds it by it
         record_in_place(
             escalation,
             audit_step,
@@ -117,7 +139,9 @@ class ArVoice(Service):
         )
         store.save(escalation, now)
         if self.configured(row.helpdesk):
-            note = effects.helpdesk_note(row.helpdesk, row.external_id, step, text=said)
+            note = effects.helpdesk_note(
+                row.helpdesk, row.external_id, step, text=said, outside=True
+            )
             self.outbox.add(session, note, now)
         log.info("ar_voice.heard", escalation_id=escalation.id, kind=event.kind)
         return 1
