@@ -19,6 +19,7 @@ import structlog
 from bridge.domain.lifecycle import record_in_place
 from bridge.services import effects
 from bridge.services.collaborators import Service
+from bridge.services.escalations import EscalationService
 from bridge.services.mrkdwn import inert
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
@@ -137,7 +138,8 @@ class ArMoves(Service):
             )
             store.save(loaded.escalation, now)
             text = f"AR {system}:{inert(old)} moved: it is now {system}:{inert(new)}."
-            self.outbox.add(
-                session, effects.thread_reply(loaded.escalation.id, step, text=text), now
-            )
+            # The head message links the AR under its new key.
+            head = EscalationService(self.collaborators).head_message(store, loaded, step, now)
+            reply = effects.thread_reply(loaded.escalation.id, step, text=text)
+            self.outbox.plan(session, [head, reply], now)
         self.outbox.add(session, waiting_list(session, system, new, step, now), now)

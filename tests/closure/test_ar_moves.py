@@ -3,6 +3,8 @@ id of the issue (Jira's issue id, GitHub's issue id), whatever key the issue has
 
 from __future__ import annotations
 
+import json
+
 import requests
 from sqlalchemy import select
 
@@ -15,6 +17,13 @@ from .story import ENGINEER
 from .test_ar_speaks import timeline
 from .test_end_to_end import answer_link, escalated_with_ar, state, thread
 from .test_github_signals import post_github
+
+
+def head_message(sandbox: Sandbox) -> str:
+    """The escalation's message in the channel, blocks and all, as Slack shows it."""
+    messages = sandbox.slack.world.in_channel(sandbox.credentials["slack"]["channel"])
+    [head] = [m for m in messages if m.thread_ts is None]
+    return json.dumps(head.blocks)
 
 
 def stored_keys(bridge: Bridge) -> tuple[list[tuple[str, str | None]], list[str]]:
@@ -53,6 +62,7 @@ def test_an_ar_moved_to_another_jira_project_still_reaches_its_customers_when_it
     with bridge.runtime.sessions() as session:
         url = session.scalars(select(tables.ActionRequest.url)).all()
     assert any(link and link.endswith(f"/browse/{new_key}") for link in url)
+    assert f"/browse/{new_key}|{new_key}>" in head_message(sandbox)
 
     Developer(sandbox).release(new_key, "4.3.0", project="OPS")
     bridge.settle()
