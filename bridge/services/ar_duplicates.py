@@ -37,7 +37,10 @@ def why_no_survivor(event: ArEvent) -> str:
             'no "Duplicate of #N" comment on it names the surviving issue; one written there '
             "moves the waiting customers to it"
         )
-    return 'it has no single "duplicates" link naming the surviving issue'
+    return (
+        'it has no single "duplicates" link naming the surviving issue; linking it to one '
+        "moves the waiting customers to it"
+    )
 
 
 def moved_text(event: ArEvent, survivor: str) -> str:

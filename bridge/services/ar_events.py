@@ -134,7 +134,24 @@ def from_jira(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
             if event.is_duplicate:
                 event = _survivor(event, _jira_survivors(payload))
             found.append(event)
+    if changelog.get("id") and not any(event.kind == RESOLUTION for event in found):
+        found += _linked_later(key, str(changelog["id"]), author, payload)
     return found
+
+
+def _linked_later(key: str, change: str, author: str, payload: dict[str, Any]) -> list[ArEvent]:
+    """A "duplicates" link added to an issue already resolved as Duplicate: the surviving
+    issue is named now (the waiting customers were kept where they were until then)."""
+    resolution = ((payload.get("issue") or {}).get("fields") or {}).get("resolution") or {}
+    items = (payload.get("changelog") or {}).get("items") or []
+    linked = any(
+        isinstance(item, dict) and _text(item.get("field")).lower() == "link" for item in items
+    )
+    if not linked or _text(resolution.get("name")).lower() != DUPLICATE:
+        return []
+    event = ArEvent("jira", key, f"changelog:{change}:link", RESOLUTION, author, "Duplicate")
+    event = _survivor(event, _jira_survivors(payload))
+    return [event] if event.survivor else []
 
 
 def _github_resolution(issue: dict[str, Any]) -> str:

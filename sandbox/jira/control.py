@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, jsonify, request
 
+from sandbox.jira import events
 from sandbox.jira.edits import create_comment
 from sandbox.jira.links import link_as_duplicate
 from sandbox.jira.render import ACTING_AS
@@ -56,6 +57,23 @@ def register(bp: Blueprint, server: JiraServer) -> None:
             fields = {"resolution": {"name": data["resolution"]}} if data.get("resolution") else {}
             with as_developer():
                 move(server, issue, target, fields)
+            return jsonify(server.render.issue(issue))
+
+    @bp.post("/issues/<key>/link")
+    def link_duplicate(key: str) -> Any:
+        """Body: {"duplicates": "DEV-3"}: a developer links the issue as a duplicate of that one
+        in Jira's "Link issue" dialog; the update's changelog has the ``Link`` item."""
+        with server.lock:
+            issue = server.world.issue(key)
+            survivor = server.world.issue(str(body().get("duplicates", "")))
+            if issue is None or survivor is None:
+                return jsonify({"error": "no such issue"}), 404
+            link_as_duplicate(server, issue, survivor)
+            said = f"This issue duplicates {survivor.key}"
+            with as_developer():
+                events.issue_updated(
+                    server, issue, [events.change("Link", None, said, None, survivor.key)]
+                )
             return jsonify(server.render.issue(issue))
 
     @bp.post("/issues/<key>/move")

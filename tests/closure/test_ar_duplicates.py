@@ -66,7 +66,7 @@ def test_a_jira_ar_resolved_as_duplicate_moves_its_customers_to_the_surviving_is
     assert answer_link(sandbox, ticket, "4.5.0", "Accept")
 
 
-def test_a_duplicate_without_a_surviving_issue_is_flagged_and_the_thread_says_why(
+def test_a_duplicate_without_a_surviving_issue_is_flagged_until_one_is_linked(
     bridge: Bridge, sandbox: Sandbox
 ) -> None:
     _ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
@@ -82,6 +82,21 @@ def test_a_duplicate_without_a_surviving_issue_is_flagged_and_the_thread_says_wh
     [flag] = [text for text in thread(sandbox) if "needs renegotiating" in text]
     assert 'The waiting customers stay on it: it has no single "duplicates" link' in flag
     assert "plan_needs_renegotiation" in [step for step, _ in timeline(bridge, escalation_id)]
+
+    # Linked to the surviving issue afterwards: the customers move then.
+    survivor = (
+        Developer(sandbox)
+        .jira.create_issue(project="DEV", summary="Orders lost", issuetype={"name": "Bug"})
+        .key
+    )
+    requests.post(
+        f"{sandbox.urls['jira']}/_sandbox/issues/{ar}/link",
+        json={"duplicates": survivor},
+        timeout=10,
+    )
+    bridge.settle()
+    assert waiting_on(bridge) == [survivor]
+    assert any(f"this ticket now waits on jira:{survivor}" in text for text in thread(sandbox))
 
 
 def test_a_github_ar_closed_as_duplicate_moves_its_customers_whichever_comes_first(
