@@ -94,28 +94,30 @@ def ar_identity(source: str, event_type: str, payload: dict[str, Any]) -> ArIden
 class ArMoves(Service):
     """Keeps the AR's key current from the events that name it by id."""
 
-    def follow(self, system: str, identity: ArIdentity, now: dt.datetime) -> str | None:
-        """Learn the id or follow a move; returns the key the AR had before, if it moved.
-        Asked of every issue event: most are about issues nobody waits on, settled by reads."""
+    def follow(self, system: str, identity: ArIdentity, now: dt.datetime) -> bool:
+        """Learn the id or follow a move; returns whether the bridge knows the issue (under
+        its key now). Asked of every issue event: most are about issues nobody waits on,
+        settled by one read."""
+        previous = identity.previous_key
         with self.transactions() as session:
-            links = ArLinks(session)
-            known = links.key_of(system, identity.vendor_id)
-            # Known by key only (linked before ids were kept): the event names the old key.
-            previous = identity.previous_key
-            if known is None and previous and links.any_known(system, [previous]):
-                known = previous
-            learn = known is None and links.any_known(system, [identity.key])
+            rows = ArLinks(session).known_as(
+                system, identity.vendor_id, [identity.key, *([previous] if previous else [])]
+            )
+        known = next((key for key, found in rows if found == identity.vendor_id), None)
+        if known is None and previous in {key for key, _ in rows}:
+            known = previous  # known by key only (linked before ids were kept): the old key
+        learn = known is None and any(key == identity.key for key, _ in rows)
         if known == identity.key or (known is None and not learn):
-            return None
+            return known is not None
         with self.transactions.begin() as session:
             links = ArLinks(session)
             if known is None:
                 links.remember_vendor_id(system, identity.key, identity.vendor_id)
-                return None
+                return True
             links.rename(system, known, identity.key, identity.vendor_id, identity.url or None)
             self._tell(session, system, known, identity.key, now)
         log.info("ar_moves.renamed", system=system)
-        return known
+        return True
 
     def _tell(
         self, session: Transaction, system: str, old: str, new: str, now: dt.datetime

@@ -114,7 +114,10 @@ class ActionRequest(Base):
     """A record in an external system (Jira issue, GitHub issue) linked to ours."""
 
     __tablename__ = "action_requests"
-    __table_args__ = (UniqueConstraint("system", "external_key"),)
+    __table_args__ = (
+        UniqueConstraint("system", "external_key"),
+        Index("ix_action_requests_vendor_id", "system", "vendor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     spar_id: Mapped[int | None] = mapped_column(ForeignKey("spars.id"), index=True)

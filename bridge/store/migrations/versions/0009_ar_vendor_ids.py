@@ -23,12 +23,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("vendor_id", sa.String(length=64), nullable=True))
     with op.batch_alter_table("action_request_links") as batch:
         batch.add_column(sa.Column("vendor_id", sa.String(length=64), nullable=True))
+    # Every issue event is matched by id first: both lookups are by index.
     op.create_index(
         "ix_action_request_links_vendor_id", "action_request_links", ["system", "vendor_id"]
     )
+    op.create_index("ix_action_requests_vendor_id", "action_requests", ["system", "vendor_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_action_requests_vendor_id", table_name="action_requests")
     op.drop_index("ix_action_request_links_vendor_id", table_name="action_request_links")
     with op.batch_alter_table("action_request_links") as batch:
         batch.drop_column("vendor_id")
