@@ -34,8 +34,8 @@ def why_no_survivor(event: ArEvent) -> str:
     """Why the waiting customers stay on a duplicate AR, for the thread and the timeline."""
     if event.system == "github":
         return (
-            'no "Duplicate of #N" comment on it names the surviving issue; one written there '
-            "moves the waiting customers to it"
+            'no "Duplicate of #N" comment on it names the surviving issue in its repository; '
+            "one written there moves the waiting customers to it"
         )
     return (
         'it has no single "duplicates" link naming the surviving issue; linking it to one '

@@ -164,9 +164,12 @@ def _github_resolution(issue: dict[str, Any]) -> str:
 
 
 def github_duplicate_of(repo: str, body: str) -> str:
-    """The surviving issue a "Duplicate of #12" comment names (``owner/repo#12``), if any."""
+    """The surviving issue a "Duplicate of #12" comment names (``owner/repo#12``), if any. One
+    in another repository is not taken: the bridge writes waiting lists in its own only."""
     found = DUPLICATE_OF.match(body)
-    return f"{found[1] or repo}#{found[2]}" if found else ""
+    if not found or (found[1] and found[1].lower() != repo.lower()):
+        return ""
+    return f"{repo}#{found[2]}"
 
 
 def from_github(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:

@@ -78,7 +78,8 @@ def test_a_jira_duplicate_names_its_surviving_issue_only_when_one_is_linked() ->
 
 def test_github_reads_duplicate_of_comments_and_closes_as_duplicate() -> None:
     assert github_duplicate_of("acme/app", "Duplicate of #12") == "acme/app#12"
-    assert github_duplicate_of("acme/app", "duplicate of acme/core#3, thanks") == "acme/core#3"
+    assert github_duplicate_of("acme/app", "duplicate of acme/app#3, thanks") == "acme/app#3"
+    assert github_duplicate_of("acme/app", "Duplicate of acme/core#3") == ""  # not ours to write
     assert github_duplicate_of("acme/app", "Not a duplicate of #12") == ""
     payload = copy.deepcopy(fixture_json("github/webhooks/issues/reopened.json"))
     payload["issue"] |= {"state": "closed", "state_reason": "duplicate", "closed_at": "2026"}
