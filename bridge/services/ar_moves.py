@@ -1,11 +1,12 @@
 """An AR keeps its link when it moves: events are matched by the tracker's immutable id first.
 
 A Jira issue moved to another project gets a new key (``DEV-7`` becomes ``OPS-1``) but keeps its
-id; a GitHub issue keeps its id when its repository is renamed, and a transferred issue's event
-names its new place. Every event about an issue carries the id beside the key
-(``ar_identity``): the first one teaches the bridge the id of an AR it knew by key only, and one
-naming a known id under a new key renames the AR everywhere, so later events, the ship signal
-and the waiting list name it as it now is. Each escalation waiting on it hears of the move.
+id; a GitHub issue keeps its id when its repository is renamed (a transfer to another
+repository is not followed: the connector writes in its own repository only). Every event
+about an issue carries the id beside the key (``ar_identity``): the first one teaches the
+bridge the id of an AR it knew by key only, and one naming a known id under a new key renames
+the AR everywhere, so later events, the ship signal and the waiting list name it as it now is.
+Each escalation waiting on it hears of the move.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ MOVED_STEP = "ar_moved"
 @dataclass(frozen=True)
 class ArIdentity:
     """The issue an event is about: its key now, its immutable id, and, when the event itself
-    says so, the key it had before (Jira's changelog ``Key`` item, GitHub's transfer)."""
+    says so, the key it had before (Jira's changelog ``Key`` item)."""
 
     key: str
     vendor_id: str
@@ -70,13 +71,9 @@ def github_identity(event_type: str, payload: dict[str, Any]) -> ArIdentity | No
         return None
     key = f"{repo}#{issue['number']}"
     if event_type == "issues.transferred":
-        changes = payload.get("changes") or {}
-        moved = changes.get("new_issue") or {}
-        target = _text((changes.get("new_repository") or {}).get("full_name"))
-        if not target or not moved.get("number") or not _id(moved.get("id")):
-            return None
-        new_key = f"{target}#{moved['number']}"
-        return ArIdentity(new_key, _id(moved.get("id")), key, _text(moved.get("html_url")))
+        # Another repository and number: the GitHub connector writes in its own repository
+        # only, so a transferred AR is not followed (its waiting list would land elsewhere).
+        return None
     vendor_id = _id(issue.get("id"))
     if not vendor_id:
         return None
