@@ -19,6 +19,7 @@ class _Helpdesk(Protocol):
     def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
     def solve(self, ticket: str) -> None: ...
     def create_ticket(self, fields: dict[str, Any], key: IdempotencyKey) -> str: ...
+    def inert(self, text: str) -> str: ...
 
 
 class HelpdeskConnector(BuiltFromSettings):
@@ -32,6 +33,11 @@ class HelpdeskConnector(BuiltFromSettings):
     ) -> dict[str, Any]:
         return perform(self, operation, payload, key)  # type: ignore[arg-type]
 
+    def inert(self, text: str) -> str:
+        """Someone else's words (a developer's comment) written so that nothing in them is
+        markup: a comment's ``body`` is plain text where the helpdesk takes it so."""
+        return text
+
     def create_ticket(self, fields: dict[str, Any], key: IdempotencyKey) -> str:
         """Helpdesks that cannot open a ticket for the customer say so (feature ``create_ticket``
         names the ones that can)."""
@@ -44,10 +50,12 @@ def perform(
     if operation == "create_ticket":
         return {"ticket": helpdesk.create_ticket(payload, key), "operation": operation}
     ticket = str(payload["ticket"])
+    # ``outside``: the text is someone else's words, neutralised in the helpdesk's markup.
+    text = helpdesk.inert(payload["text"]) if payload.get("outside") else payload.get("text", "")
     if operation == "internal_note":
-        helpdesk.internal_note(ticket, payload["text"], key)
+        helpdesk.internal_note(ticket, text, key)
     elif operation == "public_reply":
-        helpdesk.public_reply(ticket, payload["text"], key)
+        helpdesk.public_reply(ticket, text, key)
     elif operation == "set_fields":
         helpdesk.set_fields(ticket, dict(payload["fields"]))
     elif operation == "solve":

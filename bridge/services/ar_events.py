@@ -8,7 +8,8 @@ id, or the issue's change time), so a delivery seen twice, or its catch-up copy,
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bridge.domain.records import FixEta
@@ -21,6 +22,10 @@ ASSIGNEE = "assignee"
 RENEGOTIATE = frozenset(
     {"won't fix", "won't do", "wont fix", "duplicate", "cannot reproduce", "not planned"}
 )
+DUPLICATE = "duplicate"
+# GitHub's convention, which it turns into "marked this as a duplicate of": a comment opening
+# with "Duplicate of #12" (or "Duplicate of owner/repo#12").
+DUPLICATE_OF = re.compile(r"^\s*duplicate of\s+([\w.-]+/[\w.-]+)?#(\d+)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,17 @@ class ArEvent:
     kind: str
     author: str
     said: str
+    # A duplicate: the surviving issue the event names (its key, and its id when given).
+    survivor: str = ""
+    survivor_id: str = ""
 
     @property
     def needs_renegotiation(self) -> bool:
         return self.kind == RESOLUTION and self.said.strip().lower() in RENEGOTIATE
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.kind == RESOLUTION and self.said.strip().lower() == DUPLICATE
 
 
 def _text(value: Any) -> str:
@@ -63,6 +75,38 @@ def _jira_person(person: Any) -> str:
     return _text(person.get("displayName")) or _text(person.get("name"))
 
 
+def _jira_survivors(payload: dict[str, Any]) -> set[tuple[str, str]]:
+    """(key, id) of each issue the AR "duplicates": its Duplicate issue links (the update lists
+    them in the issue's fields) and a link set with the resolution (the changelog's "Link")."""
+    issue = payload.get("issue") or {}
+    found = set()
+    for link in (issue.get("fields") or {}).get("issuelinks") or []:
+        kind = (link.get("type") or {}) if isinstance(link, dict) else {}
+        other = link.get("outwardIssue") if isinstance(link, dict) else None
+        duplicates = _text(kind.get("name")).lower() == DUPLICATE or (
+            _text(kind.get("outward")).lower() == "duplicates"
+        )
+        if duplicates and isinstance(other, dict) and _text(other.get("key")):
+            found.add((_text(other.get("key")), str(other.get("id") or "")))
+    for item in (payload.get("changelog") or {}).get("items") or []:
+        said = _text(item.get("toString")) if isinstance(item, dict) else ""
+        if _text(item.get("field")).lower() == "link" and "duplicates" in said.lower():
+            key = _text(item.get("to")) or said.rsplit(" ", 1)[-1]
+            if not any(known == key for known, _id in found):
+                found.add((key, ""))
+    return found
+
+
+def _survivor(event: ArEvent, candidates: set[tuple[str, str]]) -> ArEvent:
+    """The duplicate event with its surviving issue, when exactly one other issue is named."""
+    others = {(key, vendor_id) for key, vendor_id in candidates if key != event.key}
+    if len({key for key, _ in others}) != 1:
+        return event
+    key = next(iter(others))[0]
+    vendor_id = max(vendor_id for other, vendor_id in others if other == key)
+    return replace(event, survivor=key, survivor_id=vendor_id)
+
+
 def from_jira(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
     key = _text((payload.get("issue") or {}).get("key"))
     if not key:
@@ -86,8 +130,28 @@ def from_jira(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
         said = _text(item.get("toString")) or ("unassigned" if field == ASSIGNEE else "")
         if said:
             event_id = f"changelog:{changelog['id']}:{field}"
-            found.append(ArEvent("jira", key, event_id, field, author, said))
+            event = ArEvent("jira", key, event_id, field, author, said)
+            if event.is_duplicate:
+                event = _survivor(event, _jira_survivors(payload))
+            found.append(event)
+    if changelog.get("id") and not any(event.kind == RESOLUTION for event in found):
+        found += _linked_later(key, str(changelog["id"]), author, payload)
     return found
+
+
+def _linked_later(key: str, change: str, author: str, payload: dict[str, Any]) -> list[ArEvent]:
+    """A "duplicates" link added to an issue already resolved as Duplicate: the surviving
+    issue is named now (the waiting customers were kept where they were until then)."""
+    resolution = ((payload.get("issue") or {}).get("fields") or {}).get("resolution") or {}
+    items = (payload.get("changelog") or {}).get("items") or []
+    linked = any(
+        isinstance(item, dict) and _text(item.get("field")).lower() == "link" for item in items
+    )
+    if not linked or _text(resolution.get("name")).lower() != DUPLICATE:
+        return []
+    event = ArEvent("jira", key, f"changelog:{change}:link", RESOLUTION, author, "Duplicate")
+    event = _survivor(event, _jira_survivors(payload))
+    return [event] if event.survivor else []
 
 
 def _github_resolution(issue: dict[str, Any]) -> str:
@@ -95,7 +159,17 @@ def _github_resolution(issue: dict[str, Any]) -> str:
     if "duplicate" in labels:
         return "Duplicate"
     reason = _text(issue.get("state_reason"))
-    return {"not_planned": "Not planned", "completed": "Completed"}.get(reason, "Closed")
+    named = {"not_planned": "Not planned", "completed": "Completed", "duplicate": "Duplicate"}
+    return named.get(reason, "Closed")
+
+
+def github_duplicate_of(repo: str, body: str) -> str:
+    """The surviving issue a "Duplicate of #12" comment names (``owner/repo#12``), if any. One
+    in another repository is not taken: the bridge writes waiting lists in its own only."""
+    found = DUPLICATE_OF.match(body)
+    if not found or (found[1] and found[1].lower() != repo.lower()):
+        return ""
+    return f"{repo}#{found[2]}"
 
 
 def from_github(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
@@ -111,7 +185,13 @@ def from_github(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
         if not comment.get("id") or not said:
             return []
         login = _text((comment.get("user") or {}).get("login")) or author
-        return [ArEvent("github", key, f"comment:{comment['id']}", COMMENT, login, said)]
+        heard = [ArEvent("github", key, f"comment:{comment['id']}", COMMENT, login, said)]
+        survivor = github_duplicate_of(repo, said)
+        if survivor and issue.get("state") == "closed" and _github_resolution(issue) == "Duplicate":
+            # Closed as a duplicate before the comment named the surviving issue.
+            event_id = f"duplicate:{comment['id']}"
+            heard.append(ArEvent("github", key, event_id, RESOLUTION, login, "Duplicate", survivor))
+        return heard
     changed = _text(issue.get("closed_at")) or _text(issue.get("updated_at"))
     if event_type == "issues.closed":
         said = _github_resolution(issue)

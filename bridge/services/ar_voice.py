@@ -17,8 +17,9 @@ from bridge.domain.lifecycle import record_in_place
 from bridge.domain.plans import expect_fix
 from bridge.domain.records import FixEta
 from bridge.services import effects
+from bridge.services.ar_duplicates import Duplicates, why_no_survivor
 from bridge.services.ar_events import COMMENT, ArEvent
-from bridge.services.collaborators import Service
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.mrkdwn import escaped, inert
 from bridge.services.policy import Policy
 from bridge.store.ar_links import ArLinks
@@ -28,6 +29,25 @@ from bridge.store.transactions import Transaction
 log = structlog.get_logger(__name__)
 LONGEST_COMMENT = 2000
 RENEGOTIATE_STEP = "plan_needs_renegotiation"
+SHARE_ACTION = "escalation.share_with_customer"
+COMMENT_STEP = f"ar_{COMMENT}"
+
+
+def share_button(escalation_id: str, step: str) -> dict[str, str]:
+    """*Share with customer* under a developer's comment in the thread: its value names the
+    escalation and the comment as the timeline keeps it (``ar_share.py``)."""
+    return {
+        "action_id": SHARE_ACTION,
+        "text": "Share with customer",
+        "value": f"{escalation_id}|{step}",
+    }
+
+
+def comment_of(note: str) -> tuple[str, str]:
+    """A comment's timeline note split back into its heading ("dana commented on jira:DEV-7")
+    and the developer's words."""
+    heading, _, said = note.partition(":\n")
+    return heading, said
 
 
 def plain_text(event: ArEvent) -> str:
@@ -39,9 +59,16 @@ def plain_text(event: ArEvent) -> str:
     if event.needs_renegotiation:
         return (
             f"{who} resolved {ar} as {event.said}: the accepted plan needs renegotiating "
-            "with development and the customer."
+            f"with development and the customer.{_staying(event)}"
         )
     return f"{who} changed the {event.kind} of {ar} to {event.said}."
+
+
+def _staying(event: ArEvent) -> str:
+    """A duplicate whose surviving issue is not known: why the customers wait where they do."""
+    if not event.is_duplicate:
+        return ""
+    return f" The waiting customers stay on it: {why_no_survivor(event)}."
 
 
 def slack_text(event: ArEvent) -> str:
@@ -54,7 +81,7 @@ def slack_text(event: ArEvent) -> str:
     if event.needs_renegotiation:
         return (
             f":warning: {who} resolved {ar} as *{inert(event.said)}*: the accepted plan needs "
-            "renegotiating with development and the customer."
+            f"renegotiating with development and the customer.{_staying(event)}"
         )
     return f"{who} changed the {event.kind} of {ar} to *{inert(event.said)}*."
 
@@ -62,10 +89,18 @@ def slack_text(event: ArEvent) -> str:
 class ArVoice(Service):
     """Tells every escalation waiting on an AR what development did on it."""
 
+    def __init__(self, collaborators: Collaborators) -> None:
+        super().__init__(collaborators)
+        self.duplicates = Duplicates(collaborators)
+
     def hear(self, events: list[ArEvent], now: dt.datetime) -> int:
         """Handle the events of one delivery; returns how many escalations heard something."""
         heard = 0
         for event in events:
+            survivor = self.duplicates.survivor(event) if event.is_duplicate else ""
+            if survivor:
+                heard += self.duplicates.move(event, survivor, now)
+                continue
             with self.transactions.begin() as session:
                 waiting = ArLinks(session).waiting_on(event.system, (event.key,), "", now)
             for escalation_id, _key in waiting:
@@ -85,12 +120,15 @@ class ArVoice(Service):
         mention = []
         if event.needs_renegotiation:
             mention = Policy(loaded.row.policy).level(escalation.level).owners
-        reply = effects.thread_reply(escalation.id, step, text=slack_text(event), mention=mention)
+        buttons = [share_button(escalation.id, step)] if event.kind == COMMENT else []
+        reply = effects.thread_reply(
+            escalation.id, step, text=slack_text(event), mention=mention, buttons=buttons
+        )
         if self.outbox.add(session, reply, now) is None:
             return 0  # heard already: the same vendor event delivered again
         said = plain_text(event)
         audit_step = RENEGOTIATE_STEP if event.needs_renegotiation else f"ar_{event.kind}"
-        cause = f"{event.system}:{event.key}"
+        cause = step  # names the AR and the vendor's event: *Share with customer* finds it by it
         record_in_place(
             escalation,
             audit_step,
@@ -101,7 +139,9 @@ class ArVoice(Service):
         )
         store.save(escalation, now)
         if self.configured(row.helpdesk):
-            note = effects.helpdesk_note(row.helpdesk, row.external_id, step, text=said)
+            note = effects.helpdesk_note(
+                row.helpdesk, row.external_id, step, text=said, outside=True
+            )
             self.outbox.add(session, note, now)
         log.info("ar_voice.heard", escalation_id=escalation.id, kind=event.kind)
         return 1

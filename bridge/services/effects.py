@@ -38,15 +38,23 @@ def escalation_message(
 
 
 def thread_reply(
-    escalation_id: str, step: str, *, text: str, mention: list[str] | None = None
+    escalation_id: str,
+    step: str,
+    *,
+    text: str,
+    mention: list[str] | None = None,
+    buttons: list[dict[str, str]] | None = None,
 ) -> SideEffect:
-    """A reply in the escalation's thread (after its head message exists)."""
-    return SideEffect(
-        f"chat:{escalation_id}:reply:{step}",
-        CHAT,
-        "thread_reply",
-        {"escalation_id": escalation_id, "text": text, "mention": mention or []},
-    )
+    """A reply in the escalation's thread (after its head message exists); each of ``buttons``
+    (``action_id``, ``text``, ``value``) is pressed back through the Slack listeners."""
+    payload: dict[str, Any] = {
+        "escalation_id": escalation_id,
+        "text": text,
+        "mention": mention or [],
+    }
+    if buttons:
+        payload["buttons"] = buttons
+    return SideEffect(f"chat:{escalation_id}:reply:{step}", CHAT, "thread_reply", payload)
 
 
 def direct_message(key: str, *, user: str, text: str) -> SideEffect:
@@ -110,13 +118,14 @@ def tracker_waiting_list(
 
 
 def helpdesk_note(
-    target: str, ticket: str, step: str, *, text: str, public: bool = False
+    target: str, ticket: str, step: str, *, text: str, public: bool = False, outside: bool = False
 ) -> SideEffect:
-    """An internal note (or, with ``public``, a reply the customer sees) on the helpdesk ticket."""
+    """An internal note (or, with ``public``, a reply the customer sees) on the helpdesk ticket;
+    ``outside`` marks the text as someone else's words (a developer's comment), which the
+    connector writes inert in its helpdesk's markup."""
     operation = "public_reply" if public else "internal_note"
-    return SideEffect(
-        f"{target}:{ticket}:{operation}:{step}", target, operation, {"ticket": ticket, "text": text}
-    )
+    payload = {"ticket": ticket, "text": text, **({"outside": True} if outside else {})}
+    return SideEffect(f"{target}:{ticket}:{operation}:{step}", target, operation, payload)
 
 
 def helpdesk_fields(target: str, ticket: str, step: str, *, fields: dict[str, Any]) -> SideEffect:

@@ -18,6 +18,7 @@ from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
 from bridge.services import effects, form_steps
 from bridge.services.answers import review_answers, triage_answers
+from bridge.services.ar_share import CommentSharing
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.conversation import Conversation
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
@@ -55,6 +56,7 @@ class SlackProcessor(Service):
         self.steps = steps
         self.spar = spar
         self.splitting = splitting
+        self.sharing = CommentSharing(collaborators, escalations)
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         body = parse_json(row.body)
@@ -65,6 +67,8 @@ class SlackProcessor(Service):
             return self._same_problem(body, cause)
         if row.event_type in ("button.acknowledge", "button.raise_level"):
             return self._button(row.event_type.removeprefix("button."), body, cause)
+        if row.event_type == "button.share_with_customer":
+            return self._share(body, cause)
         if row.event_type.startswith("step."):
             return self._step(row.event_type.removeprefix("step."), body, cause)
         return "ignored"
@@ -147,6 +151,15 @@ class SlackProcessor(Service):
             self._tell(user, cause, f"Could not record ticket {ticket} as the same problem: {exc}")
         else:
             log.info("slack.same_problem", outcome=found.value)
+        return "done"
+
+    def _share(self, body: dict[str, Any], cause: str) -> Outcome:
+        user, escalation_id = self._addressed(body, cause)
+        if escalation_id is not None:
+            comment = str(body.get("comment", ""))
+            refused = self.sharing.share(escalation_id, comment, by=user, now=self.now())
+            if refused:
+                self._tell(user, cause, f"Could not share the comment with the customer: {refused}")
         return "done"
 
     def _button(self, action: str, body: dict[str, Any], cause: str) -> Outcome:

@@ -81,15 +81,19 @@ class Kind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ExternalRef:
-    """A record in an outside system: ``id`` is what its API takes, ``key`` what people read."""
+    """A record in an outside system: ``id`` is what its API takes, ``key`` what people read;
+    ``vendor_id`` is the vendor's id of it that never changes (Jira's issue id, GitHub's issue
+    id), where a key changes when the record moves project or repository."""
 
     system: str
     id: str
     key: str
     url: str = ""
+    vendor_id: str = ""
 
     def as_result(self) -> dict[str, Any]:
-        return {"system": self.system, "id": self.id, "key": self.key, "url": self.url}
+        found = {"system": self.system, "id": self.id, "key": self.key, "url": self.url}
+        return found | ({"vendor_id": self.vendor_id} if self.vendor_id else {})
 
 
 @dataclass(frozen=True)

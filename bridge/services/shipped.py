@@ -18,6 +18,7 @@ import structlog
 
 from bridge.jobs.registry import Outcome, StoredDelivery
 from bridge.services import ar_events, effects, signals
+from bridge.services.ar_moves import ArMoves, ar_identity
 from bridge.services.ar_voice import ArVoice
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
@@ -121,15 +122,20 @@ class ShippedProcessor(Service):
         self.shipped = shipped
         self._connectors = connectors
         self.voice = voice
+        self.moves = ArMoves(collaborators)
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         payload = parse_json(row.body)
         now = self.now()
+        identity = ar_identity(row.source, row.event_type, payload)
+        # First, so that everything below finds the AR under the key it has now.
+        known = identity is None or self.moves.follow(row.source, identity, now)
         connector = self._connectors.get(row.source)
         if connector is not None and connector.is_own_write(payload):
             log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)
             return "ignored"  # our own change coming back: never re-applied
-        heard = self._hear(row.source, row.event_type, payload, now)
+        # An issue nobody waits on (most of a tracker's traffic) says nothing to support.
+        heard = self._hear(row.source, row.event_type, payload, now) if known else 0
         if row.source != "jira":
             outcome = self._github(row.event_type, payload, now)
         else:

@@ -192,7 +192,8 @@ class SparFiling(Service):
                     store, loaded, ticket, row.target, spar_id, result, now
                 )
                 # The escalation that filed the AR waits on it: developers see it listed.
-                ArLinks(session).link(escalation_id, row.target, key, now)
+                vendor_id = result.get("vendor_id")
+                ArLinks(session).link(escalation_id, row.target, key, now, vendor_id)
                 planned.append(waiting_list(session, row.target, key, f"ar-{key}", now))
             self.outbox.plan(session, planned, now)
 

@@ -3,6 +3,10 @@
 The escalation that filed an AR waits on it, and so does every escalation of another ticket
 with the same problem; a ship signal names ARs by key, or a version or milestone that holds
 them, and finds the escalations here.
+
+A link keeps the AR's key, which people read and events name, and the tracker's immutable id
+of the issue (``vendor_id``): an AR moved to another Jira project or GitHub repository gets a
+new key, and an event naming its id finds the link and renames it (``rename``).
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from bridge.store import tables
 from bridge.store.upsert import insert_if_absent
+
+DUPLICATE = "duplicate"  # an AR record's state once it was resolved as a duplicate
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,21 @@ class ArLinks:
         )
         return bool(self.session.scalar(query))
 
-    def link(self, escalation_id: int, system: str, key: str, now: dt.datetime) -> bool:
+    def link(
+        self,
+        escalation_id: int,
+        system: str,
+        key: str,
+        now: dt.datetime,
+        vendor_id: str | None = None,
+    ) -> bool:
         """Mark an escalation as waiting on an AR; False if it was waiting already."""
         values = {
             "system": system,
             "external_key": key,
             "escalation_id": escalation_id,
             "created_at": now,
+            "vendor_id": vendor_id or self._vendor_id(system, key),
         }
         return insert_if_absent(
             self.session,
@@ -70,17 +84,127 @@ class ArLinks:
             ["system", "external_key", "escalation_id"],
         )
 
-    def seed(self, system: str, keys: Sequence[str], now: dt.datetime) -> None:
-        """The escalation that filed an AR waits on it too."""
-        filed = self.session.execute(
-            select(tables.ActionRequest.escalation_id, tables.ActionRequest.external_key).where(
-                tables.ActionRequest.kind == "ar",
-                tables.ActionRequest.system == system,
-                tables.ActionRequest.external_key.in_(keys),
+    def _vendor_id(self, system: str, key: str) -> str | None:
+        """The vendor id already known for the AR ``key``, from its record or another link."""
+        for table in (tables.ActionRequest, tables.ActionRequestLink):
+            found = self.session.scalars(
+                select(table.vendor_id)
+                .where(table.system == system, table.external_key == key)
+                .where(table.vendor_id.is_not(None))
+                .limit(1)
+            ).first()
+            if found:
+                return found
+        return None
+
+    def known_as(
+        self, system: str, vendor_id: str, keys: Sequence[str]
+    ) -> list[tuple[str, str | None]]:
+        """(key, vendor id) of the ARs the bridge knows with this immutable id or one of
+        ``keys``, in one read: asked of every issue event, mostly about issues nobody waits on."""
+        parts = [
+            select(table.external_key, table.vendor_id).where(
+                table.system == system,
+                or_(table.vendor_id == vendor_id, table.external_key.in_(keys)),
+            )
+            for table in (tables.ActionRequestLink, tables.ActionRequest)
+        ]
+        rows = self.session.execute(union(*parts))
+        return [(key, found) for key, found in rows]
+
+    def remember_vendor_id(self, system: str, key: str, vendor_id: str) -> None:
+        """An event named the AR by key and id: links made before the id was known keep it."""
+        for table in (tables.ActionRequest, tables.ActionRequestLink):
+            self.session.execute(
+                update(table)
+                .where(table.system == system, table.external_key == key)
+                .where(table.vendor_id.is_(None))
+                .values(vendor_id=vendor_id)
+            )
+
+    def rename(
+        self, system: str, old: str, new: str, vendor_id: str, url: str | None = None
+    ) -> None:
+        """The AR moved (another project, a renamed repository): every record and link of it
+        takes its new key, so the next event, ship signal and waiting list name it as it is."""
+        records = tables.ActionRequest
+        values: dict[str, str] = {"external_key": new, "vendor_id": vendor_id}
+        for record in self.session.scalars(
+            select(records).where(records.system == system, records.external_key == old)
+        ):
+            # Jira's browse URL names the key; a GitHub event gives the new address.
+            record.url = url or (record.url or "").replace(old, new) or None
+            record.external_key, record.vendor_id = new, vendor_id
+        self.session.flush()
+        links = tables.ActionRequestLink
+        self.session.execute(
+            update(links).where(links.system == system, links.external_key == old).values(values)
+        )
+
+    def move_waiting(
+        self, system: str, old: str, new: str, new_vendor_id: str, now: dt.datetime
+    ) -> list[int]:
+        """The AR ``old`` was resolved as a duplicate of ``new``: every escalation waiting on it
+        waits on ``new`` instead (with the fix version ``new`` is known to be in); returns their
+        ids, none when they were moved already."""
+        self.seed(system, (old,), now)
+        links = tables.ActionRequestLink
+        fix = self.session.scalars(
+            select(links.fix_version)
+            .where(links.system == system, links.external_key == new)
+            .where(links.fix_version.is_not(None))
+            .limit(1)
+        ).first()
+        moved = []
+        for row in self.session.scalars(
+            select(links).where(links.system == system, links.external_key == old)
+        ):
+            self.link(row.escalation_id, system, new, now, new_vendor_id or None)
+            moved.append(row.escalation_id)
+            self.session.delete(row)
+        self.session.flush()
+        if fix:
+            self.session.execute(
+                update(links)
+                .where(links.system == system, links.external_key == new)
+                .where(links.fix_version.is_(None))
+                .values(fix_version=fix)
+            )
+        records = tables.ActionRequest
+        self.session.execute(
+            update(records)
+            .where(records.system == system, records.external_key == old)
+            .values(state=DUPLICATE)
+        )
+        return sorted(moved)
+
+    def comment_bodies(self, source: str, record_key: str) -> list[bytes]:
+        """The stored comment deliveries about one issue, newest first."""
+        return list(
+            self.session.scalars(
+                select(tables.InboxRow.body)
+                .where(
+                    tables.InboxRow.source == source,
+                    tables.InboxRow.event_type == "issue_comment.created",
+                    tables.InboxRow.record_key == record_key,
+                )
+                .order_by(tables.InboxRow.id.desc())
             )
         )
-        for escalation_id, key in filed:
-            self.link(escalation_id, system, key, now)
+
+    def seed(self, system: str, keys: Sequence[str], now: dt.datetime) -> None:
+        """The escalation that filed an AR waits on it too."""
+        records = tables.ActionRequest
+        filed = self.session.execute(
+            select(records.escalation_id, records.external_key, records.vendor_id).where(
+                records.kind == "ar",
+                records.system == system,
+                records.external_key.in_(keys),
+                records.state != DUPLICATE,  # its escalations wait on the surviving issue
+            )
+        )
+        for escalation_id, key, vendor_id in filed:
+            self.link(escalation_id, system, key, now, vendor_id)
 
     def waiting_on(
         self, system: str, keys: Sequence[str], version: str, now: dt.datetime

@@ -298,6 +298,7 @@ class EscalationStore(ClockRepository):
             "kind": kind,
             "system": ref["system"],
             "external_key": ref["key"],
+            "vendor_id": ref.get("vendor_id") or None,
             "url": ref.get("url") or None,
             "state": "open",
             "created_at": now,

@@ -16,7 +16,7 @@ from bridge.domain.sla import SlaClock as SlaClockRecord
 from bridge.store.board import next_due
 from bridge.store.clocks import clocks_of
 from bridge.store.escalations import fix_eta_of, triage_of
-from bridge.store.tables import ActionRequest, Escalation, Ticket
+from bridge.store.tables import ActionRequest, AuditEvent, Escalation, Ticket
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,18 @@ def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalatio
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     found.sort(key=lambda line: (line.next_due or far, -line.id))
     return found[:limit]
+
+
+def timeline_note(session: Session, escalation_id: int, step: str, cause: str) -> str | None:
+    """The note of the escalation's timeline entry of ``step`` caused by ``cause``, if any."""
+    return session.scalars(
+        select(AuditEvent.note)
+        .where(
+            AuditEvent.record_type == "escalation",
+            AuditEvent.record_id == str(escalation_id),
+            AuditEvent.step == step,
+            AuditEvent.cause == cause,
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+    ).first()

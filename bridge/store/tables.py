@@ -114,7 +114,10 @@ class ActionRequest(Base):
     """A record in an external system (Jira issue, GitHub issue) linked to ours."""
 
     __tablename__ = "action_requests"
-    __table_args__ = (UniqueConstraint("system", "external_key"),)
+    __table_args__ = (
+        UniqueConstraint("system", "external_key"),
+        Index("ix_action_requests_vendor_id", "system", "vendor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     spar_id: Mapped[int | None] = mapped_column(ForeignKey("spars.id"), index=True)
@@ -122,6 +125,8 @@ class ActionRequest(Base):
     kind: Mapped[str] = mapped_column(String(16))
     system: Mapped[str] = mapped_column(String(32))
     external_key: Mapped[str] = mapped_column(String(128))
+    # The tracker's immutable id of the issue: its key changes when it moves project or repo.
+    vendor_id: Mapped[str | None] = mapped_column(String(64))
     url: Mapped[str | None] = mapped_column(String(1000))
     state: Mapped[str] = mapped_column(String(32), default="open")
     last_synced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -250,11 +255,15 @@ class ActionRequestLink(Base):
     the escalation that filed it, and every other one found to be the same problem."""
 
     __tablename__ = "action_request_links"
-    __table_args__ = (UniqueConstraint("system", "external_key", "escalation_id"),)
+    __table_args__ = (
+        UniqueConstraint("system", "external_key", "escalation_id"),
+        Index("ix_action_request_links_vendor_id", "system", "vendor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     system: Mapped[str] = mapped_column(String(32))
     external_key: Mapped[str] = mapped_column(String(128), index=True)
+    vendor_id: Mapped[str | None] = mapped_column(String(64))
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
     fix_version: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from sandbox.github import events
 from sandbox.github.releases import merge, publish
 from sandbox.github.routes import add_comment
-from sandbox.github.state import Release, now
+from sandbox.github.state import Issue, Release, now
 
 if TYPE_CHECKING:
     from sandbox.github.app import GithubServer
@@ -117,8 +117,24 @@ def register(bp: Blueprint, server: GithubServer) -> None:
             )
             return jsonify(server.render.comment(repo, comment)), 201
 
+    @bp.post(f"{R}/issues")
+    def open_issue(owner: str, name: str) -> Any:
+        """Body: {"title": "...", "body": "..."}: a developer opens an issue."""
+        repo, missing = repo_or_404(owner, name)
+        if missing:
+            return missing
+        data = body()
+        with server.lock:
+            issue = Issue(repo.next_number(), data["title"], data.get("body"), "developer")
+            repo.issues[issue.number] = issue
+            events.issue_changed(server, repo, issue, "opened", "developer")
+            return jsonify(server.render.issue(repo, issue)), 201
+
     @bp.post(f"{R}/issues/<int:number>/close")
     def close_issue(owner: str, name: str, number: int) -> Any:
+        """Body: {"reason": "completed" | "not_planned" | "duplicate", "duplicate_of": 5}. As
+        GitHub's "Close as duplicate", the webhook says ``state_reason: duplicate`` and does not
+        name the canonical issue (GitHub shows it on the issue's timeline only)."""
         repo, missing = repo_or_404(owner, name)
         if missing:
             return missing
@@ -126,6 +142,9 @@ def register(bp: Blueprint, server: GithubServer) -> None:
             issue = repo.issues.get(number)
             if issue is None:
                 return jsonify({"error": "no such issue"}), 404
+            canonical = body().get("duplicate_of")
+            if canonical is not None and canonical not in repo.issues:
+                return jsonify({"error": f"no issue #{canonical} to be a duplicate of"}), 422
             issue.state, issue.closed_at, issue.updated_at = "closed", now(), now()
             issue.state_reason = body().get("reason", "completed")
             issue.closed_by = body().get("user", "developer")

@@ -31,7 +31,9 @@ def _stamp() -> int:
     return int(time.time() * 1000)
 
 
-def issue_updated(server: JiraServer, issue: Issue, items: list[dict[str, Any]]) -> None:
+def issue_updated(
+    server: JiraServer, issue: Issue, items: list[dict[str, Any]], kind: str = "issue_generic"
+) -> None:
     if not items:
         return
     author = DEVELOPER_ACCOUNT if ACTING_AS.get() == "developer" else server.world.account_id
@@ -42,7 +44,7 @@ def issue_updated(server: JiraServer, issue: Issue, items: list[dict[str, Any]])
         {
             "timestamp": _stamp(),
             "webhookEvent": "jira:issue_updated",
-            "issue_event_type_name": "issue_generic",
+            "issue_event_type_name": kind,
             "user": server.render.user(),
             "issue": server.render.issue(issue),
             "changelog": {"id": change.id, "items": items},

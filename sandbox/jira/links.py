@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, jsonify, request
 
 from sandbox.jira.edits import create_comment, edit_comment
-from sandbox.jira.state import RemoteLink, next_id
+from sandbox.jira.state import Issue, RemoteLink, next_id
 
 if TYPE_CHECKING:
     from sandbox.jira.app import JiraServer
@@ -17,6 +17,23 @@ API = '/rest/api/<any("2","3","latest"):v>'
 
 def _api(v: str) -> str:
     return "3" if v == "3" else "2"
+
+
+def add_link(server: JiraServer, kind: dict[str, str], inward: Issue, outward: Issue) -> None:
+    """Jira's issueLink: the inward issue reads "<outward text> outward issue" (for Duplicate,
+    "inward duplicates outward"), and each issue lists the other."""
+    link_id = next_id()
+    outward.links.append(
+        {"id": link_id, "type": kind, "inwardIssue": server.render.issue_ref(inward)}
+    )
+    inward.links.append(
+        {"id": link_id, "type": kind, "outwardIssue": server.render.issue_ref(outward)}
+    )
+
+
+def link_as_duplicate(server: JiraServer, duplicate: Issue, survivor: Issue) -> None:
+    kind = next(t for t in server.world.link_types if t["name"] == "Duplicate")
+    add_link(server, kind, duplicate, survivor)
 
 
 def register(app: Flask, server: JiraServer) -> None:
@@ -141,13 +158,7 @@ def register(app: Flask, server: JiraServer) -> None:
         outward = server.world.issue(data["outwardIssue"].get("key") or data["outwardIssue"]["id"])
         if inward is None or outward is None:
             return server.not_found()
-        link_id = next_id()
-        outward.links.append(
-            {"id": link_id, "type": kind, "inwardIssue": server.render.issue_ref(inward)}
-        )
-        inward.links.append(
-            {"id": link_id, "type": kind, "outwardIssue": server.render.issue_ref(outward)}
-        )
+        add_link(server, kind, inward, outward)
         return "", 201
 
     @app.get(f"{API}/issue/<id_or_key>/properties")

@@ -47,7 +47,11 @@ DEFAULT_TRANSITIONS = (
     Transition("21", "In Progress", "In Progress"),
     Transition("31", "Done", "Done", required=("resolution",)),
 )
-RESOLUTIONS = ({"id": "10000", "name": "Done"}, {"id": "10001", "name": "Won't Do"})
+RESOLUTIONS = (
+    {"id": "10000", "name": "Done"},
+    {"id": "10001", "name": "Won't Do"},
+    {"id": "10002", "name": "Duplicate"},
+)
 ISSUE_TYPES = (
     {"id": "10001", "name": "Bug", "subtask": False},
     {"id": "10002", "name": "Task", "subtask": False},
@@ -163,6 +167,8 @@ class JiraWorld:
     link_types: list[dict[str, str]] = field(default_factory=lambda: list(LINK_TYPES))
     projects: dict[str, Project] = field(default_factory=dict)
     issues: dict[str, Issue] = field(default_factory=dict)
+    # Jira answers an issue's old key after it moved to another project: old key -> new key.
+    moved_keys: dict[str, str] = field(default_factory=dict)
 
     def add_project(self, key: str, name: str) -> Project:
         project = Project(next_id(), key, name)
@@ -170,7 +176,8 @@ class JiraWorld:
         return project
 
     def issue(self, id_or_key: str) -> Issue | None:
-        found = self.issues.get(id_or_key.upper())
+        wanted = id_or_key.upper()
+        found = self.issues.get(self.moved_keys.get(wanted, wanted))
         return found or next((i for i in self.issues.values() if i.id == id_or_key), None)
 
     def status(self, name: str) -> Status:

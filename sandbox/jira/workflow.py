@@ -8,7 +8,7 @@ from flask import Flask, jsonify, request
 
 from sandbox.jira import events
 from sandbox.jira.edits import apply_update
-from sandbox.jira.state import RESOLUTIONS, Issue, Transition, Version, next_id, now
+from sandbox.jira.state import RESOLUTIONS, Issue, Project, Transition, Version, next_id, now
 
 if TYPE_CHECKING:
     from sandbox.jira.app import JiraServer
@@ -84,6 +84,28 @@ def move(
     issue.status, issue.updated = new_status.name, now()
     events.issue_updated(server, issue, items)
     return None
+
+
+def move_to_project(server: JiraServer, issue: Issue, project: Project) -> None:
+    """Jira's "Move": the issue takes the next key of ``project`` and keeps its id; the old key
+    still finds it; fix versions of the old project do not follow. One ``issue_moved`` update
+    names the old and new key and project in its changelog, as Jira Cloud's does."""
+    world = server.world
+    old_key, old_project = issue.key, world.projects[issue.project]
+    new_key = f"{project.key}-{next(project.counter)}"
+    del world.issues[old_key]
+    world.issues[new_key] = issue
+    world.moved_keys[old_key] = new_key
+    for earlier, later in list(world.moved_keys.items()):
+        if later == old_key:
+            world.moved_keys[earlier] = new_key
+    issue.key, issue.project, issue.fix_versions = new_key, project.key, []
+    issue.updated = now()
+    items = [
+        events.change("project", old_project.name, project.name, old_project.id, project.id),
+        events.change("Key", old_key, new_key),
+    ]
+    events.issue_updated(server, issue, items, kind="issue_moved")
 
 
 def release(server: JiraServer, version: Version, date: str | None = None) -> None:

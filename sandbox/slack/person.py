@@ -132,6 +132,39 @@ def press_step(
     sandbox.flush_webhooks()
 
 
+def press_button(sandbox: Sandbox, user: str, message: Any, action_id: str) -> None:
+    """Press the button ``action_id`` on a message the app posted, as Slack sends the press:
+    with the button's own value and the message it is on."""
+    buttons = [
+        element
+        for block in message.blocks or []
+        if block.get("type") == "actions"
+        for element in block.get("elements") or []
+        if element.get("action_id") == action_id
+    ]
+    if not buttons:
+        raise LookupError(f"no button {action_id} on message {message.ts}")
+    button = buttons[0]
+    action = {
+        "type": "button",
+        "block_id": "reply",
+        "action_id": action_id,
+        "value": button["value"],
+        "action_ts": f"{time.time():.6f}",
+    }
+    press = {
+        "type": "block_actions",
+        "team": {"id": "T0SANDBOX1"},
+        "user": {"id": user},
+        "channel": {"id": message.channel},
+        "trigger_id": f"{time.time():.6f}.{action_id}.{user}.sandbox",
+        "message": {"ts": message.ts, "thread_ts": message.thread_ts},
+        "actions": [action],
+    }
+    sandbox.slack.app.test_client().post("/_sandbox/interaction", json={"payload": press})
+    sandbox.flush_webhooks()
+
+
 def take_step(
     sandbox: Sandbox,
     user: str,

@@ -95,8 +95,8 @@ class Developer:
         developer = (credentials["developer_email"], credentials["developer_api_token"])
         self.jira = JIRA(server=self.url, basic_auth=developer)
 
-    def release(self, ar: str, version: str) -> None:
-        made = self.jira.create_version(version, project="DEV")
+    def release(self, ar: str, version: str, project: str = "DEV") -> None:
+        made = self.jira.create_version(version, project=project)
         self.jira.issue(ar).update(fields={"fixVersions": [{"name": version}]})
         requests.post(f"{self.url}/_sandbox/versions/{made.id}/release", timeout=10)
 

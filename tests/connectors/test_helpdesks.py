@@ -141,3 +141,25 @@ def test_freshdesk_cannot_open_a_ticket_and_says_so(sandbox: Sandbox, context: C
     freshdesk = make_freshdesk(sandbox, context)
     with pytest.raises(PermanentConnectorError, match="cannot 'create_ticket'"):
         freshdesk.perform("create_ticket", {"subject": "x"}, IdempotencyKey("k"))
+
+
+def test_a_developers_words_shared_with_the_customer_are_inert_in_each_helpdesks_markup(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """Freshdesk takes a reply's body as HTML: outside words are escaped there, line by line;
+    Zendesk takes it as plain text, so they are posted as written."""
+    words = 'Fixed in <b>4.2.1</b>\n<img src=x onerror="alert(1)"> & restart'
+    payload = {"text": words, "outside": True}
+    freshdesk, zendesk = make_freshdesk(sandbox, context), make_zendesk(sandbox, context)
+    fd_ticket = str(sandbox.freshdesk.seed_ticket("Invoice wrong", "Totals differ").id)
+    zd_ticket = str(next(iter(sandbox.zendesk.tickets)))
+
+    freshdesk.perform("public_reply", payload | {"ticket": fd_ticket}, IdempotencyKey("fd:share"))
+    zendesk.perform("public_reply", payload | {"ticket": zd_ticket}, IdempotencyKey("zd:share"))
+
+    [reply] = [c.body for c in sandbox.freshdesk.tickets[int(fd_ticket)].conversations][-1:]
+    assert reply == (
+        "Fixed in &lt;b&gt;4.2.1&lt;/b&gt;<br>"
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; restart"
+    )
+    assert sandbox.zendesk.tickets[int(zd_ticket)].comments[-1].body == words

@@ -45,12 +45,22 @@ def tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def columns(url: str, table: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return {column["name"] for column in inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
 def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
     assert tables(database_url) == FOUNDATION_TABLES
-    assert migrate.downgrade(database_url) == "0007"
-    assert tables(database_url) == FOUNDATION_TABLES - {"catch_up_watermarks"}
+    assert migrate.downgrade(database_url) == "0008"
+    assert "vendor_id" not in columns(database_url, "action_request_links")
     assert migrate.upgrade(database_url) == migrate.head_revision()
     assert tables(database_url) == FOUNDATION_TABLES
+    assert "vendor_id" in columns(database_url, "action_request_links")
+    assert "vendor_id" in columns(database_url, "action_requests")
 
 
 def test_the_embedded_database_is_sqlite_in_wal_mode(sqlite_url: str) -> None:
@@ -107,7 +117,7 @@ def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
     current = runner.invoke(main, ["db", "current"])
     assert current.output.endswith("up to date\n")
     down = runner.invoke(main, ["db", "downgrade"])
-    assert down.output.endswith("is at revision 0007\n")
+    assert down.output.endswith("is at revision 0008\n")
     assert runner.invoke(main, ["db", "current"]).output.endswith(
         "needs `support-bridge db upgrade`\n"
     )

@@ -37,7 +37,7 @@ from webhooks.slack.commands import (
 from webhooks.slack.form_presets import presets_for
 from webhooks.slack.metadata import read_metadata
 from webhooks.slack.modal import triage_modal
-from webhooks.slack.permissions import GroupDirectory, may_press, refusal
+from webhooks.slack.permissions import GroupDirectory, allowed_for, may_press, refusal
 from webhooks.slack.submissions import FormSubmissions, key_part, text_of
 from webhooks.slack.triage import advice_against, read_triage
 
@@ -160,6 +160,9 @@ class Listeners(FormSubmissions):
     def button_pressed(self, ack: Callable[..., None], body: dict, action: dict) -> None:
         role = text_of(action.get("action_id")).removeprefix("escalation.")  # matched: a known role
         escalation = scalar_text(action.get("value"))
+        comment = ""
+        if role == "share_with_customer":  # "<escalation id>|<the comment, as heard>"
+            escalation, _, comment = (escalation or "").partition("|")
         if role == "more":  # the "More steps" menu: "<step>:<escalation id>"
             role, _, escalation = text_of(dig(action, "selected_option", "value")).partition(":")
             if role not in step_forms.FORMS:
@@ -167,7 +170,7 @@ class Listeners(FormSubmissions):
                 return
         user = text_of(dig(body, "user", "id"))
         channel = scalar_text(dig(body, "channel", "id"))
-        allowed: list[str] = getattr(self.runtime.settings.roles, role)
+        allowed = allowed_for(self.runtime.settings.roles, role)
         if not may_press(allowed, user, self.directory):
             ack()
             log.info("slack.button.refused", role=role)
@@ -196,6 +199,7 @@ class Listeners(FormSubmissions):
             "user": user,
             "channel": channel,
             "message_ts": scalar_text(dig(body, "message", "ts")),
+            **({"comment": comment} if comment else {}),
         }
         trigger = text_of(body.get("trigger_id")) or f"{user}:{text_of(action.get('action_ts'))}"
         delivery = Delivery(

@@ -35,9 +35,20 @@ BUTTON_LABELS = {
     "de_escalate": "De-escalate",
     "monitoring_period": "Monitoring period",
     "close": "Close",
+    # Under a developer's comment in the thread:
+    "share_with_customer": "Share with customer",
 }
 
 ROLES = tuple(BUTTON_LABELS)
+# Buttons allowed to the people of another role: sharing a developer's comment updates the
+# customer, as a status update does.
+ALLOWED_AS = {"share_with_customer": "status_update"}
+
+
+def allowed_for(roles: object, role: str) -> list[str]:
+    """The Slack users and groups bridge.yaml's ``roles`` lets press ``role``."""
+    allowed: list[str] = getattr(roles, ALLOWED_AS.get(role, role))
+    return allowed
 
 
 def is_group(entry: str) -> bool:

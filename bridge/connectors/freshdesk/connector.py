@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from bridge.config.connectors import FreshdeskSettings
@@ -31,6 +32,11 @@ class FreshdeskConnector(helpdesk.HelpdeskConnector):
     def get_ticket(self, ticket: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}")
         return answer
+
+    def inert(self, text: str) -> str:
+        """Freshdesk takes a note's or reply's ``body`` as HTML: outside text is escaped, its
+        line breaks kept."""
+        return "<br>".join(html.escape(line) for line in text.splitlines())
 
     def _already_there(self, ticket: str, body: str) -> bool:
         listed = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}/conversations")

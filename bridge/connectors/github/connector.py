@@ -132,6 +132,7 @@ class GitHubConnector(tracker.TrackerConnector):
             str(issue.number),
             f"{self.settings.repository}#{issue.number}",
             issue.html_url,
+            str(issue.id),
         )
 
     # -- Tracker ------------------------------------------------------------------------------

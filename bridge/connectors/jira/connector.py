@@ -86,9 +86,9 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
         return str(me.get("accountId") or me.get("key") or me.get("name"))
 
     # -- the outbox's operations ------------------------------------------------------------
-    def ref(self, issue_key: str) -> ExternalRef:
+    def ref(self, issue_key: str, issue_id: str = "") -> ExternalRef:
         url = f"{str(self.settings.url).rstrip('/')}/browse/{issue_key}"
-        return ExternalRef(self.key, issue_key, issue_key, url)
+        return ExternalRef(self.key, issue_key, issue_key, url, issue_id)
 
     # -- Tracker ------------------------------------------------------------------------------
     def find_by_key(self, key: IdempotencyKey) -> ExternalRef | None:
@@ -104,7 +104,7 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
             found = self.call(
                 lambda: self.client.search_issues(jql, maxResults=2, fields="summary")
             )
-        return self.ref(found[0].key) if found else None
+        return self.ref(found[0].key, str(found[0].id)) if found else None
 
     def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef:
         project, issue_type = self._placement(spec.kind)
@@ -120,7 +120,7 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
                 lambda: self.client.create_issue(fields=fields, prefetch=False), creates=True
             )
             self._created.append(int(created.id))
-            ref = self.ref(created.key)
+            ref = self.ref(created.key, str(created.id))
             log.info("jira.record.created", issue=ref.key, kind=spec.kind)
             self._complete(ref, spec, key)
         except TransientConnectorError as error:

@@ -110,3 +110,20 @@ def escalation_blocks(escalation_id: str, summary: dict[str, Any]) -> list[dict[
     if buttons:
         blocks.append({"type": "actions", "block_id": "escalation", "elements": buttons})
     return blocks
+
+
+def reply_blocks(text: str, buttons: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """A thread reply with buttons (a developer's comment and its *Share with customer*): the
+    text as a section, cut to Slack's limit, then the buttons. No buttons: plain text only."""
+    if not buttons:
+        return []
+    elements = [
+        {
+            "type": "button",
+            "action_id": button["action_id"],
+            "text": {"type": "plain_text", "text": button["text"]},
+            "value": button["value"],
+        }
+        for button in buttons
+    ]
+    return [section(text), {"type": "actions", "block_id": "reply", "elements": elements}]

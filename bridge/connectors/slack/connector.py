@@ -20,7 +20,7 @@ from bridge.config.connectors import SlackSettings
 from bridge.connectors import origin, retry
 from bridge.connectors.errors import translated
 from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
-from bridge.connectors.slack.blocks import escalation_blocks, fallback_text
+from bridge.connectors.slack.blocks import escalation_blocks, fallback_text, reply_blocks
 from bridge.connectors.slack.channels import SlackChannel
 from bridge.connectors.slack.errors import translate
 from bridge.connectors.slack.workspace import SlackWebWorkspace
@@ -107,7 +107,8 @@ class SlackConnector(BuiltFromSettings):
             head = self._head(payload["escalation_id"])
             mentions = " ".join(f"<@{user}>" for user in payload.get("mention") or [])
             text = f"{mentions} {payload['text']}".strip()
-            return self._result(self.reply(head, text, key))
+            blocks = reply_blocks(text, payload.get("buttons") or [])
+            return self._result(self.reply(head, text, key, blocks))
         if operation == "direct_message":
             return self._result(self.direct_message(payload["user"], payload["text"], key))
         if operation == "channel_post":
@@ -204,9 +205,15 @@ class SlackConnector(BuiltFromSettings):
             )
         )
 
-    def reply(self, ref: ExternalRef, text: str, key: IdempotencyKey) -> ExternalRef:
+    def reply(
+        self,
+        ref: ExternalRef,
+        text: str,
+        key: IdempotencyKey,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> ExternalRef:
         found = self.find_by_key(ref.key, key, thread=ref.id)
-        return found or self.post(ref.key, text, [], key, thread=ref.id)
+        return found or self.post(ref.key, text, blocks or [], key, thread=ref.id)
 
     def direct_message(self, user: str, text: str, key: IdempotencyKey) -> ExternalRef:
         """Open the bot's DM channel with ``user``, then post there once (looked up by key)."""
