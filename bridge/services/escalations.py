@@ -32,8 +32,16 @@ from bridge.services.advice import override_text, ticket_advice
 from bridge.services.answers import helpdesk_triage, shown_triage
 from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Service
+from bridge.services.mrkdwn import inert, mention
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route
+from bridge.services.shown import (
+    ShownTicket,
+    TicketNamed,
+    classification_label,
+    severity_label,
+    shown_ticket,
+)
 from bridge.store.escalations import EscalationStore, Loaded
 from bridge.store.pending import PendingRequests
 from bridge.store.transactions import Transaction
@@ -58,23 +66,28 @@ class EscalationRequest(RequestEscalation):
 def summary(
     escalation: Escalation,
     ticket: Ticket,
+    shown: ShownTicket,
     clocks: list[SlaClock],
     records: dict[str, dict[str, str]],
     now: dt.datetime,
 ) -> dict[str, Any]:
-    """What the Slack head message shows (see connectors/slack/blocks.py); plain values only."""
+    """What the Slack head message shows (see connectors/slack/blocks.py); plain values only.
+    The engineer stays a Slack id: the message mentions them and Slack shows their name."""
     due = {
         kind.value: describe(clock, now)
         for kind, clock in latest(clocks).items()
         if escalation.is_open  # a closed escalation's clocks say nothing any more
     }
+    classification = escalation.classification.value if escalation.classification else None
     return {
         "ticket": ticket.external_id,
+        "ticket_url": shown.url,
         "engineer": escalation.engineer,
         "title": ticket.subject,
-        "customer": ticket.organisation,
-        "severity": int(ticket.severity),
-        "classification": escalation.classification.value if escalation.classification else None,
+        "customer": shown.customer,
+        "requester": shown.requester,
+        "severity": severity_label(ticket.severity),
+        "classification": classification_label(classification) or None,
         "level": int(escalation.level),
         "state": escalation.state.value,
         "sla_due": due,
@@ -91,6 +104,8 @@ class EscalationService(Service):
         self, store: EscalationStore, loaded: Loaded, step: str, now: dt.datetime
     ) -> effects.SideEffect:
         ticket = store.ticket_of(loaded.ticket_row)
+        named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
+        shown = shown_ticket(store.session, self.settings, named)
         clocks = store.clocks(loaded.row.id)
         records = store.linked_records(loaded.row.id)
         channel = route(self.settings.routing, ticket).channel
@@ -98,7 +113,7 @@ class EscalationService(Service):
             loaded.escalation.id,
             step,
             channel=channel,
-            summary=summary(loaded.escalation, ticket, clocks, records, now),
+            summary=summary(loaded.escalation, ticket, shown, clocks, records, now),
         )
 
     def escalate(self, request: EscalationRequest, now: dt.datetime) -> int:
@@ -178,15 +193,21 @@ class EscalationService(Service):
             store.save_ticket(ticket_row.helpdesk, ticket, now, ticket_row)
             loaded = store.load(escalation_id)
             assert loaded is not None
-            mention = policy.level(escalation.level).owners
-            text = f"Escalation opened for ticket {ticket.external_id} at level 1 ({opened.owner})"
+            owners = policy.level(escalation.level).owners
+            named = TicketNamed.of(ticket_row.helpdesk, ticket)
+            shown = shown_ticket(session, self.settings, named)
+            whose = f" for {inert(shown.who)}" if shown.who else ""
+            text = (
+                f"Escalation opened for ticket {inert(shown.label)}{whose} "
+                f"at level 1 ({inert(opened.owner)})"
+            )
             if escalation.override is not None:
                 text += f". {override_text(escalation.override)}"
             self.outbox.plan(
                 session,
                 [
                     self.head_message(store, loaded, "opened", now),
-                    effects.thread_reply(escalation.id, "opened", text=text, mention=mention),
+                    effects.thread_reply(escalation.id, "opened", text=text, mention=owners),
                     *self._helpdesk_note(
                         ticket_row.helpdesk, ticket.external_id, escalation.id, now
                     ),
@@ -228,7 +249,7 @@ class EscalationService(Service):
                 note=note,
             )
             store.save(loaded.escalation, now)
-            text = f"Acknowledged by {by} ({note})"
+            text = f"Acknowledged by {mention(by)} ({note})"
             self.outbox.plan(
                 session,
                 [
@@ -284,7 +305,7 @@ class EscalationService(Service):
             for a in raised.earlier_attempts
         )
         text = (
-            f"Raised to level {int(raised.level)} ({level.role}) by {by}: {why.value}. "
+            f"Raised to level {int(raised.level)} ({level.role}) by {mention(by)}: {why.value}. "
             f"Earlier: {earlier}"
         )
         step = f"level-{int(raised.level)}"

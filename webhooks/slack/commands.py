@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from bridge.domain.clocks import describe, latest, shown
 from bridge.services.answers import shown_triage
-from bridge.services.mrkdwn import inert, triage_lines
-from bridge.services.procedure import mention
+from bridge.services.mrkdwn import inert, mention, triage_lines
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
 USAGE = (
