@@ -249,7 +249,7 @@ def _ticket(line: DigestLine, shown: ShownTicket | None) -> str:
 
 
 def _digest_line(
-    line: DigestLine, shown: ShownTicket | None, clocks: list[SlaClock], now: dt.datetime
+    line: DigestLine, ticket: ShownTicket | None, clocks: list[SlaClock], now: dt.datetime
 ) -> str:
     """One escalation: its ticket as people know it, level, state, engineer (a mention: Slack
     shows the name), each clock as it stands and what is overdue."""
@@ -265,7 +265,7 @@ def _digest_line(
         f"{kind.value} {describe(clock, now)}" for kind, clock in latest(clocks).items()
     )
     return (
-        f"• escalation {line.escalation_id} ({_ticket(line, shown)}): "
+        f"• escalation {line.escalation_id} ({_ticket(line, ticket)}): "
         f"level {int(line.level)}, {line.state.value}, "
         f"engineer {mention(line.engineer) if line.engineer else 'unassigned'}, "
         f"SLA: {shown or 'no clock'}, overdue: {'; '.join(overdue) if overdue else 'nothing'}"

@@ -117,7 +117,7 @@ def test_engineer_communication_updates_spar_rca_and_remote_session_in_slack(
     slack_signing: None, bridge: Bridge, sandbox: Sandbox
 ) -> None:
     escalation_id = escalated_in_slack(bridge, sandbox)  # production down: Urgent
-    assert "*Classification:* urgent" in head(sandbox, escalation_id)
+    assert "*Classification:* Urgent" in head(sandbox, escalation_id)
 
     step(
         bridge, sandbox, ALICE, escalation_id, "assign_engineer", engineer=person.picked_user(ERIN)
@@ -319,7 +319,7 @@ def test_remote_session_refused_and_mark_resolved_on_a_high_priority_escalation(
     urgent = escalated_in_slack(bridge, sandbox)
     escalation_id = escalated_too(bridge, sandbox, "Reports are late", production_down=False)
     assert escalation_id != urgent
-    assert "*Classification:* high_priority" in head(sandbox, escalation_id)
+    assert "*Classification:* High Priority" in head(sandbox, escalation_id)
 
     note = refused(
         bridge,
