@@ -190,8 +190,8 @@ def test_engineer_communication_updates_spar_rca_and_remote_session_in_slack(
     for key in ("SUP-1", "DEV-1"):  # what development reads: the agreed severity
         issue = sandbox.jira.world.issue(key)
         assert issue is not None
-        assert "|Severity|2|" in issue.fields["description"]
-        assert "|Ticket severity|1|" in issue.fields["description"]
+        assert "|Severity|2 \\(major\\)|" in issue.fields["description"]
+        assert "|Ticket severity|1 \\(critical\\)|" in issue.fields["description"]
     assert "|SUP-1>  AR <" in head(sandbox, escalation_id)
 
     step(bridge, sandbox, ERIN, escalation_id, "rca_progress", on_track=person.chosen("on_track"))
