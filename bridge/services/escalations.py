@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bridge.domain.clocks import ClockEvent, describe, latest
+from bridge.domain.clocks import ClockEvent
 from bridge.domain.enums import Level, LevelCause
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.levels import raise_level
@@ -20,28 +19,20 @@ from bridge.domain.lifecycle import record_in_place
 from bridge.domain.opening import RequestEscalation, open_escalation
 from bridge.domain.records import (
     AdviceOverride,
-    Escalation,
     PreEscalationReview,
-    Ticket,
     TriageAnswers,
 )
-from bridge.domain.sla import SlaClock, TargetKind, start_clock
+from bridge.domain.sla import TargetKind, start_clock
 from bridge.domain.triage import check_review, record_review, require_complete_triage, triage
 from bridge.services import effects
 from bridge.services.advice import override_text, ticket_advice
-from bridge.services.answers import helpdesk_triage, shown_triage
+from bridge.services.answers import helpdesk_triage
 from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Service
 from bridge.services.mrkdwn import inert, mention
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route
-from bridge.services.shown import (
-    ShownTicket,
-    TicketNamed,
-    classification_label,
-    severity_label,
-    shown_ticket,
-)
+from bridge.services.shown import TicketNamed, head_summary, shown_ticket
 from bridge.store.escalations import EscalationStore, Loaded
 from bridge.store.pending import PendingRequests
 from bridge.store.transactions import Transaction
@@ -63,42 +54,6 @@ class EscalationRequest(RequestEscalation):
     review: PreEscalationReview | None = None
 
 
-def summary(
-    escalation: Escalation,
-    ticket: Ticket,
-    shown: ShownTicket,
-    clocks: list[SlaClock],
-    records: dict[str, dict[str, str]],
-    now: dt.datetime,
-) -> dict[str, Any]:
-    """What the Slack head message shows (see connectors/slack/blocks.py); plain values only.
-    The engineer stays a Slack id: the message mentions them and Slack shows their name."""
-    due = {
-        kind.value: describe(clock, now)
-        for kind, clock in latest(clocks).items()
-        if escalation.is_open  # a closed escalation's clocks say nothing any more
-    }
-    classification = escalation.classification.value if escalation.classification else None
-    return {
-        "ticket": ticket.external_id,
-        "ticket_url": shown.url,
-        "engineer": escalation.engineer,
-        "title": ticket.subject,
-        "customer": shown.customer,
-        "requester": shown.requester,
-        "severity": severity_label(ticket.severity),
-        "classification": classification_label(classification) or None,
-        "level": int(escalation.level),
-        "state": escalation.state.value,
-        "sla_due": due,
-        "triage": shown_triage(escalation.triage),
-        "reason": {"category": escalation.reason.value, "text": escalation.reason_text},
-        # A closed (or de-escalated) escalation offers no more steps on its message.
-        **({} if escalation.is_open else {"buttons": []}),
-        **records,
-    }
-
-
 class EscalationService(Service):
     def head_message(
         self, store: EscalationStore, loaded: Loaded, step: str, now: dt.datetime
@@ -113,7 +68,7 @@ class EscalationService(Service):
             loaded.escalation.id,
             step,
             channel=channel,
-            summary=summary(loaded.escalation, ticket, shown, clocks, records, now),
+            summary=head_summary(loaded.escalation, shown, clocks, records, now),
         )
 
     def escalate(self, request: EscalationRequest, now: dt.datetime) -> int:

@@ -10,11 +10,16 @@ value here is outside text; each writer neutralises it for its destination."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from bridge.config import Settings
-from bridge.domain.records import Ticket
+from bridge.domain.clocks import describe, latest
+from bridge.domain.records import Escalation, Ticket
+from bridge.domain.sla import SlaClock
+from bridge.services.answers import shown_triage
 from bridge.services.names import is_slack_user_id
 from bridge.services.pages import ticket_page
 from bridge.store.names import SLACK_PERSON, known_names, organisation_system, requester_system
@@ -125,3 +130,38 @@ def person_names(session: Transaction, people: Iterable[str]) -> dict[str, str]:
 def person_name(session: Transaction, who: str) -> str:
     """The remembered display name of a Slack user id, else ``who`` as it is."""
     return person_names(session, [who]).get(who, who)
+
+
+def head_summary(
+    escalation: Escalation,
+    shown: ShownTicket,
+    clocks: list[SlaClock],
+    records: dict[str, dict[str, str]],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """What the Slack head message shows (see connectors/slack/blocks.py); plain values only.
+    The engineer stays a Slack id: the message mentions them and Slack shows their name."""
+    due = {
+        kind.value: describe(clock, now)
+        for kind, clock in latest(clocks).items()
+        if escalation.is_open  # a closed escalation's clocks say nothing any more
+    }
+    classification = escalation.classification.value if escalation.classification else None
+    return {
+        "ticket": shown.ticket,
+        "ticket_url": shown.url,
+        "engineer": escalation.engineer,
+        "title": shown.subject,
+        "customer": shown.customer,
+        "requester": shown.requester,
+        "severity": severity_label(shown.severity) if shown.severity is not None else None,
+        "classification": classification_label(classification) or None,
+        "level": int(escalation.level),
+        "state": escalation.state.value,
+        "sla_due": due,
+        "triage": shown_triage(escalation.triage),
+        "reason": {"category": escalation.reason.value, "text": escalation.reason_text},
+        # A closed (or de-escalated) escalation offers no more steps on its message.
+        **({} if escalation.is_open else {"buttons": []}),
+        **records,
+    }
