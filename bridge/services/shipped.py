@@ -21,6 +21,7 @@ from bridge.services import ar_events, effects, signals
 from bridge.services.ar_voice import ArVoice
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
+from bridge.services.mrkdwn import inert, mention
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector
 from bridge.services.waiting import waiting_list
@@ -72,7 +73,10 @@ class Shipped(Service):
         with self.transactions.begin() as session:
             if not ArLinks(session).link(escalation_id, system, key, now):
                 return False
-            text = f"Same problem as {system}:{key}: this ticket hears of its fix ({by})."
+            text = (
+                f"Same problem as {inert(f'{system}:{key}')}: this ticket hears of its fix "
+                f"({mention(by)})."
+            )
             step = f"joins:{system}:{key}"
             self.outbox.plan(
                 session,

@@ -144,6 +144,9 @@ def test_developers_see_one_list_of_the_tickets_waiting_kept_up_to_date(
     assert joined.startswith("h4. Tickets waiting on this AR (2)")
     assert f"|zendesk:{ticket} " in joined and f"|zendesk:{other} " in joined
     assert re.search(r"Oldest SLA due: \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", joined)
+    # Its thread says who joined it, as a mention Slack shows by name.
+    said = f"Same problem as jira:{ar}: this ticket hears of its fix (<@{ENGINEER}>)."
+    assert said in [m.text for m in sandbox.slack.world.messages]
 
     # The first customer accepts the fix and waits no more; the same comment says so.
     Developer(sandbox).release(ar, "4.2.1")
