@@ -147,7 +147,8 @@ class SparFiling(Service):
                 now=now,
             )
             if agreed != ticket.severity:
-                customer = ticket.organisation or "the customer"
+                named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
+                customer = shown_ticket(session, self.settings, named).customer or "the customer"
                 negotiate_severity(
                     spar, agreed, agreed_with=customer, actor=by, cause=cause, now=now
                 )
