@@ -151,7 +151,7 @@ class EscalationService(Service):
             owners = policy.level(escalation.level).owners
             named = TicketNamed.of(ticket_row.helpdesk, ticket)
             shown = shown_ticket(session, self.settings, named)
-            whose = f" for {inert(shown.who)}" if shown.who else ""
+            whose = f" for {inert(shown.customer)}" if shown.customer else ""
             text = (
                 f"Escalation opened for ticket {inert(shown.label)}{whose} "
                 f"at level 1 ({inert(opened.owner)})"

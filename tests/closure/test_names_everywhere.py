@@ -118,7 +118,7 @@ def test_every_text_names_the_customer_the_engineer_and_the_ticket_never_their_i
         "(severity 3 (minor), Urgent)"
     )
     assert slack["thread"][0].startswith(
-        f"Escalation opened for ticket 100 {SUBJECT} for Customer Corp (casey@customer.example)"
+        f"Escalation opened for ticket 100 {SUBJECT} for Customer Corp at level 1"
     )
     assert f"<@{ENGINEER}> is the escalation engineer and primary contact" in slack["thread"]
     assert (
