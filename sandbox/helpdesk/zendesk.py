@@ -15,6 +15,7 @@ from sandbox.core.signing import zendesk_headers
 from sandbox.core.vendor import VendorServer
 from sandbox.helpdesk.zendesk_admin import TicketAdmin, Trigger
 from sandbox.helpdesk.zendesk_events import TicketEvents
+from sandbox.helpdesk.zendesk_export import register_export_routes
 from sandbox.helpdesk.zendesk_model import (
     AGENT_ID,
     ORG_ID,
@@ -247,6 +248,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, OAuthTokens, VendorServer):
             return jsonify({"organization": org}) if org else self.error(404, "")
 
         self.register_admin_routes(app)
+        register_export_routes(self, app)
 
     def register_control(self, bp: Blueprint) -> None:
         self.register_trigger_control(bp)

@@ -16,9 +16,12 @@ from sandbox.core.faults import LimitHit
 from sandbox.core.signing import slack_headers
 from sandbox.core.vendor import VendorServer
 from sandbox.slack import control, methods
+from sandbox.slack.socket_mode import SocketMode
 from sandbox.slack.state import seeded
 
 POSTING = {"chat.postMessage", "chat.postEphemeral"}
+# Socket Mode's one method takes the app-level token, and no other method does.
+APP_TOKEN_METHODS = {"apps.connections.open"}
 
 
 def slack_args(req: Request) -> dict[str, Any]:
@@ -41,8 +44,13 @@ class SlackServer(VendorServer):
     # Slack: "Generally, you shouldn't post more than one message per second per channel."
     limit_defaults = {"post_per_channel": "1/second"}
 
-    def __init__(self, token: str = "xoxb-sandbox-bot-token") -> None:  # noqa: S107 - demo token
+    def __init__(
+        self,
+        token: str = "xoxb-sandbox-bot-token",  # noqa: S107 - demo token
+        app_token: str = "xapp-1-A0SANDBOX1-sandbox-app-token",  # noqa: S107 - demo token
+    ) -> None:
         self.world = seeded(token)
+        self.socket_mode = SocketMode(self, app_token)
         self.contract = SwaggerMethodContract("slack")
         # Requests Slack sends to an app (events, slash commands) carry the v0 signature.
         super().__init__(slack_headers)
@@ -67,6 +75,8 @@ class SlackServer(VendorServer):
         scheme, _, token = req.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer":
             token = str(slack_args(req).get("token", ""))
+        if _method(req) in APP_TOKEN_METHODS:
+            return token == self.socket_mode.app_token
         return token == self.world.token
 
     def limit_hit(self, req: Request) -> LimitHit | None:
