@@ -16,9 +16,8 @@ from bridge.domain.next_step import NextStep, next_step
 from bridge.domain.sla import TargetKind
 from bridge.services.names import Names
 from bridge.services.pages import record_page, ticket_page
+from bridge.services.shown import CLASSIFICATIONS
 from bridge.store import board as queries
-
-CLASSIFICATIONS = {"urgent": "Urgent", "high_priority": "High Priority"}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,14 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bridge.connectors.registry import BuiltFromSettings, unknown_operation
-from bridge.services.ports import ExternalRef, IdempotencyKey, Kind, RecordSpec, WaitingList
+from bridge.services.ports import (
+    ExternalRef,
+    IdempotencyKey,
+    Kind,
+    RecordSpec,
+    Waiting,
+    WaitingList,
+)
 
 WAITING_TITLE = "Tickets waiting on this AR"
 WAITING_HEADERS = ("Ticket", "Customer", "Severity", "SLA due")
@@ -18,6 +25,7 @@ ELLIPSIS = "\u2026"  # where a text was cut to the tracker's limit
 # line, so nothing in it can start a line of its own (a heading, a list, a table, a fence).
 _BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_PAGE = re.compile(r"\Ahttps?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+\Z")
 
 
 def one_line(text: str) -> str:
@@ -48,16 +56,41 @@ def fitted(build: Callable[[str], str], piece: str, limit: int) -> str:
     return built
 
 
+def page_link(url: str) -> str:
+    """``url`` if it is a page a reader can follow and no markup can be read into (the
+    helpdesk's agent view, built from our settings and the ticket's id), else ""."""
+    return url if _PAGE.match(url) else ""
+
+
+def ticket_label(waiting: Waiting) -> str:
+    """``zendesk:100 Export fails for large files``: the ticket as developers name it."""
+    return f"{waiting.ticket} {waiting.subject}".strip()
+
+
+def _severity(waiting: Waiting) -> str:
+    return ", ".join(part for part in (waiting.severity, waiting.classification) if part) or "-"
+
+
 def waiting_lines(
-    waiting: WaitingList, outside: Callable[[str], str]
+    waiting: WaitingList,
+    outside: Callable[[str], str],
+    linked: Callable[[str, str], str] = lambda label, _url: label,
 ) -> tuple[str, list[list[str]], str]:
     """The waiting list's title, its rows (one per ticket, as WAITING_HEADERS) and a line
     naming the oldest SLA due, for each tracker to lay out in its own markup. ``outside``
-    is the tracker's neutraliser, applied to what came from outside (the ticket and the
-    customer)."""
+    is the tracker's neutraliser, applied to what came from outside (the ticket, its subject,
+    the customer, the severity); ``linked(label, url)`` links the neutralised ticket label to
+    the helpdesk's agent view in the tracker's markup."""
     title = f"{WAITING_TITLE} ({len(waiting.tickets)})"
     rows = [
-        [outside(t.ticket), outside(t.customer) or "unknown", t.severity or "-", t.sla_due or "-"]
+        [
+            linked(outside(ticket_label(t)), page_link(t.url))
+            if page_link(t.url)
+            else outside(ticket_label(t)),
+            outside(t.customer) or "unknown",
+            outside(_severity(t)),
+            t.sla_due or "-",
+        ]
         for t in waiting.tickets
     ]
     if not rows:

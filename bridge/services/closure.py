@@ -118,7 +118,9 @@ class Closure(Service):
             store.save(loaded.escalation, now)
             planned.append(self.escalations.head_message(store, loaded, cause, now))
             after = loaded.escalation.state
-            planned += waiting.if_changed(session, shown.escalation_id, before, after, cause, now)
+            planned += waiting.if_changed(
+                session, self.settings, shown.escalation_id, before, after, cause, now
+            )
             self.outbox.plan(session, planned, now)
         log.info("closure.answer_recorded", notice_id=notice_id, answer=answer)
         return shown

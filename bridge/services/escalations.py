@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bridge.domain.clocks import ClockEvent, describe, latest
+from bridge.domain.clocks import ClockEvent
 from bridge.domain.enums import Level, LevelCause
 from bridge.domain.errors import UnknownTicket
 from bridge.domain.levels import raise_level
@@ -20,20 +19,20 @@ from bridge.domain.lifecycle import record_in_place
 from bridge.domain.opening import RequestEscalation, open_escalation
 from bridge.domain.records import (
     AdviceOverride,
-    Escalation,
     PreEscalationReview,
-    Ticket,
     TriageAnswers,
 )
-from bridge.domain.sla import SlaClock, TargetKind, start_clock
+from bridge.domain.sla import TargetKind, start_clock
 from bridge.domain.triage import check_review, record_review, require_complete_triage, triage
 from bridge.services import effects
 from bridge.services.advice import override_text, ticket_advice
-from bridge.services.answers import helpdesk_triage, shown_triage
+from bridge.services.answers import helpdesk_triage
 from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Service
+from bridge.services.mrkdwn import inert, mention
 from bridge.services.policy import Policy, snapshot
 from bridge.services.routing import route
+from bridge.services.shown import TicketNamed, head_summary, shown_ticket
 from bridge.store.escalations import EscalationStore, Loaded
 from bridge.store.pending import PendingRequests
 from bridge.store.transactions import Transaction
@@ -55,42 +54,13 @@ class EscalationRequest(RequestEscalation):
     review: PreEscalationReview | None = None
 
 
-def summary(
-    escalation: Escalation,
-    ticket: Ticket,
-    clocks: list[SlaClock],
-    records: dict[str, dict[str, str]],
-    now: dt.datetime,
-) -> dict[str, Any]:
-    """What the Slack head message shows (see connectors/slack/blocks.py); plain values only."""
-    due = {
-        kind.value: describe(clock, now)
-        for kind, clock in latest(clocks).items()
-        if escalation.is_open  # a closed escalation's clocks say nothing any more
-    }
-    return {
-        "ticket": ticket.external_id,
-        "engineer": escalation.engineer,
-        "title": ticket.subject,
-        "customer": ticket.organisation,
-        "severity": int(ticket.severity),
-        "classification": escalation.classification.value if escalation.classification else None,
-        "level": int(escalation.level),
-        "state": escalation.state.value,
-        "sla_due": due,
-        "triage": shown_triage(escalation.triage),
-        "reason": {"category": escalation.reason.value, "text": escalation.reason_text},
-        # A closed (or de-escalated) escalation offers no more steps on its message.
-        **({} if escalation.is_open else {"buttons": []}),
-        **records,
-    }
-
-
 class EscalationService(Service):
     def head_message(
         self, store: EscalationStore, loaded: Loaded, step: str, now: dt.datetime
     ) -> effects.SideEffect:
         ticket = store.ticket_of(loaded.ticket_row)
+        named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
+        shown = shown_ticket(store.session, self.settings, named)
         clocks = store.clocks(loaded.row.id)
         records = store.linked_records(loaded.row.id)
         channel = route(self.settings.routing, ticket).channel
@@ -98,7 +68,7 @@ class EscalationService(Service):
             loaded.escalation.id,
             step,
             channel=channel,
-            summary=summary(loaded.escalation, ticket, clocks, records, now),
+            summary=head_summary(loaded.escalation, shown, clocks, records, now),
         )
 
     def escalate(self, request: EscalationRequest, now: dt.datetime) -> int:
@@ -178,15 +148,21 @@ class EscalationService(Service):
             store.save_ticket(ticket_row.helpdesk, ticket, now, ticket_row)
             loaded = store.load(escalation_id)
             assert loaded is not None
-            mention = policy.level(escalation.level).owners
-            text = f"Escalation opened for ticket {ticket.external_id} at level 1 ({opened.owner})"
+            owners = policy.level(escalation.level).owners
+            named = TicketNamed.of(ticket_row.helpdesk, ticket)
+            shown = shown_ticket(session, self.settings, named)
+            whose = f" for {inert(shown.customer)}" if shown.customer else ""
+            text = (
+                f"Escalation opened for ticket {inert(shown.label)}{whose} "
+                f"at level 1 ({inert(opened.owner)})"
+            )
             if escalation.override is not None:
                 text += f". {override_text(escalation.override)}"
             self.outbox.plan(
                 session,
                 [
                     self.head_message(store, loaded, "opened", now),
-                    effects.thread_reply(escalation.id, "opened", text=text, mention=mention),
+                    effects.thread_reply(escalation.id, "opened", text=text, mention=owners),
                     *self._helpdesk_note(
                         ticket_row.helpdesk, ticket.external_id, escalation.id, now
                     ),
@@ -228,7 +204,7 @@ class EscalationService(Service):
                 note=note,
             )
             store.save(loaded.escalation, now)
-            text = f"Acknowledged by {by} ({note})"
+            text = f"Acknowledged by {mention(by)} ({note})"
             self.outbox.plan(
                 session,
                 [
@@ -284,7 +260,7 @@ class EscalationService(Service):
             for a in raised.earlier_attempts
         )
         text = (
-            f"Raised to level {int(raised.level)} ({level.role}) by {by}: {why.value}. "
+            f"Raised to level {int(raised.level)} ({level.role}) by {mention(by)}: {why.value}. "
             f"Earlier: {earlier}"
         )
         step = f"level-{int(raised.level)}"

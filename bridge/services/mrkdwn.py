@@ -40,6 +40,12 @@ def inert(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def mention(who: str) -> str:
+    """A Slack user id as a mention, which Slack shows as the person's display name; any other
+    name (typed into the API, a helpdesk's agent) as inert text."""
+    return f"<@{who}>" if who[:1] in ("U", "W") and who.isalnum() and who.isupper() else inert(who)
+
+
 def escaped(text: str, longest: int = LONGEST_ANSWER) -> str:
     """``inert``, cut to ``longest`` characters with "…"."""
     return inert(cut(text, longest))

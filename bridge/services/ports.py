@@ -132,9 +132,12 @@ class Waiting:
     """One ticket waiting on an AR, as developers see it in the AR's waiting list."""
 
     ticket: str  # "zendesk:812"
-    customer: str = ""
-    severity: str = ""
+    customer: str = ""  # the organisation's name (and the requester) as people know them
+    severity: str = ""  # "3 (minor)"
     sla_due: str = ""  # the earliest due time of its running SLA clocks, "YYYY-MM-DD HH:MM UTC"
+    subject: str = ""
+    url: str = ""  # the helpdesk's agent view of the ticket
+    classification: str = ""  # "Urgent", "High Priority"
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,9 @@ class WaitingList:
                 customer=str(t.get("customer") or ""),
                 severity=str(t.get("severity") or ""),
                 sla_due=str(t.get("sla_due") or ""),
+                subject=str(t.get("subject") or ""),
+                url=str(t.get("url") or ""),
+                classification=str(t.get("classification") or ""),
             )
             for t in payload.get("tickets") or []
         )

@@ -16,7 +16,7 @@ from bridge.domain.records import (
     OutcomeRecord,
     RemoteSession,
 )
-from bridge.services.mrkdwn import inert
+from bridge.services.mrkdwn import inert, mention
 from bridge.services.steps import ForDevelopment, Said, Steps
 
 
@@ -184,8 +184,3 @@ def _outcome_text(outcome: OutcomeRecord) -> str:
     elif outcome.explanation:
         text += f": {outcome.explanation}"
     return text
-
-
-def mention(who: str) -> str:
-    """A Slack user id as Slack shows it; any other name as it is."""
-    return f"<@{who}>" if who[:1] in ("U", "W") and who.isalnum() and who.isupper() else inert(who)

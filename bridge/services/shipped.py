@@ -22,6 +22,7 @@ from bridge.services.ar_moves import ArMoves, ar_identity
 from bridge.services.ar_voice import ArVoice
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
+from bridge.services.mrkdwn import inert, mention
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector
 from bridge.services.waiting import waiting_list
@@ -73,13 +74,18 @@ class Shipped(Service):
         with self.transactions.begin() as session:
             if not ArLinks(session).link(escalation_id, system, key, now):
                 return False
-            text = f"Same problem as {system}:{key}: this ticket hears of its fix ({by})."
+            text = (
+                f"Same problem as {inert(f'{system}:{key}')}: this ticket hears of its fix "
+                f"({mention(by)})."
+            )
             step = f"joins:{system}:{key}"
             self.outbox.plan(
                 session,
                 [
                     effects.thread_reply(str(escalation_id), step, text=text),
-                    waiting_list(session, system, key, f"joins:{escalation_id}", now),
+                    waiting_list(
+                        session, self.settings, system, key, f"joins:{escalation_id}", now
+                    ),
                 ],
                 now,
             )

@@ -25,8 +25,16 @@ from bridge.services import effects
 from bridge.services.clocks import keep_clocks
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
-from bridge.services.mrkdwn import inert
+from bridge.services.mrkdwn import inert, mention
+from bridge.services.shown import (
+    ShownTicket,
+    TicketNamed,
+    classification_label,
+    severity_label,
+    shown_tickets,
+)
 from bridge.store.escalations import EscalationStore
+from bridge.store.names import escalation_tickets
 
 log = structlog.get_logger(__name__)
 SLA_ACTOR = "sla-engine"
@@ -147,13 +155,32 @@ class SlaTicks(Service):
 
     def _open_escalations(
         self, now: dt.datetime
-    ) -> tuple[list[Escalation], set[str], dict[str, list[SlaClock]]]:
+    ) -> tuple[list[Escalation], set[str], dict[str, list[SlaClock]], dict[str, ShownTicket]]:
         with self.transactions() as session:
             store = EscalationStore(session)
             escalations = store.escalations(excluding=("closed", "de_escalated"))
             clocks = {escalation.id: store.clocks(int(escalation.id)) for escalation in escalations}
+            tickets = escalation_tickets(session, [int(e.id) for e in escalations])
+            named = [
+                TicketNamed(
+                    helpdesk,
+                    str(document.get("external_id") or ""),
+                    str(document.get("subject") or ""),
+                    str(document.get("organisation") or ""),
+                    str(document.get("requester") or ""),
+                    int(document["severity"]) if document.get("severity") else None,
+                )
+                for helpdesk, document in tickets.values()
+            ]
+            shown = dict(
+                zip(
+                    (str(key) for key in tickets),
+                    shown_tickets(session, self.settings, named),
+                    strict=True,
+                )
+            )
         breached = {key for key, found in clocks.items() if breaches(found, now)}
-        return escalations, breached, clocks
+        return escalations, breached, clocks, shown
 
     def _business_day(self, day: dt.date) -> bool:
         """Whether ``day`` is a business day of the digest's calendar (not a weekend or a
@@ -174,11 +201,14 @@ class SlaTicks(Service):
         token = f"digest:{local.date().isoformat()}"
         if self.guards.taken(token):
             return False
-        escalations, breached, clocks = self._open_escalations(now)
+        escalations, breached, clocks, tickets = self._open_escalations(now)
         digest = daily_digest(escalations, now, breached=breached)
         channel = config.channel or self.settings.routing.default_channel
         lines = [
-            _digest_line(line, clocks.get(line.escalation_id, []), now) for line in digest.lines
+            _digest_line(
+                line, tickets.get(line.escalation_id), clocks.get(line.escalation_id, []), now
+            )
+            for line in digest.lines
         ]
         text = f"Daily digest {local.date()}: {len(digest.lines)} open escalation(s)\n" + (
             "\n".join(lines)
@@ -201,8 +231,28 @@ def _when(at: dt.datetime) -> str:
     return f"{at.astimezone(dt.UTC):%a %d %b %H:%M} UTC"
 
 
-def _digest_line(line: DigestLine, clocks: list[SlaClock], now: dt.datetime) -> str:
-    """One escalation: level, state, engineer, each clock as it stands and what is overdue."""
+def _ticket(line: DigestLine, shown: ShownTicket | None) -> str:
+    """The ticket linked to the helpdesk's agent view, its subject, customer, severity and
+    classification; all of it outside text, made inert."""
+    if shown is None:
+        return f"ticket {inert(line.ticket_id)}"
+    number = inert(shown.ticket)
+    linked = f"<{inert(shown.url)}|{number}>" if shown.url else number
+    said = f"ticket {linked}" + (f" {inert(shown.subject)}" if shown.subject else "")
+    if shown.who:
+        said += f" · {inert(shown.who)}"
+    if shown.severity is not None:
+        said += f" · severity {severity_label(shown.severity)}"
+    if line.classification is not None:
+        said += f" · *{classification_label(line.classification.value)}*"
+    return said
+
+
+def _digest_line(
+    line: DigestLine, ticket: ShownTicket | None, clocks: list[SlaClock], now: dt.datetime
+) -> str:
+    """One escalation: its ticket as people know it, level, state, engineer (a mention: Slack
+    shows the name), each clock as it stands and what is overdue."""
     evaluations = [(clock.target.kind.value, evaluate(clock, now)) for clock in clocks]
     overdue = [
         f"{kind} SLA breached" + (f" (due {_when(e.due_at)})" if e.due_at else "")
@@ -215,8 +265,8 @@ def _digest_line(line: DigestLine, clocks: list[SlaClock], now: dt.datetime) -> 
         f"{kind.value} {describe(clock, now)}" for kind, clock in latest(clocks).items()
     )
     return (
-        f"• escalation {line.escalation_id} (ticket {inert(line.ticket_id)}): "
+        f"• escalation {line.escalation_id} ({_ticket(line, ticket)}): "
         f"level {int(line.level)}, {line.state.value}, "
-        f"engineer {inert(line.engineer) if line.engineer else 'unassigned'}, "
+        f"engineer {mention(line.engineer) if line.engineer else 'unassigned'}, "
         f"SLA: {shown or 'no clock'}, overdue: {'; '.join(overdue) if overdue else 'nothing'}"
     )

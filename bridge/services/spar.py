@@ -22,8 +22,16 @@ from bridge.services import effects
 from bridge.services.clocks import start_patch_clock
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
-from bridge.services.pages import ticket_page
+from bridge.services.mrkdwn import REASON_SHOWN
 from bridge.services.routing import route
+from bridge.services.shown import (
+    ShownTicket,
+    TicketNamed,
+    classification_label,
+    person_name,
+    severity_label,
+    shown_ticket,
+)
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore, Loaded
@@ -35,16 +43,23 @@ class TrackerNotConfigured(Exception):
     """Routing chose a tracker the bridge has no connector for."""
 
 
-def _facts(escalation: Escalation, ticket: Ticket, severity: Severity) -> dict[str, str]:
-    """The facts listed on the record; its severity (the one agreed with the customer) is the
-    record's own, so the ticket's is named only when it differs."""
+def _facts(
+    escalation: Escalation, ticket: Ticket, shown: ShownTicket, engineer: str, severity: Severity
+) -> dict[str, str]:
+    """The facts listed on the record, names as people know them (the record leaves Slack: the
+    engineer's remembered display name, not a mention); its severity (the one agreed with the
+    customer) is the record's own, so the ticket's is named only when it differs."""
+    classification = escalation.classification.value if escalation.classification else ""
+    reason = REASON_SHOWN.get(escalation.reason, escalation.reason.value)
     facts = {
         "Ticket": f"{ticket.external_id}: {ticket.subject}",
-        "Customer": ticket.organisation,
-        "Ticket severity": str(int(ticket.severity)) if severity != ticket.severity else "",
-        "Classification": escalation.classification.value if escalation.classification else "",
-        "Reason": f"{escalation.reason.value}: {escalation.reason_text}",
+        "Customer": shown.customer,
+        "Requester": shown.requester,
+        "Ticket severity": severity_label(ticket.severity) if severity != ticket.severity else "",
+        "Classification": classification_label(classification),
+        "Reason": f"{reason}: {escalation.reason_text}" if escalation.reason_text else reason,
         "Escalation level": str(int(escalation.level)),
+        "Engineer": engineer,
     }
     answers = escalation.triage
     if answers is not None:
@@ -69,24 +84,32 @@ class SparFiling(Service):
         self.escalations = escalations
 
     def _spec(
-        self, loaded: Loaded, ticket: Ticket, kind: str, severity: Severity, link_to: str = ""
+        self,
+        store: EscalationStore,
+        loaded: Loaded,
+        ticket: Ticket,
+        kind: str,
+        severity: Severity,
+        link_to: str = "",
     ) -> dict[str, Any]:
         """What the tracker files; ``severity`` is the SPAR's, negotiated with the customer
         (004), which the connector maps as it maps any severity (a Jira field, a GitHub label)."""
         escalation = loaded.escalation
+        named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
+        shown = shown_ticket(store.session, self.settings, named)
+        engineer = person_name(store.session, escalation.engineer) if escalation.engineer else ""
         label = "SPAR" if kind == "spar" else "AR"
         settings = self.settings
         mapping = settings.field_mappings.get(route(settings.routing, ticket).tracker, {})
         fields = {mapping["severity"]: str(int(severity))} if "severity" in mapping else {}
         return {
             "summary": f"[{label}] {ticket.subject} (ticket {ticket.external_id})",
-            "facts": _facts(escalation, ticket, severity),
+            "facts": _facts(escalation, ticket, shown, engineer, severity),
             "severity": str(int(severity)),
             "labels": ["spar"] if kind == "spar" else ["bug"],
             "fields": fields,
             # The page people open: the helpdesk's agent view, else the board's timeline.
-            "ticket_url": ticket_page(settings, loaded.ticket_row.helpdesk, ticket.external_id)
-            or f"{settings.public_url}/board/escalations/{escalation.id}",
+            "ticket_url": shown.url or f"{settings.public_url}/board/escalations/{escalation.id}",
             "ticket_id": f"{loaded.ticket_row.helpdesk}:{ticket.external_id}",
             "link_to": link_to,
         }
@@ -124,13 +147,14 @@ class SparFiling(Service):
                 now=now,
             )
             if agreed != ticket.severity:
-                customer = ticket.organisation or "the customer"
+                named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
+                customer = shown_ticket(session, self.settings, named).customer or "the customer"
                 negotiate_severity(
                     spar, agreed, agreed_with=customer, actor=by, cause=cause, now=now
                 )
             store.save_spar(spar, now)
             store.save(loaded.escalation, now)
-            spec = self._spec(loaded, ticket, "spar", agreed)
+            spec = self._spec(store, loaded, ticket, "spar", agreed)
             text = f"SPAR {spar_id} opened (severity {int(agreed)}); filing it in {tracker}."
             if agreed != ticket.severity:
                 text += (
@@ -177,7 +201,7 @@ class SparFiling(Service):
                     (s for s in store.spars_of(escalation_id) if s.id == str(spar_id)), None
                 )
                 severity = spar.severity if spar is not None else ticket.severity
-                spec = self._spec(loaded, ticket, "ar", severity, link_to=key)
+                spec = self._spec(store, loaded, ticket, "ar", severity, link_to=key)
                 planned.append(
                     effects.tracker_record(
                         row.target,
@@ -194,7 +218,9 @@ class SparFiling(Service):
                 # The escalation that filed the AR waits on it: developers see it listed.
                 vendor_id = result.get("vendor_id")
                 ArLinks(session).link(escalation_id, row.target, key, now, vendor_id)
-                planned.append(waiting_list(session, row.target, key, f"ar-{key}", now))
+                planned.append(
+                    waiting_list(session, self.settings, row.target, key, f"ar-{key}", now)
+                )
             self.outbox.plan(session, planned, now)
 
     def _note_ar_on_ticket(

@@ -80,7 +80,9 @@ class Steps(Service):
             planned.insert(0, self.service.head_message(store, loaded, step, now))
             # Closed, de-escalated or reopened: the waiting lists of its ARs change.
             after = loaded.escalation.state
-            planned += waiting.if_changed(session, escalation_id, before, after, step, now)
+            planned += waiting.if_changed(
+                session, self.settings, escalation_id, before, after, step, now
+            )
             self.outbox.plan(session, planned, now)
             return loaded.escalation
 

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bridge.config import Settings
 from bridge.domain.enums import EscalationState
 from bridge.services import effects
+from bridge.services.shown import (
+    ShownTicket,
+    TicketNamed,
+    classification_label,
+    severity_label,
+    shown_tickets,
+)
 from bridge.store.ar_links import ArLinks, WaitingTicket
 from bridge.store.outbox import SideEffect
 from bridge.store.transactions import Transaction
@@ -25,25 +33,39 @@ def is_waiting(state: EscalationState) -> bool:
     return state not in NOT_WAITING
 
 
-def _row(ticket: WaitingTicket) -> dict[str, str]:
+def _row(ticket: WaitingTicket, shown: ShownTicket) -> dict[str, str]:
     due = ticket.sla_due
     return {
         "ticket": f"{ticket.helpdesk}:{ticket.ticket}",
-        "customer": ticket.customer,
-        "severity": str(ticket.severity),
+        "subject": shown.subject,
+        "url": shown.url or "",
+        "customer": shown.who,
+        "severity": severity_label(ticket.severity),
+        "classification": classification_label(ticket.classification),
         "sla_due": f"{due.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC" if due else "",
     }
 
 
 def waiting_list(
-    session: Transaction, system: str, key: str, step: str, now: dt.datetime
+    session: Transaction,
+    settings: Settings,
+    system: str,
+    key: str,
+    step: str,
+    now: dt.datetime,
 ) -> SideEffect:
-    """The side effect that shows the AR's waiting list as it stands in this transaction."""
+    """The side effect that shows the AR's waiting list as it stands in this transaction:
+    each ticket with its subject and agent-view link, its customer and requester by the names
+    remembered (never a vendor call here), severity and classification."""
     waiting = ArLinks(session).waiting_tickets(
         system, key, now, excluding=[state.value for state in NOT_WAITING]
     )
+    named = [TicketNamed(t.helpdesk, t.ticket, t.subject, t.customer, t.requester) for t in waiting]
     rows = sorted(
-        (_row(ticket) for ticket in waiting),
+        (
+            _row(ticket, shown)
+            for ticket, shown in zip(waiting, shown_tickets(session, settings, named), strict=True)
+        ),
         key=lambda row: (not row["sla_due"], row["sla_due"], row["ticket"]),
     )
     as_of = now.astimezone(dt.UTC).isoformat(timespec="microseconds")
@@ -51,17 +73,18 @@ def waiting_list(
 
 
 def waiting_lists(
-    session: Transaction, escalation_id: int, step: str, now: dt.datetime
+    session: Transaction, settings: Settings, escalation_id: int, step: str, now: dt.datetime
 ) -> list[SideEffect]:
     """The waiting list of every AR the escalation waits on (or waited on)."""
     return [
-        waiting_list(session, system, key, step, now)
+        waiting_list(session, settings, system, key, step, now)
         for system, key in ArLinks(session).ars_of(escalation_id)
     ]
 
 
 def if_changed(
     session: Transaction,
+    settings: Settings,
     escalation_id: int,
     before: EscalationState,
     after: EscalationState,
@@ -71,4 +94,4 @@ def if_changed(
     """The waiting lists to refresh when a step moved the escalation into or out of waiting."""
     if is_waiting(before) == is_waiting(after):
         return []
-    return waiting_lists(session, escalation_id, step, now)
+    return waiting_lists(session, settings, escalation_id, step, now)

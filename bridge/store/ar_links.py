@@ -31,9 +31,12 @@ class WaitingTicket:
     escalation_id: int
     helpdesk: str
     ticket: str
-    customer: str
+    customer: str  # as stored: the organisation's name, or its id when the helpdesk sent only that
     severity: int
     sla_due: dt.datetime | None  # the earliest due time of its running SLA clocks
+    subject: str = ""
+    requester: str = ""
+    classification: str = ""  # triage's: "urgent", "high_priority"
 
 
 class ArLinks:
@@ -259,7 +262,10 @@ class ArLinks:
                 tickets.external_id,
                 tickets.organization,
                 tickets.severity,
-                due,
+                due.label("sla_due"),
+                tickets.document,
+                tickets.requester_email,
+                escalations.classification,
             )
             .select_from(links)
             .join(escalations, escalations.id == links.escalation_id)
@@ -272,8 +278,18 @@ class ArLinks:
             .order_by(escalations.id)
         )
         return [
-            WaitingTicket(escalation_id, helpdesk, ticket, customer or "", severity, sla_due)
-            for escalation_id, helpdesk, ticket, customer, severity, sla_due in rows
+            WaitingTicket(
+                row.id,
+                row.helpdesk,
+                row.external_id,
+                row.organization or "",
+                row.severity,
+                row.sla_due,
+                subject=str((row.document or {}).get("subject") or ""),
+                requester=row.requester_email or "",
+                classification=row.classification or "",
+            )
+            for row in rows
         ]
 
     def ars_of(self, escalation_id: int) -> list[tuple[str, str]]:

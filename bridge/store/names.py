@@ -96,3 +96,19 @@ def _unnamed(
         ids -= set(known_names(session, system(helpdesk), ids))
         found[helpdesk] = set(sorted(ids)[:limit])
     return {helpdesk: ids for helpdesk, ids in found.items() if ids}
+
+
+def escalation_tickets(
+    session: Session, escalation_ids: Collection[int]
+) -> dict[int, tuple[str, dict[str, Any]]]:
+    """``{escalation id: (helpdesk, the ticket's document)}`` for the escalations named: what
+    a text listing many escalations (the daily digest) names their tickets by."""
+    if not escalation_ids:
+        return {}
+    query = (
+        select(Escalation.id, Ticket.helpdesk, Ticket.document)
+        .join(Ticket, Ticket.id == Escalation.ticket_id)
+        .where(Escalation.id.in_(list(escalation_ids)))
+    )
+    rows = session.execute(query)
+    return {row_id: (helpdesk, document or {}) for row_id, helpdesk, document in rows}

@@ -129,7 +129,9 @@ def test_developers_see_one_list_of_the_tickets_waiting_kept_up_to_date(
     ticket, escalation_id, ar = escalated_with_ar(bridge, sandbox)
     [filed] = waiting_lists(sandbox, ar)
     assert filed.startswith("h4. Tickets waiting on this AR (1)")
-    assert f"|zendesk:{ticket}|" in filed
+    # The ticket with its subject, beside the link to its agent view.
+    agent_view = f"{sandbox.urls['zendesk'].rstrip('/')}/agent/tickets/{ticket}"
+    assert f"|zendesk:{ticket} " in filed and f" [{agent_view}]|" in filed
 
     # Another customer has the same problem: their escalation joins the AR.
     other = sandbox.zendesk.seed_ticket("Exports stop at 99%", "Same as the others.").id
@@ -140,8 +142,11 @@ def test_developers_see_one_list_of_the_tickets_waiting_kept_up_to_date(
     bridge.settle()
     [joined] = waiting_lists(sandbox, ar)
     assert joined.startswith("h4. Tickets waiting on this AR (2)")
-    assert f"|zendesk:{ticket}|" in joined and f"|zendesk:{other}|" in joined
+    assert f"|zendesk:{ticket} " in joined and f"|zendesk:{other} " in joined
     assert re.search(r"Oldest SLA due: \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", joined)
+    # Its thread says who joined it, as a mention Slack shows by name.
+    said = f"Same problem as jira:{ar}: this ticket hears of its fix (<@{ENGINEER}>)."
+    assert said in [m.text for m in sandbox.slack.world.messages]
 
     # The first customer accepts the fix and waits no more; the same comment says so.
     Developer(sandbox).release(ar, "4.2.1")
@@ -149,7 +154,7 @@ def test_developers_see_one_list_of_the_tickets_waiting_kept_up_to_date(
     click(bridge, answer_link(sandbox, ticket, "4.2.1", "Accept"), "accept")
     [after] = waiting_lists(sandbox, ar)
     assert after.startswith("h4. Tickets waiting on this AR (1)")
-    assert f"|zendesk:{ticket}|" not in after and f"|zendesk:{other}|" in after
+    assert f"|zendesk:{ticket} " not in after and f"|zendesk:{other} " in after
     assert state(bridge, escalation_id)[0] == "monitoring"
 
 

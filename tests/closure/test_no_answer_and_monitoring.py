@@ -134,7 +134,7 @@ def test_the_ars_waiting_list_follows_acceptance_recurrence_and_no_answer(
     )
     assert waiting_on_the_ar(runtime) == [[], ["zendesk:805"]]
     [reopened] = planned(runtime, "upsert_waiting_list")[1:]
-    assert reopened.payload["tickets"][0]["customer"] == "Customer Ltd"
+    assert reopened.payload["tickets"][0]["customer"] == "Customer Ltd (ops@customer.example)"
     assert reopened.idempotency_key.startswith("github:acme/app#12:waiting:")
 
 

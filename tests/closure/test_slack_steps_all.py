@@ -117,7 +117,7 @@ def test_engineer_communication_updates_spar_rca_and_remote_session_in_slack(
     slack_signing: None, bridge: Bridge, sandbox: Sandbox
 ) -> None:
     escalation_id = escalated_in_slack(bridge, sandbox)  # production down: Urgent
-    assert "*Classification:* urgent" in head(sandbox, escalation_id)
+    assert "*Classification:* Urgent" in head(sandbox, escalation_id)
 
     step(
         bridge, sandbox, ALICE, escalation_id, "assign_engineer", engineer=person.picked_user(ERIN)
@@ -190,8 +190,8 @@ def test_engineer_communication_updates_spar_rca_and_remote_session_in_slack(
     for key in ("SUP-1", "DEV-1"):  # what development reads: the agreed severity
         issue = sandbox.jira.world.issue(key)
         assert issue is not None
-        assert "|Severity|2|" in issue.fields["description"]
-        assert "|Ticket severity|1|" in issue.fields["description"]
+        assert "|Severity|2 \\(major\\)|" in issue.fields["description"]
+        assert "|Ticket severity|1 \\(critical\\)|" in issue.fields["description"]
     assert "|SUP-1>  AR <" in head(sandbox, escalation_id)
 
     step(bridge, sandbox, ERIN, escalation_id, "rca_progress", on_track=person.chosen("on_track"))
@@ -319,7 +319,7 @@ def test_remote_session_refused_and_mark_resolved_on_a_high_priority_escalation(
     urgent = escalated_in_slack(bridge, sandbox)
     escalation_id = escalated_too(bridge, sandbox, "Reports are late", production_down=False)
     assert escalation_id != urgent
-    assert "*Classification:* high_priority" in head(sandbox, escalation_id)
+    assert "*Classification:* High Priority" in head(sandbox, escalation_id)
 
     note = refused(
         bridge,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+from markdown_it import MarkdownIt
 
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors.github import GitHubConnector
@@ -166,6 +167,50 @@ def test_the_waiting_list_is_one_comment_edited_in_place(
     assert "| freshdesk:77 | unknown | 2 | - |" in body
     assert f"<!-- support-bridge:waiting-list:{ref.id} -->" in body
     assert connector.is_own_write({"comment": {"body": body}})
+
+
+def test_the_waiting_list_links_each_ticket_to_its_agent_view_beside_its_subject(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """Developers open the ticket where support works on it; a subject written as Markdown
+    links nowhere, and a page address that could break out of its link is not linked."""
+    connector = make_github(sandbox, context)
+    ref = connector.create_record(ar_spec("gh-7"), IdempotencyKey("github:gh-7:ar:create"))
+    agent_view = "https://acme.zendesk.com/agent/tickets/812"
+    tickets = (
+        Waiting(
+            "zendesk:812",
+            "Customer Corp (casey@customer.example)",
+            "1 (critical)",
+            "2026-12-08 09:00 UTC",
+            subject="Orders fail [x](http://evil) {code}",
+            url=agent_view,
+            classification="Urgent",
+        ),
+        Waiting("zendesk:813", "ACME", "2 (major)", subject="Slow", url=f"{agent_view})](x"),
+    )
+    connector.upsert_waiting_list(ref, WaitingList(tickets, "d7", "2026-12-07T10:00:00+00:00"))
+
+    [body] = [
+        c["body"]
+        for c in sandbox.github.snapshot()[REPO]["comments"]
+        if c["issue_url"].endswith(f"/issues/{ref.id}")
+    ]
+    joiner = "\u200d"
+    assert (
+        f"| [zendesk:812 Orders fail \\[x\\](http:{joiner}//evil) {{code}}]({agent_view}) "
+        f"| Customer Corp (casey@{joiner}customer.example) | 1 (critical), Urgent "
+        "| 2026-12-08 09:00 UTC |"
+    ) in body
+    assert "| zendesk:813 Slow | ACME | 2 (major) | - |" in body
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    links = [
+        child.attrs["href"]
+        for token in tokens
+        for child in token.children or []
+        if child.type == "link_open"
+    ]
+    assert links == [agent_view]
 
 
 def test_texts_too_long_for_github_are_cut_with_a_visible_ellipsis(

@@ -346,6 +346,42 @@ def test_the_waiting_list_is_one_comment_edited_in_place(
     }
 
 
+@pytest.mark.parametrize("as_adf", [False, True])
+def test_the_waiting_list_links_each_ticket_to_its_agent_view_beside_its_subject(
+    as_adf: bool,
+) -> None:
+    """Wiki markup: the ticket and its subject escaped, the agent view linked beside them
+    (Jira's link syntax honours no escape); ADF: the ticket's text carries a link mark. An
+    address that is no plain page is never linked."""
+    agent_view = "https://acme.zendesk.com/agent/tickets/812"
+    tickets = (
+        Waiting(
+            "zendesk:812",
+            "Customer Corp",
+            "1 (critical)",
+            subject="Orders fail [x|http://evil] {code}",
+            url=agent_view,
+            classification="Urgent",
+        ),
+        Waiting("zendesk:813", "ACME", "2 (major)", subject="Slow", url=f"{agent_view}|x]"),
+    )
+    body = markup.waiting_list(WaitingList(tickets, "d", "2026-12-07T10:00:00+00:00"), as_adf)
+
+    if not as_adf:
+        assert (
+            "|zendesk:812 Orders fail \\[x\\|http:\u200d//evil\\] \\{code\\} "
+            f"[{agent_view}]|Customer Corp|1 \\(critical\\), Urgent|-|"
+        ) in body
+        assert "|zendesk:813 Slow|ACME|2 \\(major\\)|-|" in body
+        return
+    [listing] = [node for node in body["content"] if node["type"] == "bulletList"]
+    first, second = (item["content"][0]["content"] for item in listing["content"])
+    assert first[0]["text"] == "zendesk:812 Orders fail [x|http://evil] {code}"
+    assert first[0]["marks"] == [{"type": "link", "attrs": {"href": agent_view}}]
+    assert first[1]["text"] == " | Customer Corp | 1 (critical), Urgent | -"
+    assert "marks" not in second[0]
+
+
 def test_the_waiting_list_comment_is_found_again_when_its_id_was_never_stored(
     sandbox: Sandbox, context: Context
 ) -> None:

@@ -143,8 +143,8 @@ def test_the_spar_and_its_ar_carry_the_severity_agreed_with_the_customer(
             issue = sandbox.jira.world.issue(key)
             assert issue is not None
             assert issue.fields[SEVERITY_FIELD] == "3"
-            assert "|Severity|3|" in issue.fields["description"]
-            assert "|Ticket severity|1|" in issue.fields["description"]
+            assert "|Severity|3 \\(minor\\)|" in issue.fields["description"]
+            assert "|Ticket severity|1 \\(critical\\)|" in issue.fields["description"]
         else:
             labels = {label["name"] for label in github_issue(sandbox, key)["labels"]}
             assert "severity:3" in labels and "severity:1" not in labels

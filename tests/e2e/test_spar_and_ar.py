@@ -128,4 +128,4 @@ def test_on_a_site_without_the_link_type_the_ar_still_links_its_spar(
     assert to_spar.object["url"].endswith(f"/browse/{keys['spar']}")
     # The AR lists the ticket waiting on it.
     [waiting] = [c.body for c in ar_issue.comments if "Tickets waiting on this AR" in c.body]
-    assert f"|zendesk:{zendesk_ticket}|" in waiting
+    assert f"|zendesk:{zendesk_ticket} " in waiting  # then its subject and agent view

@@ -93,7 +93,7 @@ def test_spar_rca_and_de_escalation_from_slack(runtime: Runtime) -> None:
     assert record.target == "jira"
     # The severity agreed with the customer is the one filed; the ticket's (1) is named beside.
     assert record.payload["spec"]["severity"] == "2"
-    assert record.payload["spec"]["facts"]["Ticket severity"] == "1"
+    assert record.payload["spec"]["facts"]["Ticket severity"] == "1 (critical)"
     assert any("opened (severity 2); filing it in jira" in text for text in thread(runtime))
 
     submitted(runtime, "rca_progress", escalation_id, "U0ENG00001", on_track="on_track")

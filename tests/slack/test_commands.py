@@ -50,12 +50,26 @@ def test_status_shows_state_level_engineer_and_links(client: FlaskClient, runtim
     response = command(client, "status 4521")
     assert response.status_code == 200
     lines = response.json["text"].splitlines()
-    assert lines[1].endswith("*active*, level 2 (account manager), classified urgent")
+    assert lines[1].endswith("*active*, level 2 (account manager), classified Urgent")
     assert lines[2] == "Escalation engineer: Erin Escalation"
     assert lines[3] == "Opened 2026-01-05 09:30 UTC, last change 2026-01-05 09:30 UTC"
     assert lines[4] == "SLA acknowledge: breached, due Mon 05 Jan 13:30 UTC"
     assert lines[5] == "AR in jira: <https://jira.example.com/browse/DEV-42|DEV-42> (open)"
     assert response.json["response_type"] == "ephemeral"
+
+
+def test_status_mentions_a_slack_engineer_and_shows_a_typed_one_as_text(
+    client: FlaskClient, runtime
+) -> None:
+    """Slack shows a mention as the engineer's display name; a name typed into the API
+    pings nobody."""
+    with runtime.sessions.begin() as session:
+        add_escalation(session, add_ticket(session, "4521"), engineer="U0ERIN0001")
+        add_escalation(session, add_ticket(session, "4522"), "DEV-43", engineer="<!channel> Erin")
+    mentioned = command(client, "status 4521").json["text"].splitlines()
+    typed = command(client, "status 4522").json["text"].splitlines()
+    assert mentioned[2] == "Escalation engineer: <@U0ERIN0001>"
+    assert typed[2] == "Escalation engineer: &lt;!channel&gt; Erin"
 
 
 def test_status_of_a_ticket_never_escalated_says_so(client: FlaskClient, runtime) -> None:

@@ -73,8 +73,8 @@ def test_a_reason_urgent_by_nature_escalates_a_normal_ticket_and_the_message_say
     }
     [head] = [m for m in sandbox.slack.world.messages if m.thread_ts is None and m.blocks]
     facts = [field["text"] for block in head.blocks or [] for field in block.get("fields", [])]
-    assert "*Severity:* 2" in facts  # the ticket's severity, as support set it
-    assert "*Classification:* urgent" in facts  # production down (the form's answer)
+    assert "*Severity:* 2 (major)" in facts  # the ticket's severity, as support set it
+    assert "*Classification:* Urgent" in facts  # production down (the form's answer)
     assert "<!channel>" not in str(shown)
     assert sandbox.violations == []
 

@@ -169,10 +169,10 @@ def test_the_form_asks_whether_a_go_live_can_complete_once_a_date_is_given(
 @pytest.mark.parametrize(
     ("days_ahead", "can_complete", "classification"),
     [
-        (0, "no", "urgent"),
-        (1, "no", "urgent"),
-        (0, "yes", "high_priority"),
-        (2, "no", "high_priority"),
+        (0, "no", "Urgent"),
+        (1, "no", "Urgent"),
+        (0, "yes", "High Priority"),
+        (2, "no", "High Priority"),
     ],
 )
 def test_a_go_live_due_today_or_tomorrow_that_cannot_complete_is_urgent(

@@ -120,14 +120,16 @@ def add_ticket(
     return ticket
 
 
-def add_escalation(session: Session, ticket: Ticket, ar: str = "DEV-42") -> Escalation:
+def add_escalation(
+    session: Session, ticket: Ticket, ar: str = "DEV-42", engineer: str = "Erin Escalation"
+) -> Escalation:
     now = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
     escalation = Escalation(
         ticket_id=ticket.id,
         state="active",
         level=2,
         classification="urgent",
-        engineer="Erin Escalation",
+        engineer=engineer,
         created_at=now,
         updated_at=now,
     )

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from bridge.domain.clocks import describe, latest, shown
 from bridge.services.answers import shown_triage
-from bridge.services.mrkdwn import inert, triage_lines
-from bridge.services.procedure import mention
+from bridge.services.mrkdwn import inert, mention, triage_lines
+from bridge.services.shown import classification_label, severity_label
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
 USAGE = (
@@ -111,16 +111,18 @@ def unknown_ticket(ref: TicketRef, matches: list[TicketView]) -> str | None:
 def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.datetime) -> str:
     head = (
         f"*Ticket {inert(ticket.ref)}*: {inert(ticket.subject)} "
-        f"(severity {ticket.severity}, {inert(ticket.status)})"
+        f"(severity {severity_label(ticket.severity)}, {inert(ticket.status)})"
     )
     if escalation is None:
         return f"{head}\nNot escalated. Escalate it with `/escalate {ticket.ref} <reason>`."
+    # A mention: Slack shows the display name; a name typed into the API stays text.
+    engineer = mention(escalation.engineer) if escalation.engineer else "not assigned"
     lines = [
         head,
         f"Escalation #{escalation.id}: *{escalation.state}*, level {escalation.level} "
         f"({LEVEL_NAMES.get(escalation.level, 'unknown')}), "
-        f"classified {escalation.classification or 'not yet triaged'}",
-        f"Escalation engineer: {escalation.engineer or 'not assigned'}",
+        f"classified {classification_label(escalation.classification) or 'not yet triaged'}",
+        f"Escalation engineer: {engineer}",
         f"Opened {escalation.opened_at:%Y-%m-%d %H:%M} UTC, "
         f"last change {escalation.updated_at:%Y-%m-%d %H:%M} UTC",
     ]

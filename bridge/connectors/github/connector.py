@@ -23,6 +23,7 @@ from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
 from bridge.services import ports
 from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, WaitingList
+from bridge.services.shown import severity_label
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -185,7 +186,7 @@ class GitHubConnector(tracker.TrackerConnector):
         if spec.link_to:
             lines.append(f"Raised from: {spec.link_to}")
         if spec.severity:
-            lines.append(f"Severity: {spec.severity}")
+            lines.append(f"Severity: {markdown.inert(severity_label(spec.severity))}")
         lines += [f"- **{name}:** {markdown.inert(value)}" for name, value in spec.facts.items()]
         return markdown.body("\n\n".join(lines), origin.hidden_marker(key))
 

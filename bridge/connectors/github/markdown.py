@@ -80,7 +80,9 @@ def comment(text: str, quote: str, key: str) -> str:
 
 
 def waiting_body(waiting: WaitingList, marker: str) -> str:
-    title_line, rows, note = tracker.waiting_lines(waiting, inert)
+    title_line, rows, note = tracker.waiting_lines(
+        waiting, inert, lambda label, url: f"[{label}]({url})"
+    )
     lines = [f"**{title_line}**", "", note]
     if rows:
         lines += ["", "| " + " | ".join(tracker.WAITING_HEADERS) + " |"]

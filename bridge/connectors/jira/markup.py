@@ -17,6 +17,7 @@ from typing import Any
 
 from bridge.connectors import tracker
 from bridge.services.ports import RecordSpec, WaitingList
+from bridge.services.shown import severity_label
 
 COMMENT_SIGNATURE = "(posted by Support Bridge)"
 
@@ -43,7 +44,7 @@ def summary(text: str) -> str:
 
 
 def _rows(spec: RecordSpec) -> list[tuple[str, str]]:
-    rows = [("Severity", spec.severity)] if spec.severity else []
+    rows = [("Severity", severity_label(spec.severity))] if spec.severity else []
     return rows + list(spec.facts.items())
 
 
@@ -129,10 +130,20 @@ def comment(text: str, as_adf: bool, quote: str = "") -> Any:
 
 def waiting_list(waiting: WaitingList, as_adf: bool) -> Any:
     """The one comment on an AR that lists the tickets waiting on it."""
-    title, rows, note = tracker.waiting_lines(waiting, lambda text: text if as_adf else inert(text))
     if as_adf:
+        title, rows, note = tracker.waiting_lines(waiting, lambda text: text)
+        # The ticket, linked to the helpdesk's agent view by a mark (plain text otherwise).
         items = [
-            {"type": "listItem", "content": [_paragraph(_text(" | ".join(row)))]} for row in rows
+            {
+                "type": "listItem",
+                "content": [
+                    _paragraph(
+                        _text(row[0], href=tracker.page_link(ticket.url)),
+                        _text(" | " + " | ".join(row[1:])),
+                    )
+                ],
+            }
+            for row, ticket in zip(rows, waiting.tickets, strict=True)
         ]
         content: list[dict[str, Any]] = [
             {"type": "heading", "attrs": {"level": 4}, "content": [_text(title)]},
@@ -143,6 +154,8 @@ def waiting_list(waiting: WaitingList, as_adf: bool) -> Any:
             content.append({"type": "bulletList", "content": items})
         content += [_paragraph(_text(tracker.WAITING_KEPT)), _paragraph(_text(COMMENT_SIGNATURE))]
         return {"type": "doc", "version": 1, "content": content}
+    # The ticket beside its link, never inside it (Jira's link syntax honours no escape).
+    title, rows, note = tracker.waiting_lines(waiting, inert, lambda label, url: f"{label} [{url}]")
     lines = [f"h4. {title}", note]
     if rows:
         lines += ["", "||" + "||".join(tracker.WAITING_HEADERS) + "||"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.services.block_text import header, mrkdwn, section, section_fields
-from bridge.services.mrkdwn import inert, reason_line, triage_lines
-from bridge.services.procedure import mention
+from bridge.services.mrkdwn import inert, mention, reason_line, triage_lines
 
 BUTTONS = (
     ("acknowledge", "Acknowledge", "primary"),
@@ -33,6 +32,7 @@ MORE_STEPS = (
 _FACTS = (
     ("engineer", "Engineer"),
     ("customer", "Customer"),
+    ("requester", "Requester"),
     ("severity", "Severity"),
     ("classification", "Classification"),
     ("level", "Level"),
@@ -47,9 +47,14 @@ def _link(item: Any) -> str:
 
 
 def fallback_text(escalation_id: str, summary: dict[str, Any]) -> str:
-    ticket = inert(summary.get("ticket", "?"))
-    severity = inert(summary.get("severity", "?"))
-    return f"Escalation {escalation_id}: ticket {ticket} ({severity})"
+    """The notification's text: the ticket, its subject and customer, severity and
+    classification."""
+    ticket = " ".join(str(summary.get(name) or "") for name in ("ticket", "title")).strip()
+    customer = f" for {summary['customer']}" if summary.get("customer") else ""
+    rated = [f"severity {summary.get('severity', '?')}"]
+    rated += [str(summary["classification"])] if summary.get("classification") else []
+    said = f"Escalation {escalation_id}: ticket {ticket or '?'}{customer} ({', '.join(rated)})"
+    return inert(said)
 
 
 def _fact(name: str, value: object) -> str:
