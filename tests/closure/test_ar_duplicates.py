@@ -55,9 +55,9 @@ def test_a_jira_ar_resolved_as_duplicate_moves_its_customers_to_the_surviving_is
     internal = [c.body for c in sandbox.zendesk.tickets[ticket].comments if not c.public]
     assert any(expected in note for note in internal)
     [listed] = waiting_lists(sandbox, survivor)
-    assert f"|zendesk:{ticket}|" in listed
+    assert f"|zendesk:{ticket} " in listed
     [emptied] = waiting_lists(sandbox, ar)[-1:]
-    assert f"|zendesk:{ticket}|" not in emptied
+    assert f"|zendesk:{ticket} " not in emptied
 
     developer.release(survivor, "4.5.0")
     bridge.settle()
