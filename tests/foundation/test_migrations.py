@@ -45,12 +45,24 @@ def tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def clock_columns(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return {column["name"] for column in inspect(engine).get_columns("sla_clocks")}
+    finally:
+        engine.dispose()
+
+
 def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
     assert tables(database_url) == FOUNDATION_TABLES
+    assert "met_at" in clock_columns(database_url)
+    assert migrate.downgrade(database_url) == "0008"
+    assert "met_at" not in clock_columns(database_url)
     assert migrate.downgrade(database_url) == "0007"
     assert tables(database_url) == FOUNDATION_TABLES - {"catch_up_watermarks"}
     assert migrate.upgrade(database_url) == migrate.head_revision()
     assert tables(database_url) == FOUNDATION_TABLES
+    assert "met_at" in clock_columns(database_url)
 
 
 def test_the_embedded_database_is_sqlite_in_wal_mode(sqlite_url: str) -> None:
@@ -107,7 +119,7 @@ def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
     current = runner.invoke(main, ["db", "current"])
     assert current.output.endswith("up to date\n")
     down = runner.invoke(main, ["db", "downgrade"])
-    assert down.output.endswith("is at revision 0007\n")
+    assert down.output.endswith("is at revision 0008\n")
     assert runner.invoke(main, ["db", "current"]).output.endswith(
         "needs `support-bridge db upgrade`\n"
     )
