@@ -29,6 +29,7 @@ from bridge.services.conversation import Conversation
 from bridge.services.escalations import EscalationService
 from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
+from bridge.services.insights import Insights
 from bridge.services.monitoring import Monitoring
 from bridge.services.names import Names
 from bridge.services.notify import Notifier
@@ -71,6 +72,7 @@ class Services:
     shipped_processor: ShippedProcessor
     names: Names
     catch_up: CatchUp
+    insights: Insights
 
 
 @dataclass
@@ -191,6 +193,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         ),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors, ArVoice(given)),
         names=names,
+        insights=Insights(given, names),
         catch_up=CatchUp(
             runtime.connectors,
             Watermarks(runtime.sessions),
