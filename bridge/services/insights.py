@@ -12,16 +12,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bridge.domain.insights import Week, last_completed_week, nearest_rank, ratio, weeks_until
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.names import Names
 from bridge.services.pages import record_page
+from bridge.store.insight_weeks import keep_week, kept_weeks
 from bridge.store.insights import (
     ACCEPTS,
     REJECTS,
     RENEGOTIATION_STEPS,
-    ClockVerdicts,
     InsightCounts,
     WaitingAr,
     waiting_ars,
@@ -32,6 +33,7 @@ DIMENSIONS = ("all", "severity", "region", "level", "customer")
 MEASURES = ("acknowledge", "first_reply", "accepted_fix")
 TOP_ARS = 10
 NO_VALUE = "(none)"
+STEPS = ("close", ACCEPTS, REJECTS, *RENEGOTIATION_STEPS)
 
 
 @dataclass(frozen=True)
@@ -111,76 +113,72 @@ class Insights(Service):
         return self.for_weeks((last_completed_week(now),), now)
 
     def for_weeks(self, weeks: Sequence[Week], now: dt.datetime) -> Report:
-        with self.transactions() as session:
-            counts = InsightCounts(session, weeks, now)
-            verdicts = counts.clock_verdicts()
-            durations = {
-                "acknowledge": counts.to_acknowledge(),
-                "first_reply": counts.to_first_reply(),
-                "accepted_fix": counts.to_accepted_fix(),
-            }
-            opened = counts.opened()
-            steps = counts.steps(("close", ACCEPTS, REJECTS, *RENEGOTIATION_STEPS))
-            first = counts.first_answers()
+        """A week that is over is counted once and kept (``insight_weeks``); the running week
+        is counted at each call."""
+        with self.transactions.begin() as session:
+            over = [week.start for week in weeks if week.end <= now]
+            kept = kept_weeks(session, over)
+            parts: list[WeekPart] = []
+            for week in weeks:
+                part = kept.get(week.start)
+                if part is None:
+                    part = count_week(InsightCounts(session, (week,), now))
+                    if week.start in over:
+                        keep_week(session, week.start, part, now)
+                parts.append(part)
             ars = waiting_ars(session, TOP_ARS)
+        return self._report(tuple(weeks), parts, ars, now)
+
+    def _report(
+        self,
+        weeks: tuple[Week, ...],
+        parts: list[WeekPart],
+        ars: list[WaitingAr],
+        now: dt.datetime,
+    ) -> Report:
         size = len(weeks)
-        per_step: dict[str, list[int]] = defaultdict(lambda: [0] * size)
-        for found in steps:
-            per_step[found.step][found.week] = found.count
-        first_step: dict[str, list[int]] = defaultdict(lambda: [0] * size)
-        for found in first:
-            first_step[found.step][found.week] = found.count
-        accepts, rejects = per_step[ACCEPTS], per_step[REJECTS]
+        customers = self._customer_names(parts)
+        attainment: dict[str, dict[tuple[str, str], list[Share]]] = {
+            dimension: defaultdict(lambda: [Share()] * size) for dimension in DIMENSIONS
+        }
+        for index, part in enumerate(parts):
+            for dimension, kinds in part["attainment"].items():
+                for kind, groups in kinds.items():
+                    for key, (met, decided) in groups.items():
+                        group = _group(dimension, key, customers)
+                        weekly = attainment[dimension][kind, group]
+                        weekly[index] = weekly[index] + Share(met, decided)
         return Report(
-            weeks=tuple(weeks),
+            weeks=weeks,
             now=now,
-            attainment=self._attainment(verdicts, size),
-            durations={measure: _spreads(found, size) for measure, found in durations.items()},
-            opened=[opened.get(index, 0) for index in range(size)],
-            closed=per_step["close"],
-            first_time_acceptance=[
-                Share(first_step[ACCEPTS][i], first_step[ACCEPTS][i] + first_step[REJECTS][i])
-                for i in range(size)
-            ],
-            still_broken=[Share(rejects[i], accepts[i] + rejects[i]) for i in range(size)],
-            renegotiations=per_step["renegotiate"],
-            flagged=per_step["plan_needs_renegotiation"],
+            attainment={dimension: dict(groups) for dimension, groups in attainment.items()},
+            durations={
+                measure: [Spread(*part["durations"][measure]) for part in parts]
+                for measure in MEASURES
+            },
+            opened=[part["opened"] for part in parts],
+            closed=[part["closed"] for part in parts],
+            first_time_acceptance=[Share(*part["first_time_acceptance"]) for part in parts],
+            still_broken=[Share(*part["still_broken"]) for part in parts],
+            renegotiations=[part["renegotiations"] for part in parts],
+            flagged=[part["flagged"] for part in parts],
             waiting=self._waiting(ars),
         )
 
-    def _attainment(
-        self, verdicts: list[ClockVerdicts], size: int
-    ) -> dict[str, dict[tuple[str, str], list[Share]]]:
-        customers = self._customer_names(verdicts)
-        found: dict[str, dict[tuple[str, str], list[Share]]] = {
-            dimension: defaultdict(lambda: [Share()] * size) for dimension in DIMENSIONS
-        }
-        for verdict in verdicts:
-            share = Share(verdict.met, verdict.decided)
-            groups = {
-                "all": "all",
-                "severity": f"sev {verdict.severity}" if verdict.severity else NO_VALUE,
-                "region": verdict.region or NO_VALUE,
-                "level": f"level {verdict.level}" if verdict.level else NO_VALUE,
-                "customer": customers.get((verdict.helpdesk, verdict.customer), NO_VALUE),
-            }
-            for dimension, group in groups.items():
-                weekly = found[dimension][verdict.kind, group]
-                weekly[verdict.week] = weekly[verdict.week] + share
-        return {dimension: dict(groups) for dimension, groups in found.items()}
-
-    def _customer_names(
-        self, verdicts: Iterable[ClockVerdicts]
-    ) -> dict[tuple[str | None, str | None], str]:
-        """The organisation's learnt name where there is one, else what the ticket named."""
+    def _customer_names(self, parts: Iterable[WeekPart]) -> dict[str, str]:
+        """``{"helpdesk:organisation": name}``: the organisation's learnt name where there is
+        one, else what the ticket named."""
         wanted: dict[str, set[str]] = defaultdict(set)
-        for verdict in verdicts:
-            if verdict.helpdesk and verdict.customer:
-                wanted[verdict.helpdesk].add(verdict.customer)
-        names: dict[tuple[str | None, str | None], str] = {}
+        for part in parts:
+            for groups in part["attainment"]["customer"].values():
+                for key in groups:
+                    helpdesk, _, customer = key.partition(":")
+                    if helpdesk and customer:
+                        wanted[helpdesk].add(customer)
+        names: dict[str, str] = {}
         for helpdesk, ids in wanted.items():
             learnt = self._names.known_organisations(helpdesk, ids)
-            names.update({(helpdesk, one): learnt.get(one, one) for one in ids})
+            names.update({f"{helpdesk}:{one}": learnt.get(one, one) for one in ids})
         return names
 
     def _waiting(self, ars: Iterable[WaitingAr]) -> list[WaitingOn]:
@@ -198,8 +196,52 @@ class Insights(Service):
         return shown
 
 
-def _spreads(found: Iterable[tuple[int, float]], size: int) -> list[Spread]:
-    weekly: list[list[float]] = [[] for _ in range(size)]
-    for week, seconds in found:
-        weekly[week].append(seconds)
-    return [Spread.of(values) for values in weekly]
+# -- one week's figures, as kept ----------------------------------------------------------------
+# attainment[dimension][clock kind][group key] = [met, decided]; the group key is the raw value
+# (a customer as "helpdesk:organisation"), named when shown so a name learnt later shows too.
+WeekPart = dict[str, Any]
+
+
+def count_week(counts: InsightCounts) -> WeekPart:
+    """The figures of the one week ``counts`` is bounded by, as plain JSON."""
+    attainment: dict[str, dict[str, dict[str, list[int]]]] = {d: {} for d in DIMENSIONS}
+    for verdict in counts.clock_verdicts():
+        keys = {
+            "all": "all",
+            "severity": str(verdict.severity or ""),
+            "region": verdict.region or "",
+            "level": str(verdict.level or ""),
+            "customer": f"{verdict.helpdesk or ''}:{verdict.customer or ''}",
+        }
+        for dimension, key in keys.items():
+            slot = attainment[dimension].setdefault(verdict.kind, {}).setdefault(key, [0, 0])
+            slot[0] += verdict.met
+            slot[1] += verdict.decided
+    durations = {
+        "acknowledge": counts.to_acknowledge(),
+        "first_reply": counts.to_first_reply(),
+        "accepted_fix": counts.to_accepted_fix(),
+    }
+    steps = {found.step: found.count for found in counts.steps(STEPS)}
+    first = {found.step: found.count for found in counts.first_answers()}
+    accepts, rejects = steps.get(ACCEPTS, 0), steps.get(REJECTS, 0)
+    first_accepts = first.get(ACCEPTS, 0)
+    spreads = {m: Spread.of([seconds for _, seconds in found]) for m, found in durations.items()}
+    return {
+        "attainment": attainment,
+        "durations": {m: [s.count, s.median, s.p90] for m, s in spreads.items()},
+        "opened": sum(counts.opened().values()),
+        "closed": steps.get("close", 0),
+        "first_time_acceptance": [first_accepts, first_accepts + first.get(REJECTS, 0)],
+        "still_broken": [rejects, accepts + rejects],
+        "renegotiations": steps.get("renegotiate", 0),
+        "flagged": steps.get("plan_needs_renegotiation", 0),
+    }
+
+
+def _group(dimension: str, key: str, customers: dict[str, str]) -> str:
+    if dimension == "customer":
+        return customers.get(key) or NO_VALUE
+    if not key:
+        return NO_VALUE
+    return {"severity": f"sev {key}", "level": f"level {key}"}.get(dimension, key)

@@ -161,8 +161,10 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_record", "record_type", "record_id"),
-        # Insights count steps (acknowledge, close, customer_accepts, …) week by week.
+        # Insights count steps (acknowledge, close, customer_accepts, …) week by week, and ask
+        # whether a record took a step before.
         Index("ix_audit_events_step_at", "step", "at"),
+        Index("ix_audit_events_record_step", "record_type", "record_id", "step", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -367,3 +369,14 @@ class CatchUpWatermark(Base):
     seen_until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     checked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InsightWeek(Base):
+    """A week's insights, counted once the week is over: its figures never change after that,
+    so the page reads them here instead of counting the week again."""
+
+    __tablename__ = "insight_weeks"
+
+    week_start: Mapped[dt.datetime] = mapped_column(UtcDateTime, primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -34,6 +34,7 @@ FOUNDATION_TABLES = {
     "credential_status",
     "known_names",
     "catch_up_watermarks",
+    "insight_weeks",
 }
 
 
@@ -58,8 +59,9 @@ def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: 
     assert "met_at" in clock_columns(database_url)
     assert migrate.downgrade(database_url) == "0008"
     assert "met_at" not in clock_columns(database_url)
+    assert tables(database_url) == FOUNDATION_TABLES - {"insight_weeks"}
     assert migrate.downgrade(database_url) == "0007"
-    assert tables(database_url) == FOUNDATION_TABLES - {"catch_up_watermarks"}
+    assert tables(database_url) == FOUNDATION_TABLES - {"insight_weeks", "catch_up_watermarks"}
     assert migrate.upgrade(database_url) == migrate.head_revision()
     assert tables(database_url) == FOUNDATION_TABLES
     assert "met_at" in clock_columns(database_url)

@@ -1,5 +1,6 @@
 """insights: SLA clocks keep when they were met or stopped, and the severity, region, level and
-customer they started under; indexes for counting audit steps and clocks week by week
+customer they started under; indexes for counting audit steps and clocks week by week; each
+week's figures kept once the week is over
 
 Revision ID: 0009
 Revises: 0008
@@ -109,12 +110,24 @@ def upgrade() -> None:
         batch.create_index("ix_sla_clocks_due_at", ["due_at"])
         batch.create_index("ix_sla_clocks_met_at", ["met_at"])
     op.create_index("ix_audit_events_step_at", "audit_events", ["step", "at"])
+    op.create_index(
+        "ix_audit_events_record_step", "audit_events", ["record_type", "record_id", "step", "at"]
+    )
+    op.create_table(
+        "insight_weeks",
+        sa.Column("week_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("week_start", name=op.f("pk_insight_weeks")),
+    )
     op.create_index(op.f("ix_escalations_created_at"), "escalations", ["created_at"])
     _backfill()
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_escalations_created_at"), table_name="escalations")
+    op.drop_table("insight_weeks")
+    op.drop_index("ix_audit_events_record_step", table_name="audit_events")
     op.drop_index("ix_audit_events_step_at", table_name="audit_events")
     with op.batch_alter_table("sla_clocks") as batch:
         batch.drop_index("ix_sla_clocks_met_at")
