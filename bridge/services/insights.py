@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from bridge.domain.insights import Week, last_completed_week, nearest_rank, ratio, weeks_until
 from bridge.services.collaborators import Collaborators, Service
@@ -27,6 +27,7 @@ from bridge.store.insights import (
     WaitingAr,
     waiting_ars,
 )
+from bridge.store.transactions import Transaction
 
 KINDS = ("acknowledge", "reply", "patch")
 DIMENSIONS = ("all", "severity", "region", "level", "customer")
@@ -36,8 +37,7 @@ NO_VALUE = "(none)"
 STEPS = ("close", ACCEPTS, REJECTS, *RENEGOTIATION_STEPS)
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(NamedTuple):
     """``part`` of ``whole``: clocks met of those decided, first answers that accepted, …"""
 
     part: int = 0
@@ -47,7 +47,7 @@ class Share:
     def ratio(self) -> float | None:
         return ratio(self.part, self.whole)
 
-    def __add__(self, other: Share) -> Share:
+    def plus(self, other: Share) -> Share:
         return Share(self.part + other.part, self.whole + other.whole)
 
 
@@ -103,16 +103,21 @@ class Insights(Service):
     def __init__(self, collaborators: Collaborators, names: Names) -> None:
         super().__init__(collaborators)
         self._names = names
+        # The running week as last counted, and the minute it was counted in.
+        self._running: tuple[tuple[dt.datetime, dt.datetime], WeekPart] | None = None
 
-    def report(self, weeks: int, now: dt.datetime) -> Report:
-        """The ``weeks`` weeks ending with this one."""
-        return self.for_weeks(weeks_until(now, weeks), now)
+    def report(self, weeks: int, now: dt.datetime, *, customers: int | None = None) -> Report:
+        """The ``weeks`` weeks ending with this one; only the ``customers`` customers with the
+        most clocks decided, when given."""
+        return self.for_weeks(weeks_until(now, weeks), now, customers=customers)
 
     def last_week(self, now: dt.datetime) -> Report:
         """The last completed week alone: figures that no longer change (``/metrics``)."""
         return self.for_weeks((last_completed_week(now),), now)
 
-    def for_weeks(self, weeks: Sequence[Week], now: dt.datetime) -> Report:
+    def for_weeks(
+        self, weeks: Sequence[Week], now: dt.datetime, *, customers: int | None = None
+    ) -> Report:
         """A week that is over is counted once and kept (``insight_weeks``); the running week
         is counted at each call."""
         with self.transactions.begin() as session:
@@ -121,13 +126,27 @@ class Insights(Service):
             parts: list[WeekPart] = []
             for week in weeks:
                 part = kept.get(week.start)
-                if part is None:
+                if part is None and week.start not in over:
+                    part = self._running_week(session, week, now)
+                elif part is None:
                     part = count_week(InsightCounts(session, (week,), now))
-                    if week.start in over:
-                        keep_week(session, week.start, part, now)
+                    keep_week(session, week.start, part, now)
                 parts.append(part)
             ars = waiting_ars(session, TOP_ARS)
+        if customers is not None:
+            parts = _top_customers(parts, customers)
         return self._report(tuple(weeks), parts, ars, now)
+
+    def _running_week(self, session: Transaction, week: Week, now: dt.datetime) -> WeekPart:
+        """The running week, counted at most once a minute by this process: a page opened
+        again and again (or by many people) costs one count a minute, and its figures are at
+        most a minute old."""
+        minute = now.replace(second=0, microsecond=0)
+        if self._running is not None and self._running[0] == (week.start, minute):
+            return self._running[1]
+        part = count_week(InsightCounts(session, (week,), now))
+        self._running = ((week.start, minute), part)
+        return part
 
     def _report(
         self,
@@ -147,7 +166,7 @@ class Insights(Service):
                     for key, (met, decided) in groups.items():
                         group = _group(dimension, key, customers)
                         weekly = attainment[dimension][kind, group]
-                        weekly[index] = weekly[index] + Share(met, decided)
+                        weekly[index] = weekly[index].plus(Share(met, decided))
         return Report(
             weeks=weeks,
             now=now,
@@ -206,13 +225,15 @@ def count_week(counts: InsightCounts) -> WeekPart:
     """The figures of the one week ``counts`` is bounded by, as plain JSON."""
     attainment: dict[str, dict[str, dict[str, list[int]]]] = {d: {} for d in DIMENSIONS}
     for verdict in counts.clock_verdicts():
-        keys = {
-            "all": "all",
-            "severity": str(verdict.severity or ""),
-            "region": verdict.region or "",
-            "level": str(verdict.level or ""),
-            "customer": f"{verdict.helpdesk or ''}:{verdict.customer or ''}",
-        }
+        if verdict.by_customer:
+            keys = {"customer": f"{verdict.helpdesk or ''}:{verdict.customer or ''}"}
+        else:
+            keys = {
+                "all": "all",
+                "severity": str(verdict.severity or ""),
+                "region": verdict.region or "",
+                "level": str(verdict.level or ""),
+            }
         for dimension, key in keys.items():
             slot = attainment[dimension].setdefault(verdict.kind, {}).setdefault(key, [0, 0])
             slot[0] += verdict.met
@@ -237,6 +258,29 @@ def count_week(counts: InsightCounts) -> WeekPart:
         "renegotiations": steps.get("renegotiate", 0),
         "flagged": steps.get("plan_needs_renegotiation", 0),
     }
+
+
+def _top_customers(parts: list[WeekPart], most: int) -> list[WeekPart]:
+    """The weeks with only the ``most`` customers with the most clocks decided over them."""
+    decided: dict[str, int] = defaultdict(int)
+    for part in parts:
+        for groups in part["attainment"]["customer"].values():
+            for key, (_, whole) in groups.items():
+                decided[key] += whole
+    kept = set(sorted(sorted(decided), key=lambda key: -decided[key])[:most])
+    return [
+        {
+            **part,
+            "attainment": {
+                **part["attainment"],
+                "customer": {
+                    kind: {key: share for key, share in groups.items() if key in kept}
+                    for kind, groups in part["attainment"]["customer"].items()
+                },
+            },
+        }
+        for part in parts
+    ]
 
 
 def _group(dimension: str, key: str, customers: dict[str, str]) -> str:

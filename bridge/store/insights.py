@@ -35,13 +35,14 @@ class ClockVerdicts:
 
     week: int
     kind: str
-    severity: int | None
-    region: str | None
-    level: int | None
-    helpdesk: str | None
-    customer: str | None
     met: int  # met before falling due
     decided: int  # met on time, or fallen due unmet (breached)
+    by_customer: bool  # grouped by helpdesk and customer, else by severity, region and level
+    severity: int | None = None
+    region: str | None = None
+    level: int | None = None
+    helpdesk: str | None = None
+    customer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class InsightCounts:
     def clock_verdicts(self) -> list[ClockVerdicts]:
         """Met on time counts in the week it was met; breached (met late, stopped after it fell
         due, or still owed) in the week it fell due. A clock stopped before it fell due, or not
-        yet due, has no verdict."""
+        yet due, has no verdict. Grouped twice, by severity, region and level and by customer,
+        rather than by all four at once: as many rows as there are groups, not clocks."""
         clock = tables.SlaClock
         grouping = (
             clock.kind,
@@ -94,14 +96,15 @@ class InsightCounts:
             *grouping, week_index(clock.due_at, self.weeks).label("week"), literal(0).label("met")
         ).where(self._within(clock.due_at), not_(on_time), not_(stopped_in_time))
         verdicts = union_all(met, breached).subquery()
-        columns = [verdicts.c[name] for name in ("week", *(c.key for c in grouping))]
-        query = select(*columns, func.sum(verdicts.c.met), func.count()).group_by(*columns)
-        return [
-            ClockVerdicts(week, kind, severity, region, level, helpdesk, customer, met, decided)
-            for week, kind, severity, region, level, helpdesk, customer, met, decided in (
-                self.session.execute(query)
-            )
-        ]
+        found: list[ClockVerdicts] = []
+        for names in (("severity", "region", "level"), ("helpdesk", "customer")):
+            columns = [verdicts.c.week, verdicts.c.kind, *(verdicts.c[name] for name in names)]
+            query = select(*columns, func.sum(verdicts.c.met), func.count()).group_by(*columns)
+            for week, kind, *values, met_count, decided in self.session.execute(query):
+                given = dict(zip(names, values, strict=True))
+                by_customer = "customer" in given
+                found.append(ClockVerdicts(week, kind, met_count, decided, by_customer, **given))
+        return found
 
     # -- durations from the escalation's opening -----------------------------------------------
     def _first_steps(self, step: str) -> list[tuple[int, float]]:
