@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, and_, cast, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from bridge.domain.insights import Week
 from bridge.store import tables
@@ -69,7 +70,7 @@ class InsightCounts:
         self.start = self.weeks[0].start
         self.end = min(self.weeks[-1].end, now)
 
-    def _within(self, column: ColumnElement[dt.datetime | None]) -> ColumnElement[bool]:
+    def _within(self, column: SQLCoreOperations[Any]) -> ColumnElement[bool]:
         return and_(column >= self.start, column < self.end)
 
     # -- SLA attainment ----------------------------------------------------------------------

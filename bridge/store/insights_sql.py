@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import Float, case
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 from sqlalchemy.sql.functions import FunctionElement
 
 from bridge.domain.insights import Week
 
 
-def week_index(column: ColumnElement[Any], weeks: Sequence[Week]) -> ColumnElement[Any]:
+def week_index(column: SQLCoreOperations[Any], weeks: Sequence[Week]) -> ColumnElement[Any]:
     """The position in ``weeks`` of the week ``column`` falls in (the caller keeps the rows to
     ``weeks[0].start <= column < weeks[-1].end``): a comparison per week, so no dialect's
     date functions are needed and the boundaries are exactly the ones the page names."""
