@@ -215,5 +215,6 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     performers.every_minute("closure_tick", services.reminders.closure_tick)
     performers.every_minute("monitoring_tick", services.monitoring.monitoring_tick)
     performers.every_minute("learn_names", services.names.learn_names)
+    performers.every_minute("insight_weeks", services.insights.keep_finished_weeks)
     performers.every_minute("catch_up", services.catch_up.tick)
     return services

@@ -33,6 +33,7 @@ KINDS = ("acknowledge", "reply", "patch")
 DIMENSIONS = ("all", "severity", "region", "level", "customer")
 MEASURES = ("acknowledge", "first_reply", "accepted_fix")
 TOP_ARS = 10
+WEEKS_KEPT = 12  # the page's default span, kept ahead by the minute hook
 NO_VALUE = "(none)"
 STEPS = ("close", ACCEPTS, REJECTS, *RENEGOTIATION_STEPS)
 
@@ -136,6 +137,19 @@ class Insights(Service):
         if customers is not None:
             parts = _top_customers(parts, customers)
         return self._report(tuple(weeks), parts, ars, now)
+
+    def keep_finished_weeks(self, now: dt.datetime) -> None:
+        """Minute hook: count and keep the newest finished week of the last ``WEEKS_KEPT`` not
+        kept yet, one a minute, so the page and the scrape only read finished weeks (a first
+        start over a long history spreads the counting over a few minutes)."""
+        finished = weeks_until(now, WEEKS_KEPT + 1)[:-1]
+        with self.transactions.begin() as session:
+            kept = kept_weeks(session, [week.start for week in finished])
+            for week in reversed(finished):
+                if week.start not in kept:
+                    part = count_week(InsightCounts(session, (week,), now))
+                    keep_week(session, week.start, part, now)
+                    return
 
     def _running_week(self, session: Transaction, week: Week, now: dt.datetime) -> WeekPart:
         """The running week, counted at most once a minute by this process: a page opened

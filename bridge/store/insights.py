@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Integer, and_, cast, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import Session, aliased

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
@@ -246,6 +246,22 @@ def test_a_past_week_keeps_its_figures_after_new_activity(
     # Counted in the week each happened: E4's half hour, and E3's seven days.
     assert week_47[("time_to_acknowledge_seconds", "", "", "median")] == ("1800", "", "2")
     assert week_47[("time_to_acknowledge_seconds", "", "", "p90")] == (str(7 * 24 * HOUR), "", "2")
+
+
+def test_the_minute_hook_keeps_the_week_that_just_ended(
+    week_46: tuple[World, dict[str, int]],
+) -> None:
+    bridge, _ = week_46
+    with bridge.runtime.sessions() as session:
+        rows = session.execute(select(tables.InsightWeek.week_start, tables.InsightWeek.figures))
+        kept = {start: figures for start, figures in rows}
+    week = kept[MONDAY_9AM.replace(hour=0)]
+    assert week["opened"] == 3
+    assert week["attainment"]["all"]["acknowledge"] == {"all": [1, 3]}
+    assert week["attainment"]["customer"]["reply"] == {
+        "zendesk:Acme Ltd": [2, 2],
+        f"zendesk:{HOSTILE}": [0, 1],
+    }
 
 
 def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe() -> None:
