@@ -12,30 +12,28 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from bridge.domain.insights import Week, last_completed_week, nearest_rank, ratio, weeks_until
+from bridge.domain.insights import Week, last_completed_week, ratio, weeks_until
 from bridge.services.collaborators import Collaborators, Service
+from bridge.services.insight_counts import (
+    DIMENSIONS,
+    NO_VALUE,
+    WeekPart,
+    count_week,
+    group_name,
+    top_customers,
+)
 from bridge.services.names import Names
 from bridge.services.pages import record_page
 from bridge.store.insight_weeks import keep_week, kept_weeks
-from bridge.store.insights import (
-    ACCEPTS,
-    REJECTS,
-    RENEGOTIATION_STEPS,
-    InsightCounts,
-    WaitingAr,
-    waiting_ars,
-)
+from bridge.store.insights import InsightCounts, WaitingAr, waiting_ars
 from bridge.store.transactions import Transaction
 
 KINDS = ("acknowledge", "reply", "patch")
-DIMENSIONS = ("all", "severity", "region", "level", "customer")
 MEASURES = ("acknowledge", "first_reply", "accepted_fix")
 TOP_ARS = 10
 WEEKS_KEPT = 12  # the page's default span, kept ahead by the minute hook
-NO_VALUE = "(none)"
-STEPS = ("close", ACCEPTS, REJECTS, *RENEGOTIATION_STEPS)
 
 
 class Share(NamedTuple):
@@ -59,11 +57,6 @@ class Spread:
     count: int = 0
     median: float | None = None
     p90: float | None = None
-
-    @classmethod
-    def of(cls, seconds: Sequence[float]) -> Spread:
-        whole = [round(value) for value in seconds]
-        return cls(len(whole), nearest_rank(whole, 50), nearest_rank(whole, 90))
 
 
 @dataclass(frozen=True)
@@ -135,7 +128,7 @@ class Insights(Service):
                 parts.append(part)
             ars = waiting_ars(session, TOP_ARS)
         if customers is not None:
-            parts = _top_customers(parts, customers)
+            parts = top_customers(parts, customers)
         return self._report(tuple(weeks), parts, ars, now)
 
     def keep_finished_weeks(self, now: dt.datetime) -> None:
@@ -178,7 +171,7 @@ class Insights(Service):
             for dimension, kinds in part["attainment"].items():
                 for kind, groups in kinds.items():
                     for key, (met, decided) in groups.items():
-                        group = _group(dimension, key, customers)
+                        group = group_name(dimension, key, customers)
                         weekly = attainment[dimension][kind, group]
                         weekly[index] = weekly[index].plus(Share(met, decided))
         return Report(
@@ -227,79 +220,3 @@ class Insights(Service):
             page = record_page(self.settings, ar.system, ar.key, ar.url)
             shown.append(WaitingOn(ar.system, ar.key, page, ar.tickets, tuple(sorted(customers))))
         return shown
-
-
-# -- one week's figures, as kept ----------------------------------------------------------------
-# attainment[dimension][clock kind][group key] = [met, decided]; the group key is the raw value
-# (a customer as "helpdesk:organisation"), named when shown so a name learnt later shows too.
-WeekPart = dict[str, Any]
-
-
-def count_week(counts: InsightCounts) -> WeekPart:
-    """The figures of the one week ``counts`` is bounded by, as plain JSON."""
-    attainment: dict[str, dict[str, dict[str, list[int]]]] = {d: {} for d in DIMENSIONS}
-    for verdict in counts.clock_verdicts():
-        if verdict.by_customer:
-            keys = {"customer": f"{verdict.helpdesk or ''}:{verdict.customer or ''}"}
-        else:
-            keys = {
-                "all": "all",
-                "severity": str(verdict.severity or ""),
-                "region": verdict.region or "",
-                "level": str(verdict.level or ""),
-            }
-        for dimension, key in keys.items():
-            slot = attainment[dimension].setdefault(verdict.kind, {}).setdefault(key, [0, 0])
-            slot[0] += verdict.met
-            slot[1] += verdict.decided
-    durations = {
-        "acknowledge": counts.to_acknowledge(),
-        "first_reply": counts.to_first_reply(),
-        "accepted_fix": counts.to_accepted_fix(),
-    }
-    steps = {found.step: found.count for found in counts.steps(STEPS)}
-    first = {found.step: found.count for found in counts.first_answers()}
-    accepts, rejects = steps.get(ACCEPTS, 0), steps.get(REJECTS, 0)
-    first_accepts = first.get(ACCEPTS, 0)
-    spreads = {m: Spread.of([seconds for _, seconds in found]) for m, found in durations.items()}
-    return {
-        "attainment": attainment,
-        "durations": {m: [s.count, s.median, s.p90] for m, s in spreads.items()},
-        "opened": sum(counts.opened().values()),
-        "closed": steps.get("close", 0),
-        "first_time_acceptance": [first_accepts, first_accepts + first.get(REJECTS, 0)],
-        "still_broken": [rejects, accepts + rejects],
-        "renegotiations": steps.get("renegotiate", 0),
-        "flagged": steps.get("plan_needs_renegotiation", 0),
-    }
-
-
-def _top_customers(parts: list[WeekPart], most: int) -> list[WeekPart]:
-    """The weeks with only the ``most`` customers with the most clocks decided over them."""
-    decided: dict[str, int] = defaultdict(int)
-    for part in parts:
-        for groups in part["attainment"]["customer"].values():
-            for key, (_, whole) in groups.items():
-                decided[key] += whole
-    kept = set(sorted(sorted(decided), key=lambda key: -decided[key])[:most])
-    return [
-        {
-            **part,
-            "attainment": {
-                **part["attainment"],
-                "customer": {
-                    kind: {key: share for key, share in groups.items() if key in kept}
-                    for kind, groups in part["attainment"]["customer"].items()
-                },
-            },
-        }
-        for part in parts
-    ]
-
-
-def _group(dimension: str, key: str, customers: dict[str, str]) -> str:
-    if dimension == "customer":
-        return customers.get(key) or NO_VALUE
-    if not key:
-        return NO_VALUE
-    return {"severity": f"sev {key}", "level": f"level {key}"}.get(dimension, key)
