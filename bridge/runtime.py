@@ -29,6 +29,7 @@ from bridge.services.conversation import Conversation
 from bridge.services.escalations import EscalationService
 from bridge.services.helpdesk_entry import HelpdeskEntry
 from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
+from bridge.services.insights import Insights
 from bridge.services.monitoring import Monitoring
 from bridge.services.names import Names
 from bridge.services.notify import Notifier
@@ -73,6 +74,7 @@ class Services:
     shipped_processor: ShippedProcessor
     names: Names
     catch_up: CatchUp
+    insights: Insights
 
 
 @dataclass
@@ -196,6 +198,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         ),
         shipped_processor=ShippedProcessor(given, shipped, runtime.connectors, ArVoice(given)),
         names=names,
+        insights=Insights(given, names),
         catch_up=CatchUp(
             runtime.connectors,
             Watermarks(runtime.sessions),
@@ -218,5 +221,6 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     performers.every_minute("closure_tick", services.reminders.closure_tick)
     performers.every_minute("monitoring_tick", services.monitoring.monitoring_tick)
     performers.every_minute("learn_names", services.names.learn_names)
+    performers.every_minute("insight_weeks", services.insights.keep_finished_weeks)
     performers.every_minute("catch_up", services.catch_up.tick)
     return services

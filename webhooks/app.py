@@ -25,6 +25,7 @@ from webhooks import (
 from webhooks.acceptance import acceptance
 from webhooks.api import api
 from webhooks.board import board
+from webhooks.insights import insights
 from webhooks.ops import ops
 from webhooks.payload import RecordIdConverter
 
@@ -82,6 +83,7 @@ def create_app(
     app.register_blueprint(api)
     app.register_blueprint(acceptance)
     app.register_blueprint(board)
+    app.register_blueprint(insights)
     receivers.init_app(app)
     slack.init_app(app)
     _instrument(app, metrics)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,10 +14,15 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from huey import Huey
 
+    from bridge.services.insights import Insights
     from bridge.services.sync_health import SyncHealth
     from bridge.store.credentials import Credentials
     from bridge.store.inbox import Inbox
     from bridge.store.outbox import Outbox
+
+
+class WatchedServices(Protocol):
+    insights: Insights
 
 
 class Watched(Protocol):
@@ -26,6 +32,9 @@ class Watched(Protocol):
     outbox: Outbox
     huey: Huey
     credentials: Credentials
+    services: WatchedServices
+
+    def clock(self) -> dt.datetime: ...
 
     def sync_health(self) -> list[SyncHealth]: ...
 
@@ -57,6 +66,7 @@ class Metrics:
         self.registry.register(StoreCollector(runtime))
         self.registry.register(CredentialCollector(runtime))
         self.registry.register(SyncCollector(runtime))
+        self.registry.register(InsightCollector(runtime))
 
 
 class StoreCollector(Collector):
@@ -113,6 +123,70 @@ class CredentialCollector(Collector):
                 expiry.add_metric([status.connector, status.kind], status.expires_at.timestamp())
             failures.add_metric([status.connector, status.kind], status.refresh_failures)
         yield from (expiry, failures)
+
+
+class InsightCollector(Collector):
+    """The insights of the last completed week (ISO week, UTC): final figures, so a graph of
+    them never redraws the past. Read at scrape time from the store, bounded by that week."""
+
+    def __init__(self, runtime: Watched) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            report = self.runtime.services.insights.last_week(self.runtime.clock())
+        except Exception:  # an unreachable database shows as missing series, not a failed scrape
+            return
+        attainment = GaugeMetricFamily(
+            "bridge_sla_attainment_ratio",
+            "SLA clocks met on time of those decided, last completed week, by clock and severity",
+            labels=["clock", "severity"],
+        )
+        for (kind, group), (share,) in sorted(report.attainment["severity"].items()):
+            if share.ratio is not None:
+                attainment.add_metric([kind, group.removeprefix("sev ")], share.ratio)
+        yield attainment
+        for measure, spreads in sorted(report.durations.items()):
+            (spread,) = spreads
+            family = GaugeMetricFamily(
+                f"bridge_time_to_{measure}_seconds",
+                f"Seconds from opening to {measure.replace('_', ' ')}, last completed week",
+                labels=["quantile"],
+            )
+            for quantile, value in (("0.5", spread.median), ("0.9", spread.p90)):
+                if value is not None:
+                    family.add_metric([quantile], value)
+            yield family
+        weekly = (
+            ("bridge_escalations_opened_last_week", "Escalations opened", report.opened),
+            ("bridge_escalations_closed_last_week", "Escalations closed", report.closed),
+            ("bridge_renegotiations_last_week", "Plans renegotiated", report.renegotiations),
+        )
+        for name, what, (count,) in weekly:
+            yield GaugeMetricFamily(name, f"{what} in the last completed week", value=count)
+        rates = {
+            "bridge_first_time_acceptance_ratio": (
+                report.first_time_acceptance,
+                "First answers to a fix that accepted it, last completed week",
+            ),
+            "bridge_still_broken_ratio": (
+                report.still_broken,
+                "Answers to a fix that said it is still broken, last completed week",
+            ),
+        }
+        for name, ((share,), what) in rates.items():
+            family = GaugeMetricFamily(name, what)
+            if share.ratio is not None:
+                family.add_metric([], share.ratio)
+            yield family
+        waiting = GaugeMetricFamily(
+            "bridge_ar_customers_waiting",
+            "Customers waiting on each of the ARs with the most waiting, now",
+            labels=["system", "ar"],
+        )
+        for ar in report.waiting:
+            waiting.add_metric([ar.system, ar.key], len(ar.customers))
+        yield waiting
 
 
 class SyncCollector(Collector):

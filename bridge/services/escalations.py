@@ -134,6 +134,9 @@ class EscalationService(Service):
                     cause=request.cause,
                     now=now,
                 )
+            # Saved before its clocks, which keep the level and ticket they start under.
+            store.save(escalation, now)
+            store.save_ticket(ticket_row.helpdesk, ticket, now, ticket_row)
             for plan in policy.clocks_for(ticket.severity):
                 clock = start_clock(
                     f"{escalation_id}:{plan.target.kind.value}",
@@ -144,8 +147,6 @@ class EscalationService(Service):
                     at_risk_fraction=policy.at_risk_fraction,
                 )
                 store.save_clock(escalation_id, clock)
-            store.save(escalation, now)
-            store.save_ticket(ticket_row.helpdesk, ticket, now, ticket_row)
             loaded = store.load(escalation_id)
             assert loaded is not None
             owners = policy.level(escalation.level).owners

@@ -33,14 +33,36 @@ class ClockRepository:
     session: Session
 
     def save_clock(self, escalation_id: int, clock: SlaClock) -> None:
-        row = self.session.get(tables.SlaClock, clock.id) or tables.SlaClock(
-            id=clock.id, escalation_id=escalation_id, kind=clock.target.kind.value
+        row = self.session.get(tables.SlaClock, clock.id) or self._new_clock_row(
+            escalation_id, clock
         )
         row.state = clock.state.value
         row.due_at = clock.due_at
         row.at_risk_at = clock.at_risk_at
+        row.met_at = clock.met_at
+        row.met_late = clock.met_late if clock.met_at is not None else None
+        row.stopped_at = clock.stopped_at
         row.document = to_json(clock)
         self.session.add(row)
+
+    def _new_clock_row(self, escalation_id: int, clock: SlaClock) -> tables.SlaClock:
+        """The escalation as it stands when the clock starts (severity, region, level,
+        customer) is what insights group the clock by, for good."""
+        row = tables.SlaClock(
+            id=clock.id,
+            escalation_id=escalation_id,
+            kind=clock.target.kind.value,
+            started_at=clock.started_at,
+        )
+        escalation = self.session.get(tables.Escalation, escalation_id)
+        ticket = escalation and self.session.get(tables.Ticket, escalation.ticket_id)
+        if escalation is not None and ticket is not None:
+            row.level = escalation.level
+            row.severity = ticket.severity
+            row.region = ticket.region
+            row.helpdesk = ticket.helpdesk
+            row.customer = ticket.organization
+        return row
 
     def clocks(self, escalation_id: int) -> list[SlaClock]:
         return list(clocks_of(self.session, [escalation_id]).get(escalation_id, ()))

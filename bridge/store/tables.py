@@ -92,7 +92,7 @@ class Escalation(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     __mapper_args__ = {"version_id_col": version}
@@ -164,7 +164,13 @@ class Notice(Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_record", "record_type", "record_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_record", "record_type", "record_id"),
+        # Insights count steps (acknowledge, close, customer_accepts, …) week by week, and ask
+        # whether a record took a step before.
+        Index("ix_audit_events_step_at", "step", "at"),
+        Index("ix_audit_events_record_step", "record_type", "record_id", "step", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(String(32))
@@ -179,10 +185,18 @@ class AuditEvent(Base):
 
 
 class SlaClock(Base):
-    """One SLA target running for one escalation; ``document`` is the domain clock."""
+    """One SLA target running for one escalation; ``document`` is the domain clock.
+
+    ``met_at``, ``met_late`` and ``stopped_at`` repeat the document's, and severity, region,
+    level and customer are the escalation's when the clock started: what insights group by,
+    fixed once written, so a past week's figures never change."""
 
     __tablename__ = "sla_clocks"
-    __table_args__ = (Index("ix_sla_clocks_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_sla_clocks_state_due", "state", "due_at"),
+        Index("ix_sla_clocks_due_at", "due_at"),
+        Index("ix_sla_clocks_met_at", "met_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
@@ -191,6 +205,15 @@ class SlaClock(Base):
     due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     at_risk_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    met_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    met_late: Mapped[bool | None] = mapped_column(Boolean)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    severity: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[int | None] = mapped_column(Integer)
+    helpdesk: Mapped[str | None] = mapped_column(String(32))
+    customer: Mapped[str | None] = mapped_column(String(255))
 
 
 class InboxRow(Base):
@@ -355,3 +378,14 @@ class CatchUpWatermark(Base):
     seen_until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     checked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InsightWeek(Base):
+    """A week's insights, counted once the week is over: its figures never change after that,
+    so the page reads them here instead of counting the week again."""
+
+    __tablename__ = "insight_weeks"
+
+    week_start: Mapped[dt.datetime] = mapped_column(UtcDateTime, primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -34,6 +34,7 @@ FOUNDATION_TABLES = {
     "credential_status",
     "known_names",
     "catch_up_watermarks",
+    "insight_weeks",
 }
 
 
@@ -55,12 +56,17 @@ def columns(url: str, table: str) -> set[str]:
 
 def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
     assert tables(database_url) == FOUNDATION_TABLES
+    assert "met_at" in columns(database_url, "sla_clocks")
+    assert migrate.downgrade(database_url) == "0009"
+    assert "met_at" not in columns(database_url, "sla_clocks")
+    assert tables(database_url) == FOUNDATION_TABLES - {"insight_weeks"}
     assert migrate.downgrade(database_url) == "0008"
     assert "vendor_id" not in columns(database_url, "action_request_links")
     assert migrate.upgrade(database_url) == migrate.head_revision()
     assert tables(database_url) == FOUNDATION_TABLES
     assert "vendor_id" in columns(database_url, "action_request_links")
     assert "vendor_id" in columns(database_url, "action_requests")
+    assert "met_at" in columns(database_url, "sla_clocks")
 
 
 def test_the_embedded_database_is_sqlite_in_wal_mode(sqlite_url: str) -> None:

@@ -117,13 +117,14 @@ class World:
         severity: int = 1,
         opened: dt.timedelta = dt.timedelta(days=7),
         requester: str = REQUESTER,
+        organization: str = "Customer Ltd",
     ) -> None:
         """A customer's ticket, mirrored from the helpdesk (opened ``opened`` ago)."""
         self.tickets[number] = {
             "id": number,
             "subject": f"Orders fail to sync ({number})",
             "requester": requester,
-            "organization": "Customer Ltd",
+            "organization": organization,
             "priority": "urgent",
             "severity": str(severity),
             "status": "open",
