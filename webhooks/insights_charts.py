@@ -47,11 +47,14 @@ def _plot() -> tuple[float, float]:
 
 
 def _x_labels(labels: Sequence[str], slot: float) -> tuple[tuple[float, str], ...]:
-    every = max(1, len(labels) // 8)  # a phone-wide chart keeps its labels apart
+    # Six labels at most, counted back from the latest week so it is always named: a week's
+    # label ("2026-W49") is wider than its slot once there are more than six.
+    every = max(1, -(-len(labels) // 6))
+    last = len(labels) - 1
     return tuple(
         (LEFT + slot * (index + 0.5), label)
         for index, label in enumerate(labels)
-        if index % every == 0 or index == len(labels) - 1
+        if (last - index) % every == 0
     )
 
 
