@@ -115,7 +115,7 @@ def de_escalate(
     def decide(escalation: Escalation) -> Said:
         agreement = Agreement(by, note, now) if note.strip() else None
         resolution.de_escalate(escalation, agreement=agreement, actor=by, cause=cause, now=now)
-        return Said(f"De-escalated by agreement: {note}", customer=f"De-escalated: {note}")
+        return Said(f"De-escalated by agreement: {inert(note)}", customer=f"De-escalated: {note}")
 
     steps.run(escalation_id, "de-escalate", decide, cause=cause, now=now)
 
@@ -142,7 +142,7 @@ def remote_session(
             f"Remote session on {kept.held_at:%Y-%m-%d %H:%M} UTC with "
             f"{', '.join(kept.attendees)}: {kept.outcome}"
         )
-        return Said(f"{text} ({mention(by)})", internal=text)
+        return Said(f"{inert(text)} ({mention(by)})", internal=text)
 
     steps.run(escalation_id, "remote-session", decide, cause=cause, now=now)
 

@@ -18,6 +18,7 @@ from bridge.services.clocks import keep_clocks, told_if
 from bridge.services.closure import tell_trackers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationService
+from bridge.services.mrkdwn import inert
 from bridge.store.escalations import EscalationStore
 
 
@@ -131,8 +132,8 @@ def status_update(
         )
         if public:
             waiting = f" Waiting on the customer until {wait:%a %d %b %H:%M} UTC." if wait else ""
-            return Said(f"Status update: {text}{waiting}", customer=text)
-        return Said(f"Status update (internal): {text}", internal=text)
+            return Said(f"Status update: {inert(text)}{waiting}", customer=text)
+        return Said(f"Status update (internal): {inert(text)}", internal=text)
 
     steps.run(escalation_id, "status-update", decide, cause=cause, now=now)
 
@@ -163,7 +164,7 @@ def propose(
         proposed.append(plan.id)
         when = f", delivery {delivery_date.isoformat()}" if delivery_date else ""
         text = f"Action plan ({kind.value.replace('_', ' ')}{when}): {summary}"
-        return Said(f"Proposed {plan.id}. {text}", customer=text)
+        return Said(f"Proposed {plan.id}. {inert(text)}", customer=text)
 
     steps.run(escalation_id, "propose-plan", decide, cause=cause, now=now)
     return proposed[0]

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from bridge.config import load_settings
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.escalations import EscalationRequest
-from bridge.store import migrate
+from bridge.store import migrate, tables
 from tests.helpers import API_REVIEW, API_TRIAGE, migrated_runtime
 from webhooks.app import create_app
 
@@ -457,3 +458,30 @@ def test_the_largest_id_the_database_holds_is_looked_up_and_not_found(client: Fl
     response = client.get("/api/escalations/2147483647", headers=AUTH)
     assert response.status_code == 404
     assert response.json["error"] != "not_found"  # the escalation lookup answered, not routing
+
+
+def test_text_typed_into_the_api_reaches_the_slack_thread_as_typed_never_as_markup(
+    runtime, client
+) -> None:
+    """A status update, a plan and a de-escalation note are the staff's words: Slack shows
+    them as typed, so `<!channel>` or a disguised link typed into the API pings and hides
+    nothing, while the customer's copy on the ticket keeps the text unchanged."""
+    hostile = "Fixed <!channel> & see <https://evil.example|the portal>"
+    add_ticket(runtime)
+    escalation_id = escalate(client)["id"]
+    step(client, escalation_id, "activate", engineer="U-ENG")
+    step(client, escalation_id, "status-update", text=hostile)
+    step(client, escalation_id, "plans", kind="workaround", summary=hostile)
+    step(client, escalation_id, "plans/plan-1/accept")
+    step(client, escalation_id, "rca", on_track=True)
+    step(client, escalation_id, "de-escalate", note=hostile)
+
+    with runtime.sessions() as session:
+        rows = session.scalars(
+            select(tables.OutboxRow).where(tables.OutboxRow.operation == "thread_reply")
+        )
+        thread = [row.payload["text"] for row in rows]
+    shown = "Fixed &lt;!channel&gt; &amp; see &lt;https://evil.example|the portal&gt;"
+    told = [text for text in thread if shown in text]
+    assert len(told) == 3, thread
+    assert not [text for text in thread if "<!channel>" in text or "<https://evil" in text]
