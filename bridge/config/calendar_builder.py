@@ -1,7 +1,7 @@
 """Build business calendars from plain config values (the adapter around `holidays`).
 
 The domain's BusinessCalendar takes any container of dates; this module fills it from the
-`holidays` package plus explicit dates, and knows the seed regions of DOMAIN.md rule 7.
+`holidays` package plus explicit dates, and knows the seed regions of docs/domain.md rule 7.
 """
 
 from __future__ import annotations
@@ -143,5 +143,5 @@ def region_calendar(region: str, **overrides: Any) -> BusinessCalendar:
 
 
 def seed_calendars() -> dict[str, BusinessCalendar]:
-    """The seed regions of DOMAIN.md rule 7, as the embedded configuration defines them."""
+    """The seed regions of docs/domain.md rule 7, as the embedded configuration defines them."""
     return configured_calendars(seed_calendar_configs())

@@ -1,6 +1,6 @@
 """The escalation procedure as a pure model: standard library only, no I/O, no clock reads.
 
-records, enums, errors    the vocabulary (DOMAIN.md "Records")
+records, enums, errors    the vocabulary (docs/domain.md "Records")
 lifecycle                 transition tables and the audited way to apply a step
 intake, contacts          starting an escalation (rules 1, 2, 3, 5, 12)
 triage, levels            classification and levels (rules 4, 6)

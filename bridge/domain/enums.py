@@ -1,4 +1,4 @@
-"""The closed vocabularies of the escalation procedure (DOMAIN.md)."""
+"""The closed vocabularies of the escalation procedure (docs/domain.md)."""
 
 from __future__ import annotations
 

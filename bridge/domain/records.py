@@ -1,4 +1,4 @@
-"""The records of DOMAIN.md: plain dataclasses the store maps and the services change.
+"""The records of docs/domain.md: plain dataclasses the store maps and the services change.
 
 Entities (Ticket, Escalation, Spar, ActionRequest, ActionPlan) are mutable and change only through
 the functions of this package, each of which appends an AuditEvent. Values are frozen.

@@ -109,3 +109,32 @@ def test_the_checks_see_an_empty_cell_a_missing_test_and_an_unknown_one() -> Non
         "000 x, row 3: 3 cells under 4 columns",
     ]
     assert unknown_tests(page) == [f"{here}::test_that_was_never_written"]
+
+
+DOMAIN = ROOT / "docs" / "domain.md"
+CITED_RULE = re.compile(r"\brules? (\d+)(?: and (\d+))?")
+CITED_SEED = re.compile(r"\((00[0-9])(?:[,;][^)]*)?\)|\b(00[0-9]) —")
+
+
+def test_every_rule_and_seed_page_the_code_cites_is_in_the_repository() -> None:
+    """The code cites the model as "rule N" and the seed pages as "(004)": each resolves to a
+    numbered rule of docs/domain.md and a seed section of docs/procedure.md."""
+    rules = set(re.findall(r"^(\d+)\. \*\*", DOMAIN.read_text(encoding="utf-8"), re.MULTILINE))
+    seeds = set(re.findall(r"^## (00\d) — ", PROCEDURE.read_text(encoding="utf-8"), re.MULTILINE))
+    cited_rules: dict[str, str] = {}
+    cited_seeds: dict[str, str] = {}
+    for package in ("bridge", "webhooks", "sandbox"):
+        for module in (ROOT / package).rglob("*.py"):
+            text = module.read_text(encoding="utf-8")
+            where = str(module.relative_to(ROOT))
+            for found in CITED_RULE.finditer(text):
+                for number in filter(None, found.groups()):
+                    cited_rules.setdefault(number, where)
+            for found in CITED_SEED.finditer(text):
+                for number in filter(None, found.groups()):
+                    cited_seeds.setdefault(number, where)
+    assert len(cited_rules) > 5 and len(cited_seeds) == 5, (cited_rules, cited_seeds)
+    missing_rules = {n: where for n, where in cited_rules.items() if n not in rules}
+    missing_seeds = {n: where for n, where in cited_seeds.items() if n not in seeds}
+    assert missing_rules == {}, f"rules cited but not in docs/domain.md: {missing_rules}"
+    assert missing_seeds == {}, f"seed pages cited but not in docs/procedure.md: {missing_seeds}"

@@ -1,4 +1,4 @@
-"""The triage modal ``/escalate`` opens: the questions of DOMAIN.md rules 4 and 5.
+"""The triage modal ``/escalate`` opens: the questions of docs/domain.md rules 4 and 5.
 
 Each question is one input block; its ``block_id`` is the answer's name, so validation errors
 (``response_action: errors``) point at the right block.
