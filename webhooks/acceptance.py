@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from bridge.jobs.clock import utcnow
-from bridge.runtime import Runtime
 from bridge.services import closure, links
+from webhooks.context import current_runtime
 from webhooks.page_headers import protect
 
 log = structlog.get_logger(__name__)
@@ -27,14 +27,8 @@ def _protected(response: Response) -> Response:
     return protect(response)
 
 
-def _runtime() -> Runtime:
-    from webhooks.app import runtime_of
-
-    return runtime_of(current_app)
-
-
 def _notice(token: str) -> closure.Answer | Page:
-    runtime = _runtime()
+    runtime = current_runtime()
     try:
         notice_id = links.notice_of(runtime.settings, token)
         return runtime.services.closure.read(notice_id)
@@ -73,7 +67,7 @@ def answer(token: str) -> Page:
     if given not in links.ANSWERS:
         context: dict[str, Any] = {"notice": found, "chosen": "", "error": True}
         return render_template("resolution/ask.html", **context), 400
-    recorded = _runtime().services.closure.record_answer(
+    recorded = current_runtime().services.closure.record_answer(
         found.notice_id, given, by="customer (acceptance page)", now=utcnow()
     )
     return _answered(recorded)

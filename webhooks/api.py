@@ -10,7 +10,7 @@ import hmac
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -34,6 +34,7 @@ from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore, triage_of
 from webhooks.api_input import TicketRef, json_body
+from webhooks.context import current_runtime
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -114,12 +115,6 @@ class ActorBody(BaseModel):
 
     by: str = Field(min_length=1)
     note: str = ""
-
-
-def current_runtime() -> Any:
-    from webhooks.app import runtime_of
-
-    return runtime_of(current_app)
 
 
 def _problem(status: int, error: str, detail: str) -> tuple[dict[str, Any], int]:

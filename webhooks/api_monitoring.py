@@ -9,8 +9,9 @@ from pydantic import AwareDatetime, Field
 
 from bridge.jobs.clock import utcnow
 from bridge.services.monitoring import agree_monitoring_period
-from webhooks.api import api, current_runtime, show
+from webhooks.api import api, show
 from webhooks.api_steps import Step, _body, _cause
+from webhooks.context import current_runtime
 
 
 class MonitoringPeriod(Step):

@@ -14,8 +14,9 @@ from bridge.domain.triage import missing_answers, require_complete_triage, triag
 from bridge.jobs.clock import utcnow
 from bridge.services import procedure
 from bridge.services.steps import Said, agree_communication, propose, status_update
-from webhooks.api import TriageBody, api, current_runtime, show
+from webhooks.api import TriageBody, api, show
 from webhooks.api_input import TicketRef, json_body
+from webhooks.context import current_runtime
 
 
 class Step(BaseModel):

@@ -25,6 +25,7 @@ from webhooks import (
 from webhooks.acceptance import acceptance
 from webhooks.api import api
 from webhooks.board import board
+from webhooks.context import install, runtime_of
 from webhooks.insights import insights
 from webhooks.ops import ops
 from webhooks.payload import RecordIdConverter
@@ -75,8 +76,7 @@ def create_app(
         runtime = bootstrap(settings or load_settings())
     metrics = Metrics()
     metrics.watch(runtime)
-    app.extensions["bridge.runtime"] = runtime
-    app.extensions["bridge.observability.metrics"] = metrics
+    install(app, runtime, metrics)
 
     app.url_map.converters["id"] = RecordIdConverter
     app.register_blueprint(ops)
@@ -88,16 +88,6 @@ def create_app(
     slack.init_app(app)
     _instrument(app, metrics)
     return app
-
-
-def runtime_of(app: Flask) -> Runtime:
-    runtime: Runtime = app.extensions["bridge.runtime"]
-    return runtime
-
-
-def metrics_of(app: Flask) -> Metrics:
-    metrics: Metrics = app.extensions["bridge.observability.metrics"]
-    return metrics
 
 
 def _instrument(app: Flask, metrics: Metrics) -> None:

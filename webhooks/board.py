@@ -22,6 +22,7 @@ from bridge.store import board as queries
 from bridge.store.ids import record_id
 from webhooks import board_access as access
 from webhooks.board_shown import Shown, countdown, link, shown_rows, stamp
+from webhooks.context import current_runtime
 from webhooks.page_headers import protect
 
 board = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
@@ -89,7 +90,7 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 # -- the list -----------------------------------------------------------------------------------
 def _teams(session: Any) -> list[str]:
     """Channels routing can send an escalation to, and those open escalations went to."""
-    routing = access.runtime().settings.routing
+    routing = current_runtime().settings.routing
     known = {routing.default_channel, *(rule.channel for rule in routing.rules)}
     return sorted(known | queries.open_channels(session))
 
@@ -109,7 +110,7 @@ def _filters(args: Any, teams: list[str]) -> Filters:
 
 @board.get("")
 def index() -> Any:
-    with access.runtime().sessions() as session:
+    with current_runtime().sessions() as session:
         teams = _teams(session)
         try:
             filters = _filters(request.args, teams)
@@ -119,7 +120,7 @@ def index() -> Any:
         dead = queries.dead_letters(session)
     if filters.team is not None:
         rows = [row for row in rows if row.channel == filters.team]
-    now = access.runtime().clock()
+    now = current_runtime().clock()
     credentials = _credentials_to_mind(now)
     shown = _shown(rows, now)
     if access.wants_json():
@@ -140,7 +141,7 @@ def index() -> Any:
         states=STATES,
         levels=LEVELS,
         teams=teams,
-        team_names=access.runtime().services.names.known_channels(teams),
+        team_names=current_runtime().services.names.known_channels(teams),
         now=now,
         countdown=countdown,
         stamp=stamp,
@@ -158,7 +159,7 @@ def _credentials_to_mind(now: dt.datetime) -> list[dict[str, str]]:
             "detail": found.describe(now),
             "fix": found.fix,
         }
-        for found in access.runtime().credentials.all()
+        for found in current_runtime().credentials.all()
         if found.needs_attention(now)
     ]
 
@@ -169,7 +170,7 @@ def _json_dead(dead: queries.DeadLetters) -> dict[str, Any]:
 
 
 def _shown(rows: list[queries.BoardRow], now: dt.datetime) -> dict[int, Shown]:
-    runtime = access.runtime()
+    runtime = current_runtime()
     return shown_rows(rows, runtime.settings, runtime.services.names, now)
 
 
@@ -217,14 +218,14 @@ def timeline(escalation_id: str) -> Any:
     number = record_id(escalation_id)
     found = None
     if number is not None:
-        with access.runtime().sessions() as session:
+        with current_runtime().sessions() as session:
             found = queries.timeline(session, number)
             dead = queries.dead_letters(session)
     if found is None:
         named = escalation_id if len(escalation_id) <= 40 else escalation_id[:40] + "…"
         return access.problem(404, "escalation_not_found", f"No escalation {named} on this bridge.")
     triage = shown_triage(found.triage)
-    now = access.runtime().clock()
+    now = current_runtime().clock()
     clocks = [
         {"kind": kind.value, "state": shown(clock, now).value, "shown": describe(clock, now)}
         for kind, clock in latest(found.clocks).items()
@@ -235,14 +236,14 @@ def timeline(escalation_id: str) -> Any:
             "connector": source.connector,
             "scope": source.scope,
             "shown": source.describe(now),
-            "ok": source.ok(now, access.runtime().services.catch_up.interval),
+            "ok": source.ok(now, current_runtime().services.catch_up.interval),
         }
-        for source in access.runtime().sync_health()
+        for source in current_runtime().sync_health()
         if source.connector in {record.system for record in view.records}
     ]
     # Actors, and the engineer an activation names, are Slack ids: people read their names.
     people = {event.actor for event in found.events} | {event.note for event in found.events}
-    actors = access.runtime().services.names.known_people(people)
+    actors = current_runtime().services.names.known_people(people)
     if access.wants_json():
         events = [
             {

@@ -31,8 +31,8 @@ from flask.blueprints import BlueprintSetupState
 from pydantic import SecretStr
 
 from bridge.jobs.clock import utcnow
-from bridge.runtime import Runtime
 from bridge.store.board_sessions import BoardSessions
+from webhooks.context import current_runtime, runtime_of
 from webhooks.login_limit import LoginLimit
 
 SESSION_KEY = "board"
@@ -44,16 +44,8 @@ LOGIN_UNAVAILABLE = (
 )
 
 
-def runtime() -> Runtime:
-    from webhooks.app import runtime_of
-
-    return runtime_of(current_app)
-
-
 def configure(state: BlueprintSetupState) -> None:
     """Sign sessions with BRIDGE_SECRET_KEY unless the app was given a key of its own."""
-    from webhooks.app import runtime_of
-
     app: Flask = state.app
     settings = runtime_of(app).settings
     if not app.secret_key and settings.secret_key is not None:
@@ -67,7 +59,7 @@ def configure(state: BlueprintSetupState) -> None:
 
 def api_token() -> SecretStr | None:
     """The token, or None when unset or blank (a blank token would let anyone in)."""
-    token: SecretStr | None = runtime().settings.api_token
+    token: SecretStr | None = current_runtime().settings.api_token
     return token if token is not None and token.get_secret_value().strip() else None
 
 
@@ -111,13 +103,13 @@ def check_token(supplied: str) -> bool:
 
 
 def _board_sessions() -> BoardSessions:
-    return BoardSessions(runtime().sessions)
+    return BoardSessions(current_runtime().sessions)
 
 
 def log_in() -> None:
     token = api_token()
     assert token is not None
-    lasting = dt.timedelta(hours=runtime().settings.board.session_hours)
+    lasting = dt.timedelta(hours=current_runtime().settings.board.session_hours)
     log_out()  # a browser logging in again keeps no second session behind it
     session[SESSION_KEY] = _fingerprint(token)
     session[LOGIN_KEY] = _board_sessions().open(utcnow(), lasting)

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, g, render_template, request
 from bridge.services.insights import DIMENSIONS, KINDS, MEASURES, Report, Share, Spread
 from webhooks import board_access as access
 from webhooks import insights_charts as charts
+from webhooks.context import current_runtime
 from webhooks.page_headers import protect
 
 insights = Blueprint("insights", __name__, url_prefix="/board", template_folder="templates")
@@ -74,7 +75,7 @@ def _report(customers: int | None = None) -> Report | tuple[Any, int]:
         weeks = weeks_asked(request.args)
     except BadWeeks as bad:
         return access.problem(400, "bad_filter", str(bad), parameter="weeks")
-    runtime = access.runtime()
+    runtime = current_runtime()
     return runtime.services.insights.report(weeks, runtime.clock(), customers=customers)
 
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from flask import current_app, request
+from flask import request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bridge.services.json_body import TooDeep, parse_json
 from bridge.store.inbox import Delivery
+from webhooks.context import current_metrics, current_runtime
 from webhooks.payload import Malformed
 
 log = structlog.get_logger("webhooks.receive")
@@ -55,9 +56,8 @@ class Receiver:
 
 
 def refuse(source: str, status: int, reason: str, detail: str) -> Answer:
-    from webhooks.app import metrics_of
 
-    metrics_of(current_app).webhook_rejections.labels(source, reason).inc()
+    current_metrics().webhook_rejections.labels(source, reason).inc()
     log.warning("webhook.rejected", source=source, reason=reason, status=status)
     return {"error": reason, "detail": detail}, status
 
@@ -79,9 +79,7 @@ def read_body(max_bytes: int) -> bytes | None:
 
 
 def secrets_or_none(source: str) -> list[bytes]:
-    from webhooks.app import runtime_of
-
-    secrets = runtime_of(current_app).settings.webhook_secrets(source)
+    secrets = current_runtime().settings.webhook_secrets(source)
     if not secrets:
         log.warning("webhook.not_configured", source=source, setting=secret_setting(source))
     return secrets
@@ -107,9 +105,7 @@ def too_large(source: str, max_bytes: int) -> Answer:
 
 def outside_window(signed_at: dt.datetime | None) -> str | None:
     """Why a delivery signed at ``signed_at`` is refused as a replay, or None when it is fresh."""
-    from webhooks.app import runtime_of
-
-    window = runtime_of(current_app).settings.webhooks.signature_window_seconds
+    window = current_runtime().settings.webhooks.signature_window_seconds
     if signed_at is None:
         return "the signed timestamp is not an ISO 8601 time"
     if abs(time.time() - signed_at.timestamp()) > window:
@@ -159,10 +155,8 @@ def receive(receiver: Receiver) -> Answer:
 
 def hand_off(delivery: Delivery) -> Answer:
     """Store, then answer: 202 for a new delivery, 200 for one seen before."""
-    from webhooks.app import runtime_of
-
     try:
-        stored = runtime_of(current_app).handoff.accept(delivery)
+        stored = current_runtime().handoff.accept(delivery)
     except SQLAlchemyError as exc:
         # Not the sender's fault: 503 makes every vendor deliver again later.
         log.error("webhook.store_failed", source=delivery.source, error=type(exc).__name__)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bridge import __version__
 from bridge.observability.health import readiness
 from webhooks import board_access
+from webhooks.context import current_metrics, current_runtime
 from webhooks.page_headers import protect
 
 ops = Blueprint("ops", __name__)
@@ -30,9 +31,7 @@ def healthz() -> dict[str, Any]:
 
 @ops.get("/readyz")
 def readyz() -> tuple[dict[str, Any], int]:
-    from webhooks.app import runtime_of
-
-    checks = readiness(runtime_of(current_app))
+    checks = readiness(current_runtime())
     failing = {check.name: check.detail for check in checks if not check.ok}
     body: dict[str, Any] = {
         "status": "ready" if not failing else "not_ready",
@@ -43,7 +42,6 @@ def readyz() -> tuple[dict[str, Any], int]:
 
 @ops.get("/metrics")
 def metrics() -> Response:
-    from webhooks.app import metrics_of
 
-    payload = generate_latest(metrics_of(current_app).registry)
+    payload = generate_latest(current_metrics().registry)
     return Response(payload, mimetype=CONTENT_TYPE_LATEST)

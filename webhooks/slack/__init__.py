@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bridge.services.ports import SlackWorkspace, has_feature
+from webhooks.context import runtime_of
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.workspace_pin import NOT_PINNED_FIX, WorkspacePin
 
@@ -29,7 +30,6 @@ class SlackSurface:
 
 
 def init_app(app: Flask) -> None:
-    from webhooks.app import runtime_of
     from webhooks.slack.bolt_app import build_bolt_app
     from webhooks.slack.routes import blueprint
 
