@@ -95,11 +95,13 @@ def test_every_http_request_to_jira_takes_a_slot_of_its_budget(
 ) -> None:
     """One library call may send several requests (linking first reads the link types): Jira
     counts each, so the budget does too."""
+    sandbox.jira.recorder.clear()  # the sandbox serves the module's earlier tests too
     gate = CountingGate()
     connector = make_jira(sandbox, Context(gate=gate, earlier=context.earlier))
-    spar = connector.create_record(spar_spec(), IdempotencyKey("jira:esc-1:spar:create"))
+    key = "jira:esc-budget:{}:create"
+    spar = connector.create_record(spar_spec("esc-budget"), IdempotencyKey(key.format("spar")))
     ar_spec = RecordSpec(kind="ar", summary="Export worker leaks", link_to=spar.key)
-    connector.create_record(ar_spec, IdempotencyKey("jira:esc-1:ar:create"))
+    connector.create_record(ar_spec, IdempotencyKey(key.format("ar")))
 
     sent = [r for r in sandbox.jira.recorder.requests if r.path.startswith("/rest/")]
     assert gate.taken == len(sent) > 0
