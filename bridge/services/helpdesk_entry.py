@@ -9,12 +9,15 @@
   claims a guard token named after the delivery, and a level already reached is not raised to.
   With no escalation open and no triage answers (a mail carries none), the ask is kept as a
   pending escalation request and support is asked to triage it (``triage_requests.py``).
+- A ticket marked for escalation while the bridge was down, found by catch-up without the
+  trigger's answers, is asked to be triaged the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -132,6 +135,39 @@ class HelpdeskEntry(Service):
                 )
         log.info("helpdesk.named_ticket_escalated", named=named, escalation_id=escalation_id)
         return escalation_id
+
+    # -- marked for escalation while the bridge was down ----------------------------------------
+    def marked_while_down(
+        self,
+        helpdesk: str,
+        ticket: Ticket,
+        change: str,
+        *,
+        marked_by: str,
+        cause: str,
+        now: dt.datetime,
+    ) -> bool:
+        """Catch-up found the change that marked ``ticket``; the trigger with its answers never
+        arrived. Unless the bridge heard the mark (the ticket mirrored as marked) or an
+        escalation is open, support is asked to triage it. The ticket is mirrored unmarked
+        when new, so the trigger arriving late still opens the escalation with its answers."""
+        ticket_ref = f"{helpdesk}:{ticket.external_id}"
+        with self.transactions.begin() as session:
+            store = EscalationStore(session)
+            row = store.find_ticket(ticket_ref)
+            if row is None:
+                store.save_ticket(helpdesk, replace(ticket, escalation_marked=False), now)
+            elif store.ticket_of(row).escalation_marked:
+                log.info("helpdesk.mark_already_heard", ticket=ticket_ref)
+                return False
+        escalation_id, _ = self._open_escalation(ticket_ref)
+        if escalation_id is not None:
+            log.info("helpdesk.marked_ticket_escalated", ticket=ticket_ref)
+            return False
+        asked = self.triage_requests.ask_after_mark(
+            helpdesk, ticket.external_id, change, marked_by=marked_by, cause=cause, now=now
+        )
+        return asked is not None
 
     # -- the customer copies a level's owner -----------------------------------------------------
     def _open_escalation(self, ticket_ref: str) -> tuple[int | None, str]:

@@ -28,6 +28,7 @@ from bridge.services.monitoring import Monitoring
 from bridge.services.mrkdwn import inert
 from bridge.services.names import Names
 from bridge.services.replies import Replies, public_comment
+from bridge.services.signals import MARKED_WHILE_DOWN
 from bridge.services.spar import SparFiling, TrackerNotConfigured
 from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
@@ -216,6 +217,16 @@ class HelpdeskProcessor(Service):
             ticket.requester = self.names.requester(row.source, ticket.requester)
         now = self.now()
         cause = f"{row.source}:{row.delivery_id}"
+        if row.event_type == MARKED_WHILE_DOWN:
+            asked = self.entry.marked_while_down(
+                row.source,
+                event.ticket,
+                row.delivery_id,
+                marked_by=event.updated_by,
+                cause=cause,
+                now=now,
+            )
+            return "done" if asked else "ignored"
         if row.source == "intake" and self.settings.contacts:
             check = check_requester(
                 event.ticket.requester,

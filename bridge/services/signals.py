@@ -17,6 +17,8 @@ RELEASE_PUBLISHED = "github.release_published"
 MILESTONE_CLOSED = "github.milestone_closed"
 VERSION_RELEASED = "jira.version_released"
 ISSUE_DONE = "jira.issue_done"
+# A Zendesk ticket marked for escalation that catch-up found in the ticket event export.
+MARKED_WHILE_DOWN = "ticket.marked_while_down"
 
 _CLOSING = re.compile(
     r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+"
@@ -156,6 +158,11 @@ def content_delivery_id(source: str, event_type: str, payload: dict[str, Any]) -
         return _github_content_id(event_type, payload, repo) if repo else None
     if source == "jira":
         return _jira_content_id(event_type, payload)
+    if source == "zendesk" and event_type == MARKED_WHILE_DOWN:
+        # The audit that marked the ticket and its change: what only the export names.
+        ticket = _text(payload.get("subject")).removeprefix("zen:ticket:")
+        change = _text(payload.get("id")).removeprefix("export:")
+        return f"{MARKED_WHILE_DOWN}:{ticket}:{change}" if ticket and change else None
     if source == "zendesk" and event_type == "ticket.comment_added":
         # The event subscription's own id is not in the ticket event export; the comment's is.
         ticket = _text(payload.get("subject")).removeprefix("zen:ticket:")

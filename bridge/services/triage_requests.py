@@ -5,7 +5,9 @@ triage answers every entry point needs (002), so the bridge may not open the esc
 The ask is kept as a pending escalation request and support is asked in the ticket's
 escalation channel, with the customer's words and a button opening the triage form for the
 ticket; the escalation that then opens settles the request. Once per message: a resent
-delivery finds its request already there and posts nothing.
+delivery finds its request already there and posts nothing. A ticket marked for escalation
+while the bridge was down (found by catch-up, without the trigger's answers) is asked the
+same way, once per change that marked it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import structlog
 
@@ -96,6 +99,39 @@ def triage_request_message(ticket_ref: str, role: str, words: str) -> tuple[str,
     return text, blocks
 
 
+def marked_request_message(ticket_ref: str, _role: str, words: str) -> tuple[str, list[Any]]:
+    """A ticket marked for escalation whose trigger never reached the bridge."""
+    ticket = escaped(ticket_ref)
+    text = f"Ticket {ticket} was marked for escalation while the bridge was down; triage it."
+    head = (
+        f":rotating_light: *Ticket {ticket}* was marked for escalation while the bridge was "
+        "down. Its trigger's triage answers never arrived, so no escalation is open: triage the "
+        "ticket to open one (if the trigger still arrives, it opens the escalation instead)."
+    )
+    button = {
+        "type": "button",
+        "action_id": OPEN_TRIAGE,
+        "text": {"type": "plain_text", "text": "Triage and escalate"},
+        "style": "primary",
+        "value": _button_value(ticket_ref, words),
+    }
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": head}},
+        {"type": "actions", "block_id": "triage_request", "elements": [button]},
+    ]
+    return text, blocks
+
+
+class Ask(NamedTuple):
+    """What is kept of an ask to escalate: its key, the level, the words, who, and why."""
+
+    key: str
+    level: Level
+    words: str
+    requested_by: str
+    cause: str
+
+
 class TriageRequests(Service):
     def ask_support(
         self,
@@ -114,6 +150,37 @@ class TriageRequests(Service):
         words = (customer_comment(document) if isinstance(document, dict) else None) or ""
         key = message_key(helpdesk, number, document, words)
         ticket_ref = f"{helpdesk}:{number}"
+        asked = Ask(key, level, words, requested_by, cause)
+        return self._keep_and_post(ticket_ref, asked, triage_request_message, role, now)
+
+    def ask_after_mark(
+        self,
+        helpdesk: str,
+        number: str,
+        change: str,
+        *,
+        marked_by: str,
+        cause: str,
+        now: dt.datetime,
+    ) -> int | None:
+        """The ticket was marked for escalation while the bridge heard no webhooks: its
+        trigger's answers never came, so support is asked to triage it; keyed by the change."""
+        ticket = hashlib.sha256(number.encode("utf-8", "replace")).hexdigest()[:16]
+        mark = hashlib.sha256(change.encode("utf-8", "replace")).hexdigest()[:16]
+        key = f"{helpdesk[:32]}:{ticket}:marked-{mark}"
+        words = f"Marked for escalation in {helpdesk} by {marked_by} while the bridge was down."
+        asked = Ask(key, Level.SUPPORT_MANAGER, words, marked_by, cause)
+        return self._keep_and_post(f"{helpdesk}:{number}", asked, marked_request_message, "", now)
+
+    def _keep_and_post(
+        self,
+        ticket_ref: str,
+        asked: Ask,
+        message: Callable[[str, str, str], tuple[str, list[Any]]],
+        role: str,
+        now: dt.datetime,
+    ) -> int | None:
+        key, level, words, requested_by, cause = asked
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             row = store.find_ticket(ticket_ref)
@@ -132,7 +199,7 @@ class TriageRequests(Service):
                 log.info("helpdesk.triage_already_requested", ticket=ticket_ref)
                 return None
             channel = route(self.settings.routing, store.ticket_of(row)).channel
-            text, blocks = triage_request_message(ticket_ref, role, words)
+            text, blocks = message(ticket_ref, role, words)
             effect = effects.channel_post(
                 f"triage-request:{key}", channel=channel, text=text, blocks=blocks
             )

@@ -181,6 +181,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, OAuthTokens, VendorServer):
                 not isinstance(c, dict) or "@" not in str(c.get("user_email", "")) for c in ccs
             ):
                 return self.invalid({"email_ccs": [{"description": "Email CCs: is invalid"}]})
+            before = (list(ticket.tags), dict(ticket.custom_fields))
             refused = self.set_custom_fields(ticket, data.get("custom_fields") or [])
             if refused is not None:
                 return refused
@@ -201,6 +202,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, OAuthTokens, VendorServer):
                 self.set_status(ticket, data["status"])
             ticket.updated_at = now()
             self.run_triggers(ticket, AGENT_ID)
+            self.record_changes(ticket, *before)
             return jsonify(
                 {
                     "ticket": self.ticket_json(ticket),

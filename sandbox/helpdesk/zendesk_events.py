@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.helpdesk.zendesk_model import (
+    AGENT_ID,
     ZendeskComment,
     ZendeskTicket,
     comment_json,
@@ -99,6 +100,47 @@ class TicketEvents:
             ticket.tags, ticket.updated_at = list(tags), now()
             self.ticket_event(
                 ticket, "tags_changed", {"tags_added": added, "tags_removed": removed}
+            )
+
+    def record_changes(
+        self, ticket: ZendeskTicket, tags: list[str], fields: dict[int, Any], by: int = 0
+    ) -> None:
+        """The update's audit, kept for the ticket event export when it changed the tags or a
+        custom field: one ``Change`` child event for each, as Zendesk's audits describe them
+        (``field_name`` "tags" or the field's id, ``value``, ``previous_value``; a tag change
+        also names its ``added_tags`` and ``removed_tags``)."""
+        changes: list[dict[str, Any]] = []
+        if ticket.tags != tags:
+            changes.append(
+                {
+                    "field_name": "tags",
+                    "value": list(ticket.tags),
+                    "previous_value": list(tags),
+                    "added_tags": [t for t in ticket.tags if t not in tags],
+                    "removed_tags": [t for t in tags if t not in ticket.tags],
+                }
+            )
+        for number, value in ticket.custom_fields.items():
+            if fields.get(number) != value:
+                changes.append(
+                    {
+                        "field_name": str(number),
+                        "value": value,
+                        "previous_value": fields.get(number),
+                    }
+                )
+        if changes:
+            children = [
+                {"id": next(self.ids), "event_type": "Change", "via": "Web form", **change}
+                for change in changes
+            ]
+            ticket.audits.append(
+                {
+                    "id": next(self.ids),
+                    "created_at": now(),
+                    "updater_id": by or AGENT_ID,
+                    "child_events": children,
+                }
             )
 
     def set_email_ccs(self, ticket: ZendeskTicket, changes: list[dict[str, Any]]) -> None:

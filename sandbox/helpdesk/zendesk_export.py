@@ -1,7 +1,8 @@
 """Zendesk's incremental ticket event export, ``GET /api/v2/incremental/ticket_events.json``:
 each comment the sandbox holds as the ``Audit`` event that added it, with its ``Comment`` child
-event when ``include=comment_events`` (Zendesk sends comment text only then). Time-based
-paging as Zendesk's: ``start_time`` in Unix seconds, refused when under a minute old;
+event when ``include=comment_events`` (Zendesk sends comment text only then), and each update
+that changed a ticket's tags or custom fields as its ``Audit`` with ``Change`` child events.
+Time-based paging as Zendesk's: ``start_time`` in Unix seconds, refused when under a minute old;
 ``end_time``, ``next_page`` and ``end_of_stream`` say where to go on."""
 
 from __future__ import annotations
@@ -34,18 +35,24 @@ def register_export_routes(server: ZendeskServer, app: Flask) -> None:
         if start > time.time() - 60:
             return server.error(400, "Too recent start_time. Use a start_time older than 1 minute")
         comments = request.args.get("include") == "comment_events"
+        added = [
+            (_epoch(comment.created_at), comment.id + 1_000_000, ticket.id, comment)
+            for ticket in server.tickets.values()
+            for comment in ticket.comments
+        ]
+        changed = [
+            (_epoch(audit["created_at"]), audit["id"], ticket.id, audit)
+            for ticket in server.tickets.values()
+            for audit in ticket.audits
+        ]
         found = sorted(
-            (
-                (_epoch(comment.created_at), ticket.id, comment)
-                for ticket in server.tickets.values()
-                for comment in ticket.comments
-                if _epoch(comment.created_at) >= start
-            ),
-            key=lambda row: (row[0], row[2].id),
+            (row for row in added + changed if row[0] >= start), key=lambda row: row[:2]
         )[:PAGE]
         events = [
-            _audit(at, server.tickets[ticket_id], comment, comments)
-            for at, ticket_id, comment in found
+            _change_audit(at, ticket_id, audit)
+            if isinstance(audit, dict)
+            else _audit(at, server.tickets[ticket_id], audit, comments)
+            for at, _, ticket_id, audit in found
         ]
         end = found[-1][0] if found else start
         return jsonify(
@@ -57,6 +64,20 @@ def register_export_routes(server: ZendeskServer, app: Flask) -> None:
                 "next_page": server.url(f"incremental/ticket_events.json?start_time={end}"),
             }
         )
+
+
+def _change_audit(at: int, ticket_id: int, audit: dict[str, Any]) -> dict[str, Any]:
+    """An update's audit whose ``Change`` events changed the tags or a custom field."""
+    return {
+        "id": audit["id"],
+        "ticket_id": ticket_id,
+        "timestamp": at,
+        "created_at": audit["created_at"],
+        "updater_id": audit["updater_id"],
+        "via": "web",
+        "event_type": "Audit",
+        "child_events": audit["child_events"],
+    }
 
 
 def _audit(at: int, ticket: Any, comment: Any, comments: bool) -> dict[str, Any]:

@@ -63,6 +63,9 @@ class ZendeskTicket:
     external_id: str | None = None
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
+    # The audits of updates that changed its tags or custom fields, as the ticket event
+    # export lists them (``zendesk_export.py``): {"id", "created_at", "updater_id", "changes"}.
+    audits: list[dict[str, Any]] = field(default_factory=list)
 
 
 def ticket_json(ticket: ZendeskTicket, url: str, fields: list[dict[str, Any]]) -> dict[str, Any]:

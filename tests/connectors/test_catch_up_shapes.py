@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
+from bridge.config.connectors import EscalationEntry
 from bridge.connectors.jira import issue_catchup
 from bridge.connectors.zendesk.catchup import comment_added
+from bridge.connectors.zendesk.marks import marked_while_down, marks
 from bridge.services import ar_events, replies
 from bridge.services.ports import PermanentConnectorError
-from bridge.services.signals import content_delivery_id
+from bridge.services.signals import MARKED_WHILE_DOWN, content_delivery_id
 
 SINCE = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
 DEVELOPER = {"accountId": "712020:dana", "displayName": "Dana Developer"}
@@ -126,3 +128,56 @@ def test_a_jira_refusal_of_another_kind_still_fails_the_run() -> None:
 
     with pytest.raises(PermanentConnectorError):
         issue_catchup.missed_on_issues(search, ["DEV-7"], SINCE, SINCE + dt.timedelta(hours=1))
+
+
+ENTRY_TAG = EscalationEntry(tag="escalation")
+ENTRY_FIELD = EscalationEntry(field_id=360001, value="escalation")
+
+
+@pytest.mark.parametrize(
+    ("change", "entry", "marked"),
+    [
+        ({"field_name": "tags", "added_tags": ["Escalation"], "removed_tags": []}, ENTRY_TAG, True),
+        (
+            {"field_name": "tags", "added_tags": ["vip"], "value": ["escalation", "vip"]},
+            ENTRY_TAG,
+            False,
+        ),
+        ({"field_name": "tags", "value": ["escalation"], "previous_value": []}, ENTRY_TAG, True),
+        (
+            {"field_name": "tags", "value": ["escalation"], "previous_value": ["escalation"]},
+            ENTRY_TAG,
+            False,
+        ),
+        (
+            {"field_name": "360001", "value": "escalation", "previous_value": None},
+            ENTRY_FIELD,
+            True,
+        ),
+        ({"field_name": "360001", "value": "", "previous_value": "escalation"}, ENTRY_FIELD, False),
+        (
+            {"field_name": "360002", "value": "escalation", "previous_value": None},
+            ENTRY_FIELD,
+            False,
+        ),
+    ],
+)
+def test_a_change_marks_a_ticket_only_when_it_puts_the_configured_mark_on(
+    change: dict[str, Any], entry: EscalationEntry, marked: bool
+) -> None:
+    assert marks({"id": 7, "event_type": "Change", **change}, entry) is marked
+
+
+def test_a_ticket_marked_while_down_is_keyed_by_the_audit_and_its_change() -> None:
+    ticket = {"id": 100, "subject": "Orders fail", "status": "open", "tags": ["escalation"]}
+    audit = {"id": 555, "created_at": "2026-12-06T10:30:00Z", "updater_id": 76872}
+    change = {"id": 556, "event_type": "Change", "field_name": "tags", "added_tags": ["escalation"]}
+
+    found = marked_while_down(ticket, audit, change, "agent@example.com")
+    again = marked_while_down(ticket | {"subject": "renamed"}, audit, change, "agent@example.com")
+
+    assert found.event_type == MARKED_WHILE_DOWN
+    key = content_delivery_id("zendesk", found.event_type, found.payload)
+    assert key == "ticket.marked_while_down:100:555:556"
+    assert content_delivery_id("zendesk", again.event_type, again.payload) == key
+    assert found.payload["detail"]["updated_by"] == "agent@example.com"

@@ -6,9 +6,11 @@ import pytest
 import requests
 import structlog
 from jira.exceptions import JIRAError
+from limits.storage import MemoryStorage
 
 from bridge.config.connectors import JiraSettings
 from bridge.connectors.jira import JiraConnector, markup
+from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context
 from bridge.connectors.tracker import WAITING_TITLE
 from bridge.services.ports import (
@@ -74,6 +76,36 @@ def test_a_spar_and_its_ar_are_filed_linked_and_pointed_back_at_the_ticket(
     assert remote["object"]["url"] == "https://acme.zendesk.com/agent/tickets/812"
     linked = issue_state(sandbox, ar.key)["fields"]["issuelinks"]
     assert [link["outwardIssue"]["key"] for link in linked] == [spar.key]
+
+
+class CountingGate(RateGate):
+    """Jira's budget, counting the slots taken."""
+
+    def __init__(self) -> None:
+        super().__init__(MemoryStorage(), rates={"jira:requests": "10/second"})
+        self.taken = 0
+
+    def take(self, budget: str, *scope: str) -> None:
+        self.taken += budget == "jira:requests"
+        super().take(budget, *scope)
+
+
+def test_every_http_request_to_jira_takes_a_slot_of_its_budget(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """One library call may send several requests (linking first reads the link types): Jira
+    counts each, so the budget does too."""
+    sandbox.jira.recorder.clear()  # the sandbox serves the module's earlier tests too
+    gate = CountingGate()
+    connector = make_jira(sandbox, Context(gate=gate, earlier=context.earlier))
+    key = "jira:esc-budget:{}:create"
+    spar = connector.create_record(spar_spec("esc-budget"), IdempotencyKey(key.format("spar")))
+    ar_spec = RecordSpec(kind="ar", summary="Export worker leaks", link_to=spar.key)
+    connector.create_record(ar_spec, IdempotencyKey(key.format("ar")))
+
+    sent = [r for r in sandbox.jira.recorder.requests if r.path.startswith("/rest/")]
+    assert gate.taken == len(sent) > 0
+    assert any(r.path.endswith("/issueLinkType") for r in sent)
 
 
 def test_filing_again_with_the_same_key_finds_the_first_issue(

@@ -15,6 +15,7 @@ from sandbox import Sandbox
 from tests.slack.workspace import (
     ALICE,
     CHANNEL,
+    add_escalation,
     add_ticket,
     interaction,
     notes_to,
@@ -72,4 +73,17 @@ def test_a_ticket_the_bridge_no_longer_knows_is_told_not_opened(
     assert interaction(client, pressed("zendesk:4711")).status_code == 200
     [note] = wait_for(lambda: notes_to(sandbox, ALICE))
     assert note.startswith("No ticket `zendesk:4711` is known to the bridge.")
+    assert sandbox.slack.world.views == {}
+
+
+def test_a_ticket_escalated_since_the_ask_is_told_so_not_opened_again(
+    client: FlaskClient, runtime: Runtime, sandbox: Sandbox
+) -> None:
+    """The trigger arrived late and opened the escalation: pressing the button opens no form."""
+    with runtime.sessions.begin() as session:
+        escalation_id = add_escalation(session, add_ticket(session, "4711")).id
+
+    assert interaction(client, pressed("zendesk:4711")).status_code == 200
+    [note] = wait_for(lambda: notes_to(sandbox, ALICE))
+    assert note == f"Ticket zendesk:4711 is already escalated: escalation {escalation_id} is open."
     assert sandbox.slack.world.views == {}

@@ -1,7 +1,8 @@
 """The "Triage and escalate" button under a customer's ask to escalate
 (``bridge/services/triage_requests.py``): it opens the ``/escalate`` triage form for the ticket,
 "What happened" prefilled with the customer's words. Like ``/escalate``, anyone may press it;
-submitting the form is the Slack escalation request it always was."""
+submitting the form is the Slack escalation request it always was. Pressed once the ticket's
+escalation is open (its trigger arrived late), it says so instead of opening the form."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from typing import Any
 
 import structlog
 
+from bridge.domain.enums import EscalationState
 from bridge.services.ports import ConnectorError
-from bridge.store.queries import find_tickets
+from bridge.store.queries import find_tickets, latest_escalation
 from webhooks.payload import dig, scalar_text
 from webhooks.slack.commands import ticket_ref, unknown_ticket
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.modal import triage_modal
 
 log = structlog.get_logger("webhooks.slack")
+ENDED = (EscalationState.CLOSED, EscalationState.DE_ESCALATED)
 NO_TICKET = "This button names no ticket; escalate with `/escalate <ticket>`."
 
 
@@ -46,7 +49,13 @@ class TriageButton:
             return
         with self.listeners.runtime.sessions() as session:
             matches = find_tickets(session, ref.external_id, ref.helpdesk)
+            latest = latest_escalation(session, matches[0].id) if len(matches) == 1 else None
         refusal = unknown_ticket(ref, matches)
+        if refusal is None and latest is not None and latest.state not in ENDED:
+            # The trigger arrived late, or someone triaged it already: no second escalation.
+            refusal = (
+                f"Ticket {matches[0].ref} is already escalated: escalation {latest.id} is open."
+            )
         if refusal is not None:
             self.listeners.tell(channel, user, refusal)
             return

@@ -70,11 +70,11 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
 
     @cached_property
     def client(self) -> jira.JIRA:
-        return site.client_for(self.settings)
+        # Each HTTP request takes a slot of Jira's budget, not each library call.
+        return site.client_for(self.settings, lambda: self._gate.take("jira:requests"))
 
     def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
         def attempt() -> T:
-            self._gate.take("jira:requests")
             vendor_errors = (JIRAError, requests.RequestException)
             return translated(fn, vendor_errors, translate, creates=creates)
 

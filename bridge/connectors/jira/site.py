@@ -5,6 +5,7 @@ accepted."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import jira
@@ -44,7 +45,11 @@ def rest_base(settings: JiraSettings) -> str:
     return f"{str(settings.gateway_url).rstrip('/')}/ex/jira/{cloud_id}"
 
 
-def client_for(settings: JiraSettings) -> jira.JIRA:
+def client_for(
+    settings: JiraSettings, before_request: Callable[[], None] | None = None
+) -> jira.JIRA:
+    """The Jira client; ``before_request`` runs before each HTTP request it sends (one call of
+    the library may send several: ``create_issue_link`` first reads the link types)."""
     auth: dict[str, Any] = {}
     if settings.personal_access_token is not None:
         auth["token_auth"] = settings.personal_access_token.get_secret_value()  # Bearer
@@ -63,6 +68,15 @@ def client_for(settings: JiraSettings) -> jira.JIRA:
     if cloud:
         # Known from settings, which saves a serverInfo call on every worker start.
         client.deploymentType = "Cloud"
+    if before_request is not None:
+        session = client._session
+        send = session.request
+
+        def gated(method: str, url: str | bytes, **kwargs: Any) -> Any:
+            before_request()
+            return send(method, url, **kwargs)
+
+        session.request = gated  # type: ignore[method-assign]
     return client
 
 

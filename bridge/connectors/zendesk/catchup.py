@@ -1,9 +1,11 @@
 """Public comments on escalated tickets since a time, as Zendesk's ``ticket.comment_added``
 event subscription would have told them: the customer's replies (and support's public
 answers, which meet the reply clock), read from the incremental ticket event export
-(``GET /api/v2/incremental/ticket_events.json?start_time=…&include=comment_events``).
+(``GET /api/v2/incremental/ticket_events.json?start_time=…&include=comment_events``); and the
+tickets marked for escalation meanwhile (``marks.py``), whose trigger may never have arrived.
 
-The export lists every ticket's events; the ones of tickets with an open escalation are kept.
+The export lists every ticket's events; the comments of tickets with an open escalation are
+kept, and the changes that marked a ticket without one.
 Each page is one request from the ``zendesk:requests`` budget (Zendesk also allows this
 export 10 requests a minute), and a run reads at most ``MAX_PAGES``. The comment's id is the
 one the event subscription carries, so ``signals.content_delivery_id`` keys both copies alike.
@@ -16,9 +18,12 @@ from typing import Any
 
 import structlog
 
+from bridge.config.connectors import ZendeskSettings
+from bridge.connectors.zendesk.marks import marked_while_down, marks
 from bridge.services.ports import MissedEvent, Watching
 
 log = structlog.get_logger(__name__)
+Found = tuple[str, dict[str, Any], dict[str, Any]]  # (ticket id, audit, child event)
 EXPORT = "/api/v2/incremental/ticket_events.json"
 MAX_PAGES = 5  # 1,000 events a page
 
@@ -28,47 +33,61 @@ class ReplyCatchUp:
     the account's ticket events."""
 
     api: Any
+    settings: ZendeskSettings
     catch_up_scope = "ticket_events"
 
     def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent]:
         tickets = set(watching.tickets)
-        if not tickets:
-            return []
-        comments = self._comments_since(int(since.timestamp()), tickets)
+        comments, marked = self._events_since(int(since.timestamp()), tickets)
         people: dict[str, dict[str, Any]] = {}
         shown: dict[str, dict[str, Any]] = {}
+
+        def ticket_of(number: str) -> dict[str, Any]:
+            if number not in shown:
+                path = f"/api/v2/tickets/{int(number)}.json"
+                shown[number] = self.api.request("GET", path)["ticket"]
+            return shown[number]
+
+        def person(user_id: str) -> dict[str, Any]:
+            if user_id not in people:
+                people[user_id] = self._person(user_id)
+            return people[user_id]
+
         found = []
         for ticket, audit, comment in comments:
-            if ticket not in shown:
-                shown[ticket] = self.api.request("GET", f"/api/v2/tickets/{int(ticket)}.json")[
-                    "ticket"
-                ]
-            author = str(comment.get("author_id") or "")
-            if author not in people:
-                people[author] = self._person(author)
-            found.append(comment_added(shown[ticket], audit, comment, people[author]))
+            author = person(str(comment.get("author_id") or ""))
+            found.append(comment_added(ticket_of(ticket), audit, comment, author))
+        for ticket, audit, change in marked:
+            agent = person(str(audit.get("updater_id") or ""))
+            marked_by = str(agent.get("email") or agent.get("name") or "zendesk")
+            found.append(marked_while_down(ticket_of(ticket), audit, change, marked_by))
         return found
 
-    def _comments_since(
-        self, start: int, tickets: set[str]
-    ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-        found = []
+    def _events_since(self, start: int, tickets: set[str]) -> tuple[list[Found], list[Found]]:
+        """The comments on watched tickets, and the changes that marked an unwatched ticket
+        for escalation (a watched one has its escalation open already)."""
+        entry = self.settings.escalation_entry
+        found: list[Found] = []
+        marked: list[Found] = []
         for _ in range(MAX_PAGES):
             page = self.api.request("GET", f"{EXPORT}?start_time={start}&include=comment_events")
             for audit in page.get("ticket_events") or []:
                 ticket = str(audit.get("ticket_id") or "")
                 children = audit.get("child_events") or []
-                if ticket not in tickets or any(_creates(child) for child in children):
+                if ticket not in tickets:
+                    marked.extend((ticket, audit, c) for c in children if marks(c, entry))
+                    continue
+                if any(_creates(child) for child in children):
                     continue  # a ticket's creation (its description) is no comment_added
                 for child in children:
                     if child.get("event_type") == "Comment" and child.get("id"):
                         found.append((ticket, audit, child))
             end = page.get("end_time")
             if page.get("end_of_stream") or not isinstance(end, int) or end <= start:
-                return found
+                return found, marked
             start = end
         log.warning("zendesk.catch_up.cut_off", pages=MAX_PAGES)
-        return found
+        return found, marked
 
     def _person(self, user_id: str) -> dict[str, Any]:
         if not user_id.isdigit():
