@@ -227,7 +227,8 @@ def catch_up(
         lambda source: Watching(*watched(runtime.sessions, source)),
     )
     service.run(utcnow())  # the first start: the watermark is set to now
-    runtime.connectors[vendor].missed_since(utcnow(), Watching())  # sign-in, lookups: warm
+    source: Any = runtime.connectors[vendor]
+    source.missed_since(utcnow(), Watching())  # sign-in, lookups: warm
     change(sandbox, keys)
     recorder = sandbox.vendors[vendor].recorder
     recorder.clear()
@@ -266,26 +267,11 @@ def bench(count: int) -> list[Row]:
             github_keys = seed_github(sandbox, count)
             seed_escalations(runtime, "jira", jira_keys)
             seed_escalations(runtime, "github", github_keys)
-            return [
-                catch_up(
-                    runtime,
-                    sandbox,
-                    "jira",
-                    jira_keys,
-                    change_jira,
-                    needed_jira(count),
-                    "jira:requests",
-                ),
-                catch_up(
-                    runtime,
-                    sandbox,
-                    "github",
-                    github_keys,
-                    change_github,
-                    needed_github(count),
-                    "github:requests",
-                ),
-            ]
+            plan = (
+                ("jira", jira_keys, change_jira, needed_jira(count), "jira:requests"),
+                ("github", github_keys, change_github, needed_github(count), "github:requests"),
+            )
+            return [catch_up(runtime, sandbox, *vendor) for vendor in plan]
         finally:
             runtime.close()
 

@@ -50,9 +50,11 @@ def test_a_github_catch_up_costs_a_request_a_page_and_one_per_closed_issue(
         numbers.append(issue.number)
     control = f"{sandbox.urls['github']}/_sandbox/repos/{REPO}/issues"
     for number in numbers[:120]:
-        assert requests.post(f"{control}/{number}/comments", json={"body": "Found it"}).ok
+        assert requests.post(
+            f"{control}/{number}/comments", json={"body": "Found it"}, timeout=10
+        ).ok
     for number in numbers[120:]:
-        assert requests.post(f"{control}/{number}/close", json={}).ok
+        assert requests.post(f"{control}/{number}/close", json={}, timeout=10).ok
     github.repo  # noqa: B018 - the repository looked up once, before the count starts
     sandbox.github.recorder.clear()
     gate.taken.clear()
@@ -80,8 +82,7 @@ def test_a_jira_catch_up_spends_from_the_budget_for_every_request_it_makes(
     jira = make_jira(sandbox, context)
     project = sandbox.jira.world.projects["DEV"]
     keys = [
-        sandbox.jira.world.create_issue(project, {"summary": "Exports stop"}).key
-        for _ in range(60)
+        sandbox.jira.world.create_issue(project, {"summary": "Exports stop"}).key for _ in range(60)
     ]
     sandbox.jira.recorder.clear()
 

@@ -37,7 +37,9 @@ def missed_on_issues(
     if not numbers:
         return found
     after = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # as GitHub writes it
-    listing = pages(repo, call, "issues", state="all", since=after, sort="updated", direction="desc")
+    listing = pages(
+        repo, call, "issues", state="all", since=after, sort="updated", direction="desc"
+    )
     changed = {
         issue["number"]: issue
         for issue in listing

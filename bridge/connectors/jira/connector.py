@@ -78,7 +78,7 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
         field``, to translate field names), a request outside any budget that lands an eleventh
         in Jira's second: asked here once, through the budget."""
         if not self._field_names_known:
-            self.call(lambda: self.client._fields_cache)  # noqa: SLF001 - the library's lookup
+            self.call(lambda: self.client._fields_cache)
             self._field_names_known = True
 
     def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:

@@ -5,9 +5,9 @@ each changelog history (status, resolution, assignee, fix versions) becomes the
 One JQL search per ``BATCH`` ARs (``issuekey in (…) AND updated >= "-Nm"``, changelog
 expanded), for every AR watched: the run moves the watermark on, so an AR left out of a run
 would never be asked about again; the rate budget paces the searches (1,000 ARs: 20 searches,
-two seconds at Jira's 10 a second). The time is relative to now, so the bridge account's time zone, which Jira applies
-to absolute JQL dates, plays no part. The changelog id and the comment id are the ones the
-webhook carries, so ``signals.content_delivery_id`` keys both copies alike.
+two seconds at Jira's 10 a second). The time is relative to now, so the bridge account's time
+zone, which Jira applies to absolute JQL dates, plays no part. The changelog id and the comment
+id are the ones the webhook carries, so ``signals.content_delivery_id`` keys both copies alike.
 """
 
 from __future__ import annotations
