@@ -82,7 +82,8 @@ def test_a_jira_catch_up_spends_from_the_budget_for_every_request_it_makes(
     jira = make_jira(sandbox, context)
     project = sandbox.jira.world.projects["DEV"]
     keys = [
-        sandbox.jira.world.create_issue(project, {"summary": "Exports stop"}).key for _ in range(60)
+        sandbox.jira.world.create_issue(project, {"summary": "Exports stop", "labels": []}).key
+        for _ in range(60)
     ]
     sandbox.jira.recorder.clear()
 

@@ -233,7 +233,7 @@ def test_data_center_catch_up_finds_a_comment_and_a_status_change_on_a_linked_ar
 ) -> None:
     connector = make_data_center(data_center, context)
     project = data_center.world.projects["DEV"]
-    key = data_center.world.create_issue(project, {"summary": "Exports stop"}).key
+    key = data_center.world.create_issue(project, {"summary": "Exports stop", "labels": []}).key
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     control = f"{data_center.base_url}/_sandbox/issues/{key}"
     said = requests.post(f"{control}/comments", json={"body": "Root cause found"}, timeout=10)

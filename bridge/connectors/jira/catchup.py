@@ -61,9 +61,10 @@ class VersionCatchUp:
                     json_result=True,
                 )
             )
-            found.extend(answer.get("issues") or [])
+            page = answer.get("issues") or []
+            found.extend(page)
             token = answer.get("nextPageToken")
-            if not token or len(found) >= size:
+            if not token or not page or len(found) >= size:
                 return found
 
 
