@@ -14,6 +14,9 @@ def test_the_catch_up_bench_finds_every_change_once_and_prints_its_table(
 ) -> None:
     monkeypatch.setenv("BRIDGE_CONFIG", "unset")  # the bench points these at its own files
     monkeypatch.setenv("BRIDGE_DATA_DIR", "unset")
+    # The bench quiets logging for its own run; bound to pytest's captured output, that would
+    # leave later tests logging to a closed stream.
+    monkeypatch.setattr(catchup, "configure_logging", lambda *_args: None)
 
     rows = catchup.bench(60)
     catchup.report(rows)
