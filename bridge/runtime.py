@@ -202,7 +202,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         catch_up=CatchUp(
             runtime.connectors,
             Watermarks(runtime.sessions),
-            runtime.handoff.accept,
+            runtime.handoff.accept_all,
             lambda: _catch_up_interval(runtime.settings),
             lambda source: Watching(*watched(runtime.sessions, source)),
         ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import structlog
 
@@ -39,7 +39,7 @@ class CatchUp:
         self,
         connectors: Mapping[str, Connector],
         watermarks: Watermarks,
-        accept: Callable[[Delivery], Stored],
+        accept: Callable[[Sequence[Delivery]], list[Stored]],  # stored in one commit
         every: Callable[[], dt.timedelta | None],  # None: catch-up is switched off
         watching: Callable[[str], Watching] = lambda _source: Watching(),
     ) -> None:
@@ -92,22 +92,22 @@ class CatchUp:
             log.warning("catch_up.failed", source=name, scope=scope, error=exc.detail)
             self._watermarks.record(name, scope, checked_at=now, error=exc.detail)
             return 0
-        fresh = sum(0 if self._hand_over(event).duplicate else 1 for event in missed)
+        stored = self._accept([self._delivery(event) for event in missed])
+        fresh = sum(0 if answer.duplicate else 1 for answer in stored)
         self._watermarks.record(name, scope, checked_at=now, seen_until=now)
         log.info("catch_up.done", source=name, scope=scope, found=len(missed), new=fresh)
         return fresh
 
-    def _hand_over(self, event: MissedEvent) -> Stored:
+    @staticmethod
+    def _delivery(event: MissedEvent) -> Delivery:
         delivery_id = signals.content_delivery_id(event.source, event.event_type, event.payload)
         if delivery_id is None:  # a connector naming an event nobody keyed: a bug, said loudly
             raise ValueError(f"catch-up cannot key {event.source} {event.event_type}")
-        return self._accept(
-            Delivery(
-                source=event.source,
-                delivery_id=delivery_id,
-                event_type=event.event_type,
-                body=json.dumps(event.payload).encode(),
-                record_key=event.record_key,
-                provider_ts=event.occurred_at,
-            )
+        return Delivery(
+            source=event.source,
+            delivery_id=delivery_id,
+            event_type=event.event_type,
+            body=json.dumps(event.payload).encode(),
+            record_key=event.record_key,
+            provider_ts=event.occurred_at,
         )

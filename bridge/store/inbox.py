@@ -9,10 +9,11 @@ lease; if the worker dies, the lease runs out and the sweep hands the row to ano
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.store.tables import InboxRow
@@ -20,6 +21,7 @@ from bridge.store.upsert import insert_ignoring
 
 Outcome = Literal["done", "ignored", "held"]
 MAX_ERROR_LENGTH = 2_000
+ASK_AT_ONCE = 500  # delivery ids in one IN (...): under SQLite's 999 bound parameters
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,20 @@ class Stored:
     duplicate: bool
 
 
+def _row(delivery: Delivery, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "source": delivery.source,
+        "delivery_id": delivery.delivery_id,
+        "event_type": delivery.event_type,
+        "body": delivery.body,
+        "record_key": delivery.record_key,
+        "provider_ts": delivery.provider_ts,
+        "status": "pending",
+        "attempts": 0,
+        "received_at": now,
+    }
+
+
 class Inbox:
     def __init__(self, sessions: sessionmaker[Session], max_attempts: int = 5) -> None:
         self._sessions = sessions
@@ -49,6 +65,9 @@ class Inbox:
         self._insert = insert_ignoring(
             self._engine.dialect.name, table, ["source", "delivery_id"]
         ).returning(table.c.id)
+        self._insert_many = insert_ignoring(
+            self._engine.dialect.name, table, ["source", "delivery_id"]
+        )
         self._first = select(table.c.id).where(
             table.c.source == bindparam("source"),
             table.c.delivery_id == bindparam("delivery_id"),
@@ -56,23 +75,50 @@ class Inbox:
 
     def store(self, delivery: Delivery, now: dt.datetime) -> Stored:
         """Commit the delivery, or find the row an earlier copy left."""
-        values = {
-            "source": delivery.source,
-            "delivery_id": delivery.delivery_id,
-            "event_type": delivery.event_type,
-            "body": delivery.body,
-            "record_key": delivery.record_key,
-            "provider_ts": delivery.provider_ts,
-            "status": "pending",
-            "attempts": 0,
-            "received_at": now,
-        }
+        values = _row(delivery, now)
         with self._engine.begin() as connection:
             row_id = connection.execute(self._insert, values).scalar_one_or_none()
             if row_id is not None:
                 return Stored(row_id, duplicate=False)
             first = connection.execute(self._first, values).scalar_one()
         return Stored(first, duplicate=True)
+
+    def store_all(self, deliveries: Sequence[Delivery], now: dt.datetime) -> list[Stored]:
+        """Commit the deliveries in one statement and one commit (what a catch-up run found,
+        a thousand events at once), in their order; one already stored, or given twice, is a
+        duplicate. A copy another process stores at the same moment counts as new here too:
+        its job is then queued twice, and the second finds the row already claimed."""
+        keys = [(d.source, d.delivery_id) for d in deliveries]
+        with self._engine.begin() as connection:
+            before = self._ids(connection, keys)
+            fresh = {key: _row(d, now) for key, d in zip(keys, deliveries, strict=True)}
+            fresh = {key: values for key, values in fresh.items() if key not in before}
+            if fresh:
+                connection.execute(self._insert_many, list(fresh.values()))
+            ids = before | self._ids(connection, list(fresh))
+        answers, told = [], set()
+        for key in keys:
+            answers.append(Stored(ids[key], duplicate=key in before or key in told))
+            told.add(key)
+        return answers
+
+    def _ids(self, connection: Connection, keys: Sequence[tuple[str, str]]) -> dict[Any, int]:
+        """The row id of each (source, delivery id) stored, asked a few hundred at a time."""
+        table = InboxRow.__table__
+        found: dict[Any, int] = {}
+        by_source: dict[str, list[str]] = {}
+        for source, delivery_id in keys:
+            by_source.setdefault(source, []).append(delivery_id)
+        for source, delivery_ids in by_source.items():
+            for at in range(0, len(delivery_ids), ASK_AT_ONCE):
+                rows = connection.execute(
+                    select(table.c.id, table.c.delivery_id).where(
+                        table.c.source == source,
+                        table.c.delivery_id.in_(delivery_ids[at : at + ASK_AT_ONCE]),
+                    )
+                )
+                found.update({(source, delivery_id): row_id for row_id, delivery_id in rows})
+        return found
 
     def claim(
         self, row_id: int, owner: str, now: dt.datetime, lease: dt.timedelta

@@ -4,9 +4,11 @@ personal access token, REST v2 and wiki markup."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin
@@ -18,6 +20,7 @@ from bridge.services.ports import (
     RecordSpec,
     TransientConnectorError,
     UncertainOutcome,
+    Watching,
 )
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
@@ -223,3 +226,21 @@ def test_data_center_refuses_an_api_token_where_a_personal_access_token_belongs(
 
     assert not result.ok
     assert "credentials" in result.detail
+
+
+def test_data_center_catch_up_finds_a_comment_and_a_status_change_on_a_linked_ar(
+    data_center: JiraServer, context: Context
+) -> None:
+    connector = make_data_center(data_center, context)
+    project = data_center.world.projects["DEV"]
+    key = data_center.world.create_issue(project, {"summary": "Exports stop", "labels": []}).key
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    control = f"{data_center.base_url}/_sandbox/issues/{key}"
+    said = requests.post(f"{control}/comments", json={"body": "Root cause found"}, timeout=10)
+    moved = requests.post(f"{control}/transition", json={"to": "In Progress"}, timeout=10)
+    assert said.ok and moved.ok
+
+    found = connector.missed_since(since, Watching(ars=(key,)))
+
+    assert sorted(event.event_type for event in found) == ["comment_created", "jira:issue_updated"]
+    assert {event.record_key for event in found} == {key}

@@ -40,6 +40,22 @@ def test_a_repeated_delivery_is_a_duplicate_of_the_first_row(database_url: str) 
     assert inbox.counts_by_status() == {"pending": 2}
 
 
+def test_what_a_catch_up_found_is_stored_at_once_each_delivery_once(database_url: str) -> None:
+    inbox = make_inbox(database_url)
+    earlier = inbox.store(delivery("d-2"), NOW)
+    found = [delivery(f"d-{n}") for n in range(1, 601)] + [delivery("d-1"), delivery("d-1", "jira")]
+
+    stored = inbox.store_all(found, NOW)
+
+    assert [s.duplicate for s in stored[:3]] == [False, True, False]
+    assert stored[1].row_id == earlier.row_id
+    assert stored[600] == Stored(stored[0].row_id, duplicate=True)  # given twice in one run
+    assert stored[601].duplicate is False and stored[601].row_id != stored[0].row_id
+    assert len({s.row_id for s in stored}) == 601
+    assert inbox.counts_by_status() == {"pending": 601}
+    assert inbox.store_all([], NOW) == []
+
+
 def _insert_at_the_same_moment(url: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
     inbox = make_inbox(url)
     barrier.wait()

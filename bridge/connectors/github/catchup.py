@@ -1,22 +1,27 @@
 """What happened on the repository since a time, as the webhooks would have told it: releases
-published and pull requests merged, newest first, each page through the rate budget."""
+published and pull requests merged, newest first, each page through the rate budget.
+
+Listings are read as GitHub's JSON pages of 100 (its largest), one request each: PyGithub's
+listed objects would each fetch themselves again when their ``raw_data`` is read (one more
+request per item, outside the budget)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import structlog
-from github.PaginatedList import PaginatedList
 
 from bridge.services.ports import MissedEvent
 
-T = TypeVar("T")
 log = structlog.get_logger(__name__)
-# Per listing and run (300 releases, 300 closed PRs): what an outage long enough to push events
-# further back than that left is not caught up, and the run says so in its log.
-MAX_PAGES = 10
+PAGE = 100  # GitHub's largest page
+# Per listing and run (2,000 releases, closed PRs, changed issues or comments): what an outage
+# long enough to push events further back than that left is not caught up, and the run says so
+# in its log.
+MAX_PAGES = 20
+Call = Callable[[Callable[[], Any]], Any]
 
 
 def stamp(value: Any) -> dt.datetime | None:
@@ -25,24 +30,27 @@ def stamp(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def pages(
-    listing: PaginatedList[Any], call: Callable[[Callable[[], list[Any]]], list[Any]], size: int
-) -> Iterator[dict[str, Any]]:
-    for page in range(MAX_PAGES):
-        items = call(lambda page=page: listing.get_page(page))  # type: ignore[misc]
-        yield from (item.raw_data for item in items)
-        if len(items) < size:
+def pages(repo: Any, call: Call, path: str, **query: str) -> Iterator[dict[str, Any]]:
+    """The items of the repository's listing ``path`` ("issues"), page after page."""
+    url = f"{repo.url}/{path}"
+    for page in range(1, MAX_PAGES + 1):
+        parameters = {**query, "per_page": PAGE, "page": page}
+        _, items = call(
+            lambda parameters=parameters: repo.requester.requestJsonAndCheck(
+                "GET", url, parameters=parameters
+            )
+        )
+        yield from items
+        if len(items) < PAGE:
             return
-    log.warning("github.catch_up.cut_off", pages=MAX_PAGES)
+    log.warning("github.catch_up.cut_off", listing=path, pages=MAX_PAGES)
 
 
-def missed_since(
-    repo: Any, call: Callable[[Callable[[], Any]], Any], size: int, since: dt.datetime
-) -> list[MissedEvent]:
+def missed_since(repo: Any, call: Call, since: dt.datetime) -> list[MissedEvent]:
     full_name = repo.full_name
     envelope = {"repository": {"full_name": full_name}}
     found: list[MissedEvent] = []
-    for release in pages(repo.get_releases(), call, size):
+    for release in pages(repo, call, "releases"):
         published = stamp(release.get("published_at"))
         if release.get("draft") or published is None:
             continue
@@ -57,8 +65,8 @@ def missed_since(
                 published,
             )
         )
-    pulls = repo.get_pulls(state="closed", sort="updated", direction="desc")
-    for pull in pages(pulls, call, size):
+    pulls = pages(repo, call, "pulls", state="closed", sort="updated", direction="desc")
+    for pull in pulls:
         updated = stamp(pull.get("updated_at"))
         if updated is None or updated < since:
             break

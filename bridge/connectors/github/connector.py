@@ -241,11 +241,8 @@ class GitHubConnector(tracker.TrackerConnector):
         return self.settings.repository
 
     def missed_since(self, since: dt.datetime, watching: ports.Watching) -> list[ports.MissedEvent]:
-        size = self.client.per_page
-        found = catchup.missed_since(self.repo, self.call, size, since)
-        return found + issue_catchup.missed_on_issues(
-            self.repo, self.call, size, since, watching.ars
-        )
+        found = catchup.missed_since(self.repo, self.call, since)
+        return found + issue_catchup.missed_on_issues(self.repo, self.call, since, watching.ars)
 
     def check(self) -> ports.CheckResult:
         try:

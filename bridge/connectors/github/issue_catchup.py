@@ -13,13 +13,11 @@ are not caught up.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from bridge.connectors.github.catchup import pages, stamp
+from bridge.connectors.github.catchup import Call, pages, stamp
 from bridge.services.ports import MissedEvent
-
-Call = Callable[[Callable[[], Any]], Any]
 
 
 def _numbers(full_name: str, keys: Sequence[str]) -> set[int]:
@@ -30,24 +28,27 @@ def _numbers(full_name: str, keys: Sequence[str]) -> set[int]:
 
 
 def missed_on_issues(
-    repo: Any, call: Call, size: int, since: dt.datetime, keys: Sequence[str]
+    repo: Any, call: Call, since: dt.datetime, keys: Sequence[str]
 ) -> list[MissedEvent]:
     full_name = repo.full_name
     envelope = {"repository": {"full_name": full_name}}
-    found = _closed_milestones(repo, call, size, since, envelope)
+    found = _closed_milestones(repo, call, since, envelope)
     numbers = _numbers(full_name, keys)
     if not numbers:
         return found
-    listing = repo.get_issues(state="all", since=since, sort="updated", direction="desc")
+    after = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # as GitHub writes it
+    listing = pages(
+        repo, call, "issues", state="all", since=after, sort="updated", direction="desc"
+    )
     changed = {
         issue["number"]: issue
-        for issue in pages(listing, call, size)
+        for issue in listing
         if issue.get("number") in numbers and not issue.get("pull_request")
     }
     for number, issue in changed.items():
         found.extend(_issue_events(repo, call, since, envelope, number, issue))
-    comments = repo.get_issues_comments(sort="created", direction="asc", since=since)
-    for comment in pages(comments, call, size):
+    comments = pages(repo, call, "issues/comments", sort="created", direction="asc", since=after)
+    for comment in comments:
         number = str(comment.get("issue_url") or "").rsplit("/", 1)[-1]
         created = stamp(comment.get("created_at"))
         if not number.isdigit() or int(number) not in numbers or created is None:
@@ -96,11 +97,11 @@ def _issue_events(
 
 
 def _closed_milestones(
-    repo: Any, call: Call, size: int, since: dt.datetime, envelope: dict[str, Any]
+    repo: Any, call: Call, since: dt.datetime, envelope: dict[str, Any]
 ) -> list[MissedEvent]:
-    listing = repo.get_milestones(state="closed", sort="due_on", direction="desc")
+    listing = pages(repo, call, "milestones", state="closed", sort="due_on", direction="desc")
     found = []
-    for milestone in pages(listing, call, size):
+    for milestone in listing:
         closed = stamp(milestone.get("closed_at"))
         if closed is None or closed < since:
             continue

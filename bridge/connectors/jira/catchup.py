@@ -18,6 +18,7 @@ class VersionCatchUp:
 
     call: Any
     client: Any
+    know_field_names: Any
     settings: Any
     _created: Any
 
@@ -33,26 +34,38 @@ class VersionCatchUp:
         return found + released_since([version.raw for version in versions], since)
 
     def _search_changed(self, jql: str, keys: Any, size: int) -> list[dict[str, Any]]:
-        """One search, one request from the budget; an AR this process just filed is named in
-        ``reconcileIssues`` (Jira Cloud's index lags behind a create)."""
-        if self.settings.deployment == "cloud":
-            reconcile = list(self._created)
-            found = self.call(
-                lambda: self.client.enhanced_search_issues(
+        """One search, one request from the budget per page of its answer; an AR this process
+        just filed is named in ``reconcileIssues`` (Jira Cloud's index lags behind a create).
+        The answer is read as JSON: the ``jira`` library's resource objects cost more to build
+        than the search took, and only the raw issue is used."""
+        self.know_field_names()
+        if self.settings.deployment != "cloud":
+            answer = self.call(
+                lambda: self.client.search_issues(
+                    jql, maxResults=size, fields=FIELDS, expand="changelog", json_result=True
+                )
+            )
+            return list(answer.get("issues") or [])
+        reconcile = list(self._created)
+        found: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:  # Cloud may answer fewer than asked, with a token for the rest
+            answer = self.call(
+                lambda token=token: self.client.enhanced_search_issues(
                     jql,
-                    maxResults=size,
+                    nextPageToken=token,
+                    maxResults=size - len(found),
                     fields=FIELDS,
                     expand="changelog",
                     reconcileIssues=reconcile,
+                    json_result=True,
                 )
             )
-        else:
-            found = self.call(
-                lambda: self.client.search_issues(
-                    jql, maxResults=size, fields=FIELDS, expand="changelog"
-                )
-            )
-        return [issue.raw for issue in found]
+            page = answer.get("issues") or []
+            found.extend(page)
+            token = answer.get("nextPageToken")
+            if not token or not page or len(found) >= size:
+                return found
 
 
 def released_since(versions: list[dict[str, Any]], since: dt.datetime) -> list[MissedEvent]:

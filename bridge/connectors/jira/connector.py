@@ -67,11 +67,20 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
         # Ids of the issues this process created, newest last: Jira Cloud's search index lags
         # behind a create, and a search that names an issue in reconcileIssues sees it at once.
         self._created: deque[int] = deque(maxlen=RECONCILE_LIMIT)
+        self._field_names_known = False
 
     @cached_property
     def client(self) -> jira.JIRA:
         # Each HTTP request takes a slot of Jira's budget, not each library call.
         return site.client_for(self.settings, lambda: self._gate.take("jira:requests"))
+
+    def know_field_names(self) -> None:
+        """Before its first search the ``jira`` library asks for the site's fields (``GET
+        field``, to translate field names), a request outside any budget that lands an eleventh
+        in Jira's second: asked here once, through the budget."""
+        if not self._field_names_known:
+            self.call(lambda: self.client._fields_cache)
+            self._field_names_known = True
 
     def call(self, fn: Callable[[], T], *, creates: bool = False) -> T:
         def attempt() -> T:
@@ -93,6 +102,7 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     # -- Tracker ------------------------------------------------------------------------------
     def find_by_key(self, key: IdempotencyKey) -> ExternalRef | None:
         jql = f'labels = "{origin.key_label(key)}"'
+        self.know_field_names()
         if self.settings.deployment == "cloud":
             reconcile = list(self._created)
             found = self.call(

@@ -1,0 +1,94 @@
+"""A catch-up spends from the rate budget for every request it makes, and makes no more than
+it needs: GitHub's listings cost one request a page of 100 (not one more per item listed), and
+Jira's first search asks for the site's field names through the budget too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+import requests
+from limits.storage import MemoryStorage
+
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.registry import Context
+from bridge.services.ports import Watching
+from sandbox import Sandbox
+from sandbox.github.state import Issue as GitHubIssue
+from tests.connectors.test_github import REPO, make_github
+from tests.connectors.test_jira import make_jira
+
+
+class CountingGate(RateGate):
+    def __init__(self) -> None:
+        super().__init__(MemoryStorage(), rates={})
+        self.taken: Counter[str] = Counter()
+
+    def take(self, budget: str, *scope: str) -> None:
+        self.taken[budget] += 1
+        super().take(budget, *scope)
+
+
+def counted(context: Context) -> tuple[Context, CountingGate]:
+    gate = CountingGate()
+    return Context(gate=gate, earlier=context.earlier), gate
+
+
+def test_a_github_catch_up_costs_a_request_a_page_and_one_per_closed_issue(
+    sandbox: Sandbox, context: Context
+) -> None:
+    context, gate = counted(context)
+    github = make_github(sandbox, context)
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    repo = sandbox.github.world.repo(*REPO.split("/"))
+    assert repo is not None
+    numbers = []
+    for _ in range(150):
+        issue = GitHubIssue(repo.next_number(), "Exports stop", None, "support-bridge-bot")
+        repo.issues[issue.number] = issue
+        numbers.append(issue.number)
+    control = f"{sandbox.urls['github']}/_sandbox/repos/{REPO}/issues"
+    for number in numbers[:120]:
+        assert requests.post(
+            f"{control}/{number}/comments", json={"body": "Found it"}, timeout=10
+        ).ok
+    for number in numbers[120:]:
+        assert requests.post(f"{control}/{number}/close", json={}, timeout=10).ok
+    github.repo  # noqa: B018 - the repository looked up once, before the count starts
+    sandbox.github.recorder.clear()
+    gate.taken.clear()
+
+    found = github.missed_since(since, Watching(ars=tuple(f"{REPO}#{n}" for n in numbers)))
+
+    assert Counter(event.event_type for event in found) == {
+        "issue_comment.created": 120,
+        "issues.closed": 30,
+    }
+    asked = Counter(
+        re.sub(r"/\d+$", "/<n>", request.path) for request in sandbox.github.recorder.requests
+    )
+    listings = f"/repos/{REPO}/issues"
+    assert asked[f"{listings}/<n>"] == 30  # closed_by, which the listing leaves out
+    assert asked[listings] == 2 and asked[f"{listings}/comments"] == 2  # pages of 100
+    assert f"{listings}/comments/<n>" not in asked  # no item fetched again on its own
+    assert gate.taken["github:requests"] == sum(asked.values())
+
+
+def test_a_jira_catch_up_spends_from_the_budget_for_every_request_it_makes(
+    sandbox: Sandbox, context: Context
+) -> None:
+    context, gate = counted(context)
+    jira = make_jira(sandbox, context)
+    project = sandbox.jira.world.projects["DEV"]
+    keys = [
+        sandbox.jira.world.create_issue(project, {"summary": "Exports stop", "labels": []}).key
+        for _ in range(60)
+    ]
+    sandbox.jira.recorder.clear()
+
+    jira.missed_since(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5), Watching(ars=tuple(keys)))
+
+    made = [request.path for request in sandbox.jira.recorder.requests]
+    assert sum("/search" in path for path in made) == 2  # one per 50 ARs
+    assert gate.taken["jira:requests"] == len(made)  # the field names looked up included
