@@ -7,9 +7,10 @@ import datetime as dt
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from bridge.store.tables import OutboxRow
 
@@ -76,14 +77,26 @@ def dead_letters(session: Session) -> DeadLetters:
     return DeadLetters(tuple(gave_up), by_escalation)
 
 
-def channels_of(session: Session, ids: Collection[int]) -> dict[int, str | None]:
-    """The channel of each escalation's latest head message (none when Slack never was told)."""
-    if not ids:
-        return {}
-    escalation = OutboxRow.payload["escalation_id"].as_string()
-    query = (
-        select(escalation, OutboxRow.payload["channel"].as_string())
-        .where(OutboxRow.operation == HEAD_MESSAGE, escalation.in_([str(i) for i in ids]))
-        .order_by(OutboxRow.id)
+def latest_heads(ids: Collection[int] | Select[Any]) -> Select[tuple[int | None, str | None]]:
+    """(escalation id, channel) of each escalation's latest head message, read from the index
+    on (escalation_id, operation, channel) alone; ``ids`` may be a query selecting them."""
+    wanted = ids if isinstance(ids, Select) else list(ids)
+    later = aliased(OutboxRow)
+    newer = select(later.id).where(
+        later.escalation_id == OutboxRow.escalation_id,
+        later.operation == HEAD_MESSAGE,
+        later.id > OutboxRow.id,
     )
-    return {int(key): channel for key, channel in session.execute(query)}
+    return select(OutboxRow.escalation_id, OutboxRow.channel).where(
+        OutboxRow.escalation_id.in_(wanted),
+        OutboxRow.operation == HEAD_MESSAGE,
+        ~newer.exists(),
+    )
+
+
+def channels_of(session: Session, ids: Collection[int] | Select[Any]) -> dict[int, str | None]:
+    """The channel of each escalation's latest head message (none when Slack never was told);
+    ``ids`` may be a query selecting them."""
+    if not isinstance(ids, Select) and not ids:
+        return {}
+    return {key: channel for key, channel in session.execute(latest_heads(ids)) if key is not None}
