@@ -108,7 +108,12 @@ def index() -> Any:
         except BadFilter as bad:
             return access.problem(400, "bad_filter", bad.detail, parameter=bad.parameter)
         page = queries.open_escalations(
-            session, state=filters.state, level=filters.level, team=filters.team, page=filters.page
+            session,
+            state=filters.state,
+            level=filters.level,
+            team=filters.team,
+            page=filters.page,
+            size=queries.PAGE_SIZE,
         )
         dead = queries.dead_letters(session)
     rows = page.rows
