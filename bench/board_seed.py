@@ -152,7 +152,7 @@ def seed(
         rows.flush()
     rows.flush(force=True)
     _names(runtime, engineers, customers, now)
-    _sequences(runtime)
+    _settle(runtime)
     return Seeded(open_ids, closed_ids, engineers, customers, channels)
 
 
@@ -177,11 +177,20 @@ def _names(
         session.execute(insert(tables.KnownName), names)
 
 
-def _sequences(runtime: Runtime) -> None:
-    """PostgreSQL's sequences past the ids written explicitly, as if the services wrote them."""
+ANALYZED = ("tickets", "escalations", "sla_clocks", "audit_events", "outbox", "action_requests")
+ANALYZED += ("action_request_links", "known_names")
+
+
+def _settle(runtime: Runtime) -> None:
+    """On PostgreSQL, the sequences past the ids written explicitly, as if the services wrote
+    them, and the planner's statistics as autovacuum keeps them on a live database: a bulk
+    load read at once would otherwise be planned as if the tables were empty. SQLite gets no
+    ANALYZE, as the bridge never runs one."""
     with runtime.sessions.begin() as session:
         if session.get_bind().dialect.name != "postgresql":
             return
         for table in ("tickets", "escalations", "action_requests"):
             setval = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608, E501 - our own table names
             session.execute(text(setval))
+        for table in ANALYZED:
+            session.execute(text(f"ANALYZE {table}"))
