@@ -39,5 +39,10 @@ bench: $(STAMP)
 	@for script in bench/sla.py bench/ingest.py bench/ack_cost.py bench/jobs.py bench/e2e.py bench/scale.py bench/fanout.py bench/slow_clients.py bench/board_scale.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+## screenshots: play escalations through the sandbox, save the board's pages in docs/screenshots/
+.PHONY: screenshots
+screenshots: $(STAMP)
+	BOARD_SCREENSHOT=1 $(BIN)/python -m pytest tests/board/test_screenshots.py -q -p no:cacheprovider
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

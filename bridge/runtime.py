@@ -32,7 +32,7 @@ from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
 from bridge.services.monitoring import Monitoring
 from bridge.services.names import Names
 from bridge.services.notify import Notifier
-from bridge.services.ports import Connector
+from bridge.services.ports import Connector, Watching
 from bridge.services.reminders import Reminders
 from bridge.services.replies import Replies
 from bridge.services.shipped import Shipped, ShippedProcessor
@@ -40,11 +40,13 @@ from bridge.services.sla import SlaTicks
 from bridge.services.spar import SparFiling
 from bridge.services.splitting import TicketSplitting
 from bridge.services.steps import Steps
+from bridge.services.sync_health import SyncHealth
 from bridge.store.credentials import Credentials
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards
 from bridge.store.inbox import Inbox
 from bridge.store.outbox import PLANNED, Outbox
+from bridge.store.watching import watched
 from bridge.store.watermarks import Watermarks
 
 log = structlog.get_logger(__name__)
@@ -94,6 +96,9 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def sync_health(self) -> list[SyncHealth]:
+        return self.services.catch_up.health()
 
 
 def _perform_after_commit(runtime: Runtime) -> None:
@@ -196,6 +201,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             Watermarks(runtime.sessions),
             runtime.handoff.accept,
             lambda: _catch_up_interval(runtime.settings),
+            lambda source: Watching(*watched(runtime.sessions, source)),
         ),
     )
     processors, performers = runtime.processors, runtime.performers

@@ -66,8 +66,12 @@ def connector_settings(sandbox: Sandbox) -> dict[str, Any]:
     }
 
 
-def start_for(settings: Any, bridge_url: str) -> tuple[Sandbox, dict[str, Any]]:
-    """Start the sandbox; return it and the settings overrides that wire the bridge to it."""
+def start_for(
+    settings: Any, bridge_url: str, *, socket_mode: bool = False
+) -> tuple[Sandbox, dict[str, Any]]:
+    """Start the sandbox; return it and the settings overrides that wire the bridge to it.
+    With ``socket_mode`` Slack reaches the bridge over Socket Mode only: no request URL is
+    registered and no signing secret set, so ``/slack/*`` answers 404."""
     from bridge.config.connectors import ConnectorsConfig
 
     sandbox = Sandbox(background_webhooks=True).start()
@@ -78,9 +82,15 @@ def start_for(settings: Any, bridge_url: str) -> tuple[Sandbox, dict[str, Any]]:
             world.channels[f"C0BRIDGE{number:03d}"] = Channel(f"C0BRIDGE{number:03d}", name)
     for vendor in ("github", "jira", "zendesk", "freshdesk"):
         sandbox.register_webhook(vendor, f"{bridge_url}/webhooks/{vendor}")
-    sandbox.register_webhook("slack", f"{bridge_url}/slack/commands", events=("slash_command",))
-    sandbox.register_webhook("slack", f"{bridge_url}/slack/interactions", events=SLACK_INTERACTIONS)
-    connectors = ConnectorsConfig.model_validate(connector_settings(sandbox))
+    wired = connector_settings(sandbox)
+    if socket_mode:
+        app_token = sandbox.credentials["slack"]["app_token"]
+        wired["slack"] |= {"socket_mode": True, "app_token": app_token}
+    else:
+        commands, interactions = f"{bridge_url}/slack/commands", f"{bridge_url}/slack/interactions"
+        sandbox.register_webhook("slack", commands, events=("slash_command",))
+        sandbox.register_webhook("slack", interactions, events=SLACK_INTERACTIONS)
+    connectors = ConnectorsConfig.model_validate(wired)
     secrets = sandbox.webhook_secrets
     overrides: dict[str, Any] = {
         "connectors": connectors,
@@ -88,7 +98,7 @@ def start_for(settings: Any, bridge_url: str) -> tuple[Sandbox, dict[str, Any]]:
         "jira_webhook_secret": SecretStr(secrets["jira"]),
         "zendesk_webhook_secret": SecretStr(secrets["zendesk"]),
         "freshdesk_webhook_secret": SecretStr(secrets["freshdesk"]),
-        "slack_signing_secret": SecretStr(secrets["slack"]),
+        "slack_signing_secret": None if socket_mode else SecretStr(secrets["slack"]),
     }
     return sandbox, overrides
 

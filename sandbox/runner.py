@@ -80,6 +80,7 @@ class Sandbox:
                 "token": self.slack.world.token,
                 "channel": DEFAULT_CHANNEL,
                 "signing_secret": self.webhook_secrets["slack"],
+                "app_token": self.slack.socket_mode.app_token,  # Socket Mode's xapp- token
             },
             "zendesk": {
                 "oauth_client_id": "support-bridge",
@@ -111,6 +112,7 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        self.slack.socket_mode.stop()
         for name, server in self._servers.items():
             self.vendors[name].faults.stopping.set()
             server.stop()

@@ -86,7 +86,7 @@ def running_sandbox() -> Iterator[Sandbox]:
     with Sandbox() as running:
         running.jira.world.add_project("DEV", "Development")
         yield running
-        assert running.violations == []
+        assert running.violations == [], "\n".join(map(str, running.violations))
 
 
 @contextmanager

@@ -145,6 +145,7 @@ def index() -> Any:
         states=STATES,
         levels=LEVELS,
         teams=teams,
+        team_names=access.runtime().services.names.known_channels(teams),
         now=now,
         countdown=countdown,
         stamp=stamp,
@@ -191,6 +192,16 @@ def timeline(escalation_id: str) -> Any:
         for kind, clock in latest(found.clocks).items()
     ]
     view = _shown([found.escalation], now)[found.escalation.id]
+    sync = [
+        {
+            "connector": source.connector,
+            "scope": source.scope,
+            "shown": source.describe(now),
+            "ok": source.ok(now, access.runtime().services.catch_up.interval),
+        }
+        for source in access.runtime().sync_health()
+        if source.connector in {record.system for record in view.records}
+    ]
     # Actors, and the engineer an activation names, are Slack ids: people read their names.
     people = {event.actor for event in found.events} | {event.note for event in found.events}
     actors = access.runtime().services.names.known_people(people)
@@ -208,6 +219,7 @@ def timeline(escalation_id: str) -> Any:
         dated = {**asdict(eta), "release_date": eta.release_date.isoformat()} if eta else None
         body = {"escalation": escalation, "clocks": clocks, "triage": triage, "events": events}
         body["fix_eta"] = dated
+        body["sync"] = sync
         return body, 200
     return _render(
         "timeline.html",
@@ -220,6 +232,7 @@ def timeline(escalation_id: str) -> Any:
         replay=REPLAY,
         events=found.events,
         fix_eta=found.fix_eta,
+        sync=sync,
         now=now,
         countdown=countdown,
         stamp=stamp,

@@ -56,6 +56,7 @@ def json_row(
         "engineer": shown.engineer,
         "next": {"what": shown.next.what, "whom": shown.next.whom} if shown.next else None,
         "team": row.channel,
+        "team_name": shown.team,
         "next_due": (
             {
                 "kind": row.next_due.kind,

@@ -1,5 +1,6 @@
 """What the board shows for a row beyond what is stored: names instead of vendor ids (the
-engineer's Slack display name, the customer organisation's name), the pages people use for
+engineer's Slack display name, the team's Slack channel name, the customer organisation's
+name), the pages people use for
 the ticket and its SPAR/AR, the triage classification in words and what is expected next."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Shown:
     customer: str | None
     requester: str | None
     engineer: str | None
+    team: str | None
     ticket_url: str | None
     classification: str | None
     next: NextStep | None
@@ -61,6 +63,7 @@ def shown_rows(
     """``{escalation id: Shown}``; a name Slack or the helpdesk cannot give leaves the id."""
     rows = list(rows)
     people = names.known_people({row.engineer for row in rows if row.engineer})
+    channels = names.known_channels({row.channel for row in rows if row.channel})
     organisations: dict[str, dict[str, str]] = {}
     requesters: dict[str, dict[str, str]] = {}
     for helpdesk in {row.helpdesk for row in rows}:
@@ -82,6 +85,7 @@ def shown_rows(
             customer=customer,
             requester=requester,
             engineer=engineer,
+            team=channels.get(row.channel, row.channel) if row.channel else None,
             ticket_url=ticket_page(settings, row.helpdesk, row.ticket),
             classification=CLASSIFICATIONS.get(row.classification or ""),
             next=_next(row, engineer, now),

@@ -15,6 +15,7 @@ from bridge.cli.replay import replay
 from bridge.cli.sandbox_cmd import sandbox
 from bridge.cli.serve import serve, worker
 from bridge.cli.slack_cmd import slack
+from bridge.cli.sync_cmd import sync
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,3 +40,4 @@ main.add_command(sandbox)
 main.add_command(replay)
 main.add_command(demo)
 main.add_command(slack)
+main.add_command(sync)

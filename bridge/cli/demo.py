@@ -244,7 +244,12 @@ def play(story: Story) -> None:
     is_flag=True,
     help="Leave the bridge and the sandbox running once the story ends, links live, until Ctrl-C.",
 )
-def demo(keep: bool) -> None:
+@click.option(
+    "--socket-mode",
+    is_flag=True,
+    help="Slack reaches the bridge over Socket Mode only, as a bridge with no public URL would.",
+)
+def demo(keep: bool, socket_mode: bool) -> None:
     """Play the whole story of a sev1 ticket on the local sandbox, in under a minute."""
     from bridge.config import load_settings
     from bridge.config.policy import ClosureConfig
@@ -254,6 +259,7 @@ def demo(keep: bool) -> None:
     from sandbox.core.server import BackgroundServer
     from sandbox.embedded import start_for
     from webhooks.app import create_app
+    from webhooks.slack.socket_mode import socket_mode_link
 
     configure_logging("warning", "console")  # the story is the output; problems still show
     started = dt.datetime.now(dt.UTC)
@@ -261,7 +267,7 @@ def demo(keep: bool) -> None:
     board_token = secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="support-bridge-demo-") as workdir:
         base = load_settings()
-        sandbox, overrides = start_for(base, bridge_url)
+        sandbox, overrides = start_for(base, bridge_url, socket_mode=socket_mode)
         settings = base.model_copy(
             update={
                 **overrides,
@@ -278,14 +284,20 @@ def demo(keep: bool) -> None:
         migrate.upgrade(settings.resolved_database_url)
         runtime = bootstrap(settings)
         port = int(bridge_url.rsplit(":", 1)[1])
-        server = BackgroundServer(create_app(runtime=runtime), port=port)
+        app = create_app(runtime=runtime)
+        server = BackgroundServer(app, port=port)
         server.start()
+        link = socket_mode_link(app)
+        if link is not None:
+            link.start()
         click.echo(
             f"Bridge on {bridge_url}; sandbox: Jira {sandbox.urls['jira']}, "
             f"Slack {sandbox.urls['slack']}, Zendesk {sandbox.urls['zendesk']}\n"
             f"The board: {bridge_url}/board (while the demo runs; log in with the token "
             f"{board_token})"
         )
+        if link is not None:
+            click.echo("Slack talks to the bridge over Socket Mode; /slack/* is off (404).")
         try:
             play(Story(runtime, sandbox, bridge_url, click.echo))
             took = (dt.datetime.now(dt.UTC) - started).total_seconds()
@@ -297,6 +309,8 @@ def demo(keep: bool) -> None:
                     "Stopped: the demo's bridge, sandbox and database are gone.",
                 )
         finally:
+            if link is not None:
+                link.close()
             server.stop()
             runtime.close()
             sandbox.stop()

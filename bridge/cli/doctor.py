@@ -41,6 +41,7 @@ def _checks() -> list[Check]:
         checks += _routing(settings, checks)
         if usable:
             checks += _credentials(runtime)
+            checks += _catch_up(runtime)
     finally:
         runtime.close()
     return checks
@@ -59,6 +60,27 @@ def _credentials(runtime: Runtime) -> list[Check]:
         )
         for status in runtime.credentials.all()
     ]
+
+
+def _catch_up(runtime: Runtime) -> list[Check]:
+    """Each source catch-up reads: a failing or lagging one means events sent while the
+    bridge was down may not be found."""
+    now, every = utcnow(), runtime.services.catch_up.interval
+    return [
+        Check(
+            f"catch-up {source.connector} {source.scope}",
+            source.ok(now, every),
+            source.describe(now),
+            "" if source.ok(now, every) else _catch_up_fix(source.last_error),
+        )
+        for source in runtime.sync_health()
+    ]
+
+
+def _catch_up_fix(error: str | None) -> str:
+    if error:
+        return "fix what the error names, then run `support-bridge sync now`"
+    return "start a worker (`support-bridge worker`) or run `support-bridge sync now`"
 
 
 def _routing(settings: Settings, checks: list[Check]) -> list[Check]:

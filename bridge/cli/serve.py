@@ -98,6 +98,7 @@ def serve(
             err=True,
         )
         click.echo(_board_line(settings, f"http://{host}:{port}"), err=True)
+        _connect_slack_socket(app, cleanup)
         if run_consumer:
             _resume_lost_work(runtime)
             jobs = InProcessConsumer(
@@ -115,6 +116,30 @@ def serve(
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
         log.info("serve.stopping")
+
+
+def _connect_slack_socket(app: Any, cleanup: contextlib.ExitStack) -> None:
+    """Socket Mode: Slack's requests arrive over a WebSocket this process opens (a thread of
+    bolt's handler), closed when ``serve`` stops."""
+    from webhooks.slack import surface_of
+
+    surface = surface_of(app)
+    link = surface.socket_mode if surface is not None else None
+    if link is None:
+        return
+    from webhooks.slack.socket_mode import SocketModeRefused
+
+    try:
+        link.start()
+    except SocketModeRefused as refused:
+        fail(
+            f"connectors.slack.app_token: Slack refused the app-level token ({refused.error}); "
+            "set BRIDGE_CONNECTORS__SLACK__APP_TOKEN to a token from the app's Basic "
+            "Information → App-Level Tokens with the scope connections:write"
+        )
+    cleanup.callback(link.close)
+    state = "connected" if link.connected else "connecting (Slack not reachable yet)"
+    click.echo(f"Slack: Socket Mode, {state}; no public URL is needed for Slack", err=True)
 
 
 # Connections a slow or hostile client holds open without finishing a request cost waitress a

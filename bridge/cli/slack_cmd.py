@@ -21,16 +21,24 @@ def slack() -> None:
 )
 @click.option("--name", default="Support Bridge", show_default=True, help="The app's name.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of YAML.")
-def manifest(public_url: str | None, name: str, as_json: bool) -> None:
+@click.option(
+    "--socket-mode/--no-socket-mode",
+    default=None,
+    help="Slack reaches the bridge over Socket Mode: no request URLs "
+    "[default: connectors.slack.socket_mode].",
+)
+def manifest(public_url: str | None, name: str, as_json: bool, socket_mode: bool | None) -> None:
     """Print the app manifest to paste at api.slack.com/apps → Create New App → From a
     manifest (docs/slack.md walks through it)."""
     from webhooks.slack.manifest import manifest as build
     from webhooks.slack.manifest import problems_with
 
+    if socket_mode is None:
+        socket_mode = _socket_mode()
     url = public_url or _public_url()
-    for problem in problems_with(url):
+    for problem in [] if socket_mode else problems_with(url):
         click.echo(f"support-bridge: {url}: {problem}; set BRIDGE_PUBLIC_URL", err=True)
-    document = build(url, name)
+    document = build(url, name, socket_mode=socket_mode)
     if as_json:
         click.echo(json.dumps(document, indent=2))
     else:
@@ -45,6 +53,16 @@ def _public_url() -> str:
     except ConfigError:
         default = Settings.model_fields["public_url"].default
         return os.environ.get("BRIDGE_PUBLIC_URL") or str(default)
+
+
+def _socket_mode() -> bool:
+    """connectors.slack.socket_mode, also from a configuration still waiting for a token."""
+    try:
+        slack = load_settings().connectors.slack
+    except ConfigError:
+        raw = os.environ.get("BRIDGE_CONNECTORS__SLACK__SOCKET_MODE", "")
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return slack is not None and slack.socket_mode
 
 
 slack.add_command(manifest)

@@ -48,8 +48,11 @@ def _variable(field: str) -> str:
 def _unsigned_callers(settings: Settings) -> list[Gap]:
     found = []
     for source, lost in _CALLERS.items():
-        if getattr(settings.connectors, source) is None or settings.webhook_secrets(source):
+        connector = getattr(settings.connectors, source)
+        if connector is None or settings.webhook_secrets(source):
             continue
+        if source == "slack" and connector.socket_mode:
+            continue  # Slack calls over the bridge's own WebSocket: nothing is signed
         if source == "slack":
             variable, path = _variable("slack_signing_secret"), "/slack/*"
             where_found = "the Slack app's Signing Secret (Basic Information → App Credentials)"

@@ -40,6 +40,11 @@ def _http_probe(name: str, url: str) -> Check:
     return Check(f"connector {name}", True, f"{url} answered HTTP {response.status_code}")
 
 
+def _slack_probe_url(base_url: str) -> str:
+    """Slack's `api.test`, which needs no token: the bare `/api/` is no Web API method."""
+    return base_url.rstrip("/") + "/api.test"
+
+
 def _smtp_probe(host: str, port: int) -> Check:
     try:
         with socket.create_connection((host, port), timeout=TIMEOUT_SECONDS):
@@ -58,10 +63,10 @@ def _network(settings: Settings) -> dict[str, Check]:
         config = getattr(connectors, name)
         if config is not None:
             found[name] = _http_probe(name, str(config.url))
-    for name in ("github", "slack"):
-        config = getattr(connectors, name)
-        if config is not None:
-            found[name] = _http_probe(name, str(config.base_url))
+    if connectors.github is not None:
+        found["github"] = _http_probe("github", str(connectors.github.base_url))
+    if connectors.slack is not None:
+        found["slack"] = _http_probe("slack", _slack_probe_url(str(connectors.slack.base_url)))
     if connectors.email is not None:
         found["email"] = _smtp_probe(connectors.email.host, connectors.email.port)
     return found
@@ -118,7 +123,7 @@ def slack_routing(settings: Settings) -> list[Check] | str:
     config = settings.connectors.slack
     if config is None:
         return "no Slack connector configured"
-    reached = _http_probe("slack", str(config.base_url))
+    reached = _http_probe("slack", _slack_probe_url(str(config.base_url)))
     if not reached.ok:
         return reached.detail
     connector = SlackConnector.from_settings(config, Context(gate=RateGate.from_url(None)))

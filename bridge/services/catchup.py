@@ -22,8 +22,10 @@ from bridge.services.ports import (
     Connector,
     ConnectorError,
     MissedEvent,
+    Watching,
     has_feature,
 )
+from bridge.services.sync_health import SyncHealth, sync_health
 from bridge.store.inbox import Delivery, Stored
 from bridge.store.watermarks import Watermarks
 
@@ -39,7 +41,9 @@ class CatchUp:
         watermarks: Watermarks,
         accept: Callable[[Delivery], Stored],
         every: Callable[[], dt.timedelta | None],  # None: catch-up is switched off
+        watching: Callable[[str], Watching] = lambda _source: Watching(),
     ) -> None:
+        self._watching = watching
         self._connectors = connectors
         self._watermarks = watermarks
         self._accept = accept
@@ -48,6 +52,14 @@ class CatchUp:
     def tick(self, now: dt.datetime) -> None:
         """The minute hook: catch up each source whose last run is ``every`` old."""
         self.run(now, only_due=True)
+
+    def health(self) -> list[SyncHealth]:
+        """Each source's last sync, last error and next run (``sync status``, doctor, metrics)."""
+        return sync_health(self._watermarks, self._every())
+
+    @property
+    def interval(self) -> dt.timedelta | None:
+        return self._every()
 
     def run(self, now: dt.datetime, *, only_due: bool = False) -> int:
         """Catch up every source (at start), or those due; the number of new deliveries."""
@@ -74,7 +86,7 @@ class CatchUp:
     ) -> int:
         scope = source.catch_up_scope
         try:
-            missed = source.missed_since(since - OVERLAP)
+            missed = source.missed_since(since - OVERLAP, self._watching(name))
         except ConnectorError as exc:
             # The watermark stays: the next run asks again from the same point.
             log.warning("catch_up.failed", source=name, scope=scope, error=exc.detail)

@@ -220,11 +220,13 @@ class HelpdeskProcessor(Service):
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             existing = store.find_ticket(f"{row.source}:{event.ticket.external_id}")
+            # Only an older stamp is stale: helpdesks stamp to the second, and two changes (a
+            # comment, then the agent's tag) can share one; a redelivery is the inbox's to drop.
             stale = bool(
                 existing is not None
                 and event.updated_at
                 and existing.last_event_at
-                and event.updated_at <= existing.last_event_at
+                and event.updated_at < existing.last_event_at
             )
             before = store.ticket_of(existing) if existing is not None else None
             if not stale:

@@ -1,4 +1,5 @@
-"""Names people know vendor ids by: a Slack user's display name (``users.info``), a Zendesk
+"""Names people know vendor ids by: a Slack user's display name (``users.info``), a routed
+Slack channel's ``#name`` (``conversations.info``; routing may name a channel by id), a Zendesk
 organisation's name (event subscriptions send only its id). Each is looked up once through
 the connector, in the worker (a ticket mirrored, the minute's ``learn_names``), and
 remembered in ``known_names``; the board only reads what was remembered, so a slow or absent
@@ -16,8 +17,10 @@ import structlog
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.ports import Connector, ConnectorError
 from bridge.store.names import (
+    SLACK_CHANNEL,
     SLACK_PERSON,
     known_names,
+    open_channels_wanted,
     open_names_wanted,
     organisation_system,
     remember_name,
@@ -27,6 +30,7 @@ from bridge.store.names import (
 log = structlog.get_logger(__name__)
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 # Looked up per minute at most, of each kind: a first start over many open escalations
 # spreads its lookups rather than spending Slack's users.info budget at once.
 LOOKUPS_PER_MINUTE = 40
@@ -39,6 +43,11 @@ def is_slack_user_id(value: str) -> bool:
 @runtime_checkable
 class PeopleDirectory(Protocol):  # Slack
     def display_name(self, user: str) -> str | None: ...
+
+
+@runtime_checkable
+class ChannelDirectory(Protocol):  # Slack
+    def channel_name(self, channel: str) -> str | None: ...
 
 
 @runtime_checkable
@@ -64,6 +73,14 @@ class Names(Service):
             return {}
         with self.transactions.begin() as session:
             return known_names(session, SLACK_PERSON, wanted)
+
+    def known_channels(self, ids: Collection[str]) -> dict[str, str]:
+        """``{Slack channel id: #name}`` for the routed channels among ``ids`` named so far."""
+        wanted = sorted({one for one in ids if one and SLACK_CHANNEL_ID.match(one)})
+        if not wanted:
+            return {}
+        with self.transactions.begin() as session:
+            return known_names(session, SLACK_CHANNEL, wanted)
 
     def known_organisations(self, helpdesk: str, ids: Collection[str]) -> dict[str, str]:
         wanted = sorted({one for one in ids if one and one.isdigit()})
@@ -103,11 +120,15 @@ class Names(Service):
         how many were learnt."""
         with self.transactions.begin() as session:
             people, organisations, requesters = open_names_wanted(session, LOOKUPS_PER_MINUTE)
+            channels = open_channels_wanted(session, LOOKUPS_PER_MINUTE)
         learnt = 0
         slack = self._connectors.get("slack")
         slack_ids = [who for who in sorted(people) if is_slack_user_id(who)]
         if slack_ids and isinstance(slack, PeopleDirectory):
             learnt += len(self._learn(SLACK_PERSON, slack_ids, slack.display_name, now))
+        channel_ids = [one for one in sorted(channels) if SLACK_CHANNEL_ID.match(one)]
+        if channel_ids and isinstance(slack, ChannelDirectory):
+            learnt += len(self._learn(SLACK_CHANNEL, channel_ids, slack.channel_name, now))
         for helpdesk, ids in sorted(organisations.items()):
             directory = self._connectors.get(helpdesk)
             if isinstance(directory, OrganisationDirectory):

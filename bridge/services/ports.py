@@ -206,6 +206,16 @@ class MissedEvent:
     occurred_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class Watching:
+    """What the bridge waits on at one vendor, for catch-up to ask about: the keys of the ARs
+    open escalations wait on (a tracker), the ids of tickets with an open escalation (a
+    helpdesk)."""
+
+    ars: tuple[str, ...] = ()
+    tickets: tuple[str, ...] = ()
+
+
 class CatchUpSource(Protocol):
     """A connector with the ``catch_up`` feature: what happened at the vendor since a time.
     ``scope`` names what one watermark covers (a repository, a project). Calls go through the
@@ -213,7 +223,7 @@ class CatchUpSource(Protocol):
 
     catch_up_scope: str
 
-    def missed_since(self, since: dt.datetime) -> list[MissedEvent]: ...
+    def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent]: ...
 
 
 class Chat(Protocol):  # Slack

@@ -153,14 +153,54 @@ def content_delivery_id(source: str, event_type: str, payload: dict[str, Any]) -
     its catch-up copy then collide in the inbox and act once. None for other events."""
     if source == "github":
         repo = _text((payload.get("repository") or {}).get("full_name"))
-        if event_type == "release.published":
-            tag = _text((payload.get("release") or {}).get("tag_name"))
-            return f"release.published:{repo}@{tag}" if repo and tag else None
+        return _github_content_id(event_type, payload, repo) if repo else None
+    if source == "jira":
+        return _jira_content_id(event_type, payload)
+    if source == "zendesk" and event_type == "ticket.comment_added":
+        # The event subscription's own id is not in the ticket event export; the comment's is.
+        ticket = _text(payload.get("subject")).removeprefix("zen:ticket:")
+        comment = str(((payload.get("event") or {}).get("comment") or {}).get("id") or "")
+        return f"ticket.comment_added:{ticket}:{comment}" if ticket and comment else None
+    return None
+
+
+def _github_content_id(event_type: str, payload: dict[str, Any], repo: str) -> str | None:
+    """What the webhook and the listings both show: a release's tag, a merged PR's number, a
+    comment's id, an issue's close time, the milestone an issue is in, a closed milestone."""
+    issue = payload.get("issue") or {}
+    number = issue.get("number")
+    if event_type == "release.published":
+        tag = _text((payload.get("release") or {}).get("tag_name"))
+        return f"release.published:{repo}@{tag}" if tag else None
+    if event_type == "pull_request.closed":
         pull = payload.get("pull_request") or {}
-        if event_type == "pull_request.closed" and pull.get("merged") is True:
-            number = pull.get("number")
-            return f"pull_request.merged:{repo}#{number}" if repo and number else None
-    if source == "jira" and event_type == "jira:version_released":
+        merged = pull.get("merged") is True and pull.get("number")
+        return f"pull_request.merged:{repo}#{pull['number']}" if merged else None
+    if event_type == "issue_comment.created":
+        comment = (payload.get("comment") or {}).get("id")
+        return f"issue_comment.created:{repo}:{comment}" if comment else None
+    if event_type == "issues.closed":
+        closed = _text(issue.get("closed_at"))
+        return f"issues.closed:{repo}#{number}@{closed}" if number and closed else None
+    if event_type == "issues.milestoned":
+        milestone = (payload.get("milestone") or issue.get("milestone") or {}).get("number")
+        return f"issues.milestoned:{repo}#{number}@{milestone}" if number and milestone else None
+    if event_type == "milestone.closed":
+        milestone = (payload.get("milestone") or {}).get("number")
+        return f"milestone.closed:{repo}@{milestone}" if milestone else None
+    return None
+
+
+def _jira_content_id(event_type: str, payload: dict[str, Any]) -> str | None:
+    """A released version by its id, a new comment by its id, an issue change by its
+    changelog id: ids the webhook and the REST API (search, ``expand=changelog``) both show."""
+    if event_type == "jira:version_released":
         version = str((payload.get("version") or {}).get("id") or "")
         return f"jira:version_released:{version}" if version else None
+    if event_type == "comment_created":
+        comment = str((payload.get("comment") or {}).get("id") or "")
+        return f"comment_created:{comment}" if comment else None
+    if event_type == "jira:issue_updated":
+        change = str((payload.get("changelog") or {}).get("id") or "")
+        return f"jira:issue_updated:{change}" if change else None
     return None

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
+from bridge.store.dead_letters import channels_of
 from bridge.store.tables import AuditEvent, Escalation, KnownName, Ticket
 from bridge.store.upsert import insert_if_absent
 
 SLACK_PERSON = "slack:user"
+SLACK_CHANNEL = "slack:channel"
 CLOSED = "closed"
 
 
@@ -63,6 +65,17 @@ def open_names_wanted(
     organisations = _unnamed(session, Ticket.organization, organisation_system, limit)
     requesters = _unnamed(session, Ticket.requester_email, requester_system, limit)
     return set(sorted(unnamed)[:limit]), organisations, requesters
+
+
+def open_channels_wanted(session: Session, limit: int) -> set[str]:
+    """The Slack channel ids (routing may name a channel by id) open escalations were routed
+    to that no name was learnt for, at most ``limit``."""
+    open_ids = session.scalars(select(Escalation.id).where(Escalation.state != CLOSED)).all()
+    routed = {str(channel) for channel in channels_of(session, open_ids).values() if channel}
+    # Channel ids start C (or G, an older private channel); "#name" is already a name.
+    candidates = {channel for channel in routed if channel[:1] in ("C", "G")}
+    unnamed = candidates - set(known_names(session, SLACK_CHANNEL, candidates))
+    return set(sorted(unnamed)[:limit])
 
 
 def _unnamed(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.store.tables import CatchUpWatermark
@@ -21,9 +21,29 @@ class Watermark:
     last_error: str | None = None
 
 
+@dataclass(frozen=True)
+class SourceWatermark:
+    source: str
+    scope: str
+    mark: Watermark
+
+
 class Watermarks:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+
+    def all(self) -> list[SourceWatermark]:
+        """Every source catch-up has compared, by source and scope."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(CatchUpWatermark).order_by(CatchUpWatermark.source, CatchUpWatermark.scope)
+            )
+            return [
+                SourceWatermark(
+                    row.source, row.scope, Watermark(row.seen_until, row.checked_at, row.last_error)
+                )
+                for row in rows
+            ]
 
     def get(self, source: str, scope: str) -> Watermark | None:
         with self._sessions() as session:

@@ -13,9 +13,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, g, jsonify, request
 
+from sandbox.core import journal
 from sandbox.core.faults import Fault, FaultBook, LimitHit, VendorLimits
 from sandbox.core.recorder import RecordedRequest, Recorder, Violation, decode_body
 from sandbox.core.webhooks import Signer, WebhookSender
+from sandbox.openapi.operations import Operation
 
 CONTROL_PREFIX = "/_sandbox"
 
@@ -64,6 +66,23 @@ class VendorServer:
 
     def check_request(self, req: Request) -> list[str]:
         return []
+
+    def operation(self, req: Request) -> Operation | None:
+        """The operation of the vendor's published description this request is, if any."""
+        return None
+
+    def path_template(self, req: Request) -> str | None:
+        """The template of the vendor's full description this path matches, described or not."""
+        return None
+
+    def sandbox_only(self, req: Request) -> str | None:
+        """A label when the route is not the vendor's API (a web page, Atlassian's edge...),
+        so no API description judges it; None for the vendor's API."""
+        return None
+
+    # The journal's label for an API route no description judges (a vendor with no
+    # published description here says so).
+    undescribed_label = "undescribed"
 
     def reject(self, problems: list[str]) -> Response:
         return self.error(400, "; ".join(problems))
@@ -127,6 +146,7 @@ class VendorServer:
             headers = self.rate_limit_headers(hit.retry_after)
             return self.error(429, self.limit_message(hit), headers)
         problems = self.check_request(request)
+        g.violations = len(problems)
         if problems:
             g.judged = False
             for problem in problems:
@@ -135,6 +155,24 @@ class VendorServer:
                 )
             return self.reject(problems)
         return None
+
+    def _journal(self, status: int) -> None:
+        if journal.journal_path() is None:
+            return
+        label = self.sandbox_only(request)
+        operation = None if label else self.operation(request)
+        journal.append(
+            journal.entry_for(
+                self.name,
+                request.method,
+                request.path,
+                None if label else self.path_template(request),
+                operation,
+                label or self.undescribed_label,
+                status,
+                g.get("violations", 0),
+            )
+        )
 
     def primary_limit_response(self, fault: Fault) -> Response:
         headers = self.rate_limit_headers(fault.reset or 1)
@@ -160,9 +198,11 @@ class VendorServer:
             return response
         if g.get("judged"):
             for problem in self.check_response(request, response):
+                g.violations = g.get("violations", 0) + 1
                 self.recorder.violate(
                     Violation(self.name, "response", request.method, request.path, problem)
                 )
+        self._journal(response.status_code)
         self.recorder.record(
             RecordedRequest(
                 vendor=self.name,

@@ -23,6 +23,8 @@ class WebhookTarget:
     url: str
     secret: str
     events: tuple[str, ...] = ("*",)
+    # Delivers instead of an HTTP POST (Slack's Socket Mode sends over the app's WebSocket).
+    transport: Callable[[str, bytes], Delivery] | None = None
 
     def wants(self, event: str) -> bool:
         return any(fnmatchcase(event, pattern) for pattern in self.events)
@@ -38,6 +40,7 @@ class Delivery:
     error: str | None = None
     dropped: bool = False
     at: float = field(default_factory=time.time)
+    answer: Any = None  # what the app acknowledged with, where the way in keeps it (a socket)
 
     @property
     def payload(self) -> Any:
@@ -83,6 +86,15 @@ class WebhookSender:
         with self._lock:
             self._targets.append(target)
         return target
+
+    def add_target(self, target: WebhookTarget) -> None:
+        with self._lock:
+            self._targets.append(target)
+
+    def remove_target(self, target: WebhookTarget) -> None:
+        with self._lock:
+            if target in self._targets:
+                self._targets.remove(target)
 
     def unregister_all(self) -> None:
         with self._lock:
@@ -159,13 +171,16 @@ class WebhookSender:
         for target in self.targets:
             if not target.wants(event):
                 continue
-            headers = self._sign(event, body, target.secret)
+            headers = {} if target.transport else self._sign(event, body, target.secret)
             if self._spend_fault("drop", event):
                 self._log(Delivery(event, target.url, headers, body, None, dropped=True))
                 continue
             copies = 2 if self._spend_fault("duplicate", event) else 1
             for _ in range(copies):
-                self._log(self._post(event, target.url, headers, body))
+                if target.transport is not None:
+                    self._log(target.transport(event, body))
+                else:
+                    self._log(self._post(event, target.url, headers, body))
 
     def _post(self, event: str, url: str, headers: dict[str, str], body: bytes) -> Delivery:
         try:

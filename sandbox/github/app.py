@@ -15,6 +15,7 @@ from sandbox.github import apps, control, pages, routes
 from sandbox.github.payloads import Renderer
 from sandbox.github.state import GithubWorld
 from sandbox.github.webhook_schemas import check_webhook
+from sandbox.openapi.operations import Operation
 
 DOCS = "https://docs.github.com/rest"
 PRIMARY_LIMIT = "API rate limit exceeded for installation. Check out the documentation."
@@ -116,6 +117,15 @@ class GithubServer(VendorServer):
 
     def limit_message(self, hit: LimitHit) -> str:
         return SECONDARY_LIMIT
+
+    def sandbox_only(self, req: Request) -> str | None:
+        return "web page" if pages.is_page(req.path) else None
+
+    def operation(self, req: Request) -> Operation | None:
+        return self.contract.operation(req)
+
+    def path_template(self, req: Request) -> str | None:
+        return self.contract.path_template(req)
 
     def check_request(self, req: Request) -> list[str]:
         if pages.is_page(req.path):

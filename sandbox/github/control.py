@@ -128,5 +128,6 @@ def register(bp: Blueprint, server: GithubServer) -> None:
                 return jsonify({"error": "no such issue"}), 404
             issue.state, issue.closed_at, issue.updated_at = "closed", now(), now()
             issue.state_reason = body().get("reason", "completed")
-            events.issue_changed(server, repo, issue, "closed", body().get("user", "developer"))
+            issue.closed_by = body().get("user", "developer")
+            events.issue_changed(server, repo, issue, "closed", issue.closed_by)
             return jsonify(server.render.issue(repo, issue))

@@ -136,7 +136,9 @@ class Renderer:
             closed_at=issue.closed_at,
             created_at=issue.created_at,
             updated_at=issue.updated_at,
-            closed_by=self.user(issue.user) if issue.state == "closed" else None,
+            closed_by=(
+                self.user(issue.closed_by or issue.user) if issue.state == "closed" else None
+            ),
             author_association="MEMBER",
             pinned_comment=None,
             reactions=reactions(url),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -45,14 +46,31 @@ def register(app: Flask, server: GithubServer) -> None:
     @app.get(f"{R}/issues")
     @with_repo
     def list_issues(repo: Repo) -> Any:
+        """State, labels, ``since`` (updated at or after) and ``sort=updated``, paged."""
         state = request.args.get("state", "open")
         wanted = {x for x in request.args.get("labels", "").split(",") if x}
+        since = request.args.get("since", "")
         found = [
             i
             for i in repo.issues.values()
-            if (state == "all" or i.state == state) and wanted <= set(i.labels)
+            if (state == "all" or i.state == state)
+            and wanted <= set(i.labels)
+            and _not_before(i.updated_at, since)
         ]
-        return jsonify([server.render.issue(repo, i) for i in found])
+        if request.args.get("sort") == "updated":
+            descending = request.args.get("direction", "desc") == "desc"
+            found.sort(key=lambda i: i.updated_at, reverse=descending)
+        return jsonify(page_of([server.render.issue(repo, i) for i in found]))
+
+    @app.get(f"{R}/issues/comments")
+    @with_repo
+    def list_repo_comments(repo: Repo) -> Any:
+        """Every issue's comments, ``since`` (updated at or after), oldest first, paged."""
+        since = request.args.get("since", "")
+        found = [c for c in repo.comments.values() if _not_before(c.updated_at, since)]
+        descending = request.args.get("direction", "asc") == "desc"
+        found.sort(key=lambda c: (c.created_at, c.id), reverse=descending)
+        return jsonify(page_of([server.render.comment(repo, c) for c in found]))
 
     @app.post(f"{R}/issues")
     @with_repo
@@ -111,6 +129,7 @@ def register(app: Flask, server: GithubServer) -> None:
         if data.get("state") in {"open", "closed"} and data["state"] != issue.state:
             issue.state = data["state"]
             issue.closed_at = now() if issue.state == "closed" else None
+            issue.closed_by = server.actor if issue.state == "closed" else None
             issue.state_reason = data.get("state_reason") or (
                 "completed" if issue.state == "closed" else "reopened"
             )
@@ -224,6 +243,20 @@ def register(app: Flask, server: GithubServer) -> None:
     @app.get("/search/issues")
     def search_issues() -> Any:
         return jsonify(search(server, request.args.get("q", "")))
+
+
+def page_of(items: list[Any]) -> list[Any]:
+    size = min(int(request.args.get("per_page", 30)), 100)
+    start = (max(int(request.args.get("page", 1)), 1) - 1) * size
+    return items[start : start + size]
+
+
+def _not_before(stamp: str, since: str) -> bool:
+    """GitHub's ``since``: an ISO 8601 time; the sandbox's stamps are UTC with a Z."""
+    if not since:
+        return True
+    limit = dt.datetime.fromisoformat(since.replace("Z", "+00:00"))
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")) >= limit
 
 
 def add_comment(

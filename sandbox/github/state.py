@@ -56,6 +56,7 @@ class Issue:
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
     closed_at: str | None = None
+    closed_by: str | None = None
     is_pull: bool = False
 
 

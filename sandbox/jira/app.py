@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from flask import Blueprint, Flask, Request, Response, jsonify
+from flask import Blueprint, Flask, Request, Response, jsonify, request
 
 from sandbox.core.contract import OpenApiContract
 from sandbox.core.faults import LimitHit
@@ -22,14 +22,21 @@ from sandbox.jira import control, gateway, issues, pages, workflow
 from sandbox.jira.createmeta import DEPRECATED
 from sandbox.jira.render import ACTING_AS, JiraRenderer
 from sandbox.jira.state import JiraWorld
+from sandbox.openapi.operations import Operation
 
 _V2 = re.compile(r"^/rest/api/(2|latest)/")
-# Not judged by the Cloud document: createmeta is in the full document but not the trimmed
-# copy (it would match /issue/{key}); the offset-paged /search is what the `jira` library uses
-# against Data Center, which this Cloud document does not describe (Cloud is removing it).
-# The site's /_edge/tenant_info is Atlassian's edge, not the platform API.
-_TRIMMED_AWAY = re.compile(r"/issue/createmeta|/search$|^/_edge/|^/browse/")
+# Data Center 9 documents the offset-paged /search as its search (the `jira` library uses it
+# there); Cloud's document marks it deprecated in favour of /search/jql, which Data Center
+# lacks. No Data Center description is published where this project could vendor it, so its
+# requests are judged by the Cloud document with this one exception (docs/connectors.md).
+DATACENTER_SEARCH = ("GET /rest/api/3/search", "POST /rest/api/3/search")
+# The `jira` library asks this (the Application Links plugin's REST API, not the platform
+# API the document describes) before its first add_remote_link, and ignores a refusal; the
+# sandbox answers an empty list (sandbox/jira/issues.py). A listed exception: docs/connectors.md.
+APPLICATION_LINKS = "/rest/applinks/latest/listApplicationlinks"
 _GLOBAL_CREATEMETA = re.compile(r"^/rest/api/[^/]+/issue/createmeta/?$")
+_CREATEMETA_PAGES = re.compile(r"/issue/createmeta/[^/]+/issuetypes(/[^/]+)?$")
+_CAPITALISED_BOOLEAN = re.compile(r"InvalidParameter: <root>: '(True|False)' is not one of")
 _CLOUD_ONLY = re.compile(r"^/rest/api/3/|/search/jql$")
 _LIST_OF_REMOTE_LINKS = re.compile(r"/issue/[^/]+/remotelink$")
 
@@ -65,7 +72,10 @@ class JiraServer(VendorServer):
         self.deployment = deployment
         self.world = JiraWorld(email=email, api_token=api_token)
         self.contract = OpenApiContract(
-            "jira", rewrite_path=_as_v3, coerce_body=_as_jira_binds, undescribed=_TRIMMED_AWAY
+            "jira",
+            rewrite_path=_as_v3,
+            coerce_body=_as_jira_binds,
+            deprecated_allowed=DATACENTER_SEARCH if deployment == "datacenter" else (),
         )
         super().__init__(jira_headers)
         self.app.wsgi_app = gateway.Gateway(self.app.wsgi_app, self)  # type: ignore[method-assign]
@@ -126,19 +136,53 @@ class JiraServer(VendorServer):
     def limit_hit(self, req: Request) -> LimitHit | None:
         return self.limits.hit("requests")
 
+    def sandbox_only(self, req: Request) -> str | None:
+        if req.path == gateway.TENANT_INFO:
+            return "Atlassian edge (not the platform API)"
+        if req.path.startswith(pages.BROWSE) or req.path == "/":
+            return "web page"  # an issue's page; the site's front page (doctor's probe)
+        if req.path == APPLICATION_LINKS:
+            return "exception: the jira library's application-links lookup"
+        return None
+
+    def operation(self, req: Request) -> Operation | None:
+        return self.contract.operation(req)
+
+    def path_template(self, req: Request) -> str | None:
+        return self.contract.path_template(req)
+
     def check_request(self, req: Request) -> list[str]:
+        if self.sandbox_only(req):
+            return []
         if self.deployment == "cloud" and _GLOBAL_CREATEMETA.match(req.path):
             return [DEPRECATED]
         if self.deployment == "datacenter" and _CLOUD_ONLY.search(req.path):
             return [f"Jira Data Center has no {req.path} (REST v2 and /search only)"]
-        return self.contract.check_request(req)
+        problems = self.contract.check_request(req)
+        if self.deployment == "datacenter" and req.path.endswith("/search"):
+            # Data Center reads a boolean in any case (Java's parseBoolean); the `jira`
+            # library sends validateQuery=True, which Cloud's enum spells in lower case.
+            problems = [p for p in problems if not _CAPITALISED_BOOLEAN.search(p)]
+        return problems
+
+    def reject(self, problems: list[str]) -> Response:
+        if self.deployment == "datacenter" and _GLOBAL_CREATEMETA.match(request.path):
+            # Removed from Data Center 9 (not merely deprecated): its 404, as there.
+            return self.not_found("null for uri: " + request.url)
+        return super().reject(problems)
 
     def check_response(self, req: Request, response: Response) -> list[str]:
         if req.method == "GET" and _LIST_OF_REMOTE_LINKS.search(req.path) and not req.args:
             # Errata: the document gives one RemoteIssueLink as the schema, while its own
             # example, Jira itself and the `jira` library all use a list of them.
             return []
+        if self.sandbox_only(req):
+            return []
         problems = self.contract.check_response(req, response)
+        if response.status_code == 404 and _CREATEMETA_PAGES.search(req.path):
+            # Errata: the project-scoped create metadata lists 200, 400 and 401 only, while an
+            # unknown project or issue type is Jira's 404 like every project-scoped resource.
+            problems = [p for p in problems if "ResponseNotFound" not in p]
         if response.status_code < 300 and not response.get_data():
             # Jira documents "content: application/json, schema: {}" for the answers it sends
             # without a body (204 on edits, 201 on issueLink and properties).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sandbox.jira import events
-from sandbox.jira.render import adf_to_text
+from sandbox.jira.render import ACTING_AS, DEVELOPER_ACCOUNT, adf_to_text
 from sandbox.jira.state import Comment, Issue, next_id, now
 
 if TYPE_CHECKING:
@@ -27,7 +27,9 @@ def _shown(value: Any) -> str | None:
 def create_comment(
     server: JiraServer, issue: Issue, body: Any, *, internal: bool = False
 ) -> Comment:
-    comment = Comment(next_id(), body, server.world.account_id, internal=internal)
+    developer = ACTING_AS.get() == "developer"
+    author = DEVELOPER_ACCOUNT if developer else server.world.account_id
+    comment = Comment(next_id(), body, author, internal=internal)
     issue.comments.append(comment)
     issue.updated = now()
     events.comment_created(server, issue, comment)

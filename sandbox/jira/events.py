@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from sandbox.jira.state import Comment, Issue, Version, next_id
+from sandbox.jira.render import ACTING_AS, DEVELOPER_ACCOUNT
+from sandbox.jira.state import Change, Comment, Issue, Version, next_id
 
 if TYPE_CHECKING:
     from sandbox.jira.app import JiraServer
@@ -33,6 +34,9 @@ def _stamp() -> int:
 def issue_updated(server: JiraServer, issue: Issue, items: list[dict[str, Any]]) -> None:
     if not items:
         return
+    author = DEVELOPER_ACCOUNT if ACTING_AS.get() == "developer" else server.world.account_id
+    change = Change(next_id(), author, items)
+    issue.history.append(change)
     server.emit(
         "jira:issue_updated",
         {
@@ -41,7 +45,7 @@ def issue_updated(server: JiraServer, issue: Issue, items: list[dict[str, Any]])
             "issue_event_type_name": "issue_generic",
             "user": server.render.user(),
             "issue": server.render.issue(issue),
-            "changelog": {"id": next_id(), "items": items},
+            "changelog": {"id": change.id, "items": items},
         },
     )
 

@@ -1,7 +1,9 @@
-"""The slice of JQL the bridge uses: AND-ed clauses over keys, status, labels and properties."""
+"""The slice of JQL the bridge uses: AND-ed clauses over keys, status, labels and properties,
+and ``updated >= "-90m"`` (a time relative to now, as catch-up asks: no time zone involved)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +13,7 @@ from sandbox.jira.state import Issue, JiraWorld
 
 _CLAUSE = re.compile(
     r"^\s*(?P<field>issue\.property\[[^\]]+\][\w.]*|[\w\"' ]+?)\s*"
-    r"(?P<op>not in|in|!=|=|~)\s*(?P<value>.+?)\s*$",
+    r"(?P<op>not in|in|!=|>=|=|~)\s*(?P<value>.+?)\s*$",
     re.IGNORECASE,
 )
 _PROPERTY = re.compile(r"issue\.property\[(?P<key>[^\]]+)\](?P<path>[\w.]*)", re.IGNORECASE)
@@ -19,6 +21,19 @@ _PROPERTY = re.compile(r"issue\.property\[(?P<key>[^\]]+)\](?P<path>[\w.]*)", re
 
 class JqlError(ValueError):
     """Jira answers 400 with the message in errorMessages."""
+
+
+_RELATIVE = re.compile(r"^-(?P<amount>\d+)(?P<unit>[mhd])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def _not_before(value: str) -> dt.datetime:
+    match = _RELATIVE.match(value)
+    if match is None:
+        msg = f"Date value '{value}' for field 'updated' is invalid (the sandbox knows -Nm/h/d)."
+        raise JqlError(msg)
+    ago = dt.timedelta(**{_UNITS[match["unit"]]: int(match["amount"])})
+    return dt.datetime.now(dt.UTC) - ago
 
 
 def _values(raw: str, op: str) -> list[str]:
@@ -56,11 +71,19 @@ def _field_values(world: JiraWorld, issue: Issue, name: str) -> list[str]:
         "fixversion": lambda: [v.lower() for v in issue.fix_versions],
         "summary": lambda: [str(issue.fields.get("summary", "")).lower()],
         "text": lambda: [_text(issue)],
+        "updated": lambda: [issue.updated],
     }
     if name not in getters:
         msg = f"Field '{name}' does not exist or you do not have permission to view it."
         raise JqlError(msg)
     return getters[name]()
+
+
+def _known_keys(world: JiraWorld, field: str, keys: list[str]) -> None:
+    """Jira refuses the whole query when it names an issue key it does not hold."""
+    for key in keys:
+        if world.issue(key) is None:
+            raise JqlError(f"An issue with key '{key.upper()}' does not exist for field '{field}'.")
 
 
 def compile_jql(world: JiraWorld, jql: str) -> Callable[[Issue], bool]:
@@ -72,15 +95,22 @@ def compile_jql(world: JiraWorld, jql: str) -> Callable[[Issue], bool]:
         if match is None:
             msg = f"Error in the JQL Query: cannot parse '{clause.strip()}'."
             raise JqlError(msg)
-        parsed.append(
-            (match["field"], match["op"].lower(), _values(match["value"], match["op"].lower()))
-        )
+        op, values = match["op"].lower(), _values(match["value"], match["op"].lower())
+        field = match["field"].strip().lower()
+        if field in ("issuekey", "key") and op in ("in", "="):
+            _known_keys(world, field, values)
+        if op == ">=":
+            values = [_not_before(values[0]).isoformat()]
+        parsed.append((match["field"], op, values))
 
     def matches(issue: Issue) -> bool:
         for field, op, wanted in parsed:
             have = _field_values(world, issue, field)
             if op == "~":
                 hit = any(w in h for w in wanted for h in have)
+            elif op == ">=":
+                since = dt.datetime.fromisoformat(wanted[0])
+                hit = any(dt.datetime.fromisoformat(h) >= since for h in have)
             else:
                 hit = any(w in have for w in wanted)
             if hit == (op in {"!=", "not in"}):

@@ -91,8 +91,12 @@ class JiraRenderer:
         return value if isinstance(value, dict) else to_adf(str(value))
 
     def user(self, version: str = "2") -> dict[str, Any]:
+        """Who is acting now: the developer (control API) or the API's account (the bridge)."""
+        return self.person(ACTING_AS.get() == "developer", version)
+
+    def person(self, developer: bool, version: str = "2") -> dict[str, Any]:
         world = self.world
-        if ACTING_AS.get() == "developer":
+        if developer:
             return {
                 "self": f"{self.rest(version)}/user?accountId={DEVELOPER_ACCOUNT}",
                 "accountId": DEVELOPER_ACCOUNT,
@@ -148,7 +152,7 @@ class JiraRenderer:
         return data
 
     def comment(self, issue: Issue, comment: Comment, version: str = "2") -> dict[str, Any]:
-        author = self.user(version)
+        author = self.person(comment.author == DEVELOPER_ACCOUNT, version)
         return {
             "self": f"{self.rest(version)}/issue/{issue.id}/comment/{comment.id}",
             "id": comment.id,
@@ -251,15 +255,37 @@ class JiraRenderer:
         return shown
 
     def issue(
-        self, issue: Issue, version: str = "2", only: list[str] | None = None
+        self, issue: Issue, version: str = "2", only: list[str] | None = None, expand: str = ""
     ) -> dict[str, Any]:
         fields = self.fields(issue, version)
         if only and not {"*all", "*navigable"} & set(only):
             fields = {k: v for k, v in fields.items() if k in only}
-        return {
+        shown = {
             "expand": ISSUE_EXPAND,
             "id": issue.id,
             "self": f"{self.rest(version)}/issue/{issue.id}",
             "key": issue.key,
             "fields": fields,
+        }
+        if "changelog" in expand.split(","):
+            shown["changelog"] = self.changelog(issue, version)
+        return shown
+
+    def changelog(self, issue: Issue, version: str = "2") -> dict[str, Any]:
+        """``expand=changelog``: Jira lists at most the 100 newest histories, oldest first."""
+        histories = [
+            {
+                "id": change.id,
+                "author": self.person(change.author == DEVELOPER_ACCOUNT, version),
+                "created": change.created,
+                # The REST API leaves out what a webhook sends as null (no old value, say).
+                "items": [{k: v for k, v in i.items() if v is not None} for i in change.items],
+            }
+            for change in issue.history[-100:]
+        ]
+        return {
+            "startAt": 0,
+            "maxResults": len(histories),
+            "total": len(issue.history),
+            "histories": histories,
         }

@@ -45,8 +45,10 @@ def register(app: Flask, server: JiraServer) -> None:
             return server.errors([str(error)], {})
         raw = args.get("fields", []) if request.method == "POST" else args.getlist("fields")
         only = [f for item in raw for f in str(item).split(",") if f]
+        expand = args.get("expand") or ""
+        expand = ",".join(expand) if isinstance(expand, list) else str(expand)
         return [
-            server.render.issue(i, _api(v), only or ["*navigable"])
+            server.render.issue(i, _api(v), only or ["*navigable"], expand)
             for i in server.world.issues.values()
             if matches(i) and (visible is None or visible(i))
         ]

@@ -88,6 +88,17 @@ class Comment:
 
 
 @dataclass
+class Change:
+    """One changelog history: what a ``jira:issue_updated`` webhook told, kept for
+    ``expand=changelog``; ``author`` is an account id."""
+
+    id: str
+    author: str
+    items: list[dict[str, Any]]
+    created: str = field(default_factory=now)
+
+
+@dataclass
 class RemoteLink:
     id: int
     global_id: str | None
@@ -109,6 +120,7 @@ class Issue:
     remote_links: list[RemoteLink] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
+    history: list[Change] = field(default_factory=list)
     created: str = field(default_factory=now)
     updated: str = field(default_factory=now)
     resolved: str | None = None

@@ -15,10 +15,14 @@ from sandbox.core.contract import SwaggerMethodContract
 from sandbox.core.faults import LimitHit
 from sandbox.core.signing import slack_headers
 from sandbox.core.vendor import VendorServer
+from sandbox.openapi.operations import Operation
 from sandbox.slack import control, methods
+from sandbox.slack.socket_mode import SocketMode
 from sandbox.slack.state import seeded
 
 POSTING = {"chat.postMessage", "chat.postEphemeral"}
+# Socket Mode's one method takes the app-level token, and no other method does.
+APP_TOKEN_METHODS = {"apps.connections.open"}
 
 
 def slack_args(req: Request) -> dict[str, Any]:
@@ -41,8 +45,13 @@ class SlackServer(VendorServer):
     # Slack: "Generally, you shouldn't post more than one message per second per channel."
     limit_defaults = {"post_per_channel": "1/second"}
 
-    def __init__(self, token: str = "xoxb-sandbox-bot-token") -> None:  # noqa: S107 - demo token
+    def __init__(
+        self,
+        token: str = "xoxb-sandbox-bot-token",  # noqa: S107 - demo token
+        app_token: str = "xapp-1-A0SANDBOX1-sandbox-app-token",  # noqa: S107 - demo token
+    ) -> None:
         self.world = seeded(token)
+        self.socket_mode = SocketMode(self, app_token)
         self.contract = SwaggerMethodContract("slack")
         # Requests Slack sends to an app (events, slash commands) carry the v0 signature.
         super().__init__(slack_headers)
@@ -62,11 +71,13 @@ class SlackServer(VendorServer):
         return {"Retry-After": str(retry_after)}
 
     def authorized(self, req: Request) -> bool:
-        if not req.path.startswith("/api/"):
-            return True  # response_url posts carry no token
+        if not req.path.startswith("/api/") or req.path == "/api/api.test":
+            return True  # response_url posts carry no token; api.test needs none
         scheme, _, token = req.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer":
             token = str(slack_args(req).get("token", ""))
+        if _method(req) in APP_TOKEN_METHODS:
+            return token == self.socket_mode.app_token
         return token == self.world.token
 
     def limit_hit(self, req: Request) -> LimitHit | None:
@@ -74,15 +85,32 @@ class SlackServer(VendorServer):
             return self.limits.hit("post_per_channel", str(slack_args(req).get("channel")))
         return None
 
+    def sandbox_only(self, req: Request) -> str | None:
+        # A response_url is Slack's (hooks.slack.com), documented in its interactivity guide
+        # and not in the Web API description (docs/connectors.md, exceptions).
+        return None if req.path.startswith("/api/") else "response_url"
+
+    def operation(self, req: Request) -> Operation | None:
+        return self.contract.operation(req)
+
+    def path_template(self, req: Request) -> str | None:
+        return self.contract.path_template(req)
+
     def check_request(self, req: Request) -> list[str]:
+        if self.sandbox_only(req):
+            return []
         return self.contract.check_request(req, slack_args(req))
 
     def reject(self, problems: list[str]) -> Response:
-        missing = any(p.startswith("missing") for p in problems)
-        return self.failed(
-            "invalid_arguments" if not missing else "missing_argument",
-            response_metadata={"messages": problems},
-        )
+        if any("not an operation" in p for p in problems):
+            code = "unknown_method"
+        elif any("deprecated" in p for p in problems):
+            code = "method_deprecated"
+        elif any(p.startswith("missing") for p in problems):
+            code = "missing_argument"
+        else:
+            code = "invalid_arguments"
+        return self.failed(code, response_metadata={"messages": problems})
 
     def check_response(self, req: Request, response: Response) -> list[str]:
         payload = response.get_json(silent=True)

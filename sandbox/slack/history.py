@@ -1,10 +1,10 @@
 """Reading messages back: `conversations.history` and `conversations.replies`, and the direct
 message channels `chat.postMessage` opens for a user id.
 
-The trimmed Slack description in `sandbox/openapi/slack.json` does not carry these methods, so
-their requests are not contract-checked; the shapes follow Slack's method documentation
-(newest first for history, the parent then its replies for replies, `metadata` when
-`include_all_metadata` is set).
+Held to Slack's description like every method; the shapes follow Slack's method documentation
+(newest first for history, with the pin and channel-action counts Slack sends; the parent then
+its replies for replies; `metadata` when `include_all_metadata` is set, which the 2021
+description predates: `NEWER_SLACK_FIELDS` in `sandbox/core/contract.py`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,16 @@ def history(server: SlackServer, args: dict[str, Any]) -> Response:
     ]
     newest_first = sorted(top, key=lambda m: float(m.ts), reverse=True)[: _limit(args)]
     messages = [_json(m, args) for m in newest_first]
-    return jsonify({"ok": True, "messages": messages, "has_more": False})
+    return jsonify(
+        {
+            "ok": True,
+            "messages": messages,
+            "has_more": False,
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
+    )
 
 
 @method("conversations.replies")

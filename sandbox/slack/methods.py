@@ -127,6 +127,15 @@ def message_json(message: Message) -> dict[str, Any]:
     return data
 
 
+@method("api.test")
+def api_test(server: SlackServer, args: dict[str, Any]) -> Response:
+    """Slack's unauthenticated echo: `doctor` asks it to see that Slack can be reached."""
+    if args.get("error"):
+        return server.failed(str(args["error"]))
+    echoed = {k: str(v) for k, v in args.items() if k in ("foo",)}
+    return jsonify({"ok": True, "args": echoed} if echoed else {"ok": True})
+
+
 @method("auth.test")
 def auth_test(server: SlackServer, args: dict[str, Any]) -> Response:
     return jsonify(

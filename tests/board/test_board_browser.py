@@ -1,16 +1,14 @@
 """The board in a real browser (Debian's chromium through Playwright): log in through the form,
 find the escalation, open its timeline; at desktop size and on a phone-sized screen.
-
-With ``BOARD_SCREENSHOT=1`` the desktop run also saves ``docs/board.png``.
+(The screenshots in docs/screenshots/ are taken by ``test_screenshots.py``, on escalations
+played through the sandbox.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +28,6 @@ if shutil.which("/usr/bin/chromium") is None:
 
 PHONE: ViewportSize = {"width": 375, "height": 667}
 DESKTOP: ViewportSize = {"width": 1440, "height": 900}
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "board.png"
 JIRA = "https://acme.atlassian.net/browse/"
 
 
@@ -94,8 +91,6 @@ def test_log_in_find_the_escalation_and_open_its_timeline(
     assert re.fullmatch(r"overdue by .+", overdue.inner_text())
     assert page.evaluate("document.documentElement.dataset.countdown") == "live"
     assert overflow(page) <= 0
-    if os.environ.get("BOARD_SCREENSHOT") == "1":
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     globex.get_by_role("link", name=f"#{escalations['globex']}").click()
 

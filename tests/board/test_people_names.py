@@ -1,6 +1,7 @@
 """The board names people and customers as people know them, on data played through the
 sandbox: a Zendesk event subscription sends only the organisation's id (the bridge asks
-Zendesk for its name), the engineer is a Slack user id (the bridge asks Slack's users.info).
+Zendesk for its name), the engineer is a Slack user id (the bridge asks Slack's users.info),
+routing names the team's channel by id (the bridge asks Slack's conversations.info).
 No raw vendor id shows where a name exists."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from webhooks.app import create_app
 ORGANISATION_ID = "509974"  # the sandbox's "Customer Corp"
 ENGINEER = "U0BOBDEV01"  # the sandbox's Slack user "bob"
 SUPPORT = "U0ALICE001"  # the sandbox's Slack user "alice"
+CHANNEL_ID = "C0SUPPORT01"  # the sandbox's #support-escalations, routed to by id
 RAW_IDS = re.compile(r"509974|\bU0[A-Z0-9]{6,}\b")
 
 
@@ -88,7 +90,7 @@ def worked_on(bridge: Bridge, sandbox: Sandbox, escalation_id: int) -> None:
         bridge.settle()
     # The worker's minute: names of the ids open escalations show are asked of Slack.
     learnt = bridge.runtime.performers.periodic["learn_names"](utcnow())
-    assert learnt == 2  # Alice, who assigned, and Bob, the engineer
+    assert learnt == 3  # Alice, who assigned, Bob, the engineer, and the channel routed to
 
 
 def board_client(bridge: Bridge) -> FlaskClient:
@@ -110,8 +112,12 @@ def test_the_board_names_the_customer_and_the_engineer_never_their_ids(
     for page in (board, timeline):
         assert "Customer Corp" in page
         assert ">bob<" in page
+        assert "#support-escalations" in page  # the team: the routed channel's name
+        assert f">{CHANNEL_ID}<" not in page  # (the team filter's value stays the id)
         assert RAW_IDS.findall(page) == []
     assert row["customer"] == "Customer Corp" and row["engineer"] == "bob"
+    assert (row["team"], row["team_name"]) == (CHANNEL_ID, "#support-escalations")
+    assert f'<option value="{CHANNEL_ID}">#support-escalations</option>' in board
     assert row["ticket"]["requester"] == "casey@customer.example"
     assert RAW_IDS.findall(str(row)) == []
     zendesk = sandbox.urls["zendesk"].rstrip("/")

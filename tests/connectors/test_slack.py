@@ -14,7 +14,7 @@ from bridge.connectors.registry import Context, performer_for
 from bridge.connectors.slack import SlackConnector
 from bridge.runtime import Runtime
 from bridge.services import effects
-from bridge.services.ports import IdempotencyKey
+from bridge.services.ports import ConnectorError, IdempotencyKey
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow
 from sandbox import Sandbox
@@ -184,3 +184,14 @@ def test_a_direct_message_goes_to_the_users_dm_channel_once(
     assert again == first
     dms = [m for m in sandbox.slack.snapshot()["messages"] if m["channel"] == "D0BOBDEV01"]
     assert [m["text"] for m in dms] == ["You own level 2 of escalation 7"]
+
+
+def test_people_and_channels_are_named_as_slack_shows_them(
+    sandbox: Sandbox, context: Context
+) -> None:
+    connector = make_slack(sandbox, context)
+
+    assert connector.display_name("U0BOBDEV01") == "bob"
+    assert connector.channel_name(CHANNEL) == "#support-escalations"
+    with pytest.raises(ConnectorError, match="channel_not_found"):
+        connector.channel_name("C0NOSUCH01")

@@ -158,7 +158,7 @@ def test_without_slack_to_ask_config_check_says_so_and_passes(
     result = config_check()
     assert result.exit_code == 0, result.output
     assert routing_lines(result) == [
-        "slack routing not checked: cannot reach http://127.0.0.1:9/api/: ConnectionError"
+        "slack routing not checked: cannot reach http://127.0.0.1:9/api/api.test: ConnectionError"
     ]
     assert "xoxb-never-shown" not in result.output
 

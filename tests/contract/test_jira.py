@@ -11,6 +11,8 @@ import pytest
 import requests
 
 from sandbox import Sandbox
+from sandbox.core.server import BackgroundServer
+from sandbox.jira.app import JiraServer
 from sandbox.receiver import WebhookReceiver
 
 PROJECT = "SUP"
@@ -194,23 +196,27 @@ def test_comments_and_releases_send_their_webhooks(
     assert any(p["version"]["name"] == "4.0.0" and p["version"]["released"] for p in released)
 
 
-def test_the_data_center_offset_search_finds_the_same_issues(sandbox: Sandbox) -> None:
-    creds = sandbox.credentials["jira"]
-    client = jira.JIRA(
-        server=sandbox.urls["jira"],
-        basic_auth=(creds["email"], creds["api_token"]),
-        get_server_info=False,
-    )
-    client.deploymentType = "Server"  # as the connector does for a Data Center deployment
-    issue = client.create_issue(
-        fields={
-            "project": {"key": PROJECT},
-            "summary": "DC search",
-            "issuetype": {"name": "Bug"},
-            "labels": ["dc-search"],
-        },
-        prefetch=False,
-    )
-    found = client.search_issues('labels = "dc-search"', maxResults=5, fields="summary")
-    assert [i.key for i in found] == [issue.key]
-    assert found.total == 1
+def test_the_data_center_offset_search_finds_the_same_issues() -> None:
+    server = JiraServer(deployment="datacenter")
+    server.world.add_project(PROJECT, "Support escalations")
+    running = BackgroundServer(server.app)
+    server.base_url = running.url
+    running.start()
+    try:
+        client = jira.JIRA(server=running.url, token_auth=server.world.personal_access_token)
+        assert client.deploymentType == "Server"
+        issue = client.create_issue(
+            fields={
+                "project": {"key": PROJECT},
+                "summary": "DC search",
+                "issuetype": {"name": "Bug"},
+                "labels": ["dc-search"],
+            },
+            prefetch=False,
+        )
+        found = client.search_issues('labels = "dc-search"', maxResults=5, fields="summary")
+        assert [i.key for i in found] == [issue.key]
+        assert found.total == 1
+        assert server.recorder.violations == []
+    finally:
+        running.stop()

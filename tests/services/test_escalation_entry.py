@@ -115,3 +115,20 @@ def test_a_ticket_mirrored_as_type_escalation_before_the_upgrade_is_not_escalate
     body = {"freshdesk_webhook": later, "triage": HELPDESK_TRIAGE}
     assert process(stored(runtime, "freshdesk", "ticket_updated", body)) == "done"
     assert escalations(runtime) == []
+
+
+def test_a_ticket_marked_in_the_same_second_as_the_event_before_it_escalates(
+    runtime: Runtime,
+) -> None:
+    """Zendesk stamps changes to the second: the customer's comment and the agent's tag can
+    share one, and the second event is news, not a stale copy of the first."""
+    with_connectors(runtime, zendesk=ZENDESK | {"escalation_entry": {"tag": "esc_now"}})
+    process = runtime.services.helpdesk_processor
+    process(stored(runtime, "zendesk", "ticket", ticket_event(updated_at="2026-11-16T10:00:00Z")))
+    same_second = ticket_event(tags="esc_now", updated_at="2026-11-16T10:00:00Z")
+    same_second["triage"] = HELPDESK_TRIAGE
+    assert process(stored(runtime, "zendesk", "ticket", same_second)) == "done"
+    assert len(escalations(runtime)) == 1
+
+    older = ticket_event(updated_at="2026-11-16T09:59:59Z")
+    assert process(stored(runtime, "zendesk", "ticket", older)) == "ignored"

@@ -79,3 +79,32 @@ def test_a_url_slack_cannot_reach_is_named_and_the_manifest_still_printed(
     assert "Slack only calls https:// URLs; set BRIDGE_PUBLIC_URL" in result.stderr
     assert "Slack cannot reach this machine's loopback address" in result.stderr
     assert yaml.safe_load(result.stdout)["display_information"]["name"] == "Support Bridge"
+
+
+def test_in_socket_mode_the_manifest_names_no_url_and_needs_no_public_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BRIDGE_CONNECTORS__SLACK__SOCKET_MODE", "true")  # no bot token yet
+
+    result = printed_manifest(monkeypatch, "http://127.0.0.1:8080", "--json")
+
+    manifest = json.loads(result.stdout)
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert "url" not in manifest["features"]["slash_commands"][0]
+    assert "request_url" not in manifest["settings"]["interactivity"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["settings"]["event_subscriptions"] == {
+        "bot_events": ["app_uninstalled", "tokens_revoked"]
+    }
+    assert "http" not in result.stdout
+    assert "support-bridge:" not in result.output  # a loopback address is fine: Slack never calls
+
+
+def test_socket_mode_from_the_command_line_wins_over_the_configuration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    manifest = json.loads(
+        printed_manifest(monkeypatch, "https://b.example.com", "--json", "--socket-mode").stdout
+    )
+
+    assert manifest["settings"]["socket_mode_enabled"] is True

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint
 from werkzeug.datastructures import Headers
 
+from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
@@ -54,7 +55,9 @@ def _subscribed_event(payload: dict[str, Any]) -> tuple[str, str, str | None, An
     if record_key is not None and record_key.startswith("ticket:"):
         ticket_id("zendesk", record_key.removeprefix("ticket:"))
         check_requester(payload.get("detail"))
-    return event_type, f"event:{event_id}", record_key, payload.get("time")
+    # A comment, which catch-up can also find, is known by its id instead (signals).
+    keyed = content_delivery_id("zendesk", event_type, payload)
+    return event_type, keyed or f"event:{event_id}", record_key, payload.get("time")
 
 
 def _trigger(payload: dict[str, Any], body: bytes) -> tuple[str, str, str, Any]:

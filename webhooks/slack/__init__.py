@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 from flask import Flask
@@ -13,6 +14,9 @@ from bridge.services.ports import SlackWorkspace, has_feature
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.workspace_pin import NOT_PINNED_FIX, WorkspacePin
 
+if TYPE_CHECKING:
+    from webhooks.slack.socket_mode import SocketModeLink
+
 log = structlog.get_logger("webhooks.slack")
 
 
@@ -21,6 +25,7 @@ class SlackSurface:
     bolt: App
     listeners: Listeners
     handler: SlackRequestHandler
+    socket_mode: SocketModeLink | None = None  # started by `serve` (and the demo), not here
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +37,8 @@ def init_app(app: Flask) -> None:
     runtime = runtime_of(app)
     slack = runtime.settings.connectors.slack
     connector = runtime.connectors.get("slack")
-    if slack is None or connector is None or not runtime.settings.webhook_secrets("slack"):
+    signed = bool(runtime.settings.webhook_secrets("slack"))
+    if slack is None or connector is None or not (signed or slack.socket_mode):
         log.info("slack.off", bot_token_set=slack is not None)
         return
     if not has_feature(connector, "workspace"):
@@ -42,7 +48,12 @@ def init_app(app: Flask) -> None:
     bolt, listeners = build_bolt_app(runtime, slack, workspace)
     if not WorkspacePin.of(slack).pinned:
         log.warning("slack.workspace_not_pinned", fix=NOT_PINNED_FIX)
-    app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt))
+    link = None
+    if slack.socket_mode and slack.app_token is not None:
+        from webhooks.slack.socket_mode import SocketModeLink  # only a bridge in Socket Mode
+
+        link = SocketModeLink(bolt, slack.app_token.get_secret_value())
+    app.extensions["bridge.slack"] = SlackSurface(bolt, listeners, SlackRequestHandler(bolt), link)
 
 
 def surface_of(app: Flask) -> SlackSurface | None:

@@ -50,6 +50,9 @@ def build_bolt_app(
         ignoring_self_events_enabled=False,
         raise_error_for_unhandled_request=False,
     )
+    # bolt's own client makes one call: Socket Mode's apps.connections.open, at the Slack API
+    # the connector is configured for (the listeners call Slack through ``workspace``).
+    app.client.base_url = str(slack.base_url)
     listeners = Listeners(runtime, workspace, directory or WorkspaceGroups(workspace))
     app.middleware(WorkspacePin.of(slack).middleware)  # first: a foreign request stores nothing
     app.middleware(listeners.store_event)

@@ -221,7 +221,8 @@ class Listeners(FormSubmissions):
             source="slack",
             delivery_id=f"event:{key_part(text_of(body.get('event_id')))}",
             event_type=f"event.{key_part(event_type)}",
-            body=req.raw_body.encode(),
+            # Over Socket Mode there are no raw bytes: the envelope's payload is the body.
+            body=req.raw_body.encode() if req.raw_body else json.dumps(body).encode(),
             record_key=_thread_key(body),
             provider_ts=_epoch(event_time),
         )

@@ -2,7 +2,7 @@
 
 It names what the bridge's Slack surface needs and nothing more: the ``/escalate`` command, the
 interactivity URL for the triage modal and the buttons, the events URL, and the bot scopes of
-the Web API methods the Slack connector calls.
+the Web API methods the Slack connector calls; in Socket Mode, no URL at all.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ BOT_SCOPES = {
     "after a crash, so a retry never posts twice) in public channels",
     "groups:history": "the same in private channels",
     "channels:read": "conversations.list, for config check and doctor to find the routed "
-    "channels and whether the bot is in them",
+    "channels and whether the bot is in them; conversations.info, for the #name the board "
+    "shows for a channel routed to by id",
     "groups:read": "the same for private channels",
     "im:write": "conversations.open, for a note to one person when no channel is known",
     "usergroups:read": "usergroups.users.list, for roles given to a user group",
@@ -45,7 +46,21 @@ def problems_with(public_url: str) -> list[str]:
     return found
 
 
-def manifest(public_url: str, name: str = "Support Bridge") -> dict[str, Any]:
+def manifest(
+    public_url: str, name: str = "Support Bridge", *, socket_mode: bool = False
+) -> dict[str, Any]:
+    """The app's manifest; with ``socket_mode`` Slack sends everything over the bridge's
+    WebSocket, so it names no request URL at all (Slack refuses one beside Socket Mode)."""
+    document = _manifest(public_url, name)
+    if socket_mode:
+        del document["features"]["slash_commands"][0]["url"]
+        del document["settings"]["event_subscriptions"]["request_url"]
+        del document["settings"]["interactivity"]["request_url"]
+        document["settings"]["socket_mode_enabled"] = True
+    return document
+
+
+def _manifest(public_url: str, name: str) -> dict[str, Any]:
     base = public_url.rstrip("/")
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},

@@ -19,13 +19,13 @@ log = structlog.get_logger(__name__)
 MAX_PAGES = 10
 
 
-def _stamp(value: Any) -> dt.datetime | None:
+def stamp(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _newest_first(
+def pages(
     listing: PaginatedList[Any], call: Callable[[Callable[[], list[Any]]], list[Any]], size: int
 ) -> Iterator[dict[str, Any]]:
     for page in range(MAX_PAGES):
@@ -42,8 +42,8 @@ def missed_since(
     full_name = repo.full_name
     envelope = {"repository": {"full_name": full_name}}
     found: list[MissedEvent] = []
-    for release in _newest_first(repo.get_releases(), call, size):
-        published = _stamp(release.get("published_at"))
+    for release in pages(repo.get_releases(), call, size):
+        published = stamp(release.get("published_at"))
         if release.get("draft") or published is None:
             continue
         if published < since:
@@ -58,11 +58,11 @@ def missed_since(
             )
         )
     pulls = repo.get_pulls(state="closed", sort="updated", direction="desc")
-    for pull in _newest_first(pulls, call, size):
-        updated = _stamp(pull.get("updated_at"))
+    for pull in pages(pulls, call, size):
+        updated = stamp(pull.get("updated_at"))
         if updated is None or updated < since:
             break
-        merged_at = _stamp(pull.get("merged_at"))
+        merged_at = stamp(pull.get("merged_at"))
         if merged_at is None:
             continue
         # The pulls listing leaves out ``merged``, which the webhook's body carries.

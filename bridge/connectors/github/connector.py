@@ -18,7 +18,7 @@ from github.Repository import Repository
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.github import auth, catchup, markdown
+from bridge.connectors.github import auth, catchup, issue_catchup, markdown
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
 from bridge.services import ports
@@ -238,8 +238,12 @@ class GitHubConnector(tracker.TrackerConnector):
     def catch_up_scope(self) -> str:
         return self.settings.repository
 
-    def missed_since(self, since: dt.datetime) -> list[ports.MissedEvent]:
-        return catchup.missed_since(self.repo, self.call, self.client.per_page, since)
+    def missed_since(self, since: dt.datetime, watching: ports.Watching) -> list[ports.MissedEvent]:
+        size = self.client.per_page
+        found = catchup.missed_since(self.repo, self.call, size, since)
+        return found + issue_catchup.missed_on_issues(
+            self.repo, self.call, size, since, watching.ars
+        )
 
     def check(self) -> ports.CheckResult:
         try:

@@ -1,14 +1,15 @@
-"""Versions of the development project released since a time, as Jira's
-``jira:version_released`` webhook would have told them. Jira gives a release a date, not a
-time: a version released on the watermark's day is listed again on that day's runs, and the
-inbox's content key drops the repeats."""
+"""What Jira's webhooks would have told since a time: the linked ARs' changes and comments
+(``issue_catchup``), and versions of the development project released. Jira gives a release a
+date, not a time: a version released on the watermark's day is listed again on that day's
+runs, and the inbox's content key drops the repeats."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from bridge.services.ports import MissedEvent
+from bridge.connectors.jira.issue_catchup import FIELDS, missed_on_issues
+from bridge.services.ports import MissedEvent, Watching
 
 
 class VersionCatchUp:
@@ -18,15 +19,40 @@ class VersionCatchUp:
     call: Any
     client: Any
     settings: Any
+    _created: Any
 
     @property
     def catch_up_scope(self) -> str:
         return str(self.settings.development_project)
 
-    def missed_since(self, since: dt.datetime) -> list[MissedEvent]:
+    def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent]:
+        now = dt.datetime.now(dt.UTC)
+        found = missed_on_issues(self._search_changed, watching.ars, since, now)
         project = self.settings.development_project
         versions = self.call(lambda: self.client.project_versions(project))
-        return released_since([version.raw for version in versions], since)
+        return found + released_since([version.raw for version in versions], since)
+
+    def _search_changed(self, jql: str, keys: Any, size: int) -> list[dict[str, Any]]:
+        """One search, one request from the budget; an AR this process just filed is named in
+        ``reconcileIssues`` (Jira Cloud's index lags behind a create)."""
+        if self.settings.deployment == "cloud":
+            reconcile = list(self._created)
+            found = self.call(
+                lambda: self.client.enhanced_search_issues(
+                    jql,
+                    maxResults=size,
+                    fields=FIELDS,
+                    expand="changelog",
+                    reconcileIssues=reconcile,
+                )
+            )
+        else:
+            found = self.call(
+                lambda: self.client.search_issues(
+                    jql, maxResults=size, fields=FIELDS, expand="changelog"
+                )
+            )
+        return [issue.raw for issue in found]
 
 
 def released_since(versions: list[dict[str, Any]], since: dt.datetime) -> list[MissedEvent]:

@@ -225,6 +225,12 @@ class SlackConnector(BuiltFromSettings):
                 return str(name)
         return None
 
+    def channel_name(self, channel: str) -> str | None:
+        """What Slack shows for a channel id: ``#name``."""
+        answer = self.call(partial(self.client.conversations_info, channel=channel))
+        name = (answer.get("channel") or {}).get("name")
+        return f"#{name}" if name else None
+
     def channels(self, *, archived: bool = False) -> Iterator[SlackChannel]:
         """Every public channel, and each private one the bot is in, page by page; archived
         ones too when ``archived`` (a caller that stops early fetches no further page)."""
@@ -256,7 +262,20 @@ class SlackConnector(BuiltFromSettings):
             self.identity  # noqa: B018 - the call is the check
         except ConnectorError as exc:
             return CheckResult(False, str(exc), "check connectors.slack.bot_token")
-        return CheckResult(True, f"signed in as bot {self.identity['user_id']}")
+        signed_in = f"signed in as bot {self.identity['user_id']}"
+        if not self.settings.socket_mode or self.settings.app_token is None:
+            return CheckResult(True, signed_in)
+        # The URL Slack hands out goes unused and expires: asking is the check of the token.
+        token = self.settings.app_token.get_secret_value()
+        try:
+            self.call(partial(self.client.apps_connections_open, app_token=token))
+        except ConnectorError as exc:
+            return CheckResult(
+                False,
+                f"{signed_in}, but Socket Mode cannot connect: {exc}",
+                "check connectors.slack.app_token (xapp-…, scope connections:write)",
+            )
+        return CheckResult(True, f"{signed_in}; Socket Mode's app-level token accepted")
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         """Slack message events we caused carry our metadata, or our bot's id."""

@@ -12,6 +12,7 @@ from bridge.config.connectors import ZENDESK_API_TOKENS_END, ZendeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.http import BearerTokens, HttpApi
 from bridge.connectors.registry import Context
+from bridge.connectors.zendesk.catchup import ReplyCatchUp
 from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
 from bridge.domain.credentials import CredentialStatus
 from bridge.services.ports import (
@@ -40,9 +41,9 @@ API_TOKEN = CredentialStatus(
 )
 
 
-class ZendeskConnector(helpdesk.HelpdeskConnector):
+class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "zendesk"
-    features = helpdesk.HelpdeskConnector.features | {"create_ticket"}
+    features = helpdesk.HelpdeskConnector.features | {"create_ticket", "catch_up"}
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
