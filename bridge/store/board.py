@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, nulls_last, select
+from sqlalchemy import func, nulls_last, select
 from sqlalchemy.orm import Session, defer
 
 from bridge.domain.enums import EscalationState
@@ -21,13 +21,12 @@ from bridge.store.dead_letters import (
     GaveUp,
     channels_of,
     dead_letters,
-    latest_heads,
+    head_channel,
 )
 from bridge.store.tables import (
     ActionRequest,
     AuditEvent,
     Escalation,
-    OutboxRow,
     SlaClock,
     Ticket,
 )
@@ -97,12 +96,6 @@ class BoardPage:
         return (self.number - 1) * self.size + 1 if self.rows else 0
 
 
-def _open_ids() -> Select[tuple[int]]:
-    # ``IN`` the open states rather than ``!= closed``: the index on state then finds the open
-    # few among the many closed ones.
-    return select(Escalation.id).where(Escalation.state.in_(OPEN))
-
-
 def open_escalations(
     session: Session,
     *,
@@ -129,8 +122,7 @@ def open_escalations(
     if level is not None:
         query = query.where(Escalation.level == level)
     if team is not None:
-        routed = latest_heads(_open_ids()).where(OutboxRow.channel == team)
-        query = query.where(Escalation.id.in_(routed.with_only_columns(OutboxRow.escalation_id)))
+        query = query.where(head_channel() == team)
     ordered = list(session.scalars(query.order_by(nulls_last(due.asc()), Escalation.id)))
     pages = max(1, -(-len(ordered) // size))
     number = min(max(page, 1), pages)
@@ -148,7 +140,7 @@ def open_escalations(
 
 def open_channels(session: Session) -> set[str]:
     """The channels open escalations were routed to (the values the team filter may take)."""
-    query = latest_heads(_open_ids()).with_only_columns(OutboxRow.channel).distinct()
+    query = select(head_channel()).where(Escalation.state.in_(OPEN))
     return {channel for channel in session.scalars(query) if channel}
 
 

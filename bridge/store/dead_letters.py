@@ -9,10 +9,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy.orm import Session
 
-from bridge.store.tables import OutboxRow
+from bridge.store.tables import Escalation, OutboxRow
 
 # A dead letter's error starts with the exception's type when the job buried it.
 ERROR_TYPE = re.compile(r"^[A-Za-z]+Error: ")
@@ -77,26 +77,22 @@ def dead_letters(session: Session) -> DeadLetters:
     return DeadLetters(tuple(gave_up), by_escalation)
 
 
-def latest_heads(ids: Collection[int] | Select[Any]) -> Select[tuple[int | None, str | None]]:
-    """(escalation id, channel) of each escalation's latest head message, read from the index
-    on (escalation_id, operation, channel) alone; ``ids`` may be a query selecting them."""
-    wanted = ids if isinstance(ids, Select) else list(ids)
-    later = aliased(OutboxRow)
-    newer = select(later.id).where(
-        later.escalation_id == OutboxRow.escalation_id,
-        later.operation == HEAD_MESSAGE,
-        later.id > OutboxRow.id,
-    )
-    return select(OutboxRow.escalation_id, OutboxRow.channel).where(
-        OutboxRow.escalation_id.in_(wanted),
-        OutboxRow.operation == HEAD_MESSAGE,
-        ~newer.exists(),
+def head_channel() -> ScalarSelect[Any]:
+    """The channel of the latest head message of the escalation in the enclosing query, read
+    backwards through the index on (escalation_id, operation, id, channel) alone."""
+    return (
+        select(OutboxRow.channel)
+        .where(OutboxRow.escalation_id == Escalation.id, OutboxRow.operation == HEAD_MESSAGE)
+        .order_by(OutboxRow.id.desc())
+        .limit(1)
+        .correlate(Escalation)
+        .scalar_subquery()
     )
 
 
-def channels_of(session: Session, ids: Collection[int] | Select[Any]) -> dict[int, str | None]:
-    """The channel of each escalation's latest head message (none when Slack never was told);
-    ``ids`` may be a query selecting them."""
-    if not isinstance(ids, Select) and not ids:
+def channels_of(session: Session, ids: Collection[int]) -> dict[int, str | None]:
+    """The channel of each escalation's latest head message (none when Slack never was told)."""
+    if not ids:
         return {}
-    return {key: channel for key, channel in session.execute(latest_heads(ids)) if key is not None}
+    query = select(Escalation.id, head_channel()).where(Escalation.id.in_(list(ids)))
+    return dict(session.execute(query).tuples().all())

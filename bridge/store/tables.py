@@ -224,8 +224,9 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
-        # Answers "which channel did each escalation's head message go to" from the index.
-        Index("ix_outbox_escalation_operation", "escalation_id", "operation", "channel"),
+        # Answers "which channel did each escalation's latest head message go to" from the
+        # index alone, read backwards from its last entry for the escalation.
+        Index("ix_outbox_escalation_operation", "escalation_id", "operation", "id", "channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

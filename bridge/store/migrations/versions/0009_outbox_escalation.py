@@ -50,7 +50,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_outbox_escalation_operation",
         "outbox",
-        ["escalation_id", "operation", "channel"],
+        ["escalation_id", "operation", "id", "channel"],
         unique=False,
     )
     op.create_index(
