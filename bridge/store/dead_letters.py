@@ -95,4 +95,4 @@ def channels_of(session: Session, ids: Collection[int]) -> dict[int, str | None]
     if not ids:
         return {}
     query = select(Escalation.id, head_channel()).where(Escalation.id.in_(list(ids)))
-    return dict(session.execute(query).tuples().all())
+    return {escalation_id: channel for escalation_id, channel in session.execute(query)}
