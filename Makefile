@@ -36,7 +36,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -x -q
 
 bench: $(STAMP)
-	@for script in bench/sla.py bench/ingest.py bench/ack_cost.py bench/jobs.py bench/e2e.py bench/scale.py bench/fanout.py bench/catchup.py bench/slow_clients.py; do \
+	@for script in bench/sla.py bench/ingest.py bench/ack_cost.py bench/jobs.py bench/e2e.py bench/scale.py bench/fanout.py bench/catchup.py bench/slow_clients.py bench/board_scale.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 ## screenshots: play escalations through the sandbox, save the board's pages in docs/screenshots/

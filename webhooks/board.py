@@ -19,8 +19,10 @@ from bridge.domain.clocks import describe, latest, shown
 from bridge.domain.enums import EscalationState, Level
 from bridge.services.answers import shown_triage
 from bridge.store import board as queries
+from bridge.store.board_timeline import timeline as read_timeline
 from bridge.store.ids import record_id
 from webhooks import board_access as access
+from webhooks.board_json import REPLAY, gave_up, json_dead, json_row
 from webhooks.board_shown import Shown, countdown, link, shown_rows, stamp
 from webhooks.context import current_runtime
 from webhooks.page_headers import protect
@@ -31,26 +33,6 @@ board.record_once(access.configure)
 STATES = tuple(state.value for state in EscalationState if state.value != queries.CLOSED)
 LEVELS = tuple(int(level) for level in Level)
 OPEN_ENDPOINTS = frozenset({"board.login_form", "board.login"})
-REPLAY = "support-bridge replay --dead"
-SYSTEMS = {
-    "slack": "Slack",
-    "jira": "Jira",
-    "github": "GitHub",
-    "zendesk": "Zendesk",
-    "freshdesk": "Freshdesk",
-    "email": "email",
-}
-# What one side effect of each operation is, in the banner's words (singular, plural).
-OPERATIONS = {
-    "upsert_escalation_message": ("escalation message", "escalation messages"),
-    "thread_reply": ("thread reply", "thread replies"),
-    "direct_message": ("direct message", "direct messages"),
-    "channel_post": ("channel post", "channel posts"),
-    "create_record": ("SPAR or AR", "SPARs and ARs"),
-    "comment": ("comment", "comments"),
-    "upsert_waiting_list": ("waiting list", "waiting lists"),
-    "send": ("message", "messages"),
-}
 
 
 class BadFilter(Exception):
@@ -65,10 +47,16 @@ class Filters:
     state: str | None = None
     level: int | None = None
     team: str | None = None
+    page: int = 1
 
     @property
     def active(self) -> bool:
         return any(value is not None for value in (self.state, self.level, self.team))
+
+    def on_page(self, number: int) -> dict[str, Any]:
+        """The query string of page ``number`` with these filters."""
+        chosen = {"state": self.state, "level": self.level, "team": self.team}
+        return {key: value for key, value in chosen.items() if value is not None} | {"page": number}
 
 
 @board.before_request
@@ -105,7 +93,11 @@ def _filters(args: Any, teams: list[str]) -> Filters:
     team = args.get("team", "").strip() or None
     if team is not None and team not in teams:
         raise BadFilter("team", f"team must be one of: {', '.join(teams)}")
-    return Filters(state, int(raw_level) if raw_level else None, team)
+    raw_page = args.get("page", "").strip() or "1"
+    page = record_id(raw_page)
+    if page is None:
+        raise BadFilter("page", "page must be a whole number from 1")
+    return Filters(state, int(raw_level) if raw_level else None, team, page)
 
 
 @board.get("")
@@ -116,22 +108,35 @@ def index() -> Any:
             filters = _filters(request.args, teams)
         except BadFilter as bad:
             return access.problem(400, "bad_filter", bad.detail, parameter=bad.parameter)
-        rows = queries.open_escalations(session, state=filters.state, level=filters.level)
+        page = queries.open_escalations(
+            session,
+            state=filters.state,
+            level=filters.level,
+            team=filters.team,
+            page=filters.page,
+            size=queries.PAGE_SIZE,
+        )
         dead = queries.dead_letters(session)
-    if filters.team is not None:
-        rows = [row for row in rows if row.channel == filters.team]
+    rows = page.rows
     now = current_runtime().clock()
     credentials = _credentials_to_mind(now)
     shown = _shown(rows, now)
     if access.wants_json():
         return {
-            "escalations": [_json_row(row, shown[row.id], now, dead) for row in rows],
-            "dead_letters": _json_dead(dead),
+            "escalations": [json_row(row, shown[row.id], now, dead) for row in rows],
+            "page": {
+                "number": page.number,
+                "size": page.size,
+                "pages": page.pages,
+                "total": page.total,
+            },
+            "dead_letters": json_dead(dead),
             "credentials": credentials,
         }, 200
     return _render(
         "index.html",
         rows=rows,
+        page=page,
         shown=shown,
         dead=dead,
         credentials=credentials,
@@ -164,52 +169,9 @@ def _credentials_to_mind(now: dt.datetime) -> list[dict[str, str]]:
     ]
 
 
-def _json_dead(dead: queries.DeadLetters) -> dict[str, Any]:
-    groups = [{**asdict(group), "summary": gave_up(group)} for group in dead.groups]
-    return {"total": dead.total, "groups": groups, "replay": REPLAY if dead.total else None}
-
-
 def _shown(rows: list[queries.BoardRow], now: dt.datetime) -> dict[int, Shown]:
     runtime = current_runtime()
     return shown_rows(rows, runtime.settings, runtime.services.names, now)
-
-
-def _json_row(
-    row: queries.BoardRow, shown: Shown, now: dt.datetime, dead: queries.DeadLetters
-) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "ticket": {
-            "helpdesk": row.helpdesk,
-            "id": row.ticket,
-            "url": shown.ticket_url,
-            "subject": row.subject,
-            "requester": shown.requester,
-        },
-        "customer": shown.customer,
-        "severity": row.severity,
-        "classification": shown.classification,
-        "level": row.level,
-        "state": row.state,
-        "engineer": shown.engineer,
-        "next": {"what": shown.next.what, "whom": shown.next.whom} if shown.next else None,
-        "team": row.channel,
-        "team_name": shown.team,
-        "next_due": (
-            {
-                "kind": row.next_due.kind,
-                "at": row.next_due.at.isoformat(),
-                "overdue": row.next_due.at <= now,
-            }
-            if row.next_due
-            else None
-        ),
-        "records": [
-            {"kind": r.kind, "system": r.system, "key": r.key, "url": r.url} for r in shown.records
-        ],
-        "last_update": row.last_update.isoformat() if row.last_update else None,
-        "gave_up": dead.by_escalation.get(row.id, 0),
-    }
 
 
 # -- one escalation -----------------------------------------------------------------------------
@@ -219,7 +181,7 @@ def timeline(escalation_id: str) -> Any:
     found = None
     if number is not None:
         with current_runtime().sessions() as session:
-            found = queries.timeline(session, number)
+            found = read_timeline(session, number)
             dead = queries.dead_letters(session)
     if found is None:
         named = escalation_id if len(escalation_id) <= 40 else escalation_id[:40] + "…"
@@ -253,7 +215,7 @@ def timeline(escalation_id: str) -> Any:
             }
             for event in found.events
         ]
-        escalation = _json_row(found.escalation, view, now, dead)
+        escalation = json_row(found.escalation, view, now, dead)
         eta = found.fix_eta
         dated = {**asdict(eta), "release_date": eta.release_date.isoformat()} if eta else None
         body = {"escalation": escalation, "clocks": clocks, "triage": triage, "events": events}
@@ -306,14 +268,3 @@ def login() -> Any:
 def logout() -> Any:
     access.log_out()
     return redirect(url_for("board.login_form"), code=303)
-
-
-# -- what the templates use ---------------------------------------------------------------------
-def gave_up(group: queries.GaveUp) -> str:
-    """``3 Slack escalation messages to #sup-eu gave up: slack: channel_not_found: …``"""
-    system = SYSTEMS.get(group.target, group.target)
-    named = f"{group.operation} side effect"
-    one, many = OPERATIONS.get(group.operation, (named, f"{named}s"))
-    what = one if group.count == 1 else many
-    where = f" to {group.channel}" if group.channel else ""
-    return f"{group.count} {system} {what}{where} gave up: {group.reason}"

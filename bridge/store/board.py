@@ -1,8 +1,9 @@
-"""Read-only questions the board asks: which escalations are open, what happened to one, and
-which side effects gave up (dead letters).
+"""Read-only questions the board asks: which escalations are open and which side effects gave
+up (dead letters); what happened to one is ``board_timeline``.
 
 Answers are plain frozen views, so the web layer never holds a session or a table row. The
-board is not a hot path: a handful of queries per page, each bounded by the open escalations.
+list is read a page at a time: one query orders the open escalations' ids, what is due first
+leading, and only the page's rows are read in full (``bench/board_scale.py`` times it).
 """
 
 from __future__ import annotations
@@ -11,20 +12,22 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, nulls_last, select
+from sqlalchemy.orm import Session, defer
 
-from bridge.domain.records import FixEta, TriageAnswers
-from bridge.domain.sla import SlaClock as SlaClockRecord
-from bridge.store.clocks import clocks_of
-from bridge.store.dead_letters import DeadLetters, GaveUp, channels_of, dead_letters
-from bridge.store.escalations import fix_eta_of, triage_of
+from bridge.domain.enums import EscalationState
+from bridge.store.dead_letters import (
+    DeadLetters,
+    GaveUp,
+    channels_of,
+    dead_letters,
+    head_channel,
+)
 from bridge.store.tables import (
     ActionRequest,
     AuditEvent,
     Escalation,
     SlaClock,
-    Spar,
     Ticket,
 )
 
@@ -70,104 +73,82 @@ class BoardRow:
     waiting_until: dt.datetime | None = None
 
 
-def due_first(rows: Iterable[BoardRow]) -> list[BoardRow]:
-    """What is due soonest first (overdue ones lead), then those with no clock running."""
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return sorted(
-        rows,
-        key=lambda row: (row.next_due is None, row.next_due.at if row.next_due else far, row.id),
-    )
+OPEN = tuple(state.value for state in EscalationState if state.value != CLOSED)
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
-class TimelineEvent:
-    at: dt.datetime
-    record: str
-    step: str
-    from_state: str
-    to_state: str
-    actor: str
-    note: str
+class BoardPage:
+    """One page of the open escalations matching the filters, what is due first leading."""
 
+    rows: list[BoardRow]
+    total: int  # open escalations matching the filters, on every page
+    number: int  # from 1
+    size: int
 
-@dataclass(frozen=True)
-class Timeline:
-    escalation: BoardRow
-    events: tuple[TimelineEvent, ...]
-    triage: TriageAnswers | None = None
-    clocks: tuple[SlaClockRecord, ...] = ()
-    fix_eta: FixEta | None = None
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row among them all, from 1."""
+        return (self.number - 1) * self.size + 1 if self.rows else 0
 
 
 def open_escalations(
-    session: Session, *, state: str | None = None, level: int | None = None
-) -> list[BoardRow]:
-    """Every escalation not closed (in ``state`` / at ``level`` when given), what is due
-    first leading; only those the domain has written."""
-    query = (
-        select(Escalation, Ticket)
-        .join(Ticket, Ticket.id == Escalation.ticket_id)
-        .where(Escalation.state != CLOSED)
-        .order_by(Escalation.id.desc())
+    session: Session,
+    *,
+    state: str | None = None,
+    level: int | None = None,
+    team: str | None = None,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> BoardPage:
+    """Page ``page`` (past the last: the last) of the escalations not closed (in ``state``, at
+    ``level``, routed to ``team`` when given), what is due first leading: the earliest due
+    time among each one's running clocks, overdue ones first, then those with no clock
+    running. Only the page's rows are read in full."""
+    # Per open escalation, from the index on (escalation_id, state, due_at) alone.
+    due = (
+        select(func.min(SlaClock.due_at))
+        .where(SlaClock.escalation_id == Escalation.id, SlaClock.state == "running")
+        .correlate(Escalation)
+        .scalar_subquery()
     )
+    query = select(Escalation.id).where(Escalation.state.in_(OPEN))
     if state is not None:
         query = query.where(Escalation.state == state)
     if level is not None:
         query = query.where(Escalation.level == level)
-    return due_first(_rows(session, [(e, t) for e, t in session.execute(query) if e.document]))
+    if team is not None:
+        query = query.where(head_channel() == team)
+    ordered = list(session.scalars(query.order_by(nulls_last(due.asc()), Escalation.id)))
+    pages = max(1, -(-len(ordered) // size))
+    number = min(max(page, 1), pages)
+    wanted = ordered[(number - 1) * size : number * size]
+    rows = session.execute(
+        select(Escalation, Ticket)
+        .join(Ticket, Ticket.id == Escalation.ticket_id)
+        .where(Escalation.id.in_(wanted))
+        .options(defer(Escalation.policy))  # the page never shows the policy snapshot
+    )
+    place = {escalation_id: n for n, escalation_id in enumerate(wanted)}
+    pairs = sorted(((e, t) for e, t in rows if e.document), key=lambda pair: place[pair[0].id])
+    return BoardPage(board_rows(session, pairs), len(ordered), number, size)
 
 
 def open_channels(session: Session) -> set[str]:
     """The channels open escalations were routed to (the values the team filter may take)."""
-    ids = session.scalars(select(Escalation.id).where(Escalation.state != CLOSED))
-    return {channel for channel in channels_of(session, list(ids)).values() if channel}
+    query = select(head_channel()).where(Escalation.state.in_(OPEN))
+    return {channel for channel in session.scalars(query) if channel}
 
 
-def timeline(session: Session, escalation_id: int) -> Timeline | None:
-    """The escalation (open or closed) and every audit event of it and of its SPARs, oldest
-    first; None when no such escalation exists."""
-    found = session.execute(
-        select(Escalation, Ticket)
-        .join(Ticket, Ticket.id == Escalation.ticket_id)
-        .where(Escalation.id == escalation_id)
-    ).first()
-    if found is None or not found[0].document:
-        return None
-    (row,) = _rows(session, [(found[0], found[1])])
-    spar_ids = [
-        str(spar_id)
-        for spar_id in session.scalars(select(Spar.id).where(Spar.escalation_id == escalation_id))
-    ]
-    mine = (AuditEvent.record_type == "escalation") & (AuditEvent.record_id == str(escalation_id))
-    if spar_ids:
-        mine = mine | ((AuditEvent.record_type == "spar") & AuditEvent.record_id.in_(spar_ids))
-    events = session.scalars(select(AuditEvent).where(mine).order_by(AuditEvent.at, AuditEvent.id))
-    return Timeline(
-        row,
-        tuple(
-            TimelineEvent(
-                at=event.at,
-                record=f"{event.record_type} {event.record_id}",
-                step=event.step,
-                from_state=event.from_state,
-                to_state=event.to_state,
-                actor=event.actor,
-                note=event.note,
-            )
-            for event in events
-        ),
-        triage_of(found[0]),
-        clocks_of(session, [escalation_id]).get(escalation_id, ()),
-        fix_eta_of(found[0]),
-    )
-
-
-def _rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[BoardRow]:
+def board_rows(session: Session, found: Iterable[tuple[Escalation, Ticket]]) -> list[BoardRow]:
     pairs = list(found)
     ids = [escalation.id for escalation, _ in pairs]
     channels = channels_of(session, ids)
-    due = next_due(session, ids)
-    running = _running(session, ids)
+    running, due = _running(session, ids)
     records = _records(session, ids)
     updated = _last_updates(session, ids)
     return [
@@ -198,35 +179,27 @@ def _when(value: object) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _running(session: Session, ids: Collection[int]) -> dict[int, frozenset[str]]:
-    found: dict[int, set[str]] = {}
+def _running(
+    session: Session, ids: Collection[int]
+) -> tuple[dict[int, frozenset[str]], dict[int, NextDue]]:
+    """The kinds of each escalation's running SLA clocks, and the earliest due among them."""
+    kinds: dict[int, set[str]] = {}
+    due: dict[int, NextDue] = {}
     if ids:
-        query = select(SlaClock.escalation_id, SlaClock.kind).where(
+        query = select(SlaClock.escalation_id, SlaClock.kind, SlaClock.due_at).where(
             SlaClock.escalation_id.in_(ids), SlaClock.state == "running"
         )
-        for escalation_id, kind in session.execute(query):
-            found.setdefault(escalation_id, set()).add(kind)
-    return {key: frozenset(kinds) for key, kinds in found.items()}
+        for escalation_id, kind, at in session.execute(query):
+            kinds.setdefault(escalation_id, set()).add(kind)
+            earliest = due.get(escalation_id)
+            if at is not None and (earliest is None or at < earliest.at):
+                due[escalation_id] = NextDue(kind, at)
+    return {key: frozenset(found) for key, found in kinds.items()}, due
 
 
 def next_due(session: Session, ids: Collection[int]) -> dict[int, NextDue]:
     """The earliest due time among each escalation's running SLA clocks."""
-    due: dict[int, NextDue] = {}
-    if not ids:
-        return due
-    query = (
-        select(SlaClock.escalation_id, SlaClock.kind, SlaClock.due_at)
-        .where(
-            SlaClock.escalation_id.in_(ids),
-            SlaClock.state == "running",
-            SlaClock.due_at.is_not(None),
-        )
-        .order_by(SlaClock.due_at.desc())
-    )
-    for escalation_id, kind, at in session.execute(query):
-        if at is not None:
-            due[escalation_id] = NextDue(kind, at)  # the last one written is the earliest
-    return due
+    return _running(session, ids)[1]
 
 
 def _records(session: Session, ids: Collection[int]) -> dict[int, list[Record]]:

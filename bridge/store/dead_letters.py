@@ -7,11 +7,12 @@ import datetime as dt
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
-from bridge.store.tables import OutboxRow
+from bridge.store.tables import Escalation, OutboxRow
 
 # A dead letter's error starts with the exception's type when the job buried it.
 ERROR_TYPE = re.compile(r"^[A-Za-z]+Error: ")
@@ -76,14 +77,22 @@ def dead_letters(session: Session) -> DeadLetters:
     return DeadLetters(tuple(gave_up), by_escalation)
 
 
+def head_channel() -> ScalarSelect[Any]:
+    """The channel of the latest head message of the escalation in the enclosing query, read
+    backwards through the index on (escalation_id, operation, id, channel) alone."""
+    return (
+        select(OutboxRow.channel)
+        .where(OutboxRow.escalation_id == Escalation.id, OutboxRow.operation == HEAD_MESSAGE)
+        .order_by(OutboxRow.id.desc())
+        .limit(1)
+        .correlate(Escalation)
+        .scalar_subquery()
+    )
+
+
 def channels_of(session: Session, ids: Collection[int]) -> dict[int, str | None]:
     """The channel of each escalation's latest head message (none when Slack never was told)."""
     if not ids:
         return {}
-    escalation = OutboxRow.payload["escalation_id"].as_string()
-    query = (
-        select(escalation, OutboxRow.payload["channel"].as_string())
-        .where(OutboxRow.operation == HEAD_MESSAGE, escalation.in_([str(i) for i in ids]))
-        .order_by(OutboxRow.id)
-    )
-    return {int(key): channel for key, channel in session.execute(query)}
+    query = select(Escalation.id, head_channel()).where(Escalation.id.in_(list(ids)))
+    return {escalation_id: channel for escalation_id, channel in session.execute(query)}

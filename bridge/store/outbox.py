@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.store.ids import record_id
 from bridge.store.inbox import MAX_ERROR_LENGTH
 from bridge.store.tables import OutboxRow
 from bridge.store.upsert import insert_ignoring_conflict
@@ -29,6 +30,17 @@ class SideEffect:
     target: str
     operation: str
     payload: dict[str, Any]
+
+
+def escalation_of(payload: dict[str, Any]) -> int | None:
+    """The escalation a side effect belongs to, when its payload names one."""
+    return record_id(payload.get("escalation_id"))
+
+
+def channel_of(payload: dict[str, Any]) -> str | None:
+    """The chat channel a side effect goes to, when its payload names one."""
+    channel = payload.get("channel")
+    return channel[:255] if isinstance(channel, str) and channel else None
 
 
 class Outbox:
@@ -46,6 +58,8 @@ class Outbox:
             "target": effect.target,
             "operation": effect.operation,
             "payload": effect.payload,
+            "escalation_id": escalation_of(effect.payload),
+            "channel": channel_of(effect.payload),
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,

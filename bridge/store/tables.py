@@ -196,6 +196,9 @@ class SlaClock(Base):
         Index("ix_sla_clocks_state_due", "state", "due_at"),
         Index("ix_sla_clocks_due_at", "due_at"),
         Index("ix_sla_clocks_met_at", "met_at"),
+        # The board orders the open escalations by their running clocks' earliest due time:
+        # this index alone answers it for each escalation.
+        Index("ix_sla_clocks_escalation_state_due", "escalation_id", "state", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -245,12 +248,21 @@ class OutboxRow(Base):
     """One side effect to perform exactly once, keyed by its idempotency key."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        # Answers "which channel did each escalation's latest head message go to" from the
+        # index alone, read backwards from its last entry for the escalation.
+        Index("ix_outbox_escalation_operation", "escalation_id", "operation", "id", "channel"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     target: Mapped[str] = mapped_column(String(32))
     operation: Mapped[str] = mapped_column(String(64))
+    # The payload's escalation and channel, as columns: the board finds the channel each
+    # escalation's head message went to through an index rather than reading every payload.
+    escalation_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str | None] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bridge.cli import main
 from bridge.store import migrate
@@ -56,7 +58,10 @@ def columns(url: str, table: str) -> set[str]:
 
 def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
     assert tables(database_url) == FOUNDATION_TABLES
-    assert "met_at" in columns(database_url, "sla_clocks")
+    assert "escalation_id" in columns(database_url, "outbox")
+    assert migrate.downgrade(database_url) == "0010"
+    assert "escalation_id" not in columns(database_url, "outbox")
+    assert tables(database_url) == FOUNDATION_TABLES
     assert migrate.downgrade(database_url) == "0009"
     assert "met_at" not in columns(database_url, "sla_clocks")
     assert tables(database_url) == FOUNDATION_TABLES - {"insight_weeks"}
@@ -67,6 +72,44 @@ def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: 
     assert "vendor_id" in columns(database_url, "action_request_links")
     assert "vendor_id" in columns(database_url, "action_requests")
     assert "met_at" in columns(database_url, "sla_clocks")
+    assert "escalation_id" in columns(database_url, "outbox")
+
+
+def test_side_effects_planned_before_0011_are_found_by_escalation_and_channel(
+    database_url: str,
+) -> None:
+    migrate.downgrade(database_url)  # to 0010, before the outbox knew its escalation
+    engine = make_engine(database_url)
+    insert = text(
+        "INSERT INTO outbox (idempotency_key, target, operation, payload, status, attempts,"
+        " next_attempt_at, created_at, updated_at)"
+        " VALUES (:key, 'slack', 'thread_reply', :payload, 'done', 1, :at, :at, :at)"
+    )
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    payloads = {
+        "head": {"escalation_id": "42", "channel": "#escalations"},
+        "none": {"channel": "#escalations-emea"},
+        "word": {"escalation_id": "forty-two", "channel": ""},
+        "huge": {"escalation_id": "99999999999", "channel": {"id": "C1"}},
+    }
+    try:
+        with engine.begin() as connection:
+            for key, payload in payloads.items():
+                connection.execute(insert, {"key": key, "payload": json.dumps(payload), "at": at})
+        migrate.upgrade(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT idempotency_key, escalation_id, channel FROM outbox")
+            )
+            found = {key: (escalation, channel) for key, escalation, channel in rows}
+    finally:
+        engine.dispose()
+    assert found == {
+        "head": (42, "#escalations"),
+        "none": (None, "#escalations-emea"),
+        "word": (None, None),
+        "huge": (None, None),
+    }
 
 
 def test_the_embedded_database_is_sqlite_in_wal_mode(sqlite_url: str) -> None:
@@ -123,7 +166,7 @@ def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
     current = runner.invoke(main, ["db", "current"])
     assert current.output.endswith("up to date\n")
     down = runner.invoke(main, ["db", "downgrade"])
-    assert down.output.endswith("is at revision 0008\n")
+    assert down.output.endswith("is at revision 0010\n")
     assert runner.invoke(main, ["db", "current"]).output.endswith(
         "needs `support-bridge db upgrade`\n"
     )
