@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 
 from bridge.config.connectors import ZendeskSettings
-from bridge.connectors.zendesk.marks import marked_while_down, marks
+from bridge.connectors.zendesk.marks import envelope, marked_while_down, marks
 from bridge.services.ports import MissedEvent, Watching
 
 log = structlog.get_logger(__name__)
@@ -107,38 +107,19 @@ def comment_added(
     author: dict[str, Any],
 ) -> MissedEvent:
     """The ``zen:event-type:ticket.comment_added`` envelope, its ``detail`` the ticket now."""
-    at = dt.datetime.fromisoformat(str(audit["created_at"]).replace("Z", "+00:00"))
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    payload, at = envelope("ticket.comment_added", ticket, audit, comment["id"])
     role = author.get("role")
-    payload = {
-        "type": "zen:event-type:ticket.comment_added",
-        "id": f"export:{audit.get('id')}:{comment['id']}",
-        "time": stamp,
-        "zendesk_event_version": "2022-11-06",
-        "subject": f"zen:ticket:{ticket['id']}",
-        "detail": {
-            "id": str(ticket["id"]),
-            "subject": ticket.get("subject"),
-            "status": str(ticket.get("status") or "").upper(),
-            "priority": str(ticket.get("priority") or "").upper(),
-            "type": str(ticket.get("type") or "").upper(),
-            "requester_id": str(ticket.get("requester_id") or ""),
-            "organization_id": str(ticket.get("organization_id") or 0),
-            "tags": ticket.get("tags") or [],
-            "updated_at": stamp,
-        },
-        "event": {
-            "comment": {
-                "id": str(comment["id"]),
-                "body": comment.get("body") or "",
-                "is_public": comment.get("public") is True,
-                "author": {
-                    "id": str(comment.get("author_id") or ""),
-                    "name": author.get("name") or "",
-                    "is_staff": role is not None and role != "end-user",
-                },
-                "via": comment.get("via") or {},
-            }
-        },
+    payload["event"] = {
+        "comment": {
+            "id": str(comment["id"]),
+            "body": comment.get("body") or "",
+            "is_public": comment.get("public") is True,
+            "author": {
+                "id": str(comment.get("author_id") or ""),
+                "name": author.get("name") or "",
+                "is_staff": role is not None and role != "end-user",
+            },
+            "via": comment.get("via") or {},
+        }
     }
     return MissedEvent("zendesk", "ticket.comment_added", f"ticket:{ticket['id']}", payload, at)

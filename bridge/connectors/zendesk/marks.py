@@ -42,17 +42,17 @@ def marks(change: Any, entry: EscalationEntry) -> bool:
     return False
 
 
-def marked_while_down(
-    ticket: dict[str, Any], audit: dict[str, Any], change: dict[str, Any], marked_by: str
-) -> MissedEvent:
-    """A Zendesk event envelope (``detail`` the ticket now), its id naming the audit and the
-    change, so ``signals.content_delivery_id`` keys every copy of it alike."""
+def envelope(
+    kind: str, ticket: dict[str, Any], audit: dict[str, Any], event_id: object
+) -> tuple[dict[str, Any], dt.datetime]:
+    """A Zendesk event subscription's envelope of ``kind`` as the export lets it be rebuilt:
+    ``detail`` is the ticket now, stamped with the audit's time; its id names the audit and
+    the event, so ``signals.content_delivery_id`` keys every copy of it alike."""
     at = dt.datetime.fromisoformat(str(audit["created_at"]).replace("Z", "+00:00"))
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    field = "tags" if change.get("field_name") == "tags" else "custom_field"
     payload = {
-        "type": f"zen:event-type:ticket.{field}_changed",
-        "id": f"export:{audit.get('id')}:{change.get('id')}",
+        "type": f"zen:event-type:{kind}",
+        "id": f"export:{audit.get('id')}:{event_id}",
         "time": stamp,
         "zendesk_event_version": "2022-11-06",
         "subject": f"zen:ticket:{ticket['id']}",
@@ -65,14 +65,22 @@ def marked_while_down(
             "requester_id": str(ticket.get("requester_id") or ""),
             "organization_id": str(ticket.get("organization_id") or 0),
             "tags": ticket.get("tags") or [],
-            "created_at": ticket.get("created_at"),
             "updated_at": stamp,
-            "updated_by": marked_by,
         },
-        "event": {
-            "field_name": change.get("field_name"),
-            "value": change.get("value"),
-            "previous_value": change.get("previous_value"),
-        },
+    }
+    return payload, at
+
+
+def marked_while_down(
+    ticket: dict[str, Any], audit: dict[str, Any], change: dict[str, Any], marked_by: str
+) -> MissedEvent:
+    """The tag or field change that marked the ticket, as its ``ticket.*_changed`` event."""
+    field = "tags" if change.get("field_name") == "tags" else "custom_field"
+    payload, at = envelope(f"ticket.{field}_changed", ticket, audit, change.get("id"))
+    payload["detail"] |= {"created_at": ticket.get("created_at"), "updated_by": marked_by}
+    payload["event"] = {
+        "field_name": change.get("field_name"),
+        "value": change.get("value"),
+        "previous_value": change.get("previous_value"),
     }
     return MissedEvent("zendesk", MARKED_WHILE_DOWN, f"ticket:{ticket['id']}", payload, at)
