@@ -72,6 +72,17 @@ def _button_value(ticket_ref: str, reason: str) -> str:
         reason = reason[: len(reason) * 3 // 4]
 
 
+def _triage_button(ticket_ref: str, reason: str) -> dict[str, Any]:
+    """*Triage and escalate*: opens the triage form for the ticket, the reason filled in."""
+    return {
+        "type": "button",
+        "action_id": OPEN_TRIAGE,
+        "text": {"type": "plain_text", "text": "Triage and escalate"},
+        "style": "primary",
+        "value": _button_value(ticket_ref, reason),
+    }
+
+
 def triage_request_message(ticket_ref: str, role: str, words: str) -> tuple[str, list[Any]]:
     """The fallback text and the blocks: who was copied, the customer's words, the button."""
     ticket = escaped(ticket_ref)
@@ -81,13 +92,7 @@ def triage_request_message(ticket_ref: str, role: str, words: str) -> tuple[str,
         "escalate. No escalation is open, and a mail carries no triage answers: triage the "
         "ticket to open one."
     )
-    button = {
-        "type": "button",
-        "action_id": OPEN_TRIAGE,
-        "text": {"type": "plain_text", "text": "Triage and escalate"},
-        "style": "primary",
-        "value": _button_value(ticket_ref, f"The customer copied the {role}: {words}"),
-    }
+    button = _triage_button(ticket_ref, f"The customer copied the {role}: {words}")
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": head}},
         {
@@ -108,13 +113,7 @@ def marked_request_message(ticket_ref: str, _role: str, words: str) -> tuple[str
         "down. Its trigger's triage answers never arrived, so no escalation is open: triage the "
         "ticket to open one (if the trigger still arrives, it opens the escalation instead)."
     )
-    button = {
-        "type": "button",
-        "action_id": OPEN_TRIAGE,
-        "text": {"type": "plain_text", "text": "Triage and escalate"},
-        "style": "primary",
-        "value": _button_value(ticket_ref, words),
-    }
+    button = _triage_button(ticket_ref, words)
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": head}},
         {"type": "actions", "block_id": "triage_request", "elements": [button]},
