@@ -28,6 +28,7 @@ def _clock(
     due: dt.datetime,
     started: dt.datetime,
     met_at: dt.datetime | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     document = dict(template)
     at_risk = due - dt.timedelta(hours=1) if state == "running" else None
@@ -52,6 +53,13 @@ def _clock(
         "due_at": due,
         "at_risk_at": at_risk,
         "document": document,
+        # What insights count from (migration 0010): when it was met or stopped, and the
+        # severity, region, level and customer it started under.
+        "started_at": started,
+        "met_at": met_at if state == "met" else None,
+        "met_late": bool(met_at and met_at > due) if state == "met" else None,
+        "stopped_at": met_at if state == "stopped" else None,
+        **(facts or {}),
     }
 
 
@@ -64,13 +72,16 @@ def clock_rows(
     state: str,
     opened: dt.datetime,
     updated: dt.datetime,
+    facts: dict[str, Any],
 ) -> None:
     acknowledge_due = opened + dt.timedelta(hours=4)
     if state == "closed":
         met = opened + dt.timedelta(hours=rng.uniform(0.5, 6))
         rows.add(
             tables.SlaClock,
-            _clock(template, escalation_id, "acknowledge", "met", acknowledge_due, opened, met),
+            _clock(
+                template, escalation_id, "acknowledge", "met", acknowledge_due, opened, met, facts
+            ),
         )
         rows.add(
             tables.SlaClock,
@@ -82,25 +93,38 @@ def clock_rows(
                 updated + dt.timedelta(days=1),
                 opened,
                 updated,
+                facts,
             ),
         )
         return
     if state in ("requested", "triaged"):
         rows.add(
             tables.SlaClock,
-            _clock(template, escalation_id, "acknowledge", "running", acknowledge_due, opened),
+            _clock(
+                template,
+                escalation_id,
+                "acknowledge",
+                "running",
+                acknowledge_due,
+                opened,
+                None,
+                facts,
+            ),
         )
     else:
         met = opened + dt.timedelta(hours=rng.uniform(0.2, 5))  # some met late
         rows.add(
             tables.SlaClock,
-            _clock(template, escalation_id, "acknowledge", "met", acknowledge_due, opened, met),
+            _clock(
+                template, escalation_id, "acknowledge", "met", acknowledge_due, opened, met, facts
+            ),
         )
     # about one in six replies is overdue (a breach), the others due within the coming days
     reply_due = now + dt.timedelta(hours=rng.uniform(-30, 60))
     reply_state = "paused" if state == "awaiting_customer" else "running"
     rows.add(
-        tables.SlaClock, _clock(template, escalation_id, "reply", reply_state, reply_due, updated)
+        tables.SlaClock,
+        _clock(template, escalation_id, "reply", reply_state, reply_due, updated, None, facts),
     )
 
 
@@ -122,6 +146,19 @@ def history_rows(
         ] * rng.randint(0, 3)
         if state not in ("active", "triaged", "requested"):
             steps.append((state, "active", state, ""))
+        if state == "closed":  # the customer took the fix, most the first time
+            answers = (
+                ["customer_accepts"]
+                if rng.random() < 0.85
+                else [
+                    "customer_rejects",
+                    "customer_accepts",
+                ]
+            )
+            steps[-1:-1] = [(answer, "awaiting_customer", "monitoring", "") for answer in answers]
+            steps[-1] = ("close", "monitoring", "closed", "")
+    if engineer:
+        steps.insert(2, ("acknowledge", "triaged", "triaged", ""))
     span = (updated - opened) / len(steps)
     for n, (step, before, after, note) in enumerate(steps):
         rows.add(

@@ -194,14 +194,26 @@ def measure(runtime: Runtime, seeded: Seeded, count: int, rng: random.Random) ->
         lambda: ok(client.get(f"/board/escalations/{next(picks)}", headers=HTML)), count
     )
     results.append(Timed("/board/escalations/<id>", p50, p95, cpu, None, None, None))
-    routes = {rule.rule for rule in app.url_map.iter_rules()}
-    for path in ("/board/insights", "/board/insights.csv"):  # once they are built
-        if path not in routes:
-            nan = float("nan")
-            results.append(Timed(f"{path}: not present", nan, nan, nan, None, None, None))
-            continue
-        p50, p95, cpu = timed(lambda path=path: ok(client.get(path, headers=HTML)), count)
-        results.append(Timed(path, p50, p95, cpu, None, None, None))
+    insights = runtime.services.insights
+
+    def recounted(path: str) -> object:
+        # The running week is counted at most once a minute per process: a manager opening
+        # the page once in a while always pays that count, so it is timed apart.
+        insights._running = None
+        return ok(client.get(path, headers=HTML))
+
+    for name, path, call in (
+        ("/board/insights", "/board/insights", None),
+        ("/board/insights, running week recounted", "/board/insights", recounted),
+        ("/board/insights?weeks=104", "/board/insights?weeks=104", None),
+        ("/board/insights.csv", "/board/insights.csv", None),
+    ):
+
+        def request(path: str = path, call: Callable[[str], object] | None = call) -> object:
+            return call(path) if call else ok(client.get(path, headers=HTML))
+
+        p50, p95, cpu = timed(request, count)
+        results.append(Timed(name, p50, p95, cpu, None, None, None))
     return results
 
 
@@ -262,13 +274,13 @@ def report(label: str, results: list[Timed], limit: float) -> bool:
     load = os.getloadavg()[0]
     print(f"\n{label} (load average {load:.1f} on {os.cpu_count()} cores while timed)")
     print(
-        f"{'page':34} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7} {'plain p50':>10} "
+        f"{'page':40} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7} {'plain p50':>10} "
         f"{'plain p95':>10} {'p95 ratio':>10}  within {limit:.0f} ms"
     )
     fine = True
     for result in results:
         if result.p95 != result.p95:  # nan: the route is not there
-            print(f"{result.page:34}")
+            print(f"{result.page:40}")
             continue
         within = result.p95 <= limit
         fine &= within
@@ -278,7 +290,7 @@ def report(label: str, results: list[Timed], limit: float) -> bool:
             ratio = result.p95 / result.plain_p95
             plain = f"{result.plain_p50:10.2f} {result.plain_p95:10.2f} {ratio:9.1f}x"
         timed_ms = f"{result.p50:8.1f} {result.p95:8.1f} {result.cpu:7.1f}"
-        print(f"{result.page:34} {rows:>5} {timed_ms} {plain}  {'yes' if within else 'NO'}")
+        print(f"{result.page:40} {rows:>5} {timed_ms} {plain}  {'yes' if within else 'NO'}")
     return fine
 
 
