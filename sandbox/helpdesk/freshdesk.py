@@ -1,4 +1,5 @@
-"""A Freshdesk REST v2 subset: tickets, private/public notes, replies, contacts, companies.
+"""A Freshdesk REST v2 subset: tickets (listed since a time), private/public notes, replies,
+conversations, contacts, companies.
 
 Freshdesk webhooks come from an automation rule's "Trigger webhook" action, whose body the
 admin writes from placeholders and which Freshdesk does not sign; the sandbox's rule sends the
@@ -17,9 +18,18 @@ from flask import Blueprint, Flask, Request, Response, jsonify, request
 from sandbox.core.faults import LimitHit
 from sandbox.core.signing import freshdesk_headers
 from sandbox.core.vendor import VendorServer
+from sandbox.helpdesk.freshdesk_listing import Refused, page_of, paging, tickets_page
+from sandbox.helpdesk.freshdesk_rules import (
+    CUSTOM_FIELDS,
+    ESCALATION_TYPE,
+    STATUS_NAMES,
+    TICKET_TYPES,
+    customer_reply_body,
+    escalation_body,
+)
 
-STATUS_NAMES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
 REQUESTER_ID, AGENT_ID, COMPANY_ID = 43000001, 43000002, 43000003
+AGENT_EMAIL = "agent@support.example"
 
 
 def now() -> str:
@@ -46,7 +56,8 @@ class FreshdeskTicket:
     status: int = 2
     priority: int = 2
     tags: list[str] = field(default_factory=list)
-    custom_fields: dict[str, Any] = field(default_factory=lambda: {"cf_escalation_key": None})
+    type: str | None = "Incident"
+    custom_fields: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(CUSTOM_FIELDS))
     conversations: list[Conversation] = field(default_factory=list)
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
@@ -127,7 +138,7 @@ class FreshdeskServer(VendorServer):
             "status": ticket.status,
             "priority": ticket.priority,
             "source": 2,
-            "type": "Incident",
+            "type": ticket.type,
             "requester_id": REQUESTER_ID,
             "company_id": COMPANY_ID,
             "responder_id": AGENT_ID,
@@ -178,19 +189,14 @@ class FreshdeskServer(VendorServer):
         ticket.conversations.append(item)
         ticket.updated_at = now()
         if incoming and not private:
-            self.emit(
-                "ticket_updated",
-                {
-                    "freshdesk_webhook": {
-                        "ticket_id": ticket.id,
-                        "ticket_subject": ticket.subject,
-                        "ticket_status": STATUS_NAMES.get(ticket.status, str(ticket.status)),
-                        "ticket_latest_public_comment": body,
-                        "triggered_event": "{customer_reply}",
-                    }
-                },
-            )
+            self.emit("ticket_updated", customer_reply_body(ticket, body))
         return item
+
+    def escalation_rule(self, ticket: FreshdeskTicket) -> None:
+        """The rule "Ticket type is changed to Escalation" → Trigger webhook."""
+        contact, company = self.contacts[REQUESTER_ID], self.companies[COMPANY_ID]
+        requester, name = str(contact["email"]), str(company["name"])
+        self.emit("ticket_updated", escalation_body(ticket, requester, name, AGENT_EMAIL))
 
     def register_routes(self, app: Flask) -> None:
         def ticket_or_none(ticket_id: int) -> FreshdeskTicket | None:
@@ -209,6 +215,9 @@ class FreshdeskServer(VendorServer):
             data = request.get_json(silent=True) or {}
             if "status" in data and data["status"] not in STATUS_NAMES:
                 return self.invalid("status", "It should be one of these values: '2,3,4,5'")
+            if "type" in data and data["type"] not in (*TICKET_TYPES, None):
+                named = ",".join(TICKET_TYPES)
+                return self.invalid("type", f"It should be one of these values: '{named}'")
             unknown = set(data.get("custom_fields") or {}) - set(ticket.custom_fields)
             if unknown:
                 return self.invalid(sorted(unknown)[0], "Unexpected/invalid field in request")
@@ -216,8 +225,21 @@ class FreshdeskServer(VendorServer):
             ticket.status = data.get("status", ticket.status)
             ticket.priority = data.get("priority", ticket.priority)
             ticket.tags = list(data.get("tags", ticket.tags))
+            entering = data.get("type", ticket.type) == ESCALATION_TYPE != ticket.type
+            ticket.type = data.get("type", ticket.type)
             ticket.updated_at = now()
+            if entering:
+                self.escalation_rule(ticket)
             return jsonify(self.ticket_json(ticket))
+
+        @app.get("/api/v2/tickets")
+        def list_tickets() -> Any:
+            tickets = list(self.tickets.values())
+            try:
+                found = tickets_page(tickets, request.args, lambda t, name: getattr(t, name))
+            except Refused as refused:
+                return self.invalid(refused.field, refused.message)
+            return jsonify([self.ticket_json(t) for t in found])
 
         @app.post("/api/v2/tickets/<int:ticket_id>/notes")
         def add_note(ticket_id: int) -> Any:
@@ -255,7 +277,12 @@ class FreshdeskServer(VendorServer):
             ticket = ticket_or_none(ticket_id)
             if ticket is None:
                 return self.error(404, "")
-            return jsonify([self.conversation_json(c) for c in ticket.conversations])
+            try:
+                per_page, page = paging(request.args, {"per_page", "page"})
+            except Refused as refused:
+                return self.invalid(refused.field, refused.message)
+            listed = page_of(ticket.conversations, per_page, page)
+            return jsonify([self.conversation_json(c) for c in listed])
 
         @app.get("/api/v2/contacts/<int:contact_id>")
         def contact(contact_id: int) -> Any:
