@@ -2,15 +2,14 @@
 conversations, contacts, companies.
 
 Freshdesk webhooks come from an automation rule's "Trigger webhook" action, whose body the
-admin writes from placeholders and which Freshdesk does not sign; the sandbox's rule sends the
-body below with a shared secret in a custom header (see sandbox.core.signing).
+admin writes from placeholders and which Freshdesk does not sign; the sandbox's rules
+(``freshdesk_rules``: a customer reply, a ticket's type set to Escalation) send their bodies
+with a shared secret in a custom header (see sandbox.core.signing).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, jsonify, request
@@ -19,48 +18,24 @@ from sandbox.core.faults import LimitHit
 from sandbox.core.signing import freshdesk_headers
 from sandbox.core.vendor import VendorServer
 from sandbox.helpdesk.freshdesk_listing import Refused, page_of, paging, tickets_page
+from sandbox.helpdesk.freshdesk_model import (
+    AGENT_EMAIL,
+    AGENT_ID,
+    COMPANY_ID,
+    REQUESTER_ID,
+    Conversation,
+    FreshdeskTicket,
+    conversation_json,
+    now,
+    ticket_json,
+)
 from sandbox.helpdesk.freshdesk_rules import (
-    CUSTOM_FIELDS,
     ESCALATION_TYPE,
     STATUS_NAMES,
     TICKET_TYPES,
     customer_reply_body,
     escalation_body,
 )
-
-REQUESTER_ID, AGENT_ID, COMPANY_ID = 43000001, 43000002, 43000003
-AGENT_EMAIL = "agent@support.example"
-
-
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class Conversation:
-    id: int
-    ticket_id: int
-    body: str
-    private: bool
-    incoming: bool
-    user_id: int
-    source: int  # 0 reply, 2 note
-    created_at: str = field(default_factory=now)
-
-
-@dataclass
-class FreshdeskTicket:
-    id: int
-    subject: str
-    description: str
-    status: int = 2
-    priority: int = 2
-    tags: list[str] = field(default_factory=list)
-    type: str | None = "Incident"
-    custom_fields: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(CUSTOM_FIELDS))
-    conversations: list[Conversation] = field(default_factory=list)
-    created_at: str = field(default_factory=now)
-    updated_at: str = field(default_factory=now)
 
 
 class FreshdeskServer(VendorServer):
@@ -129,52 +104,6 @@ class FreshdeskServer(VendorServer):
     def limit_hit(self, req: Request) -> LimitHit | None:
         return self.limits.hit("requests")
 
-    def ticket_json(self, ticket: FreshdeskTicket) -> dict[str, Any]:
-        return {
-            "id": ticket.id,
-            "subject": ticket.subject,
-            "description": f"<div>{ticket.description}</div>",
-            "description_text": ticket.description,
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "source": 2,
-            "type": ticket.type,
-            "requester_id": REQUESTER_ID,
-            "company_id": COMPANY_ID,
-            "responder_id": AGENT_ID,
-            "group_id": None,
-            "tags": ticket.tags,
-            "custom_fields": ticket.custom_fields,
-            "cc_emails": [],
-            "fwd_emails": [],
-            "reply_cc_emails": [],
-            "fr_escalated": False,
-            "spam": False,
-            "is_escalated": False,
-            "due_by": None,
-            "fr_due_by": None,
-            "created_at": ticket.created_at,
-            "updated_at": ticket.updated_at,
-        }
-
-    def conversation_json(self, item: Conversation) -> dict[str, Any]:
-        return {
-            "id": item.id,
-            "ticket_id": item.ticket_id,
-            "body": f"<div>{item.body}</div>",
-            "body_text": item.body,
-            "private": item.private,
-            "incoming": item.incoming,
-            "user_id": item.user_id,
-            "source": item.source,
-            "support_email": None,
-            "to_emails": [],
-            "from_email": None,
-            "attachments": [],
-            "created_at": item.created_at,
-            "updated_at": item.created_at,
-        }
-
     def add(
         self,
         ticket: FreshdeskTicket,
@@ -205,7 +134,7 @@ class FreshdeskServer(VendorServer):
         @app.get("/api/v2/tickets/<int:ticket_id>")
         def get_ticket(ticket_id: int) -> Any:
             ticket = ticket_or_none(ticket_id)
-            return jsonify(self.ticket_json(ticket)) if ticket else self.error(404, "")
+            return jsonify(ticket_json(ticket)) if ticket else self.error(404, "")
 
         @app.put("/api/v2/tickets/<int:ticket_id>")
         def update_ticket(ticket_id: int) -> Any:
@@ -230,7 +159,7 @@ class FreshdeskServer(VendorServer):
             ticket.updated_at = now()
             if entering:
                 self.escalation_rule(ticket)
-            return jsonify(self.ticket_json(ticket))
+            return jsonify(ticket_json(ticket))
 
         @app.get("/api/v2/tickets")
         def list_tickets() -> Any:
@@ -239,7 +168,7 @@ class FreshdeskServer(VendorServer):
                 found = tickets_page(tickets, request.args, lambda t, name: getattr(t, name))
             except Refused as refused:
                 return self.invalid(refused.field, refused.message)
-            return jsonify([self.ticket_json(t) for t in found])
+            return jsonify([ticket_json(t) for t in found])
 
         @app.post("/api/v2/tickets/<int:ticket_id>/notes")
         def add_note(ticket_id: int) -> Any:
@@ -257,7 +186,7 @@ class FreshdeskServer(VendorServer):
                 user_id=AGENT_ID,
                 source=2,
             )
-            return jsonify(self.conversation_json(note)), 201
+            return jsonify(conversation_json(note)), 201
 
         @app.post("/api/v2/tickets/<int:ticket_id>/reply")
         def reply(ticket_id: int) -> Any:
@@ -270,7 +199,7 @@ class FreshdeskServer(VendorServer):
             item = self.add(
                 ticket, data["body"], private=False, incoming=False, user_id=AGENT_ID, source=0
             )
-            return jsonify(self.conversation_json(item)), 201
+            return jsonify(conversation_json(item)), 201
 
         @app.get("/api/v2/tickets/<int:ticket_id>/conversations")
         def conversations(ticket_id: int) -> Any:
@@ -282,7 +211,7 @@ class FreshdeskServer(VendorServer):
             except Refused as refused:
                 return self.invalid(refused.field, refused.message)
             listed = page_of(ticket.conversations, per_page, page)
-            return jsonify([self.conversation_json(c) for c in listed])
+            return jsonify([conversation_json(c) for c in listed])
 
         @app.get("/api/v2/contacts/<int:contact_id>")
         def contact(contact_id: int) -> Any:
@@ -300,7 +229,7 @@ class FreshdeskServer(VendorServer):
             data = request.get_json(force=True)
             with self.lock:
                 ticket = self.seed_ticket(data["subject"], data.get("description", data["subject"]))
-                return jsonify(self.ticket_json(ticket)), 201
+                return jsonify(ticket_json(ticket)), 201
 
         @bp.post("/tickets/<int:ticket_id>/customer_reply")
         def customer_reply(ticket_id: int) -> Any:
@@ -314,13 +243,12 @@ class FreshdeskServer(VendorServer):
                     user_id=REQUESTER_ID,
                     source=0,
                 )
-                return jsonify(self.conversation_json(item)), 201
+                return jsonify(conversation_json(item)), 201
 
     def snapshot(self) -> dict[str, Any]:
         return {
             "tickets": [
-                self.ticket_json(t)
-                | {"conversations": [self.conversation_json(c) for c in t.conversations]}
+                ticket_json(t) | {"conversations": [conversation_json(c) for c in t.conversations]}
                 for t in self.tickets.values()
             ]
         }

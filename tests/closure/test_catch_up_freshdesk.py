@@ -114,9 +114,7 @@ def marks_found(bridge: Bridge) -> int:
     return len([row for row in inbox_rows(bridge.runtime) if row.event_type == MARKED])
 
 
-def test_what_freshdesk_said_while_down_is_acted_on_once(
-    bridge: Bridge, sandbox: Sandbox
-) -> None:
+def test_what_freshdesk_said_while_down_is_acted_on_once(bridge: Bridge, sandbox: Sandbox) -> None:
     escalated, escalation_id = released(bridge, sandbox)
     marked = fresh_ticket(sandbox, "Checkout times out")
     freshdesk = sandbox.urls["freshdesk"]
