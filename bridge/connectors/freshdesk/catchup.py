@@ -41,6 +41,15 @@ def _time(value: Any) -> dt.datetime | None:
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
+def _code(ticket: dict[str, Any], name: str) -> int:
+    value = ticket.get(name)
+    return value if isinstance(value, int) else 0
+
+
+def _status(ticket: dict[str, Any]) -> str:
+    return STATUS_NAMES.get(_code(ticket, "status"), str(ticket.get("status") or ""))
+
+
 def entered_escalation(ticket: dict[str, Any], entry: EscalationEntry) -> bool:
     """Whether the ticket now carries the escalation entry (its type, or a tag)."""
     if entry.type is not None:
@@ -109,7 +118,7 @@ def customer_reply(ticket: dict[str, Any], item: dict[str, Any], at: dt.datetime
         "freshdesk_webhook": {
             "ticket_id": ticket["id"],
             "ticket_subject": ticket.get("subject"),
-            "ticket_status": STATUS_NAMES.get(ticket.get("status"), str(ticket.get("status"))),
+            "ticket_status": _status(ticket),
             "ticket_latest_public_comment": item.get("body_text") or "",
             "triggered_event": CUSTOMER_REPLY,
             "conversation_id": item.get("id"),
@@ -128,8 +137,8 @@ def marked_while_down(ticket: dict[str, Any], entry: EscalationEntry) -> MissedE
             "ticket_id": ticket["id"],
             "ticket_subject": ticket.get("subject"),
             "ticket_description": ticket.get("description_text") or "",
-            "ticket_status": STATUS_NAMES.get(ticket.get("status"), str(ticket.get("status"))),
-            "ticket_priority": PRIORITY_NAMES.get(ticket.get("priority"), ""),
+            "ticket_status": _status(ticket),
+            "ticket_priority": PRIORITY_NAMES.get(_code(ticket, "priority"), ""),
             "ticket_type": ticket.get("type") or "",
             "ticket_tags": ",".join(str(tag) for tag in ticket.get("tags") or []),
             "ticket_created_at": ticket.get("created_at"),
