@@ -8,6 +8,8 @@ status with a fix version, or a released version that holds ARs.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +19,12 @@ RELEASE_PUBLISHED = "github.release_published"
 MILESTONE_CLOSED = "github.milestone_closed"
 VERSION_RELEASED = "jira.version_released"
 ISSUE_DONE = "jira.issue_done"
-# A Zendesk ticket marked for escalation that catch-up found in the ticket event export.
+# A helpdesk ticket marked for escalation that catch-up found (Zendesk's ticket event export,
+# Freshdesk's tickets updated since).
 MARKED_WHILE_DOWN = "ticket.marked_while_down"
+# Freshdesk's reply rule names its event so (``{{triggered_event}}``).
+CUSTOMER_REPLY = "{customer_reply}"
+_TAG = re.compile(r"<[^>]*>")
 
 _CLOSING = re.compile(
     r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+"
@@ -163,11 +169,36 @@ def content_delivery_id(source: str, event_type: str, payload: dict[str, Any]) -
         ticket = _text(payload.get("subject")).removeprefix("zen:ticket:")
         change = _text(payload.get("id")).removeprefix("export:")
         return f"{MARKED_WHILE_DOWN}:{ticket}:{change}" if ticket and change else None
+    if source == "freshdesk":
+        return _freshdesk_content_id(event_type, payload)
     if source == "zendesk" and event_type == "ticket.comment_added":
         # The event subscription's own id is not in the ticket event export; the comment's is.
         ticket = _text(payload.get("subject")).removeprefix("zen:ticket:")
         comment = str(((payload.get("event") or {}).get("comment") or {}).get("id") or "")
         return f"ticket.comment_added:{ticket}:{comment}" if ticket and comment else None
+    return None
+
+
+def _freshdesk_content_id(event_type: str, payload: dict[str, Any]) -> str | None:
+    """A customer's reply by its ticket and its text: the reply rule's body carries no
+    conversation id (Freshdesk has no placeholder for one), the conversations listing the
+    same text; markup and spacing, which the two render differently, are left out. A mark by
+    its ticket and the entry: the listing shows the ticket's type now, not when it changed."""
+    fields = payload.get("freshdesk_webhook")
+    fields = fields if isinstance(fields, dict) else {}
+    raw = fields.get("ticket_id")
+    ticket = str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    if not ticket:
+        return None
+    if event_type == MARKED_WHILE_DOWN:
+        mark = _text(payload.get("marked"))
+        return f"{MARKED_WHILE_DOWN}:{ticket}:{mark}" if mark else None
+    if event_type == CUSTOMER_REPLY:
+        text = " ".join(
+            html.unescape(_TAG.sub(" ", _text(fields.get("ticket_latest_public_comment")))).split()
+        )
+        digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+        return f"{CUSTOMER_REPLY}:{ticket}:{digest}" if text else None
     return None
 
 

@@ -1,15 +1,15 @@
-"""A Freshdesk REST v2 subset: tickets, private/public notes, replies, contacts, companies.
+"""A Freshdesk REST v2 subset: tickets (listed since a time), private/public notes, replies,
+conversations, contacts, companies.
 
 Freshdesk webhooks come from an automation rule's "Trigger webhook" action, whose body the
-admin writes from placeholders and which Freshdesk does not sign; the sandbox's rule sends the
-body below with a shared secret in a custom header (see sandbox.core.signing).
+admin writes from placeholders and which Freshdesk does not sign; the sandbox's rules
+(``freshdesk_rules``: a customer reply, a ticket's type set to Escalation) send their bodies
+with a shared secret in a custom header (see sandbox.core.signing).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, jsonify, request
@@ -17,39 +17,25 @@ from flask import Blueprint, Flask, Request, Response, jsonify, request
 from sandbox.core.faults import LimitHit
 from sandbox.core.signing import freshdesk_headers
 from sandbox.core.vendor import VendorServer
-
-STATUS_NAMES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
-REQUESTER_ID, AGENT_ID, COMPANY_ID = 43000001, 43000002, 43000003
-
-
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class Conversation:
-    id: int
-    ticket_id: int
-    body: str
-    private: bool
-    incoming: bool
-    user_id: int
-    source: int  # 0 reply, 2 note
-    created_at: str = field(default_factory=now)
-
-
-@dataclass
-class FreshdeskTicket:
-    id: int
-    subject: str
-    description: str
-    status: int = 2
-    priority: int = 2
-    tags: list[str] = field(default_factory=list)
-    custom_fields: dict[str, Any] = field(default_factory=lambda: {"cf_escalation_key": None})
-    conversations: list[Conversation] = field(default_factory=list)
-    created_at: str = field(default_factory=now)
-    updated_at: str = field(default_factory=now)
+from sandbox.helpdesk.freshdesk_listing import Refused, page_of, paging, tickets_page
+from sandbox.helpdesk.freshdesk_model import (
+    AGENT_EMAIL,
+    AGENT_ID,
+    COMPANY_ID,
+    REQUESTER_ID,
+    Conversation,
+    FreshdeskTicket,
+    conversation_json,
+    now,
+    ticket_json,
+)
+from sandbox.helpdesk.freshdesk_rules import (
+    ESCALATION_TYPE,
+    STATUS_NAMES,
+    TICKET_TYPES,
+    customer_reply_body,
+    escalation_body,
+)
 
 
 class FreshdeskServer(VendorServer):
@@ -118,52 +104,6 @@ class FreshdeskServer(VendorServer):
     def limit_hit(self, req: Request) -> LimitHit | None:
         return self.limits.hit("requests")
 
-    def ticket_json(self, ticket: FreshdeskTicket) -> dict[str, Any]:
-        return {
-            "id": ticket.id,
-            "subject": ticket.subject,
-            "description": f"<div>{ticket.description}</div>",
-            "description_text": ticket.description,
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "source": 2,
-            "type": "Incident",
-            "requester_id": REQUESTER_ID,
-            "company_id": COMPANY_ID,
-            "responder_id": AGENT_ID,
-            "group_id": None,
-            "tags": ticket.tags,
-            "custom_fields": ticket.custom_fields,
-            "cc_emails": [],
-            "fwd_emails": [],
-            "reply_cc_emails": [],
-            "fr_escalated": False,
-            "spam": False,
-            "is_escalated": False,
-            "due_by": None,
-            "fr_due_by": None,
-            "created_at": ticket.created_at,
-            "updated_at": ticket.updated_at,
-        }
-
-    def conversation_json(self, item: Conversation) -> dict[str, Any]:
-        return {
-            "id": item.id,
-            "ticket_id": item.ticket_id,
-            "body": f"<div>{item.body}</div>",
-            "body_text": item.body,
-            "private": item.private,
-            "incoming": item.incoming,
-            "user_id": item.user_id,
-            "source": item.source,
-            "support_email": None,
-            "to_emails": [],
-            "from_email": None,
-            "attachments": [],
-            "created_at": item.created_at,
-            "updated_at": item.created_at,
-        }
-
     def add(
         self,
         ticket: FreshdeskTicket,
@@ -178,19 +118,14 @@ class FreshdeskServer(VendorServer):
         ticket.conversations.append(item)
         ticket.updated_at = now()
         if incoming and not private:
-            self.emit(
-                "ticket_updated",
-                {
-                    "freshdesk_webhook": {
-                        "ticket_id": ticket.id,
-                        "ticket_subject": ticket.subject,
-                        "ticket_status": STATUS_NAMES.get(ticket.status, str(ticket.status)),
-                        "ticket_latest_public_comment": body,
-                        "triggered_event": "{customer_reply}",
-                    }
-                },
-            )
+            self.emit("ticket_updated", customer_reply_body(ticket, body))
         return item
+
+    def escalation_rule(self, ticket: FreshdeskTicket) -> None:
+        """The rule "Ticket type is changed to Escalation" → Trigger webhook."""
+        contact, company = self.contacts[REQUESTER_ID], self.companies[COMPANY_ID]
+        requester, name = str(contact["email"]), str(company["name"])
+        self.emit("ticket_updated", escalation_body(ticket, requester, name, AGENT_EMAIL))
 
     def register_routes(self, app: Flask) -> None:
         def ticket_or_none(ticket_id: int) -> FreshdeskTicket | None:
@@ -199,7 +134,7 @@ class FreshdeskServer(VendorServer):
         @app.get("/api/v2/tickets/<int:ticket_id>")
         def get_ticket(ticket_id: int) -> Any:
             ticket = ticket_or_none(ticket_id)
-            return jsonify(self.ticket_json(ticket)) if ticket else self.error(404, "")
+            return jsonify(ticket_json(ticket)) if ticket else self.error(404, "")
 
         @app.put("/api/v2/tickets/<int:ticket_id>")
         def update_ticket(ticket_id: int) -> Any:
@@ -209,6 +144,9 @@ class FreshdeskServer(VendorServer):
             data = request.get_json(silent=True) or {}
             if "status" in data and data["status"] not in STATUS_NAMES:
                 return self.invalid("status", "It should be one of these values: '2,3,4,5'")
+            if "type" in data and data["type"] not in (*TICKET_TYPES, None):
+                named = ",".join(TICKET_TYPES)
+                return self.invalid("type", f"It should be one of these values: '{named}'")
             unknown = set(data.get("custom_fields") or {}) - set(ticket.custom_fields)
             if unknown:
                 return self.invalid(sorted(unknown)[0], "Unexpected/invalid field in request")
@@ -216,8 +154,21 @@ class FreshdeskServer(VendorServer):
             ticket.status = data.get("status", ticket.status)
             ticket.priority = data.get("priority", ticket.priority)
             ticket.tags = list(data.get("tags", ticket.tags))
+            entering = data.get("type", ticket.type) == ESCALATION_TYPE != ticket.type
+            ticket.type = data.get("type", ticket.type)
             ticket.updated_at = now()
-            return jsonify(self.ticket_json(ticket))
+            if entering:
+                self.escalation_rule(ticket)
+            return jsonify(ticket_json(ticket))
+
+        @app.get("/api/v2/tickets")
+        def list_tickets() -> Any:
+            tickets = list(self.tickets.values())
+            try:
+                found = tickets_page(tickets, request.args, lambda t, name: getattr(t, name))
+            except Refused as refused:
+                return self.invalid(refused.field, refused.message)
+            return jsonify([ticket_json(t) for t in found])
 
         @app.post("/api/v2/tickets/<int:ticket_id>/notes")
         def add_note(ticket_id: int) -> Any:
@@ -235,7 +186,7 @@ class FreshdeskServer(VendorServer):
                 user_id=AGENT_ID,
                 source=2,
             )
-            return jsonify(self.conversation_json(note)), 201
+            return jsonify(conversation_json(note)), 201
 
         @app.post("/api/v2/tickets/<int:ticket_id>/reply")
         def reply(ticket_id: int) -> Any:
@@ -248,14 +199,19 @@ class FreshdeskServer(VendorServer):
             item = self.add(
                 ticket, data["body"], private=False, incoming=False, user_id=AGENT_ID, source=0
             )
-            return jsonify(self.conversation_json(item)), 201
+            return jsonify(conversation_json(item)), 201
 
         @app.get("/api/v2/tickets/<int:ticket_id>/conversations")
         def conversations(ticket_id: int) -> Any:
             ticket = ticket_or_none(ticket_id)
             if ticket is None:
                 return self.error(404, "")
-            return jsonify([self.conversation_json(c) for c in ticket.conversations])
+            try:
+                per_page, page = paging(request.args, {"per_page", "page"})
+            except Refused as refused:
+                return self.invalid(refused.field, refused.message)
+            listed = page_of(ticket.conversations, per_page, page)
+            return jsonify([conversation_json(c) for c in listed])
 
         @app.get("/api/v2/contacts/<int:contact_id>")
         def contact(contact_id: int) -> Any:
@@ -273,7 +229,7 @@ class FreshdeskServer(VendorServer):
             data = request.get_json(force=True)
             with self.lock:
                 ticket = self.seed_ticket(data["subject"], data.get("description", data["subject"]))
-                return jsonify(self.ticket_json(ticket)), 201
+                return jsonify(ticket_json(ticket)), 201
 
         @bp.post("/tickets/<int:ticket_id>/customer_reply")
         def customer_reply(ticket_id: int) -> Any:
@@ -287,13 +243,12 @@ class FreshdeskServer(VendorServer):
                     user_id=REQUESTER_ID,
                     source=0,
                 )
-                return jsonify(self.conversation_json(item)), 201
+                return jsonify(conversation_json(item)), 201
 
     def snapshot(self) -> dict[str, Any]:
         return {
             "tickets": [
-                self.ticket_json(t)
-                | {"conversations": [self.conversation_json(c) for c in t.conversations]}
+                ticket_json(t) | {"conversations": [conversation_json(c) for c in t.conversations]}
                 for t in self.tickets.values()
             ]
         }

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import requests
 
 from bridge.config.connectors import FreshdeskSettings, ZendeskSettings
 from bridge.connectors.freshdesk import FreshdeskConnector
+from bridge.connectors.freshdesk.catchup import MAX_TICKET_PAGES
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
 from bridge.services import effects
-from bridge.services.ports import IdempotencyKey, PermanentConnectorError
+from bridge.services.ports import IdempotencyKey, PermanentConnectorError, Watching
+from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN, content_delivery_id
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.embedded import connector_settings
+from sandbox.helpdesk.freshdesk import AGENT_ID, REQUESTER_ID
 from sandbox.receiver import WebhookReceiver
 from tests.connectors.conftest import delivered
 
@@ -163,3 +168,55 @@ def test_a_developers_words_shared_with_the_customer_are_inert_in_each_helpdesks
         "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; restart"
     )
     assert sandbox.zendesk.tickets[int(zd_ticket)].comments[-1].body == words
+
+
+def test_freshdesk_catch_up_finds_the_requesters_public_replies_and_the_marked_tickets(
+    sandbox: Sandbox, context: Context
+) -> None:
+    freshdesk = make_freshdesk(sandbox, context)
+    world = sandbox.freshdesk
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    watched = world.seed_ticket("Orders fail to sync", "Since 9:00")
+    other = world.seed_ticket("Slow exports", "Exports are slow")
+    marked = world.seed_ticket("Checkout times out", "Since noon", type="Escalation")
+    by_requester = {"incoming": True, "user_id": REQUESTER_ID, "source": 0}
+    world.add(watched, "Thanks, fixed!", private=False, **by_requester)
+    world.add(
+        watched,
+        "Internal: customer happy",
+        private=True,
+        incoming=False,
+        user_id=AGENT_ID,
+        source=2,
+    )
+    world.add(
+        watched, "Glad to hear it.", private=False, incoming=False, user_id=AGENT_ID, source=0
+    )
+    world.add(other, "Any news?", private=False, **by_requester)
+    earlier = world.add(watched, "Before the outage", private=False, **by_requester)
+    earlier.created_at = (since - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    found = freshdesk.missed_since(since, Watching(tickets=(str(watched.id),)))
+    replies = [e.payload["freshdesk_webhook"] for e in found if e.event_type == CUSTOMER_REPLY]
+    assert [(r["ticket_id"], r["ticket_latest_public_comment"]) for r in replies] == [
+        (watched.id, "Thanks, fixed!")
+    ]
+    [mark] = [e for e in found if e.event_type == MARKED_WHILE_DOWN]
+    assert mark.record_key == f"ticket:{marked.id}"
+    keys = {content_delivery_id("freshdesk", e.event_type, e.payload) for e in found}
+    assert None not in keys and len(keys) == 2
+
+
+def test_freshdesk_catch_up_reads_at_most_ten_pages_of_updated_tickets(
+    sandbox: Sandbox, context: Context
+) -> None:
+    freshdesk = make_freshdesk(sandbox, context)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    seeded = [
+        sandbox.freshdesk.seed_ticket(f"Ticket {number}", "Bulk", type="Escalation")
+        for number in range(MAX_TICKET_PAGES * 100 + 1)
+    ]
+    found = {event.record_key for event in freshdesk.missed_since(since, Watching())}
+    assert f"ticket:{seeded[0].id}" in found
+    assert f"ticket:{seeded[-1].id}" not in found  # past the tenth page: the log's cut_off
+    assert len(found) <= MAX_TICKET_PAGES * 100

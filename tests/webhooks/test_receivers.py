@@ -130,6 +130,28 @@ def test_a_freshdesk_rule_with_the_shared_secret_is_accepted_once(
     assert row.delivery_id.startswith("sha256:")
 
 
+def test_a_freshdesk_customer_reply_is_recognised_by_its_ticket_and_text(
+    client: FlaskClient, inbox
+) -> None:
+    """Catch-up's copy, read from the conversations listing, keys the reply alike; the rule
+    renders the comment with markup the listing's ``body_text`` lacks."""
+
+    def reply(ticket: int, text: str, **more: str) -> int:
+        fields = {"ticket_id": ticket, "ticket_latest_public_comment": text, **more}
+        body = json.dumps({"freshdesk_webhook": {**fields, "triggered_event": "{customer_reply}"}})
+        headers = signing.freshdesk_headers(body.encode(), SECRETS["freshdesk"])
+        return client.post("/webhooks/freshdesk", data=body, headers=headers).status_code
+
+    assert reply(88, "Thanks, fixed!") == 202
+    assert reply(88, "<div>Thanks,&nbsp;fixed!</div>", ticket_status="Open") == 200
+    assert reply(89, "Thanks, fixed!") == 202
+    assert reply(88, "Still broken") == 202
+    keys = [row.delivery_id for row in inbox()]
+    digest = hashlib.sha256(b"Thanks, fixed!").hexdigest()[:32]
+    assert keys[0] == f"{{customer_reply}}:88:{digest}"
+    assert len(set(keys)) == 3
+
+
 def test_the_generic_intake_accepts_a_signed_ticket_event(client: FlaskClient, inbox) -> None:
     body = json.dumps(
         {

@@ -1,7 +1,9 @@
 """``POST /webhooks/freshdesk``: the "Trigger webhook" action of a Freshdesk automation rule.
 
 Freshdesk signs nothing and sends the body the admin wrote, so the rule adds our secret as a
-header (or an HMAC of the body, from a gateway that can sign), and the content is the id.
+header (or an HMAC of the body, from a gateway that can sign), and the content is the id: a
+customer's reply by its ticket and text (``signals.content_delivery_id``), which catch-up's copy
+from the conversations listing shares, anything else by its bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from flask import Blueprint
 from werkzeug.datastructures import Headers
 
+from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
 from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
@@ -48,10 +51,12 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     check_requester(fields.get("ticket"))
     event = scalar_text(fields.get("triggered_event")) or scalar_text(fields.get("event"))
     stamp = fields.get("ticket_updated_at") or fields.get("updated_at")
+    event_type = token(event or "ticket.updated", "event", "unknown_event")
+    keyed = content_delivery_id("freshdesk", event_type, payload)
     return Delivery(
         source="freshdesk",
-        delivery_id=content_hash(body),
-        event_type=token(event or "ticket.updated", "event", "unknown_event"),
+        delivery_id=token(keyed, "delivery id") if keyed else content_hash(body),
+        event_type=event_type,
         body=body,
         record_key=token(f"ticket:{ticket}", "record key"),
         provider_ts=iso_time(stamp),

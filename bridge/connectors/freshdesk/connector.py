@@ -7,6 +7,7 @@ from typing import Any
 
 from bridge.config.connectors import FreshdeskSettings
 from bridge.connectors import helpdesk
+from bridge.connectors.freshdesk.catchup import ReplyCatchUp
 from bridge.connectors.http import HttpApi
 from bridge.connectors.registry import Context
 from bridge.services.ports import (
@@ -20,8 +21,9 @@ AR_FIELD = "ar_number"
 RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 5 closed
 
 
-class FreshdeskConnector(helpdesk.HelpdeskConnector):
+class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
+    features = helpdesk.HelpdeskConnector.features | {"catch_up"}
 
     def __init__(self, settings: FreshdeskSettings, context: Context) -> None:
         self.settings = settings
