@@ -202,45 +202,44 @@ class InsightCounts:
 
 def waiting_ars(session: Session, limit: int) -> list[WaitingAr]:
     """The ARs with the most customers waiting on them now (escalations not yet resolved),
-    most first: the escalation that filed an AR waits on it, and every one linked to it."""
+    most first: the escalation that filed an AR waits on it, and every one linked to it.
+    Read from the open escalations' side (a few thousand at most), not from every AR ever
+    filed, and ranked here, so the page costs one query however long the history."""
     links, filed = tables.ActionRequestLink, tables.ActionRequest
-    waiting_on = union_all(
-        select(links.system, links.external_key, links.escalation_id),
-        select(filed.system, filed.external_key, filed.escalation_id).where(filed.kind == "ar"),
-    ).subquery()
     escalation, ticket = tables.Escalation, tables.Ticket
-    pairs = (
+    waiting = select(escalation.id).where(escalation.state.not_in(NOT_WAITING))
+    waiting_on = union_all(
+        select(links.system, links.external_key, links.escalation_id).where(
+            links.escalation_id.in_(waiting)
+        ),
+        select(filed.system, filed.external_key, filed.escalation_id).where(
+            filed.kind == "ar", filed.escalation_id.in_(waiting)
+        ),
+    ).subquery()
+    rows = session.execute(
         select(
             waiting_on.c.system,
             waiting_on.c.external_key,
-            escalation.id.label("escalation_id"),
-            ticket.helpdesk.label("helpdesk"),
-            func.coalesce(ticket.organization, "").label("customer"),
+            waiting_on.c.escalation_id,
+            ticket.helpdesk,
+            func.coalesce(ticket.organization, ""),
         )
-        .distinct()
         .join(escalation, escalation.id == waiting_on.c.escalation_id)
         .join(ticket, ticket.id == escalation.ticket_id)
-        .where(escalation.state.not_in(NOT_WAITING))
-        .subquery()
-    )
-    system, key = pairs.c.system, pairs.c.external_key
-    customers = func.count(func.distinct(pairs.c.helpdesk + ":" + pairs.c.customer))
-    top = session.execute(
-        select(system, key, func.count(), customers)
-        .group_by(system, key)
-        .order_by(customers.desc(), func.count().desc(), system, key)
-        .limit(limit)
     ).all()
+    escalations: dict[tuple[str, str], set[int]] = {}
+    customers: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for ar_system, ar_key, escalation_id, helpdesk, customer in rows:
+        escalations.setdefault((ar_system, ar_key), set()).add(escalation_id)
+        customers.setdefault((ar_system, ar_key), set()).add((helpdesk, customer))
+    ranked = sorted(escalations, key=lambda ar: (-len(customers[ar]), -len(escalations[ar]), ar))[
+        :limit
+    ]
     found: list[WaitingAr] = []
-    for ar_system, ar_key, tickets, _ in top:
-        who = session.execute(
-            select(pairs.c.helpdesk, pairs.c.customer)
-            .where(system == ar_system, key == ar_key)
-            .distinct()
-            .order_by(pairs.c.helpdesk, pairs.c.customer)
-        ).all()
+    for ar_system, ar_key in ranked:
         url = session.scalar(
             select(filed.url).where(filed.system == ar_system, filed.external_key == ar_key)
         )
-        found.append(WaitingAr(ar_system, ar_key, url, tickets, tuple((h, c) for h, c in who)))
+        who = tuple(sorted(customers[(ar_system, ar_key)]))
+        found.append(WaitingAr(ar_system, ar_key, url, len(escalations[(ar_system, ar_key)]), who))
     return found

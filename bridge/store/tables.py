@@ -169,6 +169,7 @@ class AuditEvent(Base):
         # Insights count steps (acknowledge, close, customer_accepts, …) week by week, and ask
         # whether a record took a step before.
         Index("ix_audit_events_step_at", "step", "at"),
+        Index("ix_audit_events_type_step_at", "record_type", "step", "at"),
         Index("ix_audit_events_record_step", "record_type", "record_id", "step", "at"),
     )
 
@@ -196,6 +197,7 @@ class SlaClock(Base):
         Index("ix_sla_clocks_state_due", "state", "due_at"),
         Index("ix_sla_clocks_due_at", "due_at"),
         Index("ix_sla_clocks_met_at", "met_at"),
+        Index("ix_sla_clocks_state_met_at", "state", "met_at"),
         # The board orders the open escalations by their running clocks' earliest due time:
         # this index alone answers it for each escalation.
         Index("ix_sla_clocks_escalation_state_due", "escalation_id", "state", "due_at"),

@@ -40,12 +40,14 @@ def test_the_board_benchmark_prints_each_page_beside_the_plain_query() -> None:
         if page != "/board/escalations/<id>":
             assert re.search(r"\d+\.\dx\s+yes$", line), line  # the ratio to the plain query
     insights = [line for line in done.stdout.splitlines() if line.startswith("/board/insights")]
-    assert [line.split("  ")[0] for line in insights] == [
+    # SQLite's table, and PostgreSQL's when it answers (CI): the same four timings in each.
+    assert {line.split("  ")[0] for line in insights} == {
         "/board/insights",
         "/board/insights, running week recounted",
         "/board/insights?weeks=104",
         "/board/insights.csv",
-    ], done.stdout
+    }, done.stdout
+    assert len(insights) in (4, 8), done.stdout
     assert all(line.rstrip().endswith("yes") for line in insights), insights
 
 

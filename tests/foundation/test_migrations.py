@@ -56,8 +56,20 @@ def columns(url: str, table: str) -> set[str]:
         engine.dispose()
 
 
+def indexes(url: str, table: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return {str(index["name"]) for index in inspect(engine).get_indexes(table)}
+    finally:
+        engine.dispose()
+
+
 def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: str) -> None:
     assert tables(database_url) == FOUNDATION_TABLES
+    assert "ix_sla_clocks_state_met_at" in indexes(database_url, "sla_clocks")
+    assert migrate.downgrade(database_url) == "0011"
+    assert "ix_sla_clocks_state_met_at" not in indexes(database_url, "sla_clocks")
+    assert "ix_audit_events_type_step_at" not in indexes(database_url, "audit_events")
     assert "escalation_id" in columns(database_url, "outbox")
     assert migrate.downgrade(database_url) == "0010"
     assert "escalation_id" not in columns(database_url, "outbox")
@@ -73,11 +85,13 @@ def test_upgrade_creates_every_table_and_downgrade_steps_back_one(database_url: 
     assert "vendor_id" in columns(database_url, "action_requests")
     assert "met_at" in columns(database_url, "sla_clocks")
     assert "escalation_id" in columns(database_url, "outbox")
+    assert "ix_audit_events_type_step_at" in indexes(database_url, "audit_events")
 
 
 def test_side_effects_planned_before_0011_are_found_by_escalation_and_channel(
     database_url: str,
 ) -> None:
+    migrate.downgrade(database_url)  # to 0011
     migrate.downgrade(database_url)  # to 0010, before the outbox knew its escalation
     engine = make_engine(database_url)
     insert = text(
@@ -166,7 +180,7 @@ def test_db_commands_report_the_revision(isolated_settings: Path) -> None:
     current = runner.invoke(main, ["db", "current"])
     assert current.output.endswith("up to date\n")
     down = runner.invoke(main, ["db", "downgrade"])
-    assert down.output.endswith("is at revision 0010\n")
+    assert down.output.endswith("is at revision 0011\n")
     assert runner.invoke(main, ["db", "current"]).output.endswith(
         "needs `support-bridge db upgrade`\n"
     )
