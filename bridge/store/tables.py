@@ -169,7 +169,7 @@ class AuditEvent(Base):
         # Insights count steps (acknowledge, close, customer_accepts, …) week by week, and ask
         # whether a record took a step before.
         Index("ix_audit_events_step_at", "step", "at"),
-        Index("ix_audit_events_type_step_at", "record_type", "step", "at"),
+        Index("ix_audit_events_type_step_at", "record_type", "step", "at", "record_id"),
         Index("ix_audit_events_record_step", "record_type", "record_id", "step", "at"),
     )
 

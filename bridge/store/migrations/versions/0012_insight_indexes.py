@@ -19,7 +19,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_sla_clocks_state_met_at", "sla_clocks", ["state", "met_at"])
-    op.create_index("ix_audit_events_type_step_at", "audit_events", ["record_type", "step", "at"])
+    op.create_index(
+        "ix_audit_events_type_step_at", "audit_events", ["record_type", "step", "at", "record_id"]
+    )
 
 
 def downgrade() -> None:
