@@ -19,6 +19,7 @@ from sqlalchemy import Integer, and_, cast, exists, func, literal, not_, or_, se
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
+from bridge.domain.enums import EscalationState
 from bridge.domain.insights import Week
 from bridge.store import tables
 from bridge.store.insights_sql import seconds_between, week_index
@@ -28,6 +29,7 @@ ACCEPTS, REJECTS = "customer_accepts", "customer_rejects"
 RENEGOTIATION_STEPS = ("renegotiate", "plan_needs_renegotiation")
 # An escalation in these states waits on no AR any more (as services/waiting.py says).
 NOT_WAITING = ("monitoring", "closed", "de_escalated")
+WAITING = tuple(state.value for state in EscalationState if state.value not in NOT_WAITING)
 
 
 @dataclass(frozen=True)
@@ -207,26 +209,22 @@ def waiting_ars(session: Session, limit: int) -> list[WaitingAr]:
     filed, and ranked here, so the page costs one query however long the history."""
     links, filed = tables.ActionRequestLink, tables.ActionRequest
     escalation, ticket = tables.Escalation, tables.Ticket
-    waiting = select(escalation.id).where(escalation.state.not_in(NOT_WAITING))
-    waiting_on = union_all(
-        select(links.system, links.external_key, links.escalation_id).where(
-            links.escalation_id.in_(waiting)
-        ),
-        select(filed.system, filed.external_key, filed.escalation_id).where(
-            filed.kind == "ar", filed.escalation_id.in_(waiting)
-        ),
-    ).subquery()
-    rows = session.execute(
-        select(
-            waiting_on.c.system,
-            waiting_on.c.external_key,
-            waiting_on.c.escalation_id,
-            ticket.helpdesk,
-            func.coalesce(ticket.organization, ""),
-        )
-        .join(escalation, escalation.id == waiting_on.c.escalation_id)
+    # The states listed, not the others excluded: the state index then finds the open few.
+    waiting = escalation.state.in_(WAITING)
+    customer = (escalation.id, ticket.helpdesk, func.coalesce(ticket.organization, ""))
+    linked = (
+        select(links.system, links.external_key, *customer)
         .join(ticket, ticket.id == escalation.ticket_id)
-    ).all()
+        .join(links, links.escalation_id == escalation.id)
+        .where(waiting)
+    )
+    filed_by = (
+        select(filed.system, filed.external_key, *customer)
+        .join(ticket, ticket.id == escalation.ticket_id)
+        .join(filed, filed.escalation_id == escalation.id)
+        .where(waiting, filed.kind == "ar")
+    )
+    rows = session.execute(union_all(linked, filed_by)).all()
     escalations: dict[tuple[str, str], set[int]] = {}
     customers: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for ar_system, ar_key, escalation_id, helpdesk, customer in rows:
