@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bridge.domain.records import FixEta
+from bridge.services.json_body import as_object, objects_in
 
 COMMENT = "comment"
 STATUS = "status"
@@ -63,7 +64,7 @@ def document_text(body: Any) -> str:
     if isinstance(body, dict):
         if body.get("type") == "text":
             return _text(body.get("text"))
-        parts = [document_text(child) for child in body.get("content") or []]
+        parts = [document_text(child) for child in objects_in(body.get("content"))]
         joiner = "\n" if body.get("type") == "doc" else ""
         return joiner.join(parts)
     return ""
@@ -78,18 +79,18 @@ def _jira_person(person: Any) -> str:
 def _jira_survivors(payload: dict[str, Any]) -> set[tuple[str, str]]:
     """(key, id) of each issue the AR "duplicates": its Duplicate issue links (the update lists
     them in the issue's fields) and a link set with the resolution (the changelog's "Link")."""
-    issue = payload.get("issue") or {}
+    issue = as_object(payload.get("issue"))
     found = set()
-    for link in (issue.get("fields") or {}).get("issuelinks") or []:
-        kind = (link.get("type") or {}) if isinstance(link, dict) else {}
-        other = link.get("outwardIssue") if isinstance(link, dict) else None
+    for link in objects_in(as_object(issue.get("fields")).get("issuelinks")):
+        kind = as_object(link.get("type"))
+        other = as_object(link.get("outwardIssue"))
         duplicates = _text(kind.get("name")).lower() == DUPLICATE or (
             _text(kind.get("outward")).lower() == "duplicates"
         )
-        if duplicates and isinstance(other, dict) and _text(other.get("key")):
+        if duplicates and _text(other.get("key")):
             found.add((_text(other.get("key")), str(other.get("id") or "")))
-    for item in (payload.get("changelog") or {}).get("items") or []:
-        said = _text(item.get("toString")) if isinstance(item, dict) else ""
+    for item in objects_in(as_object(payload.get("changelog")).get("items")):
+        said = _text(item.get("toString"))
         if _text(item.get("field")).lower() == "link" and "duplicates" in said.lower():
             key = _text(item.get("to")) or said.rsplit(" ", 1)[-1]
             if not any(known == key for known, _id in found):
@@ -108,11 +109,11 @@ def _survivor(event: ArEvent, candidates: set[tuple[str, str]]) -> ArEvent:
 
 
 def from_jira(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
-    key = _text((payload.get("issue") or {}).get("key"))
+    key = _text(as_object(payload.get("issue")).get("key"))
     if not key:
         return []
     if event_type == "comment_created":
-        comment = payload.get("comment") or {}
+        comment = as_object(payload.get("comment"))
         said = document_text(comment.get("body")).strip()
         if not comment.get("id") or not said:
             return []
@@ -120,11 +121,11 @@ def from_jira(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
         return [ArEvent("jira", key, f"comment:{comment['id']}", COMMENT, author, said)]
     if event_type != "jira:issue_updated":
         return []
-    changelog = payload.get("changelog") or {}
+    changelog = as_object(payload.get("changelog"))
     author = _jira_person(payload.get("user"))
     found = []
-    for item in changelog.get("items") or []:
-        field = _text(item.get("field")).lower() if isinstance(item, dict) else ""
+    for item in objects_in(changelog.get("items")):
+        field = _text(item.get("field")).lower()
         if field not in (STATUS, RESOLUTION, ASSIGNEE) or not changelog.get("id"):
             continue
         said = _text(item.get("toString")) or ("unassigned" if field == ASSIGNEE else "")
@@ -142,11 +143,11 @@ def from_jira(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
 def _linked_later(key: str, change: str, author: str, payload: dict[str, Any]) -> list[ArEvent]:
     """A "duplicates" link added to an issue already resolved as Duplicate: the surviving
     issue is named now (the waiting customers were kept where they were until then)."""
-    resolution = ((payload.get("issue") or {}).get("fields") or {}).get("resolution") or {}
-    items = (payload.get("changelog") or {}).get("items") or []
-    linked = any(
-        isinstance(item, dict) and _text(item.get("field")).lower() == "link" for item in items
+    resolution = as_object(
+        as_object(as_object(payload.get("issue")).get("fields")).get("resolution")
     )
+    items = objects_in(as_object(payload.get("changelog")).get("items"))
+    linked = any(_text(item.get("field")).lower() == "link" for item in items)
     if not linked or _text(resolution.get("name")).lower() != DUPLICATE:
         return []
     event = ArEvent("jira", key, f"changelog:{change}:link", RESOLUTION, author, "Duplicate")
@@ -155,7 +156,7 @@ def _linked_later(key: str, change: str, author: str, payload: dict[str, Any]) -
 
 
 def _github_resolution(issue: dict[str, Any]) -> str:
-    labels = {_text(label.get("name")).lower() for label in issue.get("labels") or []}
+    labels = {_text(label.get("name")).lower() for label in objects_in(issue.get("labels"))}
     if "duplicate" in labels:
         return "Duplicate"
     reason = _text(issue.get("state_reason"))
@@ -173,18 +174,18 @@ def github_duplicate_of(repo: str, body: str) -> str:
 
 
 def from_github(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
-    repo = _text((payload.get("repository") or {}).get("full_name"))
-    issue = payload.get("issue") or {}
+    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    issue = as_object(payload.get("issue"))
     if not repo or not issue.get("number") or issue.get("pull_request"):
         return []
     key = f"{repo}#{issue['number']}"
-    author = _text((payload.get("sender") or {}).get("login"))
+    author = _text(as_object(payload.get("sender")).get("login"))
     if event_type == "issue_comment.created":
-        comment = payload.get("comment") or {}
+        comment = as_object(payload.get("comment"))
         said = _text(comment.get("body")).strip()
         if not comment.get("id") or not said:
             return []
-        login = _text((comment.get("user") or {}).get("login")) or author
+        login = _text(as_object(comment.get("user")).get("login")) or author
         heard = [ArEvent("github", key, f"comment:{comment['id']}", COMMENT, login, said)]
         survivor = github_duplicate_of(repo, said)
         if survivor and issue.get("state") == "closed" and _github_resolution(issue) == "Duplicate":
@@ -200,7 +201,7 @@ def from_github(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
         stamp = _text(issue.get("updated_at"))
         return [ArEvent("github", key, f"reopened:{stamp}", STATUS, author, "Reopened")]
     if event_type in ("issues.assigned", "issues.unassigned"):
-        assignee = _text((payload.get("assignee") or {}).get("login"))
+        assignee = _text(as_object(payload.get("assignee")).get("login"))
         said = assignee if event_type == "issues.assigned" else f"unassigned {assignee}"
         stamp = _text(issue.get("updated_at"))
         event_id = f"{event_type}:{assignee}:{stamp}"
@@ -219,11 +220,9 @@ def jira_fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEta]
     """The AR's key and the unreleased fix version with a release date it names, if any."""
     if not event_type.startswith("jira:issue_"):
         return None
-    issue = payload.get("issue") or {}
+    issue = as_object(payload.get("issue"))
     key = _text(issue.get("key"))
-    versions = [
-        v for v in (issue.get("fields") or {}).get("fixVersions") or [] if isinstance(v, dict)
-    ]
+    versions = objects_in(as_object(issue.get("fields")).get("fixVersions"))
     dated = [(v, _day(v.get("releaseDate"))) for v in versions if v.get("released") is not True]
     found = [(v, day) for v, day in dated if day is not None]
     if not key or not found:
@@ -235,8 +234,8 @@ def jira_fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEta]
 
 def github_fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEta] | None:
     """The AR's key and its open milestone's due date (GitHub's fix version), if any."""
-    repo = _text((payload.get("repository") or {}).get("full_name"))
-    issue = payload.get("issue") or {}
+    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    issue = as_object(payload.get("issue"))
     milestone = issue.get("milestone")
     if not event_type.startswith("issues.") or not repo or not issue.get("number"):
         return None
@@ -254,7 +253,7 @@ def jira_version_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, str
     """A version dated (or re-dated) before its release: its id, its name and the date."""
     if event_type not in ("jira:version_created", "jira:version_updated"):
         return None
-    version = payload.get("version") or {}
+    version = as_object(payload.get("version"))
     day = _day(version.get("releaseDate"))
     if not version.get("id") or version.get("released") is True or day is None:
         return None

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.services.json_body import as_object, objects_in
+
 PR_MERGED = "github.pull_request_merged"
 RELEASE_PUBLISHED = "github.release_published"
 MILESTONE_CLOSED = "github.milestone_closed"
@@ -57,9 +59,9 @@ def _issue_keys(pattern: re.Pattern[str], text: str, repo: str) -> tuple[str, ..
 
 
 def from_github(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
-    repo = _text((payload.get("repository") or {}).get("full_name"))
+    repo = _text(as_object(payload.get("repository")).get("full_name"))
     if event_type == "pull_request.closed":
-        pull = payload.get("pull_request") or {}
+        pull = as_object(payload.get("pull_request"))
         if pull.get("merged") is not True:
             return None
         text = f"{_text(pull.get('title'))}\n{_text(pull.get('body'))}"
@@ -67,7 +69,7 @@ def from_github(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
         ref = f"{repo} PR #{pull.get('number')}"
         return ShipSignal(PR_MERGED, "github", repo, ref, keys) if keys else None
     if event_type == "milestone.closed":
-        milestone = payload.get("milestone") or {}
+        milestone = as_object(payload.get("milestone"))
         if not milestone.get("number"):
             return None
         ref = f"{repo} milestone {_text(milestone.get('title')) or milestone['number']}"
@@ -77,7 +79,7 @@ def from_github(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
     if event_type.startswith("issues."):
         return _closed_milestone_of(repo, payload)
     if event_type == "release.published":
-        release = payload.get("release") or {}
+        release = as_object(payload.get("release"))
         text = f"{_text(release.get('name'))}\n{_text(release.get('body'))}"
         keys = _issue_keys(_REFERENCE, text, repo)
         name = _text(release.get("name")) or _text(release.get("tag_name"))
@@ -93,8 +95,8 @@ def milestone_version(milestone: dict[str, Any]) -> str:
 
 def github_milestone(payload: dict[str, Any]) -> tuple[str, list[str]]:
     """The issue key and its milestone (as a fix version), from any GitHub issue event."""
-    repo = _text((payload.get("repository") or {}).get("full_name"))
-    issue = payload.get("issue") or {}
+    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    issue = as_object(payload.get("issue"))
     milestone = issue.get("milestone")
     if not repo or not issue.get("number") or not isinstance(milestone, dict):
         return "", []
@@ -105,7 +107,7 @@ def _closed_milestone_of(repo: str, payload: dict[str, Any]) -> ShipSignal | Non
     """An issue event naming a milestone that is already closed: the milestone's close reached
     us first (deliveries come in any order), so for this AR it is the close."""
     key, _ = github_milestone(payload)
-    milestone = (payload.get("issue") or {}).get("milestone") or {}
+    milestone = as_object(as_object(payload.get("issue")).get("milestone"))
     if not key or milestone.get("state") != "closed":
         return None
     ref = f"{repo} milestone {_text(milestone.get('title')) or milestone.get('number')}"
@@ -114,7 +116,7 @@ def _closed_milestone_of(repo: str, payload: dict[str, Any]) -> ShipSignal | Non
 
 def from_jira(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
     if event_type == "jira:version_released":
-        version = payload.get("version") or {}
+        version = as_object(payload.get("version"))
         version_id = _text(str(version.get("id") or ""))
         if not version_id:
             return None
@@ -127,10 +129,10 @@ def from_jira(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
 
 
 def _from_jira_issue(payload: dict[str, Any]) -> ShipSignal | None:
-    issue = payload.get("issue") or {}
+    issue = as_object(payload.get("issue"))
     key = _text(issue.get("key"))
-    fields = issue.get("fields") or {}
-    versions = [v for v in fields.get("fixVersions") or [] if isinstance(v, dict)]
+    fields = as_object(issue.get("fields"))
+    versions = objects_in(fields.get("fixVersions"))
     if not key or not versions:
         return None
     project = key.rsplit("-", 1)[0]
@@ -140,7 +142,7 @@ def _from_jira_issue(payload: dict[str, Any]) -> ShipSignal | None:
         # order): for this AR it is the release.
         name = _text(released[-1].get("name")) or str(released[-1].get("id"))
         return ShipSignal(VERSION_RELEASED, "jira", project, f"version {name}", (key,))
-    category = ((fields.get("status") or {}).get("statusCategory") or {}).get("key")
+    category = as_object(as_object(fields.get("status")).get("statusCategory")).get("key")
     if category != "done":
         return None
     names = ", ".join(_text(v.get("name")) for v in versions)
@@ -149,9 +151,9 @@ def _from_jira_issue(payload: dict[str, Any]) -> ShipSignal | None:
 
 def fix_versions(payload: dict[str, Any]) -> tuple[str, list[str]]:
     """The issue key and the ids of its fix versions, from any Jira issue event."""
-    issue = payload.get("issue") or {}
-    versions = (issue.get("fields") or {}).get("fixVersions") or []
-    ids = [str(v["id"]) for v in versions if isinstance(v, dict) and v.get("id")]
+    issue = as_object(payload.get("issue"))
+    versions = objects_in(as_object(issue.get("fields")).get("fixVersions"))
+    ids = [str(v["id"]) for v in versions if v.get("id")]
     return _text(issue.get("key")), ids
 
 
@@ -160,7 +162,7 @@ def content_delivery_id(source: str, event_type: str, payload: dict[str, Any]) -
     rather than the vendor's per-delivery id (which an API listing never shows): a webhook and
     its catch-up copy then collide in the inbox and act once. None for other events."""
     if source == "github":
-        repo = _text((payload.get("repository") or {}).get("full_name"))
+        repo = _text(as_object(payload.get("repository")).get("full_name"))
         return _github_content_id(event_type, payload, repo) if repo else None
     if source == "jira":
         return _jira_content_id(event_type, payload)
@@ -174,7 +176,7 @@ def content_delivery_id(source: str, event_type: str, payload: dict[str, Any]) -
     if source == "zendesk" and event_type == "ticket.comment_added":
         # The event subscription's own id is not in the ticket event export; the comment's is.
         ticket = _text(payload.get("subject")).removeprefix("zen:ticket:")
-        comment = str(((payload.get("event") or {}).get("comment") or {}).get("id") or "")
+        comment = str(as_object(as_object(payload.get("event")).get("comment")).get("id") or "")
         return f"ticket.comment_added:{ticket}:{comment}" if ticket and comment else None
     return None
 
@@ -205,26 +207,26 @@ def _freshdesk_content_id(event_type: str, payload: dict[str, Any]) -> str | Non
 def _github_content_id(event_type: str, payload: dict[str, Any], repo: str) -> str | None:
     """What the webhook and the listings both show: a release's tag, a merged PR's number, a
     comment's id, an issue's close time, the milestone an issue is in, a closed milestone."""
-    issue = payload.get("issue") or {}
+    issue = as_object(payload.get("issue"))
     number = issue.get("number")
     if event_type == "release.published":
-        tag = _text((payload.get("release") or {}).get("tag_name"))
+        tag = _text(as_object(payload.get("release")).get("tag_name"))
         return f"release.published:{repo}@{tag}" if tag else None
     if event_type == "pull_request.closed":
-        pull = payload.get("pull_request") or {}
+        pull = as_object(payload.get("pull_request"))
         merged = pull.get("merged") is True and pull.get("number")
         return f"pull_request.merged:{repo}#{pull['number']}" if merged else None
     if event_type == "issue_comment.created":
-        comment = (payload.get("comment") or {}).get("id")
+        comment = as_object(payload.get("comment")).get("id")
         return f"issue_comment.created:{repo}:{comment}" if comment else None
     if event_type == "issues.closed":
         closed = _text(issue.get("closed_at"))
         return f"issues.closed:{repo}#{number}@{closed}" if number and closed else None
     if event_type == "issues.milestoned":
-        milestone = (payload.get("milestone") or issue.get("milestone") or {}).get("number")
+        milestone = as_object(payload.get("milestone") or issue.get("milestone")).get("number")
         return f"issues.milestoned:{repo}#{number}@{milestone}" if number and milestone else None
     if event_type == "milestone.closed":
-        milestone = (payload.get("milestone") or {}).get("number")
+        milestone = as_object(payload.get("milestone")).get("number")
         return f"milestone.closed:{repo}@{milestone}" if milestone else None
     return None
 
@@ -233,12 +235,12 @@ def _jira_content_id(event_type: str, payload: dict[str, Any]) -> str | None:
     """A released version by its id, a new comment by its id, an issue change by its
     changelog id: ids the webhook and the REST API (search, ``expand=changelog``) both show."""
     if event_type == "jira:version_released":
-        version = str((payload.get("version") or {}).get("id") or "")
+        version = str(as_object(payload.get("version")).get("id") or "")
         return f"jira:version_released:{version}" if version else None
     if event_type == "comment_created":
-        comment = str((payload.get("comment") or {}).get("id") or "")
+        comment = str(as_object(payload.get("comment")).get("id") or "")
         return f"comment_created:{comment}" if comment else None
     if event_type == "jira:issue_updated":
-        change = str((payload.get("changelog") or {}).get("id") or "")
+        change = str(as_object(payload.get("changelog")).get("id") or "")
         return f"jira:issue_updated:{change}" if change else None
     return None

@@ -28,6 +28,8 @@ SHAPES: dict[str, tuple[type, ...]] = {
     "actions": (list,),
 }
 VIEW_KEYS = ("type", "callback_id")
+# What bolt's listener matchers compare with a string or a pattern, wherever it is present.
+MATCHED_KEYS = ("action_id", "block_id", "callback_id")
 NESTED = ("event", "message", "previous_message", "item", "assistant_thread", "view", "container")
 
 
@@ -42,6 +44,9 @@ def _check_shape(payload: dict[str, Any], depth: int = 0) -> None:
     for key, kinds in SHAPES.items():
         if key in payload and not isinstance(payload[key], kinds):
             raise Malformed("unexpected_payload", f"{key} has an unexpected type")
+    for key in MATCHED_KEYS:
+        if payload.get(key) is not None and not isinstance(payload[key], str):
+            raise Malformed("unexpected_payload", f"{key} must be a string")
     view = payload.get("view")
     if isinstance(view, dict) and not all(isinstance(view.get(k), str) for k in VIEW_KEYS):
         raise Malformed("unexpected_payload", "view without a type and callback_id")
@@ -49,7 +54,7 @@ def _check_shape(payload: dict[str, Any], depth: int = 0) -> None:
         items = payload.get(key) or []
         if not all(isinstance(item, dict) for item in items):
             raise Malformed("unexpected_payload", f"{key} must be a list of objects")
-        for item in items[:1] if depth < 3 else []:
+        for item in items if depth < 3 else []:
             _check_shape(item, depth + 1)
     for key in NESTED if depth < 3 else ():
         if isinstance(payload.get(key), dict):
@@ -73,6 +78,11 @@ def check_interaction(payload: Any) -> None:
     """A press, a form submission: the JSON of the ``payload`` field, or the envelope's payload."""
     checked = typed_object(payload, "payload")
     _check_shape(checked)
+    actions = checked.get("actions") or []
+    if checked["type"] == "block_actions" and not (
+        actions and all(isinstance(action.get("action_id"), str) for action in actions)
+    ):
+        raise Malformed("unexpected_payload", "block_actions without actions that name their id")
     _optional_id(dig(checked, "view", "id"), "view.id")
     _optional_id(checked.get("trigger_id"), "trigger_id")
 
