@@ -3,6 +3,7 @@
 DomainError
 ├── IllegalTransition        a lifecycle step the record's state does not allow
 ├── UnknownTicket            an escalation that names no existing ticket (rule 1)
+├── AlreadyEscalated         a second escalation for a ticket whose escalation is open
 ├── RuleViolation            a seed rule refuses the command
 │   ├── AdviceNotOverridden      "when not to escalate" advice was not overridden (rule 3)
 │   ├── TicketNeedsSplit         several problems in one ticket (rule 5)
@@ -42,6 +43,20 @@ class UnknownTicket(DomainError):
         msg = (
             f"no ticket {shown}: an escalation must name an existing ticket; "
             "open a ticket first, then escalate it"
+        )
+        super().__init__(msg)
+
+
+class AlreadyEscalated(DomainError):
+    """One escalation per ticket at a time: a second one would run a second set of clocks and
+    tell the customer everything twice."""
+
+    def __init__(self, ticket_ref: str, escalation_id: str) -> None:
+        self.ticket_ref = ticket_ref
+        self.escalation_id = escalation_id
+        msg = (
+            f"ticket {ticket_ref} is already escalated: escalation {escalation_id} is open; "
+            "follow it there, or raise its level if it needs more attention"
         )
         super().__init__(msg)
 

@@ -11,7 +11,12 @@ from datetime import datetime, timedelta
 
 from bridge.domain.calendar import BusinessCalendar
 from bridge.domain.enums import EntryPoint, NotToEscalate, Priority, ReasonCategory
-from bridge.domain.errors import AdviceNotOverridden, TicketNeedsSplit, UnknownTicket
+from bridge.domain.errors import (
+    AdviceNotOverridden,
+    AlreadyEscalated,
+    TicketNeedsSplit,
+    UnknownTicket,
+)
 from bridge.domain.levels import LevelOwners, assign_first_level
 from bridge.domain.lifecycle import record_audit, record_in_place
 from bridge.domain.records import AdviceOverride, Escalation, Ticket
@@ -148,14 +153,18 @@ def open_escalation(
     advice: Advice,
     override: AdviceOverride | None,
     now: datetime,
+    open_already: str | None = None,
 ) -> tuple[Escalation, EscalationOpened]:
     """Create the escalation in state `requested` at level 1.
 
-    `ticket` is what the store found for `command.ticket_ref` (None when nothing was found).
+    `ticket` is what the store found for `command.ticket_ref` (None when nothing was found);
+    `open_already` the id of the ticket's escalation that is still open, if any.
     Advice against escalating stops the request unless someone overrides it; the override is kept.
     """
     if ticket is None or not command.ticket_ref or ticket.external_id != command.ticket_ref:
         raise UnknownTicket(command.ticket_ref)
+    if open_already is not None:
+        raise AlreadyEscalated(command.ticket_ref, open_already)
     if len(ticket.problems) > 1:
         msg = (
             f"ticket {ticket.external_id} describes {len(ticket.problems)} problems: split it so "

@@ -93,10 +93,11 @@ class EscalationService(Service):
         ``escalate`` (Slack, the API) or ``escalate_from_helpdesk``, which check the answers."""
         with self.transactions.begin() as session:
             store = EscalationStore(session)
-            ticket_row = store.find_ticket(request.ticket_ref)
+            ticket_row = store.find_ticket(request.ticket_ref, lock=True)
             if ticket_row is None:
                 raise UnknownTicket(request.ticket_ref)
             ticket = store.ticket_of(ticket_row)
+            open_already = store.open_escalation_ids(ticket_row)
             policy = snapshot(self.settings, ticket.region)
             escalation_id = store.reserve_id(ticket_row, policy.snapshot, now)
             PendingRequests(session).settle(ticket_row.id, escalation_id, now)
@@ -115,6 +116,7 @@ class EscalationService(Service):
                 advice=advice,
                 override=override,
                 now=now,
+                open_already=str(open_already[-1]) if open_already else None,
             )
             if request.review is not None:
                 record_review(

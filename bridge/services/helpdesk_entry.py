@@ -23,7 +23,7 @@ from typing import Any
 import structlog
 
 from bridge.domain.enums import EntryPoint, Level, LevelCause, ReasonCategory
-from bridge.domain.errors import DomainError, TriageIncomplete, UnknownTicket
+from bridge.domain.errors import AlreadyEscalated, DomainError, TriageIncomplete, UnknownTicket
 from bridge.domain.levels import copied_level
 from bridge.domain.records import Ticket
 from bridge.services import effects
@@ -115,6 +115,8 @@ class HelpdeskEntry(Service):
         except UnknownTicket:
             log.info("helpdesk.named_ticket_unknown", ticket=new.external_id, named=named)
             return None
+        except AlreadyEscalated as exc:  # the customer is pointed at the one that is open
+            escalation_id = int(exc.escalation_id)
         with self.transactions.begin() as session:
             store = EscalationStore(session)
             row = store.find_ticket(f"{helpdesk}:{named}")

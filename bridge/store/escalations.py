@@ -65,11 +65,16 @@ class EscalationStore(ClockRepository):
         self.session = session
 
     # -- tickets ------------------------------------------------------------------------------
-    def find_ticket(self, ref: str) -> tables.Ticket | None:
+    def find_ticket(self, ref: str, *, lock: bool = False) -> tables.Ticket | None:
+        """The ticket ``ref`` names; with ``lock``, held until the transaction ends, so two
+        requests to escalate the same ticket are decided one after the other (PostgreSQL's
+        ``FOR UPDATE``; SQLite writes one transaction at a time anyway)."""
         helpdesk, _, number = ref.rpartition(":")
         query = select(tables.Ticket).where(tables.Ticket.external_id == number)
         if helpdesk:
             query = query.where(tables.Ticket.helpdesk == helpdesk)
+        if lock:
+            query = query.with_for_update()
         found = list(self.session.scalars(query.limit(2)))
         if len(found) > 1:
             msg = f"ticket {ref} exists in several helpdesks; write it as helpdesk:{ref}"

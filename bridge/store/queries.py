@@ -133,6 +133,9 @@ class OpenEscalation:
     requested_by: str
     next_due: dt.datetime | None
     clocks: tuple[SlaClockRecord, ...] = ()
+    subject: str = ""
+    organisation: str = ""  # its name or the helpdesk's id for it, as the ticket was stored
+    requester: str = ""
 
 
 def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalation]:
@@ -156,6 +159,9 @@ def open_escalations(session: Session, *, limit: int = 25) -> list[OpenEscalatio
             requested_by=str((escalation.document or {}).get("requested_by", "")),
             next_due=due[escalation.id].at if escalation.id in due else None,
             clocks=clocks.get(escalation.id, ()),
+            subject=str(ticket.document.get("subject") or ""),
+            organisation=str(ticket.document.get("organisation") or ""),
+            requester=str(ticket.document.get("requester") or ""),
         )
         for escalation, ticket in rows
     ]

@@ -201,6 +201,23 @@ def step(client: FlaskClient, escalation_id: int, path: str, **body: object) -> 
     return response.json
 
 
+def test_a_ticket_with_an_open_escalation_is_not_escalated_twice(runtime, client) -> None:
+    add_ticket(runtime)
+    first = escalate(client)["id"]
+    second = client.post("/api/escalations", json=request_body(), headers=AUTH)
+    assert second.status_code == 409
+    assert second.json["error"] == "AlreadyEscalated"
+    assert f"escalation {first} is open" in second.json["detail"]
+    listed = client.get("/api/escalations", headers=AUTH).json
+    assert [row["id"] for row in listed["escalations"]] == [first]
+    step(client, first, "activate", engineer="U-ENG")
+    step(client, first, "plans", kind="workaround", summary="restart sync")
+    step(client, first, "plans/plan-1/accept")
+    step(client, first, "rca", on_track=True)
+    step(client, first, "de-escalate", note="customer agreed on the call")
+    assert escalate(client)["id"] != first  # once it has ended, the ticket may be escalated again
+
+
 def test_the_lifecycle_runs_from_triage_through_renegotiation_to_de_escalation(
     runtime, client
 ) -> None:

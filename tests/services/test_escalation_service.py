@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import select
 
 from bridge.config import load_settings
 from bridge.domain.enums import EntryPoint, Priority, ReasonCategory, Severity
-from bridge.domain.errors import AdviceNotOverridden, LevelCeilingReached, UnknownTicket
+from bridge.domain.errors import (
+    AdviceNotOverridden,
+    AlreadyEscalated,
+    LevelCeilingReached,
+    UnknownTicket,
+)
 from bridge.runtime import Runtime
 from bridge.services.escalations import EscalationRequest
 from bridge.store import tables
@@ -121,3 +127,29 @@ def test_levels_stop_at_three_with_a_clear_refusal(runtime: Runtime) -> None:
     assert service.raise_level(escalation_id, by="U-ANNA", cause="c2", now=MONDAY_10AM) == 3
     with pytest.raises(LevelCeilingReached):
         service.raise_level(escalation_id, by="U-ANNA", cause="c3", now=MONDAY_10AM)
+
+
+def test_five_requests_at_once_for_one_ticket_open_one_escalation(runtime: Runtime) -> None:
+    """Five people press Submit on the same ticket's form at the same moment: the ticket's row
+    is locked while the first is decided, so the others see its escalation and are refused."""
+    add_ticket(runtime)
+    start = threading.Barrier(5)
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        start.wait()
+        try:
+            runtime.services.escalations.request(request(), MONDAY_10AM)
+        except AlreadyEscalated:
+            outcomes.append("refused")
+        else:
+            outcomes.append("opened")
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["opened", "refused", "refused", "refused", "refused"]
+    with runtime.sessions() as session:
+        assert len(session.scalars(select(tables.Escalation)).all()) == 1

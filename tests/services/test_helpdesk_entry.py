@@ -59,6 +59,23 @@ def test_a_new_escalation_ticket_escalates_the_ticket_it_names(runtime, subject)
         assert store.ticket_of(new).links == ["ticket:4711"]
 
 
+def test_a_second_ticket_asking_to_escalate_an_escalated_ticket_joins_the_open_escalation(
+    runtime,
+) -> None:
+    add_ticket(runtime, "4711")
+    first = new_escalation_ticket("Escalation of ticket 4711")
+    runtime.services.helpdesk_processor(stored(runtime, "zendesk", "t1", first))
+    again = new_escalation_ticket("Escalation of ticket 4711, again", number="4801")
+    assert runtime.services.helpdesk_processor(stored(runtime, "zendesk", "t2", again)) == "done"
+    [escalation] = escalations(runtime)
+    assert escalation.document["ticket_id"] == "4711"
+    with runtime.sessions() as session:
+        store = EscalationStore(session)
+        named = store.find_ticket("zendesk:4711")
+        assert named is not None
+        assert {"ticket:4800", "ticket:4801"} <= set(store.ticket_of(named).links)
+
+
 def test_a_new_escalation_ticket_naming_an_unknown_ticket_is_escalated_itself(runtime) -> None:
     body = new_escalation_ticket("Escalation of ticket 9999")
     runtime.services.helpdesk_processor(stored(runtime, "zendesk", "t", body))

@@ -33,6 +33,19 @@ def test_an_unknown_ticket_gets_a_clear_error(client: FlaskClient, sandbox) -> N
     assert sandbox.slack.world.views == {}
 
 
+def test_a_ticket_with_an_open_escalation_gets_no_second_form(
+    client: FlaskClient, runtime: Runtime, sandbox, inbox
+) -> None:
+    with runtime.sessions.begin() as session:
+        escalation_id = add_escalation(session, add_ticket(session, "4521")).id
+    response = command(client, "4521 still losing data")
+    assert response.json["text"] == (
+        f"Ticket zendesk:4521 is already escalated: escalation {escalation_id} is open."
+    )
+    assert sandbox.slack.world.views == {}
+    assert inbox() == []
+
+
 def test_a_number_in_two_helpdesks_asks_which_one(client: FlaskClient, runtime: Runtime) -> None:
     with runtime.sessions.begin() as session:
         add_ticket(session, "77", helpdesk="zendesk")
@@ -102,9 +115,11 @@ def test_list_shows_open_escalations_most_urgent_first_with_each_clock_state(
     assert answer.json["response_type"] == "ephemeral"
     assert lines == [
         "*Open escalations*, the most urgent first",
-        f"• #{overdue.id} `zendesk:4521`: active, level 2, Erin Escalation; "
+        f"• #{overdue.id} `zendesk:4521` Export fails for large files — Customer Ltd: active, "
+        "level 2, Erin Escalation; "
         "*SLA overdue* since Mon 05 Jan 13:30 UTC (acknowledge breached)",
-        f"• #{later.id} `zendesk:4522`: active, level 2, Erin Escalation; "
+        f"• #{later.id} `zendesk:4522` Export fails for large files — Customer Ltd: active, "
+        "level 2, Erin Escalation; "
         "next SLA due Mon 05 Jan 13:30 UTC (acknowledge running)",
     ]
 

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 
 from bridge.domain.clocks import describe, latest, shown
+from bridge.domain.enums import EscalationState
 from bridge.services.answers import shown_triage
 from bridge.services.mrkdwn import inert, mention, triage_lines
-from bridge.services.shown import classification_label, severity_label
+from bridge.services.shown import ShownTicket, classification_label, severity_label
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
 USAGE = (
@@ -27,6 +28,7 @@ USAGE = (
     "• `/escalate help`: this message\n"
     "`<ticket>` is the helpdesk ticket number, e.g. `4521` or `zendesk:4521`."
 )
+ENDED = (EscalationState.CLOSED, EscalationState.DE_ESCALATED)
 NO_TICKET = (
     "An escalation needs an existing ticket: name its number, e.g. `/escalate 4521 data loss`. "
     "Open a ticket in the helpdesk first if the customer has none."
@@ -108,6 +110,13 @@ def unknown_ticket(ref: TicketRef, matches: list[TicketView]) -> str | None:
     return None
 
 
+def already_escalated(ticket: TicketView, escalation: EscalationView | None) -> str | None:
+    """The refusal to show instead of a second escalation form while one is open, else None."""
+    if escalation is None or escalation.state in ENDED:
+        return None
+    return f"Ticket {ticket.ref} is already escalated: escalation {escalation.id} is open."
+
+
 def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.datetime) -> str:
     head = (
         f"*Ticket {inert(ticket.ref)}*: {inert(ticket.subject)} "
@@ -144,8 +153,14 @@ def status_text(ticket: TicketView, escalation: EscalationView | None, now: dt.d
 
 
 def listing_text(
-    found: list[OpenEscalation], *, mine: bool, now: dt.datetime, dead_letters: int = 0
+    found: list[OpenEscalation],
+    tickets: list[ShownTicket],
+    *,
+    mine: bool,
+    now: dt.datetime,
+    dead_letters: int = 0,
 ) -> str:
+    """One line per escalation; ``tickets`` are their tickets as people name them, in order."""
     warning = (
         f"\n:warning: {dead_letters} side effect(s) of the bridge gave up (Slack posts, tracker "
         "or helpdesk writes): `support-bridge doctor` names the cause, then "
@@ -157,7 +172,7 @@ def listing_text(
         return ("No open escalation is yours." if mine else "No escalation is open.") + warning
     title = "*Your open escalations*" if mine else "*Open escalations*, the most urgent first"
     lines = [title]
-    for line in found:
+    for line, ticket in zip(found, tickets, strict=True):
         engineer = mention(line.engineer) if line.engineer else "no engineer yet"
         if line.next_due is None:
             sla = "no SLA clock running"
@@ -169,8 +184,9 @@ def listing_text(
         clocks = "; ".join(
             f"{kind.value} {shown(clock, now).value}" for kind, clock in latest(line.clocks).items()
         )
+        about = " — ".join(inert(part) for part in (ticket.subject, ticket.customer) if part)
         lines.append(
-            f"• #{line.id} `{inert(line.ticket)}`: {state}, level {line.level}, {engineer}; {sla}"
-            + (f" ({clocks})" if clocks else "")
+            f"• #{line.id} `{inert(line.ticket)}`{' ' + about if about else ''}: {state}, "
+            f"level {line.level}, {engineer}; {sla}" + (f" ({clocks})" if clocks else "")
         )
     return "\n".join(lines) + warning

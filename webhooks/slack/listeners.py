@@ -18,6 +18,7 @@ from slack_bolt import BoltRequest, BoltResponse
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.ports import ConnectorError, SlackWorkspace
+from bridge.services.shown import TicketNamed, shown_tickets
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation, open_escalations
 from webhooks.payload import dig, scalar_text
@@ -29,6 +30,7 @@ from webhooks.slack.commands import (
     Listing,
     Refuse,
     TicketRef,
+    already_escalated,
     listing_text,
     parse_escalate,
     status_text,
@@ -72,10 +74,17 @@ class Listeners(FormSubmissions):
         """Open escalations as ``user`` may act on them: all (list) or their own (mine)."""
         with self.runtime.sessions() as session:
             found = open_escalations(session, limit=200)
-        if request.mine:
-            found = [line for line in found if user in (line.engineer, line.requested_by)]
+            if request.mine:
+                found = [line for line in found if user in (line.engineer, line.requested_by)]
+            found = found[:25]
+            named = [
+                TicketNamed(helpdesk, number, line.subject, line.organisation)
+                for line in found
+                for helpdesk, _, number in [line.ticket.partition(":")]
+            ]
+            tickets = shown_tickets(session, self.runtime.settings, named)
         dead = self.runtime.outbox.counts_by_status().get("dead", 0)
-        return listing_text(found[:25], mine=request.mine, now=utcnow(), dead_letters=dead)
+        return listing_text(found, tickets, mine=request.mine, now=utcnow(), dead_letters=dead)
 
     def _ticket(self, ref: TicketRef) -> TicketView | str:
         with self.runtime.sessions() as session:
@@ -97,9 +106,11 @@ class Listeners(FormSubmissions):
         if isinstance(ticket, str):
             ack(text=ticket, response_type=EPHEMERAL)
             return
-        if not isinstance(request, Escalate):
-            with self.runtime.sessions() as session:
-                text = status_text(ticket, latest_escalation(session, ticket.id), utcnow())
+        with self.runtime.sessions() as session:
+            escalation = latest_escalation(session, ticket.id)
+        refusal = already_escalated(ticket, escalation) if isinstance(request, Escalate) else None
+        if not isinstance(request, Escalate) or refusal is not None:
+            text = refusal or status_text(ticket, escalation, utcnow())
             ack(text=text, response_type=EPHEMERAL)
             return
         ack()

@@ -12,16 +12,14 @@ from typing import Any
 
 import structlog
 
-from bridge.domain.enums import EscalationState
 from bridge.services.ports import ConnectorError
 from bridge.store.queries import find_tickets, latest_escalation
 from webhooks.payload import dig, scalar_text
-from webhooks.slack.commands import ticket_ref, unknown_ticket
+from webhooks.slack.commands import already_escalated, ticket_ref, unknown_ticket
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.modal import triage_modal
 
 log = structlog.get_logger("webhooks.slack")
-ENDED = (EscalationState.CLOSED, EscalationState.DE_ESCALATED)
 NO_TICKET = "This button names no ticket; escalate with `/escalate <ticket>`."
 
 
@@ -50,12 +48,8 @@ class TriageButton:
         with self.listeners.runtime.sessions() as session:
             matches = find_tickets(session, ref.external_id, ref.helpdesk)
             latest = latest_escalation(session, matches[0].id) if len(matches) == 1 else None
-        refusal = unknown_ticket(ref, matches)
-        if refusal is None and latest is not None and latest.state not in ENDED:
-            # The trigger arrived late, or someone triaged it already: no second escalation.
-            refusal = (
-                f"Ticket {matches[0].ref} is already escalated: escalation {latest.id} is open."
-            )
+        # The trigger arrived late, or someone triaged it already: no second escalation.
+        refusal = unknown_ticket(ref, matches) or already_escalated(matches[0], latest)
         if refusal is not None:
             self.listeners.tell(channel, user, refusal)
             return

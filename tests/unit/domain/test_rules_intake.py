@@ -11,7 +11,12 @@ from bridge.domain.calendar import BusinessCalendar
 from bridge.domain.contacts import check_requester
 from bridge.domain.enums import EntryPoint, EscalationState, NotToEscalate, Priority
 from bridge.domain.enums import ReasonCategory as Reason
-from bridge.domain.errors import AdviceNotOverridden, TicketNeedsSplit, UnknownTicket
+from bridge.domain.errors import (
+    AdviceNotOverridden,
+    AlreadyEscalated,
+    TicketNeedsSplit,
+    UnknownTicket,
+)
 from bridge.domain.levels import LevelOwners
 from bridge.domain.opening import (
     Advice,
@@ -218,6 +223,26 @@ def test_escalation_on_an_sla_breach_is_never_advised_against(
 ) -> None:
     ticket = make_ticket(priority=Priority.LOW, opened_at=now, last_support_reply_at=None)
     assert advise(ticket, Reason.SLA_BREACH, now, reasonable_time=WEEK, calendar=ALWAYS).proceed
+
+
+def test_a_ticket_is_escalated_once_while_its_escalation_is_open(
+    make_request: Callable[..., RequestEscalation],
+    make_ticket: Callable[..., Ticket],
+    owners: LevelOwners,
+    now: datetime,
+) -> None:
+    ticket = make_ticket()
+    with pytest.raises(AlreadyEscalated, match="is already escalated: escalation esc-1 is open"):
+        open_escalation(
+            make_request(),
+            ticket,
+            escalation_id="esc-2",
+            owners=owners,
+            advice=NO_ADVICE,
+            override=None,
+            now=now,
+            open_already="esc-1",
+        )
 
 
 def test_a_ticket_with_several_problems_must_be_split_before_escalating(
