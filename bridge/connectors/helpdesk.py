@@ -3,23 +3,12 @@ outbox's operations and the signature that marks the notes we write."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from bridge.connectors.registry import BuiltFromSettings, unknown_operation
-from bridge.services.ports import IdempotencyKey, Kind
+from bridge.services.ports import Helpdesk, IdempotencyKey, Kind
 
 NOTE_SIGNATURE = "(Support Bridge)"
-
-
-class _Helpdesk(Protocol):
-    key: str
-
-    def internal_note(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
-    def public_reply(self, ticket: str, text: str, key: IdempotencyKey) -> None: ...
-    def set_fields(self, ticket: str, fields: dict[str, Any]) -> None: ...
-    def solve(self, ticket: str) -> None: ...
-    def create_ticket(self, fields: dict[str, Any], key: IdempotencyKey) -> str: ...
-    def inert(self, text: str) -> str: ...
 
 
 class HelpdeskConnector(BuiltFromSettings):
@@ -45,7 +34,7 @@ class HelpdeskConnector(BuiltFromSettings):
 
 
 def perform(
-    helpdesk: _Helpdesk, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    helpdesk: Helpdesk, operation: str, payload: dict[str, Any], key: IdempotencyKey
 ) -> dict[str, Any]:
     if operation == "create_ticket":
         return {"ticket": helpdesk.create_ticket(payload, key), "operation": operation}

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from bridge.connectors.registry import BuiltFromSettings, unknown_operation
 from bridge.services.ports import (
-    ExternalRef,
     IdempotencyKey,
     Kind,
     RecordSpec,
+    Tracker,
     Waiting,
     WaitingList,
 )
@@ -98,18 +98,6 @@ def waiting_lines(
     return title, rows, f"Oldest SLA due: {waiting.oldest_due or 'no SLA clock running'}."
 
 
-class _Tracker(Protocol):
-    key: str
-
-    def ref(self, reference: str) -> ExternalRef: ...
-    def create_record(self, spec: RecordSpec, key: IdempotencyKey) -> ExternalRef: ...
-    def comment(
-        self, ref: ExternalRef, text: str, key: IdempotencyKey, quote: str = ""
-    ) -> None: ...
-    def move_to(self, ref: ExternalRef, status: str) -> None: ...
-    def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None: ...
-
-
 class TrackerConnector(BuiltFromSettings):
     """The base of a tracker connector: it files records, comments on them, moves them and keeps
     the list of tickets waiting on an AR."""
@@ -123,7 +111,7 @@ class TrackerConnector(BuiltFromSettings):
 
 
 def perform(
-    tracker: _Tracker, operation: str, payload: dict[str, Any], key: IdempotencyKey
+    tracker: Tracker, operation: str, payload: dict[str, Any], key: IdempotencyKey
 ) -> dict[str, Any]:
     if operation == "create_record":
         spec = RecordSpec.from_payload(payload["kind"], payload["spec"], payload["escalation_id"])
