@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from bridge.cli.serve import serve
+from bridge_cli.serve import serve
 
 THREADS = next(  # support-bridge serve --threads default, for both servers
     option.default for option in serve.params if option.name == "threads"

@@ -186,8 +186,8 @@ class Workers:
 
 
 def run_worker(threads: int) -> None:
-    from bridge.cli.serve import worker
     from bridge.connectors.ratelimit import DEFAULT_RATES
+    from bridge_cli.serve import worker
 
     DEFAULT_RATES.update(dict.fromkeys(DEFAULT_RATES, WIDE_BUDGET))
     parent = os.getppid()

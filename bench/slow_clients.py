@@ -4,7 +4,7 @@ byte of a body they never finish, then wait. Does ``/healthz`` still answer, and
     .venv/bin/python bench/slow_clients.py [--clients 500] [--rounds 3]
 
 Each server runs in a process of its own, as ``support-bridge serve`` builds it
-(``bridge.cli.serve.web_server``), once with waitress's own defaults (100 connections, a 120 s
+(``bridge_cli.serve.web_server``), once with waitress's own defaults (100 connections, a 120 s
 channel timeout: what ``serve`` used before) and once with the bridge's (``SERVER_DEFAULTS``).
 The app is a stand-in answering ``/healthz`` and a webhook at once, so what is measured is the
 server's room for connections, not the bridge's work. For each, ``--clients`` slow connections
@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bridge.cli.serve import SERVER_DEFAULTS, web_server
+from bridge_cli.serve import SERVER_DEFAULTS, web_server
 
 WAITRESS_DEFAULTS = {
     "connection_limit": 100,

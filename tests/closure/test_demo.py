@@ -6,7 +6,7 @@ import re
 
 from click.testing import CliRunner
 
-from bridge.cli import main
+from bridge_cli import main
 
 
 def test_the_demo_plays_a_sev1_ticket_from_arrival_to_closure() -> None:

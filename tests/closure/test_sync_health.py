@@ -12,8 +12,8 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
-from bridge.cli import main
 from bridge.jobs.clock import utcnow
+from bridge_cli import main
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 

@@ -13,7 +13,7 @@ import requests
 import yaml
 from click.testing import CliRunner, Result
 
-from bridge.cli import main
+from bridge_cli import main
 from sandbox import Sandbox
 
 from .test_slack_routing_check import doctor_rows

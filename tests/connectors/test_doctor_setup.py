@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bridge.cli import main
+from bridge_cli import main
 from sandbox import Sandbox
 from sandbox.embedded import connector_settings
 from tests.connectors.test_slack_routing_check import doctor_rows

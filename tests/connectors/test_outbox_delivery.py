@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from limits.storage import MemoryStorage
 from sqlalchemy import select
 
-from bridge.cli import main
 from bridge.config import load_settings
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import register_connectors
@@ -24,6 +23,7 @@ from bridge.services.ports import Connector
 from bridge.store import migrate
 from bridge.store.outbox import SideEffect
 from bridge.store.tables import OutboxRow
+from bridge_cli import main
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 

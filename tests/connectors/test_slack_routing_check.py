@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from bridge.cli import main
+from bridge_cli import main
 from sandbox import Sandbox
 from sandbox.slack.state import Channel
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 from click.testing import CliRunner
 
-from bridge.cli import main
+from bridge_cli import main
 
 SERVE_DEADLINE_SECONDS = 10
 
@@ -139,8 +139,8 @@ def test_inbox_list_shows_held_rows_and_replay_queues_them_again() -> None:
 
 
 def test_the_sandbox_is_never_started_once_a_real_connector_is_configured(monkeypatch) -> None:
-    from bridge.cli.serve import _wants_sandbox
     from bridge.config import load_settings
+    from bridge_cli.serve import _wants_sandbox
 
     assert _wants_sandbox(load_settings()) is True
     monkeypatch.setenv("BRIDGE_CONNECTORS__SLACK__BOT_TOKEN", "xoxb-real")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bridge.cli import main
 from bridge.config import ConfigError, load_settings
+from bridge_cli import main
 
 
 def problems(monkeypatch: pytest.MonkeyPatch, **env: str) -> list[str]:

@@ -12,10 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect, text
 
-from bridge.cli import main
 from bridge.store import migrate
 from bridge.store.db import DatabaseMissing, make_engine
 from bridge.store.tables import Base
+from bridge_cli import main
 
 FOUNDATION_TABLES = {
     "tickets",

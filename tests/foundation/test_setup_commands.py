@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bridge.cli import main
+from bridge_cli import main
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from bridge.cli import main
+from bridge_cli import main
 from tests.slack.workspace import ALICE, CHANNEL, FORM, button
 from tests.webhooks.signing import SECRETS, slack_headers
 

@@ -20,11 +20,11 @@ import requests
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bridge.cli.demo import Story, _free_port, play
 from bridge.config import load_settings
 from bridge.config.policy import ClosureConfig
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate, tables
+from bridge_cli.demo import Story, _free_port, play
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer
 from sandbox.embedded import start_for

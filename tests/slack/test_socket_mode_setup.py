@@ -14,8 +14,8 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from bridge.cli import main
-from bridge.cli.demo import _free_port
+from bridge_cli import main
+from bridge_cli.demo import _free_port
 from sandbox import Sandbox
 from tests.connectors.test_slack_routing_check import configure, doctor_rows, slack_of
 

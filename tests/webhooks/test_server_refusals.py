@@ -19,8 +19,8 @@ from typing import Any, NoReturn
 import pytest
 from waitress import wasyncore
 
-from bridge.cli.serve import SERVER_IDENT, web_server
 from bridge.runtime import Runtime
+from bridge_cli.serve import SERVER_IDENT, web_server
 from tests.helpers import migrated_runtime
 from webhooks.app import REQUEST_ID_HEADER, create_app
 

@@ -6,9 +6,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bridge.cli.common import runtime_or_exit, settings_or_exit
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
+from bridge_cli.common import runtime_or_exit, settings_or_exit
 
 EXIT_UNHEALTHY = 1
 

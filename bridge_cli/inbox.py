@@ -4,8 +4,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
 from bridge.jobs.clock import utcnow
+from bridge_cli.common import fail, runtime_or_exit, settings_or_exit
 
 INBOX_STATUSES = ("pending", "processing", "done", "ignored", "held", "dead")
 

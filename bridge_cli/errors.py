@@ -12,9 +12,9 @@ from typing import Any
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from bridge.cli.common import fail
 from bridge.config import ConfigError
 from bridge.store.db import DatabaseMissing
+from bridge_cli.common import fail
 
 EXIT_UNEXPECTED = 1
 

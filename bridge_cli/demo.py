@@ -19,7 +19,7 @@ import click
 import requests
 from pydantic import SecretStr
 
-from bridge.cli.common import until_interrupted
+from bridge_cli.common import until_interrupted
 
 Say = Callable[[str], None]
 
@@ -233,7 +233,7 @@ def play(story: Story) -> None:
         f"state: {story.state(escalation_id)}",
     )
 
-    from bridge.cli.demo_helpdesk import escalate_from_zendesk
+    from bridge_cli.demo_helpdesk import escalate_from_zendesk
 
     escalate_from_zendesk(story)
 

@@ -4,7 +4,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bridge.cli.common import settings_or_exit
 from bridge.config import Settings
 from bridge.config.readiness import gaps
 from bridge.connectors.credentials import CredentialWatch
@@ -14,6 +13,7 @@ from bridge.observability.health import Check, check_database, check_queue
 from bridge.observability.logs import configure_logging
 from bridge.runtime import Runtime, bootstrap
 from bridge.store.db import DatabaseMissing
+from bridge_cli.common import settings_or_exit
 
 
 def _checks() -> list[Check]:

@@ -7,10 +7,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from bridge.cli.common import fail, runtime_or_exit, settings_or_exit
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.store.tables import OutboxRow
+from bridge_cli.common import fail, runtime_or_exit, settings_or_exit
 
 
 def _rows(runtime: Runtime, ids: list[int]) -> list[OutboxRow]:

@@ -5,12 +5,12 @@ import sys
 import click
 import yaml
 
-from bridge.cli.common import settings_or_exit
 from bridge.config.loader import DEFAULT_CONFIG_FILE
 from bridge.config.readiness import gaps
 from bridge.connectors.probe import slack_routing
 from bridge.observability.logs import configure_logging
 from bridge.store.db import redact
+from bridge_cli.common import settings_or_exit
 
 # Exit 1: the file is valid but the bridge cannot work with it: a set-up gap (a connector no
 # webhook can reach, a severity without clocks) or a routed Slack channel the bot cannot post

@@ -5,17 +5,17 @@ from __future__ import annotations
 import click
 
 from bridge import __version__
-from bridge.cli.config_cmd import config
-from bridge.cli.db import db
-from bridge.cli.demo import demo
-from bridge.cli.doctor import doctor
-from bridge.cli.errors import OneLineErrors
-from bridge.cli.inbox import inbox
-from bridge.cli.replay import replay
-from bridge.cli.sandbox_cmd import sandbox
-from bridge.cli.serve import serve, worker
-from bridge.cli.slack_cmd import slack
-from bridge.cli.sync_cmd import sync
+from bridge_cli.config_cmd import config
+from bridge_cli.db import db
+from bridge_cli.demo import demo
+from bridge_cli.doctor import doctor
+from bridge_cli.errors import OneLineErrors
+from bridge_cli.inbox import inbox
+from bridge_cli.replay import replay
+from bridge_cli.sandbox_cmd import sandbox
+from bridge_cli.serve import serve, worker
+from bridge_cli.slack_cmd import slack
+from bridge_cli.sync_cmd import sync
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,7 +11,6 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bridge.cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
 from bridge.config import Settings
 from bridge.config.readiness import gaps
 from bridge.jobs import clock
@@ -21,6 +20,7 @@ from bridge.runtime import Runtime
 from bridge.services.links import secret_key
 from bridge.store.db import DatabaseMissing, make_engine, redact
 from bridge.store.tables import Escalation
+from bridge_cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit
 
 log = structlog.get_logger("bridge.serve")
 SERVER_IDENT = "support-bridge"  # waitress's Server header, and the signature of its own pages

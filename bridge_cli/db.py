@@ -3,10 +3,10 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from bridge.cli.common import fail, settings_or_exit, writable_dirs_or_exit
 from bridge.observability.logs import configure_logging
 from bridge.store import migrate
 from bridge.store.db import DatabaseMissing, make_engine, redact
+from bridge_cli.common import fail, settings_or_exit, writable_dirs_or_exit
 
 
 def _reason(exc: SQLAlchemyError) -> str:
