@@ -20,6 +20,7 @@ from bridge.connectors.github.redelivery import to_redeliver
 from bridge.connectors.registry import Context
 from bridge.services.ports import Watching
 from sandbox import Sandbox
+from sandbox.core.faults import Fault
 from sandbox.core.webhooks import WebhookTarget
 from sandbox.github.hooks import HOOK_ID
 from sandbox.github.state import Issue as GitHubIssue
@@ -122,3 +123,19 @@ def test_a_bridge_down_longer_than_github_keeps_deliveries_catches_up_by_listing
     paths = {r.path for r in sandbox.github.recorder.requests}
     assert f"/repos/{REPO}/releases" in paths
     assert not any("/hooks/" in path for path in paths)
+
+
+def test_doctor_says_when_the_hooks_deliveries_cannot_be_read(
+    sandbox: Sandbox, context: Context
+) -> None:
+    github = with_hook(sandbox, context)
+    assert github.check().ok
+    refused = "Resource not accessible by integration"  # an App without the Webhooks permission
+    route = f"GET /repos/{REPO}/hooks/{HOOK_ID}/deliveries"
+    sandbox.github.faults.add(Fault(route=route, status=403, message=refused, times=1))
+
+    result = github.check()
+
+    assert not result.ok
+    assert f"hook {HOOK_ID} deliveries" in result.detail
+    assert "Webhooks permission" in result.hint

@@ -259,6 +259,14 @@ class GitHubConnector(tracker.TrackerConnector):
             return ports.CheckResult(
                 False, str(exc), f"check connectors.github {self._secrets} and repository"
             )
+        hook = self.settings.hook_id
+        if hook is not None:
+            url = f"{self.repo.url}/hooks/{hook}/deliveries"
+            try:
+                self.call(lambda: self.repo.requester.requestJsonAndCheck("GET", url))
+            except ports.ConnectorError as exc:
+                fix = "grant the Webhooks permission (read and write), or unset hook_id"
+                return ports.CheckResult(False, f"hook {hook} deliveries: {exc.detail}", fix)
         return ports.CheckResult(True, f"repository {name} readable with these credentials")
 
     @property
