@@ -14,11 +14,11 @@ between them.
 Prints per tracker the requests made and needed, the measured seconds and the least the limits
 allow, and their ratio; exits non-zero when a ratio is above 1.2, a change is missed or stored
 twice, or the vendor answered 429. The least time: the requests that cannot be avoided (Jira:
-one search per 50 ARs and the project's versions; GitHub: a page of 100 per listing and one
-read per closed issue) at the budget (its tightest window: ``(ceil(n / amount) - 1)`` windows),
-plus one answer's latency; or, if more, those requests one after another at the round trip the
-sandbox showed during the run (the catch-up client asks one request at a time). Everything runs
-on loopback and stops on its own.
+one search per 50 ARs and the project's versions; GitHub: a page of 100 per listing, the issue
+events' included, and one read per closed issue) at the budget (its tightest window:
+``(ceil(n / amount) - 1)`` windows), plus one answer's latency; or, if more, those requests one
+after another at the round trip the sandbox showed during the run (the catch-up client asks one
+request at a time). Everything runs on loopback and stops on its own.
 """
 
 from __future__ import annotations
@@ -199,7 +199,9 @@ def needed_github(count: int) -> int:
     closed = count // 2
     changed_pages = math.ceil(count / GITHUB_PAGE)  # issues updated since
     comment_pages = max(1, math.ceil((count - closed) / GITHUB_PAGE))
-    return 3 + changed_pages + comment_pages + closed  # releases, pulls, milestones: a page each
+    event_pages = max(1, math.ceil(closed / GITHUB_PAGE))  # the closes on the issue timeline
+    pages = changed_pages + comment_pages + event_pages
+    return 3 + pages + closed  # releases, pulls, milestones: a page each
 
 
 def catch_up(

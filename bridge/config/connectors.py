@@ -85,6 +85,9 @@ class GitHubSettings(_Strict):
     private_key: SecretStr | None = None  # the App's PEM key, or its path in private_key_file
     private_key_file: Path | None = None
     labels: list[str] = Field(default_factory=lambda: ["bug", "spar"])
+    # The repository webhook that delivers to the bridge (its id in the hook's settings URL):
+    # catch-up then has GitHub redeliver what failed while the bridge was down.
+    hook_id: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _has_credentials(self) -> GitHubSettings:

@@ -206,7 +206,8 @@ def _freshdesk_content_id(event_type: str, payload: dict[str, Any]) -> str | Non
 
 def _github_content_id(event_type: str, payload: dict[str, Any], repo: str) -> str | None:
     """What the webhook and the listings both show: a release's tag, a merged PR's number, a
-    comment's id, an issue's close time, the milestone an issue is in, a closed milestone."""
+    comment's id, an issue's close time, the milestone an issue is in, a closed milestone; a
+    reopen or an assignee change by the issue's change time (the issue event's time)."""
     issue = as_object(payload.get("issue"))
     number = issue.get("number")
     if event_type == "release.published":
@@ -222,6 +223,14 @@ def _github_content_id(event_type: str, payload: dict[str, Any], repo: str) -> s
     if event_type == "issues.closed":
         closed = _text(issue.get("closed_at"))
         return f"issues.closed:{repo}#{number}@{closed}" if number and closed else None
+    if event_type == "issues.reopened":
+        changed = _text(issue.get("updated_at"))
+        return f"issues.reopened:{repo}#{number}@{changed}" if number and changed else None
+    if event_type in ("issues.assigned", "issues.unassigned"):
+        changed = _text(issue.get("updated_at"))
+        login = _text(as_object(payload.get("assignee")).get("login"))
+        keyed = number and changed and login
+        return f"{event_type}:{repo}#{number}:{login}@{changed}" if keyed else None
     if event_type == "issues.milestoned":
         milestone = as_object(payload.get("milestone") or issue.get("milestone")).get("number")
         return f"issues.milestoned:{repo}#{number}@{milestone}" if number and milestone else None

@@ -7,7 +7,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,6 +41,7 @@ class Delivery:
     dropped: bool = False
     at: float = field(default_factory=time.time)
     answer: Any = None  # what the app acknowledged with, where the way in keeps it (a socket)
+    redelivery: bool = False  # sent again on request (GitHub's "Redeliver")
 
     @property
     def payload(self) -> Any:
@@ -78,7 +79,7 @@ class WebhookSender:
         self._targets: list[WebhookTarget] = []
         self._faults: list[_WebhookFault] = []
         self._deliveries: list[Delivery] = []
-        self._queue: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self._queue: queue.Queue[Callable[[], None]] = queue.Queue()
         self._worker: threading.Thread | None = None
 
     def register(self, url: str, secret: str, events: tuple[str, ...] = ("*",)) -> WebhookTarget:
@@ -128,7 +129,22 @@ class WebhookSender:
 
     def send_body(self, event: str, body: bytes) -> None:
         """Queue an already encoded body (Slack sends some requests form-encoded)."""
-        self._queue.put((event, body))
+        self._queue.put(lambda: self._deliver_all(event, body))
+
+    def redeliver(self, number: int) -> Delivery | None:
+        """Queue delivery ``number`` (1-based, in the order sent) to go again, to the same URL
+        with the same headers (its delivery id too), as GitHub's "Redeliver" does."""
+        with self._lock:
+            if not 1 <= number <= len(self._deliveries):
+                return None
+            original = self._deliveries[number - 1]
+
+        def again() -> None:
+            sent = self._post(original.event, original.url, original.headers, original.body)
+            self._log(replace(sent, redelivery=True))
+
+        self._queue.put(again)
+        return original
 
     def start_background(self) -> None:
         if self._worker is None:
@@ -143,17 +159,17 @@ class WebhookSender:
             return
         while True:
             try:
-                event, body = self._queue.get_nowait()
+                deliver = self._queue.get_nowait()
             except queue.Empty:
                 return
-            self._deliver_all(event, body)
+            deliver()
             self._queue.task_done()
 
     def _work(self) -> None:
         while True:
-            event, body = self._queue.get()
+            deliver = self._queue.get()
             try:
-                self._deliver_all(event, body)
+                deliver()
             finally:
                 self._queue.task_done()
 

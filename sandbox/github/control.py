@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, jsonify, request
 
-from sandbox.github import events
+from sandbox.github import events, timeline
 from sandbox.github.releases import merge, publish
 from sandbox.github.routes import add_comment
 from sandbox.github.state import Issue, Release, now
@@ -18,6 +18,8 @@ R = "/repos/<owner>/<name>"
 
 
 def register(bp: Blueprint, server: GithubServer) -> None:
+    timeline.register_control(bp, server)
+
     def body() -> dict[str, Any]:
         return request.get_json(silent=True) or {}
 
@@ -148,5 +150,5 @@ def register(bp: Blueprint, server: GithubServer) -> None:
             issue.state, issue.closed_at, issue.updated_at = "closed", now(), now()
             issue.state_reason = body().get("reason", "completed")
             issue.closed_by = body().get("user", "developer")
-            events.issue_changed(server, repo, issue, "closed", issue.closed_by)
+            timeline.record(server, repo, issue, "closed", issue.closed_by)
             return jsonify(server.render.issue(repo, issue))

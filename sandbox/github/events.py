@@ -27,9 +27,11 @@ def issue_changed(
     *,
     changes: dict[str, Any] | None = None,
     label: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     payload = _envelope(server, repo, action, sender)
     payload["issue"] = server.render.issue(repo, issue)
+    payload.update(extra or {})
     if changes:
         payload["changes"] = changes
     if label is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify, request
 
-from sandbox.github import events, releases
+from sandbox.github import events, hooks, releases, timeline
 from sandbox.github.search import rate_limit_overview, search
 from sandbox.github.state import Comment, Issue, Label, Repo, now
 
@@ -31,6 +31,8 @@ def register(app: Flask, server: GithubServer) -> None:
         return wrapper
 
     releases.register(app, server, with_repo)
+    hooks.register(app, server, with_repo)
+    timeline.register(app, server, with_repo)
 
     def body() -> dict[str, Any]:
         return request.get_json(silent=True) or {}
@@ -144,7 +146,7 @@ def register(app: Flask, server: GithubServer) -> None:
         for label in [x for x in before_labels if x not in issue.labels]:
             events.issue_changed(server, repo, issue, "unlabeled", sender, label=label)
         if state_action:
-            events.issue_changed(server, repo, issue, state_action, sender)
+            timeline.record(server, repo, issue, state_action, sender)
         return jsonify(server.render.issue(repo, issue))
 
     @app.get(f"{R}/issues/<int:number>/comments")

@@ -97,6 +97,19 @@ class Release:
 
 
 @dataclass
+class IssueEvent:
+    """One entry of an issue's timeline as ``GET …/issues/events`` lists it."""
+
+    issue_number: int
+    event: str  # "closed", "reopened", "assigned", "unassigned"
+    actor: str
+    assignee: str | None = None
+    state_reason: str | None = None
+    id: int = field(default_factory=next_id)
+    created_at: str = field(default_factory=now)
+
+
+@dataclass
 class Repo:
     owner: str
     name: str
@@ -108,6 +121,7 @@ class Repo:
     labels: dict[str, Label] = field(default_factory=dict)
     milestones: dict[int, Milestone] = field(default_factory=dict)
     releases: dict[int, Release] = field(default_factory=dict)
+    issue_events: list[IssueEvent] = field(default_factory=list)
     created_at: str = field(default_factory=now)
 
     @property

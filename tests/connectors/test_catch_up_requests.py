@@ -71,6 +71,7 @@ def test_a_github_catch_up_costs_a_request_a_page_and_one_per_closed_issue(
     listings = f"/repos/{REPO}/issues"
     assert asked[f"{listings}/<n>"] == 30  # closed_by, which the listing leaves out
     assert asked[listings] == 2 and asked[f"{listings}/comments"] == 2  # pages of 100
+    assert asked[f"{listings}/events"] == 1  # the 30 closes on the timeline: reopens, assignments
     assert f"{listings}/comments/<n>" not in asked  # no item fetched again on its own
     assert gate.taken["github:requests"] == sum(asked.values())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -18,7 +19,7 @@ from github.Repository import Repository
 from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
-from bridge.connectors.github import auth, catchup, issue_catchup, markdown
+from bridge.connectors.github import auth, catchup, issue_catchup, markdown, redelivery
 from bridge.connectors.github.errors import translate
 from bridge.connectors.registry import Context
 from bridge.services import ports
@@ -241,6 +242,13 @@ class GitHubConnector(tracker.TrackerConnector):
         return self.settings.repository
 
     def missed_since(self, since: dt.datetime, watching: ports.Watching) -> list[ports.MissedEvent]:
+        """With the bridge's own hook (``hook_id``), GitHub redelivers what failed and nothing
+        is listed; without, or when the failures are older than GitHub keeps, the listings."""
+        hook = self.settings.hook_id
+        if hook is not None and since >= dt.datetime.now(dt.UTC) - redelivery.REDELIVERY_WINDOW:
+            write = functools.partial(self.call, writes=True)
+            redelivery.redeliver_failed(self.repo, self.call, write, hook, since)
+            return []
         found = catchup.missed_since(self.repo, self.call, since)
         return found + issue_catchup.missed_on_issues(self.repo, self.call, since, watching.ars)
 
@@ -251,6 +259,14 @@ class GitHubConnector(tracker.TrackerConnector):
             return ports.CheckResult(
                 False, str(exc), f"check connectors.github {self._secrets} and repository"
             )
+        hook = self.settings.hook_id
+        if hook is not None:
+            url = f"{self.repo.url}/hooks/{hook}/deliveries"
+            try:
+                self.call(lambda: self.repo.requester.requestJsonAndCheck("GET", url))
+            except ports.ConnectorError as exc:
+                fix = "grant the Webhooks permission (read and write), or unset hook_id"
+                return ports.CheckResult(False, f"hook {hook} deliveries: {exc.detail}", fix)
         return ports.CheckResult(True, f"repository {name} readable with these credentials")
 
     @property

@@ -1,13 +1,12 @@
 """What development did on the repository's linked ARs since a time, as GitHub's webhooks
 would have told it: an AR closed (``issues.closed``, with who closed it), an AR put in a
 milestone (``issues.milestoned``: its fix version, or its close if the milestone is closed),
-a new comment (``issue_comment.created``), and milestones closed (``milestone.closed``).
+a new comment (``issue_comment.created``), and milestones closed (``milestone.closed``);
+reopens and assignee changes come from the issue events (``state_events``).
 
 Listings with ``since`` (issues and comments updated since), each page one request from the
 rate budget; a closed AR is read once more for ``closed_by``, which listings leave out and
-which tells the bridge's own close from a developer's. Reopens and assignee changes leave no
-trace a listing shows with the webhook's id (the issue's change time at that moment): they
-are not caught up.
+which tells the bridge's own close from a developer's.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bridge.connectors.github.catchup import Call, pages, stamp
+from bridge.connectors.github.state_events import missed_state_changes
 from bridge.services.ports import MissedEvent
 
 
@@ -47,6 +47,8 @@ def missed_on_issues(
     }
     for number, issue in changed.items():
         found.extend(_issue_events(repo, call, since, envelope, number, issue))
+    if changed:
+        found.extend(missed_state_changes(repo, call, since, set(changed)))
     comments = pages(repo, call, "issues/comments", sort="created", direction="asc", since=after)
     for comment in comments:
         number = str(comment.get("issue_url") or "").rsplit("/", 1)[-1]
