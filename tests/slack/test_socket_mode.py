@@ -24,7 +24,8 @@ from bridge.config import load_settings
 from bridge.config.policy import ClosureConfig
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate, tables
-from bridge_cli.demo import Story, _free_port, play
+from bridge_cli.demo import free_port
+from bridge_cli.demo_story import Story, play
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer
 from sandbox.embedded import start_for
@@ -45,7 +46,7 @@ class SocketBridge:
 @pytest.fixture
 def socket_bridge(tmp_path: Path) -> Iterator[SocketBridge]:
     """The demo's bridge on the sandbox, with Slack in Socket Mode only."""
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     base = load_settings()
     sandbox, overrides = start_for(base, url, socket_mode=True)
     settings = base.model_copy(

@@ -15,7 +15,7 @@ import requests
 from click.testing import CliRunner
 
 from bridge_cli import main
-from bridge_cli.demo import _free_port
+from bridge_cli.demo import free_port
 from sandbox import Sandbox
 from tests.connectors.test_slack_routing_check import configure, doctor_rows, slack_of
 
@@ -91,7 +91,7 @@ def test_serve_stops_at_once_when_slack_refuses_the_app_token(
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     _socket_mode_config(sandbox, isolated_settings, "xapp-1-A0-revoked-one")
 
-    result = runner.invoke(main, ["serve", "--port", str(_free_port())])
+    result = runner.invoke(main, ["serve", "--port", str(free_port())])
 
     assert result.exit_code != 0
     assert "connectors.slack.app_token: Slack refused the app-level token (invalid_auth)" in (
@@ -108,7 +108,7 @@ def test_serve_holds_the_socket_in_a_thread_and_closes_it_when_stopped(
     _socket_mode_config(sandbox, isolated_settings, sandbox.credentials["slack"]["app_token"])
     exe = Path(sys.executable).with_name("support-bridge")
     server = subprocess.Popen(
-        [exe, "serve", "--port", str(port := _free_port())],
+        [exe, "serve", "--port", str(port := free_port())],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
