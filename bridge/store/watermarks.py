@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.store.tables import CatchUpWatermark
 
 MAX_ERROR_LENGTH = 2_000
-# A backlog is read on at the next minute's tick: every worker ticks once a minute.
-BACKLOG_PAUSE = dt.timedelta(seconds=30)
+# A backlog is read on at the next minute's tick (every worker ticks once a minute). A run
+# still going after this long looks behind too and may be taken again: the inbox drops what
+# both read, so the cost is requests, and the pause is kept as long as the tick allows.
+BACKLOG_PAUSE = dt.timedelta(seconds=50)
 
 
 @dataclass(frozen=True)
