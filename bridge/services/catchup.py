@@ -105,14 +105,14 @@ class CatchUp:
             else (answer, now)
         )
         stored = self._accept([self._delivery(event) for event in missed])
+        fresh = sum(0 if delivery.duplicate else 1 for delivery in stored)
         if seen_until <= since:
             # Every page the run may read holds events of one moment: going on from there would
             # read the same pages again each minute. Said as a failure, so someone looks.
             error = f"more events than one run reads share {since:%Y-%m-%d %H:%M:%S}Z"
             log.warning("catch_up.stuck", source=name, scope=scope, at=since)
             self._watermarks.record(name, scope, checked_at=now, error=error)
-            return sum(0 if delivery.duplicate else 1 for delivery in stored)
-        fresh = sum(0 if delivery.duplicate else 1 for delivery in stored)
+            return fresh
         cut_off = isinstance(answer, CutOff)
         self._watermarks.record(name, scope, checked_at=now, seen_until=seen_until, cut_off=cut_off)
         if seen_until < now:
