@@ -68,7 +68,7 @@ def _print_status(runtime: Runtime) -> bool:
         table.add_row(
             source.connector,
             source.scope,
-            "[green]OK[/green]"
+            ("[yellow]BEHIND[/yellow]" if source.behind else "[green]OK[/green]")
             if ok
             else "[red]FAILING[/red]"
             if source.last_error

@@ -213,6 +213,11 @@ class SyncCollector(Collector):
             "1 while the last catch-up of a source failed",
             labels=labels,
         )
+        behind = GaugeMetricFamily(
+            "bridge_catch_up_behind",
+            "1 while a source's last catch-up stopped at its page cap and a backlog remains",
+            labels=labels,
+        )
         try:
             found = self.runtime.sync_health()
         except Exception:  # an unreachable database shows as missing series, not a failed scrape
@@ -222,4 +227,5 @@ class SyncCollector(Collector):
             synced.add_metric(named, source.last_synced.timestamp())
             checked.add_metric(named, source.checked_at.timestamp())
             failing.add_metric(named, 1 if source.last_error else 0)
-        yield from (synced, checked, failing)
+            behind.add_metric(named, 1 if source.behind else 0)
+        yield from (synced, checked, failing, behind)

@@ -6,6 +6,11 @@ asked what happened since its stored watermark; each event it names goes into th
 webhook, keyed by its content (``signals.content_delivery_id``), so a webhook that did arrive and
 its catch-up copy act once. The query reaches back ``OVERLAP`` before the watermark, so an event
 the vendor stamped a little late (clocks differ) is not skipped; the inbox drops the repeats.
+
+A run cut off at its page cap (``CutOff``) moves the watermark only to the vendor's time it
+read up to; the source is then *behind*, and its next run, due at the next minute's tick,
+goes on from exactly there (a vendor's own stamp needs no overlap, and reaching back could
+fill every page of a busy account with what was read already).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from bridge.services.ports import (
     CatchUpSource,
     Connector,
     ConnectorError,
+    CutOff,
     MissedEvent,
     Watching,
     has_feature,
@@ -78,7 +84,8 @@ class CatchUp:
                 continue
             if only_due and not self._watermarks.claim_due(name, source.catch_up_scope, now, every):
                 continue
-            stored += self._catch_up(name, source, mark.seen_until, now)
+            since = mark.seen_until if mark.behind else mark.seen_until - OVERLAP
+            stored += self._catch_up(name, source, since, now)
         return stored
 
     def _catch_up(
@@ -86,15 +93,30 @@ class CatchUp:
     ) -> int:
         scope = source.catch_up_scope
         try:
-            missed = source.missed_since(since - OVERLAP, self._watching(name))
+            answer = source.missed_since(since, self._watching(name))
         except ConnectorError as exc:
             # The watermark stays: the next run asks again from the same point.
             log.warning("catch_up.failed", source=name, scope=scope, error=exc.detail)
             self._watermarks.record(name, scope, checked_at=now, error=exc.detail)
             return 0
+        missed, seen_until = (
+            (answer.events, min(answer.read_until, now))
+            if isinstance(answer, CutOff)
+            else (answer, now)
+        )
         stored = self._accept([self._delivery(event) for event in missed])
-        fresh = sum(0 if answer.duplicate else 1 for answer in stored)
-        self._watermarks.record(name, scope, checked_at=now, seen_until=now)
+        fresh = sum(0 if delivery.duplicate else 1 for delivery in stored)
+        if seen_until <= since:
+            # Every page the run may read holds events of one moment: going on from there would
+            # read the same pages again each minute. Said as a failure, so someone looks.
+            error = f"more events than one run reads share {since:%Y-%m-%d %H:%M:%S}Z"
+            log.warning("catch_up.stuck", source=name, scope=scope, at=since)
+            self._watermarks.record(name, scope, checked_at=now, error=error)
+            return fresh
+        cut_off = isinstance(answer, CutOff)
+        self._watermarks.record(name, scope, checked_at=now, seen_until=seen_until, cut_off=cut_off)
+        if seen_until < now:
+            log.info("catch_up.behind", source=name, scope=scope, read_until=seen_until)
         log.info("catch_up.done", source=name, scope=scope, found=len(missed), new=fresh)
         return fresh
 

@@ -226,6 +226,16 @@ class MissedEvent:
 
 
 @dataclass(frozen=True)
+class CutOff:
+    """A catch-up run that stopped at its page cap before reaching the present: the events it
+    read, and the vendor's time up to which it read everything (the listing is in time order).
+    The watermark moves only that far, and the next run, due at once, goes on from there."""
+
+    events: list[MissedEvent]
+    read_until: dt.datetime
+
+
+@dataclass(frozen=True)
 class Watching:
     """What the bridge waits on at one vendor, for catch-up to ask about: the keys of the ARs
     open escalations wait on (a tracker), the ids of tickets with an open escalation (a
@@ -242,7 +252,9 @@ class CatchUpSource(Protocol):
 
     catch_up_scope: str
 
-    def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent]: ...
+    def missed_since(
+        self, since: dt.datetime, watching: Watching
+    ) -> list[MissedEvent] | CutOff: ...
 
 
 class Chat(Protocol):  # Slack

@@ -2,15 +2,17 @@
 knows (``last synced``), the error of the last run if it failed, and when the next run is due.
 
 One catch-up run reads one source (a GitHub repository, a Jira project) for every AR link in
-it, so an AR link's health is its source's. ``support-bridge sync status``, ``doctor``,
-``/metrics`` and the escalation's timeline page all read it from here."""
+it, so an AR link's health is its source's. A source whose last run stopped at its page cap is
+*behind*: it has read up to ``last synced``, and its next run, a minute later, reads on.
+``support-bridge sync status``, ``doctor``, ``/metrics`` and the escalation's timeline page
+all read it from here."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from bridge.store.watermarks import Watermarks
+from bridge.store.watermarks import BACKLOG_PAUSE, Watermarks
 
 # A source whose last good comparison is older than this many intervals is lagging: the
 # scheduled runs are not happening (no worker, or every run fails).
@@ -25,17 +27,22 @@ class SyncHealth:
     checked_at: dt.datetime  # the last run, whatever its outcome
     last_error: str | None
     next_due: dt.datetime | None  # None: catch-up is switched off
+    behind: bool = False  # the last run stopped at its page cap: a backlog remains
 
     def lagging(self, now: dt.datetime, every: dt.timedelta | None) -> bool:
         if every is None:
             return False
-        return now - self.last_synced > every * LAGGING_AFTER_INTERVALS
+        # A backlog is read a page cap a minute: its runs, not its watermark, show it moving.
+        latest = self.checked_at if self.behind else self.last_synced
+        return now - latest > every * LAGGING_AFTER_INTERVALS
 
     def ok(self, now: dt.datetime, every: dt.timedelta | None) -> bool:
         return self.last_error is None and not self.lagging(now, every)
 
     def describe(self, now: dt.datetime) -> str:
         said = f"last synced {_ago(now - self.last_synced)}"
+        if self.behind:
+            said += "; behind: the last run stopped at its page cap, the rest is read next"
         if self.last_error:
             said += f"; the last try ({_ago(now - self.checked_at)}) failed: {self.last_error}"
         if self.next_due is None:
@@ -53,10 +60,17 @@ def sync_health(watermarks: Watermarks, every: dt.timedelta | None) -> list[Sync
             last_synced=found.mark.seen_until,
             checked_at=found.mark.checked_at,
             last_error=found.mark.last_error,
-            next_due=None if every is None else found.mark.checked_at + every,
+            next_due=None
+            if every is None
+            else _next(found.mark.checked_at, found.mark.behind, every),
+            behind=found.mark.behind,
         )
         for found in watermarks.all()
     ]
+
+
+def _next(checked_at: dt.datetime, behind: bool, every: dt.timedelta) -> dt.datetime:
+    return checked_at + (min(every, BACKLOG_PAUSE) if behind else every)
 
 
 def of_connectors(health: list[SyncHealth], connectors: set[str]) -> dict[str, list[SyncHealth]]:

@@ -229,6 +229,7 @@ class FreshdeskServer(VendorServer):
             data = request.get_json(force=True)
             with self.lock:
                 ticket = self.seed_ticket(data["subject"], data.get("description", data["subject"]))
+                ticket.type = data.get("type", ticket.type)  # a portal form may set it
                 return jsonify(ticket_json(ticket)), 201
 
         @bp.post("/tickets/<int:ticket_id>/customer_reply")

@@ -148,6 +148,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, OAuthTokens, VendorServer):
             if data.get("priority") in ("urgent", "high", "normal", "low"):
                 ticket.priority = data["priority"]
             ticket.type = data.get("type") or ticket.type
+            self.record_creation(ticket)
             self.run_triggers(ticket, AGENT_ID)
             return jsonify({"ticket": self.ticket_json(ticket)}), 201
 
@@ -269,6 +270,7 @@ class ZendeskServer(TicketEvents, TicketAdmin, OAuthTokens, VendorServer):
                     tags=list(data.get("tags", [])),
                     priority=data.get("priority", "normal"),
                 )
+                self.record_creation(ticket)
                 return jsonify(self.ticket_json(ticket)), 201
 
         @bp.post("/tickets/<int:ticket_id>/customer_reply")

@@ -102,6 +102,22 @@ class TicketEvents:
                 ticket, "tags_changed", {"tags_added": added, "tags_removed": removed}
             )
 
+    def record_creation(self, ticket: ZendeskTicket) -> None:
+        """The ``Create`` child events the creating audit holds for the ticket's tags and
+        custom fields, as Zendesk's audits describe a field set at creation (``field_name``,
+        ``value``, no ``previous_value``)."""
+        created: list[dict[str, Any]] = []
+        if ticket.tags:
+            created.append({"field_name": "tags", "value": list(ticket.tags)})
+        created.extend(
+            {"field_name": str(number), "value": value}
+            for number, value in ticket.custom_fields.items()
+            if value not in (None, "")
+        )
+        ticket.created_with = [
+            {"id": next(self.ids), "event_type": "Create", **event} for event in created
+        ]
+
     def record_changes(
         self, ticket: ZendeskTicket, tags: list[str], fields: dict[int, Any], by: int = 0
     ) -> None:

@@ -3,7 +3,10 @@ each comment the sandbox holds as the ``Audit`` event that added it, with its ``
 event when ``include=comment_events`` (Zendesk sends comment text only then), and each update
 that changed a ticket's tags or custom fields as its ``Audit`` with ``Change`` child events.
 Time-based paging as Zendesk's: ``start_time`` in Unix seconds, refused when under a minute old;
-``end_time``, ``next_page`` and ``end_of_stream`` say where to go on."""
+``end_time``, ``next_page`` and ``end_of_stream`` say where to go on. A page holds ``PAGE``
+events and the rest of its last second's (Zendesk's pages may exceed their size), and
+``end_time`` is then the second after it, so paging on from it neither repeats nor loops
+however many events share one second."""
 
 from __future__ import annotations
 
@@ -45,22 +48,24 @@ def register_export_routes(server: ZendeskServer, app: Flask) -> None:
             for ticket in server.tickets.values()
             for audit in ticket.audits
         ]
-        found = sorted(
-            (row for row in added + changed if row[0] >= start), key=lambda row: row[:2]
-        )[:PAGE]
+        after = sorted((row for row in added + changed if row[0] >= start), key=lambda row: row[:2])
+        found = after[:PAGE]
+        if len(after) > PAGE:  # the page holds its last second whole
+            found += [row for row in after[PAGE:] if row[0] == found[-1][0]]
         events = [
             _change_audit(at, ticket_id, audit)
             if isinstance(audit, dict)
             else _audit(at, server.tickets[ticket_id], audit, comments)
             for at, _, ticket_id, audit in found
         ]
-        end = found[-1][0] if found else start
+        more = len(after) > len(found)
+        end = found[-1][0] + 1 if more else (found[-1][0] if found else start)
         return jsonify(
             {
                 "ticket_events": events,
                 "count": len(events),
                 "end_time": end,
-                "end_of_stream": len(found) < PAGE,
+                "end_of_stream": not more,
                 "next_page": server.url(f"incremental/ticket_events.json?start_time={end}"),
             }
         )
@@ -82,7 +87,8 @@ def _change_audit(at: int, ticket_id: int, audit: dict[str, Any]) -> dict[str, A
 
 def _audit(at: int, ticket: Any, comment: Any, comments: bool) -> dict[str, Any]:
     """The audit that added ``comment``; a ticket's first comment is its description, added by
-    the audit that created the ticket (with its ``Create`` events)."""
+    the audit that created the ticket (with its ``Create`` events: the subject, and the tags
+    and custom fields it was created with)."""
     shown = comment_json(comment)
     child = {
         "id": comment.id,
@@ -96,7 +102,7 @@ def _audit(at: int, ticket: Any, comment: Any, comments: bool) -> dict[str, Any]
     children = [child]
     if ticket.comments and ticket.comments[0] is comment:
         created = {"event_type": "Create", "field_name": "subject", "value": ticket.subject}
-        children.insert(0, {"id": comment.id + 2_000_000, **created})
+        children[:0] = [{"id": comment.id + 2_000_000, **created}, *ticket.created_with]
     return {
         "id": comment.id + 1_000_000,  # the audit's own id
         "ticket_id": ticket.id,

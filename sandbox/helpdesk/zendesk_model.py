@@ -66,6 +66,9 @@ class ZendeskTicket:
     # The audits of updates that changed its tags or custom fields, as the ticket event
     # export lists them (``zendesk_export.py``): {"id", "created_at", "updater_id", "changes"}.
     audits: list[dict[str, Any]] = field(default_factory=list)
+    # The ``Create`` child events of the audit that created it, beyond its subject: the tags
+    # and custom fields it was created with (``record_creation``).
+    created_with: list[dict[str, Any]] = field(default_factory=list)
 
 
 def ticket_json(ticket: ZendeskTicket, url: str, fields: list[dict[str, Any]]) -> dict[str, Any]:

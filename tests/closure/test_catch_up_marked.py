@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
 from sqlalchemy import select
 
 from bridge.jobs.clock import utcnow
@@ -41,6 +42,24 @@ def mark(zendesk: Zendesk, ticket: int) -> None:
     custom = [{"id": ids[name], "value": value} for name, value in TRIGGER_ANSWERS.items()]
     zendesk.put(ticket, {"custom_fields": custom})
     zendesk.put(ticket, {"tags": ["escalation"]})
+
+
+def create_marked(zendesk: Zendesk, subject: str) -> int:
+    """A ticket created already tagged escalation, its triage fields filled in (a portal form
+    or an agent's new ticket): the trigger fires on its creation."""
+    ids: dict[str, int] = zendesk.answers  # type: ignore[attr-defined]
+    custom = [{"id": ids[name], "value": value} for name, value in TRIGGER_ANSWERS.items()]
+    ticket = {
+        "subject": subject,
+        "comment": {"body": "Every EU checkout times out since this morning."},
+        "tags": ["escalation"],
+        "custom_fields": custom,
+    }
+    answer = requests.post(
+        f"{zendesk.url}/api/v2/tickets.json", json={"ticket": ticket}, auth=zendesk.auth, timeout=10
+    )
+    answer.raise_for_status()
+    return int(answer.json()["ticket"]["id"])
 
 
 def marks_found(bridge: Bridge) -> int:
@@ -111,3 +130,50 @@ def test_a_trigger_that_arrived_leaves_catch_up_nothing_to_ask(
     assert asked(sandbox) == []
     assert requests_of(bridge) == []
     assert [e.id for e in escalations_of(bridge, "100")] == [escalation.id]
+
+
+def test_a_ticket_created_already_marked_while_down_is_asked_about_as_one_marked_later(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    """The mark is in the audit that created the ticket (its ``Create`` events), not in a
+    later change: catch-up reads it there, and the trigger that fired on the creation,
+    arriving late, opens the one escalation."""
+    zendesk = triage_trigger(bridge, sandbox)
+    bridge_down(zendesk.url)
+    ticket = create_marked(zendesk, "Checkout times out")
+    bridge.settle()
+    assert escalations_of(bridge, str(ticket)) == []
+    assert asked(sandbox) == []
+
+    assert bridge.runtime.services.catch_up.run(utcnow()) >= 1
+    bridge.settle()
+    [question] = asked(sandbox)
+    assert question.startswith(f"Ticket zendesk:{ticket} was marked for escalation")
+    assert requests_of(bridge) == [("pending", None)]
+    assert marks_found(bridge) == 1
+
+    bridge.runtime.services.catch_up.run(utcnow())
+    bridge.settle()
+    assert len(asked(sandbox)) == 1
+
+    assert late_webhooks(zendesk.url) == ["accepted"]
+    bridge.settle()
+    [escalation] = escalations_of(bridge, str(ticket))
+    assert escalation.document["triage"]["users_affected"] == 250
+    assert requests_of(bridge) == [("escalated", escalation.id)]
+    assert len(asked(sandbox)) == 1
+
+
+def test_a_ticket_created_marked_whose_trigger_arrived_leaves_catch_up_nothing_to_ask(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    zendesk = triage_trigger(bridge, sandbox)
+    ticket = create_marked(zendesk, "Checkout times out")
+    bridge.settle()
+    [escalation] = escalations_of(bridge, str(ticket))
+
+    bridge.runtime.services.catch_up.run(utcnow())
+    bridge.settle()
+    assert marks_found(bridge) == 0
+    assert asked(sandbox) == []
+    assert [e.id for e in escalations_of(bridge, str(ticket))] == [escalation.id]

@@ -13,6 +13,7 @@ import requests
 from click.testing import CliRunner, Result
 
 from bridge.jobs.clock import utcnow
+from bridge.store.watermarks import Watermarks
 from bridge_cli import main
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
@@ -44,12 +45,12 @@ def _timeline(bridge: Bridge, escalation_id: int) -> str:
     return page.text
 
 
-def _metric(bridge: Bridge, name: str, scope: str) -> float:
+def _metric(bridge: Bridge, name: str, scope: str, connector: str = "jira") -> float:
     text = requests.get(f"{bridge.url}/metrics", timeout=10).text
     [line] = [
         line
         for line in text.splitlines()
-        if line.startswith(f'{name}{{connector="jira",scope="{scope}"}}')
+        if line.startswith(f'{name}{{connector="{connector}",scope="{scope}"}}')
     ]
     return float(line.rsplit(" ", 1)[1])
 
@@ -105,3 +106,27 @@ def test_a_source_nobody_caught_up_for_hours_is_lagging(bridge: Bridge, sandbox:
     shown = _sync("status")
     assert shown.exit_code == 1
     assert "LAGGING" in shown.output
+
+
+def test_a_source_a_cut_off_run_left_behind_reads_behind_not_failing(
+    bridge: Bridge, sandbox: Sandbox
+) -> None:
+    now = utcnow()
+    bridge.runtime.services.catch_up.run(now)  # the start's run: the first watermarks
+    Watermarks(bridge.runtime.sessions).record(  # a run stopped at its page cap, 10 min back
+        "zendesk",
+        "ticket_events",
+        checked_at=now,
+        seen_until=now - dt.timedelta(minutes=10),
+        cut_off=True,
+    )
+
+    shown = _sync("status")
+    assert shown.exit_code == 0, shown.output
+    assert "BEHIND" in shown.output
+    assert _metric(bridge, "bridge_catch_up_behind", "ticket_events", "zendesk") == 1
+    assert _metric(bridge, "bridge_catch_up_failing", "ticket_events", "zendesk") == 0
+    assert _metric(bridge, "bridge_catch_up_behind", "DEV") == 0
+    doctor = CliRunner().invoke(main, ["doctor"], catch_exceptions=False)
+    [row] = [line for line in doctor.output.splitlines() if "catch-up zendesk" in line]
+    assert "behind" in row

@@ -170,6 +170,22 @@ def test_a_change_marks_a_ticket_only_when_it_puts_the_configured_mark_on(
     assert marks({"id": 7, "event_type": "Change", **change}, entry) is marked
 
 
+@pytest.mark.parametrize(
+    ("created", "entry", "marked"),
+    [
+        ({"field_name": "tags", "value": ["vip", "escalation"]}, ENTRY_TAG, True),
+        ({"field_name": "tags", "value": ["vip"]}, ENTRY_TAG, False),
+        ({"field_name": "360001", "value": "escalation"}, ENTRY_FIELD, True),
+        ({"field_name": "360001", "value": "not_escalated"}, ENTRY_FIELD, False),
+        ({"field_name": "subject", "value": "escalation"}, ENTRY_TAG, False),
+    ],
+)
+def test_a_ticket_created_with_the_mark_is_marked_by_its_create_event(
+    created: dict[str, Any], entry: EscalationEntry, marked: bool
+) -> None:
+    assert marks({"id": 8, "event_type": "Create", **created}, entry) is marked
+
+
 def test_a_ticket_marked_while_down_is_keyed_by_the_audit_and_its_change() -> None:
     ticket = {"id": 100, "subject": "Orders fail", "status": "open", "tags": ["escalation"]}
     audit = {"id": 555, "created_at": "2026-12-06T10:30:00Z", "updater_id": 76872}

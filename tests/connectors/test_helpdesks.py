@@ -13,7 +13,7 @@ from bridge.connectors.freshdesk.catchup import MAX_TICKET_PAGES
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
 from bridge.services import effects
-from bridge.services.ports import IdempotencyKey, PermanentConnectorError, Watching
+from bridge.services.ports import CutOff, IdempotencyKey, PermanentConnectorError, Watching
 from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN, content_delivery_id
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
@@ -207,16 +207,37 @@ def test_freshdesk_catch_up_finds_the_requesters_public_replies_and_the_marked_t
     assert None not in keys and len(keys) == 2
 
 
-def test_freshdesk_catch_up_reads_at_most_ten_pages_of_updated_tickets(
+def test_freshdesk_catch_up_stops_after_ten_pages_at_the_end_of_a_second_and_goes_on_there(
     sandbox: Sandbox, context: Context
 ) -> None:
+    """A bulk update of more tickets than ten pages hold, all in one second, then more: the
+    first run reads past the tenth page only to the end of that second and answers how far it
+    read; the next run, from there, reads the rest."""
     freshdesk = make_freshdesk(sandbox, context)
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-    seeded = [
-        sandbox.freshdesk.seed_ticket(f"Ticket {number}", "Bulk", type="Escalation")
-        for number in range(MAX_TICKET_PAGES * 100 + 1)
-    ]
-    found = {event.record_key for event in freshdesk.missed_since(since, Watching())}
-    assert f"ticket:{seeded[0].id}" in found
-    assert f"ticket:{seeded[-1].id}" not in found  # past the tenth page: the log's cut_off
-    assert len(found) <= MAX_TICKET_PAGES * 100
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
+    bulk_at, later_at = since + dt.timedelta(minutes=1), since + dt.timedelta(minutes=2)
+
+    def seeded(count: int, at: dt.datetime) -> list[str]:
+        tickets = [
+            sandbox.freshdesk.seed_ticket(f"Ticket {n}", "Bulk", type="Escalation")
+            for n in range(count)
+        ]
+        for ticket in tickets:
+            ticket.updated_at = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return [f"ticket:{ticket.id}" for ticket in tickets]
+
+    bulk = seeded(MAX_TICKET_PAGES * 100 + 50, bulk_at)
+    later = seeded(150, later_at)
+
+    first = freshdesk.missed_since(since, Watching())
+    assert isinstance(first, CutOff)
+    read = {event.record_key for event in first.events}
+    assert set(bulk) <= read  # the eleventh page finished the bulk update's second
+    assert first.read_until == later_at
+    assert len(read - set(bulk)) == 50  # the rest of that page
+
+    rest = freshdesk.missed_since(first.read_until, Watching())
+    assert isinstance(rest, list)
+    found = {event.record_key for event in rest}
+    assert set(later) <= found  # (tickets other tests updated just now come after them)
+    assert not found & set(bulk)

@@ -10,8 +10,13 @@ oldest update first), then
 
 Every call is one request from the ``freshdesk:requests`` budget; a run reads at most
 ``MAX_TICKET_PAGES`` pages of updated tickets and ``MAX_CONVERSATION_PAGES`` of each watched
-ticket's conversations (100 a page). The keys (``signals.content_delivery_id``) are what the
-webhook and the API both show: a reply's ticket and text, a mark's ticket and entry.
+ticket's conversations (100 a page). A run cut off at ``MAX_TICKET_PAGES`` answers ``CutOff`` at
+the ``updated_at`` of the last ticket it listed: the watermark moves only that far and the next
+run lists on from there. A watched ticket not yet listed may hold a reply made before that time
+and be updated again after it, so the cut-off run reads such a ticket directly
+(``GET /api/v2/tickets/{id}`` and its conversations): no reply falls between two runs.
+The keys (``signals.content_delivery_id``) are what the webhook and the API both show: a
+reply's ticket and text, a mark's ticket and entry.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from typing import Any
 import structlog
 
 from bridge.config.connectors import EscalationEntry, FreshdeskSettings
-from bridge.services.ports import MissedEvent, Watching
+from bridge.services.ports import CutOff, MissedEvent, Watching
 from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN
 
 log = structlog.get_logger(__name__)
 PER_PAGE = 100
 MAX_TICKET_PAGES = 10  # 1,000 updated tickets a run
+MAX_PAGE = 300  # Freshdesk refuses a page past it
 MAX_CONVERSATION_PAGES = 5  # 500 conversations of one ticket
 STATUS_NAMES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
 PRIORITY_NAMES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
@@ -69,29 +75,48 @@ class ReplyCatchUp:
     settings: FreshdeskSettings
     catch_up_scope = "tickets"
 
-    def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent]:
+    def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent] | CutOff:
         watched = set(watching.tickets)
         entry = self.settings.escalation_entry
         found: list[MissedEvent] = []
-        for ticket in self._updated_since(since):
+        listed, complete = self._updated_since(since)
+        for ticket in listed:
             number = str(ticket.get("id") or "")
             if number in watched:
                 found.extend(self._replies(ticket, since))
             elif number.isdigit() and entered_escalation(ticket, entry):
                 found.append(marked_while_down(ticket, entry))
-        return found
+        read_until = _time(listed[-1].get("updated_at")) if listed else None
+        if complete or read_until is None:
+            return found
+        seen = {str(ticket.get("id") or "") for ticket in listed}
+        for number in sorted(watched - seen):
+            if number.isdigit():
+                ticket = self.api.request("GET", f"/api/v2/tickets/{int(number)}") or {}
+                found.extend(self._replies(ticket, since) if ticket.get("id") else [])
+        return CutOff(found, read_until)
 
-    def _updated_since(self, since: dt.datetime) -> list[dict[str, Any]]:
+    def _updated_since(self, since: dt.datetime) -> tuple[list[dict[str, Any]], bool]:
+        """The tickets updated since, oldest update first, and whether that is all of them.
+        Past ``MAX_TICKET_PAGES`` it reads on only to the end of the second it stopped in: the
+        next run lists from that second again, and a bulk update sharing one second over more
+        than the cap would otherwise fill every run's pages with it."""
         stamp = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         query = f"updated_since={stamp}&order_by=updated_at&order_type=asc&per_page={PER_PAGE}"
         tickets: list[dict[str, Any]] = []
-        for page in range(1, MAX_TICKET_PAGES + 1):
+        cap: dt.datetime | None = None
+        for page in range(1, MAX_PAGE + 1):
             listed = self.api.request("GET", f"/api/v2/tickets?{query}&page={page}") or []
             tickets.extend(t for t in listed if isinstance(t, dict))
             if len(listed) < PER_PAGE:
-                return tickets
-        log.warning("freshdesk.catch_up.cut_off", pages=MAX_TICKET_PAGES)
-        return tickets
+                return tickets, True
+            last = _time(tickets[-1].get("updated_at")) if tickets else None
+            if page == MAX_TICKET_PAGES:
+                cap = last
+            if page >= MAX_TICKET_PAGES and (cap is None or last is None or last > cap):
+                break
+        log.warning("freshdesk.catch_up.cut_off", pages=page)
+        return tickets, False
 
     def _replies(self, ticket: dict[str, Any], since: dt.datetime) -> list[MissedEvent]:
         """The requester's public replies on the ticket created since ``since``."""

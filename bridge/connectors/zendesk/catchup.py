@@ -5,10 +5,13 @@ answers, which meet the reply clock), read from the incremental ticket event exp
 tickets marked for escalation meanwhile (``marks.py``), whose trigger may never have arrived.
 
 The export lists every ticket's events; the comments of tickets with an open escalation are
-kept, and the changes that marked a ticket without one.
+kept, and the changes that marked a ticket without one, the audit that created a ticket
+already marked included.
 Each page is one request from the ``zendesk:requests`` budget (Zendesk also allows this
-export 10 requests a minute), and a run reads at most ``MAX_PAGES``. The comment's id is the
-one the event subscription carries, so ``signals.content_delivery_id`` keys both copies alike.
+export 10 requests a minute), and a run reads at most ``MAX_PAGES``. A run cut off there
+answers ``CutOff`` at the last page's ``end_time``: the watermark moves only that far, and
+the next run (a minute later) starts the export there. The comment's id is the one the event
+subscription carries, so ``signals.content_delivery_id`` keys both copies alike.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ import structlog
 
 from bridge.config.connectors import ZendeskSettings
 from bridge.connectors.zendesk.marks import envelope, marked_while_down, marks
-from bridge.services.ports import MissedEvent, Watching
+from bridge.services.ports import CutOff, MissedEvent, Watching
 
 log = structlog.get_logger(__name__)
 Found = tuple[str, dict[str, Any], dict[str, Any]]  # (ticket id, audit, child event)
 EXPORT = "/api/v2/incremental/ticket_events.json"
 MAX_PAGES = 5  # 1,000 events a page
+# Zendesk refuses a start_time under a minute old (and leaves out the last minute's events).
+YOUNGEST_START = dt.timedelta(seconds=61)
 
 
 class ReplyCatchUp:
@@ -36,9 +41,13 @@ class ReplyCatchUp:
     settings: ZendeskSettings
     catch_up_scope = "ticket_events"
 
-    def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent]:
+    def missed_since(self, since: dt.datetime, watching: Watching) -> list[MissedEvent] | CutOff:
+        if since > dt.datetime.now(dt.UTC) - YOUNGEST_START:
+            # A backlog read up to the last minute: nothing may be asked yet, and the next run
+            # reaches back over it (catch-up's overlap is longer than Zendesk's minute).
+            return []
         tickets = set(watching.tickets)
-        comments, marked = self._events_since(int(since.timestamp()), tickets)
+        comments, marked, read_until = self._events_since(int(since.timestamp()), tickets)
         people: dict[str, dict[str, Any]] = {}
         shown: dict[str, dict[str, Any]] = {}
 
@@ -61,11 +70,16 @@ class ReplyCatchUp:
             agent = person(str(audit.get("updater_id") or ""))
             marked_by = str(agent.get("email") or agent.get("name") or "zendesk")
             found.append(marked_while_down(ticket_of(ticket), audit, change, marked_by))
-        return found
+        if read_until is None:
+            return found
+        return CutOff(found, dt.datetime.fromtimestamp(read_until, dt.UTC))
 
-    def _events_since(self, start: int, tickets: set[str]) -> tuple[list[Found], list[Found]]:
+    def _events_since(
+        self, start: int, tickets: set[str]
+    ) -> tuple[list[Found], list[Found], int | None]:
         """The comments on watched tickets, and the changes that marked an unwatched ticket
-        for escalation (a watched one has its escalation open already)."""
+        for escalation (a watched one has its escalation open already); with the export's
+        ``end_time`` when the run stopped at ``MAX_PAGES`` before the end of the stream."""
         entry = self.settings.escalation_entry
         found: list[Found] = []
         marked: list[Found] = []
@@ -84,10 +98,10 @@ class ReplyCatchUp:
                         found.append((ticket, audit, child))
             end = page.get("end_time")
             if page.get("end_of_stream") or not isinstance(end, int) or end <= start:
-                return found, marked
+                return found, marked, None
             start = end
-        log.warning("zendesk.catch_up.cut_off", pages=MAX_PAGES)
-        return found, marked
+        log.warning("zendesk.catch_up.cut_off", pages=MAX_PAGES, read_until=start)
+        return found, marked, start
 
     def _person(self, user_id: str) -> dict[str, Any]:
         if not user_id.isdigit():
