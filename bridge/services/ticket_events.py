@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.config.connectors import EscalationEntry
+from bridge.config.helpdesks import EscalationEntry
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.identifiers import requester_problem, ticket_id_problem
 from bridge.domain.records import Ticket

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from bridge.config.connectors import EscalationEntry
+from bridge.config.helpdesks import EscalationEntry
 from bridge.jobs.clock import utcnow
 from bridge.services.policy import snapshot
 from sandbox import Sandbox

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bridge.config.connectors import EscalationEntry
+from bridge.config.helpdesks import EscalationEntry
 from bridge.connectors.jira import issue_catchup
 from bridge.connectors.zendesk.catchup import comment_added
 from bridge.connectors.zendesk.marks import marked_while_down, marks

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import requests
 
-from bridge.config.connectors import FreshdeskSettings, ZendeskSettings
+from bridge.config.helpdesks import FreshdeskSettings, ZendeskSettings
 from bridge.connectors.freshdesk import FreshdeskConnector
 from bridge.connectors.freshdesk.catchup import MAX_TICKET_PAGES
 from bridge.connectors.registry import Context

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from bridge.config.connectors import ZendeskSettings
+from bridge.config.helpdesks import ZendeskSettings
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
 from bridge.services.ports import ConnectorAuthError, IdempotencyKey

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bridge.config.connectors import EscalationEntry
+from bridge.config.helpdesks import EscalationEntry
 from bridge.services import ar_events, signals
 from bridge.services.ticket_events import UnreadableTicketEvent, parse_ticket_event
 from tests.webhooks.deliveries import leaf_paths, real_deliveries, replace

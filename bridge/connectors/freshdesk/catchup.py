@@ -26,7 +26,7 @@ from typing import Any
 
 import structlog
 
-from bridge.config.connectors import EscalationEntry, FreshdeskSettings
+from bridge.config.helpdesks import EscalationEntry, FreshdeskSettings
 from bridge.services.ports import CutOff, MissedEvent, Watching
 from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bridge.config.connectors import FreshdeskSettings
+from bridge.config.helpdesks import FreshdeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.freshdesk.catchup import ReplyCatchUp
 from bridge.connectors.http import HttpApi

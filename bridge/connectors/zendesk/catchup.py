@@ -21,7 +21,7 @@ from typing import Any
 
 import structlog
 
-from bridge.config.connectors import ZendeskSettings
+from bridge.config.helpdesks import ZendeskSettings
 from bridge.connectors.zendesk.marks import envelope, marked_while_down, marks
 from bridge.services.ports import CutOff, MissedEvent, Watching
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import structlog
 
-from bridge.config.connectors import ZENDESK_API_TOKENS_END, ZendeskSettings
+from bridge.config.helpdesks import ZENDESK_API_TOKENS_END, ZendeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.http import BearerTokens, HttpApi
 from bridge.connectors.registry import Context

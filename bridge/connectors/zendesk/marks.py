@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bridge.config.connectors import EscalationEntry
+from bridge.config.helpdesks import EscalationEntry
 from bridge.services.ports import MissedEvent
 from bridge.services.signals import MARKED_WHILE_DOWN
 
