@@ -16,7 +16,7 @@ from bridge.domain.next_step import NextStep, next_step
 from bridge.domain.sla import TargetKind
 from bridge.services.names import Names
 from bridge.services.pages import record_page, ticket_page
-from bridge.services.shown import CLASSIFICATIONS
+from bridge.services.shown import CLASSIFICATIONS, severity_label
 from bridge.store import board as queries
 
 
@@ -35,6 +35,7 @@ class Shown:
     engineer: str | None
     team: str | None
     ticket_url: str | None
+    severity: str | None  # "1 (critical)", as Slack, the digest and the SPAR write it
     classification: str | None
     next: NextStep | None
     records: tuple[ShownRecord, ...]
@@ -86,6 +87,7 @@ def shown_rows(
             engineer=engineer,
             team=channels.get(row.channel, row.channel) if row.channel else None,
             ticket_url=ticket_page(settings, row.helpdesk, row.ticket),
+            severity=severity_label(row.severity) if row.severity else None,
             classification=CLASSIFICATIONS.get(row.classification or ""),
             next=_next(row, engineer, now),
             records=records,
