@@ -21,19 +21,9 @@ class Story:
         self.runtime, self.sandbox, self.url, self.say = runtime, sandbox, bridge_url, say
 
     def settle(self) -> None:
-        from bridge.jobs.clock import utcnow
+        from bridge.jobs.engine import drain_here
 
-        for _ in range(30):
-            self.sandbox.flush_webhooks()
-            now = utcnow()
-            inbox = self.runtime.inbox.needing_drive(now, dt.timedelta(seconds=-1))
-            outbox = self.runtime.outbox.needing_drive(now)
-            if not inbox and not outbox:
-                return
-            for row_id in inbox:
-                self.runtime.tasks.process_inbox.call_local(row_id)
-            for row_id, _target in outbox:
-                self.runtime.tasks.perform_outbox.call_local(row_id)
+        drain_here(self.runtime, rounds=30, before_each=self.sandbox.flush_webhooks)
 
     def on_the_board(self, escalation_id: int) -> str:
         """What the board at /board says of the escalation (as its JSON, with the demo's token)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -15,7 +14,7 @@ import yaml
 from sqlalchemy import select
 
 from bridge.config import load_settings
-from bridge.jobs.clock import utcnow
+from bridge.jobs.engine import drain_here
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from bridge.store.tables import InboxRow
@@ -148,14 +147,5 @@ def rendered_trigger_body(placeholders: dict[str, str]) -> dict[str, Any]:
 def settle(runtime: Runtime, rounds: int = 20, *, reverse: bool = False) -> None:
     """Process every stored delivery and perform every side effect, as the worker does, until
     nothing is left; ``reverse`` processes the deliveries newest first, as if reordered."""
-    for _ in range(rounds):
-        now = utcnow()
-        inbox = runtime.inbox.needing_drive(now, dt.timedelta(seconds=-1))
-        outbox = runtime.outbox.needing_drive(now)
-        if not inbox and not outbox:
-            return
-        for row_id in sorted(inbox, reverse=reverse):
-            runtime.tasks.process_inbox.call_local(row_id)
-        for row_id, _target in outbox:
-            runtime.tasks.perform_outbox.call_local(row_id)
-    raise AssertionError("the bridge did not settle")
+    if not drain_here(runtime, rounds=rounds, newest_first=reverse):
+        raise AssertionError("the bridge did not settle")

@@ -8,6 +8,7 @@ happened), so a crash delays work but never loses it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -195,3 +196,32 @@ def sweep(runtime: JobRuntime, now: dt.datetime) -> tuple[int, int]:
     if inbox_ids or outbox_ids:
         log.info("sweep.redriven", inbox=len(inbox_ids), outbox=len(outbox_ids))
     return len(inbox_ids), len(outbox_ids)
+
+
+def drain_here(
+    runtime: JobRuntime,
+    *,
+    rounds: int = 20,
+    newest_first: bool = False,
+    inbox: bool = True,
+    before_each: Callable[[], None] | None = None,
+) -> bool:
+    """Process every stored delivery and perform every due side effect in this process, as the
+    worker would, round after round until none is left (what one round does may store or plan
+    more); False when ``rounds`` ran out first. ``newest_first`` takes the deliveries in reverse,
+    as if they had arrived reordered; ``before_each`` runs first in every round (the demo sends
+    the sandbox's webhooks there)."""
+    for _ in range(rounds):
+        if before_each is not None:
+            before_each()
+        now = clock.utcnow()
+        # A negative grace: rows stored this very instant are taken too.
+        deliveries = runtime.inbox.needing_drive(now, -dt.timedelta(seconds=1)) if inbox else []
+        effects = runtime.outbox.needing_drive(now)
+        if not deliveries and not effects:
+            return True
+        for row_id in sorted(deliveries, reverse=newest_first):
+            runtime.tasks.process_inbox.call_local(row_id)
+        for row_id, _target in effects:
+            runtime.tasks.perform_outbox.call_local(row_id)
+    return False

@@ -14,6 +14,7 @@ from bridge.config import load_settings
 from bridge.connectors import retry
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs.clock import utcnow
+from bridge.jobs.engine import drain_here
 from bridge.runtime import Runtime, bootstrap
 from bridge.services.escalations import EscalationRequest
 from bridge.store import migrate, tables
@@ -43,13 +44,8 @@ def runtime(sandbox: Sandbox, isolated_settings: Path) -> Iterator[Runtime]:
 
 def drain_outbox(runtime: Runtime, rounds: int = 10) -> None:
     """Perform every due side effect, as the worker would, until none is left."""
-    for _ in range(rounds):
-        due = runtime.outbox.needing_drive(utcnow())
-        if not due:
-            return
-        for row_id, _target in due:
-            runtime.tasks.perform_outbox.call_local(row_id)
-    raise AssertionError("the outbox did not settle")
+    if not drain_here(runtime, rounds=rounds, inbox=False):
+        raise AssertionError("the outbox did not settle")
 
 
 def spar_filed(runtime: Runtime, sandbox: Sandbox) -> int:
