@@ -19,7 +19,7 @@ from bridge.domain.lifecycle import record_in_place
 from bridge.services import effects
 from bridge.services.ar_events import ArEvent, github_duplicate_of
 from bridge.services.collaborators import Service
-from bridge.services.json_body import parse_json
+from bridge.services.json_body import as_object, parse_json
 from bridge.services.mrkdwn import inert
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
@@ -60,8 +60,8 @@ class Duplicates(Service):
         with self.transactions() as session:
             bodies = ArLinks(session).comment_bodies("github", event.key)
         for body in bodies:
-            comment = parse_json(body).get("comment") or {}
-            text = comment.get("body") if isinstance(comment, dict) else None
+            comment = as_object(as_object(parse_json(body)).get("comment"))
+            text = comment.get("body")
             found = github_duplicate_of(repo, text) if isinstance(text, str) else ""
             if found and found != event.key:
                 return found

@@ -21,6 +21,7 @@ from bridge.domain.lifecycle import record_in_place
 from bridge.services import effects
 from bridge.services.collaborators import Service
 from bridge.services.escalations import EscalationService
+from bridge.services.json_body import as_object, objects_in
 from bridge.services.mrkdwn import inert
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
@@ -53,20 +54,20 @@ def _id(value: Any) -> str:
 
 
 def jira_identity(payload: dict[str, Any]) -> ArIdentity | None:
-    issue = payload.get("issue") or {}
+    issue = as_object(payload.get("issue"))
     key, vendor_id = _text(issue.get("key")), _id(issue.get("id"))
     if not key or not vendor_id:
         return None
     previous = ""
-    for item in (payload.get("changelog") or {}).get("items") or []:
-        if isinstance(item, dict) and _text(item.get("field")).lower() == "key":
+    for item in objects_in(as_object(payload.get("changelog")).get("items")):
+        if _text(item.get("field")).lower() == "key":
             previous = _text(item.get("fromString"))
     return ArIdentity(key, vendor_id, previous if previous != key else "")
 
 
 def github_identity(event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
-    repo = _text((payload.get("repository") or {}).get("full_name"))
-    issue = payload.get("issue") or {}
+    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    issue = as_object(payload.get("issue"))
     if not repo or not issue.get("number") or issue.get("pull_request"):
         return None
     key = f"{repo}#{issue['number']}"
@@ -82,7 +83,7 @@ def github_identity(event_type: str, payload: dict[str, Any]) -> ArIdentity | No
 
 def ar_identity(source: str, event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
     if source == "jira":
-        return jira_identity(payload) if payload.get("issue") else None
+        return jira_identity(payload)
     if source == "github" and event_type.startswith(("issues.", "issue_comment.")):
         return github_identity(event_type, payload)
     return None

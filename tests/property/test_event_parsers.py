@@ -15,6 +15,7 @@ import pytest
 
 from bridge.config.helpdesks import EscalationEntry
 from bridge.services import ar_events, signals
+from bridge.services.ar_moves import ar_identity
 from bridge.services.ticket_events import UnreadableTicketEvent, parse_ticket_event
 from tests.webhooks.deliveries import leaf_paths, real_deliveries, replace
 
@@ -40,6 +41,7 @@ STAND_INS: list[Any] = [None, True, 0, 1.5, "", "x", [], ["x"], [None], {}, {"x"
 
 def read_everything(source: str, event_type: str, payload: Any) -> None:
     signals.content_delivery_id(source, event_type, payload)
+    ar_identity(source, event_type, payload)
     if source in ("zendesk", "freshdesk"):
         for entry in ENTRIES:
             # Refused with its reason is an answer: the delivery is kept and shown, not retried.
