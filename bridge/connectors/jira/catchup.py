@@ -18,7 +18,6 @@ class VersionCatchUp:
 
     call: Any
     client: Any
-    know_field_names: Any
     settings: Any
     _created: Any
 
@@ -36,30 +35,38 @@ class VersionCatchUp:
     def _search_changed(self, jql: str, keys: Any, size: int) -> list[dict[str, Any]]:
         """One search, one request from the budget per page of its answer; an AR this process
         just filed is named in ``reconcileIssues`` (Jira Cloud's index lags behind a create).
-        The answer is read as JSON: the ``jira`` library's resource objects cost more to build
-        than the search took, and only the raw issue is used."""
-        self.know_field_names()
+        Sent as the ``jira`` library sends a search for JSON, less its translation of field
+        names, which first fetches the site's field list (``GET field``): these are field ids
+        already, and a restarted bridge's first catch-up spends no request on the list. The
+        answer is read as JSON: the library's resource objects cost more to build than the
+        search took, and only the raw issue is used."""
+        fields = FIELDS.split(",")
         if self.settings.deployment != "cloud":
-            answer = self.call(
-                lambda: self.client.search_issues(
-                    jql, maxResults=size, fields=FIELDS, expand="changelog", json_result=True
-                )
-            )
+            params = {
+                "jql": jql,
+                "startAt": 0,
+                "validateQuery": True,
+                "fields": fields,
+                "expand": "changelog",
+                "maxResults": size,
+            }
+            answer = self.call(lambda: self.client._get_json("search", params=params))
             return list(answer.get("issues") or [])
         reconcile = list(self._created)
         found: list[dict[str, Any]] = []
         token: str | None = None
         while True:  # Cloud may answer fewer than asked, with a token for the rest
+            params = {
+                "jql": jql,
+                "fields": fields,
+                "expand": "changelog",
+                "reconcileIssues": reconcile,
+                "maxResults": size - len(found),
+            }
+            if token:
+                params["nextPageToken"] = token
             answer = self.call(
-                lambda token=token: self.client.enhanced_search_issues(
-                    jql,
-                    nextPageToken=token,
-                    maxResults=size - len(found),
-                    fields=FIELDS,
-                    expand="changelog",
-                    reconcileIssues=reconcile,
-                    json_result=True,
-                )
+                lambda params=params: self.client._get_json("search/jql", params=params)
             )
             page = answer.get("issues") or []
             found.extend(page)
