@@ -14,11 +14,12 @@ between them.
 Prints per tracker the requests made and needed, the measured seconds and the least the limits
 allow, and their ratio; exits non-zero when a ratio is above 1.2, a change is missed or stored
 twice, or the vendor answered 429. The least time: the requests that cannot be avoided (Jira:
-one search per 50 ARs and the project's versions; GitHub: a page of 100 per listing, the issue
-events' included, and one read per closed issue) at the budget (its tightest window:
-``(ceil(n / amount) - 1)`` windows), plus one answer's latency; or, if more, those requests one
-after another at the round trip the sandbox showed during the run (the catch-up client asks one
-request at a time). Everything runs on loopback and stops on its own.
+one search per 100 changed ARs, the most one page of Jira Cloud's search answers, and the
+project's versions; GitHub: a page of 100 per listing, the issue events' included, and one read
+per closed issue) at the budget (its tightest window: ``(ceil(n / amount) - 1)`` windows), plus
+one answer's latency; or, if more, those requests one after another at the round trip the
+sandbox showed during the run (the catch-up client asks one request at a time). Everything runs
+on loopback and stops on its own.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ from sandbox.github.state import Issue as GitHubIssue
 
 INTERVAL = dt.timedelta(minutes=15)  # catch_up.every_minutes' default
 TARGET = 1.2
-JIRA_BATCH = 50  # keys one search can name and answer in one page
+JIRA_PAGE = 100  # Jira Cloud's largest search page
 GITHUB_PAGE = 100  # GitHub's largest page
 
 
@@ -192,7 +193,7 @@ def change_github(sandbox: Sandbox, keys: list[str]) -> None:
 
 
 def needed_jira(count: int) -> int:
-    return math.ceil(count / JIRA_BATCH) + 1  # the searches, the project's versions
+    return math.ceil(count / JIRA_PAGE) + 1  # the searches, the project's versions
 
 
 def needed_github(count: int) -> int:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import structlog
 
 from bridge.services import signals
 from bridge.services.ports import (
+    CatchUpInParts,
     CatchUpSource,
     Connector,
     ConnectorError,
@@ -92,20 +93,30 @@ class CatchUp:
         self, name: str, source: CatchUpSource, since: dt.datetime, now: dt.datetime
     ) -> int:
         scope = source.catch_up_scope
+        watching = self._watching(name)
+        found = fresh = 0
+        seen_until, cut_off = now, False
+        parts: Iterator[list[MissedEvent] | CutOff]
         try:
-            answer = source.missed_since(since, self._watching(name))
+            if isinstance(source, CatchUpInParts):
+                parts = source.missed_in_parts(since, watching)
+            else:
+                parts = iter([source.missed_since(since, watching)])
+            for answer in parts:
+                if isinstance(answer, CutOff):
+                    missed, seen_until, cut_off = answer.events, min(answer.read_until, now), True
+                else:
+                    missed = answer
+                if missed:
+                    stored = self._accept([self._delivery(event) for event in missed])
+                    found += len(missed)
+                    fresh += sum(0 if delivery.duplicate else 1 for delivery in stored)
         except ConnectorError as exc:
-            # The watermark stays: the next run asks again from the same point.
+            # The watermark stays: the next run asks again from the same point, and the inbox
+            # drops the parts this one stored already.
             log.warning("catch_up.failed", source=name, scope=scope, error=exc.detail)
             self._watermarks.record(name, scope, checked_at=now, error=exc.detail)
-            return 0
-        missed, seen_until = (
-            (answer.events, min(answer.read_until, now))
-            if isinstance(answer, CutOff)
-            else (answer, now)
-        )
-        stored = self._accept([self._delivery(event) for event in missed])
-        fresh = sum(0 if delivery.duplicate else 1 for delivery in stored)
+            return fresh
         if seen_until <= since:
             # Every page the run may read holds events of one moment: going on from there would
             # read the same pages again each minute. Said as a failure, so someone looks.
@@ -113,11 +124,10 @@ class CatchUp:
             log.warning("catch_up.stuck", source=name, scope=scope, at=since)
             self._watermarks.record(name, scope, checked_at=now, error=error)
             return fresh
-        cut_off = isinstance(answer, CutOff)
         self._watermarks.record(name, scope, checked_at=now, seen_until=seen_until, cut_off=cut_off)
         if seen_until < now:
             log.info("catch_up.behind", source=name, scope=scope, read_until=seen_until)
-        log.info("catch_up.done", source=name, scope=scope, found=len(missed), new=fresh)
+        log.info("catch_up.done", source=name, scope=scope, found=found, new=fresh)
         return fresh
 
     @staticmethod

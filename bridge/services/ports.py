@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -255,6 +256,17 @@ class CatchUpSource(Protocol):
     def missed_since(
         self, since: dt.datetime, watching: Watching
     ) -> list[MissedEvent] | CutOff: ...
+
+
+@runtime_checkable
+class CatchUpInParts(Protocol):
+    """A catch-up source whose later requests can wait: each part it yields (Jira: the ARs'
+    changes, then the released versions) is stored before it asks for the next, so storing
+    fills the time the rate budget would hold the next request back anyway."""
+
+    def missed_in_parts(
+        self, since: dt.datetime, watching: Watching
+    ) -> Iterator[list[MissedEvent]]: ...
 
 
 class Chat(Protocol):  # Slack

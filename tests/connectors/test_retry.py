@@ -9,7 +9,7 @@ import pytest
 from limits.storage import MemoryStorage
 
 from bridge.connectors import retry
-from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.ratelimit import SAFETY_MARGIN, RateGate
 from bridge.services.ports import PermanentConnectorError, TransientConnectorError
 
 
@@ -91,7 +91,9 @@ def test_a_used_up_budget_gives_up_as_transient_with_the_wait() -> None:
 
     with pytest.raises(TransientConnectorError) as refused:
         gate.take("github:content")
-    assert refused.value.retry_after is not None and 50 < refused.value.retry_after <= 60
+    # The slot frees in a minute; the gate hands it out again a margin later.
+    assert refused.value.retry_after is not None
+    assert 50 < refused.value.retry_after <= 60 + SAFETY_MARGIN
 
 
 def test_budgets_are_kept_per_slack_channel() -> None:

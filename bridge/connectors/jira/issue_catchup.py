@@ -4,8 +4,8 @@ each changelog history (status, resolution, assignee, fix versions) becomes the
 
 One JQL search per ``BATCH`` ARs (``issuekey in (…) AND updated >= "-Nm"``, changelog
 expanded), for every AR watched: the run moves the watermark on, so an AR left out of a run
-would never be asked about again; the rate budget paces the searches (1,000 ARs: 20 searches,
-two seconds at Jira's 10 a second). The time is relative to now, so the bridge account's time
+would never be asked about again; the rate budget paces the searches (1,000 ARs: 10 searches,
+one second at Jira's 10 a second). The time is relative to now, so the bridge account's time
 zone, which Jira applies to absolute JQL dates, plays no part. The changelog id and the comment
 id are the ones the webhook carries, so ``signals.content_delivery_id`` keys both copies alike.
 """
@@ -23,7 +23,7 @@ import structlog
 from bridge.services.ports import MissedEvent, PermanentConnectorError
 
 log = structlog.get_logger(__name__)
-BATCH = 50  # keys in one search: one page of results, one request from the budget
+BATCH = 100  # keys in one search: one page of results, Jira Cloud's largest search page
 FIELDS = "summary,status,resolution,assignee,fixVersions,comment,project,issuetype,priority,updated"
 SUMMARY_FIELDS = ("summary", "issuetype", "project", "assignee", "priority", "status")
 Search = Callable[[str, Sequence[str], int], list[dict[str, Any]]]
