@@ -37,6 +37,7 @@ _ORDER = (
     # Its "More steps" menu, top to bottom:
     "customer_answer",
     "status_update",
+    "request_logs",
     "communication_plan",
     "assign_engineer",
     "file_spar",

@@ -47,6 +47,10 @@ class StatusUpdate(Command):
     waiting_until: AwareDatetime | None = None
 
 
+class RequestLogs(Command):
+    what: str = Field(min_length=1)  # which logs and configuration, from when
+
+
 class AgreeCommunication(Command):
     mode: CommunicationMode
     every_hours: float = Field(gt=0)

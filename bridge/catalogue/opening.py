@@ -127,6 +127,26 @@ OPENING = (
         api=(ApiRoute("status-update", cause="status"),),
     ),
     Step(
+        "request_logs",
+        "Request customer logs",
+        doing="ask the customer for logs",
+        does="ask the customer, in a public reply on the ticket, for the configuration and log "
+        "files the investigation needs (it counts as a status update)",
+        surfaces=frozenset({M, F, A}),
+        command=c.RequestLogs,
+        form=Form(
+            "Request customer logs",
+            "Ask",
+            (
+                FormField(
+                    "what", "What to send: which logs and configuration, from when", "long_text"
+                ),
+            ),
+        ),
+        from_form=lambda answers: c.RequestLogs(what=answers["what"]),
+        api=(ApiRoute("request-logs", cause="request-logs"),),
+    ),
+    Step(
         "communication_plan",
         "Communication plan",
         doing="agree the communication plan",

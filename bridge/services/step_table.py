@@ -96,6 +96,9 @@ HANDLERS: dict[str, Handler] = {
     "split_ticket": lambda s, eid, cmd, t: s.splitting.request(
         eid, urgent_problem=cmd.urgent_problem, **t.said
     ),
+    "request_logs": lambda s, eid, cmd, t: procedure.request_customer_logs(
+        s.steps, eid, what=cmd.what, **t.said
+    ),
     "rca_progress": lambda s, eid, cmd, t: procedure.rca_progress(
         s.steps, eid, on_track=cmd.on_track, **t.said
     ),
