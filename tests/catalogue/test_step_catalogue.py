@@ -51,6 +51,16 @@ def test_the_message_offers_each_button_and_menu_step_under_its_label_and_nothin
     assert entries == {s.name: s.label for s in STEPS if s.offered_on(Surface.MENU)}
 
 
+def test_each_form_opens_from_a_button_or_the_menu() -> None:
+    unreachable = [
+        s.name
+        for s in STEPS
+        if s.offered_on(Surface.FORM)
+        and not (s.offered_on(Surface.BUTTON) or s.offered_on(Surface.MENU))
+    ]
+    assert unreachable == []
+
+
 def slack_state(declared: Step, today: dt.date) -> dict[str, Any]:
     """A form filled in as a person would: the first option of each choice, today's date."""
     assert declared.form is not None
