@@ -17,7 +17,6 @@ from bridge.observability.metrics import Metrics
 from bridge.runtime import Runtime, bootstrap
 from bridge.services.json_body import parse_json
 from webhooks import (
-    api_monitoring,  # noqa: F401 - registers its route on `api`
     api_steps,  # noqa: F401 - registers the step routes on `api`
     receivers,
     slack,

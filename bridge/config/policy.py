@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from bridge import catalogue
 from bridge.config.zones import region_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -201,25 +202,18 @@ class RoutingConfig(_Strict):
     rules: list[RouteRule] = Field(default_factory=list)
 
 
-class RolesConfig(_Strict):
-    """Slack user ids or user-group ids allowed to press each escalation button."""
+# One list per role of the step catalogue: a step declared there is a key here, and a key the
+# catalogue does not know is refused like any unknown setting.
+_Roles: Any = create_model(
+    "_Roles",
+    __base__=_Strict,
+    **{role: (list[str], Field(default_factory=list)) for role in catalogue.ROLES},
+)
 
-    acknowledge: list[str] = Field(default_factory=list)
-    raise_level: list[str] = Field(default_factory=list)
-    propose_plan: list[str] = Field(default_factory=list)
-    mark_resolved: list[str] = Field(default_factory=list)
-    split_ticket: list[str] = Field(default_factory=list)
-    same_problem: list[str] = Field(default_factory=list)
-    customer_answer: list[str] = Field(default_factory=list)
-    status_update: list[str] = Field(default_factory=list)
-    communication_plan: list[str] = Field(default_factory=list)
-    assign_engineer: list[str] = Field(default_factory=list)
-    remote_session: list[str] = Field(default_factory=list)
-    file_spar: list[str] = Field(default_factory=list)
-    rca_progress: list[str] = Field(default_factory=list)
-    de_escalate: list[str] = Field(default_factory=list)
-    monitoring_period: list[str] = Field(default_factory=list)
-    close: list[str] = Field(default_factory=list)
+
+class RolesConfig(_Roles):  # type: ignore[misc]
+    """Slack user ids or user-group ids allowed to take each step (``bridge.catalogue``); an
+    empty list lets anyone."""
 
 
 class DeliveryTargets(_Strict):

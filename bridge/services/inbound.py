@@ -11,12 +11,13 @@ from typing import Any
 
 import structlog
 
+from bridge import catalogue
 from bridge.domain.contacts import NOT_ONE_ADDRESS, HeldRequest, check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
 from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
-from bridge.services import effects, form_steps
+from bridge.services import effects
 from bridge.services.answers import review_answers, triage_answers
 from bridge.services.ar_share import CommentSharing
 from bridge.services.collaborators import Collaborators, Service
@@ -31,6 +32,7 @@ from bridge.services.replies import Replies, public_comment
 from bridge.services.signals import MARKED_WHILE_DOWN
 from bridge.services.spar import SparFiling, TrackerNotConfigured
 from bridge.services.splitting import TicketSplitting
+from bridge.services.step_table import StepServices, Taking, run_step
 from bridge.services.steps import Steps
 from bridge.services.ticket_events import check_ticket, parse_ticket_event
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
@@ -80,20 +82,21 @@ class SlackProcessor(Service):
         if escalation_id is None:
             return "done"
         try:
-            form_steps.take_step(
-                form_steps.Surfaces(self.steps, self.spar, self.splitting),
+            declared = catalogue.step(step)
+            if declared.from_form is None:
+                raise KeyError(step)
+            command = declared.from_form(dict(body.get("answers") or {}))
+            run_step(
+                StepServices(self.steps, self.spar, self.splitting),
                 step,
                 escalation_id,
-                dict(body.get("answers") or {}),
-                by=user,
-                cause=cause,
-                now=self.now(),
+                command,
+                Taking(by=user, cause=cause, now=self.now()),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise PermanentError(f"step {step!r}: {type(exc).__name__}: {exc}") from exc
         except REFUSALS as exc:
-            doing = form_steps.DOING.get(step, step.replace("_", " "))
-            self._tell(user, cause, f"Could not {doing}: {exc}")
+            self._tell(user, cause, f"Could not {declared.doing}: {exc}")
             log.info("slack.step_refused", step=step, error=type(exc).__name__)
         return "done"
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 from bridge.domain import plans, resolution, triage
 from bridge.domain.clocks import ClockEvent
+from bridge.domain.communication import record_status_update
 from bridge.domain.enums import Outcome, PlanStatus
 from bridge.domain.errors import PlanNotFound
 from bridge.domain.records import (
@@ -34,6 +35,21 @@ def assign_engineer(
         )
 
     steps.run(escalation_id, "activate", decide, cause=cause, now=now)
+
+
+def request_customer_logs(
+    steps: Steps, escalation_id: int, *, what: str, by: str, cause: str, now: dt.datetime
+) -> None:
+    """The engineer asks the customer for the configuration and log files the investigation
+    needs (004: the problem comes with "any supporting configuration and log files"): a public
+    reply on the ticket, which updates the customer as a status update does (rule 8)."""
+    asked = f"To investigate further, please send us: {what}"
+
+    def decide(escalation: Escalation) -> Said:
+        record_status_update(escalation, actor=by, cause=cause, now=now, text=asked)
+        return Said(f"Asked the customer for logs: {inert(what)}", customer=asked)
+
+    steps.run(escalation_id, "request-logs", decide, cause=cause, now=now)
 
 
 def plan_awaiting_answer(escalation: Escalation) -> str:

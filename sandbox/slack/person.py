@@ -112,7 +112,7 @@ def press_step(
     slack = sandbox.slack
     trigger = f"{int(time.time())}.{step}.{len(slack.world.views)}.sandbox"
     action: dict[str, Any] = {"block_id": "escalation", "action_ts": f"{time.time():.6f}"}
-    if step in BUTTON_STEPS:
+    if _offered(slack, escalation_id, step) == "button":
         action |= {"type": "button", "action_id": f"escalation.{step}"}
         action["value"] = str(escalation_id)
     else:
@@ -192,8 +192,38 @@ def take_step(
     return view
 
 
-# Steps with a button of their own on the escalation's message; the others are in its menu.
-BUTTON_STEPS = ("propose_plan", "mark_resolved", "split_ticket")
+def _offered(slack: Any, escalation_id: int | str, step: str) -> str:
+    """How the escalation's message offers ``step``: "button" or "menu", as a person sees it.
+    Another escalation's message shows the same steps when this one's shows none (it is
+    closed, or the bridge does not have it); with none in sight, the person replays the menu of
+    a copy of the message they still have open."""
+    shown = [m for m in reversed(slack.world.messages) if _step_elements(m)]
+    own = [m for m in shown if str(escalation_id) in _values(m)]
+    for message in own[:1] or shown[:1]:
+        for element in _step_elements(message):
+            if element.get("action_id") == f"escalation.{step}":
+                return "button"
+            options = element.get("options") or []
+            if any(o.get("value", "").startswith(f"{step}:") for o in options):
+                return "menu"
+        raise LookupError(f"the escalation's message offers no step {step}")
+    return "menu"
+
+
+def _step_elements(message: Any) -> list[dict[str, Any]]:
+    return [
+        element
+        for block in message.blocks or []
+        if block.get("block_id") == "escalation"
+        for element in block.get("elements") or []
+    ]
+
+
+def _values(message: Any) -> set[str]:
+    found = {str(element.get("value")) for element in _step_elements(message)}
+    for element in _step_elements(message):
+        found |= {o.get("value", "").partition(":")[2] for o in element.get("options") or []}
+    return found
 
 
 def typed(value: str) -> dict[str, Any]:

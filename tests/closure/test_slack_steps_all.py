@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bridge.catalogue import STEPS
 from bridge.jobs.clock import utcnow
-from bridge.services.form_steps import DOING
 from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.slack import person
@@ -57,6 +57,7 @@ def step(
     return form
 
 
+DOING = {declared.name: declared.doing for declared in STEPS}
 DOING_NOUN = {"status_update": "status update", "rca_progress": "root-cause analysis progress"}
 
 

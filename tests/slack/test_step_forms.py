@@ -165,7 +165,7 @@ def test_a_step_someone_may_not_take_opens_no_form(
     refusal = wait_for(
         lambda: [m.text for m in sandbox.slack.world.in_channel("C0SUPPORT01") if m.ephemeral_to]
     )
-    assert refusal == [f"Only <@{BOB}> may press Close on escalations."]
+    assert refusal == [f"Only <@{BOB}> may press Close after monitoring on escalations."]
     assert sandbox.slack.world.views == {}
     assert inbox() == []
 
@@ -180,7 +180,10 @@ def test_a_form_sent_by_someone_the_role_leaves_out_changes_nothing(
         answer = interaction(client, submission(form, state, user=ALICE))
     assert answer.json == {
         "response_action": "errors",
-        "errors": {"agreement": "You may not press Close on escalations; nothing was changed."},
+        "errors": {
+            "agreement": "You may not press Close after monitoring on escalations; "
+            "nothing was changed."
+        },
     }
     assert inbox() == []
     assert {"event": "slack.form.refused", "role": "close", "log_level": "info"} in logs

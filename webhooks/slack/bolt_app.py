@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
+from bridge import catalogue
 from bridge.config.connectors import SlackSettings
 from bridge.runtime import Runtime
 from bridge.services.ports import SlackWorkspace
@@ -24,11 +25,12 @@ from webhooks.slack import same_problem, step_forms
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.manifest import COMMAND
 from webhooks.slack.modal import CALLBACK_ID
-from webhooks.slack.permissions import ROLES, GroupDirectory, WorkspaceGroups
+from webhooks.slack.permissions import GroupDirectory, WorkspaceGroups
 from webhooks.slack.triage_button import TriageButton
 from webhooks.slack.workspace_pin import WorkspacePin
 
-BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join((*ROLES, "more")) + r")$")
+STEP_NAMES = tuple(declared.name for declared in catalogue.STEPS)
+BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join((*STEP_NAMES, "more")) + r")$")
 
 
 def build_bolt_app(

@@ -12,42 +12,19 @@ import time
 
 import structlog
 
+from bridge import catalogue
 from bridge.services.ports import ConnectorError, SlackWorkspace
 
 log = structlog.get_logger("webhooks.slack")
 
-# Buttons on escalation messages carry action_id "escalation.<role>" and the escalation id as value.
-BUTTON_LABELS = {
-    "acknowledge": "Acknowledge",
-    "raise_level": "Raise level",
-    "propose_plan": "Propose action plan",
-    "mark_resolved": "Mark resolved",
-    "split_ticket": "Split ticket",
-    "same_problem": "Same problem",
-    # In the message's "More steps" menu:
-    "customer_answer": "Customer's answer to the plan",
-    "status_update": "Post status update",
-    "communication_plan": "Communication plan",
-    "assign_engineer": "Assign engineer",
-    "remote_session": "Remote session",
-    "file_spar": "File SPAR and AR",
-    "rca_progress": "Root-cause analysis",
-    "de_escalate": "De-escalate",
-    "monitoring_period": "Monitoring period",
-    "close": "Close",
-    # Under a developer's comment in the thread:
-    "share_with_customer": "Share with customer",
-}
-
-ROLES = tuple(BUTTON_LABELS)
-# Buttons allowed to the people of another role: sharing a developer's comment updates the
-# customer, as a status update does.
-ALLOWED_AS = {"share_with_customer": "status_update"}
+# Buttons on escalation messages carry action_id "escalation.<step>" and the escalation id as
+# value; the step's label and its role are the catalogue's.
+BUTTON_LABELS = {declared.name: declared.label for declared in catalogue.STEPS}
 
 
-def allowed_for(roles: object, role: str) -> list[str]:
-    """The Slack users and groups bridge.yaml's ``roles`` lets press ``role``."""
-    allowed: list[str] = getattr(roles, ALLOWED_AS.get(role, role))
+def allowed_for(roles: object, step: str) -> list[str]:
+    """The Slack users and groups bridge.yaml's ``roles`` lets take ``step``."""
+    allowed: list[str] = getattr(roles, catalogue.step(step).role)
     return allowed
 
 

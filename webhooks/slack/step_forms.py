@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from bridge.domain.enums import CommunicationMode, Outcome, PlanKind
+from bridge import catalogue
+from bridge.catalogue.spec import Form, FormField
+from bridge.domain.enums import Outcome
 from bridge.domain.errors import DomainError
 from bridge.domain.records import OutcomeRecord
 from bridge.domain.resolution import check_outcome
@@ -24,167 +25,13 @@ from webhooks.slack.form_presets import Preset
 CALLBACK_ID = "escalation_step"
 
 
-def _choices(values: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((value.value, value.value.replace("_", " ").capitalize()) for value in values)
+# A field as the catalogue declares it; ``Field`` is its name in this module's callers.
+Field = FormField
 
-
-@dataclass(frozen=True)
-class Field:
-    block: str
-    label: str
-    kind: str  # text, long_text, select, date, user, number
-    choices: tuple[tuple[str, str], ...] = ()
-    optional: bool = False
-    hint: str = ""
-    happened: bool = False  # a date of something done: refused in the future, not in the past
-
-
-@dataclass(frozen=True)
-class Form:
-    title: str
-    submit: str
-    fields: tuple[Field, ...]
-
-
-SEVERITIES = (("1", "1 critical"), ("2", "2 major"), ("3", "3 minor"), ("4", "4 cosmetic"))
-
-
-FORMS = {
-    "propose_plan": Form(
-        "Propose action plan",
-        "Propose",
-        (
-            Field("kind", "Workaround or software release", "select", _choices(PlanKind)),
-            Field("delivery_date", "Delivery date", "date", optional=True),
-            Field("summary", "Steps of the plan", "long_text"),
-        ),
-    ),
-    "customer_answer": Form(
-        "Customer's answer",
-        "Record",
-        (
-            Field(
-                "answer",
-                "The customer",
-                "select",
-                (("accepted", "Accepted the plan"), ("rejected", "Rejected the plan")),
-            ),
-            Field("reason", "Why they rejected it", "long_text", optional=True),
-        ),
-    ),
-    "split_ticket": Form(
-        "Split ticket",
-        "Split",
-        (
-            Field(
-                "urgent_problem",
-                "The urgent problem, for a ticket (and an escalation) of its own",
-                "long_text",
-            ),
-        ),
-    ),
-    "file_spar": Form(
-        "File SPAR and AR",
-        "File",
-        (
-            Field(
-                "severity",
-                "Severity agreed with the customer",
-                "select",
-                SEVERITIES,
-                optional=True,
-            ),
-        ),
-    ),
-    "rca_progress": Form(
-        "Root-cause analysis",
-        "Record",
-        (
-            Field(
-                "on_track",
-                "The root-cause analysis is",
-                "select",
-                (("on_track", "On track"), ("off_track", "Not on track")),
-            ),
-        ),
-    ),
-    "status_update": Form(
-        "Post status update",
-        "Post",
-        (
-            Field("text", "Status and plan of action", "long_text"),
-            Field(
-                "visibility",
-                "On the helpdesk ticket",
-                "select",
-                (("public", "A public reply to the customer"), ("internal", "An internal note")),
-            ),
-            Field(
-                "waiting_until",
-                "Waiting on the customer until",
-                "date",
-                optional=True,
-                hint="a wait agreed with them: their SLA clocks pause until the end of that day "
-                "(UTC) or their answer",
-            ),
-        ),
-    ),
-    "communication_plan": Form(
-        "Communication plan",
-        "Agree",
-        (
-            Field("mode", "How", "select", _choices(CommunicationMode)),
-            Field("every_hours", "An update every (hours)", "number"),
-            Field("attendees", "Attendees", "text", optional=True, hint="names, comma-separated"),
-        ),
-    ),
-    "assign_engineer": Form(
-        "Assign engineer",
-        "Assign",
-        (Field("engineer", "Customer support engineer (the primary contact)", "user"),),
-    ),
-    "mark_resolved": Form(
-        "Mark resolved",
-        "Close",
-        (
-            Field("outcome", "Outcome", "select", _choices(Outcome)),
-            Field("explanation", "Why, or what was explained", "long_text", optional=True),
-            Field("tracker_ref", "Bug or feature request (tracker key)", "text", optional=True),
-            Field("resolution_indication", "Expected resolution", "text", optional=True),
-        ),
-    ),
-    "remote_session": Form(
-        "Remote session",
-        "Record",
-        (
-            Field("held_on", "When it was held", "date", happened=True),
-            Field("attendees", "Who took part", "text", hint="names, comma-separated"),
-            Field("outcome", "What came of it", "long_text"),
-        ),
-    ),
-    "de_escalate": Form(
-        "De-escalate",
-        "De-escalate",
-        (Field("agreement", "What was agreed with the customer", "long_text"),),
-    ),
-    "monitoring_period": Form(
-        "Monitoring period",
-        "Agree",
-        (
-            Field(
-                "until",
-                "Monitor the fix until",
-                "date",
-                hint="the end of that day (UTC), as agreed with the customer",
-            ),
-            Field("agreement", "What was agreed with the customer", "long_text"),
-        ),
-    ),
-    "close": Form(
-        "Close after monitoring",
-        "Close",
-        (Field("agreement", "The customer's agreement to close", "long_text"),),
-    ),
+FORMS: dict[str, Form] = {
+    declared.name: declared.form
+    for declared in catalogue.offered_on(catalogue.Surface.FORM)
+    if declared.form is not None
 }
 
 

@@ -19,7 +19,7 @@ from bridge.store.inbox import Delivery
 from webhooks.payload import dig
 from webhooks.slack import same_problem, step_forms
 from webhooks.slack.metadata import read_metadata
-from webhooks.slack.permissions import GroupDirectory, form_refusal, may_press
+from webhooks.slack.permissions import GroupDirectory, allowed_for, form_refusal, may_press
 
 log = structlog.get_logger("webhooks.slack")
 
@@ -43,7 +43,7 @@ class FormSubmissions:
 
     def _refused(self, role: str, user: str) -> str | None:
         """The error for a form sent by someone the step's role leaves out; None if they may."""
-        if may_press(getattr(self.runtime.settings.roles, role), user, self.directory):
+        if may_press(allowed_for(self.runtime.settings.roles, role), user, self.directory):
             return None
         log.info("slack.form.refused", role=role)
         return form_refusal(role)

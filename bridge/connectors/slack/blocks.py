@@ -5,29 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge import catalogue
 from bridge.services.block_text import header, mrkdwn, section, section_fields
 from bridge.services.mrkdwn import inert, mention, reason_line, triage_lines
 
-BUTTONS = (
-    ("acknowledge", "Acknowledge", "primary"),
-    ("raise_level", "Raise level", None),
-    ("propose_plan", "Propose plan", None),
-    ("mark_resolved", "Mark resolved", None),
-    ("split_ticket", "Split ticket", None),
-    ("same_problem", "Same problem", None),
+BUTTONS = tuple(
+    (declared.name, declared.label, declared.style)
+    for declared in catalogue.offered_on(catalogue.Surface.BUTTON)
 )
 # The "More steps" menu: the procedure's other steps, each opening its form.
-MORE_STEPS = (
-    ("customer_answer", "Customer's answer to the plan"),
-    ("status_update", "Post status update"),
-    ("communication_plan", "Communication plan"),
-    ("assign_engineer", "Assign engineer"),
-    ("file_spar", "File SPAR and AR"),
-    ("rca_progress", "Root-cause analysis"),
-    ("remote_session", "Remote session (Urgent)"),
-    ("de_escalate", "De-escalate"),
-    ("monitoring_period", "Monitoring period"),
-    ("close", "Close after monitoring"),
+MORE_STEPS = tuple(
+    (declared.name, declared.label) for declared in catalogue.offered_on(catalogue.Surface.MENU)
 )
 _FACTS = (
     ("engineer", "Engineer"),
