@@ -10,7 +10,9 @@ the vendor stamped a little late (clocks differ) is not skipped; the inbox drops
 A run cut off at its page cap (``CutOff``) moves the watermark only to the vendor's time it
 read up to; the source is then *behind*, and its next run, due at the next minute's tick,
 goes on from exactly there (a vendor's own stamp needs no overlap, and reaching back could
-fill every page of a busy account with what was read already).
+fill every page of a busy account with what was read already). A listing the vendor gives only
+newest first cannot be read on that way: a run whose such listing stopped at its cap before the
+watermark names what it left unread (``CutOff.unread``), and is recorded as failing with it.
 """
 
 from __future__ import annotations
@@ -114,7 +116,12 @@ class CatchUp:
             self._watermarks.record(name, scope, checked_at=now, error=error)
             return fresh
         cut_off = isinstance(answer, CutOff)
-        self._watermarks.record(name, scope, checked_at=now, seen_until=seen_until, cut_off=cut_off)
+        unread = "; ".join(answer.unread) if isinstance(answer, CutOff) else ""
+        if unread:  # moved on past events no run can read: failing, with what was left unread
+            log.warning("catch_up.unread", source=name, scope=scope, unread=unread)
+        self._watermarks.record(
+            name, scope, checked_at=now, seen_until=seen_until, cut_off=cut_off, error=unread
+        )
         if seen_until < now:
             log.info("catch_up.behind", source=name, scope=scope, read_until=seen_until)
         log.info("catch_up.done", source=name, scope=scope, found=len(missed), new=fresh)
