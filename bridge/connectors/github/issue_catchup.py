@@ -70,7 +70,15 @@ def missed_on_issues(
         for number, issue in state.closed.items():
             if number not in changed:
                 found.events.extend(_issue_events(repo, call, since, envelope, number, issue))
-    comments = Listing(repo, call, "issues/comments", sort="created", direction="asc", since=after)
+    comments = Listing(
+        repo,
+        call,
+        "issues/comments",
+        ordered_by="created_at",
+        sort="created",
+        direction="asc",
+        since=after,
+    )
     created: dt.datetime | None = None
     for comment in comments:
         number = str(comment.get("issue_url") or "").rsplit("/", 1)[-1]
