@@ -10,7 +10,9 @@ the vendor stamped a little late (clocks differ) is not skipped; the inbox drops
 A run cut off at its page cap (``CutOff``) moves the watermark only to the vendor's time it
 read up to; the source is then *behind*, and its next run, due at the next minute's tick,
 goes on from exactly there (a vendor's own stamp needs no overlap, and reaching back could
-fill every page of a busy account with what was read already).
+fill every page of a busy account with what was read already). A listing the vendor gives only
+newest first cannot be read on that way: a run whose such listing stopped at its cap before the
+watermark names what it left unread (``CutOff.unread``), and is recorded as failing with it.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ class CatchUp:
         watching = self._watching(name)
         found = fresh = 0
         seen_until, cut_off = now, False
+        unread: list[str] = []
         parts: Iterator[list[MissedEvent] | CutOff]
         try:
             if isinstance(source, CatchUpInParts):
@@ -105,6 +108,7 @@ class CatchUp:
             for answer in parts:
                 if isinstance(answer, CutOff):
                     missed, seen_until, cut_off = answer.events, min(answer.read_until, now), True
+                    unread += answer.unread
                 else:
                     missed = answer
                 if missed:
@@ -124,7 +128,16 @@ class CatchUp:
             log.warning("catch_up.stuck", source=name, scope=scope, at=since)
             self._watermarks.record(name, scope, checked_at=now, error=error)
             return fresh
-        self._watermarks.record(name, scope, checked_at=now, seen_until=seen_until, cut_off=cut_off)
+        if unread:  # moved on past events no run can read: failing, with what was left unread
+            log.warning("catch_up.unread", source=name, scope=scope, unread="; ".join(unread))
+        self._watermarks.record(
+            name,
+            scope,
+            checked_at=now,
+            seen_until=seen_until,
+            cut_off=cut_off,
+            error="; ".join(unread),
+        )
         if seen_until < now:
             log.info("catch_up.behind", source=name, scope=scope, read_until=seen_until)
         log.info("catch_up.done", source=name, scope=scope, found=found, new=fresh)

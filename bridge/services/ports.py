@@ -230,10 +230,14 @@ class MissedEvent:
 class CutOff:
     """A catch-up run that stopped at its page cap before reaching the present: the events it
     read, and the vendor's time up to which it read everything (the listing is in time order).
-    The watermark moves only that far, and the next run, due at once, goes on from there."""
+    The watermark moves only that far, and the next run, due at once, goes on from there.
+    ``unread``: what the run could not read and no later run will (a newest-first listing that
+    stopped at its cap before reaching the watermark), each said in a sentence; the run then
+    counts as failing with those sentences as its error, so someone looks."""
 
     events: list[MissedEvent]
     read_until: dt.datetime
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

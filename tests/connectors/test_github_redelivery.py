@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bridge.config.connectors import GitHubSettings
-from bridge.connectors.github import GitHubConnector
+from bridge.connectors.github import GitHubConnector, redelivery
 from bridge.connectors.github.redelivery import to_redeliver
 from bridge.connectors.registry import Context
 from bridge.services.ports import Watching
@@ -139,3 +139,37 @@ def test_doctor_says_when_the_hooks_deliveries_cannot_be_read(
     assert not result.ok
     assert f"hook {HOOK_ID} deliveries" in result.detail
     assert "Webhooks permission" in result.hint
+
+
+def test_more_deliveries_than_a_run_reads_are_caught_up_by_listing_as_well(
+    sandbox: Sandbox, context: Context, unreachable: WebhookTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deliveries are listed newest first: past the cap the oldest would be left unread, so
+    the run redelivers those it read and lists the repository too (the inbox keys the copies
+    alike, so each change acts once)."""
+    monkeypatch.setattr(redelivery, "MAX_PAGES", 1)
+    github = with_hook(sandbox, context)
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    repo = sandbox.github.world.repo(*REPO.split("/"))
+    assert repo is not None
+    issue = GitHubIssue(repo.next_number(), "Exports stop", None, "developer")
+    repo.issues[issue.number] = issue
+    control = f"{sandbox.urls['github']}/_sandbox/repos/{REPO}/issues/{issue.number}/comments"
+    with requests.Session() as http:
+        for n in range(150):
+            assert http.post(control, json={"body": f"Found it {n}"}, timeout=10).ok
+    github.repo  # noqa: B018
+    sandbox.github.recorder.clear()
+
+    found = github.missed_since(since, Watching(ars=(f"{REPO}#{issue.number}",)))
+
+    assert isinstance(found, list)
+    said = sorted(e.payload["comment"]["body"] for e in found if e.event_type.startswith("issue_"))
+    assert said == sorted(f"Found it {n}" for n in range(150))  # the oldest 50 too
+    asked = Counter(
+        (r.method, re.sub(r"/\d+/attempts$", "/<id>/attempts", r.path))
+        for r in sandbox.github.recorder.requests
+    )
+    hook = f"/repos/{REPO}/hooks/{HOOK_ID}/deliveries"
+    assert asked[("GET", hook)] == 1
+    assert asked[("POST", f"{hook}/<id>/attempts")] == 100  # the newest page, redelivered

@@ -241,16 +241,21 @@ class GitHubConnector(tracker.TrackerConnector):
     def catch_up_scope(self) -> str:
         return self.settings.repository
 
-    def missed_since(self, since: dt.datetime, watching: ports.Watching) -> list[ports.MissedEvent]:
+    def missed_since(
+        self, since: dt.datetime, watching: ports.Watching
+    ) -> list[ports.MissedEvent] | ports.CutOff:
         """With the bridge's own hook (``hook_id``), GitHub redelivers what failed and nothing
-        is listed; without, or when the failures are older than GitHub keeps, the listings."""
+        is listed; without, when the failures are older than GitHub keeps, or when there were
+        more deliveries since than a run reads (newest first), the listings."""
         hook = self.settings.hook_id
         if hook is not None and since >= dt.datetime.now(dt.UTC) - redelivery.REDELIVERY_WINDOW:
             write = functools.partial(self.call, writes=True)
-            redelivery.redeliver_failed(self.repo, self.call, write, hook, since)
-            return []
-        found = catchup.missed_since(self.repo, self.call, since)
-        return found + issue_catchup.missed_on_issues(self.repo, self.call, since, watching.ars)
+            if redelivery.redeliver_failed(self.repo, self.call, write, hook, since):
+                return []
+        found = catchup.Found()
+        catchup.missed_since(self.repo, self.call, since, found)
+        issue_catchup.missed_on_issues(self.repo, self.call, since, watching.ars, found)
+        return found.answer()
 
     def check(self) -> ports.CheckResult:
         try:

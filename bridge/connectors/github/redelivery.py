@@ -8,7 +8,9 @@ A delivery is redelivered when its first attempt fell in the window (since the w
 attempt of it (same ``guid``) succeeded; a redelivery that failed too is tried again while its
 first attempt is still in the window, and never after, so one the bridge refuses for good (a bad
 signature) is not sent round for ever. GitHub keeps deliveries for redelivery three days: a
-bridge down longer catches up by listing instead (``REDELIVERY_WINDOW``)."""
+bridge down longer catches up by listing instead (``REDELIVERY_WINDOW``), and so does a run whose
+deliveries since the watermark are more than ``MAX_PAGES`` pages (listed newest first, the
+oldest would be left unread)."""
 
 from __future__ import annotations
 
@@ -36,28 +38,37 @@ def _next_cursor(headers: dict[str, Any]) -> str | None:
     return None
 
 
-def deliveries(repo: Any, call: Call, hook_id: int, since: dt.datetime) -> Iterator[dict[str, Any]]:
-    """The hook's deliveries since ``since``, newest first, a page (one request) at a time."""
-    url = f"{repo.url}/hooks/{hook_id}/deliveries"
-    cursor: str | None = None
-    for _ in range(MAX_PAGES):
-        parameters: dict[str, Any] = {"per_page": PAGE}
-        if cursor:
-            parameters["cursor"] = cursor
-        headers, items = call(
-            lambda parameters=parameters: repo.requester.requestJsonAndCheck(
-                "GET", url, parameters=parameters
+class Deliveries:
+    """The hook's deliveries since ``since``, newest first, a page (one request) at a time;
+    once read through, ``reached_since`` says whether they went back that far (not stopped at
+    ``MAX_PAGES``)."""
+
+    def __init__(self, repo: Any, call: Call, hook_id: int, since: dt.datetime) -> None:
+        self._repo, self._call, self.hook_id, self._since = repo, call, hook_id, since
+        self.reached_since = True
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        url = f"{self._repo.url}/hooks/{self.hook_id}/deliveries"
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            parameters: dict[str, Any] = {"per_page": PAGE}
+            if cursor:
+                parameters["cursor"] = cursor
+            headers, items = self._call(
+                lambda parameters=parameters: self._repo.requester.requestJsonAndCheck(
+                    "GET", url, parameters=parameters
+                )
             )
-        )
-        for item in items:
-            delivered = stamp(item.get("delivered_at"))
-            if delivered is not None and delivered < since:
+            for item in items:
+                delivered = stamp(item.get("delivered_at"))
+                if delivered is not None and delivered < self._since:
+                    return
+                yield item
+            cursor = _next_cursor(headers or {})
+            if not cursor or not items:
                 return
-            yield item
-        cursor = _next_cursor(headers or {})
-        if not cursor or not items:
-            return
-    log.warning("github.redelivery.cut_off", hook=hook_id, pages=MAX_PAGES)
+        self.reached_since = False
+        log.warning("github.redelivery.cut_off", hook=self.hook_id, pages=MAX_PAGES)
 
 
 def _succeeded(delivery: dict[str, Any]) -> bool:
@@ -80,9 +91,11 @@ def to_redeliver(listed: list[dict[str, Any]]) -> list[int]:
     return sorted(chosen)
 
 
-def redeliver_failed(repo: Any, call: Call, write: Call, hook_id: int, since: dt.datetime) -> int:
-    """Ask GitHub to send again each delivery that failed since ``since``; how many."""
-    failed = to_redeliver(list(deliveries(repo, call, hook_id, since)))
+def redeliver_failed(repo: Any, call: Call, write: Call, hook_id: int, since: dt.datetime) -> bool:
+    """Ask GitHub to send again each delivery that failed since ``since``; whether that was
+    all of them (False: more deliveries than ``MAX_PAGES`` since, the oldest not read)."""
+    listed = Deliveries(repo, call, hook_id, since)
+    failed = to_redeliver(list(listed))
     asked = 0
     for delivery_id in failed:
         url = f"{repo.url}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
@@ -93,4 +106,4 @@ def redeliver_failed(repo: Any, call: Call, write: Call, hook_id: int, since: dt
             continue
         asked += 1
     log.info("github.redelivery.asked", hook=hook_id, failed=len(failed), redelivered=asked)
-    return asked
+    return listed.reached_since

@@ -6,33 +6,50 @@ a request) down to the first older than the time: one listing for all linked ARs
 per AR. The webhook stamps its issue with the change (``updated_at``); the event names the same
 moment (``created_at``), so the copy built here carries it as ``updated_at`` and keys alike
 (``signals.content_delivery_id``). Closes are caught up from the issues listing
-(``issue_catchup``), which also tells the resolution."""
+(``issue_catchup``), which also tells the resolution; the closes listed here are handed back
+for the ARs a cut-off issues listing did not reach."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from bridge.connectors.github.catchup import Call, pages, stamp
+from bridge.connectors.github.catchup import Call, Found, Listing, stamp
 from bridge.services.ports import MissedEvent
 
 HEARD = frozenset({"reopened", "assigned", "unassigned"})
 
 
+@dataclass
+class StateChanges:
+    """The issues among those asked about that were closed since, as the events show them
+    now (for a cut-off run's ARs not listed yet)."""
+
+    closed: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
 def missed_state_changes(
-    repo: Any, call: Call, since: dt.datetime, numbers: set[int]
-) -> list[MissedEvent]:
+    repo: Any, call: Call, since: dt.datetime, numbers: set[int], found: Found
+) -> StateChanges:
     full_name = repo.full_name
-    found = []
-    for event in pages(repo, call, "issues/events"):
+    changes = StateChanges()
+    listing = Listing(repo, call, "issues/events")
+    oldest: dt.datetime | None = None
+    for event in listing:
         created = stamp(event.get("created_at"))
         if created is None:
             continue
+        oldest = created
         if created < since:
             break
         issue = event.get("issue") if isinstance(event.get("issue"), dict) else {}
         number = issue.get("number")
-        if event.get("event") not in HEARD or number not in numbers or issue.get("pull_request"):
+        if number not in numbers or issue.get("pull_request"):
+            continue
+        if event.get("event") == "closed":
+            changes.closed[number] = issue
+        if event.get("event") not in HEARD:
             continue
         action = str(event["event"])
         payload: dict[str, Any] = {
@@ -44,5 +61,7 @@ def missed_state_changes(
         if action != "reopened":
             payload["assignee"] = event.get("assignee") or {}
         key = f"{full_name}#{number}"
-        found.append(MissedEvent("github", f"issues.{action}", key, payload, created))
-    return found
+        found.events.append(MissedEvent("github", f"issues.{action}", key, payload, created))
+    if listing.cut_off:
+        found.left_unread(listing, oldest, "reopens and assignments of linked issues")
+    return changes
