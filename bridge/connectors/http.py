@@ -43,13 +43,13 @@ class HttpApi:
         self, method: str, path: str, body: dict[str, Any] | None = None, *, creates: bool = False
     ) -> Any:
         def attempt() -> Any:
-            self._gate.take(f"{self.system}:requests")
-            answer = self._send(method, path, body, creates)
-            if answer.status_code == 401 and self._tokens is not None:
-                # A token can die before its announced expiry (revoked, clocks apart): one
-                # fresh token, one more try; a 401 refused the request, so it is safe to repeat.
-                self._tokens.refused(answer.request.headers.get("Authorization", ""))
+            with self._gate.slot(f"{self.system}:requests"):
                 answer = self._send(method, path, body, creates)
+                if answer.status_code == 401 and self._tokens is not None:
+                    # A token can die before its announced expiry (revoked, clocks apart): one
+                    # fresh token, one more try; a 401 refused the request: safe to repeat.
+                    self._tokens.refused(answer.request.headers.get("Authorization", ""))
+                    answer = self._send(method, path, body, creates)
             if answer.status_code >= 400:
                 error = from_status(self.system, answer.status_code, words(answer), answer.headers)
                 raise uncertain_if_sent(error) if creates else error

@@ -8,8 +8,12 @@ budget lives in Redis and is shared across machines, otherwise in this process's
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
@@ -32,12 +36,32 @@ DEFAULT_RATES: dict[str, str] = {
     "email:messages": "30/minute",
 }
 MAX_WAIT_SECONDS = 60.0
-# A request reaches the vendor a little after its slot was taken, later still from a busy
-# thread: the downtime fault proof saw two Slack posts to one channel 0.88 s apart at Slack
-# from slots a second apart. A quarter second more before a slot of a full window is used
-# again keeps them a second apart, whether the taker waited for it or came just as it freed
-# (Jira's eleventh request in a second, sent as the first slot expired, met a 429).
+# A request reaches the vendor some time after its slot was taken, later still from a busy
+# thread (the downtime fault proof saw two Slack posts to one channel 0.88 s apart at Slack from
+# slots a second apart), and at the latest when it is answered. So each of this process's
+# requests counts against its budget from its slot until a window after its answer: a full
+# budget's next request waits for the oldest answer to leave the window, not for a guess. A
+# window the shared store (Redis) says is full of other workers' requests, whose answers this
+# process does not know, is used again a quarter second after it frees.
 SAFETY_MARGIN = 0.25
+ANSWERED_MARGIN = 0.02  # our clock's and the vendor's granularity
+POLL_SECONDS = 0.05  # a request in flight may be answered while we wait
+REMEMBERED_SLOTS = 10_000
+
+
+@dataclass
+class Slot:
+    """One request's place in a budget: when it was taken and, once known, when its request
+    was answered (``RateGate.slot`` notes it)."""
+
+    taken_at: float
+    answered_at: float | None = None
+
+    def counts_at(self, now: float, window: float) -> bool:
+        """Whether the vendor may still count the request in a window ending ``now``."""
+        if self.answered_at is None:
+            return True
+        return self.answered_at + ANSWERED_MARGIN > now - window
 
 
 class RateGate:
@@ -57,10 +81,9 @@ class RateGate:
         }
         self._sleep = sleep
         self._max_wait = max_wait
-        # Per budget and scope, when a window this process filled may be used again: its
-        # oldest slot's expiry plus the margin (this process's own view; the storage's window
-        # still counts every process).
-        self._reopens: dict[tuple[str, ...], float] = {}
+        # Per budget and scope, this process's latest slots, newest last.
+        self._slots: dict[tuple[str, ...], deque[Slot]] = {}
+        self._lock = threading.Lock()
 
     @classmethod
     def from_url(cls, redis_url: str | None, **kwargs: object) -> RateGate:
@@ -71,43 +94,81 @@ class RateGate:
         """Replace a budget: one or more rates separated by ``;`` ("78/minute;2/second")."""
         self._items[budget] = parse_many(rate)
 
-    def take(self, budget: str, *scope: str) -> None:
+    @contextmanager
+    def slot(self, budget: str, *scope: str) -> Iterator[Slot]:
+        """A slot for one request, noted as answered when the block ends (raised or not: a
+        request that failed was still sent)."""
+        taken = self._take(budget, scope)
+        try:
+            yield taken
+        finally:
+            self.answered(taken)
+
+    @staticmethod
+    def answered(slot: Slot) -> None:
+        if slot.answered_at is None:
+            slot.answered_at = time.time()
+
+    def take(self, budget: str, *scope: str) -> Slot:
+        """A slot in ``budget`` for a caller that does not say when its request is answered:
+        taken as answered a margin after (``slot`` knows better)."""
+        taken = self._take(budget, scope)
+        taken.answered_at = taken.taken_at + SAFETY_MARGIN - ANSWERED_MARGIN
+        return taken
+
+    def _take(self, budget: str, scope: tuple[str, ...]) -> Slot:
         items = self._items.get(budget)
         if not items:
-            return
+            return Slot(time.time())
+        key = (budget, *scope)
         deadline = time.monotonic() + self._max_wait
         while True:
-            early = self._reopens.get((budget, *scope), 0.0) - time.time()
+            with self._lock:  # threads of one process decide one at a time
+                slots = self._slots.setdefault(
+                    key, deque(maxlen=min(max(item.amount for item in items), REMEMBERED_SLOTS))
+                )
+                early = self._own_wait(items, slots)
+                if early <= 0 and self._take_all(items, budget, scope):
+                    taken = Slot(time.time())
+                    slots.append(taken)
+                    return taken
             if early > 0:
                 self._wait_or_give_up(budget, early, deadline)
-                self._sleep(early)
+                self._sleep(min(early, POLL_SECONDS))
                 continue
-            if self._take_all(items, budget, scope):
-                self._note_full(items, budget, scope)
-                return
             full = [i for i in items if not self._limiter.test(i, budget, *scope)]
             resets = [self._limiter.get_window_stats(i, budget, *scope)[0] for i in full]
             wait = max(max(resets, default=0.0) - time.time(), 0.01)
             self._wait_or_give_up(budget, wait, deadline)
             self._sleep(min(wait, 1.0) + SAFETY_MARGIN)
 
+    @staticmethod
+    def _own_wait(items: list[RateLimitItem], slots: deque[Slot]) -> float:
+        """How long until this process's own requests leave room in every window (0: now)."""
+        now, wait = time.time(), 0.0
+        for item in items:
+            if len(slots) < item.amount:
+                continue  # fewer requests than the budget allows were ever sent
+            window = float(item.get_expiry())
+            counted = [slot for slot in slots if slot.counts_at(now, window)]
+            if len(counted) < item.amount:
+                continue
+            # Room comes when enough of the counted requests leave the window: the earliest
+            # answers go first; one still in flight may be answered meanwhile.
+            leaving = sorted(
+                slot.answered_at + ANSWERED_MARGIN + window - now
+                for slot in counted
+                if slot.answered_at is not None
+            )
+            need = len(counted) - item.amount + 1
+            wait = max(wait, leaving[need - 1] if len(leaving) >= need else POLL_SECONDS)
+        return wait
+
     def _wait_or_give_up(self, budget: str, wait: float, deadline: float) -> None:
         if time.monotonic() + wait > deadline:
             system = budget.split(":", 1)[0]
             msg = f"our own rate budget {budget} is used up; trying again later"
             raise TransientConnectorError(system, msg, retry_after=wait)
-
-    def _note_full(self, items: list[RateLimitItem], budget: str, scope: tuple[str, ...]) -> None:
-        """The slot just taken filled a window: none of it is used again before the margin."""
-        reopens = [
-            reset + SAFETY_MARGIN
-            for reset, remaining in (
-                self._limiter.get_window_stats(item, budget, *scope) for item in items
-            )
-            if remaining <= 0
-        ]
-        if reopens:
-            self._reopens[(budget, *scope)] = max(reopens)
 
     def _take_all(self, items: list[RateLimitItem], budget: str, scope: tuple[str, ...]) -> bool:
         if not all(self._limiter.test(item, budget, *scope) for item in items):

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import requests
 from limits.storage import MemoryStorage
 
-from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.ratelimit import RateGate, Slot
 from bridge.connectors.registry import Context
 from bridge.services.ports import Watching
 from sandbox import Sandbox
@@ -25,9 +27,11 @@ class CountingGate(RateGate):
         super().__init__(MemoryStorage(), rates={})
         self.taken: Counter[str] = Counter()
 
-    def take(self, budget: str, *scope: str) -> None:
+    @contextmanager
+    def slot(self, budget: str, *scope: str) -> Iterator[Slot]:
         self.taken[budget] += 1
-        super().take(budget, *scope)
+        with super().slot(budget, *scope) as taken:
+            yield taken
 
 
 def counted(context: Context) -> tuple[Context, CountingGate]:

@@ -47,14 +47,22 @@ def test_a_delivery_is_redelivered_once_unless_an_attempt_succeeded() -> None:
 
 @pytest.fixture
 def unreachable(sandbox: Sandbox) -> Iterator[WebhookTarget]:
-    """A hook whose receiver is down: every delivery to it fails to connect."""
+    """The repository's one hook, whose receiver is down: every delivery to it fails to
+    connect (targets other tests left on the sandbox are set aside meanwhile, so the hook's
+    deliveries are this test's alone)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     target = WebhookTarget(f"http://127.0.0.1:{port}/webhooks/github", "secret")
-    sandbox.github.webhooks.add_target(target)
+    webhooks = sandbox.github.webhooks
+    others = webhooks.targets
+    for other in others:
+        webhooks.remove_target(other)
+    webhooks.add_target(target)
     yield target
-    sandbox.github.webhooks.remove_target(target)
+    webhooks.remove_target(target)
+    for other in others:
+        webhooks.add_target(other)
 
 
 def with_hook(sandbox: Sandbox, context: Context) -> GitHubConnector:

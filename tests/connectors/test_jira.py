@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 import requests
 import structlog
@@ -10,7 +13,7 @@ from limits.storage import MemoryStorage
 
 from bridge.config.connectors import JiraSettings
 from bridge.connectors.jira import JiraConnector, markup
-from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.ratelimit import RateGate, Slot
 from bridge.connectors.registry import Context
 from bridge.connectors.tracker import WAITING_TITLE
 from bridge.services.ports import (
@@ -85,9 +88,11 @@ class CountingGate(RateGate):
         super().__init__(MemoryStorage(), rates={"jira:requests": "10/second"})
         self.taken = 0
 
-    def take(self, budget: str, *scope: str) -> None:
+    @contextmanager
+    def slot(self, budget: str, *scope: str) -> Iterator[Slot]:
         self.taken += budget == "jira:requests"
-        super().take(budget, *scope)
+        with super().slot(budget, *scope) as taken:
+            yield taken
 
 
 def test_every_http_request_to_jira_takes_a_slot_of_its_budget(

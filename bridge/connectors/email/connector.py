@@ -92,8 +92,7 @@ class EmailConnector(BuiltFromSettings):
         mail.set_content(body)
 
         def attempt() -> None:
-            self._gate.take("email:messages")
-            with self._connect() as smtp:
+            with self._gate.slot("email:messages"), self._connect() as smtp:
                 smtp.send_message(mail)
 
         retry.call(lambda: _translated(attempt))

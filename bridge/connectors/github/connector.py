@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -101,13 +102,14 @@ class GitHubConnector(tracker.TrackerConnector):
         ``writes``: an edit. GitHub counts every write against its content limit."""
 
         def attempt() -> T:
-            self._gate.take("github:requests")
-            if creates or writes:
-                self._gate.take("github:content")
-            vendor_errors = (GithubException, requests.RequestException)
-            return translated(
-                lambda: self._renewing_token(fn), vendor_errors, translate, creates=creates
-            )
+            with ExitStack() as slots:
+                slots.enter_context(self._gate.slot("github:requests"))
+                if creates or writes:
+                    slots.enter_context(self._gate.slot("github:content"))
+                vendor_errors = (GithubException, requests.RequestException)
+                return translated(
+                    lambda: self._renewing_token(fn), vendor_errors, translate, creates=creates
+                )
 
         return retry.call(attempt)
 

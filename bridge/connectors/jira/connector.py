@@ -72,7 +72,7 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     @cached_property
     def client(self) -> jira.JIRA:
         # Each HTTP request takes a slot of Jira's budget, not each library call.
-        return site.client_for(self.settings, lambda: self._gate.take("jira:requests"))
+        return site.client_for(self.settings, lambda: self._gate.slot("jira:requests"))
 
     def know_field_names(self) -> None:
         """Before its first search the ``jira`` library asks for the site's fields (``GET

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import jira
@@ -46,7 +47,8 @@ def rest_base(settings: JiraSettings) -> str:
 
 
 def client_for(
-    settings: JiraSettings, before_request: Callable[[], None] | None = None
+    settings: JiraSettings,
+    around_request: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> jira.JIRA:
     """The Jira client; ``before_request`` runs before each HTTP request it sends (one call of
     the library may send several: ``create_issue_link`` first reads the link types)."""
@@ -68,13 +70,13 @@ def client_for(
     if cloud:
         # Known from settings, which saves a serverInfo call on every worker start.
         client.deploymentType = "Cloud"
-    if before_request is not None:
+    if around_request is not None:
         session = client._session
         send = session.request
 
         def gated(method: str, url: str | bytes, **kwargs: Any) -> Any:
-            before_request()
-            return send(method, url, **kwargs)
+            with around_request():
+                return send(method, url, **kwargs)
 
         session.request = gated  # type: ignore[method-assign]
     return client

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import urllib.error
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
@@ -87,11 +88,12 @@ class SlackConnector(BuiltFromSettings):
 
     def call(self, fn: Callable[[], T], channel: str | None = None, creates: bool = False) -> T:
         def attempt() -> T:
-            self._gate.take("slack:requests")
-            if channel:
-                self._gate.take("slack:channel", channel)
-            vendor_errors = (SlackClientError, urllib.error.URLError, TimeoutError, OSError)
-            return translated(fn, vendor_errors, translate, creates=creates)
+            with ExitStack() as slots:
+                slots.enter_context(self._gate.slot("slack:requests"))
+                if channel:
+                    slots.enter_context(self._gate.slot("slack:channel", channel))
+                vendor_errors = (SlackClientError, urllib.error.URLError, TimeoutError, OSError)
+                return translated(fn, vendor_errors, translate, creates=creates)
 
         return retry.call(attempt)
 
