@@ -163,7 +163,8 @@ class Insights(Service):
         """The finished weeks among ``starts`` already kept, read from the database once per
         process: only what was read back is held, so a week another process kept first is
         held as that process kept it."""
-        held = {start: self._kept[start] for start in starts if start in self._kept}
+        # Read with get(): another request's thread may drop an old week meanwhile.
+        held = {start: part for start in starts if (part := self._kept.get(start)) is not None}
         missing = [start for start in starts if start not in held]
         read = kept_weeks(session, missing)
         self._kept.update(read)

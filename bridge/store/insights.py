@@ -229,9 +229,11 @@ def waiting_ars(session: Session, limit: int) -> list[WaitingAr]:
             .join(ticket, ticket.id == escalation.ticket_id)
             .where(
                 escalation.state.in_(WAITING),
+                # Probed per waiting escalation through the escalation_id indexes, rather
+                # than listing every AR ever filed.
                 or_(
-                    escalation.id.in_(select(links.escalation_id)),
-                    escalation.id.in_(select(filed.escalation_id).where(filed.kind == "ar")),
+                    exists().where(links.escalation_id == escalation.id),
+                    exists().where(filed.escalation_id == escalation.id, filed.kind == "ar"),
                 ),
             )
         )
