@@ -210,7 +210,7 @@ def csv_rows(report: Report) -> Iterator[tuple[object, ...]]:
 
 
 def _share(share: Share) -> tuple[object, object, object]:
-    return _number(share.ratio), share.part, share.whole
+    return _number(share.part / share.whole if share.whole else None), share.part, share.whole
 
 
 def _number(value: float | None) -> str:

@@ -49,9 +49,6 @@ class Share(NamedTuple):
     def ratio(self) -> float | None:
         return ratio(self.part, self.whole)
 
-    def plus(self, other: Share) -> Share:
-        return Share(self.part + other.part, self.whole + other.whole)
-
 
 @dataclass(frozen=True)
 class Spread:
@@ -206,11 +203,13 @@ class Insights(Service):
         }
         for index, part in enumerate(parts):
             for dimension, kinds in part["attainment"].items():
+                rows = attainment[dimension]
                 for kind, groups in kinds.items():
                     for key, (met, decided) in groups.items():
-                        group = group_name(dimension, key, customers)
-                        weekly = attainment[dimension][kind, group]
-                        weekly[index] = weekly[index].plus(Share(met, decided))
+                        weekly = rows[kind, group_name(dimension, key, customers)]
+                        # Two customer ids may carry one name: their clocks add up.
+                        was = weekly[index]
+                        weekly[index] = Share(was.part + met, was.whole + decided)
         return Report(
             weeks=weeks,
             now=now,
