@@ -30,6 +30,7 @@ RENEGOTIATION_STEPS = ("renegotiate", "plan_needs_renegotiation")
 # An escalation in these states waits on no AR any more (as services/waiting.py says).
 NOT_WAITING = ("monitoring", "closed", "de_escalated")
 WAITING = tuple(state.value for state in EscalationState if state.value not in NOT_WAITING)
+IDS_AT_ONCE = 1000  # well under any engine's limit of bound parameters
 
 
 @dataclass(frozen=True)
@@ -206,9 +207,9 @@ def waiting_ars(session: Session, limit: int) -> list[WaitingAr]:
     """The ARs with the most customers waiting on them now (escalations not yet resolved),
     most first: the escalation that filed an AR waits on it, and every one linked to it.
     Read from the open escalations' side (a few thousand at most), not from every AR ever
-    filed, and ranked here, so the page costs two queries however long the history: the ARs
-    of the waiting escalations (their ids come from the state index alone), then the customers
-    of the escalations waiting on an AR, each escalation and ticket row read once."""
+    filed, and ranked here, so the page costs a few queries however long the history: the
+    ARs of the waiting escalations (their ids come from the state index alone), then the
+    customers of the escalations found, by their ids."""
     links, filed = tables.ActionRequestLink, tables.ActionRequest
     escalation, ticket = tables.Escalation, tables.Ticket
     # The states listed, not the others excluded: the state index then finds the open few.
@@ -222,22 +223,20 @@ def waiting_ars(session: Session, limit: int) -> list[WaitingAr]:
     escalations: dict[tuple[str, str], set[int]] = {}
     for ar_system, ar_key, escalation_id in session.execute(union_all(linked, filed_by)):
         escalations.setdefault((ar_system, ar_key), set()).add(escalation_id)
-    customer_of = {
-        escalation_id: (helpdesk, customer)
-        for escalation_id, helpdesk, customer in session.execute(
+    # By the escalations found, a thousand at a time: each engine then reads just those rows
+    # through the primary keys (PostgreSQL read every ticket for a condition it misjudged).
+    found_ids = sorted(set().union(*escalations.values()))
+    customer_of: dict[int, tuple[str, str]] = {}
+    for first in range(0, len(found_ids), IDS_AT_ONCE):
+        chunk = found_ids[first : first + IDS_AT_ONCE]
+        query = (
             select(escalation.id, ticket.helpdesk, func.coalesce(ticket.organization, ""))
             .join(ticket, ticket.id == escalation.ticket_id)
-            .where(
-                escalation.state.in_(WAITING),
-                # Probed per waiting escalation through the escalation_id indexes, rather
-                # than listing every AR ever filed.
-                or_(
-                    exists().where(links.escalation_id == escalation.id),
-                    exists().where(filed.escalation_id == escalation.id, filed.kind == "ar"),
-                ),
-            )
+            .where(escalation.id.in_(chunk), escalation.state.in_(WAITING))
         )
-    }
+        customer_of.update(
+            {one: (helpdesk, customer) for one, helpdesk, customer in session.execute(query)}
+        )
     # An escalation leaving the waiting states between the two reads waits on nothing.
     escalations = {
         ar: ids & customer_of.keys() for ar, ids in escalations.items() if ids & customer_of.keys()
