@@ -18,6 +18,7 @@ from flask import Blueprint, Response, g, render_template, request
 
 from bridge.services.insights import DIMENSIONS, KINDS, MEASURES, Report, Share, Spread
 from webhooks import board_access as access
+from webhooks import insights_cells as cells
 from webhooks import insights_charts as charts
 from webhooks.context import current_runtime
 from webhooks.page_headers import protect
@@ -94,8 +95,10 @@ def page() -> Any:
         measure_names=MEASURE_NAMES,
         charts=_charts(report),
         groups_shown=_groups_shown,
-        percent=percent,
-        duration=duration,
+        cells=cells,
+        week_heads=cells.heads(
+            report.weeks, [report.is_current(index) for index in range(len(report.weeks))]
+        ),
         nonce=g.get("board_nonce", ""),
         logged_in=g.get("board_session", False),
     )
@@ -161,7 +164,7 @@ def table() -> Any:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows([inert(cell) for cell in row] for row in csv_rows(report))
+    writer.writerows(csv_rows(report))
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="insights.csv"'
     return response
@@ -174,13 +177,19 @@ def inert(cell: object) -> str:
 
 
 def csv_rows(report: Report) -> Iterator[tuple[object, ...]]:
-    """One row per figure, group and week, as the page shows them."""
+    """One row per figure, group and week, as the page shows them. The groups (customers'
+    names among them) and the AR keys come from outside: those cells are made inert; every
+    other cell is a number or a word of ours."""
+    groups = [
+        (dimension, kind, inert(group), weekly)
+        for dimension in DIMENSIONS
+        for (kind, group), weekly in sorted(report.attainment[dimension].items())
+    ]
     for index, week in enumerate(report.weeks):
         when = (week.label, week.first_day.isoformat())
-        for dimension in DIMENSIONS:
-            for (kind, group), weekly in sorted(report.attainment[dimension].items()):
-                if weekly[index].whole:
-                    yield (*when, "sla_attainment", kind, dimension, group, *_share(weekly[index]))
+        for dimension, kind, group, weekly in groups:
+            if weekly[index].whole:
+                yield (*when, "sla_attainment", kind, dimension, group, *_share(weekly[index]))
         for measure in MEASURES:
             spread: Spread = report.durations[measure][index]
             figure = f"time_to_{measure}_seconds"
@@ -196,33 +205,15 @@ def csv_rows(report: Report) -> Iterator[tuple[object, ...]]:
         yield (*when, "plans_flagged_by_development", "", "", "", flagged, "", "")
     for ar in report.waiting:  # as it stands now: numerator = tickets waiting
         waiting = len(ar.customers)
-        yield ("now", "", "customers_waiting_on_ar", "", ar.system, ar.key, waiting, ar.tickets, "")
+        system, key = inert(ar.system), inert(ar.key)
+        yield ("now", "", "customers_waiting_on_ar", "", system, key, waiting, ar.tickets, "")
 
 
 def _share(share: Share) -> tuple[object, object, object]:
-    return _number(share.ratio), share.part, share.whole
+    return _number(share.part / share.whole if share.whole else None), share.part, share.whole
 
 
 def _number(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
-
-
-# -- what the template uses ---------------------------------------------------------------------
-def percent(share: Share) -> str:
-    return "—" if share.ratio is None else f"{share.ratio:.0%}"
-
-
-def duration(seconds: float | None) -> str:
-    """``3h 20m``, ``2d 4h`` or ``45m``: how long, as people say it."""
-    if seconds is None:
-        return "—"
-    minutes = int(seconds // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"

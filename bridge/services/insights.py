@@ -34,6 +34,9 @@ KINDS = ("acknowledge", "reply", "patch")
 MEASURES = ("acknowledge", "first_reply", "accepted_fix")
 TOP_ARS = 10
 WEEKS_KEPT = 12  # the page's default span, kept ahead by the minute hook
+# Finished weeks held in memory as read from ``insight_weeks`` (they never change): two years,
+# the longest span the page shows, and a few more.
+WEEKS_IN_MEMORY = 110
 
 
 class Share(NamedTuple):
@@ -45,9 +48,6 @@ class Share(NamedTuple):
     @property
     def ratio(self) -> float | None:
         return ratio(self.part, self.whole)
-
-    def plus(self, other: Share) -> Share:
-        return Share(self.part + other.part, self.whole + other.whole)
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,16 @@ class Insights(Service):
         self._names = names
         # The running week as last counted, and the minute it was counted in.
         self._running: tuple[tuple[dt.datetime, dt.datetime], WeekPart] | None = None
+        # The ARs customers wait on, as read in that minute.
+        self._waiting_now: tuple[dt.datetime, list[WaitingAr]] | None = None
+        # Finished weeks as kept (``insight_weeks``), by the week's start.
+        self._kept: dict[dt.datetime, WeekPart] = {}
+
+    def forget_running_week(self) -> None:
+        """Count the running week and the waiting ARs again at the next call, rather than
+        reusing what was counted this minute (what a page opened once in a while costs)."""
+        self._running = None
+        self._waiting_now = None
 
     def report(self, weeks: int, now: dt.datetime, *, customers: int | None = None) -> Report:
         """The ``weeks`` weeks ending with this one; only the ``customers`` customers with the
@@ -116,7 +126,7 @@ class Insights(Service):
         is counted at each call."""
         with self.transactions.begin() as session:
             over = [week.start for week in weeks if week.end <= now]
-            kept = kept_weeks(session, over)
+            kept = self._kept_weeks(session, over)
             parts: list[WeekPart] = []
             for week in weeks:
                 part = kept.get(week.start)
@@ -126,7 +136,7 @@ class Insights(Service):
                     part = count_week(InsightCounts(session, (week,), now))
                     keep_week(session, week.start, part, now)
                 parts.append(part)
-            ars = waiting_ars(session, TOP_ARS)
+            ars = self._waiting_ars(session, now)
         if customers is not None:
             parts = top_customers(parts, customers)
         return self._report(tuple(weeks), parts, ars, now)
@@ -143,6 +153,30 @@ class Insights(Service):
                     part = count_week(InsightCounts(session, (week,), now))
                     keep_week(session, week.start, part, now)
                     return
+
+    def _kept_weeks(
+        self, session: Transaction, starts: list[dt.datetime]
+    ) -> dict[dt.datetime, WeekPart]:
+        """The finished weeks among ``starts`` already kept, read from the database once per
+        process: only what was read back is held, so a week another process kept first is
+        held as that process kept it."""
+        # Read with get(): another request's thread may drop an old week meanwhile.
+        held = {start: part for start in starts if (part := self._kept.get(start)) is not None}
+        missing = [start for start in starts if start not in held]
+        read = kept_weeks(session, missing)
+        self._kept.update(read)
+        for oldest in sorted(self._kept)[: max(0, len(self._kept) - WEEKS_IN_MEMORY)]:
+            self._kept.pop(oldest, None)
+        return {**held, **read}
+
+    def _waiting_ars(self, session: Transaction, now: dt.datetime) -> list[WaitingAr]:
+        """The ARs customers wait on, read at most once a minute, like the running week."""
+        minute = now.replace(second=0, microsecond=0)
+        if self._waiting_now is not None and self._waiting_now[0] == minute:
+            return self._waiting_now[1]
+        ars = waiting_ars(session, TOP_ARS)
+        self._waiting_now = (minute, ars)
+        return ars
 
     def _running_week(self, session: Transaction, week: Week, now: dt.datetime) -> WeekPart:
         """The running week, counted at most once a minute by this process: a page opened
@@ -169,11 +203,13 @@ class Insights(Service):
         }
         for index, part in enumerate(parts):
             for dimension, kinds in part["attainment"].items():
+                rows = attainment[dimension]
                 for kind, groups in kinds.items():
                     for key, (met, decided) in groups.items():
-                        group = group_name(dimension, key, customers)
-                        weekly = attainment[dimension][kind, group]
-                        weekly[index] = weekly[index].plus(Share(met, decided))
+                        weekly = rows[kind, group_name(dimension, key, customers)]
+                        # Two customer ids may carry one name: their clocks add up.
+                        was = weekly[index]
+                        weekly[index] = Share(was.part + met, was.whole + decided)
         return Report(
             weeks=weeks,
             now=now,
@@ -207,16 +243,20 @@ class Insights(Service):
             names.update({f"{helpdesk}:{one}": learnt.get(one, one) for one in ids})
         return names
 
-    def _waiting(self, ars: Iterable[WaitingAr]) -> list[WaitingOn]:
-        shown: list[WaitingOn] = []
+    def _waiting(self, ars: Sequence[WaitingAr]) -> list[WaitingOn]:
+        by_helpdesk: dict[str, set[str]] = defaultdict(set)
         for ar in ars:
-            by_helpdesk: dict[str, set[str]] = defaultdict(set)
             for helpdesk, customer in ar.customers:
                 by_helpdesk[helpdesk].add(customer)
-            customers: set[str] = set()
-            for helpdesk, ids in by_helpdesk.items():
-                learnt = self._names.known_organisations(helpdesk, ids)
-                customers |= {learnt.get(one, one) or NO_VALUE for one in ids}
+        learnt = {
+            helpdesk: self._names.known_organisations(helpdesk, ids)
+            for helpdesk, ids in by_helpdesk.items()
+        }
+        shown: list[WaitingOn] = []
+        for ar in ars:
+            customers = {
+                learnt[helpdesk].get(one, one) or NO_VALUE for helpdesk, one in ar.customers
+            }
             page = record_page(self.settings, ar.system, ar.key, ar.url)
             shown.append(WaitingOn(ar.system, ar.key, page, ar.tickets, tuple(sorted(customers))))
         return shown

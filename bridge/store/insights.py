@@ -30,6 +30,7 @@ RENEGOTIATION_STEPS = ("renegotiate", "plan_needs_renegotiation")
 # An escalation in these states waits on no AR any more (as services/waiting.py says).
 NOT_WAITING = ("monitoring", "closed", "de_escalated")
 WAITING = tuple(state.value for state in EscalationState if state.value not in NOT_WAITING)
+IDS_AT_ONCE = 1000  # well under any engine's limit of bound parameters
 
 
 @dataclass(frozen=True)
@@ -206,38 +207,54 @@ def waiting_ars(session: Session, limit: int) -> list[WaitingAr]:
     """The ARs with the most customers waiting on them now (escalations not yet resolved),
     most first: the escalation that filed an AR waits on it, and every one linked to it.
     Read from the open escalations' side (a few thousand at most), not from every AR ever
-    filed, and ranked here, so the page costs one query however long the history."""
+    filed, and ranked here, so the page costs a few queries however long the history: the
+    ARs of the waiting escalations (their ids come from the state index alone), then the
+    customers of the escalations found, by their ids."""
     links, filed = tables.ActionRequestLink, tables.ActionRequest
     escalation, ticket = tables.Escalation, tables.Ticket
     # The states listed, not the others excluded: the state index then finds the open few.
-    waiting = escalation.state.in_(WAITING)
-    customer = (escalation.id, ticket.helpdesk, func.coalesce(ticket.organization, ""))
-    linked = (
-        select(links.system, links.external_key, *customer)
-        .join(ticket, ticket.id == escalation.ticket_id)
-        .join(links, links.escalation_id == escalation.id)
-        .where(waiting)
+    waiting = select(escalation.id).where(escalation.state.in_(WAITING))
+    linked = select(links.system, links.external_key, links.escalation_id).where(
+        links.escalation_id.in_(waiting)
     )
-    filed_by = (
-        select(filed.system, filed.external_key, *customer)
-        .join(ticket, ticket.id == escalation.ticket_id)
-        .join(filed, filed.escalation_id == escalation.id)
-        .where(waiting, filed.kind == "ar")
+    filed_by = select(filed.system, filed.external_key, filed.escalation_id).where(
+        filed.kind == "ar", filed.escalation_id.in_(waiting)
     )
-    rows = session.execute(union_all(linked, filed_by)).all()
     escalations: dict[tuple[str, str], set[int]] = {}
-    customers: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    for ar_system, ar_key, escalation_id, helpdesk, customer in rows:
+    for ar_system, ar_key, escalation_id in session.execute(union_all(linked, filed_by)):
         escalations.setdefault((ar_system, ar_key), set()).add(escalation_id)
-        customers.setdefault((ar_system, ar_key), set()).add((helpdesk, customer))
+    # By the escalations found, a thousand at a time: each engine then reads just those rows
+    # through the primary keys (PostgreSQL read every ticket for a condition it misjudged).
+    found_ids = sorted(set().union(*escalations.values()))
+    customer_of: dict[int, tuple[str, str]] = {}
+    for first in range(0, len(found_ids), IDS_AT_ONCE):
+        chunk = found_ids[first : first + IDS_AT_ONCE]
+        query = (
+            select(escalation.id, ticket.helpdesk, func.coalesce(ticket.organization, ""))
+            .join(ticket, ticket.id == escalation.ticket_id)
+            .where(escalation.id.in_(chunk), escalation.state.in_(WAITING))
+        )
+        customer_of.update(
+            {one: (helpdesk, customer) for one, helpdesk, customer in session.execute(query)}
+        )
+    # An escalation leaving the waiting states between the two reads waits on nothing.
+    escalations = {
+        ar: ids & customer_of.keys() for ar, ids in escalations.items() if ids & customer_of.keys()
+    }
+    customers = {ar: {customer_of[one] for one in ids} for ar, ids in escalations.items()}
     ranked = sorted(escalations, key=lambda ar: (-len(customers[ar]), -len(escalations[ar]), ar))[
         :limit
     ]
-    found: list[WaitingAr] = []
-    for ar_system, ar_key in ranked:
-        url = session.scalar(
-            select(filed.url).where(filed.system == ar_system, filed.external_key == ar_key)
+    pages = {
+        (system, key): url
+        for system, key, url in session.execute(
+            select(filed.system, filed.external_key, filed.url).where(
+                filed.external_key.in_([key for _, key in ranked])
+            )
         )
-        who = tuple(sorted(customers[(ar_system, ar_key)]))
-        found.append(WaitingAr(ar_system, ar_key, url, len(escalations[(ar_system, ar_key)]), who))
-    return found
+    }
+    return [
+        WaitingAr(system, key, pages.get((system, key)), len(escalations[system, key]), who)
+        for system, key in ranked
+        for who in [tuple(sorted(customers[system, key]))]
+    ]

@@ -23,6 +23,7 @@ renegotiation.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from sqlalchemy import delete, select
 
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
+from bridge.services.insights import Insights
 from bridge.store import tables
 from tests.procedure.world import CONFIG, World, world
 from webhooks.app import create_app
@@ -166,8 +168,7 @@ def test_the_csv_gives_the_hand_computed_week(week_46: tuple[World, dict[str, in
     assert figures(rows, "2026-W46") == WEEK_46
     assert {row["week_starts"] for row in rows if row["week"] == "2026-W46"} == {"2026-11-09"}
     # E2 still waits on its AR (the customer said Still broken); E1 was accepted.
-    waiting = [row for row in rows if row["figure"] == "customers_waiting_on_ar"]
-    assert [(r["group"], r["value"], r["numerator"]) for r in waiting] == [("DEV-2", "1", "1")]
+    assert waiting_on(rows) == [("DEV-2", "1", "1")]
 
 
 def test_the_page_shows_the_hand_computed_week(week_46: tuple[World, dict[str, int]]) -> None:
@@ -234,10 +235,14 @@ def test_a_past_week_keeps_its_figures_after_new_activity(
 
     rows = csv_of(client_of(bridge))
     assert figures(rows, "2026-W46") == before == WEEK_46
-    # Not only because week 46 was kept when it ended: counted again now, from the audit
-    # trail and the clocks, it is the same.
+    # Not only because week 46 was kept when it ended (in the table, and in this process's
+    # memory): counted again now by a process that never read it, from the audit trail and
+    # the clocks, it is the same.
     with bridge.runtime.sessions.begin() as session:
         session.execute(delete(tables.InsightWeek))
+    services = bridge.runtime.services
+    fresh = Insights(services.insights.collaborators, services.names)
+    bridge.runtime.services = dataclasses.replace(services, insights=fresh)
     assert figures(csv_of(client_of(bridge)), "2026-W46") == WEEK_46
     week_47 = figures(rows, "2026-W47")
     assert week_47[("escalations_opened", "", "", "")] == ("1", "", "")
@@ -262,6 +267,65 @@ def test_the_minute_hook_keeps_the_week_that_just_ended(
         "zendesk:Acme Ltd": [2, 2],
         f"zendesk:{HOSTILE}": [0, 1],
     }
+
+
+def waiting_on(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    return [
+        (row["group"], row["value"], row["numerator"])
+        for row in rows
+        if row["figure"] == "customers_waiting_on_ar"
+    ]
+
+
+def test_the_ars_customers_wait_on_are_at_most_a_minute_old(
+    week_46: tuple[World, dict[str, int]],
+) -> None:
+    bridge, ids = week_46
+    client = client_of(bridge)
+    assert waiting_on(csv_of(client)) == [("DEV-2", "1", "1")]
+    close_it(bridge.runtime, ids["e2"], bridge.now)  # E2 waits on nothing any more
+    assert waiting_on(csv_of(client)) == [("DEV-2", "1", "1")]  # as read this minute
+    bridge.advance(dt.timedelta(minutes=1))
+    assert waiting_on(csv_of(client)) == []
+
+
+def test_forgetting_the_running_week_counts_it_and_the_waiting_ars_again(
+    week_46: tuple[World, dict[str, int]],
+) -> None:
+    bridge, ids = week_46
+    client = client_of(bridge)
+    before = figures(csv_of(client), "2026-W47")
+    assert before[("escalations_closed", "", "", "")] == ("0", "", "")
+    # A second ago, in this minute: counted by a count made now.
+    close_it(bridge.runtime, ids["e2"], bridge.now - dt.timedelta(seconds=1))
+    assert figures(csv_of(client), "2026-W47") == before
+    bridge.runtime.services.insights.forget_running_week()
+    rows = csv_of(client)
+    assert figures(rows, "2026-W47")[("escalations_closed", "", "", "")] == ("1", "", "")
+    assert waiting_on(rows) == []
+    assert figures(rows, "2026-W46") == WEEK_46
+
+
+def test_two_years_of_weeks_show_a_column_per_week_in_every_table(
+    week_46: tuple[World, dict[str, int]],
+) -> None:
+    bridge, _ = week_46
+    answer = client_of(bridge).get("/board/insights?weeks=104", headers=BEARER)
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    tables = page.split("<table")[1:]
+    week_tables = [table for table in tables if 'class="waiting"' not in table]
+    assert len(week_tables) == 6  # flow, three clocks, durations, answers
+    for table in week_tables:
+        head, body = table.split("</thead>")
+        assert head.count('scope="col">') == 105  # the row headings' column, and 104 weeks
+        assert "2024-W48</th>" in head  # 103 weeks before the running one
+        assert head.strip().endswith(
+            '<th class="n current" scope="col">2026-W47 (so far)</th></tr>'
+        )
+        for row in body.split("</tr>")[:-1]:
+            assert row.count("<td") == 104, row[:200]
+    assert '<td class="n">33%<span class="of">1 of 3</span></td>' in page
 
 
 def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe() -> None:
