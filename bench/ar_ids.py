@@ -20,10 +20,9 @@ import time
 import uuid
 
 from bridge.config import load_settings
+from bridge.connectors.github.events import GitHubEvents
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime, bootstrap
-from bridge.services import shipped
-from bridge.services.ar_moves import ar_identity
 from bridge.store import migrate
 from bridge.store.inbox import Delivery
 from bridge.store.tables import InboxRow
@@ -73,15 +72,16 @@ def main() -> None:
         runtime = bootstrap(load_settings())
         timed: dict[str, list[float]] = {"with ids": [], "without": []}
         first = 1
+        identity = GitHubEvents.identity
         try:
             for _ in range(args.rounds):  # the two take turns: the machine is noisy
-                for label, identify in (("with ids", ar_identity), ("without", None)):
-                    shipped.ar_identity = identify or (lambda *_: None)  # type: ignore[assignment]
+                for label, identify in (("with ids", identity), ("without", None)):
+                    GitHubEvents.identity = identify or (lambda *_: None)  # type: ignore[method-assign]
                     rows = stored(runtime, args.deliveries, first)
                     first += args.deliveries
                     timed[label].append(per_delivery(runtime, rows))
         finally:
-            shipped.ar_identity = ar_identity  # type: ignore[assignment]
+            GitHubEvents.identity = identity  # type: ignore[method-assign]
             runtime.close()
     for label, times in timed.items():
         shown = ", ".join(f"{t:.2f}" for t in times)

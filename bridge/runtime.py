@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
-from bridge.connectors.registry import register_connectors
+from bridge.connectors.registry import events_of, register_connectors, trackers_events
 from bridge.jobs.activity import ActiveRequests
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
@@ -34,6 +34,7 @@ from bridge.services.monitoring import Monitoring
 from bridge.services.names import Names
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector, Watching
+from bridge.services.readings import EventKeys
 from bridge.services.reminders import Reminders
 from bridge.services.replies import Replies
 from bridge.services.shipped import Shipped, ShippedProcessor
@@ -102,6 +103,11 @@ class Runtime:
     def sync_health(self) -> list[SyncHealth]:
         return self.services.catch_up.health()
 
+    @staticmethod
+    def event_keys(source: str) -> EventKeys | None:
+        """How ``source``'s package keys its deliveries in the inbox (None: by delivery id)."""
+        return events_of(source)
+
 
 def _perform_after_commit(runtime: Runtime) -> None:
     """Side effects start as soon as the decision that planned them is committed; the minute
@@ -167,7 +173,8 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     escalations = EscalationService(given)
     steps = Steps(given, escalations)
     notifier = Notifier(given, escalations)
-    shipped = Shipped(given, notifier)
+    trackers = trackers_events()
+    shipped = Shipped(given, notifier, trackers)
     closure = Closure(given, escalations)
     monitoring = Monitoring(given, steps)
     spar = SparFiling(given, escalations)
@@ -196,7 +203,9 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             Conversation(given, escalations),
             names,
         ),
-        shipped_processor=ShippedProcessor(given, shipped, runtime.connectors, ArVoice(given)),
+        shipped_processor=ShippedProcessor(
+            given, shipped, runtime.connectors, ArVoice(given, trackers), trackers
+        ),
         names=names,
         insights=Insights(given, names),
         catch_up=CatchUp(
@@ -208,7 +217,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         ),
     )
     processors, performers = runtime.processors, runtime.performers
-    for source in ("github", "jira"):  # the fix shipped
+    for source in trackers_events():  # the fix shipped, and development's word on the ARs
         processors.register(source, services.shipped_processor)
     processors.register("slack", services.slack_processor)
     for source in ("zendesk", "freshdesk", "intake"):

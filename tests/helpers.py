@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import select
 
 from bridge.config import load_settings
+from bridge.connectors.registry import events_of
 from bridge.jobs.engine import drain_here
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
@@ -149,3 +150,9 @@ def settle(runtime: Runtime, rounds: int = 20, *, reverse: bool = False) -> None
     nothing is left; ``reverse`` processes the deliveries newest first, as if reordered."""
     if not drain_here(runtime, rounds=rounds, newest_first=reverse):
         raise AssertionError("the bridge did not settle")
+
+
+def content_key(source: str, event_type: str, payload: dict[str, Any]) -> str | None:
+    """The inbox key ``source``'s package gives the event (None: keyed by delivery id)."""
+    keys = events_of(source)
+    return keys.content_key(event_type, payload) if keys is not None else None

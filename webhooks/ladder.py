@@ -169,3 +169,11 @@ def hand_off(delivery: Delivery) -> Answer:
     if stored.duplicate:
         return {"status": "duplicate", "reason": "delivery seen before", **answer}, 200
     return {"status": "accepted", **answer}, 202
+
+
+def content_key(source: str, event_type: str, payload: dict[str, Any]) -> str | None:
+    """The inbox key ``source``'s package derives from what the event is about, so that the
+    webhook and catch-up's copy of it collide and act once (docs/architecture.md, "Catch-up");
+    None where the vendor's delivery id keys it."""
+    keys = current_runtime().event_keys(source)
+    return keys.content_key(event_type, payload) if keys is not None else None

@@ -8,6 +8,7 @@ has no list of vendors in its code; see docs/connectors.md.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, Protocol, Self
@@ -28,6 +29,7 @@ from bridge.services.ports import (
     PermanentConnectorError,
     TransientConnectorError,
 )
+from bridge.services.readings import EventKeys, TrackerEvents
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -79,6 +81,23 @@ def load(name: str) -> ConnectorFactory:
         raise LookupError(msg)
     factory: ConnectorFactory = entry.load()
     return factory
+
+
+@functools.cache
+def events_of(source: str) -> EventKeys | None:
+    """How the installed connector named ``source`` reads its deliveries (``events`` on its
+    class), whether or not it is configured: a webhook may come before its connector is."""
+    entry = discover().get(source)
+    if entry is None:
+        return None
+    events: EventKeys | None = getattr(entry.load(), "events", None)
+    return events
+
+
+def trackers_events() -> dict[str, TrackerEvents]:
+    """Every installed tracker's reading of its deliveries, by source."""
+    found = {name: events_of(name) for name in discover()}
+    return {name: events for name, events in found.items() if isinstance(events, TrackerEvents)}
 
 
 def build_connectors(settings: Settings, context: Context) -> dict[str, Connector]:

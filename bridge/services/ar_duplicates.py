@@ -12,15 +12,17 @@ and the thread says why (``ar_voice.py``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import structlog
 
 from bridge.domain.lifecycle import record_in_place
 from bridge.services import effects
-from bridge.services.ar_events import ArEvent, github_duplicate_of
-from bridge.services.collaborators import Service
+from bridge.services.ar_events import ArEvent
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import as_object, parse_json
 from bridge.services.mrkdwn import inert
+from bridge.services.readings import TrackerEvents
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore
@@ -32,15 +34,7 @@ MOVED_STEP = "ar_duplicate"
 
 def why_no_survivor(event: ArEvent) -> str:
     """Why the waiting customers stay on a duplicate AR, for the thread and the timeline."""
-    if event.system == "github":
-        return (
-            'no "Duplicate of #N" comment on it names the surviving issue in its repository; '
-            "one written there moves the waiting customers to it"
-        )
-    return (
-        'it has no single "duplicates" link naming the surviving issue; linking it to one '
-        "moves the waiting customers to it"
-    )
+    return event.survivor_hint or "the tracker does not name the surviving issue"
 
 
 def moved_text(event: ArEvent, survivor: str) -> str:
@@ -52,17 +46,22 @@ def moved_text(event: ArEvent, survivor: str) -> str:
 
 
 class Duplicates(Service):
+    def __init__(
+        self, collaborators: Collaborators, readers: Mapping[str, TrackerEvents] | None = None
+    ) -> None:
+        super().__init__(collaborators)
+        self._readers = readers or {}
+
     def survivor(self, event: ArEvent) -> str:
-        """The surviving issue: named by the event, or, on GitHub, by an earlier comment."""
-        if event.survivor or event.system != "github":
+        """The surviving issue: named by the event, or by an earlier comment on the AR where
+        the tracker names it so (GitHub's "Duplicate of #12")."""
+        reader = self._readers.get(event.system)
+        if event.survivor or reader is None:
             return event.survivor if event.survivor != event.key else ""
-        repo = event.key.rsplit("#", 1)[0]
         with self.transactions() as session:
-            bodies = ArLinks(session).comment_bodies("github", event.key)
+            bodies = ArLinks(session).comment_bodies(event.system, event.key)
         for body in bodies:
-            comment = as_object(as_object(parse_json(body)).get("comment"))
-            text = comment.get("body")
-            found = github_duplicate_of(repo, text) if isinstance(text, str) else ""
+            found = reader.duplicate_named(event.key, as_object(parse_json(body)))
             if found and found != event.key:
                 return found
         return ""

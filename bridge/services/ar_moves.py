@@ -3,7 +3,7 @@
 A Jira issue moved to another project gets a new key (``DEV-7`` becomes ``OPS-1``) but keeps its
 id; a GitHub issue keeps its id when its repository is renamed (a transfer to another
 repository is not followed: the connector writes in its own repository only). Every event
-about an issue carries the id beside the key (``ar_identity``): the first one teaches the
+about an issue carries the id beside the key (``TrackerEvents.identity``): the first one teaches the
 bridge the id of an AR it knew by key only, and one naming a known id under a new key renames
 the AR everywhere, so later events, the ship signal and the waiting list name it as it now is.
 Each escalation waiting on it hears of the move.
@@ -12,16 +12,14 @@ Each escalation waiting on it hears of the move.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 import structlog
 
 from bridge.domain.lifecycle import record_in_place
 from bridge.services import effects
+from bridge.services.ar_events import ArIdentity
 from bridge.services.collaborators import Service
 from bridge.services.escalations import EscalationService
-from bridge.services.json_body import as_object, objects_in
 from bridge.services.mrkdwn import inert
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
@@ -30,63 +28,6 @@ from bridge.store.transactions import Transaction
 
 log = structlog.get_logger(__name__)
 MOVED_STEP = "ar_moved"
-
-
-@dataclass(frozen=True)
-class ArIdentity:
-    """The issue an event is about: its key now, its immutable id, and, when the event itself
-    says so, the key it had before (Jira's changelog ``Key`` item)."""
-
-    key: str
-    vendor_id: str
-    previous_key: str = ""
-    url: str = ""
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _id(value: Any) -> str:
-    if isinstance(value, bool):
-        return ""
-    return str(value) if isinstance(value, int | str) and str(value).strip() else ""
-
-
-def jira_identity(payload: dict[str, Any]) -> ArIdentity | None:
-    issue = as_object(payload.get("issue"))
-    key, vendor_id = _text(issue.get("key")), _id(issue.get("id"))
-    if not key or not vendor_id:
-        return None
-    previous = ""
-    for item in objects_in(as_object(payload.get("changelog")).get("items")):
-        if _text(item.get("field")).lower() == "key":
-            previous = _text(item.get("fromString"))
-    return ArIdentity(key, vendor_id, previous if previous != key else "")
-
-
-def github_identity(event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
-    repo = _text(as_object(payload.get("repository")).get("full_name"))
-    issue = as_object(payload.get("issue"))
-    if not repo or not issue.get("number") or issue.get("pull_request"):
-        return None
-    key = f"{repo}#{issue['number']}"
-    if event_type == "issues.transferred":
-        # Another repository and number: the GitHub connector writes in its own repository
-        # only, so a transferred AR is not followed (its waiting list would land elsewhere).
-        return None
-    vendor_id = _id(issue.get("id"))
-    if not vendor_id:
-        return None
-    return ArIdentity(key, vendor_id, url=_text(issue.get("html_url")))
-
-
-def ar_identity(source: str, event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
-    if source == "jira":
-        return jira_identity(payload)
-    if source == "github" and event_type.startswith(("issues.", "issue_comment.")):
-        return github_identity(event_type, payload)
-    return None
 
 
 class ArMoves(Service):

@@ -10,6 +10,7 @@ reply's key names the vendor's event id, so a repeated delivery is heard once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import structlog
 
@@ -22,6 +23,7 @@ from bridge.services.ar_events import COMMENT, ArEvent
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.mrkdwn import escaped, inert
 from bridge.services.policy import Policy
+from bridge.services.readings import TrackerEvents
 from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore
 from bridge.store.transactions import Transaction
@@ -89,9 +91,11 @@ def slack_text(event: ArEvent) -> str:
 class ArVoice(Service):
     """Tells every escalation waiting on an AR what development did on it."""
 
-    def __init__(self, collaborators: Collaborators) -> None:
+    def __init__(
+        self, collaborators: Collaborators, readers: Mapping[str, TrackerEvents] | None = None
+    ) -> None:
         super().__init__(collaborators)
-        self.duplicates = Duplicates(collaborators)
+        self.duplicates = Duplicates(collaborators, readers)
 
     def hear(self, events: list[ArEvent], now: dt.datetime) -> int:
         """Handle the events of one delivery; returns how many escalations heard something."""

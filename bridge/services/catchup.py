@@ -3,7 +3,7 @@
 GitHub never redelivers a failed webhook on its own, and Jira and Zendesk retry only briefly.
 At start and every ``catch_up.every_minutes``, each connector with the ``catch_up`` feature is
 asked what happened since its stored watermark; each event it names goes into the inbox like a
-webhook, keyed by its content (``signals.content_delivery_id``), so a webhook that did arrive and
+webhook, keyed by its content (the package's ``EventKeys``), so a webhook that did arrive and
 its catch-up copy act once. The query reaches back ``OVERLAP`` before the watermark, so an event
 the vendor stamped a little late (clocks differ) is not skipped; the inbox drops the repeats.
 
@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import structlog
 
-from bridge.services import signals
 from bridge.services.ports import (
     CatchUpInParts,
     CatchUpSource,
@@ -34,6 +33,7 @@ from bridge.services.ports import (
     Watching,
     has_feature,
 )
+from bridge.services.readings import EventKeys
 from bridge.services.sync_health import SyncHealth, sync_health
 from bridge.store.inbox import Delivery, Stored
 from bridge.store.watermarks import Watermarks
@@ -96,6 +96,7 @@ class CatchUp:
     ) -> int:
         scope = source.catch_up_scope
         watching = self._watching(name)
+        keys: EventKeys | None = getattr(source, "events", None)  # its package's inbox keys
         found = fresh = 0
         seen_until, cut_off = now, False
         unread: list[str] = []
@@ -112,7 +113,7 @@ class CatchUp:
                 else:
                     missed = answer
                 if missed:
-                    stored = self._accept([self._delivery(event) for event in missed])
+                    stored = self._accept([self._delivery(event, keys) for event in missed])
                     found += len(missed)
                     fresh += sum(0 if delivery.duplicate else 1 for delivery in stored)
         except ConnectorError as exc:
@@ -144,8 +145,8 @@ class CatchUp:
         return fresh
 
     @staticmethod
-    def _delivery(event: MissedEvent) -> Delivery:
-        delivery_id = signals.content_delivery_id(event.source, event.event_type, event.payload)
+    def _delivery(event: MissedEvent, keys: EventKeys | None) -> Delivery:
+        delivery_id = keys.content_key(event.event_type, event.payload) if keys else None
         if delivery_id is None:  # a connector naming an event nobody keyed: a bug, said loudly
             raise ValueError(f"catch-up cannot key {event.source} {event.event_type}")
         return Delivery(

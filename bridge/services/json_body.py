@@ -69,3 +69,8 @@ def as_object(value: Any) -> dict[str, Any]:
 def objects_in(value: Any) -> list[dict[str, Any]]:
     """The JSON objects in ``value`` when it is an array; anything else in it is skipped."""
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def as_text(value: Any) -> str:
+    """``value`` when it is a JSON string, else an empty one."""
+    return value if isinstance(value, str) else ""

@@ -12,19 +12,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 import structlog
 
 from bridge.jobs.registry import Outcome, StoredDelivery
-from bridge.services import ar_events, effects, signals
-from bridge.services.ar_moves import ArMoves, ar_identity
+from bridge.services import effects
+from bridge.services.ar_moves import ArMoves
 from bridge.services.ar_voice import ArVoice
 from bridge.services.collaborators import Collaborators, Service
-from bridge.services.json_body import parse_json
+from bridge.services.json_body import as_object, parse_json
 from bridge.services.mrkdwn import inert, mention
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector
+from bridge.services.readings import TrackerEvents, TrackerReading
+from bridge.services.signals import ShipSignal
 from bridge.services.waiting import waiting_list
 from bridge.store.ar_links import ArLinks
 from bridge.store.transactions import Transaction
@@ -32,14 +33,8 @@ from bridge.store.transactions import Transaction
 log = structlog.get_logger(__name__)
 
 
-def _project(signal: signals.ShipSignal, key: str) -> str:
-    """The project a mapping is keyed by. Jira's version events name their project by numeric
-    id only; the AR's key ("DEV-7") names it as bridge.yaml does."""
-    return key.rsplit("-", 1)[0] if signal.system == "jira" else signal.project
-
-
 def remember_fix_versions(
-    session: Transaction, key: str, versions: list[str], now: dt.datetime, system: str = "jira"
+    session: Transaction, key: str, versions: list[str], now: dt.datetime, system: str
 ) -> None:
     """An AR's fix version (a GitHub milestone counts as one), so that releasing the version,
     or closing the milestone, finds the AR."""
@@ -49,22 +44,36 @@ def remember_fix_versions(
     ArLinks(session).remember_fix_version(system, key, versions[-1], now)
 
 
-def released_earlier(session: Transaction, key: str, version: str) -> signals.ShipSignal | None:
-    """Jira's deliveries come in any order: the version holding this AR may have been released
-    before the AR's fix version reached us. The inbox remembers that release."""
+def released_earlier(
+    session: Transaction, reader: TrackerEvents, key: str, version: str
+) -> ShipSignal | None:
+    """Deliveries come in any order: the version holding this AR may have been released before
+    the AR's fix version reached us. The inbox remembers that release."""
     release = ArLinks(session).released_version_body(version)
     if release is None:
         return None
-    signal = signals.from_jira("jira:version_released", parse_json(release))
+    signal = reader.release_of(as_object(parse_json(release)))
     return replace(signal, keys=(key,)) if signal is not None else None
 
 
 class Shipped(Service):
     """Fans a ship signal out to every escalation waiting on its ARs."""
 
-    def __init__(self, collaborators: Collaborators, notifier: Notifier) -> None:
+    def __init__(
+        self,
+        collaborators: Collaborators,
+        notifier: Notifier,
+        readers: Mapping[str, TrackerEvents] | None = None,
+    ) -> None:
         super().__init__(collaborators)
         self.notifier = notifier
+        self._readers = readers or {}
+
+    def _project(self, signal: ShipSignal, key: str) -> str:
+        """The project bridge.yaml's mapping names the AR's by, as its tracker reads the key
+        (a Jira version event names its project by numeric id only)."""
+        reader = self._readers.get(signal.system)
+        return reader.project_of(key) if reader is not None else signal.project
 
     def join_ar(
         self, escalation_id: int, *, system: str, key: str, by: str, now: dt.datetime
@@ -91,13 +100,15 @@ class Shipped(Service):
             )
         return True
 
-    def apply(self, signal: signals.ShipSignal, now: dt.datetime) -> int:
+    def apply(self, signal: ShipSignal, now: dt.datetime) -> int:
         """Handle one signal; returns how many escalations it concerned."""
         with self.transactions.begin() as session:
             waiting = ArLinks(session).waiting_on(signal.system, signal.keys, signal.version, now)
         concerned = 0
         for escalation_id, key in waiting:
-            meaning = self.settings.resolution.signals.meaning(signal.signal, _project(signal, key))
+            meaning = self.settings.resolution.signals.meaning(
+                signal.signal, self._project(signal, key)
+            )
             if meaning is None:
                 log.info("shipped.signal_not_mapped", signal=signal.signal, project=signal.project)
                 continue
@@ -114,8 +125,8 @@ class Shipped(Service):
 
 
 class ShippedProcessor(Service):
-    """Inbox processor for ``github`` and ``jira`` deliveries: the fix shipped, and what
-    development says on the AR (``ar_voice.py``)."""
+    """Inbox processor for every tracker's deliveries (each read by its own package): the fix
+    shipped, and what development says on the AR (``ar_voice.py``)."""
 
     def __init__(
         self,
@@ -123,38 +134,39 @@ class ShippedProcessor(Service):
         shipped: Shipped,
         connectors: Mapping[str, Connector],
         voice: ArVoice,
+        readers: Mapping[str, TrackerEvents],
     ) -> None:
         super().__init__(collaborators)
         self.shipped = shipped
         self._connectors = connectors
+        self._readers = readers
         self.voice = voice
         self.moves = ArMoves(collaborators)
 
     def __call__(self, row: StoredDelivery) -> Outcome:
-        payload = parse_json(row.body)
+        reader = self._readers.get(row.source)
+        if reader is None:
+            log.warning("shipped.no_reader", row_id=row.id, source=row.source)
+            return "ignored"  # no installed connector reads this source's deliveries
+        payload = as_object(parse_json(row.body))
         now = self.now()
-        identity = ar_identity(row.source, row.event_type, payload)
+        identity = reader.identity(row.event_type, payload)
         # First, so that everything below finds the AR under the key it has now.
         known = identity is None or self.moves.follow(row.source, identity, now)
         connector = self._connectors.get(row.source)
         if connector is not None and connector.is_own_write(payload):
             log.info("shipped.own_write_ignored", row_id=row.id, source=row.source)
             return "ignored"  # our own change coming back: never re-applied
+        reading = reader.read(row.event_type, payload)
         # An issue nobody waits on (most of a tracker's traffic) says nothing to support.
-        heard = self._hear(row.source, row.event_type, payload, now) if known else 0
-        if row.source != "jira":
-            outcome = self._github(row.event_type, payload, now)
-        else:
-            outcome = self._jira(row.event_type, payload, now)
+        heard = self._hear(row.source, reading, now) if known else 0
+        outcome = self._ship(row.source, reader, reading, now)
         return "done" if heard else outcome
 
-    def _hear(self, source: str, event_type: str, payload: dict[str, Any], now: dt.datetime) -> int:
-        jira = source == "jira"
-        version = ar_events.jira_version_eta(event_type, payload) if jira else None
-        if version is not None:
-            return self.voice.expect_version(source, *version, now)
-        events = (ar_events.from_jira if jira else ar_events.from_github)(event_type, payload)
-        dated = (ar_events.jira_fix_eta if jira else ar_events.github_fix_eta)(event_type, payload)
+    def _hear(self, source: str, reading: TrackerReading, now: dt.datetime) -> int:
+        if reading.version_eta is not None:
+            return self.voice.expect_version(source, *reading.version_eta, now)
+        events, dated = list(reading.said), reading.fix_eta
         keys = {event.key for event in events} | ({dated[0]} if dated else set())
         if not keys:
             return 0
@@ -164,35 +176,21 @@ class ShippedProcessor(Service):
         heard = self.voice.hear(events, now)
         return heard + (self.voice.expect(source, *dated, now) if dated else 0)
 
-    def _github(self, event_type: str, payload: dict[str, Any], now: dt.datetime) -> Outcome:
-        key, milestone = "", []
-        if event_type.startswith("issues."):
-            key, milestone = signals.github_milestone(payload)
-        signal = signals.from_github(event_type, payload)
-        if not self._concerns_an_ar("github", key if milestone else "", [signal]):
-            return "ignored"
-        if milestone:
-            with self.transactions.begin() as session:
-                remember_fix_versions(session, key, milestone, now, system="github")
-        return "done" if signal is not None and self.shipped.apply(signal, now) else "ignored"
-
-    def _jira(self, event_type: str, payload: dict[str, Any], now: dt.datetime) -> Outcome:
-        found = [signals.from_jira(event_type, payload)]
-        key, versions = "", []
-        if event_type.startswith("jira:issue_"):
-            key, versions = signals.fix_versions(payload)
-        if not self._concerns_an_ar("jira", key if versions else "", found):
+    def _ship(
+        self, source: str, reader: TrackerEvents, reading: TrackerReading, now: dt.datetime
+    ) -> Outcome:
+        found: list[ShipSignal | None] = list(reading.ship)
+        key, versions = reading.fix_versions
+        if not self._concerns_an_ar(source, key if versions else "", found):
             return "ignored"
         if versions:
             with self.transactions.begin() as session:
-                remember_fix_versions(session, key, versions, now)
-                found += [released_earlier(session, key, version) for version in versions]
+                remember_fix_versions(session, key, list(versions), now, system=source)
+                found += [released_earlier(session, reader, key, v) for v in versions]
         concerned = [self.shipped.apply(signal, now) for signal in found if signal is not None]
         return "done" if any(concerned) else "ignored"
 
-    def _concerns_an_ar(
-        self, system: str, key: str, found: list[signals.ShipSignal | None]
-    ) -> bool:
+    def _concerns_an_ar(self, system: str, key: str, found: list[ShipSignal | None]) -> bool:
         """Whether the delivery can touch an AR the bridge knows of."""
         keyed = [signal for signal in found if signal is not None]
         if any(not signal.keys for signal in keyed):

@@ -10,11 +10,13 @@ import pytest
 
 from bridge.config.helpdesks import EscalationEntry
 from bridge.connectors.jira import issue_catchup
+from bridge.connectors.jira.events import said_on_ar
 from bridge.connectors.zendesk.catchup import comment_added
 from bridge.connectors.zendesk.marks import marked_while_down, marks
-from bridge.services import ar_events, replies
+from bridge.services import replies
 from bridge.services.ports import PermanentConnectorError
-from bridge.services.signals import MARKED_WHILE_DOWN, content_delivery_id
+from bridge.services.signals import MARKED_WHILE_DOWN
+from tests.helpers import content_key
 
 SINCE = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
 DEVELOPER = {"accountId": "712020:dana", "displayName": "Dana Developer"}
@@ -50,13 +52,13 @@ def test_a_jira_change_caught_up_is_keyed_and_heard_as_its_webhook() -> None:
     updated, commented = issue_catchup.issue_events(issue, SINCE)
 
     assert (updated.event_type, commented.event_type) == ("jira:issue_updated", "comment_created")
-    assert content_delivery_id("jira", updated.event_type, updated.payload) == content_delivery_id(
+    assert content_key("jira", updated.event_type, updated.payload) == content_key(
         "jira", "jira:issue_updated", webhook
     )
-    assert ar_events.from_jira(updated.event_type, updated.payload) == ar_events.from_jira(
+    assert said_on_ar(updated.event_type, updated.payload) == said_on_ar(
         "jira:issue_updated", webhook
     )
-    [heard] = ar_events.from_jira(commented.event_type, commented.payload)
+    [heard] = said_on_ar(commented.event_type, commented.payload)
     assert (heard.event_id, heard.said, heard.author) == (
         "comment:30001",
         "Root cause found",
@@ -98,8 +100,8 @@ def test_a_zendesk_reply_caught_up_is_the_customers_comment_keyed_as_its_event()
     found = comment_added(ticket, audit, comment | {"author_id": 7}, customer)
 
     assert found.record_key == "ticket:100"
-    assert content_delivery_id("zendesk", found.event_type, found.payload) == (
-        content_delivery_id("zendesk", "ticket.comment_added", webhook)
+    assert content_key("zendesk", found.event_type, found.payload) == (
+        content_key("zendesk", "ticket.comment_added", webhook)
     )
     assert replies.customer_comment(found.payload) == "Thanks, fixed!"
     staff = comment_added(ticket, audit, comment, customer | {"role": "agent"})
@@ -195,7 +197,7 @@ def test_a_ticket_marked_while_down_is_keyed_by_the_audit_and_its_change() -> No
     again = marked_while_down(ticket | {"subject": "renamed"}, audit, change, "agent@example.com")
 
     assert found.event_type == MARKED_WHILE_DOWN
-    key = content_delivery_id("zendesk", found.event_type, found.payload)
+    key = content_key("zendesk", found.event_type, found.payload)
     assert key == "ticket.marked_while_down:100:555:556"
-    assert content_delivery_id("zendesk", again.event_type, again.payload) == key
+    assert content_key("zendesk", again.event_type, again.payload) == key
     assert found.payload["detail"]["updated_by"] == "agent@example.com"

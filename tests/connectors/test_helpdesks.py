@@ -14,13 +14,14 @@ from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
 from bridge.services import effects
 from bridge.services.ports import CutOff, IdempotencyKey, PermanentConnectorError, Watching
-from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN, content_delivery_id
+from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.embedded import connector_settings
 from sandbox.helpdesk.freshdesk import AGENT_ID, REQUESTER_ID
 from sandbox.receiver import WebhookReceiver
 from tests.connectors.conftest import delivered
+from tests.helpers import content_key
 
 
 def make_zendesk(sandbox: Sandbox, context: Context) -> ZendeskConnector:
@@ -203,7 +204,7 @@ def test_freshdesk_catch_up_finds_the_requesters_public_replies_and_the_marked_t
     ]
     [mark] = [e for e in found if e.event_type == MARKED_WHILE_DOWN]
     assert mark.record_key == f"ticket:{marked.id}"
-    keys = {content_delivery_id("freshdesk", e.event_type, e.payload) for e in found}
+    keys = {content_key("freshdesk", e.event_type, e.payload) for e in found}
     assert None not in keys and len(keys) == 2
 
 

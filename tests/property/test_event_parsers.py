@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from bridge.config.helpdesks import EscalationEntry
-from bridge.services import ar_events, signals
-from bridge.services.ar_moves import ar_identity
+from bridge.connectors.registry import events_of
+from bridge.services import signals
+from bridge.services.readings import TrackerEvents
 from bridge.services.ticket_events import UnreadableTicketEvent, parse_ticket_event
 from tests.webhooks.deliveries import leaf_paths, real_deliveries, replace
 
@@ -40,24 +41,18 @@ STAND_INS: list[Any] = [None, True, 0, 1.5, "", "x", [], ["x"], [None], {}, {"x"
 
 
 def read_everything(source: str, event_type: str, payload: Any) -> None:
-    signals.content_delivery_id(source, event_type, payload)
-    ar_identity(source, event_type, payload)
-    if source in ("zendesk", "freshdesk"):
+    reader = events_of(source)
+    assert reader is not None
+    reader.content_key(event_type, payload)
+    if isinstance(reader, TrackerEvents):
+        reader.read(event_type, payload)
+        reader.identity(event_type, payload)
+        reader.release_of(payload)
+    else:
         for entry in ENTRIES:
             # Refused with its reason is an answer: the delivery is kept and shown, not retried.
             with contextlib.suppress(UnreadableTicketEvent):
                 parse_ticket_event(json.dumps(payload).encode(), entry)
-    elif source == "github":
-        signals.from_github(event_type, payload)
-        signals.github_milestone(payload)
-        ar_events.from_github(event_type, payload)
-        ar_events.github_fix_eta(event_type, payload)
-    else:
-        signals.from_jira(event_type, payload)
-        signals.fix_versions(payload)
-        ar_events.from_jira(event_type, payload)
-        ar_events.jira_fix_eta(event_type, payload)
-        ar_events.jira_version_eta(event_type, payload)
 
 
 VENDOR_DELIVERIES = [

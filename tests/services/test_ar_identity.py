@@ -6,8 +6,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bridge.services.ar_events import from_github, from_jira, github_duplicate_of
-from bridge.services.ar_moves import ar_identity
+from bridge.connectors.github.events import GitHubEvents, duplicate_of
+from bridge.connectors.github.events import said_on_ar as from_github
+from bridge.connectors.jira.events import JiraEvents
+from bridge.connectors.jira.events import said_on_ar as from_jira
 from tests.webhooks.signing import fixture_json
 
 DUPLICATE_LINK = {"name": "Duplicate", "inward": "is duplicated by", "outward": "duplicates"}
@@ -24,24 +26,24 @@ def resolved(resolution: str, links: list[dict[str, Any]], items: list[dict[str,
 
 def test_a_jira_event_names_the_issue_by_id_and_a_move_names_its_old_key() -> None:
     payload = resolved("Done", [], [])
-    assert ar_identity("jira", "jira:issue_updated", payload).vendor_id == "10040"
+    assert JiraEvents().identity("jira:issue_updated", payload).vendor_id == "10040"
     payload["changelog"]["items"].append(
         {"field": "Key", "fieldtype": "jira", "fromString": "OLD-3", "toString": "TES-41"}
     )
-    found = ar_identity("jira", "jira:issue_updated", payload)
+    found = JiraEvents().identity("jira:issue_updated", payload)
     assert (found.key, found.vendor_id, found.previous_key) == ("TES-41", "10040", "OLD-3")
 
 
 def test_a_github_event_names_the_issue_by_id_and_a_transfer_is_not_followed() -> None:
     payload = copy.deepcopy(fixture_json("github/webhooks/issues/reopened.json"))
-    found = ar_identity("github", "issues.reopened", payload)
+    found = GitHubEvents().identity("issues.reopened", payload)
     assert (found.key, found.vendor_id) == ("Codertocat/Hello-World#1", "444500041")
     payload["changes"] = {
         "new_issue": payload["issue"] | {"number": 9, "id": 555000001},
         "new_repository": {"full_name": "Codertocat/Other"},
     }
     # Another repository: the connector would write the waiting list on its own #9.
-    assert ar_identity("github", "issues.transferred", payload) is None
+    assert GitHubEvents().identity("issues.transferred", payload) is None
 
 
 def test_a_jira_duplicate_names_its_surviving_issue_only_when_one_is_linked() -> None:
@@ -73,10 +75,10 @@ def test_a_jira_duplicate_names_its_surviving_issue_only_when_one_is_linked() ->
 
 
 def test_github_reads_duplicate_of_comments_and_closes_as_duplicate() -> None:
-    assert github_duplicate_of("acme/app", "Duplicate of #12") == "acme/app#12"
-    assert github_duplicate_of("acme/app", "duplicate of acme/app#3, thanks") == "acme/app#3"
-    assert github_duplicate_of("acme/app", "Duplicate of acme/core#3") == ""  # not ours to write
-    assert github_duplicate_of("acme/app", "Not a duplicate of #12") == ""
+    assert duplicate_of("acme/app", "Duplicate of #12") == "acme/app#12"
+    assert duplicate_of("acme/app", "duplicate of acme/app#3, thanks") == "acme/app#3"
+    assert duplicate_of("acme/app", "Duplicate of acme/core#3") == ""  # not ours to write
+    assert duplicate_of("acme/app", "Not a duplicate of #12") == ""
     payload = copy.deepcopy(fixture_json("github/webhooks/issues/reopened.json"))
     payload["issue"] |= {"state": "closed", "state_reason": "duplicate", "closed_at": "2026"}
     [closed] = from_github("issues.closed", payload)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from bridge.connectors.jira.events import JiraEvents
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.catchup import CatchUp
@@ -25,6 +26,7 @@ def _comment(number: int, at: dt.datetime) -> MissedEvent:
 
 class JiraInParts:
     key = "jira"
+    events = JiraEvents()  # Jira's own inbox keys for what it finds
     features = frozenset({"catch_up"})
     catch_up_scope = "DEV"
 

@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bridge.config.policy import ShippedSignals
+from bridge.connectors.github import events as github_events
+from bridge.connectors.jira import events as jira_events
 from bridge.services import signals
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -29,7 +31,7 @@ def pull(body: str, *, merged: bool = True, base: str = "release/4.2") -> dict[s
 
 
 def test_a_merged_pr_into_a_release_branch_closes_the_issues_its_keywords_name() -> None:
-    signal = signals.from_github(
+    signal = github_events.ship_signal(
         "pull_request.closed", pull("Fixes #12, resolves acme/lib#3. Related to #99.")
     )
 
@@ -39,12 +41,12 @@ def test_a_merged_pr_into_a_release_branch_closes_the_issues_its_keywords_name()
 
 
 def test_a_pr_closed_without_merging_ships_nothing() -> None:
-    assert signals.from_github("pull_request.closed", pull("Fixes #12", merged=False)) is None
+    assert github_events.ship_signal("pull_request.closed", pull("Fixes #12", merged=False)) is None
 
 
 @given(st.text(alphabet=st.characters(blacklist_characters="#"), max_size=200))
 def test_a_pr_body_without_an_issue_reference_closes_nothing(body: str) -> None:
-    assert signals.from_github("pull_request.closed", pull(body)) is None
+    assert github_events.ship_signal("pull_request.closed", pull(body)) is None
 
 
 def test_a_published_release_fixes_the_issues_its_notes_reference() -> None:
@@ -52,7 +54,7 @@ def test_a_published_release_fixes_the_issues_its_notes_reference() -> None:
     payload["release"]["body"] = "## Fixed\n- orders sync (#12)\n- see other/repo#5"
     repo = payload["repository"]["full_name"]
 
-    signal = signals.from_github("release.published", payload)
+    signal = github_events.ship_signal("release.published", payload)
 
     assert signal is not None
     assert signal.keys == (f"{repo}#12", "other/repo#5")
@@ -62,7 +64,7 @@ def test_a_published_release_fixes_the_issues_its_notes_reference() -> None:
 def test_a_jira_version_release_names_the_version() -> None:
     payload = json.loads((FIXTURES / "jira/webhooks/jira_version_released.json").read_text())
 
-    signal = signals.from_jira("jira:version_released", payload)
+    signal = jira_events.ship_signal("jira:version_released", payload)
 
     assert signal is not None
     assert (signal.version, signal.ref) == ("10000", "version 1.0")
@@ -71,9 +73,9 @@ def test_a_jira_version_release_names_the_version() -> None:
 def test_an_ar_done_with_a_fix_version_is_fixed_in_code_until_the_version_is_released() -> None:
     payload = json.loads((FIXTURES / "jira/webhooks/jira_issue_updated.resolved.json").read_text())
     payload["issue"]["fields"]["fixVersions"] = [{"id": "7", "name": "4.3", "released": False}]
-    done = signals.from_jira("jira:issue_updated", payload)
+    done = jira_events.ship_signal("jira:issue_updated", payload)
     payload["issue"]["fields"]["fixVersions"][0]["released"] = True
-    released = signals.from_jira("jira:issue_updated", payload)
+    released = jira_events.ship_signal("jira:issue_updated", payload)
 
     assert done is not None and released is not None
     mapping = ShippedSignals()
@@ -97,7 +99,7 @@ def test_a_closed_milestone_ships_the_ars_it_holds_by_milestone() -> None:
         "milestone": {"number": 3, "title": "4.2.1", "state": "closed"},
         "repository": {"full_name": "acme/app"},
     }
-    signal = signals.from_github("milestone.closed", payload)
+    signal = github_events.ship_signal("milestone.closed", payload)
     assert signal is not None
     assert (signal.signal, signal.version, signal.keys) == (
         signals.MILESTONE_CLOSED,
@@ -113,11 +115,11 @@ def test_an_issue_event_naming_an_already_closed_milestone_ships_that_issue() ->
         "issue": {"number": 12, "milestone": closed},
         "repository": {"full_name": "acme/app"},
     }
-    signal = signals.from_github("issues.milestoned", payload)
+    signal = github_events.ship_signal("issues.milestoned", payload)
     assert signal is not None
     assert signal.keys == ("acme/app#12",)
     open_one = {
         "issue": {"number": 12, "milestone": closed | {"state": "open"}},
         "repository": {"full_name": "acme/app"},
     }
-    assert signals.from_github("issues.milestoned", open_one) is None
+    assert github_events.ship_signal("issues.milestoned", open_one) is None

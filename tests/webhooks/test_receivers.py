@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from bridge.services.signals import content_delivery_id
+from tests.helpers import content_key
 from tests.webhooks import signing
 from tests.webhooks.signing import FIXTURES, OLD_SECRETS, SECRETS
 
@@ -45,7 +45,7 @@ def test_a_signed_github_delivery_is_accepted(client: FlaskClient, inbox, path: 
     payload = json.loads(body)
     assert row.event_type == f"{event}.{payload['action']}"
     # A release or merge is keyed by its content, so catch-up's copy of it collides.
-    keyed = content_delivery_id("github", row.event_type, payload)
+    keyed = content_key("github", row.event_type, payload)
     assert (row.source, row.delivery_id, row.body) == ("github", keyed or f"d-{path.stem}", body)
     assert row.record_key.startswith(payload["repository"]["full_name"])
     assert row.provider_ts is not None
@@ -76,7 +76,7 @@ def test_a_signed_jira_delivery_is_accepted_and_refused_when_tampered(
     [row] = inbox()
     payload = json.loads(body)
     assert row.event_type == payload["webhookEvent"]
-    assert row.delivery_id == (content_delivery_id("jira", row.event_type, payload) or "jira-1")
+    assert row.delivery_id == (content_key("jira", row.event_type, payload) or "jira-1")
     assert row.provider_ts == dt.datetime.fromtimestamp(payload["timestamp"] / 1000, dt.UTC)
     expected_key = payload["issue"]["key"] if "issue" in payload else "version:10000"
     assert row.record_key == expected_key

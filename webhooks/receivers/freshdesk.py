@@ -2,7 +2,7 @@
 
 Freshdesk signs nothing and sends the body the admin wrote, so the rule adds our secret as a
 header (or an HMAC of the body, from a gateway that can sign), and the content is the id: a
-customer's reply by its ticket and text (``signals.content_delivery_id``), which catch-up's copy
+customer's reply by its ticket and text (``EventKeys.content_key``), which catch-up's copy
 from the conversations listing shares, anything else by its bytes.
 """
 
@@ -14,10 +14,9 @@ from typing import Any
 from flask import Blueprint
 from werkzeug.datastructures import Headers
 
-from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
+from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
 from webhooks.payload import (
     Malformed,
     check_requester,
@@ -52,7 +51,7 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     event = scalar_text(fields.get("triggered_event")) or scalar_text(fields.get("event"))
     stamp = fields.get("ticket_updated_at") or fields.get("updated_at")
     event_type = token(event or "ticket.updated", "event", "unknown_event")
-    keyed = content_delivery_id("freshdesk", event_type, payload)
+    keyed = content_key("freshdesk", event_type, payload)
     return Delivery(
         source="freshdesk",
         delivery_id=token(keyed, "delivery id") if keyed else content_hash(body),

@@ -10,10 +10,9 @@ from flask import Blueprint
 from werkzeug.datastructures import Headers
 
 from bridge.domain.identifiers import github_number_problem
-from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
+from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
 from webhooks.payload import Malformed, dig, iso_time, scalar_text, token
 
 USED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "release", "milestone"})
@@ -59,7 +58,7 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     event_type = token(f"{event}.{action}" if action else event, "event", "unknown_event")
     # A release or merge that catch-up can also find is keyed by its content, so the two
     # copies act once (docs/architecture.md, "Catch-up").
-    keyed = content_delivery_id("github", event_type, payload)
+    keyed = content_key("github", event_type, payload)
     return Delivery(
         source="github",
         delivery_id=token(keyed, "delivery id") if keyed else delivery_id,

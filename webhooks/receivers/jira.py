@@ -9,10 +9,9 @@ from flask import Blueprint
 from werkzeug.datastructures import Headers
 
 from bridge.domain.identifiers import jira_issue_key_problem
-from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
+from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
 from webhooks.payload import (
     Malformed,
     content_hash,
@@ -54,7 +53,7 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     # Jira repeats the identifier on its retries; a delivery without one is keyed by content.
     # A released version, which catch-up can also find, is keyed by the version instead.
     identifier = (
-        content_delivery_id("jira", event, payload)
+        content_key("jira", event, payload)
         or headers.get("X-Atlassian-Webhook-Identifier")
         or content_hash(body)
     )

@@ -14,10 +14,9 @@ from typing import Any
 from flask import Blueprint
 from werkzeug.datastructures import Headers
 
-from bridge.services.signals import content_delivery_id
 from bridge.store.inbox import Delivery
 from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
+from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
 from webhooks.payload import (
     Malformed,
     check_requester,
@@ -56,7 +55,7 @@ def _subscribed_event(payload: dict[str, Any]) -> tuple[str, str, str | None, An
         ticket_id("zendesk", record_key.removeprefix("ticket:"))
         check_requester(payload.get("detail"))
     # A comment, which catch-up can also find, is known by its id instead (signals).
-    keyed = content_delivery_id("zendesk", event_type, payload)
+    keyed = content_key("zendesk", event_type, payload)
     return event_type, keyed or f"event:{event_id}", record_key, payload.get("time")
 
 

@@ -15,7 +15,7 @@ the ``updated_at`` of the last ticket it listed: the watermark moves only that f
 run lists on from there. A watched ticket not yet listed may hold a reply made before that time
 and be updated again after it, so the cut-off run reads such a ticket directly
 (``GET /api/v2/tickets/{id}`` and its conversations): no reply falls between two runs.
-The keys (``signals.content_delivery_id``) are what the webhook and the API both show: a
+The keys (``events.content_key``) are what the webhook and the API both show: a
 reply's ticket and text, a mark's ticket and entry.
 """
 

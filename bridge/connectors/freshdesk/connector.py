@@ -8,6 +8,7 @@ from typing import Any
 from bridge.config.helpdesks import FreshdeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.freshdesk.catchup import ReplyCatchUp
+from bridge.connectors.freshdesk.events import FreshdeskEvents
 from bridge.connectors.http import HttpApi
 from bridge.connectors.registry import Context
 from bridge.services.ports import (
@@ -23,6 +24,7 @@ RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 
 
 class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
+    events = FreshdeskEvents()
     features = helpdesk.HelpdeskConnector.features | {"catch_up"}
 
     def __init__(self, settings: FreshdeskSettings, context: Context) -> None:

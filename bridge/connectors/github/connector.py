@@ -22,6 +22,7 @@ from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.github import auth, catchup, issue_catchup, markdown, redelivery
 from bridge.connectors.github.errors import translate
+from bridge.connectors.github.events import GitHubEvents
 from bridge.connectors.registry import Context
 from bridge.services import ports
 from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, WaitingList
@@ -40,6 +41,7 @@ CLIENT_OPTIONS: dict[str, Any] = {
 
 class GitHubConnector(tracker.TrackerConnector):
     key = "github"
+    events = GitHubEvents()
     features = frozenset({"create_record", "comment", "move_to", "waiting_list", "catch_up"})
 
     def __init__(self, settings: GitHubSettings, context: Context) -> None:

@@ -5,7 +5,7 @@ Read from the repository's issue events (``GET …/issues/events``, newest first
 a request) down to the first older than the time: one listing for all linked ARs instead of one
 per AR. The webhook stamps its issue with the change (``updated_at``); the event names the same
 moment (``created_at``), so the copy built here carries it as ``updated_at`` and keys alike
-(``signals.content_delivery_id``). Closes are caught up from the issues listing
+(``events.content_key``). Closes are caught up from the issues listing
 (``issue_catchup``), which also tells the resolution; the closes listed here are handed back
 for the ARs a cut-off issues listing did not reach."""
 

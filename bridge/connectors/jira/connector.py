@@ -18,6 +18,7 @@ from bridge.connectors.errors import translated
 from bridge.connectors.jira import createmeta, markup, setup_check, site
 from bridge.connectors.jira.catchup import VersionCatchUp
 from bridge.connectors.jira.errors import absent_as_none, translate
+from bridge.connectors.jira.events import JiraEvents
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
 from bridge.connectors.registry import Context
@@ -42,6 +43,7 @@ INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-
 
 class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
+    events = JiraEvents()
     features = frozenset(
         {
             "create_record",

@@ -7,7 +7,7 @@ expanded), for every AR watched: the run moves the watermark on, so an AR left o
 would never be asked about again; the rate budget paces the searches (1,000 ARs: 10 searches,
 one second at Jira's 10 a second). The time is relative to now, so the bridge account's time
 zone, which Jira applies to absolute JQL dates, plays no part. The changelog id and the comment
-id are the ones the webhook carries, so ``signals.content_delivery_id`` keys both copies alike.
+id are the ones the webhook carries, so ``events.content_key`` keys both copies alike.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Each page is one request from the ``zendesk:requests`` budget (Zendesk also allo
 export 10 requests a minute), and a run reads at most ``MAX_PAGES``. A run cut off there
 answers ``CutOff`` at the last page's ``end_time``: the watermark moves only that far, and
 the next run (a minute later) starts the export there. The comment's id is the one the event
-subscription carries, so ``signals.content_delivery_id`` keys both copies alike.
+subscription carries, so ``events.content_key`` keys both copies alike.
 """
 
 from __future__ import annotations

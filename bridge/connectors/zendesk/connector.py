@@ -13,6 +13,7 @@ from bridge.connectors import helpdesk
 from bridge.connectors.http import BearerTokens, HttpApi
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk.catchup import ReplyCatchUp
+from bridge.connectors.zendesk.events import ZendeskEvents
 from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
 from bridge.domain.credentials import CredentialStatus
 from bridge.services.ports import (
@@ -43,6 +44,7 @@ API_TOKEN = CredentialStatus(
 
 class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "zendesk"
+    events = ZendeskEvents()
     features = helpdesk.HelpdeskConnector.features | {"create_ticket", "catch_up"}
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:

@@ -47,7 +47,7 @@ def envelope(
 ) -> tuple[dict[str, Any], dt.datetime]:
     """A Zendesk event subscription's envelope of ``kind`` as the export lets it be rebuilt:
     ``detail`` is the ticket now, stamped with the audit's time; its id names the audit and
-    the event, so ``signals.content_delivery_id`` keys every copy of it alike."""
+    the event, so ``events.content_key`` keys every copy of it alike."""
     at = dt.datetime.fromisoformat(str(audit["created_at"]).replace("Z", "+00:00"))
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     payload = {
