@@ -6,8 +6,9 @@ For each tracker (Jira, then GitHub) N escalations are seeded straight into the 
 waiting on its own AR, seeded straight into the sandbox. The bridge's watermark is set (its
 first catch-up), then, with no webhook reaching the bridge, a developer changes every AR: half
 get a comment, the other half a status change in Jira or a close on GitHub. Then ``CatchUp.run``
-is timed, through the real connector, the production rate budgets (``DEFAULT_RATES``) and the
-sandbox enforcing the vendor's own limits, until every change is in the inbox. Should one run
+is timed, through the real connector, the production rate budgets (each connector's
+``budgets``) and the sandbox enforcing the vendor's own limits, until every change is in the
+inbox. Should one run
 not find them all, the next runs count with the schedule's interval (``catch_up.every_minutes``)
 between them.
 
@@ -44,7 +45,8 @@ from limits.storage import MemoryStorage
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.e2e import REPO, wire
-from bridge.connectors.ratelimit import DEFAULT_RATES, RateGate
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.registry import installed_budgets
 from bridge.jobs.clock import utcnow
 from bridge.observability.logs import configure_logging
 from bridge.runtime import Runtime
@@ -250,7 +252,7 @@ def catch_up(
         needed,
         runs,
         measured,
-        least_seconds(needed, DEFAULT_RATES[budget], trips.mean),
+        least_seconds(needed, installed_budgets()[budget], trips.mean),
         sum(r.status == 429 for r in recorder.requests),
         sum(stored[key] == 0 for key in keys),
         sum(count - 1 for count in stored.values() if count > 1),
@@ -259,7 +261,7 @@ def catch_up(
 
 def bench(count: int) -> list[Row]:
     configure_logging("error", "console")
-    gate = RateGate(MemoryStorage(), rates=dict(DEFAULT_RATES))
+    gate = RateGate(MemoryStorage(), rates=installed_budgets())
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:
         sandbox.jira.world.add_project("DEV", "Development")
         sandbox.jira.limits.enable("requests")  # Jira's 10 a second

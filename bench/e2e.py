@@ -30,8 +30,8 @@ import yaml
 from limits.storage import MemoryStorage
 
 from bridge.config import load_settings
-from bridge.connectors.ratelimit import DEFAULT_RATES, RateGate
-from bridge.connectors.registry import register_connectors
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.registry import installed_budgets, register_connectors
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime, bootstrap
 from bridge.services import effects
@@ -209,7 +209,7 @@ def main() -> None:
     parser.add_argument("--creations", type=int, default=200)
     parser.add_argument("--window-seconds", type=int, default=30)
     args = parser.parse_args()
-    rates = dict(DEFAULT_RATES) | {"jira:requests": "100/second", "slack:channel": "50/second"}
+    rates = installed_budgets() | {"jira:requests": "100/second", "slack:channel": "50/second"}
     gate = RateGate(MemoryStorage(), rates=rates)
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:
         sandbox.jira.world.add_project("DEV", "Development")

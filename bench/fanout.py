@@ -42,7 +42,8 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.e2e import wire
-from bridge.connectors.ratelimit import DEFAULT_RATES, RateGate
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.registry import installed_budgets
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.records import Ticket
 from bridge.jobs.clock import utcnow
@@ -190,7 +191,7 @@ def main() -> None:
     args = parser.parse_args()
     window = args.window_seconds
     configure_logging("error", "console")  # the setup's retries are no news
-    rates = {name: compressed(rate, window) for name, rate in DEFAULT_RATES.items()}
+    rates = {name: compressed(rate, window) for name, rate in installed_budgets().items()}
     storage = MemoryStorage()
     gate = RateGate(storage, rates=rates | WIDE_SLACK)
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:

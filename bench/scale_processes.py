@@ -8,6 +8,7 @@ budgets that never bind, ending when its parent does.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import re
@@ -186,10 +187,11 @@ class Workers:
 
 
 def run_worker(threads: int) -> None:
-    from bridge.connectors.ratelimit import DEFAULT_RATES
+    from bridge.connectors.registry import installed_budgets
     from bridge_cli.serve import worker
 
-    DEFAULT_RATES.update(dict.fromkeys(DEFAULT_RATES, WIDE_BUDGET))
+    wide = dict.fromkeys(installed_budgets(), WIDE_BUDGET)
+    os.environ["BRIDGE_RATE_LIMITS"] = json.dumps(wide)  # read when the worker loads settings
     parent = os.getppid()
 
     def stop_with_parent() -> None:  # a bench killed outright leaves no worker behind

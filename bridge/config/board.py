@@ -3,8 +3,9 @@ may try before it has to wait."""
 
 from __future__ import annotations
 
-from limits import parse_many
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bridge.config.rates import checked_rate
 
 
 class BoardConfig(BaseModel):
@@ -16,11 +17,4 @@ class BoardConfig(BaseModel):
     @field_validator("failed_logins")
     @classmethod
     def _a_rate(cls, value: str) -> str:
-        try:
-            rates = parse_many(value)
-        except ValueError:
-            rates = []
-        if not rates or any(rate.amount < 1 for rate in rates):
-            msg = f"{value!r} is not a rate (expected e.g. '10 per 15 minutes' or '5/minute')"
-            raise ValueError(msg)
-        return value
+        return checked_rate(value)

@@ -23,6 +23,7 @@ from bridge.config.policy import (
     _seed_levels,
     seed_calendars,
 )
+from bridge.config.rates import checked_rate
 
 WEBHOOK_SOURCES = ("github", "jira", "zendesk", "freshdesk", "intake")
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
@@ -93,6 +94,9 @@ class Settings(BaseSettings):
     contacts: dict[str, list[str]] = Field(default_factory=dict)
     webhooks: WebhooksConfig = WebhooksConfig()
     catch_up: CatchUpConfig = CatchUpConfig()
+    # Budget name ("zendesk:requests") to a `limits` rate ("400/minute"; several separated by
+    # ";"), over the connectors' own: a smaller Zendesk plan, a Jira Data Center's own limit.
+    rate_limits: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(
@@ -105,6 +109,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The YAML document is passed in by the loader as init values of lower priority than env.
         return env_settings, init_settings
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits(cls, value: dict[str, str]) -> dict[str, str]:
+        for budget, rate in value.items():
+            if ":" not in budget:
+                msg = f"{budget!r} is not a budget name (expected e.g. 'zendesk:requests')"
+                raise ValueError(msg)
+            checked_rate(rate)
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -16,7 +16,7 @@ from bridge.config import Settings
 from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.jira.connector import JiraConnector
 from bridge.connectors.ratelimit import RateGate
-from bridge.connectors.registry import Context, build_connectors
+from bridge.connectors.registry import Context, budgets_for, build_connectors
 from bridge.connectors.slack import SlackConnector
 from bridge.connectors.slack.channels import check_routing, routed_channels
 from bridge.observability.health import Check
@@ -75,7 +75,8 @@ def _network(settings: Settings) -> dict[str, Check]:
 def probe_connectors(settings: Settings, credentials: CredentialWatch | None = None) -> list[Check]:
     """``credentials`` keeps what signing in found of each credential (its expiry, a refusal)."""
     network = _network(settings)
-    context = Context(gate=RateGate.from_url(None), credentials=credentials or CredentialWatch())
+    gate = RateGate.from_url(None, rates=budgets_for(settings))
+    context = Context(gate=gate, credentials=credentials or CredentialWatch())
     checks: list[Check] = []
     for name, connector in build_connectors(settings, context).items():
         reached = network.get(name)
@@ -126,7 +127,8 @@ def slack_routing(settings: Settings) -> list[Check] | str:
     reached = _http_probe("slack", _slack_probe_url(str(config.base_url)))
     if not reached.ok:
         return reached.detail
-    connector = SlackConnector.from_settings(config, Context(gate=RateGate.from_url(None)))
+    gate = RateGate.from_url(None, rates=budgets_for(settings))
+    connector = SlackConnector.from_settings(config, Context(gate=gate))
     signed_in = connector.check()
     if not signed_in.ok:
         return signed_in.detail

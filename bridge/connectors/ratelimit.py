@@ -1,7 +1,8 @@
 """Outbound rate limits shared by every worker, so the bridge never causes a 429 storm.
 
-Each vendor has named budgets (GitHub: 80 content-creating requests a minute and 500 an hour;
-Slack: about one message a second per channel). Workers take a slot right before calling (a slot
+Each connector class names its vendor's budgets (``budgets``: GitHub's 80 content-creating
+requests a minute and 500 an hour, Slack's message a second per channel), and ``rate_limits`` in
+bridge.yaml lowers or raises any of them. Workers take a slot right before calling (a slot
 held through other work arrives late into the vendor's window); with ``BRIDGE_REDIS_URL`` set the
 budget lives in Redis and is shared across machines, otherwise in this process's memory.
 """
@@ -21,20 +22,6 @@ from limits.strategies import MovingWindowRateLimiter
 
 from bridge.services.ports import TransientConnectorError
 
-DEFAULT_RATES: dict[str, str] = {
-    # GitHub allows 80 content-creating requests a minute and 500 an hour, and counts every
-    # write (POST, PATCH, PUT, DELETE) against them. Our windows are a second longer than
-    # GitHub's, so a slot we reuse has left GitHub's window too if its request arrived within
-    # a second of taking the slot; two stay spare.
-    "github:content": "78 per 61 seconds; 498 per 3601 seconds",
-    "github:requests": "5000/hour",
-    "jira:requests": "10/second",
-    "slack:channel": "1/second",
-    "slack:requests": "50/minute",
-    "zendesk:requests": "700/minute",
-    "freshdesk:requests": "200/minute",
-    "email:messages": "30/minute",
-}
 MAX_WAIT_SECONDS = 60.0
 # A request reaches the vendor some time after its slot was taken, later still from a busy
 # thread (the downtime fault proof saw two Slack posts to one channel 0.88 s apart at Slack from
@@ -75,7 +62,7 @@ class RateGate:
         max_wait: float = MAX_WAIT_SECONDS,
     ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
-        chosen = DEFAULT_RATES if rates is None else rates
+        chosen = {} if rates is None else rates  # each connector names its own (``budgets``)
         self._items: dict[str, list[RateLimitItem]] = {
             name: parse_many(rate) for name, rate in chosen.items()
         }

@@ -100,6 +100,23 @@ def trackers_events() -> dict[str, TrackerEvents]:
     return {name: events for name, events in found.items() if isinstance(events, TrackerEvents)}
 
 
+def installed_budgets() -> dict[str, str]:
+    """The rate budgets every installed connector names (``budgets`` on its class)."""
+    found: dict[str, str] = {}
+    for entry in discover().values():
+        found.update(getattr(entry.load(), "budgets", {}))
+    return found
+
+
+def budgets_for(settings: Settings) -> dict[str, str]:
+    """Each installed connector's budgets, with ``rate_limits`` from bridge.yaml over them; a
+    budget ``rate_limits`` names that no connector spends is said in the log."""
+    budgets = installed_budgets()
+    for budget in sorted(set(settings.rate_limits) - set(budgets)):
+        log.warning("rate_limits.unknown_budget", budget=budget, known=sorted(budgets))
+    return budgets | settings.rate_limits
+
+
 def build_connectors(settings: Settings, context: Context) -> dict[str, Connector]:
     """The configured connectors, built but not yet connected (no network until first use)."""
     installed = discover()
@@ -155,7 +172,10 @@ def register_connectors(runtime: Wiring, gate: RateGate | None = None) -> dict[s
     """
     if gate is None:
         redis_url = runtime.settings.redis_url
-        gate = RateGate.from_url(redis_url.get_secret_value() if redis_url else None)
+        gate = RateGate.from_url(
+            redis_url.get_secret_value() if redis_url else None,
+            rates=budgets_for(runtime.settings),
+        )
     watch = CredentialWatch(runtime.credentials)
     context = Context(gate=gate, earlier=EarlierResults(runtime.sessions), credentials=watch)
     connectors = build_connectors(runtime.settings, context)

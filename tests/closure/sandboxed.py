@@ -14,7 +14,7 @@ from jira import JIRA
 from bridge.config import load_settings
 from bridge.connectors import retry
 from bridge.connectors.ratelimit import RateGate
-from bridge.connectors.registry import register_connectors
+from bridge.connectors.registry import installed_budgets, register_connectors
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate
 from sandbox import Sandbox
@@ -62,7 +62,7 @@ def served_bridge(
     migrate.upgrade(settings.resolved_database_url)
     retry.set_testing(True, attempts=2)
     runtime = bootstrap(settings)
-    gate = RateGate.from_url(None)
+    gate = RateGate.from_url(None, rates=installed_budgets())
     for budget in wide:
         gate.set_rate(budget, "100/second")
     register_connectors(runtime, gate)

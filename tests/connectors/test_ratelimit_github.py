@@ -15,7 +15,8 @@ from github.Requester import HTTPRequestsConnectionClass
 from limits import parse_many
 from limits.storage import MemoryStorage
 
-from bridge.connectors.ratelimit import DEFAULT_RATES, RateGate
+from bridge.connectors.github.connector import GitHubConnector
+from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context
 from bridge.connectors.results import EarlierResults
 from bridge.runtime import Runtime
@@ -45,7 +46,8 @@ def github_allows_two_writes(sandbox: Sandbox) -> Iterator[None]:
 
 def test_the_default_content_budget_stays_inside_both_of_githubs_limits() -> None:
     budget = [
-        (item.amount, item.get_expiry()) for item in parse_many(DEFAULT_RATES["github:content"])
+        (item.amount, item.get_expiry())
+        for item in parse_many(GitHubConnector.budgets["github:content"])
     ]
 
     for allowed, seconds in GITHUB_CONTENT_LIMITS:

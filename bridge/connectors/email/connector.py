@@ -11,7 +11,7 @@ import hashlib
 import smtplib
 import ssl
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, ClassVar
 
 import structlog
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, UndefinedError
@@ -61,6 +61,7 @@ def message_id(key: str) -> str:
 
 class EmailConnector(BuiltFromSettings):
     key = "email"
+    budgets: ClassVar[dict[str, str]] = {"email:messages": "30/minute"}
     kind = Kind.MAILER
     features = frozenset({"send", "templates"})
 

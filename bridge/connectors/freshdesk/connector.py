@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, ClassVar
 
 from bridge.config.helpdesks import FreshdeskSettings
 from bridge.connectors import helpdesk
@@ -24,6 +24,7 @@ RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 
 
 class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
+    budgets: ClassVar[dict[str, str]] = {"freshdesk:requests": "200/minute"}
     events = FreshdeskEvents()
     features = helpdesk.HelpdeskConnector.features | {"catch_up"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import jira
 import requests
@@ -43,6 +43,7 @@ INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-
 
 class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
+    budgets: ClassVar[dict[str, str]] = {"jira:requests": "10/second"}
     events = JiraEvents()
     features = frozenset(
         {

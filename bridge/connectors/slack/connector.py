@@ -11,7 +11,7 @@ import urllib.error
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from functools import cached_property, partial
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 from slack_sdk import WebClient
@@ -44,6 +44,7 @@ CHANNEL_PAGE = 200
 
 class SlackConnector(BuiltFromSettings):
     key = "slack"
+    budgets: ClassVar[dict[str, str]] = {"slack:channel": "1/second", "slack:requests": "50/minute"}
     kind = Kind.CHAT
     features = frozenset(
         {
