@@ -13,7 +13,6 @@ from bridge.services.json_body import as_text
 from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN
 
 _TAG = re.compile(r"<[^>]*>")
-_text = as_text
 
 
 def content_key(event_type: str, payload: dict[str, Any]) -> str | None:
@@ -28,11 +27,13 @@ def content_key(event_type: str, payload: dict[str, Any]) -> str | None:
     if not ticket:
         return None
     if event_type == MARKED_WHILE_DOWN:
-        mark = _text(payload.get("marked"))
+        mark = as_text(payload.get("marked"))
         return f"{MARKED_WHILE_DOWN}:{ticket}:{mark}" if mark else None
     if event_type == CUSTOMER_REPLY:
         text = " ".join(
-            html.unescape(_TAG.sub(" ", _text(fields.get("ticket_latest_public_comment")))).split()
+            html.unescape(
+                _TAG.sub(" ", as_text(fields.get("ticket_latest_public_comment")))
+            ).split()
         )
         digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
         return f"{CUSTOMER_REPLY}:{ticket}:{digest}" if text else None

@@ -29,9 +29,6 @@ from bridge.services.json_body import as_object, as_text, objects_in
 from bridge.services.readings import TrackerReading
 from bridge.services.signals import MILESTONE_CLOSED, PR_MERGED, RELEASE_PUBLISHED, ShipSignal
 
-_text = as_text
-_day = day_of
-_id = vendor_id_of
 SURVIVOR_HINT = (
     'no "Duplicate of #N" comment on it names the surviving issue in its repository; '
     "one written there moves the waiting customers to it"
@@ -59,12 +56,12 @@ def _issue_keys(pattern: re.Pattern[str], text: str, repo: str) -> tuple[str, ..
 
 
 def ship_signal(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
-    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    repo = as_text(as_object(payload.get("repository")).get("full_name"))
     if event_type == "pull_request.closed":
         pull = as_object(payload.get("pull_request"))
         if pull.get("merged") is not True:
             return None
-        text = f"{_text(pull.get('title'))}\n{_text(pull.get('body'))}"
+        text = f"{as_text(pull.get('title'))}\n{as_text(pull.get('body'))}"
         keys = _issue_keys(_CLOSING, text, repo)
         ref = f"{repo} PR #{pull.get('number')}"
         return ShipSignal(PR_MERGED, "github", repo, ref, keys) if keys else None
@@ -72,7 +69,7 @@ def ship_signal(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
         milestone = as_object(payload.get("milestone"))
         if not milestone.get("number"):
             return None
-        ref = f"{repo} milestone {_text(milestone.get('title')) or milestone['number']}"
+        ref = f"{repo} milestone {as_text(milestone.get('title')) or milestone['number']}"
         return ShipSignal(
             MILESTONE_CLOSED, "github", repo, ref, version=milestone_version(milestone)
         )
@@ -80,9 +77,9 @@ def ship_signal(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
         return _closed_milestone_of(repo, payload)
     if event_type == "release.published":
         release = as_object(payload.get("release"))
-        text = f"{_text(release.get('name'))}\n{_text(release.get('body'))}"
+        text = f"{as_text(release.get('name'))}\n{as_text(release.get('body'))}"
         keys = _issue_keys(_REFERENCE, text, repo)
-        name = _text(release.get("name")) or _text(release.get("tag_name"))
+        name = as_text(release.get("name")) or as_text(release.get("tag_name"))
         ref = f"{repo} release {name}"
         return ShipSignal(RELEASE_PUBLISHED, "github", repo, ref, keys) if keys else None
     return None
@@ -95,7 +92,7 @@ def milestone_version(milestone: dict[str, Any]) -> str:
 
 def milestone_of(payload: dict[str, Any]) -> tuple[str, list[str]]:
     """The issue key and its milestone (as a fix version), from any GitHub issue event."""
-    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    repo = as_text(as_object(payload.get("repository")).get("full_name"))
     issue = as_object(payload.get("issue"))
     milestone = issue.get("milestone")
     if not repo or not issue.get("number") or not isinstance(milestone, dict):
@@ -110,15 +107,15 @@ def _closed_milestone_of(repo: str, payload: dict[str, Any]) -> ShipSignal | Non
     milestone = as_object(as_object(payload.get("issue")).get("milestone"))
     if not key or milestone.get("state") != "closed":
         return None
-    ref = f"{repo} milestone {_text(milestone.get('title')) or milestone.get('number')}"
+    ref = f"{repo} milestone {as_text(milestone.get('title')) or milestone.get('number')}"
     return ShipSignal(MILESTONE_CLOSED, "github", repo, ref, (key,))
 
 
 def _resolution(issue: dict[str, Any]) -> str:
-    labels = {_text(label.get("name")).lower() for label in objects_in(issue.get("labels"))}
+    labels = {as_text(label.get("name")).lower() for label in objects_in(issue.get("labels"))}
     if "duplicate" in labels:
         return "Duplicate"
-    reason = _text(issue.get("state_reason"))
+    reason = as_text(issue.get("state_reason"))
     named = {"not_planned": "Not planned", "completed": "Completed", "duplicate": "Duplicate"}
     return named.get(reason, "Closed")
 
@@ -133,18 +130,18 @@ def duplicate_of(repo: str, body: str) -> str:
 
 
 def said_on_ar(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
-    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    repo = as_text(as_object(payload.get("repository")).get("full_name"))
     issue = as_object(payload.get("issue"))
     if not repo or not issue.get("number") or issue.get("pull_request"):
         return []
     key = f"{repo}#{issue['number']}"
-    author = _text(as_object(payload.get("sender")).get("login"))
+    author = as_text(as_object(payload.get("sender")).get("login"))
     if event_type == "issue_comment.created":
         comment = as_object(payload.get("comment"))
-        said = _text(comment.get("body")).strip()
+        said = as_text(comment.get("body")).strip()
         if not comment.get("id") or not said:
             return []
-        login = _text(as_object(comment.get("user")).get("login")) or author
+        login = as_text(as_object(comment.get("user")).get("login")) or author
         heard = [ArEvent("github", key, f"comment:{comment['id']}", COMMENT, login, said)]
         survivor = duplicate_of(repo, said)
         if survivor and issue.get("state") == "closed" and _resolution(issue) == "Duplicate":
@@ -152,17 +149,17 @@ def said_on_ar(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
             event_id = f"duplicate:{comment['id']}"
             heard.append(ArEvent("github", key, event_id, RESOLUTION, login, "Duplicate", survivor))
         return heard
-    changed = _text(issue.get("closed_at")) or _text(issue.get("updated_at"))
+    changed = as_text(issue.get("closed_at")) or as_text(issue.get("updated_at"))
     if event_type == "issues.closed":
         said = _resolution(issue)
         return [ArEvent("github", key, f"closed:{changed}", RESOLUTION, author, said)]
     if event_type == "issues.reopened":
-        stamp = _text(issue.get("updated_at"))
+        stamp = as_text(issue.get("updated_at"))
         return [ArEvent("github", key, f"reopened:{stamp}", STATUS, author, "Reopened")]
     if event_type in ("issues.assigned", "issues.unassigned"):
-        assignee = _text(as_object(payload.get("assignee")).get("login"))
+        assignee = as_text(as_object(payload.get("assignee")).get("login"))
         said = assignee if event_type == "issues.assigned" else f"unassigned {assignee}"
-        stamp = _text(issue.get("updated_at"))
+        stamp = as_text(issue.get("updated_at"))
         event_id = f"{event_type}:{assignee}:{stamp}"
         return [ArEvent("github", key, event_id, ASSIGNEE, author, said)]
     return []
@@ -170,23 +167,23 @@ def said_on_ar(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
 
 def fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEta] | None:
     """The AR's key and its open milestone's due date (GitHub's fix version), if any."""
-    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    repo = as_text(as_object(payload.get("repository")).get("full_name"))
     issue = as_object(payload.get("issue"))
     milestone = issue.get("milestone")
     if not event_type.startswith("issues.") or not repo or not issue.get("number"):
         return None
     if not isinstance(milestone, dict) or milestone.get("state") == "closed":
         return None
-    day = _day(milestone.get("due_on"))
+    day = day_of(milestone.get("due_on"))
     if day is None:
         return None
     key = f"{repo}#{issue['number']}"
-    name = _text(milestone.get("title")) or str(milestone.get("number"))
+    name = as_text(milestone.get("title")) or str(milestone.get("number"))
     return key, FixEta(f"github:{key}", name, day)
 
 
 def identity_of(event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
-    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    repo = as_text(as_object(payload.get("repository")).get("full_name"))
     issue = as_object(payload.get("issue"))
     if not repo or not issue.get("number") or issue.get("pull_request"):
         return None
@@ -195,10 +192,10 @@ def identity_of(event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
         # Another repository and number: the GitHub connector writes in its own repository
         # only, so a transferred AR is not followed (its waiting list would land elsewhere).
         return None
-    vendor_id = _id(issue.get("id"))
+    vendor_id = vendor_id_of(issue.get("id"))
     if not vendor_id:
         return None
-    return ArIdentity(key, vendor_id, url=_text(issue.get("html_url")))
+    return ArIdentity(key, vendor_id, url=as_text(issue.get("html_url")))
 
 
 def _content_id(event_type: str, payload: dict[str, Any], repo: str) -> str | None:
@@ -208,7 +205,7 @@ def _content_id(event_type: str, payload: dict[str, Any], repo: str) -> str | No
     issue = as_object(payload.get("issue"))
     number = issue.get("number")
     if event_type == "release.published":
-        tag = _text(as_object(payload.get("release")).get("tag_name"))
+        tag = as_text(as_object(payload.get("release")).get("tag_name"))
         return f"release.published:{repo}@{tag}" if tag else None
     if event_type == "pull_request.closed":
         pull = as_object(payload.get("pull_request"))
@@ -218,14 +215,14 @@ def _content_id(event_type: str, payload: dict[str, Any], repo: str) -> str | No
         comment = as_object(payload.get("comment")).get("id")
         return f"issue_comment.created:{repo}:{comment}" if comment else None
     if event_type == "issues.closed":
-        closed = _text(issue.get("closed_at"))
+        closed = as_text(issue.get("closed_at"))
         return f"issues.closed:{repo}#{number}@{closed}" if number and closed else None
     if event_type == "issues.reopened":
-        changed = _text(issue.get("updated_at"))
+        changed = as_text(issue.get("updated_at"))
         return f"issues.reopened:{repo}#{number}@{changed}" if number and changed else None
     if event_type in ("issues.assigned", "issues.unassigned"):
-        changed = _text(issue.get("updated_at"))
-        login = _text(as_object(payload.get("assignee")).get("login"))
+        changed = as_text(issue.get("updated_at"))
+        login = as_text(as_object(payload.get("assignee")).get("login"))
         keyed = number and changed and login
         return f"{event_type}:{repo}#{number}:{login}@{changed}" if keyed else None
     if event_type == "issues.milestoned":
@@ -238,7 +235,7 @@ def _content_id(event_type: str, payload: dict[str, Any], repo: str) -> str | No
 
 
 def content_key(event_type: str, payload: dict[str, Any]) -> str | None:
-    repo = _text(as_object(payload.get("repository")).get("full_name"))
+    repo = as_text(as_object(payload.get("repository")).get("full_name"))
     return _content_id(event_type, payload, repo) if repo else None
 
 
@@ -275,7 +272,7 @@ class GitHubEvents:
     def duplicate_named(self, key: str, stored_comment: dict[str, Any]) -> str:
         """The surviving issue an earlier "Duplicate of #N" comment on ``key`` names."""
         found = duplicate_of(
-            key.rsplit("#", 1)[0], _text(as_object(stored_comment.get("comment")).get("body"))
+            key.rsplit("#", 1)[0], as_text(as_object(stored_comment.get("comment")).get("body"))
         )
         return found if found != key else ""
 

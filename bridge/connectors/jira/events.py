@@ -30,9 +30,6 @@ from bridge.services.json_body import as_object, as_text, objects_in
 from bridge.services.readings import TrackerReading
 from bridge.services.signals import ISSUE_DONE, VERSION_RELEASED, ShipSignal
 
-_text = as_text
-_day = day_of
-_id = vendor_id_of
 RELEASED = "jira:version_released"
 SURVIVOR_HINT = (
     'it has no single "duplicates" link naming the surviving issue; linking it to one '
@@ -43,11 +40,11 @@ SURVIVOR_HINT = (
 def ship_signal(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
     if event_type == "jira:version_released":
         version = as_object(payload.get("version"))
-        version_id = _text(str(version.get("id") or ""))
+        version_id = as_text(str(version.get("id") or ""))
         if not version_id:
             return None
         project = str(version.get("projectId") or "")
-        ref = f"version {_text(version.get('name')) or version_id}"
+        ref = f"version {as_text(version.get('name')) or version_id}"
         return ShipSignal(VERSION_RELEASED, "jira", project, ref, version=version_id)
     if event_type.startswith("jira:issue_"):
         return _ship_signal_of_issue(payload)
@@ -56,7 +53,7 @@ def ship_signal(event_type: str, payload: dict[str, Any]) -> ShipSignal | None:
 
 def _ship_signal_of_issue(payload: dict[str, Any]) -> ShipSignal | None:
     issue = as_object(payload.get("issue"))
-    key = _text(issue.get("key"))
+    key = as_text(issue.get("key"))
     fields = as_object(issue.get("fields"))
     versions = objects_in(fields.get("fixVersions"))
     if not key or not versions:
@@ -66,12 +63,12 @@ def _ship_signal_of_issue(payload: dict[str, Any]) -> ShipSignal | None:
     if released:
         # The version was released before this event reached us (webhooks arrive in any
         # order): for this AR it is the release.
-        name = _text(released[-1].get("name")) or str(released[-1].get("id"))
+        name = as_text(released[-1].get("name")) or str(released[-1].get("id"))
         return ShipSignal(VERSION_RELEASED, "jira", project, f"version {name}", (key,))
     category = as_object(as_object(fields.get("status")).get("statusCategory")).get("key")
     if category != "done":
         return None
-    names = ", ".join(_text(v.get("name")) for v in versions)
+    names = ", ".join(as_text(v.get("name")) for v in versions)
     return ShipSignal(ISSUE_DONE, "jira", project, f"{key} done in {names}", (key,))
 
 
@@ -80,7 +77,7 @@ def fix_versions(payload: dict[str, Any]) -> tuple[str, list[str]]:
     issue = as_object(payload.get("issue"))
     versions = objects_in(as_object(issue.get("fields")).get("fixVersions"))
     ids = [str(v["id"]) for v in versions if v.get("id")]
-    return _text(issue.get("key")), ids
+    return as_text(issue.get("key")), ids
 
 
 def document_text(body: Any) -> str:
@@ -89,7 +86,7 @@ def document_text(body: Any) -> str:
         return body
     if isinstance(body, dict):
         if body.get("type") == "text":
-            return _text(body.get("text"))
+            return as_text(body.get("text"))
         parts = [document_text(child) for child in objects_in(body.get("content"))]
         joiner = "\n" if body.get("type") == "doc" else ""
         return joiner.join(parts)
@@ -99,7 +96,7 @@ def document_text(body: Any) -> str:
 def _person(person: Any) -> str:
     if not isinstance(person, dict):
         return ""
-    return _text(person.get("displayName")) or _text(person.get("name"))
+    return as_text(person.get("displayName")) or as_text(person.get("name"))
 
 
 def _survivors(payload: dict[str, Any]) -> set[tuple[str, str]]:
@@ -110,15 +107,15 @@ def _survivors(payload: dict[str, Any]) -> set[tuple[str, str]]:
     for link in objects_in(as_object(issue.get("fields")).get("issuelinks")):
         kind = as_object(link.get("type"))
         other = as_object(link.get("outwardIssue"))
-        duplicates = _text(kind.get("name")).lower() == DUPLICATE or (
-            _text(kind.get("outward")).lower() == "duplicates"
+        duplicates = as_text(kind.get("name")).lower() == DUPLICATE or (
+            as_text(kind.get("outward")).lower() == "duplicates"
         )
-        if duplicates and _text(other.get("key")):
-            found.add((_text(other.get("key")), str(other.get("id") or "")))
+        if duplicates and as_text(other.get("key")):
+            found.add((as_text(other.get("key")), str(other.get("id") or "")))
     for item in objects_in(as_object(payload.get("changelog")).get("items")):
-        said = _text(item.get("toString"))
-        if _text(item.get("field")).lower() == "link" and "duplicates" in said.lower():
-            key = _text(item.get("to")) or said.rsplit(" ", 1)[-1]
+        said = as_text(item.get("toString"))
+        if as_text(item.get("field")).lower() == "link" and "duplicates" in said.lower():
+            key = as_text(item.get("to")) or said.rsplit(" ", 1)[-1]
             if not any(known == key for known, _id in found):
                 found.add((key, ""))
     return found
@@ -135,7 +132,7 @@ def _survivor(event: ArEvent, candidates: set[tuple[str, str]]) -> ArEvent:
 
 
 def said_on_ar(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
-    key = _text(as_object(payload.get("issue")).get("key"))
+    key = as_text(as_object(payload.get("issue")).get("key"))
     if not key:
         return []
     if event_type == "comment_created":
@@ -151,10 +148,10 @@ def said_on_ar(event_type: str, payload: dict[str, Any]) -> list[ArEvent]:
     author = _person(payload.get("user"))
     found = []
     for item in objects_in(changelog.get("items")):
-        field = _text(item.get("field")).lower()
+        field = as_text(item.get("field")).lower()
         if field not in (STATUS, RESOLUTION, ASSIGNEE) or not changelog.get("id"):
             continue
-        said = _text(item.get("toString")) or ("unassigned" if field == ASSIGNEE else "")
+        said = as_text(item.get("toString")) or ("unassigned" if field == ASSIGNEE else "")
         if said:
             event_id = f"changelog:{changelog['id']}:{field}"
             event = ArEvent("jira", key, event_id, field, author, said)
@@ -173,8 +170,8 @@ def _linked_later(key: str, change: str, author: str, payload: dict[str, Any]) -
         as_object(as_object(payload.get("issue")).get("fields")).get("resolution")
     )
     items = objects_in(as_object(payload.get("changelog")).get("items"))
-    linked = any(_text(item.get("field")).lower() == "link" for item in items)
-    if not linked or _text(resolution.get("name")).lower() != DUPLICATE:
+    linked = any(as_text(item.get("field")).lower() == "link" for item in items)
+    if not linked or as_text(resolution.get("name")).lower() != DUPLICATE:
         return []
     event = ArEvent("jira", key, f"changelog:{change}:link", RESOLUTION, author, "Duplicate")
     event = _survivor(event, _survivors(payload))
@@ -186,14 +183,14 @@ def fix_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, FixEta] | No
     if not event_type.startswith("jira:issue_"):
         return None
     issue = as_object(payload.get("issue"))
-    key = _text(issue.get("key"))
+    key = as_text(issue.get("key"))
     versions = objects_in(as_object(issue.get("fields")).get("fixVersions"))
-    dated = [(v, _day(v.get("releaseDate"))) for v in versions if v.get("released") is not True]
+    dated = [(v, day_of(v.get("releaseDate"))) for v in versions if v.get("released") is not True]
     found = [(v, day) for v, day in dated if day is not None]
     if not key or not found:
         return None
     version, day = min(found, key=lambda pair: pair[1])  # the earliest promise is the ETA
-    name = _text(version.get("name")) or str(version.get("id"))
+    name = as_text(version.get("name")) or str(version.get("id"))
     return key, FixEta(f"jira:{key}", name, day)
 
 
@@ -202,21 +199,21 @@ def version_eta(event_type: str, payload: dict[str, Any]) -> tuple[str, str, dt.
     if event_type not in ("jira:version_created", "jira:version_updated"):
         return None
     version = as_object(payload.get("version"))
-    day = _day(version.get("releaseDate"))
+    day = day_of(version.get("releaseDate"))
     if not version.get("id") or version.get("released") is True or day is None:
         return None
-    return str(version["id"]), _text(version.get("name")) or str(version["id"]), day
+    return str(version["id"]), as_text(version.get("name")) or str(version["id"]), day
 
 
 def identity_of(payload: dict[str, Any]) -> ArIdentity | None:
     issue = as_object(payload.get("issue"))
-    key, vendor_id = _text(issue.get("key")), _id(issue.get("id"))
+    key, vendor_id = as_text(issue.get("key")), vendor_id_of(issue.get("id"))
     if not key or not vendor_id:
         return None
     previous = ""
     for item in objects_in(as_object(payload.get("changelog")).get("items")):
-        if _text(item.get("field")).lower() == "key":
-            previous = _text(item.get("fromString"))
+        if as_text(item.get("field")).lower() == "key":
+            previous = as_text(item.get("fromString"))
     return ArIdentity(key, vendor_id, previous if previous != key else "")
 
 
