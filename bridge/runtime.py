@@ -217,7 +217,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         ),
     )
     processors, performers = runtime.processors, runtime.performers
-    for source in trackers_events():  # the fix shipped, and development's word on the ARs
+    for source in trackers:  # the fix shipped, and development's word on the ARs
         processors.register(source, services.shipped_processor)
     processors.register("slack", services.slack_processor)
     for source in ("zendesk", "freshdesk", "intake"):

@@ -37,7 +37,12 @@ class TrackerReading:
 
 @runtime_checkable
 class TrackerEvents(EventKeys, Protocol):
-    """A tracker's deliveries as the bridge reads them (``events`` on its connector class)."""
+    """A tracker's deliveries as the bridge reads them (``events`` on its connector class).
+    ``release_event`` is the event type of a stored delivery that released a version, read
+    again by ``release_of`` when an AR's fix version names it later; None for a tracker whose
+    releases name their issues when they come."""
+
+    release_event: str | None
 
     def read(self, event_type: str, payload: dict[str, Any]) -> TrackerReading: ...
     def identity(self, event_type: str, payload: dict[str, Any]) -> ArIdentity | None: ...

@@ -45,11 +45,13 @@ def remember_fix_versions(
 
 
 def released_earlier(
-    session: Transaction, reader: TrackerEvents, key: str, version: str
+    session: Transaction, source: str, reader: TrackerEvents, key: str, version: str
 ) -> ShipSignal | None:
     """Deliveries come in any order: the version holding this AR may have been released before
     the AR's fix version reached us. The inbox remembers that release."""
-    release = ArLinks(session).released_version_body(version)
+    if reader.release_event is None:
+        return None
+    release = ArLinks(session).released_version_body(source, reader.release_event, version)
     if release is None:
         return None
     signal = reader.release_of(as_object(parse_json(release)))
@@ -186,7 +188,7 @@ class ShippedProcessor(Service):
         if versions:
             with self.transactions.begin() as session:
                 remember_fix_versions(session, key, list(versions), now, system=source)
-                found += [released_earlier(session, reader, key, v) for v in versions]
+                found += [released_earlier(session, source, reader, key, v) for v in versions]
         concerned = [self.shipped.apply(signal, now) for signal in found if signal is not None]
         return "done" if any(concerned) else "ignored"
 

@@ -300,13 +300,14 @@ class ArLinks:
         )
         return [(system, key) for system, key in rows]
 
-    def released_version_body(self, version: str) -> bytes | None:
-        """The stored Jira delivery that released ``version``, if one came in."""
+    def released_version_body(self, source: str, event_type: str, version: str) -> bytes | None:
+        """The stored ``source`` delivery of ``event_type`` that released ``version``, if one
+        came in."""
         return self.session.scalars(
             select(tables.InboxRow.body)
             .where(
-                tables.InboxRow.source == "jira",
-                tables.InboxRow.event_type == "jira:version_released",
+                tables.InboxRow.source == source,
+                tables.InboxRow.event_type == event_type,
                 tables.InboxRow.record_key == f"version:{version}",
             )
             .limit(1)

@@ -242,6 +242,8 @@ def content_key(event_type: str, payload: dict[str, Any]) -> str | None:
 class GitHubEvents:
     """The ``TrackerEvents`` port for GitHub deliveries."""
 
+    release_event = None  # a milestone's close names its issues when it comes
+
     def read(self, event_type: str, payload: dict[str, Any]) -> TrackerReading:
         key, milestone = milestone_of(payload) if event_type.startswith("issues.") else ("", [])
         signal = ship_signal(event_type, payload)

@@ -239,6 +239,8 @@ def content_key(event_type: str, payload: dict[str, Any]) -> str | None:
 class JiraEvents:
     """The ``TrackerEvents`` port for Jira deliveries."""
 
+    release_event = RELEASED
+
     def read(self, event_type: str, payload: dict[str, Any]) -> TrackerReading:
         key, versions = fix_versions(payload) if event_type.startswith("jira:issue_") else ("", [])
         signal = ship_signal(event_type, payload)
