@@ -30,7 +30,7 @@ from bridge.services import effects
 from bridge.services.answers import UnreadableAnswers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
-from bridge.services.json_body import parse_json
+from bridge.services.json_body import as_object, parse_json
 from bridge.services.triage_requests import TriageRequests
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 
@@ -68,12 +68,10 @@ def copied_addresses(document: dict[str, Any]) -> list[str]:
     event = document.get("event")
     if isinstance(event, dict) and isinstance(event.get("comment"), dict):
         comment = event["comment"]
-        author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
+        author = as_object(comment.get("author"))
         if comment.get("is_public") is not True or author.get("is_staff") is not False:
             return []
-        via = comment.get("via") if isinstance(comment.get("via"), dict) else {}
-        source = via.get("source") if isinstance(via.get("source"), dict) else {}
-        sender = source.get("from") if isinstance(source.get("from"), dict) else {}
+        sender = as_object(as_object(as_object(comment.get("via")).get("source")).get("from"))
         return _addresses(sender.get("original_recipients"))
     freshdesk = document.get("freshdesk_webhook")
     if isinstance(freshdesk, dict):

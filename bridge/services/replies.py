@@ -16,7 +16,7 @@ import structlog
 
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators, Service
-from bridge.services.json_body import parse_json
+from bridge.services.json_body import as_object, parse_json
 from bridge.services.links import ACCEPT, STILL_BROKEN
 from bridge.services.monitoring import Monitoring
 from bridge.store.escalations import EscalationStore
@@ -63,7 +63,7 @@ def public_comment(document: dict[str, Any]) -> PublicComment | None:
     event = document.get("event") if isinstance(document.get("event"), dict) else None
     if event is not None and isinstance(event.get("comment"), dict):  # Zendesk event
         comment = event["comment"]
-        author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
+        author = as_object(comment.get("author"))
         if comment.get("is_public") is not True or not isinstance(author.get("is_staff"), bool):
             return None
         return PublicComment(not author["is_staff"], str(comment.get("body", "")))

@@ -9,7 +9,7 @@ import html
 import re
 from typing import Any
 
-from bridge.services.json_body import as_text
+from bridge.services.json_body import as_object, as_text
 from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN
 
 _TAG = re.compile(r"<[^>]*>")
@@ -20,8 +20,7 @@ def content_key(event_type: str, payload: dict[str, Any]) -> str | None:
     conversation id (Freshdesk has no placeholder for one), the conversations listing the
     same text; markup and spacing, which the two render differently, are left out. A mark by
     its ticket and the entry: the listing shows the ticket's type now, not when it changed."""
-    fields = payload.get("freshdesk_webhook")
-    fields = fields if isinstance(fields, dict) else {}
+    fields = as_object(payload.get("freshdesk_webhook"))
     raw = fields.get("ticket_id")
     ticket = str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
     if not ticket:
