@@ -117,6 +117,16 @@ def test_a_blank_webhook_secret_of_a_third_party_connector_is_refused(
         load_settings()
 
 
+def test_a_blank_webhook_secret_of_a_built_in_connector_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BRIDGE_CONNECTORS__GITHUB__REPOSITORY", "acme/app")
+    monkeypatch.setenv("BRIDGE_CONNECTORS__GITHUB__TOKEN", "ghp-token")
+    monkeypatch.setenv("BRIDGE_CONNECTORS__GITHUB__WEBHOOK_SECRET", "")
+    with pytest.raises(ConfigError, match=r"github\.webhook_secret is blank"):
+        load_settings()
+
+
 def test_a_source_no_installed_connector_receives_is_a_json_404(client: FlaskClient) -> None:
     response = client.post("/webhooks/nobody", data=BODY, headers=signed(BODY, "acme-new"))
 

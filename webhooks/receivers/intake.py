@@ -79,7 +79,6 @@ RECEIVER = Receiver(
     verify=_verify,
     describe=describe,
     any_of_headers=(SIGNATURE_HEADER, SECRET_HEADER),
-    purpose="the generic intake's ticket and email events",
 )
 blueprint = Blueprint("intake_webhooks", __name__)
 
