@@ -14,7 +14,12 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
-from bridge.connectors.registry import events_of, register_connectors, trackers_events
+from bridge.connectors.registry import (
+    events_of,
+    helpdesks_events,
+    register_connectors,
+    trackers_events,
+)
 from bridge.jobs.activity import ActiveRequests
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
@@ -179,7 +184,8 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     monitoring = Monitoring(given, steps)
     spar = SparFiling(given, escalations)
     splitting = TicketSplitting(given, escalations)
-    replies = Replies(given, closure, monitoring)
+    helpdesks = helpdesks_events()
+    replies = Replies(given, closure, monitoring, helpdesks)
     names = Names(given, runtime.connectors)
     services = Services(
         escalations=escalations,
@@ -199,8 +205,9 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             given,
             escalations,
             replies,
-            HelpdeskEntry(given, escalations),
+            HelpdeskEntry(given, escalations, helpdesks),
             Conversation(given, escalations),
+            helpdesks,
             names,
         ),
         shipped_processor=ShippedProcessor(
