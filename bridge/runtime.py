@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.config import Settings
 from bridge.connectors.registry import (
     events_of,
+    helpdesks_events,
     receivers,
     register_connectors,
     trackers_events,
@@ -190,7 +191,8 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     monitoring = Monitoring(given, steps)
     spar = SparFiling(given, escalations)
     splitting = TicketSplitting(given, escalations)
-    replies = Replies(given, closure, monitoring)
+    helpdesks = helpdesks_events()
+    replies = Replies(given, closure, monitoring, helpdesks)
     names = Names(given, runtime.connectors)
     services = Services(
         escalations=escalations,
@@ -210,8 +212,9 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             given,
             escalations,
             replies,
-            HelpdeskEntry(given, escalations),
+            HelpdeskEntry(given, escalations, helpdesks),
             Conversation(given, escalations),
+            helpdesks,
             names,
         ),
         shipped_processor=ShippedProcessor(

@@ -29,7 +29,7 @@ from bridge.services.ports import (
     PermanentConnectorError,
     TransientConnectorError,
 )
-from bridge.services.readings import EventKeys, TrackerEvents
+from bridge.services.readings import EventKeys, HelpdeskEvents, TrackerEvents
 from bridge.services.receiving import Receiver
 
 if TYPE_CHECKING:
@@ -120,6 +120,13 @@ def trackers_events() -> dict[str, TrackerEvents]:
     """Every installed tracker's reading of its deliveries, by source."""
     found = {name: events_of(name) for name in discover()}
     return {name: events for name, events in found.items() if isinstance(events, TrackerEvents)}
+
+
+def helpdesks_events() -> dict[str, HelpdeskEvents]:
+    """Every installed helpdesk's reading of its own deliveries, by source; a source without
+    one (the generic intake) sends only the bridge's documented trigger body."""
+    found = {name: events_of(name) for name in discover()}
+    return {name: events for name, events in found.items() if isinstance(events, HelpdeskEvents)}
 
 
 def installed_budgets() -> dict[str, str]:

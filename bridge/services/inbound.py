@@ -7,6 +7,7 @@ support told). Domain refusals are answered to the person who asked, never raise
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -28,6 +29,7 @@ from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.mrkdwn import inert
 from bridge.services.names import Names
+from bridge.services.readings import HelpdeskEvents
 from bridge.services.replies import Replies, public_comment
 from bridge.services.signals import MARKED_WHILE_DOWN
 from bridge.services.spar import SparFiling, TrackerNotConfigured
@@ -193,9 +195,11 @@ class HelpdeskProcessor(Service):
         replies: Replies,
         entry: HelpdeskEntry,
         conversation: Conversation,
+        helpdesks: Mapping[str, HelpdeskEvents],
         names: Names | None = None,
     ) -> None:
         super().__init__(collaborators)
+        self.helpdesks = helpdesks
         self.names = names
         self.service = escalations
         self.replies = replies
@@ -211,10 +215,11 @@ class HelpdeskProcessor(Service):
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         entry = self.settings.connectors.escalation_entry(row.source)
-        event = parse_ticket_event(row.body, entry)
+        events = self.helpdesks.get(row.source)
+        event = parse_ticket_event(row.body, entry, events)
         check_ticket(row.source, event.ticket)
         if self.names is not None:
-            # Zendesk's event subscriptions name the organisation and the requester by id.
+            # A helpdesk's own events may name the organisation and the requester by id.
             ticket = event.ticket
             ticket.organisation = self.names.organisation(row.source, ticket.organisation)
             ticket.requester = self.names.requester(row.source, ticket.requester)
@@ -267,7 +272,7 @@ class HelpdeskProcessor(Service):
                 saved = store.save_ticket(row.source, event.ticket, now, existing)
                 saved.last_event_at = event.updated_at or now
         document = parse_json(row.body)
-        comment = public_comment(document) if isinstance(document, dict) else None
+        comment = public_comment(document, events) if isinstance(document, dict) else None
         if comment is not None and not (comment.by_customer and answered):
             self.conversation.public_comment(
                 row.source, event.ticket.external_id, comment, cause=cause, now=now
