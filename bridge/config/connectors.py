@@ -31,10 +31,10 @@ from bridge.config.helpdesks import (
     FreshdeskSettings,
     ZendeskSettings,
 )
+from bridge.config.installed import ENTRY_POINT_GROUP
 from bridge.config.strict import Strict, require_one
 
 BUILTIN_CONNECTORS = ("jira", "github", "slack", "zendesk", "freshdesk", "email")
-ENTRY_POINT_GROUP = "support_bridge.connectors"
 
 
 class JiraSettings(Strict):

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from bridge import catalogue
+from bridge.config.installed import installed_tracker
 from bridge.config.zones import region_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -193,13 +194,24 @@ class RouteMatch(_Strict):
 class RouteRule(_Strict):
     match: RouteMatch = RouteMatch()
     channel: str
-    tracker: Literal["jira", "github"] | None = None
+    # Any installed connector of kind tracker (its entry-point name); None: the default tracker.
+    tracker: str | None = None
+
+    @field_validator("tracker")
+    @classmethod
+    def _installed(cls, value: str | None) -> str | None:
+        return None if value is None else installed_tracker(value)
 
 
 class RoutingConfig(_Strict):
     default_channel: str = "#escalations"
-    default_tracker: Literal["jira", "github"] = "jira"
+    default_tracker: str = "jira"
     rules: list[RouteRule] = Field(default_factory=list)
+
+    @field_validator("default_tracker")
+    @classmethod
+    def _installed(cls, value: str) -> str:
+        return installed_tracker(value)
 
 
 # One list per role of the step catalogue: a step declared there is a key here, and a key the

@@ -1,0 +1,74 @@
+"""Connectors the core has never heard of, installed as another package would install them: a
+dist-info with an ``entry_points.txt`` on a temporary path (``install``). They declare only what
+docs/connectors.md says a connector declares; no core module names them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from bridge.services.ports import CheckResult, Kind
+
+
+class AcmeTracker:
+    """A tracker named ``acme``."""
+
+    key = "acme"
+    kind = Kind.TRACKER
+    features = frozenset({"create_record"})
+
+    @classmethod
+    def from_settings(cls, config: dict[str, Any], context: Any) -> AcmeTracker:
+        return cls()
+
+    def perform(self, operation: str, payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return {}
+
+    def check(self) -> CheckResult:
+        return CheckResult(True, "acme answers")
+
+    def is_own_write(self, event: dict[str, Any]) -> bool:
+        return False
+
+
+class AcmeDesk:
+    """A helpdesk named ``acmedesk``."""
+
+    key = "acmedesk"
+    kind = Kind.HELPDESK
+    features: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def from_settings(cls, config: dict[str, Any], context: Any) -> AcmeDesk:
+        return cls()
+
+    def perform(self, operation: str, payload: dict[str, Any], key: str) -> dict[str, Any]:
+        return {}
+
+    def check(self) -> CheckResult:
+        return CheckResult(True, "acmedesk answers")
+
+    def is_own_write(self, event: dict[str, Any]) -> bool:
+        return False
+
+
+ENTRIES = {
+    "acme": f"{__name__}:AcmeTracker",
+    "acmedesk": f"{__name__}:AcmeDesk",
+}
+
+
+def install(site: Path, monkeypatch: pytest.MonkeyPatch, entries: dict[str, str] = ENTRIES) -> None:
+    """Publish ``entries`` (name → ``module:Class``) in the connectors' entry-point group."""
+    dist = site / "unheard_of-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: unheard-of\nVersion: 1.0\n", encoding="utf-8"
+    )
+    lines = "".join(f"{name} = {target}\n" for name, target in entries.items())
+    (dist / "entry_points.txt").write_text(
+        f"[support_bridge.connectors]\n{lines}", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(site))
