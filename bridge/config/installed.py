@@ -26,3 +26,16 @@ def installed_tracker(name: str) -> str:
         msg = f"{name!r} is not an installed tracker (installed: {', '.join(trackers) or 'none'})"
         raise ValueError(msg)
     return name
+
+
+def installed_signal_meanings() -> dict[str, str]:
+    """Each installed tracker's ship signals with their default meaning (``signal_meanings`` of
+    its ``events``: ``fix_available`` or ``fixed_in_code``), trackers in the order of their
+    names, each tracker's signals in the order it declares them."""
+    meanings: dict[str, str] = {}
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda entry: entry.name):
+        connector = entry.load()
+        if str(getattr(connector, "kind", "")) == "tracker":
+            events = getattr(connector, "events", None)
+            meanings.update(getattr(events, "signal_meanings", {}))
+    return meanings

@@ -9,7 +9,38 @@ from typing import Any, ClassVar
 
 import pytest
 
+from bridge.services.ar_events import ArIdentity
 from bridge.services.ports import CheckResult, Kind
+from bridge.services.readings import TrackerReading
+from bridge.services.signals import ShipSignal
+
+
+class AcmeEvents:
+    """Acme's deliveries: a deployment ships the fix, a merge only fixes it in code."""
+
+    release_event = None
+    signal_meanings: ClassVar[dict[str, str]] = {
+        "acme.deployed": "fix_available",
+        "acme.merged": "fixed_in_code",
+    }
+
+    def content_key(self, event_type: str, payload: dict[str, Any]) -> str | None:
+        return None
+
+    def read(self, event_type: str, payload: dict[str, Any]) -> TrackerReading:
+        return TrackerReading()
+
+    def identity(self, event_type: str, payload: dict[str, Any]) -> ArIdentity | None:
+        return None
+
+    def release_of(self, stored: dict[str, Any]) -> ShipSignal | None:
+        return None
+
+    def duplicate_named(self, key: str, stored_comment: dict[str, Any]) -> str:
+        return ""
+
+    def project_of(self, key: str) -> str:
+        return key.split("-")[0]
 
 
 class AcmeTracker:
@@ -18,6 +49,7 @@ class AcmeTracker:
     key = "acme"
     kind = Kind.TRACKER
     features = frozenset({"create_record"})
+    events = AcmeEvents()
 
     @classmethod
     def from_settings(cls, config: dict[str, Any], context: Any) -> AcmeTracker:
