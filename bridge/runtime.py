@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
-from bridge.connectors.registry import events_of, register_connectors, trackers_events
+from bridge.connectors.registry import events_of, register_connectors, titles, trackers_events
 from bridge.jobs.activity import ActiveRequests
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
@@ -107,6 +107,11 @@ class Runtime:
     def event_keys(source: str) -> EventKeys | None:
         """How ``source``'s package keys its deliveries in the inbox (None: by delivery id)."""
         return events_of(source)
+
+    @staticmethod
+    def titles() -> dict[str, str]:
+        """Each installed connector's name as people read it, by key ("github": "GitHub")."""
+        return titles()
 
 
 def _perform_after_commit(runtime: Runtime) -> None:

@@ -100,6 +100,12 @@ def trackers_events() -> dict[str, TrackerEvents]:
     return {name: events for name, events in found.items() if isinstance(events, TrackerEvents)}
 
 
+def titles() -> dict[str, str]:
+    """Every installed connector's name as people read it (``title`` on its class; its key when
+    it declares none), by key: the board and doctor say "Jira", never "jira"."""
+    return {name: str(getattr(entry.load(), "title", name)) for name, entry in discover().items()}
+
+
 def installed_budgets() -> dict[str, str]:
     """The rate budgets every installed connector names (``budgets`` on its class)."""
     found: dict[str, str] = {}

@@ -47,6 +47,7 @@ class AcmeTracker:
     """A tracker named ``acme``."""
 
     key = "acme"
+    title: ClassVar[str] = "Acme Tracker"
     kind = Kind.TRACKER
     features = frozenset({"create_record"})
     events = AcmeEvents()
@@ -69,6 +70,7 @@ class AcmeDesk:
     """A helpdesk named ``acmedesk``."""
 
     key = "acmedesk"
+    title: ClassVar[str] = "Acme Desk"
     kind = Kind.HELPDESK
     features: ClassVar[frozenset[str]] = frozenset()
 

@@ -61,6 +61,7 @@ def message_id(key: str) -> str:
 
 class EmailConnector(BuiltFromSettings):
     key = "email"
+    title: ClassVar[str] = "email"  # the board's "3 email messages … gave up"
     budgets: ClassVar[dict[str, str]] = {"email:messages": "30/minute"}
     kind = Kind.MAILER
     features = frozenset({"send", "templates"})

@@ -24,6 +24,7 @@ RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 
 
 class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
+    title: ClassVar[str] = "Freshdesk"
     budgets: ClassVar[dict[str, str]] = {"freshdesk:requests": "200/minute"}
     events = FreshdeskEvents()
     features = helpdesk.HelpdeskConnector.features | {"catch_up"}

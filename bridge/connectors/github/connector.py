@@ -41,6 +41,7 @@ CLIENT_OPTIONS: dict[str, Any] = {
 
 class GitHubConnector(tracker.TrackerConnector):
     key = "github"
+    title: ClassVar[str] = "GitHub"
     # GitHub allows 80 content-creating requests a minute and 500 an hour, and counts every
     # write (POST, PATCH, PUT, DELETE) against them. Our windows are a second longer than
     # GitHub's, so a slot we reuse has left GitHub's window too if its request arrived within

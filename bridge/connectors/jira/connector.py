@@ -43,6 +43,7 @@ INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-
 
 class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
+    title: ClassVar[str] = "Jira"
     budgets: ClassVar[dict[str, str]] = {"jira:requests": "10/second"}
     events = JiraEvents()
     features = frozenset(

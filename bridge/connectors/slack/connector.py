@@ -44,6 +44,7 @@ CHANNEL_PAGE = 200
 
 class SlackConnector(BuiltFromSettings):
     key = "slack"
+    title: ClassVar[str] = "Slack"
     budgets: ClassVar[dict[str, str]] = {"slack:channel": "1/second", "slack:requests": "50/minute"}
     kind = Kind.CHAT
     features = frozenset(

@@ -44,6 +44,7 @@ API_TOKEN = CredentialStatus(
 
 class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "zendesk"
+    title: ClassVar[str] = "Zendesk"
     # 700 a minute on Enterprise, less on smaller plans: lower it with ``rate_limits``.
     budgets: ClassVar[dict[str, str]] = {"zendesk:requests": "700/minute"}
     events = ZendeskEvents()
