@@ -14,7 +14,13 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
-from bridge.connectors.registry import events_of, register_connectors, titles, trackers_events
+from bridge.connectors.registry import (
+    events_of,
+    installed,
+    register_connectors,
+    titles,
+    trackers_events,
+)
 from bridge.jobs.activity import ActiveRequests
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
@@ -33,6 +39,7 @@ from bridge.services.insights import Insights
 from bridge.services.monitoring import Monitoring
 from bridge.services.names import Names
 from bridge.services.notify import Notifier
+from bridge.services.pages import Pages
 from bridge.services.ports import Connector, Watching
 from bridge.services.readings import EventKeys
 from bridge.services.reminders import Reminders
@@ -93,6 +100,7 @@ class Runtime:
     tasks: Tasks = field(init=False)
     handoff: Handoff = field(init=False)
     connectors: dict[str, Connector] = field(default_factory=dict)
+    pages: Pages = field(init=False)
     services: Services = field(init=False)
     requests: ActiveRequests = field(default_factory=ActiveRequests)
     clock: Callable[[], dt.datetime] = utcnow
@@ -154,6 +162,7 @@ def bootstrap(
     runtime.handoff = Handoff(runtime.inbox, runtime.tasks.process_inbox)
     _perform_after_commit(runtime)
     runtime.connectors = register_connectors(runtime)
+    runtime.pages = Pages(installed(), lambda: runtime.settings)
     runtime.services = _wire_services(runtime, clock)
     return runtime
 
@@ -173,6 +182,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         outbox=runtime.outbox,
         guards=runtime.guards,
         current_settings=lambda: runtime.settings,
+        pages=runtime.pages,
         clock=clock,
     )
     escalations = EscalationService(given)

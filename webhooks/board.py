@@ -172,7 +172,7 @@ def _credentials_to_mind(now: dt.datetime) -> list[dict[str, str]]:
 
 def _shown(rows: list[queries.BoardRow], now: dt.datetime) -> dict[int, Shown]:
     runtime = current_runtime()
-    return shown_rows(rows, runtime.settings, runtime.services.names, now)
+    return shown_rows(rows, runtime.pages, runtime.services.names, now)
 
 
 # -- one escalation -----------------------------------------------------------------------------

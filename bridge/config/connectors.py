@@ -206,6 +206,13 @@ class ConnectorsConfig(BaseModel):
         names = [name for name in BUILTIN_CONNECTORS if getattr(self, name) is not None]
         return names + sorted((self.model_extra or {}).keys())
 
+    def section(self, name: str) -> Any:
+        """Connector ``name``'s settings: a built-in's model, a third-party's dict; None when
+        it is not configured."""
+        if name in type(self).model_fields:
+            return getattr(self, name)
+        return (self.model_extra or {}).get(name)
+
     def escalation_entry(self, helpdesk: str) -> EscalationEntry:
         """What marks a ticket of ``helpdesk`` for escalation; a helpdesk without a connector
         (webhooks only, the generic intake) uses the default: Freshdesk's ticket type

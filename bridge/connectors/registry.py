@@ -100,6 +100,12 @@ def trackers_events() -> dict[str, TrackerEvents]:
     return {name: events for name, events in found.items() if isinstance(events, TrackerEvents)}
 
 
+def installed() -> dict[str, Any]:
+    """Every installed connector's class, by key, whether or not it is configured: what the
+    core asks of a connector without building it (its pages, its title)."""
+    return {name: entry.load() for name, entry in discover().items()}
+
+
 def titles() -> dict[str, str]:
     """Every installed connector's name as people read it (``title`` on its class; its key when
     it declares none), by key: the board and doctor say "Jira", never "jira"."""

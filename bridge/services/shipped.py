@@ -94,9 +94,7 @@ class Shipped(Service):
                 session,
                 [
                     effects.thread_reply(str(escalation_id), step, text=text),
-                    waiting_list(
-                        session, self.settings, system, key, f"joins:{escalation_id}", now
-                    ),
+                    waiting_list(session, self.pages, system, key, f"joins:{escalation_id}", now),
                 ],
                 now,
             )

@@ -53,6 +53,15 @@ class AcmeTracker:
     events = AcmeEvents()
 
     @classmethod
+    def issue_page(cls, config: dict[str, Any], key: str) -> str | None:
+        return f"{config['site']}/issues/{key}"
+
+    @classmethod
+    def mend_page(cls, url: str) -> str | None:
+        api = "https://api.acme.example/v1/issues/"
+        return url.replace(api, "https://acme.example/issues/") if url.startswith(api) else None
+
+    @classmethod
     def from_settings(cls, config: dict[str, Any], context: Any) -> AcmeTracker:
         return cls()
 
@@ -60,7 +69,7 @@ class AcmeTracker:
         return {}
 
     def check(self) -> CheckResult:
-        return CheckResult(True, "acme answers")
+        return CheckResult(True, "signed in to acme")
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         return False
@@ -75,6 +84,10 @@ class AcmeDesk:
     features: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
+    def ticket_page(cls, config: dict[str, Any], ticket: str) -> str | None:
+        return f"{config['site']}/desk/{ticket}"
+
+    @classmethod
     def from_settings(cls, config: dict[str, Any], context: Any) -> AcmeDesk:
         return cls()
 
@@ -82,7 +95,7 @@ class AcmeDesk:
         return {}
 
     def check(self) -> CheckResult:
-        return CheckResult(True, "acmedesk answers")
+        return CheckResult(True, "signed in to acmedesk")
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         return False

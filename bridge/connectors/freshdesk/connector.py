@@ -29,6 +29,11 @@ class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     events = FreshdeskEvents()
     features = helpdesk.HelpdeskConnector.features | {"catch_up"}
 
+    @classmethod
+    def ticket_page(cls, config: FreshdeskSettings, ticket: str) -> str | None:
+        """The agent's view of the ticket."""
+        return f"{str(config.url).rstrip('/')}/a/tickets/{ticket}"
+
     def __init__(self, settings: FreshdeskSettings, context: Context) -> None:
         self.settings = settings
         # Freshdesk's basic auth: the API key as user name, any password.

@@ -21,6 +21,7 @@ from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.github import auth, catchup, issue_catchup, markdown, redelivery
+from bridge.connectors.github.addresses import GitHubAddresses
 from bridge.connectors.github.errors import translate
 from bridge.connectors.github.events import GitHubEvents
 from bridge.connectors.registry import Context
@@ -39,7 +40,7 @@ CLIENT_OPTIONS: dict[str, Any] = {
 }
 
 
-class GitHubConnector(tracker.TrackerConnector):
+class GitHubConnector(GitHubAddresses, tracker.TrackerConnector):
     key = "github"
     title: ClassVar[str] = "GitHub"
     # GitHub allows 80 content-creating requests a minute and 500 an hour, and counts every

@@ -50,6 +50,11 @@ class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     events = ZendeskEvents()
     features = helpdesk.HelpdeskConnector.features | {"create_ticket", "catch_up"}
 
+    @classmethod
+    def ticket_page(cls, config: ZendeskSettings, ticket: str) -> str | None:
+        """The agent's view of the ticket."""
+        return f"{str(config.url).rstrip('/')}/agent/tickets/{ticket}"
+
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
         self.tokens: ZendeskTokens | None = None
