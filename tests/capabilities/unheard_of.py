@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from bridge.observability.health import Check
 from bridge.services.ar_events import ArIdentity
 from bridge.services.ports import CheckResult, Kind
 from bridge.services.readings import TrackerReading
@@ -51,6 +52,12 @@ class AcmeTracker:
     kind = Kind.TRACKER
     features = frozenset({"create_record"})
     events = AcmeEvents()
+
+    @classmethod
+    def probe(cls, config: dict[str, Any]) -> Check:
+        if config.get("down"):
+            return Check("connector acme", False, f"cannot reach {config['site']}", "try later")
+        return Check("connector acme", True, f"{config['site']} answered")
 
     @classmethod
     def issue_page(cls, config: dict[str, Any], key: str) -> str | None:
@@ -96,6 +103,9 @@ class AcmeDesk:
 
     def check(self) -> CheckResult:
         return CheckResult(True, "signed in to acmedesk")
+
+    def field_problems(self, wanted: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(f"{path}: no field {field}", "pick a field") for path, field in wanted]
 
     def is_own_write(self, event: dict[str, Any]) -> bool:
         return False

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from bridge.config.connectors import GitHubSettings
+from bridge.connectors.reach import http_probe
+from bridge.observability.health import Check
 
 GITHUB_API = re.compile(r"^(?P<host>https?://[^/]+)(?P<api>/api/v3)?/repos/(?P<path>[^?#]+)")
 
@@ -17,7 +19,11 @@ def _site(api: str) -> str:
 
 
 class GitHubAddresses:
-    """``issue_page`` and ``mend_page`` of the GitHub connector (docs/connectors.md)."""
+    """``issue_page``, ``mend_page`` and ``probe`` of the GitHub connector (docs/connectors.md)."""
+
+    @classmethod
+    def probe(cls, config: GitHubSettings) -> Check:
+        return http_probe("github", str(config.base_url))
 
     @classmethod
     def issue_page(cls, config: GitHubSettings, key: str) -> str | None:

@@ -6,12 +6,18 @@ from __future__ import annotations
 import re
 
 from bridge.config.connectors import JiraSettings
+from bridge.connectors.reach import http_probe
+from bridge.observability.health import Check
 
 JIRA_API = re.compile(r"^(?P<site>.+?)/rest/api/[^/]+/issue/(?P<key>[^/?#]+)")
 
 
 class JiraAddresses:
-    """``issue_page`` and ``mend_page`` of the Jira connector (docs/connectors.md)."""
+    """``issue_page``, ``mend_page`` and ``probe`` of the Jira connector (docs/connectors.md)."""
+
+    @classmethod
+    def probe(cls, config: JiraSettings) -> Check:
+        return http_probe("jira", str(config.url))
 
     @classmethod
     def issue_page(cls, config: JiraSettings, key: str) -> str | None:
