@@ -17,6 +17,7 @@ from bridge.config import Settings
 from bridge.connectors.registry import (
     events_of,
     installed,
+    of_kind,
     register_connectors,
     titles,
     trackers_events,
@@ -40,7 +41,7 @@ from bridge.services.monitoring import Monitoring
 from bridge.services.names import Names
 from bridge.services.notify import Notifier
 from bridge.services.pages import Pages
-from bridge.services.ports import Connector, Watching
+from bridge.services.ports import Connector, Kind, Watching
 from bridge.services.readings import EventKeys
 from bridge.services.reminders import Reminders
 from bridge.services.replies import Replies
@@ -235,7 +236,9 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     for source in trackers:  # the fix shipped, and development's word on the ARs
         processors.register(source, services.shipped_processor)
     processors.register("slack", services.slack_processor)
-    for source in ("zendesk", "freshdesk", "intake"):
+    # Every installed helpdesk's deliveries, configured or not (a webhook may come first), and
+    # the generic intake's.
+    for source in (*of_kind(Kind.HELPDESK), "intake"):
         processors.register(source, services.helpdesk_processor)
     performers.on_done("create_record", services.spar.record_created)
     performers.on_done("create_ticket", services.splitting.ticket_created)

@@ -106,6 +106,11 @@ def installed() -> dict[str, Any]:
     return {name: entry.load() for name, entry in discover().items()}
 
 
+def of_kind(kind: Kind) -> list[str]:
+    """The keys of the installed connectors of ``kind``, configured or not, sorted."""
+    return sorted(name for name, cls in installed().items() if getattr(cls, "kind", None) == kind)
+
+
 def titles() -> dict[str, str]:
     """Every installed connector's name as people read it (``title`` on its class; its key when
     it declares none), by key: the board and doctor say "Jira", never "jira"."""
