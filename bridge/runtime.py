@@ -19,9 +19,11 @@ from bridge.connectors.registry import (
     installed,
     of_kind,
     register_connectors,
+    ticket_id_rules,
     titles,
     trackers_events,
 )
+from bridge.domain.identifiers import TicketIds
 from bridge.jobs.activity import ActiveRequests
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
@@ -116,6 +118,11 @@ class Runtime:
     def event_keys(source: str) -> EventKeys | None:
         """How ``source``'s package keys its deliveries in the inbox (None: by delivery id)."""
         return events_of(source)
+
+    @staticmethod
+    def ticket_id_rules() -> dict[str, TicketIds]:
+        """How each installed helpdesk's ticket ids look, by key (the generic rule for others)."""
+        return ticket_id_rules()
 
     @staticmethod
     def titles() -> dict[str, str]:
@@ -218,6 +225,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             HelpdeskEntry(given, escalations),
             Conversation(given, escalations),
             names,
+            ticket_id_rules(),
         ),
         shipped_processor=ShippedProcessor(
             given, shipped, runtime.connectors, ArVoice(given, trackers), trackers

@@ -19,6 +19,7 @@ from bridge.config.connectors import ENTRY_POINT_GROUP
 from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.results import EarlierResults
+from bridge.domain.identifiers import TicketIds
 from bridge.jobs.registry import OutboxPerformer, PermanentError, TransientError
 from bridge.services.ports import (
     Connector,
@@ -109,6 +110,13 @@ def installed() -> dict[str, Any]:
 def of_kind(kind: Kind) -> list[str]:
     """The keys of the installed connectors of ``kind``, configured or not, sorted."""
     return sorted(name for name, cls in installed().items() if getattr(cls, "kind", None) == kind)
+
+
+def ticket_id_rules() -> dict[str, TicketIds]:
+    """How each installed helpdesk's ticket ids look (``ticket_ids`` on its class), by key;
+    a helpdesk that declares none takes the generic rule."""
+    found = {name: getattr(cls, "ticket_ids", None) for name, cls in installed().items()}
+    return {name: rule for name, rule in found.items() if isinstance(rule, TicketIds)}
 
 
 def titles() -> dict[str, str]:

@@ -7,6 +7,7 @@ support told). Domain refusals are answered to the person who asked, never raise
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -15,6 +16,7 @@ from bridge import catalogue
 from bridge.domain.contacts import NOT_ONE_ADDRESS, HeldRequest, check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
+from bridge.domain.identifiers import NUMBERED_HELPDESKS, TicketIds
 from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
 from bridge.services import effects
@@ -194,9 +196,11 @@ class HelpdeskProcessor(Service):
         entry: HelpdeskEntry,
         conversation: Conversation,
         names: Names | None = None,
+        ticket_ids: Mapping[str, TicketIds] = NUMBERED_HELPDESKS,
     ) -> None:
         super().__init__(collaborators)
         self.names = names
+        self.ticket_ids = ticket_ids  # each installed helpdesk's rule, by key
         self.service = escalations
         self.replies = replies
         self.entry = entry
@@ -212,7 +216,7 @@ class HelpdeskProcessor(Service):
     def __call__(self, row: StoredDelivery) -> Outcome:
         entry = self.settings.connectors.escalation_entry(row.source)
         event = parse_ticket_event(row.body, entry)
-        check_ticket(row.source, event.ticket)
+        check_ticket(row.source, event.ticket, self.ticket_ids)
         if self.names is not None:
             # Zendesk's event subscriptions name the organisation and the requester by id.
             ticket = event.ticket

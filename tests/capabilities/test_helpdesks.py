@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from flask.testing import FlaskClient
 
 from bridge.config import ConfigError, load_settings
 from bridge.config.helpdesks import EscalationEntry
+from bridge.connectors.registry import ticket_id_rules
+from bridge.domain.identifiers import NUMBERED_HELPDESKS, ticket_id_problem
 from bridge.runtime import Runtime
+from tests.api.test_escalations_api import request_body
+
+from .conftest import AUTH
 
 
 @pytest.mark.usefixtures("unheard_of")
@@ -68,3 +74,28 @@ def test_a_wrong_escalation_entry_of_a_third_party_helpdesk_is_refused_at_load(
         "connectors: acmedesk.escalation_entry: set exactly one of tag, field_id (with value) "
         "or type"
     ]
+
+
+def test_the_built_in_helpdesks_declare_the_rules_the_domain_falls_back_on() -> None:
+    rules = ticket_id_rules()
+
+    assert {name: rules[name] for name in NUMBERED_HELPDESKS} == dict(NUMBERED_HELPDESKS)
+    assert ticket_id_problem("zendesk", "0", rules) == (
+        "a Zendesk ticket id is a positive whole number, not '0'"
+    )
+
+
+@pytest.mark.usefixtures("unheard_of")
+def test_a_helpdesk_the_core_never_named_declares_its_ticket_ids(
+    runtime: Runtime, client: FlaskClient
+) -> None:
+    rules = ticket_id_rules()
+    assert ticket_id_problem("acmedesk", "AD-7", rules) is None
+    assert ticket_id_problem("acmedesk", "7", rules) == "a Acme ticket id is AD-<n>, not '7'"
+
+    answer = client.post("/api/escalations", json=request_body("acmedesk:7"), headers=AUTH)
+
+    assert answer.status_code == 422
+    assert answer.json["problems"][0].startswith(
+        "ticket: Value error, a Acme ticket id is AD-<n>, not '7'"
+    )

@@ -4,11 +4,13 @@ docs/connectors.md says a connector declares; no core module names them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+from bridge.domain.identifiers import TicketIds
 from bridge.observability.health import Check
 from bridge.services.ar_events import ArIdentity
 from bridge.services.ports import CheckResult, Kind
@@ -87,6 +89,7 @@ class AcmeDesk:
 
     key = "acmedesk"
     title: ClassVar[str] = "Acme Desk"
+    ticket_ids: ClassVar[TicketIds] = TicketIds("Acme", re.compile(r"AD-[1-9][0-9]*"), "AD-<n>")
     kind = Kind.HELPDESK
     features: ClassVar[frozenset[str]] = frozenset()
 

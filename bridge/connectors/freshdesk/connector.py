@@ -11,6 +11,7 @@ from bridge.connectors.freshdesk.catchup import ReplyCatchUp
 from bridge.connectors.freshdesk.events import FreshdeskEvents
 from bridge.connectors.http import HttpApi
 from bridge.connectors.registry import Context
+from bridge.domain.identifiers import TicketIds, numbered
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -25,6 +26,7 @@ RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 
 class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
     title: ClassVar[str] = "Freshdesk"
+    ticket_ids: ClassVar[TicketIds] = numbered("Freshdesk")
     budgets: ClassVar[dict[str, str]] = {"freshdesk:requests": "200/minute"}
     events = FreshdeskEvents()
     features = helpdesk.HelpdeskConnector.features | {"catch_up"}

@@ -16,6 +16,7 @@ from bridge.connectors.zendesk.catchup import ReplyCatchUp
 from bridge.connectors.zendesk.events import ZendeskEvents
 from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
 from bridge.domain.credentials import CredentialStatus
+from bridge.domain.identifiers import TicketIds, numbered
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -45,6 +46,7 @@ API_TOKEN = CredentialStatus(
 class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "zendesk"
     title: ClassVar[str] = "Zendesk"
+    ticket_ids: ClassVar[TicketIds] = numbered("Zendesk")
     # 700 a minute on Enterprise, less on smaller plans: lower it with ``rate_limits``.
     budgets: ClassVar[dict[str, str]] = {"zendesk:requests": "700/minute"}
     events = ZendeskEvents()
