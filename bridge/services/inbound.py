@@ -16,6 +16,7 @@ from bridge import catalogue
 from bridge.domain.contacts import NOT_ONE_ADDRESS, HeldRequest, check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
+from bridge.domain.identifiers import NUMBERED_HELPDESKS, TicketIds
 from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
 from bridge.services import effects
@@ -197,10 +198,12 @@ class HelpdeskProcessor(Service):
         conversation: Conversation,
         helpdesks: Mapping[str, HelpdeskEvents],
         names: Names | None = None,
+        ticket_ids: Mapping[str, TicketIds] = NUMBERED_HELPDESKS,
     ) -> None:
         super().__init__(collaborators)
         self.helpdesks = helpdesks
         self.names = names
+        self.ticket_ids = ticket_ids  # each installed helpdesk's rule, by key
         self.service = escalations
         self.replies = replies
         self.entry = entry
@@ -217,7 +220,7 @@ class HelpdeskProcessor(Service):
         entry = self.settings.connectors.escalation_entry(row.source)
         events = self.helpdesks.get(row.source)
         event = parse_ticket_event(row.body, entry, events)
-        check_ticket(row.source, event.ticket)
+        check_ticket(row.source, event.ticket, self.ticket_ids)
         if self.names is not None:
             # A helpdesk's own events may name the organisation and the requester by id.
             ticket = event.ticket

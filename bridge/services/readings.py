@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from bridge.domain.records import FixEta
 from bridge.services.ar_events import ArEvent, ArIdentity
@@ -40,9 +40,12 @@ class TrackerEvents(EventKeys, Protocol):
     """A tracker's deliveries as the bridge reads them (``events`` on its connector class).
     ``release_event`` is the event type of a stored delivery that released a version, read
     again by ``release_of`` when an AR's fix version names it later; None for a tracker whose
-    releases name their issues when they come."""
+    releases name their issues when they come. ``signal_meanings`` names each ship signal
+    ``read`` can give (``ShipSignal.signal``) with its default meaning, ``fix_available`` or
+    ``fixed_in_code``: ``resolution.signals`` in bridge.yaml starts from them."""
 
     release_event: str | None
+    signal_meanings: ClassVar[dict[str, str]]
 
     def read(self, event_type: str, payload: dict[str, Any]) -> TrackerReading: ...
     def identity(self, event_type: str, payload: dict[str, Any]) -> ArIdentity | None: ...

@@ -14,12 +14,18 @@ Whether the ticket is marked for escalation is read as the helpdesk's ``escalati
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bridge.config.helpdesks import EscalationEntry
 from bridge.domain.enums import Priority, Severity
-from bridge.domain.identifiers import requester_problem, ticket_id_problem
+from bridge.domain.identifiers import (
+    NUMBERED_HELPDESKS,
+    TicketIds,
+    requester_problem,
+    ticket_id_problem,
+)
 from bridge.domain.records import Ticket
 from bridge.jobs.registry import PermanentError
 from bridge.services.json_body import parse_json
@@ -151,10 +157,14 @@ def parse_ticket_event(
     return TicketEvent(ticket, reading.updated_by or "helpdesk", _when(fields.get("updated_at")))
 
 
-def check_ticket(helpdesk: str, ticket: Ticket) -> None:
+def check_ticket(
+    helpdesk: str, ticket: Ticket, rules: Mapping[str, TicketIds] = NUMBERED_HELPDESKS
+) -> None:
     """Refuse a ticket the helpdesk's API could not take or a notice could not be addressed to
     (the receivers refuse these at the door; a delivery stored before they did stops here, so
     none of its side effects is queued to dead-letter)."""
-    problem = ticket_id_problem(helpdesk, ticket.external_id) or requester_problem(ticket.requester)
+    problem = ticket_id_problem(helpdesk, ticket.external_id, rules) or requester_problem(
+        ticket.requester
+    )
     if problem is not None:
         raise UnreadableTicketEvent(problem)
