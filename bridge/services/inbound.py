@@ -16,7 +16,7 @@ from bridge import catalogue
 from bridge.domain.contacts import NOT_ONE_ADDRESS, HeldRequest, check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
-from bridge.domain.identifiers import NUMBERED_HELPDESKS, TicketIds
+from bridge.domain.identifiers import NO_RULES, TicketIds
 from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
 from bridge.services import effects
@@ -198,7 +198,7 @@ class HelpdeskProcessor(Service):
         conversation: Conversation,
         helpdesks: Mapping[str, HelpdeskEvents],
         names: Names | None = None,
-        ticket_ids: Mapping[str, TicketIds] = NUMBERED_HELPDESKS,
+        ticket_ids: Mapping[str, TicketIds] = NO_RULES,
     ) -> None:
         super().__init__(collaborators)
         self.helpdesks = helpdesks

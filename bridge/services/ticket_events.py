@@ -21,7 +21,7 @@ from typing import Any
 from bridge.config.helpdesks import EscalationEntry
 from bridge.domain.enums import Priority, Severity
 from bridge.domain.identifiers import (
-    NUMBERED_HELPDESKS,
+    NO_RULES,
     TicketIds,
     requester_problem,
     ticket_id_problem,
@@ -157,9 +157,7 @@ def parse_ticket_event(
     return TicketEvent(ticket, reading.updated_by or "helpdesk", _when(fields.get("updated_at")))
 
 
-def check_ticket(
-    helpdesk: str, ticket: Ticket, rules: Mapping[str, TicketIds] = NUMBERED_HELPDESKS
-) -> None:
+def check_ticket(helpdesk: str, ticket: Ticket, rules: Mapping[str, TicketIds] = NO_RULES) -> None:
     """Refuse a ticket the helpdesk's API could not take or a notice could not be addressed to
     (the receivers refuse these at the door; a delivery stored before they did stops here, so
     none of its side effects is queued to dead-letter)."""
