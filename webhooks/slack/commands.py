@@ -26,7 +26,8 @@ USAGE = (
     "• `/escalate list`: open escalations, the most urgent first, with their next SLA due\n"
     "• `/escalate mine`: the open escalations you requested or are the engineer of\n"
     "• `/escalate help`: this message\n"
-    "`<ticket>` is the helpdesk ticket number, e.g. `4521` or `zendesk:4521`."
+    "`<ticket>` is the helpdesk ticket number, e.g. `4521`, or `<helpdesk>:4521` to name the "
+    "helpdesk."
 )
 ENDED = (EscalationState.CLOSED, EscalationState.DE_ESCALATED)
 NO_TICKET = (
