@@ -21,8 +21,9 @@ from bridge.store.inbox import Delivery
 
 MiB = 1024 * 1024
 MAX_TOKEN_LENGTH = 200
-# Where the documented ticket bodies carry the requester (bridge.services.ticket_events reads
-# the same names; Freshdesk's placeholder is ticket_contact_email).
+# Where the documented ticket bodies carry the requester
+# (bridge.services.inbound.ticket_events reads the same names; Freshdesk's placeholder is
+# ticket_contact_email).
 REQUESTER_FIELDS = ("requester", "requester_email", "requester_id", "ticket_contact_email")
 
 

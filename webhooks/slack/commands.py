@@ -15,7 +15,7 @@ from bridge.domain.clocks import describe, latest, shown
 from bridge.domain.enums import EscalationState
 from bridge.services.answers import shown_triage
 from bridge.services.mrkdwn import inert, mention, triage_lines
-from bridge.services.shown import ShownTicket, classification_label, severity_label
+from bridge.services.showing.shown import ShownTicket, classification_label, severity_label
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
 USAGE = (
