@@ -45,7 +45,8 @@ from bridge.services.escalation.splitting import TicketSplitting
 from bridge.services.inbound.catchup import CatchUp
 from bridge.services.inbound.conversation import Conversation
 from bridge.services.inbound.helpdesk_entry import HelpdeskEntry
-from bridge.services.inbound.processors import HelpdeskProcessor, SlackProcessor
+from bridge.services.inbound.helpdesk_processor import HelpdeskProcessor
+from bridge.services.inbound.processors import SlackProcessor
 from bridge.services.inbound.replies import Replies
 from bridge.services.inbound.sync_health import SyncHealth
 from bridge.services.pages import Pages
