@@ -30,9 +30,9 @@ def unknown_key(root: type[BaseModel], location: list[str]) -> str:
     """For a key the model does not have: the key meant ("did you mean"), or the place the key
     belongs when it is a key of another part (mis-indented), else the plain complaint."""
     key, parent = location[-1], _model_at(root, location[:-1])
-    homes = [path for path, model in _models(root, "") if key in model.model_fields]
+    homes = [path for path, model in _models(root, "") if key in _keys(model)]
     near = [path for path in homes if path.startswith(".".join(location[:-1]))]
-    close = get_close_matches(key, list(parent.model_fields), n=1) if parent else []
+    close = get_close_matches(key, list(_keys(parent)), n=1) if parent else []
     if near or (homes and not close):
         return f"not a key here; {key!r} is a key of {(near or homes)[0]}: check its indentation"
     if close:
@@ -63,10 +63,9 @@ def _model_at(root: type[BaseModel], location: list[str]) -> type[BaseModel] | N
     for part in location:
         model = _model_of(annotation)
         if model is not None:
-            field = model.model_fields.get(part)
-            if field is None:
+            annotation = _keys(model).get(part)
+            if annotation is None:
                 return None
-            annotation = field.annotation
         else:
             annotation = _item_of(annotation)
             if annotation is None:
@@ -78,14 +77,23 @@ def _models(model: type[BaseModel], path: str) -> Iterator[tuple[str, type[BaseM
     """Every model under ``model`` with its key path (``routing.rules[]`` for a list's items,
     ``calendars.<name>`` for a mapping's values)."""
     yield path or "the top level", model
-    for name, field in model.model_fields.items():
-        annotation, suffix = field.annotation, ""
+    for name, annotation in _keys(model).items():
+        suffix = ""
         while _model_of(annotation) is None and _item_of(annotation) is not None:
             suffix += "[]" if get_origin(_unwrap(annotation)) is list else ".<name>"
             annotation = _item_of(annotation)
         child = _model_of(annotation)
         if child is not None and child is not model:
             yield from _models(child, f"{path}.{name}{suffix}" if path else f"{name}{suffix}")
+
+
+def _keys(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's keys with their types: its fields, and the sections it keeps by name with the
+    model of each (``section_models()``: the connectors' settings, typed by the installed
+    connectors)."""
+    keys = {name: field.annotation for name, field in model.model_fields.items()}
+    sections = getattr(model, "section_models", None)
+    return keys | (sections() if callable(sections) else {})
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -6,7 +6,25 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+from pydantic import BaseModel
+
 ENTRY_POINT_GROUP = "support_bridge.connectors"
+
+
+def installed_names() -> list[str]:
+    """The names of the installed connectors, sorted."""
+    return sorted({entry.name for entry in entry_points(group=ENTRY_POINT_GROUP)})
+
+
+def settings_model_of(name: str) -> type[BaseModel] | None:
+    """The model that validates connector ``name``'s settings (``settings_model`` on its
+    class); None for a connector that declares none (it is given its settings as written) or
+    is not installed."""
+    found = list(entry_points(group=ENTRY_POINT_GROUP, name=name))
+    if not found:
+        return None
+    model = getattr(found[-1].load(), "settings_model", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def installed_of_kind(kind: str) -> list[str]:

@@ -9,7 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bridge.config.board import BoardConfig
-from bridge.config.connectors import WEBHOOK_SECRET, ConnectorsConfig
+from bridge.config.connectors import WEBHOOK_SECRET, ConnectorsConfig, ConnectorsFromEnv
+from bridge.config.installed import installed_names
 from bridge.config.policy import (
     CalendarConfig,
     ClosureConfig,
@@ -108,8 +109,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The YAML document is passed in by the loader as init values of lower priority than env.
-        return env_settings, init_settings
+        # The YAML document is passed in by the loader as init values of lower priority than env;
+        # the environment reads each connector's section as its settings model types it.
+        return ConnectorsFromEnv(settings_cls), init_settings
 
     @field_validator("rate_limits")
     @classmethod
@@ -216,19 +218,18 @@ class Settings(BaseSettings):
         return [
             f"BRIDGE_{field.upper()} is the older spelling of connectors.{source}.webhook_secret "
             f"(BRIDGE_CONNECTORS__{source.upper()}__WEBHOOK_SECRET); it keeps working"
-            for source in ConnectorsConfig.model_fields
+            for source in installed_names()
             if (field := _old_field(source)) and getattr(self, field) is not None
         ]
 
     def _connector_webhook_secret(self, source: str) -> str | None:
-        """``connectors.<source>.webhook_secret``: a built-in's field, or a key of the raw
-        settings of a third-party connector."""
-        if source in ConnectorsConfig.model_fields:
-            config = getattr(self.connectors, source)
-            secret = getattr(config, WEBHOOK_SECRET, None)
+        """``connectors.<source>.webhook_secret``: a field of its settings model, or a key of
+        the settings of a connector without one."""
+        section = self.connectors.section(source)
+        if isinstance(section, dict):
+            secret = section.get(WEBHOOK_SECRET)
         else:
-            raw = (self.connectors.model_extra or {}).get(source)
-            secret = raw.get(WEBHOOK_SECRET) if isinstance(raw, dict) else None
+            secret = getattr(section, WEBHOOK_SECRET, None)
         if isinstance(secret, SecretStr):
             return secret.get_secret_value()
         return secret if isinstance(secret, str) else None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import structlog
 
-from bridge.config.connectors import ENTRY_POINT_GROUP
+from bridge.config.installed import ENTRY_POINT_GROUP
 from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.results import EarlierResults
@@ -176,9 +176,7 @@ def build_connectors(settings: Settings, context: Context) -> dict[str, Connecto
     installed = discover()
     built: dict[str, Connector] = {}
     for name in settings.connectors.configured():
-        config = getattr(settings.connectors, name, None)
-        if config is None:
-            config = (settings.connectors.model_extra or {}).get(name)
+        config = settings.connectors.section(name)
         if name not in installed:
             log.error("connector.missing", connector=name)
             continue

@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from limits.storage import MemoryStorage
 from pydantic import SecretStr
 
-from bridge.config.connectors import SlackSettings
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, performer_for
 from bridge.connectors.results import EarlierResults
 from bridge.connectors.slack import SlackConnector
+from bridge.connectors.slack.settings import SlackSettings
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.store.tables import OutboxRow

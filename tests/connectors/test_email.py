@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from bridge.config.connectors import EmailSettings
 from bridge.connectors.email import EmailConnector
+from bridge.connectors.email.settings import EmailSettings
 from bridge.connectors.registry import Context
 from bridge.services import effects
 from bridge.services.ports import IdempotencyKey, PermanentConnectorError, TransientConnectorError

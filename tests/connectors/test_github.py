@@ -5,8 +5,8 @@ from __future__ import annotations
 import requests
 from markdown_it import MarkdownIt
 
-from bridge.config.connectors import GitHubSettings
 from bridge.connectors.github import GitHubConnector
+from bridge.connectors.github.settings import GitHubSettings
 from bridge.connectors.registry import Context
 from bridge.services.ports import IdempotencyKey, RecordSpec, Waiting, WaitingList
 from sandbox import Sandbox

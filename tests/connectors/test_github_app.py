@@ -17,9 +17,9 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bridge.config.connectors import GitHubSettings
 from bridge.connectors import retry
 from bridge.connectors.github import GitHubConnector
+from bridge.connectors.github.settings import GitHubSettings
 from bridge.connectors.registry import Context
 from bridge.services.ports import ConnectorAuthError, IdempotencyKey, TransientConnectorError
 from sandbox import Sandbox

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from bridge.config.connectors import GitHubSettings
 from bridge.connectors.github import GitHubConnector, redelivery
 from bridge.connectors.github.redelivery import to_redeliver
+from bridge.connectors.github.settings import GitHubSettings
 from bridge.connectors.registry import Context
 from bridge.services.ports import CutOff, Watching
 from sandbox import Sandbox

@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 import requests
 
-from bridge.config.helpdesks import FreshdeskSettings, ZendeskSettings
 from bridge.connectors.freshdesk import FreshdeskConnector
 from bridge.connectors.freshdesk.catchup import MAX_TICKET_PAGES
 from bridge.connectors.freshdesk.events import CUSTOMER_REPLY
+from bridge.connectors.freshdesk.settings import FreshdeskSettings
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
+from bridge.connectors.zendesk.settings import ZendeskSettings
 from bridge.services import effects
 from bridge.services.ports import CutOff, IdempotencyKey, PermanentConnectorError, Watching
 from bridge.services.signals import MARKED_WHILE_DOWN

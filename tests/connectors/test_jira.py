@@ -11,8 +11,8 @@ import structlog
 from jira.exceptions import JIRAError
 from limits.storage import MemoryStorage
 
-from bridge.config.connectors import JiraSettings
 from bridge.connectors.jira import JiraConnector, markup
+from bridge.connectors.jira.settings import JiraSettings
 from bridge.connectors.ratelimit import RateGate, Slot
 from bridge.connectors.registry import Context
 from bridge.connectors.tracker import WAITING_TITLE

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin
 from bridge.connectors.jira import JiraConnector
+from bridge.connectors.jira.settings import JiraSettings
 from bridge.connectors.registry import Context
 from bridge.services.ports import (
     IdempotencyKey,

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from limits.storage import MemoryStorage
 
-from bridge.config.connectors import SlackSettings
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.registry import Context, performer_for
 from bridge.connectors.slack import SlackConnector
+from bridge.connectors.slack.settings import SlackSettings
 from bridge.runtime import Runtime
 from bridge.services import effects
 from bridge.services.ports import ConnectorError, IdempotencyKey

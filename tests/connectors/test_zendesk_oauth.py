@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from bridge.config.helpdesks import ZendeskSettings
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
+from bridge.connectors.zendesk.settings import ZendeskSettings
 from bridge.services.ports import ConnectorAuthError, IdempotencyKey
 from sandbox import Sandbox
 from sandbox.helpdesk.zendesk_oauth import DEFAULT_LIFETIME

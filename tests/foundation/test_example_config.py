@@ -35,6 +35,8 @@ def test_the_example_file_is_a_valid_configuration(isolated_settings: Path) -> N
 
 def test_the_example_file_mentions_every_setting() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
-    documented = keys_of(Settings) | keys_of(ConnectorsConfig)
+    sections = ConnectorsConfig.section_models()
+    assert {"jira", "github", "slack", "zendesk", "freshdesk", "email"} <= set(sections)
+    documented = keys_of(Settings).union(*(keys_of(model) for model in sections.values()))
     missing = sorted(key for key in documented if key not in text and key.upper() not in text)
     assert missing == []

@@ -22,9 +22,6 @@ PROVIDER = re.compile(r"^bridge/connectors/[a-z_]+/")
 SKIPPED = re.compile(r"/migrations/")
 
 STILL_NAMING = {
-    "bridge/config/connectors.py": "the built-in connectors' settings models are declared in "
-    "config, which may not import their packages (bridge/config sits below bridge/connectors)",
-    "bridge/config/helpdesks.py": "the built-in helpdesks' settings models, for the same reason",
     "bridge/config/settings.py": "the older top-level BRIDGE_<SOURCE>_WEBHOOK_SECRET settings, "
     "kept working for existing deployments (connectors.<key>.webhook_secret replaces them)",
     "bridge/config/policy.py": "routing.default_tracker's default, jira, as documented since "

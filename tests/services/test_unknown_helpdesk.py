@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bridge.config import load_settings
-from bridge.config.connectors import ENTRY_POINT_GROUP
+from bridge.config.installed import ENTRY_POINT_GROUP
 from bridge.config.policy import LevelConfig
 from bridge.connectors import registry
 from bridge.jobs.registry import PermanentError

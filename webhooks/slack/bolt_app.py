@@ -11,13 +11,13 @@ stops at the first middleware (``WorkspacePin``).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
+from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
 from bridge import catalogue
-from bridge.config.connectors import SlackSettings
 from bridge.runtime import Runtime
 from bridge.services.inbound.triage_requests import OPEN_TRIAGE
 from bridge.services.ports import SlackWorkspace
@@ -27,15 +27,25 @@ from webhooks.slack.manifest import COMMAND
 from webhooks.slack.modal import CALLBACK_ID
 from webhooks.slack.permissions import GroupDirectory, WorkspaceGroups
 from webhooks.slack.triage_button import TriageButton
-from webhooks.slack.workspace_pin import WorkspacePin
+from webhooks.slack.workspace_pin import PinnedIds, WorkspacePin
 
 STEP_NAMES = tuple(declared.name for declared in catalogue.STEPS)
 BUTTON_ACTIONS = re.compile(r"^escalation\.(" + "|".join((*STEP_NAMES, "more")) + r")$")
 
 
+class SlackApp(PinnedIds, Protocol):
+    """What the bolt app reads of ``connectors.slack`` (the Slack connector's settings)."""
+
+    @property
+    def bot_token(self) -> SecretStr: ...
+
+    @property
+    def base_url(self) -> object: ...
+
+
 def build_bolt_app(
     runtime: Runtime,
-    slack: SlackSettings,
+    slack: SlackApp,
     workspace: SlackWorkspace,
     directory: GroupDirectory | None = None,
 ) -> tuple[App, Listeners]:

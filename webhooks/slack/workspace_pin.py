@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.request.payload_utils import is_slash_command
-
-from bridge.config.connectors import SlackSettings
 
 log = structlog.get_logger("webhooks.slack")
 REFUSAL = "Support Bridge does not serve this Slack workspace; nothing was done."
@@ -33,13 +31,23 @@ def _logged(value: Any) -> str | None:
     return value[:40] if isinstance(value, str) else None
 
 
+class PinnedIds(Protocol):
+    """What of ``connectors.slack`` (the Slack connector's settings) names the workspace."""
+
+    @property
+    def team_id(self) -> str | None: ...
+
+    @property
+    def enterprise_id(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class WorkspacePin:
     team_id: str | None = None
     enterprise_id: str | None = None
 
     @classmethod
-    def of(cls, slack: SlackSettings) -> WorkspacePin:
+    def of(cls, slack: PinnedIds) -> WorkspacePin:
         return cls(slack.team_id, slack.enterprise_id)
 
     @property

@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 import structlog
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, UndefinedError
 
-from bridge.config.connectors import EmailSettings
 from bridge.connectors import retry
+from bridge.connectors.email.settings import EmailSettings
 from bridge.connectors.reach import tcp_probe
 from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
 from bridge.domain.contacts import single_address
@@ -64,6 +64,7 @@ def message_id(key: str) -> str:
 class EmailConnector(BuiltFromSettings):
     key = "email"
     title: ClassVar[str] = "email"  # the board's "3 email messages … gave up"
+    settings_model: ClassVar[type[EmailSettings]] = EmailSettings
     budgets: ClassVar[dict[str, str]] = {"email:messages": "30/minute"}
     kind = Kind.MAILER
     features = frozenset({"send", "templates"})

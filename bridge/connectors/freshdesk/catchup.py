@@ -26,8 +26,9 @@ from typing import Any
 
 import structlog
 
-from bridge.config.helpdesks import EscalationEntry, FreshdeskSettings
+from bridge.config.helpdesks import EscalationEntry
 from bridge.connectors.freshdesk.events import CUSTOMER_REPLY
+from bridge.connectors.freshdesk.settings import FreshdeskSettings
 from bridge.services.ports import CutOff, MissedEvent, Watching
 from bridge.services.signals import MARKED_WHILE_DOWN
 

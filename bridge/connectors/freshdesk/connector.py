@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any, ClassVar
 
-from bridge.config.helpdesks import FreshdeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.freshdesk.catchup import ReplyCatchUp
 from bridge.connectors.freshdesk.events import FreshdeskEvents
+from bridge.connectors.freshdesk.settings import FreshdeskSettings
 from bridge.connectors.freshdesk.webhook import RECEIVER, TICKET_IDS
 from bridge.connectors.http import HttpApi
 from bridge.connectors.registry import Context
@@ -28,6 +28,7 @@ RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 
 class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
     title: ClassVar[str] = "Freshdesk"
+    settings_model: ClassVar[type[FreshdeskSettings]] = FreshdeskSettings
     ticket_ids: ClassVar[TicketIds] = TICKET_IDS
     budgets: ClassVar[dict[str, str]] = {"freshdesk:requests": "200/minute"}
     events = FreshdeskEvents()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bridge.config.connectors import GitHubSettings
+from bridge.connectors.github.settings import GitHubSettings
 from bridge.connectors.reach import http_probe
 from bridge.observability.health import Check
 

@@ -13,8 +13,8 @@ from github.Auth import AppAuth, AppInstallationAuth
 from github.GithubException import GithubException
 from github.InstallationAuthorization import InstallationAuthorization
 
-from bridge.config.connectors import GitHubSettings
 from bridge.connectors.credentials import CredentialWatch
+from bridge.connectors.github.settings import GitHubSettings
 from bridge.domain.credentials import CredentialStatus
 
 SYSTEM = "github"

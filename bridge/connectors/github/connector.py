@@ -17,13 +17,13 @@ from github import GithubException
 from github.Issue import Issue
 from github.Repository import Repository
 
-from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.github import auth, catchup, issue_catchup, markdown, redelivery
 from bridge.connectors.github.addresses import GitHubAddresses
 from bridge.connectors.github.errors import translate
 from bridge.connectors.github.events import GitHubEvents
+from bridge.connectors.github.settings import GitHubSettings
 from bridge.connectors.github.webhook import RECEIVER
 from bridge.connectors.registry import Context
 from bridge.services import ports
@@ -45,6 +45,7 @@ CLIENT_OPTIONS: dict[str, Any] = {
 class GitHubConnector(GitHubAddresses, tracker.TrackerConnector):
     key = "github"
     title: ClassVar[str] = "GitHub"
+    settings_model: ClassVar[type[GitHubSettings]] = GitHubSettings
     # GitHub allows 80 content-creating requests a minute and 500 an hour, and counts every
     # write (POST, PATCH, PUT, DELETE) against them. Our windows are a second longer than
     # GitHub's, so a slot we reuse has left GitHub's window too if its request arrived within

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bridge.config.connectors import JiraSettings
+from bridge.connectors.jira.settings import JiraSettings
 from bridge.connectors.reach import http_probe
 from bridge.observability.health import Check
 

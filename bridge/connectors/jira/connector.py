@@ -12,7 +12,6 @@ import requests
 import structlog
 from jira.exceptions import JIRAError
 
-from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.jira import createmeta, markup, setup_check, site
@@ -21,6 +20,7 @@ from bridge.connectors.jira.catchup import VersionCatchUp
 from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.events import JiraEvents
 from bridge.connectors.jira.issue_links import IssueLinks
+from bridge.connectors.jira.settings import JiraSettings
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
 from bridge.connectors.jira.webhook import RECEIVER
 from bridge.connectors.registry import Context
@@ -47,6 +47,7 @@ INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-
 class JiraConnector(JiraAddresses, IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
     title: ClassVar[str] = "Jira"
+    settings_model: ClassVar[type[JiraSettings]] = JiraSettings
     budgets: ClassVar[dict[str, str]] = {"jira:requests": "10/second"}
     events = JiraEvents()
     receiver: ClassVar[Receiver | None] = RECEIVER

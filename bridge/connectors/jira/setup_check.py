@@ -9,9 +9,9 @@ from typing import Any
 
 import jira
 
-from bridge.config.connectors import JiraSettings
 from bridge.connectors.jira import createmeta
 from bridge.connectors.jira.errors import absent_as_none
+from bridge.connectors.jira.settings import JiraSettings
 from bridge.services.ports import ConnectorError
 
 Caller = Callable[[Callable[[], Any]], Any]

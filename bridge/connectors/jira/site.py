@@ -12,7 +12,7 @@ from typing import Any
 import jira
 import requests
 
-from bridge.config.connectors import JiraSettings
+from bridge.connectors.jira.settings import JiraSettings
 from bridge.domain.credentials import CredentialStatus
 from bridge.services.ports import PermanentConnectorError
 

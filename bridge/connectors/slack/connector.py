@@ -17,7 +17,6 @@ import structlog
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bridge.config.connectors import SlackSettings
 from bridge.connectors import origin, retry
 from bridge.connectors.errors import translated
 from bridge.connectors.reach import http_probe
@@ -25,6 +24,7 @@ from bridge.connectors.registry import BuiltFromSettings, Context, unknown_opera
 from bridge.connectors.slack.blocks import escalation_blocks, fallback_text, reply_blocks
 from bridge.connectors.slack.channels import SlackChannel
 from bridge.connectors.slack.errors import translate
+from bridge.connectors.slack.settings import SlackSettings
 from bridge.connectors.slack.workspace import SlackWebWorkspace
 from bridge.observability.health import Check
 from bridge.services.block_text import message_blocks, message_text
@@ -47,6 +47,7 @@ CHANNEL_PAGE = 200
 class SlackConnector(BuiltFromSettings):
     key = "slack"
     title: ClassVar[str] = "Slack"
+    settings_model: ClassVar[type[SlackSettings]] = SlackSettings
     budgets: ClassVar[dict[str, str]] = {"slack:channel": "1/second", "slack:requests": "50/minute"}
     kind = Kind.CHAT
     features = frozenset(

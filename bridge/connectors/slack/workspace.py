@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bridge.config.connectors import SlackSettings
 from bridge.connectors.slack.errors import SYSTEM, translate
+from bridge.connectors.slack.settings import SlackSettings
 from bridge.services.block_text import message_text
 from bridge.services.ports import ConnectorError
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import structlog
 
-from bridge.config.helpdesks import ZendeskSettings
 from bridge.connectors.zendesk.marks import envelope, marked_while_down, marks
+from bridge.connectors.zendesk.settings import ZendeskSettings
 from bridge.services.ports import CutOff, MissedEvent, Watching
 
 log = structlog.get_logger(__name__)

@@ -8,13 +8,13 @@ from urllib.parse import quote
 
 import structlog
 
-from bridge.config.helpdesks import ZENDESK_API_TOKENS_END, ZendeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.http import BearerTokens, HttpApi
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk.catchup import ReplyCatchUp
 from bridge.connectors.zendesk.events import ZendeskEvents
 from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
+from bridge.connectors.zendesk.settings import ZENDESK_API_TOKENS_END, ZendeskSettings
 from bridge.connectors.zendesk.webhook import RECEIVER, TICKET_IDS
 from bridge.domain.credentials import CredentialStatus
 from bridge.domain.identifiers import TicketIds
@@ -48,6 +48,7 @@ API_TOKEN = CredentialStatus(
 class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "zendesk"
     title: ClassVar[str] = "Zendesk"
+    settings_model: ClassVar[type[ZendeskSettings]] = ZendeskSettings
     ticket_ids: ClassVar[TicketIds] = TICKET_IDS
     # 700 a minute on Enterprise, less on smaller plans: lower it with ``rate_limits``.
     budgets: ClassVar[dict[str, str]] = {"zendesk:requests": "700/minute"}
