@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import select
 
 from bridge.config import Settings, load_settings
+from bridge.config.readiness import gaps
 from bridge.connectors import registry
 from bridge.connectors.ratelimit import RateGate
 from bridge.jobs.clock import utcnow
@@ -124,6 +125,20 @@ def test_bridge_yaml_naming_the_plugin_validates_and_builds_it(
     assert set(connectors) == {"tinydesk"}
     assert has_feature(connectors["tinydesk"], "internal_note")
     assert connectors["tinydesk"].check().ok
+
+
+def test_config_check_names_the_plugins_webhook_while_it_has_no_secret(
+    installed: Path, tinydesk: TinyDeskServer
+) -> None:
+    settings = configure(tinydesk, webhook_secret=None)
+
+    found = [str(gap) for gap in gaps(settings, registry.webhook_purposes())]
+
+    assert any(
+        "/webhooks/tinydesk is answered 404" in gap and "TinyDesk's ticket events" in gap
+        for gap in found
+    ), found
+    assert not gaps(configure(tinydesk), registry.webhook_purposes())
 
 
 def test_a_wrong_section_stops_the_bridge_naming_the_key(
