@@ -6,6 +6,7 @@ bridge.yaml, writing through the outbox and receiving its signed webhook."""
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,8 @@ from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services import effects
 from bridge.services.ports import Connector, IdempotencyKey, Kind, has_feature
+from bridge.services.replies import customer_comment
+from bridge.store.escalations import EscalationStore
 from bridge.store.tables import OutboxRow
 from sandbox.core.server import BackgroundServer
 from tests.helpers import inbox_rows, migrated_runtime
@@ -111,7 +114,12 @@ def test_the_registry_finds_the_plugin_installed_from_its_pyproject(installed: P
     connector = found["tinydesk"].load()
     assert Path(sys.modules[connector.__module__].__file__ or "").is_relative_to(installed)
     assert connector.kind is Kind.HELPDESK
+    assert registry.of_kind(Kind.HELPDESK) == ["freshdesk", "tinydesk", "zendesk"]
+    assert registry.titles()["tinydesk"] == "TinyDesk"
     assert registry.installed_budgets()["tinydesk:requests"] == "110/minute"
+    assert "tinydesk" in registry.receivers()
+    assert "tinydesk" in registry.helpdesks_events()
+    assert registry.ticket_id_rules()["tinydesk"].format == "a positive whole number"
 
 
 def test_bridge_yaml_naming_the_plugin_validates_and_builds_it(
@@ -125,6 +133,11 @@ def test_bridge_yaml_naming_the_plugin_validates_and_builds_it(
     assert set(connectors) == {"tinydesk"}
     assert has_feature(connectors["tinydesk"], "internal_note")
     assert connectors["tinydesk"].check().ok
+    # The section's escalation_entry is the bridge's own, read for the plugin's tickets too.
+    marked = configure(tinydesk, escalation_entry={"tag": "escalate-now"})
+    assert set(built(marked)) == {"tinydesk"}
+    assert marked.connectors.escalation_entry("tinydesk").tag == "escalate-now"
+    assert settings.connectors.escalation_entry("tinydesk").tag == "escalation"
 
 
 def test_config_check_names_the_plugins_webhook_while_it_has_no_secret(
@@ -174,9 +187,11 @@ def test_the_bridge_writes_a_note_on_a_tinydesk_ticket_through_the_outbox(
     written = [(m["text"], m["public"], m["ref"]) for m in ticket.messages]
     ref = f"support-bridge:{note.idempotency_key}"
     assert written == [("AR DEV-7 filed for this ticket", False, ref)]
+    # Where the board and Slack link the ticket to: TinyDesk's agent view.
+    assert runtime.pages.ticket("tinydesk", "1") == f"{tinydesk.base_url}/agent/tickets/1"
 
 
-def test_a_signed_tinydesk_webhook_is_stored_and_a_badly_signed_one_refused(
+def test_a_signed_tinydesk_webhook_is_stored_and_read_and_a_badly_signed_one_refused(
     runtime: Runtime, tinydesk: TinyDeskServer
 ) -> None:
     bridge = BackgroundServer(create_app(runtime=runtime))
@@ -191,5 +206,28 @@ def test_a_signed_tinydesk_webhook_is_stored_and_a_badly_signed_one_refused(
         bridge.stop()
 
     assert [d.status for d in tinydesk.webhooks.deliveries] == [202, 401]
-    stored = [(row.source, row.event_type, row.record_key) for row in inbox_rows(runtime)]
-    assert stored == [("tinydesk", "message.created", f"ticket:{ticket.id}")]
+    [row] = inbox_rows(runtime)
+    assert (row.source, row.event_type, row.record_key) == (
+        "tinydesk",
+        "message.created",
+        f"ticket:{ticket.id}",
+    )
+
+    # The customer's words, read through the plugin's events as the bridge reads a reply.
+    document = json.loads(row.body)
+    events = registry.helpdesks_events()["tinydesk"]
+    assert customer_comment(document, events) == "Still failing this morning"
+    # The bridge's worker reads it as a TinyDesk ticket event: the ticket is mirrored.
+    runtime.tasks.process_inbox.call_local(row.id)
+    [row] = inbox_rows(runtime)
+    assert (row.status, row.last_error) == ("done", None)
+    with runtime.sessions() as session:
+        store = EscalationStore(session)
+        mirrored = store.find_ticket(f"tinydesk:{ticket.id}")
+        assert mirrored is not None
+        seen = store.ticket_of(mirrored)
+    assert (seen.subject, seen.requester, seen.organisation) == (
+        "Exports fail",
+        "casey@customer.example",
+        "Customer Corp",
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bridge.connectors.registry import BuiltFromSettings, Context
+from bridge.domain.identifiers import TicketIds, numbered
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -14,6 +15,7 @@ from bridge.services.ports import (
     PermanentConnectorError,
 )
 from tinydesk_bridge.api import BUDGET, SYSTEM, TinyDeskApi
+from tinydesk_bridge.events import TinyDeskEvents
 from tinydesk_bridge.settings import TinyDeskSettings
 from tinydesk_bridge.webhook import RECEIVER
 
@@ -31,6 +33,8 @@ class TinyDeskConnector(BuiltFromSettings):
     # TinyDesk's limit is 120 a minute per desk; ``rate_limits`` in bridge.yaml can change it.
     budgets: ClassVar[dict[str, str]] = {BUDGET: "110/minute"}
     receiver = RECEIVER
+    events = TinyDeskEvents()
+    ticket_ids: ClassVar[TicketIds] = numbered("TinyDesk")
 
     def __init__(self, config: Any, context: Context) -> None:
         """Built by ``BuiltFromSettings.from_settings`` with this connector's bridge.yaml

@@ -17,8 +17,10 @@ class TinyDeskSettings(BaseModel):
 
     url: AnyHttpUrl
     api_token: SecretStr
-    # Read by the bridge itself for POST /webhooks/tinydesk (comma-separated during a rotation).
+    # Read by the bridge itself: the secret of POST /webhooks/tinydesk (comma-separated during
+    # a rotation), and what marks a ticket for escalation (the tag "escalation" when unset).
     webhook_secret: SecretStr | None = None
+    escalation_entry: dict[str, Any] | None = None
     # TinyDesk has no custom fields: the AR's number goes on the ticket as a tag with this prefix.
     ar_tag_prefix: str = "ar-"
 
