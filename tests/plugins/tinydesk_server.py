@@ -75,6 +75,11 @@ class TinyDeskServer(VendorServer):
     def authorized(self, req: Request) -> bool:
         return req.headers.get("Authorization") == f"Token {API_TOKEN}"
 
+    def check_request(self, req: Request) -> list[str]:
+        if req.routing_exception is not None:
+            return [f"{req.method} {req.path} is not in TinyDesk's documented API"]
+        return []
+
     def seed_ticket(self, subject: str, **extra: Any) -> Ticket:
         ticket = Ticket(next(self.ids), subject, **extra)
         self.tickets[ticket.id] = ticket
