@@ -25,8 +25,8 @@ from bridge.connectors.ratelimit import RateGate
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services import effects
+from bridge.services.inbound.replies import customer_comment
 from bridge.services.ports import Connector, IdempotencyKey, Kind, has_feature
-from bridge.services.replies import customer_comment
 from bridge.store.escalations import EscalationStore
 from bridge.store.tables import OutboxRow
 from sandbox.core.server import BackgroundServer
