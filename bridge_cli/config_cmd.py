@@ -73,8 +73,9 @@ def check(offline: bool) -> None:
         sys.exit(EXIT_ROUTING)
 
 
-# A third-party connector's section is kept as written (its own package validates it), so
-# whatever its keys call a secret is masked here, as pydantic masks the built-ins' SecretStr.
+# A section of a connector without a settings_model is kept as written (its own package
+# validates it), so whatever its keys call a secret is masked here, as pydantic masks the
+# SecretStr of a section validated by its model (whose other keys, token_expires, show).
 SECRET_KEY_NAMES = re.compile(r"secret|token|password|private_key|api_key|credential", re.I)
 MASK = "**********"
 
@@ -105,7 +106,8 @@ def show() -> None:
     document = settings.model_dump(mode="json")
     sections = document.get("connectors") or {}
     for name, section in sections.items():
-        sections[name] = masked(section)
+        if isinstance(settings.connectors.section(name), dict):
+            sections[name] = masked(section)
     if settings.database_url:
         document["database_url"] = redact(settings.database_url)
     click.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))

@@ -140,14 +140,26 @@ def test_the_environment_reaches_a_declared_section_as_its_model_types_it(
 
 
 @pytest.mark.usefixtures("acmemail")
-def test_config_show_masks_a_declared_sections_secrets(isolated_settings: Path) -> None:
-    configure(isolated_settings, {"acmemail": MAIL})
+def test_config_show_masks_a_declared_sections_secrets_and_only_those(
+    isolated_settings: Path,
+) -> None:
+    jira = {"url": "https://acme.atlassian.net", "email": "a@acme.test", "api_token": "t0ken"}
+    configure(isolated_settings, {"acmemail": MAIL, "jira": jira | {"token_expires": "2027-01-31"}})
 
     shown = CliRunner().invoke(main, ["config", "show"])
 
     assert shown.exit_code == 0, shown.output
-    section = yaml.safe_load(shown.output)["connectors"]["acmemail"]
-    assert section == {"server": "smtp.acme.example", "password": "**********", "recipients": []}
+    sections = yaml.safe_load(shown.output)["connectors"]
+    assert sections["acmemail"] == {
+        "server": "smtp.acme.example",
+        "password": "**********",
+        "recipients": [],
+    }
+    assert (sections["jira"]["api_token"], sections["jira"]["token_expires"]) == (
+        "**********",
+        "2027-01-31",
+    )
+    assert sections["jira"]["scoped_token"] is False
 
 
 def test_every_built_in_connector_declares_its_settings_model() -> None:
