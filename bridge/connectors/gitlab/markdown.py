@@ -32,8 +32,9 @@ JOINER = "\u200d"  # zero-width: invisible to a reader, breaks what GitLab would
 _INLINE = re.compile(r"[\\`*_\[\]<~|${}]|&(?=#?\w+;)")
 _BLOCK_START = re.compile(r"\A(?:[#>+=/-]|[0-9]{1,9}(?=[.)]))")
 # What opens a reference (user, issue, merge request, milestone, label, snippet, epic, alert,
-# iteration, wiki link), a bare link, or our marker's "<!--".
-_RECOGNISED = re.compile(r"(?i)([@#!%~$&^\[]|:(?=//)|www(?=\.)|\*(?=iteration))")
+# iteration: a sigil before a name, a number or a quote; a wiki link), a bare link, or our
+# marker's "<!--". A sigil before a space ("50% off", "ACME & Co.") is left as written.
+_RECOGNISED = re.compile(r"(?i)([@#!%~$&^](?=[\w\"])|(?<=<)!|\[|:(?=//)|www(?=\.)|\*(?=iteration))")
 _COMMAND_LINE = re.compile(r"(?m)^([ \t]*)/")
 _ESCAPE_TAIL = r"\\+"
 SHOWN = re.compile(r"<!-- support-bridge-waiting digest=(?P<digest>\S+) as_of=(?P<as_of>\S+) -->")
