@@ -18,7 +18,7 @@ from bridge.config.connectors import GitHubSettings
 from bridge.connectors.github import GitHubConnector, redelivery
 from bridge.connectors.github.redelivery import to_redeliver
 from bridge.connectors.registry import Context
-from bridge.services.ports import Watching
+from bridge.services.ports import CutOff, Watching
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.core.webhooks import WebhookTarget
@@ -32,17 +32,26 @@ def attempt(number: int, guid: str, code: int, *, again: bool = False) -> dict[s
     return {"id": number, "guid": guid, "status_code": code, "redelivery": again}
 
 
-def test_a_delivery_is_redelivered_once_unless_an_attempt_succeeded() -> None:
+def test_a_delivery_is_redelivered_until_an_attempt_is_answered() -> None:
     listed = [
+        attempt(13, "refused-twice", 401, again=True),
+        attempt(12, "bad-signature-once", 401),
+        attempt(11, "refused-for-good", 401, again=True),
+        attempt(10, "bridge-failed-before-the-window", 500, again=True),
         attempt(9, "down-twice", 0, again=True),
         attempt(8, "refused", 503),
         attempt(7, "redelivered-fine", 202, again=True),
         attempt(6, "down-twice", 0),
         attempt(5, "redelivered-fine", 0),
         attempt(4, "arrived", 202),
-        attempt(3, "first-before-the-window", 0, again=True),
+        attempt(3, "unreachable-before-the-window", 0, again=True),
+        attempt(2, "refused-twice", 401),
     ]
-    assert to_redeliver(listed) == [8, 9]
+    # A 4xx is the bridge's answer on purpose (a bad signature): redelivered once, then left;
+    # no answer or a 5xx is tried again while GitHub keeps the delivery.
+    assert to_redeliver(listed) == [3, 8, 9, 10, 12]
+    assert redelivery.still_unreachable(listed)
+    assert not redelivery.still_unreachable([attempt(2, "late", 202, again=True)])
 
 
 @pytest.fixture
@@ -99,8 +108,10 @@ def test_failed_deliveries_are_listed_by_the_page_and_each_redelivered_once(
     sandbox.github.recorder.clear()
     gate.taken.clear()
 
-    assert github.missed_since(since, Watching(ars=(f"{REPO}#{issue.number}",))) == []
+    answer = github.missed_since(since, Watching(ars=(f"{REPO}#{issue.number}",)))
 
+    # Asked, not yet seen arriving: the watermark stays where it was for the next run.
+    assert answer == CutOff(events=[], read_until=since)
     asked = Counter(
         (r.method, re.sub(r"/\d+/attempts$", "/<id>/attempts", r.path))
         for r in sandbox.github.recorder.requests
@@ -181,3 +192,45 @@ def test_more_deliveries_than_a_run_reads_are_caught_up_by_listing_as_well(
     hook = f"/repos/{REPO}/hooks/{HOOK_ID}/deliveries"
     assert asked[("GET", hook)] == 1
     assert asked[("POST", f"{hook}/<id>/attempts")] == 100  # the newest page, redelivered
+
+
+def test_a_redelivery_that_could_not_connect_is_asked_again_and_the_repository_listed(
+    context: Context,
+) -> None:
+    """The first run asked GitHub to redeliver while GitHub still could not reach the bridge,
+    and left the watermark where it was; the next run sees the redeliveries failed, asks again
+    and, since redelivering alone did not get through, lists the repository as well. (A
+    sandbox of its own: the hook's deliveries are this test's alone.)"""
+    with Sandbox() as sandbox, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}/webhooks/github"
+        sandbox.github.webhooks.add_target(WebhookTarget(down, "secret"))
+        github = with_hook(sandbox, context)
+        since = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        repo = sandbox.github.world.repo(*REPO.split("/"))
+        assert repo is not None
+        issue = GitHubIssue(repo.next_number(), "Exports stop", None, "developer")
+        repo.issues[issue.number] = issue
+        base = sandbox.urls["github"]
+        for n in range(3):
+            posted = requests.post(
+                f"{base}/_sandbox/repos/{REPO}/issues/{issue.number}/comments",
+                json={"body": f"Found it {n}"},
+                timeout=10,
+            )
+            assert posted.ok
+        watching = Watching(ars=(f"{REPO}#{issue.number}",))
+        assert github.missed_since(since, watching) == CutOff(events=[], read_until=since)
+        sandbox.github.webhooks.flush()
+        sandbox.github.recorder.clear()
+
+        found = github.missed_since(since, watching)
+
+        asked = Counter(
+            (r.method, re.sub(r"/\d+/attempts$", "/<id>/attempts", r.path))
+            for r in sandbox.github.recorder.requests
+        )
+    assert asked[("POST", f"/repos/{REPO}/hooks/{HOOK_ID}/deliveries/<id>/attempts")] == 3
+    assert isinstance(found, list)
+    said = sorted(e.payload["comment"]["body"] for e in found if e.event_type.startswith("issue_"))
+    assert said == [f"Found it {n}" for n in range(3)]

@@ -257,13 +257,17 @@ class GitHubConnector(tracker.TrackerConnector):
         self, since: dt.datetime, watching: ports.Watching
     ) -> list[ports.MissedEvent] | ports.CutOff:
         """With the bridge's own hook (``hook_id``), GitHub redelivers what failed and nothing
-        is listed; without, when the failures are older than GitHub keeps, or when there were
-        more deliveries since than a run reads (newest first), the listings."""
+        is listed: the watermark stays until a run sees every delivery arrived. Without, when
+        the failures are older than GitHub keeps, when there were more deliveries since than a
+        run reads (newest first), or when GitHub cannot reach the bridge, the listings."""
         hook = self.settings.hook_id
         if hook is not None and since >= dt.datetime.now(dt.UTC) - redelivery.REDELIVERY_WINDOW:
             write = functools.partial(self.call, writes=True)
-            if redelivery.redeliver_failed(self.repo, self.call, write, hook, since):
+            outcome = redelivery.redeliver_failed(self.repo, self.call, write, hook, since)
+            if outcome is redelivery.Outcome.NOTHING_MISSED:
                 return []
+            if outcome is redelivery.Outcome.ASKED:
+                return ports.CutOff(events=[], read_until=since)
         found = catchup.Found()
         catchup.missed_since(self.repo, self.call, since, found)
         issue_catchup.missed_on_issues(self.repo, self.call, since, watching.ars, found)
