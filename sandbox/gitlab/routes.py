@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
     from sandbox.gitlab.app import GitlabServer
 
 P = "/api/v4/projects/<path:project_ref>"
+
+
+def _at(value: str) -> datetime:
+    """A time the API takes or gives (ISO 8601, ``Z`` or an offset)."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def labels_of(value: Any) -> list[str]:
@@ -173,7 +180,10 @@ def register(app: Flask, server: GitlabServer) -> None:
         if issue is None:
             return server.not_found()
         ascending = request.args.get("sort", "desc") == "asc"
-        notes = sorted(issue.notes, key=lambda n: (n.created_at, n.id), reverse=not ascending)
+        order = request.args.get("order_by", "created_at")
+        notes = sorted(
+            issue.notes, key=lambda n: (str(getattr(n, order)), n.id), reverse=not ascending
+        )
         return paged([server.render.note(issue, n) for n in notes])
 
     @app.post(f"{P}/issues/<int:iid>/notes")
@@ -245,9 +255,14 @@ def register(app: Flask, server: GitlabServer) -> None:
     @app.get(f"{P}/merge_requests")
     @with_project
     def list_merge_requests(project: Project) -> Any:
-        state = request.args.get("state", "all")
+        state, after = request.args.get("state", "all"), request.args.get("updated_after")
         found = [m for m in project.merge_requests.values() if state in ("all", m.state)]
-        found.sort(key=lambda m: m.created_at, reverse=True)
+        found = [m for m in found if after is None or _at(m.updated_at) >= _at(after)]
+        order = request.args.get("order_by", "created_at")
+        found.sort(
+            key=lambda m: str(getattr(m, order, m.created_at)),
+            reverse=request.args.get("sort", "desc") == "desc",
+        )
         return paged([server.render.merge_request(project, m) for m in found])
 
     @app.get(f"{P}/merge_requests/<int:iid>")
@@ -261,8 +276,13 @@ def register(app: Flask, server: GitlabServer) -> None:
     @app.get(f"{P}/releases")
     @with_project
     def list_releases(project: Project) -> Any:
-        newest = sorted(project.releases.values(), key=lambda r: r.released_at, reverse=True)
-        return paged([server.render.release(project, r) for r in newest])
+        order = request.args.get("order_by", "released_at")
+        shown = sorted(
+            project.releases.values(),
+            key=lambda r: str(getattr(r, order)),
+            reverse=request.args.get("sort", "desc") == "desc",
+        )
+        return paged([server.render.release(project, r) for r in shown])
 
     @app.get(f"{P}/releases/<path:tag>")
     @with_project

@@ -27,6 +27,8 @@ LINK_TYPES = ("relates_to", "blocks", "is_blocked_by")
 STATE_EVENTS = ("close", "reopen")
 ISSUE_STATES = ("opened", "closed", "all")
 MR_STATES = ("opened", "closed", "locked", "merged", "all")
+SORTS = ("asc", "desc")
+MR_ORDERS = ("created_at", "updated_at", "merged_at", "title", "label_priority", "priority")
 ORDERS = ("created_at", "updated_at", "priority", "due_date", "relative_position", "title")
 HOOK_EVENTS = (
     "issues_events",
@@ -123,7 +125,7 @@ OPERATIONS = (
             _paged,
             _one_of("state", ISSUE_STATES),
             _one_of("order_by", ORDERS),
-            _one_of("sort", ("asc", "desc")),
+            _one_of("sort", SORTS),
         ),
     ),
     Described(
@@ -150,7 +152,12 @@ OPERATIONS = (
             _strings("labels", "add_labels", "remove_labels"),
         ),
     ),
-    Described("GET", f"{ISSUE}/notes", "getApiV4ProjectsIdIssuesNoteableIdNotes", (_paged,)),
+    Described(
+        "GET",
+        f"{ISSUE}/notes",
+        "getApiV4ProjectsIdIssuesNoteableIdNotes",
+        (_paged, _one_of("order_by", ("created_at", "updated_at")), _one_of("sort", SORTS)),
+    ),
     Described(
         "POST",
         f"{ISSUE}/notes",
@@ -175,12 +182,22 @@ OPERATIONS = (
         "GET",
         f"{P}/merge_requests",
         "getApiV4ProjectsIdMergeRequests",
-        (_paged, _one_of("state", MR_STATES)),
+        (
+            _paged,
+            _one_of("state", MR_STATES),
+            _one_of("order_by", MR_ORDERS),
+            _one_of("sort", SORTS),
+        ),
     ),
     Described(
         "GET", f"{P}/merge_requests/{{merge_request_iid}}", "getApiV4ProjectsIdMergeRequestsIid"
     ),
-    Described("GET", f"{P}/releases", "getApiV4ProjectsIdReleases", (_paged,)),
+    Described(
+        "GET",
+        f"{P}/releases",
+        "getApiV4ProjectsIdReleases",
+        (_paged, _one_of("order_by", ("released_at", "created_at")), _one_of("sort", SORTS)),
+    ),
     Described("GET", f"{P}/releases/{{tag_name}}", "getApiV4ProjectsIdReleasesTagName"),
     Described("GET", f"{P}/hooks", "getApiV4ProjectsIdHooks", (_paged,)),
     Described("POST", f"{P}/hooks", "postApiV4ProjectsIdHooks", (_required("url"),)),

@@ -3,6 +3,7 @@ carrying labels and a hidden marker, through python-gitlab with a project access
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
@@ -17,7 +18,7 @@ from gitlab.v4.objects import Project, ProjectIssue
 
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import uncertain_if_sent
-from bridge.connectors.gitlab import markdown
+from bridge.connectors.gitlab import catchup, markdown
 from bridge.connectors.gitlab.errors import SYSTEM, translate
 from bridge.connectors.gitlab.events import GitLabEvents
 from bridge.connectors.gitlab.settings import GitLabSettings
@@ -63,7 +64,7 @@ class GitLabConnector(tracker.TrackerConnector):
         NOTES: "58 per 61 seconds",
     }
     events = GitLabEvents()
-    features = frozenset({"create_record", "comment", "move_to", "waiting_list"})
+    features = frozenset({"create_record", "comment", "move_to", "waiting_list", "catch_up"})
 
     def __init__(self, settings: GitLabSettings, context: Context) -> None:
         self.settings = settings
@@ -249,6 +250,18 @@ class GitLabConnector(tracker.TrackerConnector):
             found.body = body
             self.call(found.save)
             log.info("gitlab.waiting_list.edited", issue=ref.key, note=found.id)
+
+    # -- CatchUpSource ------------------------------------------------------------------------
+    @property
+    def catch_up_scope(self) -> str:
+        return self.settings.project
+
+    def missed_since(
+        self, since: dt.datetime, watching: ports.Watching
+    ) -> list[ports.MissedEvent] | ports.CutOff:
+        """Releases and merges since, and what happened on the ARs the bridge waits on."""
+        project = self.project
+        return catchup.missed_since(project, self.call, since, watching.ars, self.settings.project)
 
     def check(self) -> ports.CheckResult:
         try:
