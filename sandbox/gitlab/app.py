@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Request, Response, jsonify
 
 from sandbox.core.faults import LimitHit
 from sandbox.core.vendor import VendorServer
-from sandbox.gitlab import control, pages, routes, rules
+from sandbox.gitlab import control, pages, project_hooks, routes, rules
 from sandbox.gitlab.hooks import gitlab_headers
 from sandbox.gitlab.payloads import Renderer
 from sandbox.gitlab.state import GitlabWorld, User
@@ -116,6 +116,7 @@ class GitlabServer(VendorServer):
 
     def register_routes(self, app: Flask) -> None:
         routes.register(app, self)
+        project_hooks.register(app, self)
         pages.register(app, self)
 
     def register_control(self, bp: Blueprint) -> None:

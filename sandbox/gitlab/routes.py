@@ -11,9 +11,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, jsonify, request
 
-from sandbox.core.webhooks import WebhookTarget
 from sandbox.gitlab import rules
-from sandbox.gitlab.hooks import EVENT_SETTINGS, ISSUE_HOOK, NOTE_HOOK
+from sandbox.gitlab.hooks import ISSUE_HOOK, NOTE_HOOK
 from sandbox.gitlab.state import Issue, IssueLink, Note, Project, User, now
 
 if TYPE_CHECKING:
@@ -82,7 +81,9 @@ def change_state(
     server.emit(ISSUE_HOOK, server.render.issue_hook(project, issue, user, event, changes))
 
 
-def register(app: Flask, server: GitlabServer) -> None:
+def project_view(server: GitlabServer) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view taking the project its path names (``project_ref``): GitLab's 404 if none."""
+
     def with_project(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapped(project_ref: str, **kwargs: Any) -> Any:
@@ -92,6 +93,12 @@ def register(app: Flask, server: GitlabServer) -> None:
             return view(project, **kwargs)
 
         return wrapped
+
+    return with_project
+
+
+def register(app: Flask, server: GitlabServer) -> None:
+    with_project = project_view(server)
 
     def issue_of(project: Project, iid: int) -> Issue | None:
         return project.issues.get(iid)
@@ -289,30 +296,3 @@ def register(app: Flask, server: GitlabServer) -> None:
     def get_release(project: Project, tag: str) -> Any:
         found = project.releases.get(tag)
         return jsonify(server.render.release(project, found)) if found else server.not_found()
-
-    def hook(project: Project, number: int, target: WebhookTarget) -> dict[str, Any]:
-        wanted = {name for name, event in EVENT_SETTINGS.items() if target.wants(event)}
-        return {
-            "id": number,
-            "url": target.url,
-            "project_id": project.id,
-            "enable_ssl_verification": True,
-            "created_at": project.created_at,
-        } | {name: name in wanted for name in rules.HOOK_EVENTS}
-
-    @app.get(f"{P}/hooks")
-    @with_project
-    def list_hooks(project: Project) -> Any:
-        targets = server.webhooks.targets
-        return paged([hook(project, n, t) for n, t in enumerate(targets, start=1)])
-
-    @app.post(f"{P}/hooks")
-    @with_project
-    def add_hook(project: Project) -> Any:
-        given = params()
-        # GitLab's hook sends push events unless told otherwise, and nothing else.
-        events = tuple(e for name, e in EVENT_SETTINGS.items() if given.get(name))
-        events = events or (("Push Hook",) if given.get("push_events", True) else ())
-        target = server.webhooks.register(str(given["url"]), str(given.get("token") or ""), events)
-        number = len(server.webhooks.targets)
-        return jsonify(hook(project, number, target)), 201

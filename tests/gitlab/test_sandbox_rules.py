@@ -63,3 +63,21 @@ def test_parameters_are_held_to_the_documented_rules(
     bad_link = call(sandbox, "POST", f"{ENCODED}/issues/{iid}/links", target_issue_iid=1)
     assert bad_link.json() == {"error": "target_project_id is missing"}
     assert len(refused(gitlab_server)) == 5
+
+
+def test_the_project_hooks_list_where_the_sandbox_sends_and_what(sandbox: Sandbox) -> None:
+    server = sandbox.vendors["gitlab"]
+    server.webhooks.unregister_all()
+    try:
+        added = call(sandbox, "POST", f"{ENCODED}/hooks", url="http://127.0.0.1:9/hook")
+        assert added.status_code == 201 and added.json()["push_events"] is True
+        assert added.json()["issues_events"] is False  # GitLab's default: push events only
+        sandbox.register_webhook("gitlab", "http://127.0.0.1:9/webhooks/gitlab")
+        listed = call(sandbox, "GET", f"{ENCODED}/hooks").json()
+        assert [hook["url"] for hook in listed] == [
+            "http://127.0.0.1:9/hook",
+            "http://127.0.0.1:9/webhooks/gitlab",
+        ]
+        assert all(listed[1][name] for name in ("issues_events", "note_events"))
+    finally:
+        server.webhooks.unregister_all()
