@@ -100,6 +100,7 @@ class CatchUp:
         found = fresh = 0
         seen_until, cut_off = now, False
         unread: list[str] = []
+        awaiting = ""
         parts: Iterator[list[MissedEvent] | CutOff]
         try:
             if isinstance(source, CatchUpInParts):
@@ -110,6 +111,7 @@ class CatchUp:
                 if isinstance(answer, CutOff):
                     missed, seen_until, cut_off = answer.events, min(answer.read_until, now), True
                     unread += answer.unread
+                    awaiting = awaiting or answer.awaiting
                 else:
                     missed = answer
                 if missed:
@@ -122,7 +124,9 @@ class CatchUp:
             log.warning("catch_up.failed", source=name, scope=scope, error=exc.detail)
             self._watermarks.record(name, scope, checked_at=now, error=exc.detail)
             return fresh
-        if seen_until <= since:
+        if awaiting:
+            log.info("catch_up.awaiting", source=name, scope=scope, awaiting=awaiting)
+        elif seen_until <= since:
             # Every page the run may read holds events of one moment: going on from there would
             # read the same pages again each minute. Said as a failure, so someone looks.
             error = f"more events than one run reads share {since:%Y-%m-%d %H:%M:%S}Z"

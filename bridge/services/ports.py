@@ -233,11 +233,14 @@ class CutOff:
     The watermark moves only that far, and the next run, due at once, goes on from there.
     ``unread``: what the run could not read and no later run will (a newest-first listing that
     stopped at its cap before reaching the watermark), each said in a sentence; the run then
-    counts as failing with those sentences as its error, so someone looks."""
+    counts as failing with those sentences as its error, so someone looks. ``awaiting``: what
+    the run asked the vendor to send again and must see arrive before the watermark moves
+    (GitHub's redeliveries); the source is behind, not failing, until a run sees it."""
 
     events: list[MissedEvent]
     read_until: dt.datetime
     unread: tuple[str, ...] = ()
+    awaiting: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 knows (``last synced``), the error of the last run if it failed, and when the next run is due.
 
 One catch-up run reads one source (a GitHub repository, a Jira project) for every AR link in
-it, so an AR link's health is its source's. A source whose last run stopped at its page cap is
-*behind*: it has read up to ``last synced``, and its next run, a minute later, reads on.
+it, so an AR link's health is its source's. A source whose last run stopped at its page cap, or
+waits to see the redeliveries it asked GitHub for arrive, is *behind*: it has read up to
+``last synced``, and its next run, a minute later, reads on.
 ``support-bridge sync status``, ``doctor``, ``/metrics`` and the escalation's timeline page
 all read it from here."""
 
@@ -42,7 +43,7 @@ class SyncHealth:
     def describe(self, now: dt.datetime) -> str:
         said = f"last synced {_ago(now - self.last_synced)}"
         if self.behind:
-            said += "; behind: the last run stopped at its page cap, the rest is read next"
+            said += "; behind: the last run did not reach the present, the next reads on"
         if self.last_error:
             said += f"; the last try ({_ago(now - self.checked_at)}) failed: {self.last_error}"
         if self.next_due is None:

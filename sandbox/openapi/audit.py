@@ -2,14 +2,18 @@
 
     BRIDGE_SANDBOX_RECORD=/tmp/run.jsonl .venv/bin/support-bridge demo
     python -m sandbox.openapi.audit /tmp/run.jsonl
+    make vendor-audit    # the whole test suite and the demo, recorded and judged
+
 
 Each journal line (``sandbox.core.journal``) is judged again here, against the committed
 descriptions cut from the full published documents: a request to a path or method no
 description has is a violation, one to an operation marked deprecated is counted as
 deprecated (unless ``ALLOWED_DEPRECATED`` names it, with its reason), and the contract
 violations the sandbox found in the request or its answer are added. Routes that are not a
-vendor's API and vendors with no published description are counted apart, by label. The
-exit status is 1 when anything is violated or deprecated.
+vendor's API and vendors with no published description are counted apart, by label, and so
+are the refused requests of tests that break the descriptions on purpose, to prove the
+sandbox refuses (``--on-purpose tests/sandbox/``). The exit status is 1 when anything else
+is violated or deprecated.
 """
 
 from __future__ import annotations
@@ -56,10 +60,15 @@ def _as_v3(vendor: str, template: str) -> str:
     return template
 
 
-def judge(entries: list[dict[str, Any]]) -> Verdict:
+def judge(entries: list[dict[str, Any]], on_purpose: tuple[str, ...] = ()) -> Verdict:
     verdict = Verdict()
     for entry in entries:
         verdict.requests += 1
+        test = str(entry.get("test") or "")
+        deliberate = next((prefix for prefix in on_purpose if test.startswith(prefix)), None)
+        if deliberate is not None and (entry.get("violations") or entry["route"] == "undescribed"):
+            verdict.apart[f"made on purpose by {deliberate}"] += 1
+            continue
         vendor, method = entry["vendor"], entry["method"]
         template = _as_v3(vendor, entry["template"])
         if vendor not in DESCRIBED or entry["route"] not in {"described", "undescribed"}:
@@ -110,8 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("journal", type=Path, nargs="+")
     parser.add_argument("--operations", action="store_true", help="list the operations used")
+    parser.add_argument(
+        "--on-purpose",
+        action="append",
+        default=[],
+        metavar="TESTS",
+        help="tests (a path prefix) whose refused requests are made on purpose: counted apart",
+    )
     args = parser.parse_args(argv)
-    verdict = judge([e for path in args.journal for e in read(path)])
+    entries = [e for path in args.journal for e in read(path)]
+    verdict = judge(entries, tuple(args.on_purpose))
     print(report(verdict))
     if args.operations:
         for key, count in sorted(verdict.operations.items()):

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from bridge.jobs.clock import utcnow
+from bridge.services.sync_health import SyncHealth
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer
 from sandbox.github.hooks import HOOK_ID
@@ -88,6 +89,11 @@ def github_ar(bridge: Bridge, sandbox: Sandbox, receiver: Receiver) -> tuple[int
     return ticket, repo, issue.number
 
 
+def github_health(bridge: Bridge) -> SyncHealth:
+    [found] = [s for s in bridge.runtime.services.catch_up.health() if s.connector == "github"]
+    return found
+
+
 def deliveries(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
     """The hook's deliveries as GitHub's API lists them (newest first)."""
     url = f"{sandbox.urls['github']}/repos/{repo}/hooks/{HOOK_ID}/deliveries"
@@ -117,11 +123,15 @@ def test_deliveries_that_failed_while_the_bridge_was_down_are_redelivered_once(
     again = [d for d in deliveries(sandbox, repo) if d["redelivery"]]
     assert sorted(str(d["guid"]) for d in again) == sorted(str(g) for g in failed)
     assert {d["status_code"] for d in again} == {202}
+    # Asked for, not yet seen arriving by catch-up itself: behind, not failing.
+    health = github_health(bridge)
+    assert health.behind and health.last_error is None
 
     bridge.runtime.services.catch_up.run(utcnow())
     bridge.settle()
     assert len([d for d in deliveries(sandbox, repo) if d["redelivery"]]) == 2
     assert heard_on_github(sandbox, ticket) == (1, 1, 2)
+    assert not github_health(bridge).behind  # seen arrived: the watermark moves on
 
 
 def test_a_delivery_that_arrived_is_not_redelivered(

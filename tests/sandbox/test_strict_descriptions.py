@@ -138,6 +138,20 @@ def test_the_audit_command_exits_non_zero_on_a_violation(tmp_path: Path) -> None
     assert audit.main([str(run)]) == 0
 
 
+def test_only_the_refusals_of_tests_named_on_purpose_are_set_apart(tmp_path: Path) -> None:
+    refused = _entry("slack", "POST", "/chat.shout", "undescribed")
+    proving = refused | {"test": "tests/sandbox/test_strict_descriptions.py::test_x"}
+    elsewhere = refused | {"test": "tests/closure/test_end_to_end.py::test_y"}
+    fine = _entry("slack", "POST", "/chat.postMessage") | {"test": "tests/sandbox/test_z"}
+    run = tmp_path / "run.jsonl"
+    run.write_text("".join(json.dumps(e) + "\n" for e in (proving, fine)))
+    assert audit.main([str(run), "--on-purpose", "tests/sandbox/"]) == 0
+    verdict = audit.judge([proving, elsewhere, fine], on_purpose=("tests/sandbox/",))
+    assert verdict.apart == {"made on purpose by tests/sandbox/": 1}
+    assert verdict.violations == ["slack POST /chat.shout: not described"]
+    assert verdict.operations == {"slack POST /chat.postMessage": 1}
+
+
 @pytest.mark.parametrize("vendor", ["github", "jira", "slack"])
 def test_each_committed_description_is_valid_and_says_where_it_was_cut_from(vendor: str) -> None:
     document = load_description(vendor)

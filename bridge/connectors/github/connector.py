@@ -267,7 +267,7 @@ class GitHubConnector(tracker.TrackerConnector):
             if outcome is redelivery.Outcome.NOTHING_MISSED:
                 return []
             if outcome is redelivery.Outcome.ASKED:
-                return ports.CutOff(events=[], read_until=since)
+                return ports.CutOff(events=[], read_until=since, awaiting=outcome.value)
         found = catchup.Found()
         catchup.missed_since(self.repo, self.call, since, found)
         issue_catchup.missed_on_issues(self.repo, self.call, since, watching.ars, found)
