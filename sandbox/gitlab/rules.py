@@ -16,8 +16,6 @@ from typing import Any
 
 from flask import Request
 
-from sandbox.openapi.operations import Operation
-
 API = "/api/v4"
 TITLE_LIMIT = 255
 DESCRIPTION_LIMIT = 1_048_576  # characters in an issue or merge request description
@@ -218,13 +216,6 @@ def described(method: str, path: str) -> Described | None:
 def template_of(req: Request) -> str | None:
     path = raw_path(req)
     return next((d.template for d in OPERATIONS if d.pattern.match(path)), None)
-
-
-def operation(req: Request) -> Operation | None:
-    found = described(req.method, raw_path(req))
-    if found is None:
-        return None
-    return Operation("gitlab", found.method, found.template, found.operation_id, False)
 
 
 def params_of(req: Request) -> dict[str, Any]:
