@@ -14,7 +14,12 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
-from bridge.connectors.registry import events_of, register_connectors, trackers_events
+from bridge.connectors.registry import (
+    events_of,
+    receivers,
+    register_connectors,
+    trackers_events,
+)
 from bridge.jobs.activity import ActiveRequests
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
@@ -35,6 +40,7 @@ from bridge.services.names import Names
 from bridge.services.notify import Notifier
 from bridge.services.ports import Connector, Watching
 from bridge.services.readings import EventKeys
+from bridge.services.receiving import Receiver
 from bridge.services.reminders import Reminders
 from bridge.services.replies import Replies
 from bridge.services.shipped import Shipped, ShippedProcessor
@@ -107,6 +113,11 @@ class Runtime:
     def event_keys(source: str) -> EventKeys | None:
         """How ``source``'s package keys its deliveries in the inbox (None: by delivery id)."""
         return events_of(source)
+
+    @staticmethod
+    def receiver(source: str) -> Receiver | None:
+        """The webhook the installed connector ``source`` declares (None: it has none)."""
+        return receivers().get(source)
 
 
 def _perform_after_commit(runtime: Runtime) -> None:

@@ -8,6 +8,7 @@ import yaml
 from bridge.config.loader import DEFAULT_CONFIG_FILE
 from bridge.config.readiness import gaps
 from bridge.connectors.probe import slack_routing
+from bridge.connectors.registry import webhook_purposes
 from bridge.observability.logs import configure_logging
 from bridge.store.db import redact
 from bridge_cli.common import settings_or_exit
@@ -40,7 +41,7 @@ def check(offline: bool) -> None:
     settings = settings_or_exit()
     source = settings.config or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None)
     connectors = settings.connectors.configured()
-    unready = gaps(settings)
+    unready = gaps(settings, webhook_purposes())
     click.echo(
         f"configuration {'valid, with set-up problems' if unready else 'OK'} "
         f"(file: {source or 'none, embedded defaults'}; "

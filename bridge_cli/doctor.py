@@ -8,6 +8,7 @@ from bridge.config import Settings
 from bridge.config.readiness import gaps
 from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.probe import ROUTING, probe_connectors, slack_routing
+from bridge.connectors.registry import webhook_purposes
 from bridge.jobs.clock import utcnow
 from bridge.observability.health import Check, check_database, check_queue
 from bridge.observability.logs import configure_logging
@@ -19,7 +20,7 @@ from bridge_cli.common import settings_or_exit
 def _checks() -> list[Check]:
     settings = settings_or_exit()
     configure_logging("error", settings.log_format)
-    unready = gaps(settings)
+    unready = gaps(settings, webhook_purposes())
     checks = [Check("configuration", True, "valid")]
     checks += [Check("set-up", False, f"{gap.key}: {gap.problem}", gap.fix) for gap in unready]
     try:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.config import Settings
 from bridge.config.readiness import gaps
+from bridge.connectors.registry import webhook_purposes
 from bridge.jobs import clock
 from bridge.jobs.engine import InProcessConsumer, sweep
 from bridge.observability.health import check_database
@@ -80,8 +81,10 @@ def serve(
             cleanup.callback(sandbox.stop)
             settings = settings.model_copy(update={**overrides, **_kept_secret_key(settings)})
             click.echo(banner(sandbox), err=True)
-        for gap in gaps(settings):
+        for gap in gaps(settings, webhook_purposes()):
             click.echo(f"support-bridge: warning: {gap}", err=True)
+        for older in settings.older_spellings():
+            click.echo(f"support-bridge: warning: {older}", err=True)
         runtime = runtime_or_exit(settings)
         cleanup.callback(runtime.close)
         _require_current_schema(runtime)

@@ -15,6 +15,7 @@ from sandbox.runner import Sandbox
 from sandbox.slack.state import TEAM_ID, Channel
 
 SLACK_INTERACTIONS = ("block_actions", "view_submission", "view_closed", "shortcut")
+WEBHOOK_VENDORS = ("github", "jira", "zendesk", "freshdesk")
 
 
 def _channels(routing: Any) -> set[str]:
@@ -80,7 +81,7 @@ def start_for(
     for number, name in enumerate(sorted(_channels(settings.routing)), start=1):
         if world.channel(name) is None:
             world.channels[f"C0BRIDGE{number:03d}"] = Channel(f"C0BRIDGE{number:03d}", name)
-    for vendor in ("github", "jira", "zendesk", "freshdesk"):
+    for vendor in WEBHOOK_VENDORS:
         sandbox.register_webhook(vendor, f"{bridge_url}/webhooks/{vendor}")
     wired = connector_settings(sandbox)
     if socket_mode:
@@ -90,14 +91,11 @@ def start_for(
         commands, interactions = f"{bridge_url}/slack/commands", f"{bridge_url}/slack/interactions"
         sandbox.register_webhook("slack", commands, events=("slash_command",))
         sandbox.register_webhook("slack", interactions, events=SLACK_INTERACTIONS)
-    connectors = ConnectorsConfig.model_validate(wired)
     secrets = sandbox.webhook_secrets
+    for vendor in WEBHOOK_VENDORS:
+        wired[vendor]["webhook_secret"] = secrets[vendor]
     overrides: dict[str, Any] = {
-        "connectors": connectors,
-        "github_webhook_secret": SecretStr(secrets["github"]),
-        "jira_webhook_secret": SecretStr(secrets["jira"]),
-        "zendesk_webhook_secret": SecretStr(secrets["zendesk"]),
-        "freshdesk_webhook_secret": SecretStr(secrets["freshdesk"]),
+        "connectors": ConnectorsConfig.model_validate(wired),
         "slack_signing_secret": None if socket_mode else SecretStr(secrets["slack"]),
     }
     return sandbox, overrides

@@ -7,6 +7,7 @@ BRIDGE_TEST_DATABASE_URL and BRIDGE_TEST_REDIS_URL are set (``.ci/run`` sets bot
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bridge.connectors.registry import receivers
 from bridge.runtime import Runtime
 from bridge.store import migrate
 from bridge.store.tables import InboxRow
@@ -130,3 +132,35 @@ def served(runtime: Runtime) -> Iterator[str]:
     server.start()
     yield server.url
     server.stop()
+
+
+CONNECTORS_DOC = Path(__file__).resolve().parents[1] / "docs" / "connectors.md"
+
+
+def example_from_the_docs(module: str) -> str:
+    """The module ``module`` of docs/connectors.md's example third-party connector."""
+    text = CONNECTORS_DOC.read_text(encoding="utf-8")
+    found = re.search(rf"```python\n(# {re.escape(module)}\.py\n.*?)```", text, re.DOTALL)
+    assert found, f"docs/connectors.md lost its example {module}.py"
+    return found.group(1)
+
+
+@pytest.fixture
+def docs_connector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """docs/connectors.md's example connector (key ``jsonl``, with its webhook), installed by a
+    throw-away distribution on a temporary path; yields that path."""
+    site = tmp_path / "site"
+    dist = site / "acme_tracker-1.0.dist-info"
+    dist.mkdir(parents=True)
+    for module in ("acme_tracker", "acme_webhook"):
+        (site / f"{module}.py").write_text(example_from_the_docs(module), encoding="utf-8")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-tracker\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[support_bridge.connectors]\njsonl = acme_tracker:JsonLinesTracker\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    receivers.cache_clear()  # the installed webhooks are read once per process
+    yield tmp_path
+    receivers.cache_clear()

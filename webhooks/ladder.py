@@ -1,4 +1,5 @@
-"""The guard ladder every webhook receiver climbs, then its one hand-off to the intake.
+"""The guard ladder every webhook receiver (a ``Receiver``, bridge/services/receiving.py) climbs,
+then its one hand-off to the intake.
 
 Each rung answers early with its own status and log key: not configured 404, too large 413,
 wrong content type 415, missing header 400, bad signature 401, signed outside the replay window
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -22,37 +21,13 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bridge.services.json_body import TooDeep, parse_json
+from bridge.services.receiving import Ignored, Malformed, MiB, Receiver
 from bridge.store.inbox import Delivery
 from webhooks.context import current_metrics, current_runtime
-from webhooks.payload import Malformed
 
 log = structlog.get_logger("webhooks.receive")
 
-MiB = 1024 * 1024
 Answer = tuple[dict[str, Any], int]
-
-
-@dataclass(frozen=True)
-class Ignored:
-    """A verified delivery the bridge has no use for; answered 200 with the reason."""
-
-    reason: str
-
-
-Verifier = Callable[[bytes, Headers, Sequence[bytes]], bool]
-Describer = Callable[[dict[str, Any], Headers, bytes], "Delivery | Ignored"]
-SignedAt = Callable[[Headers], "dt.datetime | None"]
-
-
-@dataclass(frozen=True)
-class Receiver:
-    source: str
-    max_bytes: int
-    verify: Verifier
-    describe: Describer
-    required_headers: tuple[str, ...] = ()
-    any_of_headers: tuple[str, ...] = ()  # at least one of these (e.g. secret or signature)
-    signed_at: SignedAt | None = None  # the time the signature covers, for the replay window
 
 
 def refuse(source: str, status: int, reason: str, detail: str) -> Answer:
@@ -86,11 +61,7 @@ def secrets_or_none(source: str) -> list[bytes]:
 
 
 def secret_setting(source: str) -> str:
-    return (
-        "BRIDGE_SLACK_SIGNING_SECRET"
-        if source == "slack"
-        else (f"BRIDGE_{source.upper()}_WEBHOOK_SECRET")
-    )
+    return current_runtime().settings.webhook_secret_setting(source)
 
 
 def not_configured(source: str) -> Answer:
@@ -169,11 +140,3 @@ def hand_off(delivery: Delivery) -> Answer:
     if stored.duplicate:
         return {"status": "duplicate", "reason": "delivery seen before", **answer}, 200
     return {"status": "accepted", **answer}, 202
-
-
-def content_key(source: str, event_type: str, payload: dict[str, Any]) -> str | None:
-    """The inbox key ``source``'s package derives from what the event is about, so that the
-    webhook and catch-up's copy of it collide and act once (docs/architecture.md, "Catch-up");
-    None where the vendor's delivery id keys it."""
-    keys = current_runtime().event_keys(source)
-    return keys.content_key(event_type, payload) if keys is not None else None

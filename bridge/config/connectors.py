@@ -35,6 +35,8 @@ from bridge.config.strict import Strict, require_one
 
 BUILTIN_CONNECTORS = ("jira", "github", "slack", "zendesk", "freshdesk", "email")
 ENTRY_POINT_GROUP = "support_bridge.connectors"
+# The key of every connector's settings that holds its webhook's secret(s).
+WEBHOOK_SECRET = "webhook_secret"  # noqa: S105 - a key's name
 
 
 class JiraSettings(Strict):
@@ -59,6 +61,8 @@ class JiraSettings(Strict):
     link_type: str = "Relates"
     description_format: Literal["wiki", "adf"] = "wiki"
     labels: list[str] = Field(default_factory=lambda: ["support-bridge"])
+    # What the vendor signs its webhook with (several, comma-separated, during a rotation).
+    webhook_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _has_credentials(self) -> JiraSettings:
@@ -87,6 +91,8 @@ class GitHubSettings(Strict):
     # The repository webhook that delivers to the bridge (its id in the hook's settings URL):
     # catch-up then has GitHub redeliver what failed while the bridge was down.
     hook_id: int | None = Field(default=None, gt=0)
+    # What the vendor signs its webhook with (several, comma-separated, during a rotation).
+    webhook_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _has_credentials(self) -> GitHubSettings:
@@ -218,10 +224,14 @@ class ConnectorsConfig(BaseModel):
 
 
 def _blank_secret(connector: str, body: Any) -> str | None:
-    """The first secret of a built-in connector's settings given as an empty string."""
-    model = ConnectorsConfig.model_fields.get(connector)
-    if model is None or not isinstance(body, dict):
+    """The first secret of a connector's settings given as an empty string: a built-in's
+    secrets, a third-party connector's ``webhook_secret``."""
+    if not isinstance(body, dict):
         return None
+    model = ConnectorsConfig.model_fields.get(connector)
+    if model is None:
+        secret = body.get(WEBHOOK_SECRET)
+        return WEBHOOK_SECRET if isinstance(secret, str) and not secret.strip() else None
     settings = next(arg for arg in get_args(model.annotation) if arg is not type(None))
     for key, value in body.items():
         field = settings.model_fields.get(key)

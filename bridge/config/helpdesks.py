@@ -60,6 +60,8 @@ class ZendeskSettings(Strict):
     api_token: SecretStr | None = None
     ar_field_id: int | None = None
     escalation_entry: EscalationEntry = ESCALATION_TAG
+    # What the vendor signs its webhook with (several, comma-separated, during a rotation).
+    webhook_secret: SecretStr | None = None
 
     @field_validator("escalation_entry")
     @classmethod
@@ -118,6 +120,8 @@ class FreshdeskSettings(Strict):
     api_key: SecretStr
     ar_field_name: str | None = None
     escalation_entry: EscalationEntry = ESCALATION_TYPE
+    # What the vendor signs its webhook with (several, comma-separated, during a rotation).
+    webhook_secret: SecretStr | None = None
 
     @field_validator("escalation_entry")
     @classmethod

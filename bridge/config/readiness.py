@@ -4,20 +4,16 @@ wrong because of it, and the fix. ``config check`` and ``doctor`` fail on them; 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
 from bridge.config.settings import Settings
 
-# The connectors whose systems call the bridge back, and what is lost when they cannot.
-_CALLERS = {
-    "jira": "Jira's issue updates (the AR's status, the fix version released)",
-    "github": "GitHub's issue, pull-request and release events",
-    "zendesk": "Zendesk's ticket events (escalation requests, customer replies)",
-    "freshdesk": "Freshdesk's ticket events (escalation requests, customer replies)",
-    "slack": "Slack's /escalate command and every button press",
-}
+# Slack, the chat surface, calls the bridge back too (webhooks/slack); the connectors' webhooks
+# say themselves what is lost without them (their receiver's ``purpose``).
+_SLACK_CALLS = "Slack's /escalate command and every button press"
 _BLANK_MEANS = {
     "api_token": "the API and the board's login stay closed",
     "secret_key": "a key is generated in BRIDGE_DATA_DIR instead, so sign-ins and links end "
@@ -35,8 +31,14 @@ class Gap:
         return f"{self.key}: {self.problem}; fix: {self.fix}"
 
 
-def gaps(settings: Settings) -> list[Gap]:
-    found = [*_unsigned_callers(settings), *_blank_variables(settings), *_clockless(settings)]
+def gaps(settings: Settings, webhooks: Mapping[str, str]) -> list[Gap]:
+    """The set-up problems of ``settings``; ``webhooks`` is what each installed connector's
+    webhook brings, by source (its receiver's ``purpose``)."""
+    found = [
+        *_unsigned_callers(settings, webhooks),
+        *_blank_variables(settings),
+        *_clockless(settings),
+    ]
     first = {gap.key: gap for gap in reversed(found)}  # one line per key: the first one's
     return [gap for gap in found if first[gap.key] is gap]
 
@@ -45,19 +47,22 @@ def _variable(field: str) -> str:
     return f"BRIDGE_{field.upper()}"
 
 
-def _unsigned_callers(settings: Settings) -> list[Gap]:
+def _unsigned_callers(settings: Settings, webhooks: Mapping[str, str]) -> list[Gap]:
     found = []
-    for source, lost in _CALLERS.items():
-        connector = getattr(settings.connectors, source)
-        if connector is None or settings.webhook_secrets(source):
+    configured = settings.connectors.configured()
+    for source, purpose in {**webhooks, "slack": _SLACK_CALLS}.items():
+        if source not in configured or settings.webhook_secrets(source):
             continue
-        if source == "slack" and connector.socket_mode:
+        slack = settings.connectors.slack
+        if source == "slack" and slack is not None and slack.socket_mode:
             continue  # Slack calls over the bridge's own WebSocket: nothing is signed
+        lost = purpose or f"{source}'s events"
+        variable = settings.webhook_secret_setting(source)
         if source == "slack":
-            variable, path = _variable("slack_signing_secret"), "/slack/*"
+            path = "/slack/*"
             where_found = "the Slack app's Signing Secret (Basic Information → App Credentials)"
         else:
-            variable, path = _variable(f"{source}_webhook_secret"), f"/webhooks/{source}"
+            path = f"/webhooks/{source}"
             where_found = f"the secret the {source} webhook signs with"
         found.append(
             Gap(

@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bridge.config.board import BoardConfig
-from bridge.config.connectors import ConnectorsConfig
+from bridge.config.connectors import WEBHOOK_SECRET, ConnectorsConfig
 from bridge.config.policy import (
     CalendarConfig,
     ClosureConfig,
@@ -25,7 +25,6 @@ from bridge.config.policy import (
 )
 from bridge.config.rates import checked_rate
 
-WEBHOOK_SOURCES = ("github", "jira", "zendesk", "freshdesk", "intake")
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 
 
@@ -70,6 +69,8 @@ class Settings(BaseSettings):
     consumer_threads: int = Field(default=2, ge=1, le=64)
     sandbox: Literal["auto", "off"] = "auto"
 
+    # The older spelling of connectors.<key>.webhook_secret, read when that is unset; the
+    # generic intake has no connector, so its secret is only here.
     github_webhook_secret: SecretStr | None = None
     jira_webhook_secret: SecretStr | None = None
     zendesk_webhook_secret: SecretStr | None = None
@@ -196,9 +197,49 @@ class Settings(BaseSettings):
 
     def webhook_secrets(self, source: str) -> list[bytes]:
         """Every active secret for one webhook source; several during a rotation."""
-        field = "slack_signing_secret" if source == "slack" else f"{source}_webhook_secret"
-        secret: SecretStr | None = getattr(self, field)
+        secret = self._connector_webhook_secret(source) or self._top_level_secret(source)
         if secret is None:
             return []
-        parts = (part.strip() for part in secret.get_secret_value().split(","))
+        parts = (part.strip() for part in secret.split(","))
         return [part.encode() for part in parts if part]
+
+    def webhook_secret_setting(self, source: str) -> str:
+        """The variable that sets ``source``'s secret, as named to whoever left it unset."""
+        if source == "slack":
+            return "BRIDGE_SLACK_SIGNING_SECRET"
+        if self._connector_webhook_secret(source) is None and _old_field(source):
+            return f"BRIDGE_{_old_field(source).upper()}"
+        return f"BRIDGE_CONNECTORS__{source.upper()}__WEBHOOK_SECRET"
+
+    def older_spellings(self) -> list[str]:
+        """A warning for each webhook secret set by its older top-level name."""
+        return [
+            f"BRIDGE_{field.upper()} is the older spelling of connectors.{source}.webhook_secret "
+            f"(BRIDGE_CONNECTORS__{source.upper()}__WEBHOOK_SECRET); it keeps working"
+            for source in ConnectorsConfig.model_fields
+            if (field := _old_field(source)) and getattr(self, field) is not None
+        ]
+
+    def _connector_webhook_secret(self, source: str) -> str | None:
+        """``connectors.<source>.webhook_secret``: a built-in's field, or a key of the raw
+        settings of a third-party connector."""
+        if source in ConnectorsConfig.model_fields:
+            config = getattr(self.connectors, source)
+            secret = getattr(config, WEBHOOK_SECRET, None)
+        else:
+            raw = (self.connectors.model_extra or {}).get(source)
+            secret = raw.get(WEBHOOK_SECRET) if isinstance(raw, dict) else None
+        if isinstance(secret, SecretStr):
+            return secret.get_secret_value()
+        return secret if isinstance(secret, str) else None
+
+    def _top_level_secret(self, source: str) -> str | None:
+        field = "slack_signing_secret" if source == "slack" else _old_field(source)
+        secret: SecretStr | None = getattr(self, field) if field else None
+        return secret.get_secret_value() if secret is not None else None
+
+
+def _old_field(source: str) -> str:
+    """The top-level field of ``source``'s webhook secret, or "" when it has none."""
+    field = f"{source}_webhook_secret"
+    return field if field in Settings.model_fields else ""

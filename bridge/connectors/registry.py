@@ -30,6 +30,7 @@ from bridge.services.ports import (
     TransientConnectorError,
 )
 from bridge.services.readings import EventKeys, TrackerEvents
+from bridge.services.receiving import Receiver
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -92,6 +93,27 @@ def events_of(source: str) -> EventKeys | None:
         return None
     events: EventKeys | None = getattr(entry.load(), "events", None)
     return events
+
+
+@functools.cache
+def receivers() -> dict[str, Receiver]:
+    """The webhook of every installed connector that declares one (``receiver`` on its class),
+    by source, whether or not it is configured: served at ``POST /webhooks/<source>``."""
+    found: dict[str, Receiver] = {}
+    for name, entry in discover().items():
+        receiver: Receiver | None = getattr(entry.load(), "receiver", None)
+        if receiver is not None and receiver.source != name:
+            # Its deliveries and secret would be another source's: served nowhere, said once.
+            log.error("connector.receiver_misnamed", connector=name, source=receiver.source)
+        elif receiver is not None:
+            found[name] = receiver
+    return found
+
+
+def webhook_purposes() -> dict[str, str]:
+    """What each installed connector's webhook brings, by source (``config check`` names what
+    is lost while it has no secret)."""
+    return {source: receiver.purpose for source, receiver in receivers().items()}
 
 
 def trackers_events() -> dict[str, TrackerEvents]:

@@ -1,12 +1,11 @@
 """A connector from someone else's package is found through its entry point and used.
 
 The connector is the example printed in docs/connectors.md, installed into a throw-away
-distribution (a dist-info with an entry_points.txt) on a temporary path.
+distribution (a dist-info with an entry_points.txt) on a temporary path (``docs_connector``).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -21,30 +20,10 @@ from bridge.services.ports import Kind, has_feature
 from bridge.store import migrate
 from bridge.store.tables import OutboxRow
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "connectors.md"
-
-
-def example_from_the_docs() -> str:
-    text = DOCS.read_text(encoding="utf-8")
-    found = re.search(r"```python\n(# acme_tracker\.py\n.*?)```", text, re.DOTALL)
-    assert found, "docs/connectors.md lost its example connector"
-    return found.group(1)
-
 
 @pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    site = tmp_path / "site"
-    dist = site / "acme_tracker-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (site / "acme_tracker.py").write_text(example_from_the_docs(), encoding="utf-8")
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: acme-tracker\nVersion: 1.0\n", encoding="utf-8"
-    )
-    (dist / "entry_points.txt").write_text(
-        "[support_bridge.connectors]\njsonl = acme_tracker:JsonLinesTracker\n", encoding="utf-8"
-    )
-    monkeypatch.syspath_prepend(str(site))
-    return tmp_path
+def installed(docs_connector: Path) -> Path:
+    return docs_connector
 
 
 def test_a_connector_installed_by_another_package_is_discovered(installed: Path) -> None:

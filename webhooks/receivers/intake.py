@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint
-from werkzeug.datastructures import Headers
 
-from bridge.store.inbox import Delivery
-from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, receive
-from webhooks.payload import (
+from bridge.services import signatures
+from bridge.services.receiving import (
+    HeaderLookup,
+    Ignored,
     Malformed,
+    MiB,
+    Receiver,
     check_requester,
     content_hash,
     dig,
@@ -30,6 +31,8 @@ from webhooks.payload import (
     ticket_id,
     token,
 )
+from bridge.store.inbox import Delivery
+from webhooks.ladder import Answer, receive
 
 SECRET_HEADER = "X-Bridge-Webhook-Secret"  # noqa: S105 - a header name
 SIGNATURE_HEADER = "X-Bridge-Signature-256"
@@ -40,13 +43,13 @@ TICKET_EVENTS = frozenset(
 EVENTS = TICKET_EVENTS | {"email.received"}
 
 
-def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
-    return verify.sha256_prefixed(body, headers.get(SIGNATURE_HEADER), secrets) or (
-        verify.shared_secret(headers.get(SECRET_HEADER), secrets)
+def _verify(body: bytes, headers: HeaderLookup, secrets: Sequence[bytes]) -> bool:
+    return signatures.sha256_prefixed(body, headers.get(SIGNATURE_HEADER), secrets) or (
+        signatures.shared_secret(headers.get(SECRET_HEADER), secrets)
     )
 
 
-def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
+def describe(payload: dict[str, Any], headers: HeaderLookup, body: bytes) -> Delivery | Ignored:
     event = scalar_text(payload.get("event"))
     if event not in EVENTS:
         known = ", ".join(sorted(EVENTS))

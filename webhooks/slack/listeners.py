@@ -18,10 +18,10 @@ from slack_bolt import BoltRequest, BoltResponse
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.ports import ConnectorError, SlackWorkspace
+from bridge.services.receiving import dig, scalar_text
 from bridge.services.shown import TicketNamed, shown_tickets
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation, open_escalations
-from webhooks.payload import dig, scalar_text
 from webhooks.slack import same_problem, step_forms
 from webhooks.slack.commands import (
     USAGE,

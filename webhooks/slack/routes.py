@@ -12,8 +12,9 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, request
 
+from bridge.services import signatures
 from bridge.services.json_body import TooDeep, parse_json
-from webhooks import verify
+from bridge.services.receiving import Malformed
 from webhooks.ladder import (
     Answer,
     MiB,
@@ -23,7 +24,6 @@ from webhooks.ladder import (
     secrets_or_none,
     too_large,
 )
-from webhooks.payload import Malformed
 from webhooks.slack.manifest import COMMANDS_PATH, EVENTS_PATH, INTERACTIONS_PATH
 from webhooks.slack.shapes import check_command, check_event, check_interaction
 
@@ -89,7 +89,7 @@ def slack_request(kind: str) -> Answer | Response:
     body = read_body(MAX_BYTES)
     if body is None:
         return too_large(SOURCE, MAX_BYTES)
-    if not verify.slack(
+    if not signatures.slack_v0(
         body, request.headers.get(TIMESTAMP), request.headers.get(SIGNATURE), secrets
     ):
         return refuse(SOURCE, 401, "bad_signature", "signature does not match or is too old")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhooks.payload import Malformed, dig, token
+from bridge.services.receiving import Malformed, dig, token
 
 # Fields bolt reads from every payload before any listener runs, and the types it assumes.
 SHAPES: dict[str, tuple[type, ...]] = {

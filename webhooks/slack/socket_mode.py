@@ -24,7 +24,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 
-from webhooks.payload import Malformed
+from bridge.services.receiving import Malformed
 from webhooks.slack.shapes import check_command, check_event, check_interaction
 
 log = structlog.get_logger("webhooks.slack")

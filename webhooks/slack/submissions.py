@@ -14,9 +14,9 @@ import structlog
 
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
+from bridge.services.receiving import dig
 from bridge.store.ids import record_id
 from bridge.store.inbox import Delivery
-from webhooks.payload import dig
 from webhooks.slack import same_problem, step_forms
 from webhooks.slack.metadata import read_metadata
 from webhooks.slack.permissions import GroupDirectory, allowed_for, form_refusal, may_press

@@ -15,7 +15,7 @@ from typing import Any
 from bridge.domain.enums import ReasonCategory
 from bridge.services.advice import Advisor, advised_against
 from bridge.services.mrkdwn import REASON_LABELS
-from webhooks.payload import dig
+from bridge.services.receiving import dig
 from webhooks.slack.modal import (
     ACTION,
     GO_LIVE_CAN_COMPLETE,

@@ -13,8 +13,8 @@ from typing import Any
 import structlog
 
 from bridge.services.ports import ConnectorError
+from bridge.services.receiving import dig, scalar_text
 from bridge.store.queries import find_tickets, latest_escalation
-from webhooks.payload import dig, scalar_text
 from webhooks.slack.commands import already_escalated, ticket_ref, unknown_ticket
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.modal import triage_modal

@@ -9,6 +9,7 @@ from bridge.config.helpdesks import FreshdeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.freshdesk.catchup import ReplyCatchUp
 from bridge.connectors.freshdesk.events import FreshdeskEvents
+from bridge.connectors.freshdesk.webhook import RECEIVER
 from bridge.connectors.http import HttpApi
 from bridge.connectors.registry import Context
 from bridge.services.ports import (
@@ -17,6 +18,7 @@ from bridge.services.ports import (
     IdempotencyKey,
     PermanentConnectorError,
 )
+from bridge.services.receiving import Receiver
 
 AR_FIELD = "ar_number"
 RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 5 closed
@@ -26,6 +28,7 @@ class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
     budgets: ClassVar[dict[str, str]] = {"freshdesk:requests": "200/minute"}
     events = FreshdeskEvents()
+    receiver: ClassVar[Receiver | None] = RECEIVER
     features = helpdesk.HelpdeskConnector.features | {"catch_up"}
 
     def __init__(self, settings: FreshdeskSettings, context: Context) -> None:

@@ -23,9 +23,11 @@ from bridge.connectors.errors import translated
 from bridge.connectors.github import auth, catchup, issue_catchup, markdown, redelivery
 from bridge.connectors.github.errors import translate
 from bridge.connectors.github.events import GitHubEvents
+from bridge.connectors.github.webhook import RECEIVER
 from bridge.connectors.registry import Context
 from bridge.services import ports
 from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, WaitingList
+from bridge.services.receiving import Receiver
 from bridge.services.shown import severity_label
 
 log = structlog.get_logger(__name__)
@@ -50,6 +52,7 @@ class GitHubConnector(tracker.TrackerConnector):
         "github:requests": "5000/hour",
     }
     events = GitHubEvents()
+    receiver: ClassVar[Receiver | None] = RECEIVER
     features = frozenset({"create_record", "comment", "move_to", "waiting_list", "catch_up"})
 
     def __init__(self, settings: GitHubSettings, context: Context) -> None:

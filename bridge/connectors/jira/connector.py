@@ -21,6 +21,7 @@ from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.events import JiraEvents
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
+from bridge.connectors.jira.webhook import RECEIVER
 from bridge.connectors.registry import Context
 from bridge.services.ports import (
     CheckResult,
@@ -33,6 +34,7 @@ from bridge.services.ports import (
     UncertainOutcome,
     WaitingList,
 )
+from bridge.services.receiving import Receiver
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -45,6 +47,7 @@ class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
     budgets: ClassVar[dict[str, str]] = {"jira:requests": "10/second"}
     events = JiraEvents()
+    receiver: ClassVar[Receiver | None] = RECEIVER
     features = frozenset(
         {
             "create_record",

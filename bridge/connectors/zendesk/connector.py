@@ -15,6 +15,7 @@ from bridge.connectors.registry import Context
 from bridge.connectors.zendesk.catchup import ReplyCatchUp
 from bridge.connectors.zendesk.events import ZendeskEvents
 from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
+from bridge.connectors.zendesk.webhook import RECEIVER
 from bridge.domain.credentials import CredentialStatus
 from bridge.services.ports import (
     CheckResult,
@@ -22,6 +23,7 @@ from bridge.services.ports import (
     IdempotencyKey,
     PermanentConnectorError,
 )
+from bridge.services.receiving import Receiver
 
 log = structlog.get_logger(__name__)
 
@@ -47,6 +49,7 @@ class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     # 700 a minute on Enterprise, less on smaller plans: lower it with ``rate_limits``.
     budgets: ClassVar[dict[str, str]] = {"zendesk:requests": "700/minute"}
     events = ZendeskEvents()
+    receiver: ClassVar[Receiver | None] = RECEIVER
     features = helpdesk.HelpdeskConnector.features | {"create_ticket", "catch_up"}
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:

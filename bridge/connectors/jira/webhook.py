@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint
-from werkzeug.datastructures import Headers
-
+from bridge.connectors.jira.events import content_key
 from bridge.domain.identifiers import jira_issue_key_problem
-from bridge.store.inbox import Delivery
-from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
-from webhooks.payload import (
+from bridge.services import signatures
+from bridge.services.receiving import (
+    HeaderLookup,
+    Ignored,
     Malformed,
+    MiB,
+    Receiver,
     content_hash,
     dig,
     epoch_millis,
@@ -21,12 +21,13 @@ from webhooks.payload import (
     scalar_text,
     token,
 )
+from bridge.store.inbox import Delivery
 
 USED_PREFIXES = ("jira:issue_", "comment_", "jira:version_", "issuelink_")
 
 
-def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
-    return verify.jira(body, headers.get("X-Hub-Signature"), secrets)
+def _verify(body: bytes, headers: HeaderLookup, secrets: Sequence[bytes]) -> bool:
+    return signatures.sha256_prefixed(body, headers.get("X-Hub-Signature"), secrets)
 
 
 def _record_key(event: str, payload: dict[str, Any]) -> str | None:
@@ -43,7 +44,7 @@ def _record_key(event: str, payload: dict[str, Any]) -> str | None:
     return key
 
 
-def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
+def describe(payload: dict[str, Any], headers: HeaderLookup, body: bytes) -> Delivery | Ignored:
     event = token(scalar_text(payload.get("webhookEvent")), "webhookEvent", "unknown_event")
     if not event.startswith(USED_PREFIXES):
         return Ignored(f"event {event!r} is not one the bridge uses")
@@ -53,7 +54,7 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     # Jira repeats the identifier on its retries; a delivery without one is keyed by content.
     # A released version, which catch-up can also find, is keyed by the version instead.
     identifier = (
-        content_key("jira", event, payload)
+        content_key(event, payload)
         or headers.get("X-Atlassian-Webhook-Identifier")
         or content_hash(body)
     )
@@ -73,10 +74,5 @@ RECEIVER = Receiver(
     verify=_verify,
     describe=describe,
     required_headers=("X-Hub-Signature",),
+    purpose="Jira's issue updates (the AR's status, the fix version released)",
 )
-blueprint = Blueprint("jira_webhooks", __name__)
-
-
-@blueprint.post("/webhooks/jira")
-def jira_webhook() -> Answer:
-    return receive(RECEIVER)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint
-from werkzeug.datastructures import Headers
-
-from bridge.store.inbox import Delivery
-from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
-from webhooks.payload import (
+from bridge.connectors.freshdesk.events import content_key
+from bridge.services import signatures
+from bridge.services.receiving import (
+    HeaderLookup,
+    Ignored,
     Malformed,
+    MiB,
+    Receiver,
     check_requester,
     content_hash,
     dig,
@@ -27,18 +27,19 @@ from webhooks.payload import (
     ticket_id,
     token,
 )
+from bridge.store.inbox import Delivery
 
 SECRET_HEADER = "X-Freshdesk-Webhook-Secret"  # noqa: S105 - a header name
 SIGNATURE_HEADER = "X-Freshdesk-Signature-256"
 
 
-def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
-    return verify.shared_secret(headers.get(SECRET_HEADER), secrets) or verify.sha256_prefixed(
-        body, headers.get(SIGNATURE_HEADER), secrets
+def _verify(body: bytes, headers: HeaderLookup, secrets: Sequence[bytes]) -> bool:
+    return signatures.shared_secret(headers.get(SECRET_HEADER), secrets) or (
+        signatures.sha256_prefixed(body, headers.get(SIGNATURE_HEADER), secrets)
     )
 
 
-def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
+def describe(payload: dict[str, Any], headers: HeaderLookup, body: bytes) -> Delivery | Ignored:
     # Freshdesk's own placeholder wrapper, or a flat body the admin wrote.
     fields = payload.get("freshdesk_webhook")
     fields = fields if isinstance(fields, dict) else payload
@@ -51,7 +52,7 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     event = scalar_text(fields.get("triggered_event")) or scalar_text(fields.get("event"))
     stamp = fields.get("ticket_updated_at") or fields.get("updated_at")
     event_type = token(event or "ticket.updated", "event", "unknown_event")
-    keyed = content_key("freshdesk", event_type, payload)
+    keyed = content_key(event_type, payload)
     return Delivery(
         source="freshdesk",
         delivery_id=token(keyed, "delivery id") if keyed else content_hash(body),
@@ -68,10 +69,5 @@ RECEIVER = Receiver(
     verify=_verify,
     describe=describe,
     any_of_headers=(SECRET_HEADER, SIGNATURE_HEADER),
+    purpose="Freshdesk's ticket events (escalation requests, customer replies)",
 )
-blueprint = Blueprint("freshdesk_webhooks", __name__)
-
-
-@blueprint.post("/webhooks/freshdesk")
-def freshdesk_webhook() -> Answer:
-    return receive(RECEIVER)

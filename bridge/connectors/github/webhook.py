@@ -6,20 +6,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint
-from werkzeug.datastructures import Headers
-
+from bridge.connectors.github.events import content_key
 from bridge.domain.identifiers import github_number_problem
+from bridge.services import signatures
+from bridge.services.receiving import (
+    HeaderLookup,
+    Ignored,
+    Malformed,
+    MiB,
+    Receiver,
+    dig,
+    iso_time,
+    scalar_text,
+    token,
+)
 from bridge.store.inbox import Delivery
-from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
-from webhooks.payload import Malformed, dig, iso_time, scalar_text, token
 
 USED_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "release", "milestone"})
 
 
-def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
-    return verify.github(body, headers.get("X-Hub-Signature-256"), secrets)
+def _verify(body: bytes, headers: HeaderLookup, secrets: Sequence[bytes]) -> bool:
+    return signatures.sha256_prefixed(body, headers.get("X-Hub-Signature-256"), secrets)
 
 
 def _record(event: str, payload: dict[str, Any]) -> tuple[str | None, Any]:
@@ -44,7 +51,7 @@ def _record(event: str, payload: dict[str, Any]) -> tuple[str | None, Any]:
     return (f"{repo}#{number}" if repo and number else None), stamp
 
 
-def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
+def describe(payload: dict[str, Any], headers: HeaderLookup, body: bytes) -> Delivery | Ignored:
     event = token(headers.get("X-GitHub-Event"), "X-GitHub-Event", "unknown_event")
     delivery_id = token(headers.get("X-GitHub-Delivery"), "X-GitHub-Delivery")
     if event == "ping":
@@ -58,7 +65,7 @@ def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery
     event_type = token(f"{event}.{action}" if action else event, "event", "unknown_event")
     # A release or merge that catch-up can also find is keyed by its content, so the two
     # copies act once (docs/architecture.md, "Catch-up").
-    keyed = content_key("github", event_type, payload)
+    keyed = content_key(event_type, payload)
     return Delivery(
         source="github",
         delivery_id=token(keyed, "delivery id") if keyed else delivery_id,
@@ -75,10 +82,5 @@ RECEIVER = Receiver(
     verify=_verify,
     describe=describe,
     required_headers=("X-Hub-Signature-256", "X-GitHub-Event", "X-GitHub-Delivery"),
+    purpose="GitHub's issue, pull-request and release events",
 )
-blueprint = Blueprint("github_webhooks", __name__)
-
-
-@blueprint.post("/webhooks/github")
-def github_webhook() -> Answer:
-    return receive(RECEIVER)

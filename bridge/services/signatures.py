@@ -1,8 +1,9 @@
-"""Every signature check the bridge makes, on the raw request bytes, in constant time.
+"""The signature schemes webhooks share, checked on the raw request bytes in constant time.
 
-Each check takes every active secret of its source (several during a rotation) and answers
-True when one of them signed the bytes. None of them parses the body first, raises on a
-malformed header, or returns the expected value to the caller.
+A vendor's receiver (``bridge/connectors/<vendor>/webhook.py``) picks its headers and composes
+these. Each check takes every active secret of its source (several during a rotation) and
+answers True when one of them signed the bytes. None of them parses the body first, raises on
+a malformed header, or returns the expected value to the caller.
 """
 
 from __future__ import annotations
@@ -30,26 +31,17 @@ def _matches_any(header: str, expected: Callable[[bytes], str], secrets: Sequenc
 
 
 def sha256_prefixed(body: bytes, header: str | None, secrets: Sequence[bytes]) -> bool:
-    """``sha256=<hex HMAC-SHA256 of the body>``: GitHub, Jira, and our own HMAC headers."""
+    """``sha256=<hex HMAC-SHA256 of the body>``: GitHub's ``X-Hub-Signature-256``, Jira's
+    ``X-Hub-Signature``, and our own HMAC headers."""
     if not header or not secrets:
         return False
     return _matches_any(header, lambda secret: "sha256=" + _hex_hmac(secret, body), secrets)
 
 
-def github(body: bytes, header: str | None, secrets: Sequence[bytes]) -> bool:
-    """``X-Hub-Signature-256``."""
-    return sha256_prefixed(body, header, secrets)
-
-
-def jira(body: bytes, header: str | None, secrets: Sequence[bytes]) -> bool:
-    """``X-Hub-Signature`` of a Jira webhook registered with a secret (same scheme as GitHub)."""
-    return sha256_prefixed(body, header, secrets)
-
-
-def zendesk(
+def base64_of_timestamp_and_body(
     body: bytes, signature: str | None, timestamp: str | None, secrets: Sequence[bytes]
 ) -> bool:
-    """``X-Zendesk-Webhook-Signature``: base64 HMAC-SHA256 of timestamp + body, no separator."""
+    """Base64 HMAC-SHA256 of the timestamp header then the body, no separator (Zendesk)."""
     if not signature or not timestamp or not secrets:
         return False
     message = timestamp.encode("utf-8", "replace") + body
@@ -68,7 +60,7 @@ def shared_secret(header: str | None, secrets: Sequence[bytes]) -> bool:
     return _matches_any(header, lambda secret: secret.decode("utf-8", "replace"), secrets)
 
 
-def slack(
+def slack_v0(
     body: bytes,
     timestamp: str | None,
     signature: str | None,

@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint
-from werkzeug.datastructures import Headers
-
-from bridge.store.inbox import Delivery
-from webhooks import verify
-from webhooks.ladder import Answer, Ignored, MiB, Receiver, content_key, receive
-from webhooks.payload import (
+from bridge.connectors.zendesk.events import content_key
+from bridge.services import signatures
+from bridge.services.receiving import (
+    HeaderLookup,
+    Ignored,
     Malformed,
+    MiB,
+    Receiver,
     check_requester,
     content_hash,
     dig,
@@ -28,6 +28,7 @@ from webhooks.payload import (
     ticket_id,
     token,
 )
+from bridge.store.inbox import Delivery
 
 EVENT_PREFIX = "zen:event-type:"
 SIGNATURE = "X-Zendesk-Webhook-Signature"
@@ -35,11 +36,13 @@ TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 WEBHOOK_ID = "X-Zendesk-Webhook-Id"
 
 
-def _verify(body: bytes, headers: Headers, secrets: Sequence[bytes]) -> bool:
-    return verify.zendesk(body, headers.get(SIGNATURE), headers.get(TIMESTAMP), secrets)
+def _verify(body: bytes, headers: HeaderLookup, secrets: Sequence[bytes]) -> bool:
+    return signatures.base64_of_timestamp_and_body(
+        body, headers.get(SIGNATURE), headers.get(TIMESTAMP), secrets
+    )
 
 
-def _signed_at(headers: Headers) -> dt.datetime | None:
+def _signed_at(headers: HeaderLookup) -> dt.datetime | None:
     return iso_time(headers.get(TIMESTAMP))
 
 
@@ -55,7 +58,7 @@ def _subscribed_event(payload: dict[str, Any]) -> tuple[str, str, str | None, An
         ticket_id("zendesk", record_key.removeprefix("ticket:"))
         check_requester(payload.get("detail"))
     # A comment, which catch-up can also find, is known by its id instead (signals).
-    keyed = content_key("zendesk", event_type, payload)
+    keyed = content_key(event_type, payload)
     return event_type, keyed or f"event:{event_id}", record_key, payload.get("time")
 
 
@@ -73,7 +76,7 @@ def _trigger(payload: dict[str, Any], body: bytes) -> tuple[str, str, str, Any]:
     return "trigger", content_hash(body), f"ticket:{ticket}", stamp
 
 
-def describe(payload: dict[str, Any], headers: Headers, body: bytes) -> Delivery | Ignored:
+def describe(payload: dict[str, Any], headers: HeaderLookup, body: bytes) -> Delivery | Ignored:
     kind = payload.get("type")
     if isinstance(kind, str) and kind.startswith(EVENT_PREFIX):
         event_type, event_id, record_key, stamp = _subscribed_event(payload)
@@ -98,10 +101,5 @@ RECEIVER = Receiver(
     describe=describe,
     required_headers=(SIGNATURE, TIMESTAMP, WEBHOOK_ID),
     signed_at=_signed_at,
+    purpose="Zendesk's ticket events (escalation requests, customer replies)",
 )
-blueprint = Blueprint("zendesk_webhooks", __name__)
-
-
-@blueprint.post("/webhooks/zendesk")
-def zendesk_webhook() -> Answer:
-    return receive(RECEIVER)
