@@ -22,9 +22,11 @@ from bridge.connectors.gitlab import catchup, markdown
 from bridge.connectors.gitlab.errors import SYSTEM, translate
 from bridge.connectors.gitlab.events import GitLabEvents
 from bridge.connectors.gitlab.settings import GitLabSettings
+from bridge.connectors.gitlab.webhook import RECEIVER
 from bridge.connectors.registry import Context
 from bridge.services import ports
 from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, WaitingList
+from bridge.services.receiving import Receiver
 from bridge.services.shown import severity_label
 
 log = structlog.get_logger(__name__)
@@ -64,6 +66,7 @@ class GitLabConnector(tracker.TrackerConnector):
         NOTES: "58 per 61 seconds",
     }
     events = GitLabEvents()
+    receiver: ClassVar[Receiver | None] = RECEIVER
     features = frozenset({"create_record", "comment", "move_to", "waiting_list", "catch_up"})
 
     def __init__(self, settings: GitLabSettings, context: Context) -> None:
