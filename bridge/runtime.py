@@ -16,10 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.config import Settings
 from bridge.connectors.registry import (
     events_of,
+    helpdesks_events,
+    installed,
+    of_kind,
     receivers,
     register_connectors,
+    ticket_id_rules,
+    titles,
     trackers_events,
 )
+from bridge.domain.identifiers import TicketIds
 from bridge.jobs.activity import ActiveRequests
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
@@ -38,7 +44,8 @@ from bridge.services.insights import Insights
 from bridge.services.monitoring import Monitoring
 from bridge.services.names import Names
 from bridge.services.notify import Notifier
-from bridge.services.ports import Connector, Watching
+from bridge.services.pages import Pages
+from bridge.services.ports import Connector, Kind, Watching
 from bridge.services.readings import EventKeys
 from bridge.services.receiving import Receiver
 from bridge.services.reminders import Reminders
@@ -99,6 +106,7 @@ class Runtime:
     tasks: Tasks = field(init=False)
     handoff: Handoff = field(init=False)
     connectors: dict[str, Connector] = field(default_factory=dict)
+    pages: Pages = field(init=False)
     services: Services = field(init=False)
     requests: ActiveRequests = field(default_factory=ActiveRequests)
     clock: Callable[[], dt.datetime] = utcnow
@@ -118,6 +126,16 @@ class Runtime:
     def receiver(source: str) -> Receiver | None:
         """The webhook the installed connector ``source`` declares (None: it has none)."""
         return receivers().get(source)
+
+    @staticmethod
+    def ticket_id_rules() -> dict[str, TicketIds]:
+        """How each installed helpdesk's ticket ids look, by key (the generic rule for others)."""
+        return ticket_id_rules()
+
+    @staticmethod
+    def titles() -> dict[str, str]:
+        """Each installed connector's name as people read it, by key ("github": "GitHub")."""
+        return titles()
 
 
 def _perform_after_commit(runtime: Runtime) -> None:
@@ -160,6 +178,7 @@ def bootstrap(
     runtime.handoff = Handoff(runtime.inbox, runtime.tasks.process_inbox)
     _perform_after_commit(runtime)
     runtime.connectors = register_connectors(runtime)
+    runtime.pages = Pages(installed(), lambda: runtime.settings)
     runtime.services = _wire_services(runtime, clock)
     return runtime
 
@@ -179,6 +198,7 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
         outbox=runtime.outbox,
         guards=runtime.guards,
         current_settings=lambda: runtime.settings,
+        pages=runtime.pages,
         clock=clock,
     )
     escalations = EscalationService(given)
@@ -190,7 +210,8 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     monitoring = Monitoring(given, steps)
     spar = SparFiling(given, escalations)
     splitting = TicketSplitting(given, escalations)
-    replies = Replies(given, closure, monitoring)
+    helpdesks = helpdesks_events()
+    replies = Replies(given, closure, monitoring, helpdesks)
     names = Names(given, runtime.connectors)
     services = Services(
         escalations=escalations,
@@ -210,9 +231,11 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
             given,
             escalations,
             replies,
-            HelpdeskEntry(given, escalations),
+            HelpdeskEntry(given, escalations, helpdesks),
             Conversation(given, escalations),
+            helpdesks,
             names,
+            ticket_id_rules(),
         ),
         shipped_processor=ShippedProcessor(
             given, shipped, runtime.connectors, ArVoice(given, trackers), trackers
@@ -231,7 +254,9 @@ def _wire_services(runtime: Runtime, clock: Callable[[], dt.datetime]) -> Servic
     for source in trackers:  # the fix shipped, and development's word on the ARs
         processors.register(source, services.shipped_processor)
     processors.register("slack", services.slack_processor)
-    for source in ("zendesk", "freshdesk", "intake"):
+    # Every installed helpdesk's deliveries, configured or not (a webhook may come first), and
+    # the generic intake's.
+    for source in (*of_kind(Kind.HELPDESK), "intake"):
         processors.register(source, services.helpdesk_processor)
     performers.on_done("create_record", services.spar.record_created)
     performers.on_done("create_ticket", services.splitting.ticket_created)

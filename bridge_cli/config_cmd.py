@@ -28,7 +28,8 @@ def config() -> None:
 @click.option("--offline", is_flag=True, help="Do not look the routed channels up in Slack.")
 def check(offline: bool) -> None:
     """Validate BRIDGE_* variables and the YAML file; print each problem with its key path,
-    and which credentials Zendesk is signed in with (its API tokens are deprecated).
+    and which credentials each connector whose settings say so (``auth_summary()``) signs in
+    with: Zendesk's API tokens are deprecated.
 
     A valid configuration the bridge still cannot work with (a connector configured without
     the secret its webhooks sign with, a blank secret variable, a severity left out of
@@ -47,8 +48,10 @@ def check(offline: bool) -> None:
         f"(file: {source or 'none, embedded defaults'}; "
         f"connectors: {', '.join(connectors) or 'none'})"
     )
-    if settings.connectors.zendesk is not None:
-        click.echo(f"zendesk signs in with {settings.connectors.zendesk.auth_summary()}")
+    for name in connectors:
+        auth_summary = getattr(settings.connectors.section(name), "auth_summary", None)
+        if callable(auth_summary):
+            click.echo(f"{name} signs in with {auth_summary()}")
     for gap in unready:
         click.echo(f"set-up problem: {gap}")
     if offline:

@@ -10,10 +10,11 @@ from pydantic import AfterValidator, Field
 
 from bridge.domain.identifiers import ticket_ref_problem
 from bridge.services.json_body import TooDeep, parse_json
+from webhooks.context import current_runtime
 
 
 def _ticket_ref(value: str) -> str:
-    problem = ticket_ref_problem(value)
+    problem = ticket_ref_problem(value, current_runtime().ticket_id_rules())
     if problem is not None:
         raise ValueError(problem)
     return value

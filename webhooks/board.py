@@ -10,6 +10,7 @@ their escalations: otherwise a Slack channel routing names wrongly fails silentl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -130,7 +131,7 @@ def index() -> Any:
                 "pages": page.pages,
                 "total": page.total,
             },
-            "dead_letters": json_dead(dead),
+            "dead_letters": json_dead(dead, current_runtime().titles()),
             "credentials": credentials,
         }, 200
     return _render(
@@ -140,7 +141,7 @@ def index() -> Any:
         shown=shown,
         dead=dead,
         credentials=credentials,
-        gave_up=gave_up,
+        gave_up=functools.partial(gave_up, titles=current_runtime().titles()),
         replay=REPLAY,
         filters=filters,
         states=STATES,
@@ -171,7 +172,7 @@ def _credentials_to_mind(now: dt.datetime) -> list[dict[str, str]]:
 
 def _shown(rows: list[queries.BoardRow], now: dt.datetime) -> dict[int, Shown]:
     runtime = current_runtime()
-    return shown_rows(rows, runtime.settings, runtime.services.names, now)
+    return shown_rows(rows, runtime.pages, runtime.services.names, now)
 
 
 # -- one escalation -----------------------------------------------------------------------------

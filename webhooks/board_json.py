@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -10,14 +11,6 @@ from bridge.store import board as queries
 from webhooks.board_shown import Shown
 
 REPLAY = "support-bridge replay --dead"
-SYSTEMS = {
-    "slack": "Slack",
-    "jira": "Jira",
-    "github": "GitHub",
-    "zendesk": "Zendesk",
-    "freshdesk": "Freshdesk",
-    "email": "email",
-}
 # What one side effect of each operation is, in the banner's words (singular, plural).
 OPERATIONS = {
     "upsert_escalation_message": ("escalation message", "escalation messages"),
@@ -31,8 +24,8 @@ OPERATIONS = {
 }
 
 
-def json_dead(dead: queries.DeadLetters) -> dict[str, Any]:
-    groups = [{**asdict(group), "summary": gave_up(group)} for group in dead.groups]
+def json_dead(dead: queries.DeadLetters, titles: Mapping[str, str]) -> dict[str, Any]:
+    groups = [{**asdict(group), "summary": gave_up(group, titles)} for group in dead.groups]
     return {"total": dead.total, "groups": groups, "replay": REPLAY if dead.total else None}
 
 
@@ -74,9 +67,10 @@ def json_row(
     }
 
 
-def gave_up(group: queries.GaveUp) -> str:
-    """``3 Slack escalation messages to #sup-eu gave up: slack: channel_not_found: …``"""
-    system = SYSTEMS.get(group.target, group.target)
+def gave_up(group: queries.GaveUp, titles: Mapping[str, str]) -> str:
+    """``3 Slack escalation messages to #sup-eu gave up: slack: channel_not_found: …``, the
+    system named by its connector's ``title`` (``titles``, by key)."""
+    system = titles.get(group.target, group.target)
     named = f"{group.operation} side effect"
     one, many = OPERATIONS.get(group.operation, (named, f"{named}s"))
     what = one if group.count == 1 else many

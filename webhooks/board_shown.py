@@ -10,12 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bridge.config import Settings
 from bridge.domain.enums import EscalationState, Level
 from bridge.domain.next_step import NextStep, next_step
 from bridge.domain.sla import TargetKind
 from bridge.services.names import Names
-from bridge.services.pages import record_page, ticket_page
+from bridge.services.pages import Pages
 from bridge.services.shown import CLASSIFICATIONS, severity_label
 from bridge.store import board as queries
 
@@ -58,7 +57,7 @@ def _next(row: queries.BoardRow, engineer: str | None, now: dt.datetime) -> Next
 
 
 def shown_rows(
-    rows: Iterable[queries.BoardRow], settings: Settings, names: Names, now: dt.datetime
+    rows: Iterable[queries.BoardRow], pages: Pages, names: Names, now: dt.datetime
 ) -> dict[int, Shown]:
     """``{escalation id: Shown}``; a name Slack or the helpdesk cannot give leaves the id."""
     rows = list(rows)
@@ -78,7 +77,7 @@ def shown_rows(
         customer = organisations[row.helpdesk].get(row.customer or "", row.customer)
         requester = requesters[row.helpdesk].get(row.requester or "", row.requester)
         records = tuple(
-            ShownRecord(r.kind, r.system, r.key, record_page(settings, r.system, r.key, r.url))
+            ShownRecord(r.kind, r.system, r.key, pages.record(r.system, r.key, r.url))
             for r in row.records
         )
         found[row.id] = Shown(
@@ -86,7 +85,7 @@ def shown_rows(
             requester=requester,
             engineer=engineer,
             team=channels.get(row.channel, row.channel) if row.channel else None,
-            ticket_url=ticket_page(settings, row.helpdesk, row.ticket),
+            ticket_url=pages.ticket(row.helpdesk, row.ticket),
             severity=severity_label(row.severity) if row.severity else None,
             classification=CLASSIFICATIONS.get(row.classification or ""),
             next=_next(row, engineer, now),

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -26,15 +27,14 @@ from pydantic import (
 
 from bridge.config.helpdesks import (
     ESCALATION_TAG,
-    ESCALATION_TYPE,
     EscalationEntry,
     FreshdeskSettings,
     ZendeskSettings,
 )
+from bridge.config.installed import ENTRY_POINT_GROUP
 from bridge.config.strict import Strict, require_one
 
 BUILTIN_CONNECTORS = ("jira", "github", "slack", "zendesk", "freshdesk", "email")
-ENTRY_POINT_GROUP = "support_bridge.connectors"
 # The key of every connector's settings that holds its webhook's secret(s).
 WEBHOOK_SECRET = "webhook_secret"  # noqa: S105 - a key's name
 
@@ -198,6 +198,8 @@ class ConnectorsConfig(BaseModel):
             )
             raise ValueError(msg)
         for name, body in data.items():
+            if name not in cls.model_fields and isinstance(body, dict):
+                _entry_of(name, body)  # refused at load, not at the first delivery
             blank = _blank_secret(name, body)
             if blank:
                 variable = f"BRIDGE_CONNECTORS__{name.upper()}__{blank.upper()}"
@@ -212,15 +214,53 @@ class ConnectorsConfig(BaseModel):
         names = [name for name in BUILTIN_CONNECTORS if getattr(self, name) is not None]
         return names + sorted((self.model_extra or {}).keys())
 
+    def section(self, name: str) -> Any:
+        """Connector ``name``'s settings: a built-in's model, a third-party's dict; None when
+        it is not configured."""
+        if name in type(self).model_fields:
+            return getattr(self, name)
+        return (self.model_extra or {}).get(name)
+
     def escalation_entry(self, helpdesk: str) -> EscalationEntry:
-        """What marks a ticket of ``helpdesk`` for escalation; a helpdesk without a connector
-        (webhooks only, the generic intake) uses the default: Freshdesk's ticket type
-        Escalation, the tag ``escalation`` elsewhere."""
-        if helpdesk == "zendesk" and self.zendesk is not None:
-            return self.zendesk.escalation_entry
-        if helpdesk == "freshdesk":
-            return self.freshdesk.escalation_entry if self.freshdesk else ESCALATION_TYPE
-        return ESCALATION_TAG
+        """What marks a ticket of ``helpdesk`` for escalation: its settings'
+        ``escalation_entry`` (a third-party helpdesk's section may set one too). A built-in
+        helpdesk without a connector (webhooks only) uses its settings' default (Freshdesk's
+        ticket type Escalation); any other, the generic intake included, the tag
+        ``escalation``."""
+        section = self.section(helpdesk)
+        if isinstance(section, dict):
+            return _entry_of(helpdesk, section) or ESCALATION_TAG
+        entry = getattr(section, "escalation_entry", None)
+        if isinstance(entry, EscalationEntry):
+            return entry
+        model = _settings_model(helpdesk)
+        field = model.model_fields.get("escalation_entry") if model is not None else None
+        default = field.default if field is not None else None
+        return default if isinstance(default, EscalationEntry) else ESCALATION_TAG
+
+
+def _settings_model(connector: str) -> type[BaseModel] | None:
+    """The settings model of a built-in connector; None for a third-party one."""
+    field = ConnectorsConfig.model_fields.get(connector)
+    if field is None:
+        return None
+    model: type[BaseModel] = next(
+        arg for arg in get_args(field.annotation) if arg is not type(None)
+    )
+    return model
+
+
+def _entry_of(connector: str, section: dict[str, Any]) -> EscalationEntry | None:
+    """A third-party helpdesk's ``escalation_entry``, read as a built-in's is."""
+    raw = section.get("escalation_entry")
+    if raw is None:
+        return None
+    try:
+        return EscalationEntry.model_validate(raw)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        msg = f"{connector}.escalation_entry: {reason}"
+        raise ValueError(msg) from None
 
 
 def _blank_secret(connector: str, body: Any) -> str | None:
@@ -228,11 +268,10 @@ def _blank_secret(connector: str, body: Any) -> str | None:
     secrets, a third-party connector's ``webhook_secret``."""
     if not isinstance(body, dict):
         return None
-    model = ConnectorsConfig.model_fields.get(connector)
-    if model is None:
+    settings = _settings_model(connector)
+    if settings is None:
         secret = body.get(WEBHOOK_SECRET)
         return WEBHOOK_SECRET if isinstance(secret, str) and not secret.strip() else None
-    settings = next(arg for arg in get_args(model.annotation) if arg is not type(None))
     for key, value in body.items():
         field = settings.model_fields.get(key)
         secret = field is not None and SecretStr in (field.annotation, *get_args(field.annotation))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from bridge import catalogue
+from bridge.config.installed import installed_signal_meanings, installed_tracker
 from bridge.config.zones import region_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -193,13 +194,24 @@ class RouteMatch(_Strict):
 class RouteRule(_Strict):
     match: RouteMatch = RouteMatch()
     channel: str
-    tracker: Literal["jira", "github"] | None = None
+    # Any installed connector of kind tracker (its entry-point name); None: the default tracker.
+    tracker: str | None = None
+
+    @field_validator("tracker")
+    @classmethod
+    def _installed(cls, value: str | None) -> str | None:
+        return None if value is None else installed_tracker(value)
 
 
 class RoutingConfig(_Strict):
     default_channel: str = "#escalations"
-    default_tracker: Literal["jira", "github"] = "jira"
+    default_tracker: str = "jira"
     rules: list[RouteRule] = Field(default_factory=list)
+
+    @field_validator("default_tracker")
+    @classmethod
+    def _installed(cls, value: str) -> str:
+        return installed_tracker(value)
 
 
 # One list per role of the step catalogue: a step declared there is a key here, and a key the
@@ -239,40 +251,53 @@ class ClosureConfig(_Strict):
         return self
 
 
+SignalMeaning = Literal["fix_available", "fixed_in_code"]
+
+
 class ShippedSignals(_Strict):
     """Which development signal means what for the customer (issue 7).
 
     ``fix_available`` signals notify every waiting customer; ``fixed_in_code`` signals only tell
-    support (Slack thread, internal helpdesk note). Signal names: ``github.pull_request_merged``,
-    ``github.release_published``, ``github.milestone_closed``, ``jira.version_released``,
-    ``jira.issue_done``.
+    support (Slack thread, internal helpdesk note). Each installed tracker names its signals and
+    their default meaning (``signal_meanings`` of its ``events``): Jira ``jira.version_released``
+    (fix available) and ``jira.issue_done``; GitHub ``github.release_published`` (fix
+    available), ``github.pull_request_merged`` and ``github.milestone_closed``. A list left
+    unset takes those defaults, read when asked: the trackers' packages build on this one.
     """
 
-    fix_available: list[str] = Field(
-        default_factory=lambda: ["github.release_published", "jira.version_released"]
-    )
-    fixed_in_code: list[str] = Field(
-        default_factory=lambda: [
-            "github.pull_request_merged",
-            "github.milestone_closed",
-            "jira.issue_done",
-        ]
-    )
+    fix_available: list[str] | None = None
+    fixed_in_code: list[str] | None = None
     # Per repository or Jira project ("owner/repo", "DEV"), a mapping that replaces the default.
     per_project: dict[str, ShippedSignalsMapping] = Field(default_factory=dict)
 
+    def signals_meaning(self, meaning: SignalMeaning) -> list[str]:
+        """The signals that mean ``meaning`` outside ``per_project``: as set, else the installed
+        trackers' defaults."""
+        chosen: list[str] | None = getattr(self, meaning)
+        if chosen is not None:
+            return list(chosen)
+        return [name for name, said in installed_signal_meanings().items() if said == meaning]
+
     def meaning(self, signal: str, project: str) -> str | None:
-        mapping = self.per_project.get(project, self)
-        if signal in mapping.fix_available:
-            return "fix_available"
-        if signal in mapping.fixed_in_code:
-            return "fixed_in_code"
+        mapping = self.per_project.get(project)
+        if mapping is not None:
+            return mapping.meaning(signal)
+        for meaning in get_args(SignalMeaning):
+            if signal in self.signals_meaning(meaning):
+                return str(meaning)
         return None
 
 
 class ShippedSignalsMapping(_Strict):
     fix_available: list[str] = Field(default_factory=list)
     fixed_in_code: list[str] = Field(default_factory=list)
+
+    def meaning(self, signal: str) -> str | None:
+        if signal in self.fix_available:
+            return "fix_available"
+        if signal in self.fixed_in_code:
+            return "fixed_in_code"
+        return None
 
 
 ShippedSignals.model_rebuild()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.connectors.reach import http_probe
 from bridge.connectors.registry import BuiltFromSettings, unknown_operation
+from bridge.observability.health import Check
 from bridge.services.ports import Helpdesk, IdempotencyKey, Kind
 
 NOTE_SIGNATURE = "(Support Bridge)"
@@ -16,6 +18,11 @@ class HelpdeskConnector(BuiltFromSettings):
 
     kind = Kind.HELPDESK
     features = frozenset({"get_ticket", "internal_note", "public_reply", "set_fields", "solve"})
+
+    @classmethod
+    def probe(cls, config: Any) -> Check:
+        """``doctor``'s first question: does the helpdesk's ``url`` answer at all."""
+        return http_probe(getattr(cls, "key", "helpdesk"), str(config.url))
 
     def perform(
         self, operation: str, payload: dict[str, Any], key: IdempotencyKey

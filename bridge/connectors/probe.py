@@ -1,28 +1,24 @@
 """Connector checks for ``doctor``: can this machine reach each configured system, and do the
 credentials work there?
 
-First the network layer (so an unreachable host says so plainly, without retries), then each
-connector's own ``check()``, which signs in with the configured credentials. Then every channel
-routing names is looked up in Slack (``slack_routing``), for ``doctor`` and ``config check``.
+First the network layer, each connector's ``probe(config)`` (so an unreachable host says so
+plainly, without retries), then each connector's own ``check()``, which signs in with the
+configured credentials, and the field ids bridge.yaml maps for it (``field_problems``). Then
+every channel routing names is looked up in Slack (``slack_routing``), for ``doctor`` and
+``config check``.
 """
 
 from __future__ import annotations
 
-import socket
-
-import requests
-
 from bridge.config import Settings
 from bridge.connectors.credentials import CredentialWatch
-from bridge.connectors.jira.connector import JiraConnector
 from bridge.connectors.ratelimit import RateGate
-from bridge.connectors.registry import Context, budgets_for, build_connectors
+from bridge.connectors.registry import Context, budgets_for, build_connectors, installed
 from bridge.connectors.slack import SlackConnector
 from bridge.connectors.slack.channels import check_routing, routed_channels
 from bridge.observability.health import Check
-from bridge.services.ports import ConnectorError
+from bridge.services.ports import Connector, ConnectorError
 
-TIMEOUT_SECONDS = 5.0
 ROUTING = "slack routing"
 SCOPES_HINT = (
     "give the Slack app the channels:read and groups:read scopes "
@@ -30,45 +26,16 @@ SCOPES_HINT = (
 )
 
 
-def _http_probe(name: str, url: str) -> Check:
-    hint = f"check connectors.{name} URL and this machine's network"
-    try:
-        response = requests.get(url, timeout=TIMEOUT_SECONDS, allow_redirects=False)
-    except requests.RequestException as exc:
-        reason = type(exc).__name__
-        return Check(f"connector {name}", False, f"cannot reach {url}: {reason}", hint)
-    return Check(f"connector {name}", True, f"{url} answered HTTP {response.status_code}")
-
-
-def _slack_probe_url(base_url: str) -> str:
-    """Slack's `api.test`, which needs no token: the bare `/api/` is no Web API method."""
-    return base_url.rstrip("/") + "/api.test"
-
-
-def _smtp_probe(host: str, port: int) -> Check:
-    try:
-        with socket.create_connection((host, port), timeout=TIMEOUT_SECONDS):
-            pass
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        hint = "check connectors.email.host and port"
-        return Check("connector email", False, f"cannot reach {host}:{port}: {reason}", hint)
-    return Check("connector email", True, f"{host}:{port} accepts connections")
-
-
 def _network(settings: Settings) -> dict[str, Check]:
-    connectors = settings.connectors
+    """Each configured connector's ``probe(config)`` (a class method; a connector without one
+    goes straight to signing in)."""
+    classes = installed()
     found: dict[str, Check] = {}
-    for name in ("jira", "zendesk", "freshdesk"):
-        config = getattr(connectors, name)
-        if config is not None:
-            found[name] = _http_probe(name, str(config.url))
-    if connectors.github is not None:
-        found["github"] = _http_probe("github", str(connectors.github.base_url))
-    if connectors.slack is not None:
-        found["slack"] = _http_probe("slack", _slack_probe_url(str(connectors.slack.base_url)))
-    if connectors.email is not None:
-        found["email"] = _smtp_probe(connectors.email.host, connectors.email.port)
+    for name in settings.connectors.configured():
+        probe = getattr(classes.get(name), "probe", None)
+        config = settings.connectors.section(name)
+        if probe is not None and config is not None:
+            found[name] = probe(config)
     return found
 
 
@@ -85,24 +52,30 @@ def probe_connectors(settings: Settings, credentials: CredentialWatch | None = N
             continue
         result = connector.check()
         checks.append(Check(f"connector {name}", result.ok, result.detail, result.hint))
-        if result.ok and isinstance(connector, JiraConnector):
-            checks += _jira_fields(connector, settings)
+        if result.ok:
+            checks += _fields(name, connector, settings)
     if not checks:
         checks.append(Check("connectors", True, "none configured (embedded sandbox mode)"))
     return checks
 
 
-def _jira_fields(connector: JiraConnector, settings: Settings) -> list[Check]:
-    """A row per Jira field id of ``field_mappings.jira`` the site does not have."""
+def _fields(name: str, connector: Connector, settings: Settings) -> list[Check]:
+    """A row per field id of ``field_mappings.<name>`` the system does not have, asked of a
+    connector that offers ``field_problems(wanted)`` (Jira)."""
+    field_problems = getattr(connector, "field_problems", None)
+    if field_problems is None:
+        return []
     wanted = [
-        (f"field_mappings.jira.{name}", field_id)
-        for name, field_id in settings.field_mappings.get("jira", {}).items()
+        (f"field_mappings.{name}.{field}", field_id)
+        for field, field_id in settings.field_mappings.get(name, {}).items()
     ]
     try:
-        wrong = connector.field_problems(wanted)
+        wrong: list[tuple[str, str]] = field_problems(wanted)
     except ConnectorError as exc:
-        return [Check("jira fields", False, f"cannot list the fields: {exc}", "run doctor again")]
-    return [Check("jira fields", False, problem, fix) for problem, fix in wrong]
+        return [
+            Check(f"{name} fields", False, f"cannot list the fields: {exc}", "run doctor again")
+        ]
+    return [Check(f"{name} fields", False, problem, fix) for problem, fix in wrong]
 
 
 def routing_checks(connector: SlackConnector, settings: Settings) -> list[Check]:
@@ -124,7 +97,7 @@ def slack_routing(settings: Settings) -> list[Check] | str:
     config = settings.connectors.slack
     if config is None:
         return "no Slack connector configured"
-    reached = _http_probe("slack", _slack_probe_url(str(config.base_url)))
+    reached = SlackConnector.probe(config)
     if not reached.ok:
         return reached.detail
     gate = RateGate.from_url(None, rates=budgets_for(settings))

@@ -19,6 +19,7 @@ from bridge.config.connectors import ENTRY_POINT_GROUP
 from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.results import EarlierResults
+from bridge.domain.identifiers import TicketIds
 from bridge.jobs.registry import OutboxPerformer, PermanentError, TransientError
 from bridge.services.ports import (
     Connector,
@@ -29,7 +30,7 @@ from bridge.services.ports import (
     PermanentConnectorError,
     TransientConnectorError,
 )
-from bridge.services.readings import EventKeys, TrackerEvents
+from bridge.services.readings import EventKeys, HelpdeskEvents, TrackerEvents
 from bridge.services.receiving import Receiver
 
 if TYPE_CHECKING:
@@ -120,6 +121,37 @@ def trackers_events() -> dict[str, TrackerEvents]:
     """Every installed tracker's reading of its deliveries, by source."""
     found = {name: events_of(name) for name in discover()}
     return {name: events for name, events in found.items() if isinstance(events, TrackerEvents)}
+
+
+def helpdesks_events() -> dict[str, HelpdeskEvents]:
+    """Every installed helpdesk's reading of its own deliveries, by source; a source without
+    one (the generic intake) sends only the bridge's documented trigger body."""
+    found = {name: events_of(name) for name in discover()}
+    return {name: events for name, events in found.items() if isinstance(events, HelpdeskEvents)}
+
+
+def installed() -> dict[str, Any]:
+    """Every installed connector's class, by key, whether or not it is configured: what the
+    core asks of a connector without building it (its pages, its title)."""
+    return {name: entry.load() for name, entry in discover().items()}
+
+
+def of_kind(kind: Kind) -> list[str]:
+    """The keys of the installed connectors of ``kind``, configured or not, sorted."""
+    return sorted(name for name, cls in installed().items() if getattr(cls, "kind", None) == kind)
+
+
+def ticket_id_rules() -> dict[str, TicketIds]:
+    """How each installed helpdesk's ticket ids look (``ticket_ids`` on its class), by key;
+    a helpdesk that declares none takes the generic rule."""
+    found = {name: getattr(cls, "ticket_ids", None) for name, cls in installed().items()}
+    return {name: rule for name, rule in found.items() if isinstance(rule, TicketIds)}
+
+
+def titles() -> dict[str, str]:
+    """Every installed connector's name as people read it (``title`` on its class; its key when
+    it declares none), by key: the board and doctor say "Jira", never "jira"."""
+    return {name: str(getattr(entry.load(), "title", name)) for name, entry in discover().items()}
 
 
 def installed_budgets() -> dict[str, str]:

@@ -126,7 +126,7 @@ def helpdesk_triage(body: bytes) -> TriageAnswers:
     """The triage answers a helpdesk trigger sends beside its ticket (``"triage": {...}``, the
     same keys as the API's); none at all when the trigger sends none.
 
-    A Zendesk trigger renders each answer from a custom field as text (``"250"``, ``"true"``,
+    A helpdesk trigger renders each answer from a custom field as text (``"250"``, ``"true"``,
     ``"2025-05-01"``): numbers, yes/no and dates are read from it, an empty text is no answer,
     and text of the wrong kind is refused (``UnreadableAnswers``, naming each field)."""
     try:

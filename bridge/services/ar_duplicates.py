@@ -79,8 +79,8 @@ class Duplicates(Service):
                 told += self._tell(session, escalation_id, event, survivor, step, now)
             if moved:
                 planned = [
-                    waiting_list(session, self.settings, system, survivor, step, now),
-                    waiting_list(session, self.settings, system, event.key, step, now),
+                    waiting_list(session, self.pages, system, survivor, step, now),
+                    waiting_list(session, self.pages, system, event.key, step, now),
                 ]
                 self.outbox.plan(session, planned, now)
         log.info("ar_duplicates.moved", system=system, escalations=len(moved))

@@ -83,4 +83,4 @@ class ArMoves(Service):
             head = EscalationService(self.collaborators).head_message(store, loaded, step, now)
             reply = effects.thread_reply(loaded.escalation.id, step, text=text)
             self.outbox.plan(session, [head, reply], now)
-        self.outbox.add(session, waiting_list(session, self.settings, system, new, step, now), now)
+        self.outbox.add(session, waiting_list(session, self.pages, system, new, step, now), now)

@@ -119,7 +119,7 @@ class Closure(Service):
             planned.append(self.escalations.head_message(store, loaded, cause, now))
             after = loaded.escalation.state
             planned += waiting.if_changed(
-                session, self.settings, shown.escalation_id, before, after, cause, now
+                session, self.pages, shown.escalation_id, before, after, cause, now
             )
             self.outbox.plan(session, planned, now)
         log.info("closure.answer_recorded", notice_id=notice_id, answer=answer)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bridge.config import Settings
 from bridge.jobs.clock import utcnow, worker_identity
+from bridge.services.pages import Pages
 from bridge.store.guards import Guards
 from bridge.store.outbox import Outbox
 from bridge.store.transactions import Transaction, Transactions
@@ -26,6 +27,7 @@ class Collaborators:
     # Called at each use rather than captured: replacing ``runtime.settings`` (a reload, a test)
     # reaches every service at once.
     current_settings: Callable[[], Settings]
+    pages: Pages  # the pages people open for a ticket or a record, asked of the connectors
     clock: Callable[[], dt.datetime] = utcnow
     worker: Callable[[], str] = worker_identity
 
@@ -38,6 +40,7 @@ class Service:
         self.transactions = collaborators.transactions
         self.outbox = collaborators.outbox
         self.guards = collaborators.guards
+        self.pages = collaborators.pages
 
     @property
     def settings(self) -> Settings:

@@ -60,7 +60,7 @@ class EscalationService(Service):
     ) -> effects.SideEffect:
         ticket = store.ticket_of(loaded.ticket_row)
         named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
-        shown = shown_ticket(store.session, self.settings, named)
+        shown = shown_ticket(store.session, self.pages, named)
         clocks = store.clocks(loaded.row.id)
         records = store.linked_records(loaded.row.id)
         channel = route(self.settings.routing, ticket).channel
@@ -153,7 +153,7 @@ class EscalationService(Service):
             assert loaded is not None
             owners = policy.level(escalation.level).owners
             named = TicketNamed.of(ticket_row.helpdesk, ticket)
-            shown = shown_ticket(session, self.settings, named)
+            shown = shown_ticket(session, self.pages, named)
             whose = f" for {inert(shown.customer)}" if shown.customer else ""
             text = (
                 f"Escalation opened for ticket {inert(shown.label)}{whose} "

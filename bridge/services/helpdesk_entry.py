@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -30,65 +30,40 @@ from bridge.services import effects
 from bridge.services.answers import UnreadableAnswers
 from bridge.services.collaborators import Collaborators, Service
 from bridge.services.escalations import EscalationNotFound, EscalationRequest, EscalationService
-from bridge.services.json_body import as_object, parse_json
+from bridge.services.json_body import addresses_in, parse_json
+from bridge.services.readings import HelpdeskEvents
 from bridge.services.triage_requests import TriageRequests
 from bridge.store.escalations import AmbiguousTicket, EscalationStore
 
 log = structlog.get_logger(__name__)
 REFUSALS = (DomainError, EscalationNotFound, AmbiguousTicket)
 UNTRIAGED = (TriageIncomplete, UnreadableAnswers)
-_SPLIT = re.compile(r"[,;\s]+")
 
 
-def _addresses(value: Any) -> list[str]:
-    """Addresses from a comma-separated placeholder, a list of strings, or a list of
-    ``{"email"|"address": ...}`` objects; anything else is no address."""
-    if isinstance(value, str):
-        parts = _SPLIT.split(value)
-    elif isinstance(value, list):
-        parts = [
-            str(item.get("email") or item.get("address") or "") if isinstance(item, dict) else item
-            for item in value
-            if isinstance(item, str | dict)
-        ]
-    else:
-        return []
-    return [part.strip().strip("<>").strip() for part in parts if "@" in part]
-
-
-def copied_addresses(document: dict[str, Any]) -> list[str]:
-    """The addresses a customer's public reply was sent to, as each helpdesk event carries them.
-
-    - Zendesk event (``ticket.comment_added``): the comment's email ``via.source.from.
-      original_recipients`` (every To and CC address of the customer's mail);
-    - Freshdesk automation (``{customer_reply}``): ``ticket_cc_email`` (``{{ticket.cc_email}}``);
-    - the bridge's documented trigger body: ``comment.cc``.
-    Staff comments and private notes copy nobody.
-    """
-    event = document.get("event")
-    if isinstance(event, dict) and isinstance(event.get("comment"), dict):
-        comment = event["comment"]
-        author = as_object(comment.get("author"))
-        if comment.get("is_public") is not True or author.get("is_staff") is not False:
-            return []
-        sender = as_object(as_object(as_object(comment.get("via")).get("source")).get("from"))
-        return _addresses(sender.get("original_recipients"))
-    freshdesk = document.get("freshdesk_webhook")
-    if isinstance(freshdesk, dict):
-        if freshdesk.get("triggered_event") != "{customer_reply}":
-            return []
-        return _addresses(freshdesk.get("ticket_cc_email") or freshdesk.get("ticket_cc_emails"))
+def copied_addresses(document: dict[str, Any], events: HelpdeskEvents | None) -> list[str]:
+    """The addresses a customer's public reply was sent to: in the helpdesk's own shape, as its
+    package reads the comment (``events``: ``copied``), else in the bridge's documented trigger
+    body (``comment.cc``). Staff comments and private notes copy nobody."""
+    said = events.comment(document) if events is not None else None
+    if said is not None:
+        return list(said.copied) if said.public and said.by_customer is True else []
     comment = document.get("comment")
     if isinstance(comment, dict) and comment.get("public") and comment.get("by_customer"):
-        return _addresses(comment.get("cc"))
+        return addresses_in(comment.get("cc"))
     return []
 
 
 class HelpdeskEntry(Service):
-    def __init__(self, collaborators: Collaborators, escalations: EscalationService) -> None:
+    def __init__(
+        self,
+        collaborators: Collaborators,
+        escalations: EscalationService,
+        helpdesks: Mapping[str, HelpdeskEvents],
+    ) -> None:
         super().__init__(collaborators)
         self.escalations = escalations
-        self.triage_requests = TriageRequests(collaborators)
+        self.helpdesks = helpdesks
+        self.triage_requests = TriageRequests(collaborators, helpdesks)
 
     # -- a new escalation ticket names the ticket to escalate ----------------------------------
     def escalate_named(
@@ -195,7 +170,8 @@ class HelpdeskEntry(Service):
         support is asked to triage it); returns the level asked for, None when the reply copied
         no level's address. Other refusals are logged."""
         document = parse_json(body)
-        copied = copied_addresses(document) if isinstance(document, dict) else []
+        events = self.helpdesks.get(helpdesk)
+        copied = copied_addresses(document, events) if isinstance(document, dict) else []
         addresses = {Level(n): level.address for n, level in self.settings.levels.items()}
         target = copied_level(addresses, copied) if copied else None
         if target is None:

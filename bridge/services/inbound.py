@@ -7,6 +7,7 @@ support told). Domain refusals are answered to the person who asked, never raise
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -15,6 +16,7 @@ from bridge import catalogue
 from bridge.domain.contacts import NOT_ONE_ADDRESS, HeldRequest, check_requester
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.domain.errors import DomainError
+from bridge.domain.identifiers import NUMBERED_HELPDESKS, TicketIds
 from bridge.domain.opening import named_ticket, request_from_ticket_update
 from bridge.jobs.registry import Outcome, PermanentError, StoredDelivery
 from bridge.services import effects
@@ -28,6 +30,7 @@ from bridge.services.json_body import parse_json
 from bridge.services.monitoring import Monitoring
 from bridge.services.mrkdwn import inert
 from bridge.services.names import Names
+from bridge.services.readings import HelpdeskEvents
 from bridge.services.replies import Replies, public_comment
 from bridge.services.signals import MARKED_WHILE_DOWN
 from bridge.services.spar import SparFiling, TrackerNotConfigured
@@ -193,10 +196,14 @@ class HelpdeskProcessor(Service):
         replies: Replies,
         entry: HelpdeskEntry,
         conversation: Conversation,
+        helpdesks: Mapping[str, HelpdeskEvents],
         names: Names | None = None,
+        ticket_ids: Mapping[str, TicketIds] = NUMBERED_HELPDESKS,
     ) -> None:
         super().__init__(collaborators)
+        self.helpdesks = helpdesks
         self.names = names
+        self.ticket_ids = ticket_ids  # each installed helpdesk's rule, by key
         self.service = escalations
         self.replies = replies
         self.entry = entry
@@ -211,10 +218,11 @@ class HelpdeskProcessor(Service):
 
     def __call__(self, row: StoredDelivery) -> Outcome:
         entry = self.settings.connectors.escalation_entry(row.source)
-        event = parse_ticket_event(row.body, entry)
-        check_ticket(row.source, event.ticket)
+        events = self.helpdesks.get(row.source)
+        event = parse_ticket_event(row.body, entry, events)
+        check_ticket(row.source, event.ticket, self.ticket_ids)
         if self.names is not None:
-            # Zendesk's event subscriptions name the organisation and the requester by id.
+            # A helpdesk's own events may name the organisation and the requester by id.
             ticket = event.ticket
             ticket.organisation = self.names.organisation(row.source, ticket.organisation)
             ticket.requester = self.names.requester(row.source, ticket.requester)
@@ -267,7 +275,7 @@ class HelpdeskProcessor(Service):
                 saved = store.save_ticket(row.source, event.ticket, now, existing)
                 saved.last_event_at = event.updated_at or now
         document = parse_json(row.body)
-        comment = public_comment(document) if isinstance(document, dict) else None
+        comment = public_comment(document, events) if isinstance(document, dict) else None
         if comment is not None and not (comment.by_customer and answered):
             self.conversation.public_comment(
                 row.source, event.ticket.external_id, comment, cause=cause, now=now

@@ -25,7 +25,6 @@ from bridge.services.insight_counts import (
     top_customers,
 )
 from bridge.services.names import Names
-from bridge.services.pages import record_page
 from bridge.store.insight_weeks import keep_week, kept_weeks
 from bridge.store.insights import InsightCounts, WaitingAr, waiting_ars
 from bridge.store.transactions import Transaction
@@ -257,6 +256,6 @@ class Insights(Service):
             customers = {
                 learnt[helpdesk].get(one, one) or NO_VALUE for helpdesk, one in ar.customers
             }
-            page = record_page(self.settings, ar.system, ar.key, ar.url)
+            page = self.pages.record(ar.system, ar.key, ar.url)
             shown.append(WaitingOn(ar.system, ar.key, page, ar.tickets, tuple(sorted(customers))))
         return shown

@@ -4,6 +4,7 @@ processor, so the fast parser is worth having."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -11,6 +12,7 @@ import orjson
 # Far deeper than any vendor nests (a few dozen levels), and shallow enough that whatever reads
 # the value next (bolt, the standard parser: both recurse, up to ~1,000 levels) cannot fail on it.
 MAX_DEPTH = 512
+_ADDRESS_SEPARATORS = re.compile(r"[,;\s]+")
 
 
 class TooDeep(ValueError):
@@ -74,3 +76,19 @@ def objects_in(value: Any) -> list[dict[str, Any]]:
 def as_text(value: Any) -> str:
     """``value`` when it is a JSON string, else an empty one."""
     return value if isinstance(value, str) else ""
+
+
+def addresses_in(value: Any) -> list[str]:
+    """Mail addresses from a comma-separated placeholder, a list of strings, or a list of
+    ``{"email"|"address": ...}`` objects; anything else is no address."""
+    if isinstance(value, str):
+        parts = _ADDRESS_SEPARATORS.split(value)
+    elif isinstance(value, list):
+        parts = [
+            str(item.get("email") or item.get("address") or "") if isinstance(item, dict) else item
+            for item in value
+            if isinstance(item, str | dict)
+        ]
+    else:
+        return []
+    return [part.strip().strip("<>").strip() for part in parts if "@" in part]

@@ -1,47 +1,48 @@
 """The pages people use for a record, never the API URL a connector called: the helpdesk's
-agent view of a ticket, a Jira issue's ``/browse/KEY``, a GitHub issue's ``html_url``.
-
-``record_page`` also mends URLs stored before connectors kept the page (a Jira
-``/rest/api/…/issue/KEY``, a GitHub ``api.github.com/repos/…``)."""
+agent view of a ticket, a tracker's issue page. Each connector's class says its own
+(``ticket_page(config, ticket)``, ``issue_page(config, key)``), and mends an API URL of its
+vendor stored before connectors kept the page (``mend_page(url)``); the bridge asks whichever
+connectors are installed, never naming one."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from bridge.config import Settings
 
-JIRA_API = re.compile(r"^(?P<site>.+?)/rest/api/[^/]+/issue/(?P<key>[^/?#]+)")
-GITHUB_API = re.compile(r"^(?P<host>https?://[^/]+)(?P<api>/api/v3)?/repos/(?P<path>[^?#]+)")
 
+@dataclass(frozen=True)
+class Pages:
+    """``sources``: the installed connectors' classes by key (``bootstrap()`` hands them over);
+    a class without a page method has no page to give."""
 
-def ticket_page(settings: Settings, helpdesk: str, ticket: str) -> str | None:
-    if helpdesk == "zendesk" and settings.connectors.zendesk is not None:
-        return f"{str(settings.connectors.zendesk.url).rstrip('/')}/agent/tickets/{ticket}"
-    if helpdesk == "freshdesk" and settings.connectors.freshdesk is not None:
-        return f"{str(settings.connectors.freshdesk.url).rstrip('/')}/a/tickets/{ticket}"
-    return None
+    sources: Mapping[str, Any]
+    current_settings: Callable[[], Settings]
 
+    def _ask(self, system: str, method: str, name: str) -> str | None:
+        ask = getattr(self.sources.get(system), method, None)
+        config = self.current_settings().connectors.section(system)
+        if ask is None or config is None:
+            return None
+        page: str | None = ask(config, name)
+        return page
 
-def _github_page(url: str) -> str | None:
-    found = GITHUB_API.match(url)
-    if found is None:
-        return None
-    host = found["host"].replace("://api.github.com", "://github.com")
-    return f"{host}/{found['path'].replace('/pulls/', '/pull/')}"
+    def ticket(self, helpdesk: str, ticket: str) -> str | None:
+        """The agent view of ``ticket``; None when its helpdesk is not configured."""
+        return self._ask(helpdesk, "ticket_page", ticket)
 
-
-def record_page(settings: Settings, system: str, key: str, url: str | None) -> str | None:
-    """The issue page for a SPAR or AR filed in ``system``."""
-    if url:
-        jira = JIRA_API.match(url)
-        if jira is not None:
-            return f"{jira['site']}/browse/{jira['key']}"
-        return _github_page(url) or url
-    trackers = settings.connectors
-    if system == "jira" and trackers.jira is not None:
-        return f"{str(trackers.jira.url).rstrip('/')}/browse/{key}"
-    if system == "github" and trackers.github is not None:
-        api = str(trackers.github.base_url).rstrip("/")
-        host = "https://github.com" if "api.github.com" in api else api.removesuffix("/api/v3")
-        return f"{host}/{trackers.github.repository}/issues/{key}"
-    return None
+    def record(self, system: str, key: str, url: str | None) -> str | None:
+        """The issue page for a SPAR or AR filed in ``system``: its stored ``url`` (mended by
+        the connector whose vendor's API URL it is: ``system``'s first), else the page
+        ``system`` makes of ``key``."""
+        if url:
+            others = sorted(name for name in self.sources if name != system)
+            for name in (system, *others):
+                mend = getattr(self.sources.get(name), "mend_page", None)
+                page: str | None = mend(url) if mend is not None else None
+                if page:
+                    return page
+            return url
+        return self._ask(system, "issue_page", key)

@@ -133,7 +133,7 @@ class Reminders(Service):
                 effects.thread_reply(escalation.id, token, text=f"Closed: {why}."),
                 customer_notice(row.helpdesk, ticket, token, goodbye, waiting.channel),
                 *tell_trackers(session, waiting.escalation_id, token, note),
-                *waiting_lists(session, self.settings, waiting.escalation_id, token, now),
+                *waiting_lists(session, self.pages, waiting.escalation_id, token, now),
                 self.escalations.head_message(store, loaded, token, now),
             ]
             if self.configured(row.helpdesk):

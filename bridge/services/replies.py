@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +17,10 @@ import structlog
 
 from bridge.services.closure import Closure
 from bridge.services.collaborators import Collaborators, Service
-from bridge.services.json_body import as_object, parse_json
+from bridge.services.json_body import parse_json
 from bridge.services.links import ACCEPT, STILL_BROKEN
 from bridge.services.monitoring import Monitoring
+from bridge.services.readings import HelpdeskEvents
 from bridge.store.escalations import EscalationStore
 from bridge.store.resolutions import Resolutions
 
@@ -55,21 +57,16 @@ class PublicComment:
     text: str
 
 
-def public_comment(document: dict[str, Any]) -> PublicComment | None:
-    """The public comment a ticket event carries, if it carries one: a Zendesk event's
-    ``comment_added`` (the author's ``is_staff`` says who wrote it), Freshdesk's
-    ``{customer_reply}``, or the bridge's documented trigger body (``comment.by_customer``).
-    Private notes are not public comments."""
-    event = document.get("event") if isinstance(document.get("event"), dict) else None
-    if event is not None and isinstance(event.get("comment"), dict):  # Zendesk event
-        comment = event["comment"]
-        author = as_object(comment.get("author"))
-        if comment.get("is_public") is not True or not isinstance(author.get("is_staff"), bool):
+def public_comment(document: dict[str, Any], events: HelpdeskEvents | None) -> PublicComment | None:
+    """The public comment a ticket event carries, if it carries one: in the helpdesk's own
+    shape, as its package reads it (``events``; who wrote it must be said), else in the
+    bridge's documented trigger body (``comment.public``, ``comment.by_customer``). Private
+    notes are not public comments."""
+    said = events.comment(document) if events is not None else None
+    if said is not None:
+        if not said.public or said.by_customer is None:
             return None
-        return PublicComment(not author["is_staff"], str(comment.get("body", "")))
-    freshdesk = document.get("freshdesk_webhook")
-    if isinstance(freshdesk, dict) and freshdesk.get("triggered_event") == "{customer_reply}":
-        return PublicComment(True, str(freshdesk.get("ticket_latest_public_comment", "")))
+        return PublicComment(said.by_customer, said.text)
     comment = document.get("comment")  # the bridge's documented trigger body
     if isinstance(comment, dict) and _flag(comment.get("public")):
         by_customer = _flag(comment.get("by_customer"))
@@ -86,26 +83,32 @@ def _flag(value: Any) -> bool | None:
     return {"true": True, "false": False}.get(text)
 
 
-def customer_comment(document: dict[str, Any]) -> str | None:
+def customer_comment(document: dict[str, Any], events: HelpdeskEvents | None) -> str | None:
     """The text of a public comment by the customer in a ticket event, if the event is one."""
-    found = public_comment(document)
+    found = public_comment(document, events)
     return found.text or None if found is not None and found.by_customer else None
 
 
 class Replies(Service):
     def __init__(
-        self, collaborators: Collaborators, closure: Closure, monitoring: Monitoring
+        self,
+        collaborators: Collaborators,
+        closure: Closure,
+        monitoring: Monitoring,
+        helpdesks: Mapping[str, HelpdeskEvents],
     ) -> None:
         super().__init__(collaborators)
         self.closure = closure
         self.monitoring = monitoring
+        self.helpdesks = helpdesks
 
     def customer_replied(
         self, helpdesk: str, number: str, body: bytes, now: dt.datetime
     ) -> str | None:
         """Act on a customer's reply; returns the answer it was read as, if any."""
         document = parse_json(body)
-        text = customer_comment(document) if isinstance(document, dict) else None
+        events = self.helpdesks.get(helpdesk)
+        text = customer_comment(document, events) if isinstance(document, dict) else None
         answer = read_reply(text) if text else None
         if answer is None:
             return None

@@ -94,9 +94,7 @@ class Shipped(Service):
                 session,
                 [
                     effects.thread_reply(str(escalation_id), step, text=text),
-                    waiting_list(
-                        session, self.settings, system, key, f"joins:{escalation_id}", now
-                    ),
+                    waiting_list(session, self.pages, system, key, f"joins:{escalation_id}", now),
                 ],
                 now,
             )
@@ -107,10 +105,13 @@ class Shipped(Service):
         with self.transactions.begin() as session:
             waiting = ArLinks(session).waiting_on(signal.system, signal.keys, signal.version, now)
         concerned = 0
+        signals = self.settings.resolution.signals
+        meanings: dict[str, str | None] = {}  # by project: asked once, not per escalation
         for escalation_id, key in waiting:
-            meaning = self.settings.resolution.signals.meaning(
-                signal.signal, self._project(signal, key)
-            )
+            project = self._project(signal, key)
+            if project not in meanings:
+                meanings[project] = signals.meaning(signal.signal, project)
+            meaning = meanings[project]
             if meaning is None:
                 log.info("shipped.signal_not_mapped", signal=signal.signal, project=signal.project)
                 continue

@@ -15,13 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.config import Settings
 from bridge.domain.clocks import describe, latest
 from bridge.domain.records import Escalation, Ticket
 from bridge.domain.sla import SlaClock
 from bridge.services.answers import shown_triage
 from bridge.services.names import is_slack_user_id
-from bridge.services.pages import ticket_page
+from bridge.services.pages import Pages
 from bridge.store.names import SLACK_PERSON, known_names, organisation_system, requester_system
 from bridge.store.transactions import Transaction
 
@@ -88,7 +87,7 @@ class ShownTicket:
 
 
 def shown_tickets(
-    session: Transaction, settings: Settings, tickets: Iterable[TicketNamed]
+    session: Transaction, pages: Pages, tickets: Iterable[TicketNamed]
 ) -> list[ShownTicket]:
     """Each ticket as people read it, in order; one read of ``known_names`` per helpdesk and
     kind, whatever the number of tickets."""
@@ -106,7 +105,7 @@ def shown_tickets(
             helpdesk=t.helpdesk,
             ticket=t.ticket,
             subject=t.subject,
-            url=ticket_page(settings, t.helpdesk, t.ticket),
+            url=pages.ticket(t.helpdesk, t.ticket),
             customer=organisations[t.helpdesk].get(t.organisation, t.organisation),
             requester=requesters[t.helpdesk].get(t.requester, t.requester),
             severity=t.severity,
@@ -115,8 +114,8 @@ def shown_tickets(
     ]
 
 
-def shown_ticket(session: Transaction, settings: Settings, ticket: TicketNamed) -> ShownTicket:
-    [shown] = shown_tickets(session, settings, [ticket])
+def shown_ticket(session: Transaction, pages: Pages, ticket: TicketNamed) -> ShownTicket:
+    [shown] = shown_tickets(session, pages, [ticket])
     return shown
 
 

@@ -1,22 +1,16 @@
 """What a development event says about a fix, in the bridge's words (``ShipSignal``); each
-tracker's package reads its own deliveries into it (``bridge/connectors/<tracker>/events.py``).
-Also the event types catch-up gives the helpdesk events it finds.
+tracker's package reads its own deliveries into it (``bridge/connectors/<tracker>/events.py``)
+and names its signals there (``signal_meanings``, the defaults of ``resolution.signals``).
+Also the event type catch-up gives a helpdesk ticket it finds marked for escalation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-PR_MERGED = "github.pull_request_merged"
-RELEASE_PUBLISHED = "github.release_published"
-MILESTONE_CLOSED = "github.milestone_closed"
-VERSION_RELEASED = "jira.version_released"
-ISSUE_DONE = "jira.issue_done"
-# A helpdesk ticket marked for escalation that catch-up found (Zendesk's ticket event export,
-# Freshdesk's tickets updated since).
+# A helpdesk ticket marked for escalation that catch-up found (in its package's listing of
+# what changed while the bridge heard no webhooks).
 MARKED_WHILE_DOWN = "ticket.marked_while_down"
-# Freshdesk's reply rule names its event so (``{{triggered_event}}``).
-CUSTOMER_REPLY = "{customer_reply}"
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ class SlaTicks(Service):
             shown = dict(
                 zip(
                     (str(key) for key in tickets),
-                    shown_tickets(session, self.settings, named),
+                    shown_tickets(session, self.pages, named),
                     strict=True,
                 )
             )

@@ -96,7 +96,7 @@ class SparFiling(Service):
         (004), which the connector maps as it maps any severity (a Jira field, a GitHub label)."""
         escalation = loaded.escalation
         named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
-        shown = shown_ticket(store.session, self.settings, named)
+        shown = shown_ticket(store.session, self.pages, named)
         engineer = person_name(store.session, escalation.engineer) if escalation.engineer else ""
         label = "SPAR" if kind == "spar" else "AR"
         settings = self.settings
@@ -148,7 +148,7 @@ class SparFiling(Service):
             )
             if agreed != ticket.severity:
                 named = TicketNamed.of(loaded.ticket_row.helpdesk, ticket)
-                customer = shown_ticket(session, self.settings, named).customer or "the customer"
+                customer = shown_ticket(session, self.pages, named).customer or "the customer"
                 negotiate_severity(
                     spar, agreed, agreed_with=customer, actor=by, cause=cause, now=now
                 )
@@ -218,9 +218,7 @@ class SparFiling(Service):
                 # The escalation that filed the AR waits on it: developers see it listed.
                 vendor_id = result.get("vendor_id")
                 ArLinks(session).link(escalation_id, row.target, key, now, vendor_id)
-                planned.append(
-                    waiting_list(session, self.settings, row.target, key, f"ar-{key}", now)
-                )
+                planned.append(waiting_list(session, self.pages, row.target, key, f"ar-{key}", now))
             self.outbox.plan(session, planned, now)
 
     def _note_ar_on_ticket(

@@ -82,7 +82,7 @@ class Steps(Service):
             # Closed, de-escalated or reopened: the waiting lists of its ARs change.
             after = loaded.escalation.state
             planned += waiting.if_changed(
-                session, self.settings, escalation_id, before, after, step, now
+                session, self.pages, escalation_id, before, after, step, now
             )
             self.outbox.plan(session, planned, now)
             return loaded.escalation

@@ -1,31 +1,35 @@
 """Helpdesk ticket events in, as a domain ``Ticket``.
 
-Two shapes are understood:
-
-- the bridge's documented trigger body (Zendesk trigger, Freshdesk automation, the generic
-  ``/webhooks/intake``): ``{"ticket": {"id", "subject", "requester", "organization", "priority",
-  "severity", "type", "tags", "custom_fields", "status", "region", "product", "created_at",
-  "updated_at"}, "updated_by"}``;
-- Zendesk event subscriptions, ``{"type": "zen:event-type:ticket.…", "detail": {...}, "time"}``.
+The bridge's own documented trigger body (docs/helpdesk-webhooks.md: what a helpdesk's trigger
+or automation is told to send, and what the generic ``/webhooks/intake`` takes) is read here:
+``{"ticket": {"id", "subject", "requester", "organization", "priority", "severity", "type",
+"tags", "custom_fields", "status", "region", "product", "created_at", "updated_at"},
+"updated_by"}``. A delivery in a helpdesk's own shape is read by the helpdesk's package (its
+``HelpdeskEvents.ticket``) into that body's words, and then read the same way.
 
 Whether the ticket is marked for escalation is read as the helpdesk's ``escalation_entry``
 (bridge.yaml) says: a tag, a custom field's value, or a ticket type.
-
-See docs/helpdesk-webhooks.md for the templates to paste into each helpdesk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bridge.config.helpdesks import EscalationEntry
 from bridge.domain.enums import Priority, Severity
-from bridge.domain.identifiers import requester_problem, ticket_id_problem
+from bridge.domain.identifiers import (
+    NUMBERED_HELPDESKS,
+    TicketIds,
+    requester_problem,
+    ticket_id_problem,
+)
 from bridge.domain.records import Ticket
 from bridge.jobs.registry import PermanentError
 from bridge.services.json_body import parse_json
+from bridge.services.readings import HelpdeskEvents, TicketFields
 
 SEVERITY_BY_PRIORITY = {"urgent": 1, "high": 2, "normal": 3, "low": 4}
 
@@ -74,22 +78,9 @@ def _severity(fields: dict[str, Any], priority: Priority) -> Severity:
         return Severity(SEVERITY_BY_PRIORITY[priority.value])
 
 
-def _freshdesk(fields: dict[str, Any]) -> dict[str, Any]:
-    """Freshdesk automations send their placeholders under ``freshdesk_webhook``:
-    ``{{ticket.id}}`` arrives as ``ticket_id``, ``{{ticket.subject}}`` as ``ticket_subject``…"""
-    return {
-        name.removeprefix("ticket_"): value
-        for name, value in fields.items()
-        if name.startswith("ticket_")
-    } | {
-        "requester": fields.get("ticket_contact_email", ""),
-        "organization": fields.get("ticket_company_name", ""),
-    }
-
-
 def _tags(raw: Any) -> set[str]:
-    """Zendesk renders ``{{ticket.tags}}`` space-separated, Freshdesk comma-separated; an
-    event subscription sends a list."""
+    """A trigger's ``{{ticket.tags}}`` renders space- or comma-separated, depending on the
+    helpdesk; a helpdesk's own event may send a list."""
     words = raw if isinstance(raw, list) else str(raw or "").replace(",", " ").split()
     return {str(word).strip().casefold() for word in words if str(word).strip()}
 
@@ -115,7 +106,24 @@ def marked_for_escalation(fields: dict[str, Any], entry: EscalationEntry) -> boo
     return bool(kind) and kind.strip().casefold() == str(entry.type).strip().casefold()
 
 
-def parse_ticket_event(body: bytes, entry: EscalationEntry) -> TicketEvent:
+def _fields(document: dict[str, Any], events: HelpdeskEvents | None) -> TicketFields:
+    """The documented body's ``ticket`` first, else the helpdesk's own shape as its package
+    reads it."""
+    if isinstance(document.get("ticket"), dict):
+        return TicketFields(document["ticket"], _text(document, "updated_by"))
+    found = events.ticket(document) if events is not None else None
+    if found is None:
+        also = f" or {events.own_shape}" if events is not None else ""
+        msg = f"expected a 'ticket' object{also}"
+        raise UnreadableTicketEvent(msg)
+    return found
+
+
+def parse_ticket_event(
+    body: bytes, entry: EscalationEntry, events: HelpdeskEvents | None
+) -> TicketEvent:
+    """``events``: how the helpdesk that sent it reads its own deliveries (None for a source
+    that sends only the documented body, such as the generic intake)."""
     try:
         document = parse_json(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -124,22 +132,8 @@ def parse_ticket_event(body: bytes, entry: EscalationEntry) -> TicketEvent:
     if not isinstance(document, dict):
         msg = "body is not a JSON object"
         raise UnreadableTicketEvent(msg)
-    if isinstance(document.get("ticket"), dict):
-        fields, updated_by = document["ticket"], _text(document, "updated_by")
-    elif isinstance(document.get("freshdesk_webhook"), dict):
-        fields, updated_by = _freshdesk(document["freshdesk_webhook"]), "freshdesk"
-    elif str(document.get("type", "")).startswith("zen:event-type:ticket.") and isinstance(
-        document.get("detail"), dict
-    ):
-        fields = document["detail"]
-        updated_by = _text(fields, "updated_by", "assignee_id") or "zendesk"
-        fields = {**fields, "updated_at": fields.get("updated_at") or document.get("time")}
-    else:
-        msg = (
-            "expected a 'ticket' object, a Zendesk ticket event with 'detail' or a Freshdesk "
-            "'freshdesk_webhook'"
-        )
-        raise UnreadableTicketEvent(msg)
+    reading = _fields(document, events)
+    fields = reading.fields
     number = _text(fields, "id", "ticket_id")
     if not number:
         msg = "the ticket has no id"
@@ -160,13 +154,17 @@ def parse_ticket_event(body: bytes, entry: EscalationEntry) -> TicketEvent:
         escalation_marked=marked_for_escalation(fields, entry),
         opened_at=_when(fields.get("created_at")),
     )
-    return TicketEvent(ticket, updated_by or "helpdesk", _when(fields.get("updated_at")))
+    return TicketEvent(ticket, reading.updated_by or "helpdesk", _when(fields.get("updated_at")))
 
 
-def check_ticket(helpdesk: str, ticket: Ticket) -> None:
+def check_ticket(
+    helpdesk: str, ticket: Ticket, rules: Mapping[str, TicketIds] = NUMBERED_HELPDESKS
+) -> None:
     """Refuse a ticket the helpdesk's API could not take or a notice could not be addressed to
     (the receivers refuse these at the door; a delivery stored before they did stops here, so
     none of its side effects is queued to dead-letter)."""
-    problem = ticket_id_problem(helpdesk, ticket.external_id) or requester_problem(ticket.requester)
+    problem = ticket_id_problem(helpdesk, ticket.external_id, rules) or requester_problem(
+        ticket.requester
+    )
     if problem is not None:
         raise UnreadableTicketEvent(problem)

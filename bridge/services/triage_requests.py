@@ -15,16 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import structlog
 
 from bridge.domain.enums import Level
 from bridge.services import effects
-from bridge.services.collaborators import Service
+from bridge.services.collaborators import Collaborators, Service
 from bridge.services.json_body import parse_json
 from bridge.services.mrkdwn import escaped
+from bridge.services.readings import HelpdeskEvents
 from bridge.services.replies import customer_comment
 from bridge.services.routing import route
 from bridge.store.escalations import EscalationStore
@@ -50,13 +51,15 @@ def quoted(words: str, longest: int = WORDS_SHOWN) -> str:
         longest = longest * 3 // 4
 
 
-def message_key(helpdesk: str, number: str, document: Any, words: str) -> str:
-    """The customer's message, whatever delivery carried it: Zendesk's comment id when the
-    event has one, else a digest of the words (of the whole body when there are none)."""
-    event = document.get("event") if isinstance(document, dict) else None
-    comment = event.get("comment") if isinstance(event, dict) else None
-    if isinstance(comment, dict) and str(comment.get("id") or "").strip():
-        identity = "comment-" + hashlib.sha256(str(comment["id"]).encode()).hexdigest()[:16]
+def message_key(
+    helpdesk: str, number: str, document: Any, words: str, events: HelpdeskEvents | None
+) -> str:
+    """The customer's message, whatever delivery carried it: the helpdesk's id for the comment
+    when its own shape has one (``events``: ``message_id``), else a digest of the words (of the
+    whole body when there are none)."""
+    said = events.comment(document) if events is not None and isinstance(document, dict) else None
+    if said is not None and said.message_id:
+        identity = "comment-" + hashlib.sha256(said.message_id.encode()).hexdigest()[:16]
     else:
         source = words or json.dumps(document, sort_keys=True, default=str)
         identity = "words-" + hashlib.sha256(source.encode("utf-8", "replace")).hexdigest()[:24]
@@ -132,6 +135,12 @@ class Ask(NamedTuple):
 
 
 class TriageRequests(Service):
+    def __init__(
+        self, collaborators: Collaborators, helpdesks: Mapping[str, HelpdeskEvents]
+    ) -> None:
+        super().__init__(collaborators)
+        self.helpdesks = helpdesks
+
     def ask_support(
         self,
         helpdesk: str,
@@ -146,8 +155,9 @@ class TriageRequests(Service):
     ) -> int | None:
         """Keep the ask and post it for triage; the request's id, None when already asked."""
         document = parse_json(body)
-        words = (customer_comment(document) if isinstance(document, dict) else None) or ""
-        key = message_key(helpdesk, number, document, words)
+        events = self.helpdesks.get(helpdesk)
+        words = (customer_comment(document, events) if isinstance(document, dict) else None) or ""
+        key = message_key(helpdesk, number, document, words, events)
         ticket_ref = f"{helpdesk}:{number}"
         asked = Ask(key, level, words, requested_by, cause)
         return self._keep_and_post(ticket_ref, asked, triage_request_message, role, now)

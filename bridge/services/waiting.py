@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bridge.config import Settings
 from bridge.domain.enums import EscalationState
 from bridge.services import effects
+from bridge.services.pages import Pages
 from bridge.services.shown import (
     ShownTicket,
     TicketNamed,
@@ -48,7 +48,7 @@ def _row(ticket: WaitingTicket, shown: ShownTicket) -> dict[str, str]:
 
 def waiting_list(
     session: Transaction,
-    settings: Settings,
+    pages: Pages,
     system: str,
     key: str,
     step: str,
@@ -64,7 +64,7 @@ def waiting_list(
     rows = sorted(
         (
             _row(ticket, shown)
-            for ticket, shown in zip(waiting, shown_tickets(session, settings, named), strict=True)
+            for ticket, shown in zip(waiting, shown_tickets(session, pages, named), strict=True)
         ),
         key=lambda row: (not row["sla_due"], row["sla_due"], row["ticket"]),
     )
@@ -73,18 +73,18 @@ def waiting_list(
 
 
 def waiting_lists(
-    session: Transaction, settings: Settings, escalation_id: int, step: str, now: dt.datetime
+    session: Transaction, pages: Pages, escalation_id: int, step: str, now: dt.datetime
 ) -> list[SideEffect]:
     """The waiting list of every AR the escalation waits on (or waited on)."""
     return [
-        waiting_list(session, settings, system, key, step, now)
+        waiting_list(session, pages, system, key, step, now)
         for system, key in ArLinks(session).ars_of(escalation_id)
     ]
 
 
 def if_changed(
     session: Transaction,
-    settings: Settings,
+    pages: Pages,
     escalation_id: int,
     before: EscalationState,
     after: EscalationState,
@@ -94,4 +94,4 @@ def if_changed(
     """The waiting lists to refresh when a step moved the escalation into or out of waiting."""
     if is_waiting(before) == is_waiting(after):
         return []
-    return waiting_lists(session, settings, escalation_id, step, now)
+    return waiting_lists(session, pages, escalation_id, step, now)

@@ -10,6 +10,7 @@ import requests
 from sqlalchemy import select
 
 from bridge.config.connectors import ConnectorsConfig
+from bridge.connectors.registry import helpdesks_events
 from bridge.services.links import ACCEPT, STILL_BROKEN
 from bridge.services.replies import customer_comment, read_reply
 from bridge.services.ticket_events import parse_ticket_event
@@ -98,20 +99,24 @@ FRESHDESK_REPLY = {
 
 
 def test_a_freshdesk_customer_reply_is_read_from_its_automation_body() -> None:
-    assert customer_comment(FRESHDESK_REPLY) == "Still broken after the update, same totals."
-    assert read_reply(customer_comment(FRESHDESK_REPLY) or "") == "still_broken"
+    freshdesk = helpdesks_events()["freshdesk"]
+    assert customer_comment(FRESHDESK_REPLY, freshdesk) == (
+        "Still broken after the update, same totals."
+    )
+    assert read_reply(customer_comment(FRESHDESK_REPLY, freshdesk) or "") == "still_broken"
     agent_update = {
         "freshdesk_webhook": {
             **FRESHDESK_REPLY["freshdesk_webhook"],
             "triggered_event": "{ticket_update}",
         }
     }
-    assert customer_comment(agent_update) is None
+    assert customer_comment(agent_update, freshdesk) is None
 
 
 def test_a_freshdesk_automation_body_keeps_the_ticket_mirror_current() -> None:
     entry = ConnectorsConfig().escalation_entry("freshdesk")
-    event = parse_ticket_event(json.dumps(FRESHDESK_REPLY).encode(), entry)
+    freshdesk = helpdesks_events()["freshdesk"]
+    event = parse_ticket_event(json.dumps(FRESHDESK_REPLY).encode(), entry, freshdesk)
     assert (event.ticket.external_id, event.ticket.subject) == ("1", "Invoice totals wrong")
     assert event.ticket.priority.value == "urgent"
     assert event.ticket.requester == "ap@customer.example"

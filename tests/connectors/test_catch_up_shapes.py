@@ -11,6 +11,7 @@ import pytest
 from bridge.config.helpdesks import EscalationEntry
 from bridge.connectors.jira import issue_catchup
 from bridge.connectors.jira.events import said_on_ar
+from bridge.connectors.registry import helpdesks_events
 from bridge.connectors.zendesk.catchup import comment_added
 from bridge.connectors.zendesk.marks import marked_while_down, marks
 from bridge.services import replies
@@ -103,9 +104,10 @@ def test_a_zendesk_reply_caught_up_is_the_customers_comment_keyed_as_its_event()
     assert content_key("zendesk", found.event_type, found.payload) == (
         content_key("zendesk", "ticket.comment_added", webhook)
     )
-    assert replies.customer_comment(found.payload) == "Thanks, fixed!"
+    zendesk = helpdesks_events()["zendesk"]
+    assert replies.customer_comment(found.payload, zendesk) == "Thanks, fixed!"
     staff = comment_added(ticket, audit, comment, customer | {"role": "agent"})
-    assert replies.customer_comment(staff.payload) is None
+    assert replies.customer_comment(staff.payload, zendesk) is None
 
 
 def test_an_ar_deleted_in_jira_does_not_stop_catch_up_for_the_others() -> None:

@@ -10,11 +10,12 @@ import requests
 from bridge.config.helpdesks import FreshdeskSettings, ZendeskSettings
 from bridge.connectors.freshdesk import FreshdeskConnector
 from bridge.connectors.freshdesk.catchup import MAX_TICKET_PAGES
+from bridge.connectors.freshdesk.events import CUSTOMER_REPLY
 from bridge.connectors.registry import Context
 from bridge.connectors.zendesk import ZendeskConnector
 from bridge.services import effects
 from bridge.services.ports import CutOff, IdempotencyKey, PermanentConnectorError, Watching
-from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN
+from bridge.services.signals import MARKED_WHILE_DOWN
 from sandbox import Sandbox
 from sandbox.core.faults import Fault
 from sandbox.embedded import connector_settings

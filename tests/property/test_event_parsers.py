@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 
 from bridge.config.helpdesks import EscalationEntry
+from bridge.connectors.freshdesk.events import CUSTOMER_REPLY
 from bridge.connectors.registry import events_of
 from bridge.services import signals
-from bridge.services.readings import TrackerEvents
+from bridge.services.helpdesk_entry import copied_addresses
+from bridge.services.readings import HelpdeskEvents, TrackerEvents
+from bridge.services.replies import public_comment
 from bridge.services.ticket_events import UnreadableTicketEvent, parse_ticket_event
+from bridge.services.triage_requests import message_key
 from tests.webhooks.deliveries import leaf_paths, real_deliveries, replace
 
 EVENT_TYPES = {
@@ -34,7 +38,7 @@ EVENT_TYPES = {
     ],
     "jira": ["jira:issue_updated", "comment_created", "jira:version_released"],
     "zendesk": [signals.MARKED_WHILE_DOWN, "ticket.comment_added"],
-    "freshdesk": [signals.MARKED_WHILE_DOWN, signals.CUSTOMER_REPLY],
+    "freshdesk": [signals.MARKED_WHILE_DOWN, CUSTOMER_REPLY],
 }
 ENTRIES = [EscalationEntry(tag="escalation"), EscalationEntry(field_id=360001, value="escalation")]
 STAND_INS: list[Any] = [None, True, 0, 1.5, "", "x", [], ["x"], [None], {}, {"x": None}]
@@ -49,10 +53,16 @@ def read_everything(source: str, event_type: str, payload: Any) -> None:
         reader.identity(event_type, payload)
         reader.release_of(payload)
     else:
+        assert isinstance(reader, HelpdeskEvents)
+        reader.ticket(payload)
+        reader.comment(payload)
+        public_comment(payload, reader)
+        copied_addresses(payload, reader)
+        message_key(source, "1", payload, "", reader)
         for entry in ENTRIES:
             # Refused with its reason is an answer: the delivery is kept and shown, not retried.
             with contextlib.suppress(UnreadableTicketEvent):
-                parse_ticket_event(json.dumps(payload).encode(), entry)
+                parse_ticket_event(json.dumps(payload).encode(), entry, reader)
 
 
 VENDOR_DELIVERIES = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bridge.connectors.registry import helpdesks_events
 from bridge.services.helpdesk_entry import copied_addresses
 from bridge.store.escalations import EscalationStore
 from tests.helpers import rendered_trigger_body
@@ -199,20 +200,26 @@ def test_a_freshdesk_reply_copying_the_executive_raises_to_level_3(addressed) ->
 
 
 @pytest.mark.parametrize(
-    ("document", "expected"),
+    ("source", "document", "expected"),
     [
         (
+            "intake",
             {"comment": {"public": True, "by_customer": True, "cc": "a@x.example; <b@y.example>"}},
             ["a@x.example", "b@y.example"],
         ),
-        ({"comment": {"public": False, "by_customer": True, "cc": ["a@x.example"]}}, []),
-        ({"event": {"comment": {"is_public": True, "author": {"is_staff": False}, "via": 3}}}, []),
+        ("intake", {"comment": {"public": False, "by_customer": True, "cc": ["a@x.example"]}}, []),
         (
+            "zendesk",
+            {"event": {"comment": {"is_public": True, "author": {"is_staff": False}, "via": 3}}},
+            [],
+        ),
+        (
+            "freshdesk",
             {"freshdesk_webhook": {"triggered_event": "{ticket_update}", "ticket_cc_email": "a@x"}},
             [],
         ),
-        ({"event": "nonsense"}, []),
+        ("zendesk", {"event": "nonsense"}, []),
     ],
 )
-def test_copied_addresses_are_read_only_from_customer_replies(document, expected) -> None:
-    assert copied_addresses(document) == expected
+def test_copied_addresses_are_read_only_from_customer_replies(source, document, expected) -> None:
+    assert copied_addresses(document, helpdesks_events().get(source)) == expected

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from bridge.config.policy import ShippedSignals
 from bridge.connectors.github import events as github_events
 from bridge.connectors.jira import events as jira_events
-from bridge.services import signals
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -37,7 +36,7 @@ def test_a_merged_pr_into_a_release_branch_closes_the_issues_its_keywords_name()
 
     assert signal is not None
     assert signal.keys == ("acme/app#12", "acme/lib#3")
-    assert signal.signal == signals.PR_MERGED
+    assert signal.signal == github_events.PR_MERGED
 
 
 def test_a_pr_closed_without_merging_ships_nothing() -> None:
@@ -86,11 +85,11 @@ def test_an_ar_done_with_a_fix_version_is_fixed_in_code_until_the_version_is_rel
 
 def test_a_project_can_make_a_merged_pr_mean_the_fix_is_available() -> None:
     mapping = ShippedSignals.model_validate(
-        {"per_project": {"acme/app": {"fix_available": [signals.PR_MERGED]}}}
+        {"per_project": {"acme/app": {"fix_available": [github_events.PR_MERGED]}}}
     )
 
-    assert mapping.meaning(signals.PR_MERGED, "acme/app") == "fix_available"
-    assert mapping.meaning(signals.PR_MERGED, "acme/other") == "fixed_in_code"
+    assert mapping.meaning(github_events.PR_MERGED, "acme/app") == "fix_available"
+    assert mapping.meaning(github_events.PR_MERGED, "acme/other") == "fixed_in_code"
 
 
 def test_a_closed_milestone_ships_the_ars_it_holds_by_milestone() -> None:
@@ -102,7 +101,7 @@ def test_a_closed_milestone_ships_the_ars_it_holds_by_milestone() -> None:
     signal = github_events.ship_signal("milestone.closed", payload)
     assert signal is not None
     assert (signal.signal, signal.version, signal.keys) == (
-        signals.MILESTONE_CLOSED,
+        github_events.MILESTONE_CLOSED,
         "milestone:3",
         (),
     )

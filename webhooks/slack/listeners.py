@@ -82,7 +82,7 @@ class Listeners(FormSubmissions):
                 for line in found
                 for helpdesk, _, number in [line.ticket.partition(":")]
             ]
-            tickets = shown_tickets(session, self.runtime.settings, named)
+            tickets = shown_tickets(session, self.runtime.pages, named)
         dead = self.runtime.outbox.counts_by_status().get("dead", 0)
         return listing_text(found, tickets, mine=request.mine, now=utcnow(), dead_letters=dead)
 

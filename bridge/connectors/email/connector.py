@@ -18,8 +18,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from bridge.config.connectors import EmailSettings
 from bridge.connectors import retry
+from bridge.connectors.reach import tcp_probe
 from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
 from bridge.domain.contacts import single_address
+from bridge.observability.health import Check
 from bridge.services.ports import (
     CheckResult,
     ConnectorAuthError,
@@ -61,9 +63,14 @@ def message_id(key: str) -> str:
 
 class EmailConnector(BuiltFromSettings):
     key = "email"
+    title: ClassVar[str] = "email"  # the board's "3 email messages … gave up"
     budgets: ClassVar[dict[str, str]] = {"email:messages": "30/minute"}
     kind = Kind.MAILER
     features = frozenset({"send", "templates"})
+
+    @classmethod
+    def probe(cls, config: EmailSettings) -> Check:
+        return tcp_probe(cls.key, config.host, config.port)
 
     def __init__(self, settings: EmailSettings, context: Context) -> None:
         self.settings = settings

@@ -27,8 +27,9 @@ from typing import Any
 import structlog
 
 from bridge.config.helpdesks import EscalationEntry, FreshdeskSettings
+from bridge.connectors.freshdesk.events import CUSTOMER_REPLY
 from bridge.services.ports import CutOff, MissedEvent, Watching
-from bridge.services.signals import CUSTOMER_REPLY, MARKED_WHILE_DOWN
+from bridge.services.signals import MARKED_WHILE_DOWN
 
 log = structlog.get_logger(__name__)
 PER_PAGE = 100

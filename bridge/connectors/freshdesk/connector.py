@@ -12,6 +12,7 @@ from bridge.connectors.freshdesk.events import FreshdeskEvents
 from bridge.connectors.freshdesk.webhook import RECEIVER
 from bridge.connectors.http import HttpApi
 from bridge.connectors.registry import Context
+from bridge.domain.identifiers import TicketIds, numbered
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -26,10 +27,17 @@ RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 
 
 class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
+    title: ClassVar[str] = "Freshdesk"
+    ticket_ids: ClassVar[TicketIds] = numbered("Freshdesk")
     budgets: ClassVar[dict[str, str]] = {"freshdesk:requests": "200/minute"}
     events = FreshdeskEvents()
     receiver: ClassVar[Receiver | None] = RECEIVER
     features = helpdesk.HelpdeskConnector.features | {"catch_up"}
+
+    @classmethod
+    def ticket_page(cls, config: FreshdeskSettings, ticket: str) -> str | None:
+        """The agent's view of the ticket."""
+        return f"{str(config.url).rstrip('/')}/a/tickets/{ticket}"
 
     def __init__(self, settings: FreshdeskSettings, context: Context) -> None:
         self.settings = settings

@@ -21,6 +21,7 @@ from bridge.config.connectors import GitHubSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.github import auth, catchup, issue_catchup, markdown, redelivery
+from bridge.connectors.github.addresses import GitHubAddresses
 from bridge.connectors.github.errors import translate
 from bridge.connectors.github.events import GitHubEvents
 from bridge.connectors.github.webhook import RECEIVER
@@ -41,8 +42,9 @@ CLIENT_OPTIONS: dict[str, Any] = {
 }
 
 
-class GitHubConnector(tracker.TrackerConnector):
+class GitHubConnector(GitHubAddresses, tracker.TrackerConnector):
     key = "github"
+    title: ClassVar[str] = "GitHub"
     # GitHub allows 80 content-creating requests a minute and 500 an hour, and counts every
     # write (POST, PATCH, PUT, DELETE) against them. Our windows are a second longer than
     # GitHub's, so a slot we reuse has left GitHub's window too if its request arrived within

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from bridge.domain.records import FixEta
 from bridge.services.ar_events import (
@@ -27,8 +27,12 @@ from bridge.services.ar_events import (
 )
 from bridge.services.json_body import as_object, as_text, objects_in
 from bridge.services.readings import TrackerReading
-from bridge.services.signals import MILESTONE_CLOSED, PR_MERGED, RELEASE_PUBLISHED, ShipSignal
+from bridge.services.signals import ShipSignal
 
+# The ship signals GitHub's deliveries give (``resolution.signals`` in bridge.yaml).
+PR_MERGED = "github.pull_request_merged"
+RELEASE_PUBLISHED = "github.release_published"
+MILESTONE_CLOSED = "github.milestone_closed"
 SURVIVOR_HINT = (
     'no "Duplicate of #N" comment on it names the surviving issue in its repository; '
     "one written there moves the waiting customers to it"
@@ -243,6 +247,11 @@ class GitHubEvents:
     """The ``TrackerEvents`` port for GitHub deliveries."""
 
     release_event = None  # a milestone's close names its issues when it comes
+    signal_meanings: ClassVar[dict[str, str]] = {
+        PR_MERGED: "fixed_in_code",
+        RELEASE_PUBLISHED: "fix_available",
+        MILESTONE_CLOSED: "fixed_in_code",
+    }
 
     def read(self, event_type: str, payload: dict[str, Any]) -> TrackerReading:
         key, milestone = milestone_of(payload) if event_type.startswith("issues.") else ("", [])

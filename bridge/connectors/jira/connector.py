@@ -16,6 +16,7 @@ from bridge.config.connectors import JiraSettings
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import translated
 from bridge.connectors.jira import createmeta, markup, setup_check, site
+from bridge.connectors.jira.addresses import JiraAddresses
 from bridge.connectors.jira.catchup import VersionCatchUp
 from bridge.connectors.jira.errors import absent_as_none, translate
 from bridge.connectors.jira.events import JiraEvents
@@ -43,8 +44,9 @@ RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
 INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-act search
 
 
-class JiraConnector(IssueLinks, VersionCatchUp, tracker.TrackerConnector):
+class JiraConnector(JiraAddresses, IssueLinks, VersionCatchUp, tracker.TrackerConnector):
     key = "jira"
+    title: ClassVar[str] = "Jira"
     budgets: ClassVar[dict[str, str]] = {"jira:requests": "10/second"}
     events = JiraEvents()
     receiver: ClassVar[Receiver | None] = RECEIVER

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from bridge.domain.records import FixEta
 from bridge.services.ar_events import (
@@ -28,9 +28,12 @@ from bridge.services.ar_events import (
 )
 from bridge.services.json_body import as_object, as_text, objects_in
 from bridge.services.readings import TrackerReading
-from bridge.services.signals import ISSUE_DONE, VERSION_RELEASED, ShipSignal
+from bridge.services.signals import ShipSignal
 
 RELEASED = "jira:version_released"
+# The ship signals Jira's deliveries give (``resolution.signals`` in bridge.yaml).
+VERSION_RELEASED = "jira.version_released"
+ISSUE_DONE = "jira.issue_done"
 SURVIVOR_HINT = (
     'it has no single "duplicates" link naming the surviving issue; linking it to one '
     "moves the waiting customers to it"
@@ -240,6 +243,10 @@ class JiraEvents:
     """The ``TrackerEvents`` port for Jira deliveries."""
 
     release_event = RELEASED
+    signal_meanings: ClassVar[dict[str, str]] = {
+        VERSION_RELEASED: "fix_available",
+        ISSUE_DONE: "fixed_in_code",
+    }
 
     def read(self, event_type: str, payload: dict[str, Any]) -> TrackerReading:
         key, versions = fix_versions(payload) if event_type.startswith("jira:issue_") else ("", [])

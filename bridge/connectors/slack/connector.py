@@ -20,11 +20,13 @@ from slack_sdk.errors import SlackClientError
 from bridge.config.connectors import SlackSettings
 from bridge.connectors import origin, retry
 from bridge.connectors.errors import translated
+from bridge.connectors.reach import http_probe
 from bridge.connectors.registry import BuiltFromSettings, Context, unknown_operation
 from bridge.connectors.slack.blocks import escalation_blocks, fallback_text, reply_blocks
 from bridge.connectors.slack.channels import SlackChannel
 from bridge.connectors.slack.errors import translate
 from bridge.connectors.slack.workspace import SlackWebWorkspace
+from bridge.observability.health import Check
 from bridge.services.block_text import message_blocks, message_text
 from bridge.services.ports import (
     CheckResult,
@@ -44,6 +46,7 @@ CHANNEL_PAGE = 200
 
 class SlackConnector(BuiltFromSettings):
     key = "slack"
+    title: ClassVar[str] = "Slack"
     budgets: ClassVar[dict[str, str]] = {"slack:channel": "1/second", "slack:requests": "50/minute"}
     kind = Kind.CHAT
     features = frozenset(
@@ -57,6 +60,11 @@ class SlackConnector(BuiltFromSettings):
             "workspace",
         }
     )
+
+    @classmethod
+    def probe(cls, config: SlackSettings) -> Check:
+        """Slack's ``api.test``, which needs no token: the bare ``/api/`` is no Web API method."""
+        return http_probe(cls.key, str(config.base_url).rstrip("/") + "/api.test")
 
     def __init__(
         self, settings: SlackSettings, context: Context, *, history_lookup: bool = True

@@ -17,6 +17,7 @@ from bridge.connectors.zendesk.events import ZendeskEvents
 from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
 from bridge.connectors.zendesk.webhook import RECEIVER
 from bridge.domain.credentials import CredentialStatus
+from bridge.domain.identifiers import TicketIds, numbered
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -46,11 +47,18 @@ API_TOKEN = CredentialStatus(
 
 class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "zendesk"
+    title: ClassVar[str] = "Zendesk"
+    ticket_ids: ClassVar[TicketIds] = numbered("Zendesk")
     # 700 a minute on Enterprise, less on smaller plans: lower it with ``rate_limits``.
     budgets: ClassVar[dict[str, str]] = {"zendesk:requests": "700/minute"}
     events = ZendeskEvents()
     receiver: ClassVar[Receiver | None] = RECEIVER
     features = helpdesk.HelpdeskConnector.features | {"create_ticket", "catch_up"}
+
+    @classmethod
+    def ticket_page(cls, config: ZendeskSettings, ticket: str) -> str | None:
+        """The agent's view of the ticket."""
+        return f"{str(config.url).rstrip('/')}/agent/tickets/{ticket}"
 
     def __init__(self, settings: ZendeskSettings, context: Context) -> None:
         self.settings = settings
