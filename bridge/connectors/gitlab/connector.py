@@ -19,6 +19,7 @@ from gitlab.v4.objects import Project, ProjectIssue
 from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.gitlab import catchup, markdown
+from bridge.connectors.gitlab.addresses import GitLabAddresses, settings_of
 from bridge.connectors.gitlab.errors import SYSTEM, translate
 from bridge.connectors.gitlab.events import GitLabEvents
 from bridge.connectors.gitlab.settings import GitLabSettings
@@ -55,7 +56,7 @@ class _Client(gitlab.Gitlab):
         return super().http_request(*args, **kwargs)
 
 
-class GitLabConnector(tracker.TrackerConnector):
+class GitLabConnector(GitLabAddresses, tracker.TrackerConnector):
     key = "gitlab"
     title: ClassVar[str] = "GitLab"
     # GitLab.com's documented limits per user: 2,000 authenticated API requests a minute,
@@ -79,8 +80,7 @@ class GitLabConnector(tracker.TrackerConnector):
     @classmethod
     def from_settings(cls, config: Any, context: Context) -> Self:
         """``connectors.gitlab`` as bridge.yaml gives it (a third-party section is a dict)."""
-        settings = config if isinstance(config, GitLabSettings) else GitLabSettings(**config)
-        return cls(settings, context)
+        return cls(settings_of(config), context)
 
     @property
     def client(self) -> _Client:
