@@ -33,8 +33,8 @@ from bridge.domain.plans import activate
 from bridge.domain.records import Escalation, OutcomeRecord, Ticket, TriageAnswers
 from bridge.domain.resolution import close
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest
-from bridge.services.steps import Said
+from bridge.services.escalation.escalations import EscalationRequest
+from bridge.services.workflow.steps import Said
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 from bridge.store.names import SLACK_PERSON, organisation_system

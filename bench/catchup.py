@@ -50,7 +50,7 @@ from bridge.connectors.registry import installed_budgets
 from bridge.jobs.clock import utcnow
 from bridge.observability.logs import configure_logging
 from bridge.runtime import Runtime
-from bridge.services.catchup import CatchUp
+from bridge.services.inbound.catchup import CatchUp
 from bridge.services.ports import Watching
 from bridge.store import tables
 from bridge.store.inbox import Delivery, Stored

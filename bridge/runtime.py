@@ -31,31 +31,32 @@ from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import Tasks, enqueue_side_effect, make_huey, register_tasks
 from bridge.jobs.handoff import Handoff
 from bridge.jobs.registry import Performers, Processors
-from bridge.services.advice import Advisor
-from bridge.services.ar_voice import ArVoice
-from bridge.services.catchup import CatchUp
-from bridge.services.closure import Closure
+from bridge.services.closing.closure import Closure
+from bridge.services.closing.notify import Notifier
+from bridge.services.closing.reminders import Reminders
 from bridge.services.collaborators import Collaborators
-from bridge.services.conversation import Conversation
-from bridge.services.escalations import EscalationService
-from bridge.services.helpdesk_entry import HelpdeskEntry
-from bridge.services.inbound import HelpdeskProcessor, SlackProcessor
-from bridge.services.insights import Insights
-from bridge.services.monitoring import Monitoring
-from bridge.services.names import Names
-from bridge.services.notify import Notifier
+from bridge.services.development.ar_voice import ArVoice
+from bridge.services.development.shipped import Shipped, ShippedProcessor
+from bridge.services.development.spar import SparFiling
+from bridge.services.escalation.advice import Advisor
+from bridge.services.escalation.escalations import EscalationService
+from bridge.services.escalation.sla import SlaTicks
+from bridge.services.escalation.splitting import TicketSplitting
+from bridge.services.inbound.catchup import CatchUp
+from bridge.services.inbound.conversation import Conversation
+from bridge.services.inbound.helpdesk_entry import HelpdeskEntry
+from bridge.services.inbound.helpdesk_processor import HelpdeskProcessor
+from bridge.services.inbound.processors import SlackProcessor
+from bridge.services.inbound.replies import Replies
+from bridge.services.inbound.sync_health import SyncHealth
 from bridge.services.pages import Pages
 from bridge.services.ports import Connector, Kind, Watching
 from bridge.services.readings import EventKeys
 from bridge.services.receiving import Receiver
-from bridge.services.reminders import Reminders
-from bridge.services.replies import Replies
-from bridge.services.shipped import Shipped, ShippedProcessor
-from bridge.services.sla import SlaTicks
-from bridge.services.spar import SparFiling
-from bridge.services.splitting import TicketSplitting
-from bridge.services.steps import Steps
-from bridge.services.sync_health import SyncHealth
+from bridge.services.showing.insights import Insights
+from bridge.services.showing.names import Names
+from bridge.services.workflow.monitoring import Monitoring
+from bridge.services.workflow.steps import Steps
 from bridge.store.credentials import Credentials
 from bridge.store.db import make_engine, session_factory
 from bridge.store.guards import Guards

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 import sys
+from typing import Any
 
 import click
 import yaml
@@ -71,11 +73,39 @@ def check(offline: bool) -> None:
         sys.exit(EXIT_ROUTING)
 
 
+# A third-party connector's section is kept as written (its own package validates it), so
+# whatever its keys call a secret is masked here, as pydantic masks the built-ins' SecretStr.
+SECRET_KEY_NAMES = re.compile(r"secret|token|password|private_key|api_key|credential", re.I)
+MASK = "**********"
+
+
+def masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: MASK
+            if SECRET_KEY_NAMES.search(str(key)) and item not in (None, "")
+            else masked(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
+
+def _masked_item(key: str, item: Any) -> Any:
+    if SECRET_KEY_NAMES.search(key) and item not in (None, ""):
+        return MASK
+    return masked(item)
+
+
 @config.command()
 def show() -> None:
     """Print the effective configuration as YAML, secrets masked."""
     settings = settings_or_exit()
     document = settings.model_dump(mode="json")
+    sections = document.get("connectors") or {}
+    for name, section in sections.items():
+        sections[name] = masked(section)
     if settings.database_url:
         document["database_url"] = redact(settings.database_url)
     click.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))

@@ -18,7 +18,7 @@ from bridge.jobs import clock
 from bridge.jobs.engine import InProcessConsumer, sweep
 from bridge.observability.health import check_database
 from bridge.runtime import Runtime
-from bridge.services.links import secret_key
+from bridge.services.closing.links import secret_key
 from bridge.store.db import DatabaseMissing, make_engine, redact
 from bridge.store.tables import Escalation
 from bridge_cli.common import fail, runtime_or_exit, settings_or_exit, writable_dirs_or_exit

@@ -56,7 +56,8 @@ def _print_status(runtime: Runtime) -> bool:
     health = catch_up.health()
     if not health:
         click.echo(
-            "no source has been caught up yet: a connector that can catch up (GitHub, Jira) "
+            "no source has been caught up yet: a connector that can catch up (a tracker's, a "
+            "helpdesk's) "
             "records its first watermark when the bridge starts"
         )
         return True

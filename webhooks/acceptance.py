@@ -13,7 +13,7 @@ import structlog
 from flask import Blueprint, Response, render_template, request
 
 from bridge.jobs.clock import utcnow
-from bridge.services import closure, links
+from bridge.services.closing import closure, links
 from webhooks.context import current_runtime
 from webhooks.page_headers import protect
 

@@ -28,9 +28,9 @@ from bridge.domain.records import PreEscalationReview, TriageAnswers
 from bridge.domain.sla import SlaStatus, evaluate
 from bridge.jobs.clock import utcnow
 from bridge.services.answers import shown_triage, triage_answers
-from bridge.services.escalations import EscalationNotFound, EscalationRequest
+from bridge.services.development.spar import TrackerNotConfigured
+from bridge.services.escalation.escalations import EscalationNotFound, EscalationRequest
 from bridge.services.json_body import TooDeep
-from bridge.services.spar import TrackerNotConfigured
 from bridge.store import tables
 from bridge.store.escalations import AmbiguousTicket, EscalationStore, triage_of
 from webhooks.api_input import TicketRef, json_body

@@ -1,9 +1,8 @@
 """Workflow steps through the API, on the ``api`` blueprint (same token, same error answers).
 
 The catalogue's steps (``bridge.catalogue``) get their routes from it: the body is the step's
-command and ``by``, and the step runs from the one table (``bridge.services.step_table``). The
-customer's answer, for a plan the path names, and the API's own steps are written out here.
-"""
+command and ``by``, and the step runs from the one table (``bridge.services.workflow.step_table``).
+The customer's answer, for a plan the path names, and the API's own steps are written out here."""
 
 from __future__ import annotations
 
@@ -17,9 +16,9 @@ from bridge.catalogue.commands import CustomerAnswer
 from bridge.domain.records import Escalation
 from bridge.domain.triage import missing_answers, require_complete_triage, triage
 from bridge.jobs.clock import utcnow
-from bridge.services import procedure
-from bridge.services.step_table import StepServices, Taking, run_step
-from bridge.services.steps import Said
+from bridge.services.workflow import procedure
+from bridge.services.workflow.step_table import StepServices, Taking, run_step
+from bridge.services.workflow.steps import Said
 from webhooks.api import TriageBody, api, show
 from webhooks.api_input import TicketRef, json_body
 from webhooks.context import current_runtime

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 from bridge.domain.enums import EscalationState, Level
 from bridge.domain.next_step import NextStep, next_step
 from bridge.domain.sla import TargetKind
-from bridge.services.names import Names
 from bridge.services.pages import Pages
-from bridge.services.shown import CLASSIFICATIONS, severity_label
+from bridge.services.showing.names import Names
+from bridge.services.showing.shown import CLASSIFICATIONS, severity_label
 from bridge.store import board as queries
 
 

@@ -1,6 +1,6 @@
 """Insights at ``/board/insights`` (and ``/board/insights.csv``), for escalation managers:
 behind the board's own access (its login or the bearer token), server-rendered with inline
-SVG charts, the figures of ``bridge.services.insights`` over the last ``?weeks=`` weeks.
+SVG charts, the figures of ``bridge.services.showing.insights`` over the last ``?weeks=`` weeks.
 
 The CSV carries customer names, which are hostile text: a cell a spreadsheet would read as a
 formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return first) starts with an
@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
 
-from bridge.services.insights import DIMENSIONS, KINDS, MEASURES, Report, Share, Spread
+from bridge.services.showing.insights import DIMENSIONS, KINDS, MEASURES, Report, Share, Spread
 from webhooks import board_access as access
 from webhooks import insights_cells as cells
 from webhooks import insights_charts as charts

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from markupsafe import Markup
 
 from bridge.domain.insights import Week
-from bridge.services.insights import Share, Spread
+from bridge.services.showing.insights import Share, Spread
 
 NOTHING = "—"
 

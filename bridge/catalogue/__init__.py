@@ -1,11 +1,10 @@
-"""The procedure's steps, each declared once: its name, who may take it, its label, its typed
-input, the surfaces that offer it (Slack's buttons, menu and forms, the API).
+"""The procedure's steps, each declared once: its name, who may take it, its label, its typed input,
+the surfaces that offer it (Slack's buttons, menu and forms, the API).
 
-Slack's message and forms, the API's routes, the ``roles:`` of bridge.yaml, the refusals and
-the docs' table of steps are all read from ``STEPS``; ``bridge.services.step_table`` runs each
-step's command. To add a step: declare it here, give the domain its rule and the table its
-handler, and a test.
-"""
+Slack's message and forms, the API's routes, the ``roles:`` of bridge.yaml, the refusals and the
+docs' table of steps are all read from ``STEPS``; ``bridge.services.workflow.step_table`` runs each
+step's command. To add a step: declare it here, give the domain its rule and the table its handler,
+and a test."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Each step's typed input: the Slack form's answers and the API's body both become one of
-these before the step is taken (``bridge.services.step_table`` runs them)."""
+these before the step is taken (``bridge.services.workflow.step_table`` runs them)."""
 
 from __future__ import annotations
 

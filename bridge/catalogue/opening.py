@@ -65,7 +65,8 @@ OPENING = (
         "Split ticket",
         doing="split the ticket",
         does="split a ticket: name the urgent problem; the bridge creates its helpdesk ticket "
-        "(Zendesk), escalates it with this escalation's triage and links the two tickets",
+        "(in a helpdesk whose connector creates tickets), escalates it with this escalation's "
+        "triage and links the two tickets",
         surfaces=frozenset({B, F}),
         command=c.SplitTicket,
         form=Form(

@@ -14,8 +14,8 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from huey import Huey
 
-    from bridge.services.insights import Insights
-    from bridge.services.sync_health import SyncHealth
+    from bridge.services.inbound.sync_health import SyncHealth
+    from bridge.services.showing.insights import Insights
     from bridge.store.credentials import Credentials
     from bridge.store.inbox import Inbox
     from bridge.store.outbox import Outbox

@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bridge.domain.identifiers import requester_problem, ticket_id_problem
+from bridge.domain.identifiers import TicketIds, requester_problem, ticket_id_problem
 from bridge.store.inbox import Delivery
 
 MiB = 1024 * 1024
 MAX_TOKEN_LENGTH = 200
-# Where the documented ticket bodies carry the requester (bridge.services.ticket_events reads
-# the same names; Freshdesk's placeholder is ticket_contact_email).
+# Where the documented ticket bodies carry the requester
+# (bridge.services.inbound.ticket_events reads the same names; Freshdesk's placeholder is
+# ticket_contact_email).
 REQUESTER_FIELDS = ("requester", "requester_email", "requester_id", "ticket_contact_email")
 
 
@@ -103,9 +104,10 @@ def optional_token(value: str | None, what: str) -> str | None:
     return None if value is None else token(value, what)
 
 
-def ticket_id(helpdesk: str, value: str) -> str:
-    """A ticket id in ``helpdesk``'s own format; anything else is refused (``bad_ticket_id``)."""
-    problem = ticket_id_problem(helpdesk, value)
+def ticket_id(helpdesk: str, value: str, rule: TicketIds | None = None) -> str:
+    """A ticket id in ``helpdesk``'s own format (``rule``, as its connector declares it; the
+    generic one without); anything else is refused (``bad_ticket_id``)."""
+    problem = ticket_id_problem(helpdesk, value, {helpdesk: rule} if rule else {})
     if problem is not None:
         raise Malformed("bad_ticket_id", problem)
     return value

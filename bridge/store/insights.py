@@ -27,7 +27,7 @@ from bridge.store.insights_sql import seconds_between, week_index
 ESCALATION = "escalation"
 ACCEPTS, REJECTS = "customer_accepts", "customer_rejects"
 RENEGOTIATION_STEPS = ("renegotiate", "plan_needs_renegotiation")
-# An escalation in these states waits on no AR any more (as services/waiting.py says).
+# An escalation in these states waits on no AR any more (as services/escalation/waiting.py says).
 NOT_WAITING = ("monitoring", "closed", "de_escalated")
 WAITING = tuple(state.value for state in EscalationState if state.value not in NOT_WAITING)
 IDS_AT_ONCE = 1000  # well under any engine's limit of bound parameters

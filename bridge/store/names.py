@@ -1,5 +1,5 @@
 """Names the bridge looked up for vendor ids (``known_names``): read by the board, written
-once per id by ``bridge.services.names``."""
+once per id by ``bridge.services.showing.names``."""
 
 from __future__ import annotations
 

@@ -40,6 +40,27 @@ def register(app: Flask, server: JiraServer) -> None:
     def body() -> Any:
         return request.get_json(silent=True) or {}
 
+    @app.get(f"{API}/issue/<id_or_key>/changelog")
+    def list_changelog(v: str, id_or_key: str) -> Any:
+        """Every history of the issue, oldest first, a page of at most 100 at a time."""
+        issue = server.world.issue(id_or_key)
+        if issue is None:
+            return server.not_found()
+        start = max(0, request.args.get("startAt", 0, type=int))
+        size = min(max(1, request.args.get("maxResults", 100, type=int)), 100)
+        values = server.render.history(issue, start, size, _api(v))
+        total = len(issue.history)
+        return jsonify(
+            {
+                "self": f"{server.base_url}{request.full_path}",
+                "maxResults": size,
+                "startAt": start,
+                "total": total,
+                "isLast": start + len(values) >= total,
+                "values": values,
+            }
+        )
+
     @app.get(f"{API}/issue/<id_or_key>/comment")
     def list_comments(v: str, id_or_key: str) -> Any:
         issue = server.world.issue(id_or_key)

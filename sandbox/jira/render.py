@@ -271,9 +271,9 @@ class JiraRenderer:
             shown["changelog"] = self.changelog(issue, version)
         return shown
 
-    def changelog(self, issue: Issue, version: str = "2") -> dict[str, Any]:
-        """``expand=changelog``: Jira lists at most the 100 newest histories, oldest first."""
-        histories = [
+    def history(self, issue: Issue, start: int, size: int, version: str = "2") -> list[Any]:
+        """Histories ``start`` to ``start + size`` of the issue's, oldest first."""
+        return [
             {
                 "id": change.id,
                 "author": self.person(change.author == DEVELOPER_ACCOUNT, version),
@@ -281,8 +281,12 @@ class JiraRenderer:
                 # The REST API leaves out what a webhook sends as null (no old value, say).
                 "items": [{k: v for k, v in i.items() if v is not None} for i in change.items],
             }
-            for change in issue.history[-100:]
+            for change in issue.history[start : start + size]
         ]
+
+    def changelog(self, issue: Issue, version: str = "2") -> dict[str, Any]:
+        """``expand=changelog``: Jira lists at most the 100 newest histories, oldest first."""
+        histories = self.history(issue, max(0, len(issue.history) - 100), 100, version)
         return {
             "startAt": 0,
             "maxResults": len(histories),

@@ -159,6 +159,7 @@ JIRA_OPERATIONS = (
     "GET /rest/api/3/field",
     "POST /rest/api/3/issue",
     "GET /rest/api/3/issue/{issueIdOrKey}",
+    "GET /rest/api/3/issue/{issueIdOrKey}/changelog",
     "PUT /rest/api/3/issue/{issueIdOrKey}",
     "GET /rest/api/3/issue/{issueIdOrKey}/comment",
     "POST /rest/api/3/issue/{issueIdOrKey}/comment",

@@ -1,6 +1,6 @@
 """Cut the committed vendor descriptions out of the full published documents.
 
-    python -m sandbox.openapi.trim SOURCE_DIR [--check]
+    python -m sandbox.openapi.trim SOURCE_DIR [--check] [--vendor jira]
 
 SOURCE_DIR holds the full documents named in ``manifest.SOURCES`` (how to get each is its
 ``obtain``). For each vendor this keeps exactly the operations listed in the manifest, as
@@ -183,9 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source_dir", type=Path)
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
+    parser.add_argument(
+        "--vendor",
+        action="append",
+        choices=sorted(OPERATIONS),
+        help="only this vendor's copy (its source alone in SOURCE_DIR); every vendor without",
+    )
     args = parser.parse_args(argv)
     stale = []
-    for vendor in OPERATIONS:
+    for vendor in args.vendor or OPERATIONS:
         text = json.dumps(trimmed(vendor, args.source_dir), indent=2, ensure_ascii=False) + "\n"
         target = HERE / f"{vendor}.json"
         if args.check:

@@ -13,7 +13,7 @@ from bridge.config import load_settings
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest
+from bridge.services.escalation.escalations import EscalationRequest
 from bridge.store import migrate, tables
 from tests.helpers import API_REVIEW, API_TRIAGE, migrated_runtime
 from webhooks.app import create_app

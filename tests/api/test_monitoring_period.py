@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from bridge.config import load_settings
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime, bootstrap
-from bridge.services.links import ACCEPT
+from bridge.services.closing.links import ACCEPT
 from bridge.store import migrate, tables
 from webhooks.app import create_app
 

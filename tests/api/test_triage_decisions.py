@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from bridge.config import Settings
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.policy import snapshot
+from bridge.services.escalation.policy import snapshot
 
 from ..services.conftest import add_ticket
 from ..services.test_inbound_processors import outbox

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest
+from bridge.services.escalation.escalations import EscalationRequest
 
 from ..services.conftest import add_ticket
 from .test_escalations_api import AUTH, client, escalate, runtime

@@ -17,8 +17,8 @@ from bridge.domain.records import Escalation, OutcomeRecord, Ticket, TriageAnswe
 from bridge.domain.resolution import close
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime, bootstrap
-from bridge.services.escalations import EscalationRequest
-from bridge.services.steps import Said
+from bridge.services.escalation.escalations import EscalationRequest
+from bridge.services.workflow.steps import Said
 from bridge.store import migrate
 from bridge.store.escalations import EscalationStore
 

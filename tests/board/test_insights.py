@@ -35,7 +35,7 @@ from sqlalchemy import delete, select
 
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.insights import Insights
+from bridge.services.showing.insights import Insights
 from bridge.store import tables
 from tests.procedure.world import CONFIG, World, world
 from webhooks.app import create_app

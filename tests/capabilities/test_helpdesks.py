@@ -11,8 +11,10 @@ from flask.testing import FlaskClient
 
 from bridge.config import ConfigError, load_settings
 from bridge.config.helpdesks import EscalationEntry
+from bridge.connectors.freshdesk import webhook as freshdesk_webhook
 from bridge.connectors.registry import ticket_id_rules
-from bridge.domain.identifiers import NUMBERED_HELPDESKS, ticket_id_problem
+from bridge.connectors.zendesk import webhook as zendesk_webhook
+from bridge.domain.identifiers import ticket_id_problem
 from bridge.runtime import Runtime
 from tests.api.test_escalations_api import request_body
 
@@ -76,10 +78,11 @@ def test_a_wrong_escalation_entry_of_a_third_party_helpdesk_is_refused_at_load(
     ]
 
 
-def test_the_built_in_helpdesks_declare_the_rules_the_domain_falls_back_on() -> None:
+def test_the_built_in_helpdesks_declare_the_rules_their_webhooks_check() -> None:
     rules = ticket_id_rules()
 
-    assert {name: rules[name] for name in NUMBERED_HELPDESKS} == dict(NUMBERED_HELPDESKS)
+    assert rules["zendesk"] == zendesk_webhook.TICKET_IDS
+    assert rules["freshdesk"] == freshdesk_webhook.TICKET_IDS
     assert ticket_id_problem("zendesk", "0", rules) == (
         "a Zendesk ticket id is a positive whole number, not '0'"
     )

@@ -16,7 +16,7 @@ from bridge.domain.enums import EntryPoint, Priority, ReasonCategory, Severity
 from bridge.domain.records import Ticket, TriageAnswers
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest
+from bridge.services.escalation.escalations import EscalationRequest
 from bridge.services.pages import Pages
 from bridge.store.escalations import EscalationStore
 

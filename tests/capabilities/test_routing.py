@@ -10,7 +10,7 @@ import pytest
 from bridge.config import ConfigError, load_settings
 from bridge.config.settings import Settings
 from bridge.domain.records import Severity, Ticket
-from bridge.services.routing import route
+from bridge.services.escalation.routing import route
 
 
 def ticket(severity: int) -> Ticket:

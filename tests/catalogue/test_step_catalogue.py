@@ -18,7 +18,7 @@ from bridge.catalogue import STEPS, Step, Surface
 from bridge.catalogue.docs import DOC, with_table
 from bridge.config.policy import RolesConfig
 from bridge.connectors.slack.blocks import escalation_blocks
-from bridge.services.step_table import HANDLERS
+from bridge.services.workflow.step_table import HANDLERS
 from webhooks import api_steps  # noqa: F401 - registers the step routes on `api`
 from webhooks.api import api
 from webhooks.payload import RecordIdConverter

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from bridge.runtime import Runtime
-from bridge.services import links
+from bridge.services.closing import links
 from bridge.store.escalations import EscalationStore
 
 from ..services.conftest import MONDAY_10AM, add_ticket

@@ -8,8 +8,8 @@ from bridge.domain.enums import EntryPoint, PlanKind, ReasonCategory
 from bridge.domain.plans import accept_plan, activate
 from bridge.domain.records import Escalation, TriageAnswers
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest
-from bridge.services.steps import Said, propose
+from bridge.services.escalation.escalations import EscalationRequest
+from bridge.services.workflow.steps import Said, propose
 from bridge.store.ar_links import ArLinks
 from bridge.store.escalations import EscalationStore
 

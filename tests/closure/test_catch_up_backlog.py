@@ -13,7 +13,7 @@ import requests
 
 from bridge.connectors.zendesk import catchup as zendesk_catch_up
 from bridge.jobs.clock import utcnow
-from bridge.services.sync_health import SyncHealth
+from bridge.services.inbound.sync_health import SyncHealth
 from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.helpdesk import zendesk_export

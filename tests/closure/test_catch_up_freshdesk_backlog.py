@@ -15,7 +15,7 @@ import requests
 
 from bridge.connectors.freshdesk import catchup as freshdesk_catch_up
 from bridge.jobs.clock import utcnow
-from bridge.services.sync_health import SyncHealth
+from bridge.services.inbound.sync_health import SyncHealth
 from sandbox import Sandbox
 
 from .sandboxed import Bridge

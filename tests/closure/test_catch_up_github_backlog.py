@@ -17,7 +17,7 @@ import requests
 
 from bridge.connectors.github import catchup as github_catch_up
 from bridge.jobs.clock import utcnow
-from bridge.services.sync_health import SyncHealth
+from bridge.services.inbound.sync_health import SyncHealth
 from sandbox import Sandbox
 
 from .sandboxed import Bridge

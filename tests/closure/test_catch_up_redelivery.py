@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from bridge.jobs.clock import utcnow
-from bridge.services.sync_health import SyncHealth
+from bridge.services.inbound.sync_health import SyncHealth
 from sandbox import Sandbox
 from sandbox.core.server import BackgroundServer
 from sandbox.github.hooks import HOOK_ID

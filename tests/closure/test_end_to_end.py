@@ -15,7 +15,7 @@ from bridge.domain.enums import PlanKind
 from bridge.domain.plans import accept_plan
 from bridge.domain.records import Escalation
 from bridge.jobs.clock import utcnow
-from bridge.services.steps import Said, propose
+from bridge.services.workflow.steps import Said, propose
 from bridge.store import tables
 from sandbox import Sandbox
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bridge.config.policy import LevelConfig
 from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs.clock import utcnow
-from bridge.services.escalations import EscalationRequest
+from bridge.services.escalation.escalations import EscalationRequest
 from bridge.store import tables
 from sandbox import Sandbox
 

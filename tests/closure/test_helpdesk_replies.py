@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bridge.config.connectors import ConnectorsConfig
 from bridge.connectors.registry import helpdesks_events
-from bridge.services.links import ACCEPT, STILL_BROKEN
-from bridge.services.replies import customer_comment, read_reply
-from bridge.services.ticket_events import parse_ticket_event
+from bridge.services.closing.links import ACCEPT, STILL_BROKEN
+from bridge.services.inbound.replies import customer_comment, read_reply
+from bridge.services.inbound.ticket_events import parse_ticket_event
 from bridge.store import tables
 from sandbox import Sandbox
 

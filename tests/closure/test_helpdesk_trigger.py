@@ -16,7 +16,7 @@ import requests
 
 from bridge.config.helpdesks import EscalationEntry
 from bridge.jobs.clock import utcnow
-from bridge.services.policy import snapshot
+from bridge.services.escalation.policy import snapshot
 from sandbox import Sandbox
 from tests.helpers import TRIGGER_ANSWERS as ANSWERS
 from tests.helpers import documented_template

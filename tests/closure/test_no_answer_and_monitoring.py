@@ -12,7 +12,7 @@ from bridge.domain.errors import MonitoringNotOver
 from bridge.domain.resolution import Recurrence
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.links import ACCEPT
+from bridge.services.closing.links import ACCEPT
 from bridge.store import tables
 
 from .conftest import deliver, planned, state_of

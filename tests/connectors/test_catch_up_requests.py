@@ -1,6 +1,6 @@
 """A catch-up spends from the rate budget for every request it makes, and makes no more than
-it needs: GitHub's listings cost one request a page of 100 (not one more per item listed), and
-Jira's first search asks for the site's field names through the budget too."""
+it needs: GitHub's listings cost one request a page of 100 (not one more per item listed),
+Jira's searches one per 100 ARs, and a changelog longer than a search shows one a page."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from bridge.connectors.registry import Context
 from bridge.services.ports import Watching
 from sandbox import Sandbox
 from sandbox.github.state import Issue as GitHubIssue
+from sandbox.jira.events import change
+from sandbox.jira.state import Change, next_id
 from tests.connectors.test_github import REPO, make_github
 from tests.connectors.test_jira import make_jira
 
@@ -99,3 +101,34 @@ def test_a_jira_catch_up_spends_from_the_budget_for_every_request_it_makes(
     assert gate.taken["jira:requests"] == len(made)
     # The searches name field ids: a restarted bridge asks for no list of the site's fields.
     assert not any(path.endswith("/field") for path in made)
+
+
+def test_an_ar_changed_more_often_than_a_search_shows_is_read_back_to_the_watermark(
+    sandbox: Sandbox, context: Context
+) -> None:
+    """A search shows 100 histories of a changelog: an AR changed 230 times while the bridge
+    heard nothing has the rest read from its changelog, a page of 100 a request, back to the
+    watermark and no further (the 30 changes before it are not read again)."""
+    context, gate = counted(context)
+    jira = make_jira(sandbox, context)
+    project = sandbox.jira.world.projects["DEV"]
+    issue = sandbox.jira.world.create_issue(project, {"summary": "Exports stop", "labels": []})
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    stamp = "%Y-%m-%dT%H:%M:%S.000+00:00"
+    for n in range(30):
+        old = Change(next_id(), "dana", [change("labels", None, f"before-{n}")])
+        old.created = (before + dt.timedelta(seconds=n)).strftime(stamp)
+        issue.history.append(old)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    for n in range(230):
+        issue.history.append(Change(next_id(), "dana", [change("labels", None, f"after-{n}")]))
+    sandbox.jira.recorder.clear()
+
+    found = jira.missed_since(since, Watching(ars=(issue.key,)))
+
+    told = [e.payload["changelog"]["items"][0]["toString"] for e in found]
+    assert sorted(told) == sorted(f"after-{n}" for n in range(230))  # each once, none before
+    made = [request.path for request in sandbox.jira.recorder.requests]
+    pages = [path for path in made if path.endswith("/changelog")]
+    assert len(pages) == 3  # 160-259, 60-159, then 0-59 reaches before the watermark
+    assert gate.taken["jira:requests"] == len(made)

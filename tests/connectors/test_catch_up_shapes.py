@@ -14,7 +14,7 @@ from bridge.connectors.jira.events import said_on_ar
 from bridge.connectors.registry import helpdesks_events
 from bridge.connectors.zendesk.catchup import comment_added
 from bridge.connectors.zendesk.marks import marked_while_down, marks
-from bridge.services import replies
+from bridge.services.inbound import replies
 from bridge.services.ports import PermanentConnectorError
 from bridge.services.signals import MARKED_WHILE_DOWN
 from tests.helpers import content_key

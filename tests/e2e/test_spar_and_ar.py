@@ -16,7 +16,7 @@ from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs.clock import utcnow
 from bridge.jobs.engine import drain_here
 from bridge.runtime import Runtime, bootstrap
-from bridge.services.escalations import EscalationRequest
+from bridge.services.escalation.escalations import EscalationRequest
 from bridge.store import migrate, tables
 from sandbox import Sandbox
 from tests.helpers import running_sandbox, write_sandbox_config

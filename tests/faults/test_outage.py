@@ -21,7 +21,7 @@ from bridge.domain.enums import EntryPoint, ReasonCategory
 from bridge.jobs import clock
 from bridge.jobs.engine import sweep
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest
+from bridge.services.escalation.escalations import EscalationRequest
 from bridge.store import tables
 from sandbox import Sandbox
 from sandbox.core.faults import Fault

@@ -245,6 +245,21 @@ def test_config_show_masks_every_secret(isolated_settings: Path, monkeypatch) ->
     assert "github_webhook_secret: '**********'" in result.output
 
 
+def test_config_show_masks_a_third_party_connectors_secrets_too(
+    isolated_settings: Path, docs_connector: Path
+) -> None:
+    write_config(
+        isolated_settings,
+        "connectors:\n  jsonl:\n    url: https://acme.example\n    api_token: hunter2-token\n"
+        "    webhook_secret: hunter2-hook\n    nested:\n      client_secret: hunter2-nested\n",
+    )
+    result = CliRunner().invoke(main, ["config", "show"])
+    assert result.exit_code == 0, result.output
+    assert "hunter2" not in result.output
+    assert "url: https://acme.example" in result.output
+    assert "api_token: '**********'" in result.output
+
+
 def test_webhook_secrets_accept_a_comma_separated_rotation(monkeypatch) -> None:
     monkeypatch.setenv("BRIDGE_GITHUB_WEBHOOK_SECRET", "new-secret, old-secret")
     settings = load_settings()

@@ -42,8 +42,8 @@ from bridge.domain.enums import CommunicationMode, EscalationState, PlanKind
 from bridge.domain.lifecycle import RESOLVED_STATES
 from bridge.domain.records import CommunicationPlan, Escalation
 from bridge.domain.sla import ClockState, SlaClock
-from bridge.services.inbound import REFUSALS
-from bridge.services.steps import agree_communication
+from bridge.services.inbound.processors import REFUSALS
+from bridge.services.workflow.steps import agree_communication
 from bridge.store import tables
 from bridge.store.codec import from_json
 from tests.procedure.world import ENGINEER, World, world

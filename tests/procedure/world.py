@@ -26,10 +26,10 @@ from bridge.config import Settings
 from bridge.domain.enums import EntryPoint, PlanKind, ReasonCategory
 from bridge.domain.records import ContactDetails, PreEscalationReview, TriageAnswers
 from bridge.runtime import Runtime, bootstrap
-from bridge.services import procedure, steps
-from bridge.services.escalations import EscalationRequest
-from bridge.services.links import ACCEPT, STILL_BROKEN
+from bridge.services.closing.links import ACCEPT, STILL_BROKEN
+from bridge.services.escalation.escalations import EscalationRequest
 from bridge.services.signals import ShipSignal
+from bridge.services.workflow import procedure, steps
 from bridge.store import migrate, tables
 from bridge.store.escalations import EscalationStore
 from bridge.store.inbox import Delivery

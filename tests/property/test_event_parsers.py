@@ -17,11 +17,11 @@ from bridge.config.helpdesks import EscalationEntry
 from bridge.connectors.freshdesk.events import CUSTOMER_REPLY
 from bridge.connectors.registry import events_of
 from bridge.services import signals
-from bridge.services.helpdesk_entry import copied_addresses
+from bridge.services.inbound.helpdesk_entry import copied_addresses
+from bridge.services.inbound.replies import public_comment
+from bridge.services.inbound.ticket_events import UnreadableTicketEvent, parse_ticket_event
+from bridge.services.inbound.triage_requests import message_key
 from bridge.services.readings import HelpdeskEvents, TrackerEvents
-from bridge.services.replies import public_comment
-from bridge.services.ticket_events import UnreadableTicketEvent, parse_ticket_event
-from bridge.services.triage_requests import message_key
 from tests.webhooks.deliveries import leaf_paths, real_deliveries, replace
 
 EVENT_TYPES = {

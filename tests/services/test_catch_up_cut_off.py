@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bridge.runtime import Runtime
-from bridge.services.catchup import OVERLAP, CatchUp
+from bridge.services.inbound.catchup import OVERLAP, CatchUp
 from bridge.services.ports import CutOff, MissedEvent, Watching
 from bridge.store.inbox import Delivery, Stored
 from bridge.store.watermarks import Watermarks

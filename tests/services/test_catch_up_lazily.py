@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from bridge.connectors.jira.events import JiraEvents
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.catchup import CatchUp
+from bridge.services.inbound.catchup import CatchUp
 from bridge.services.ports import MissedEvent, TransientConnectorError, Watching
 from bridge.store.watermarks import Watermarks
 

@@ -17,7 +17,7 @@ from bridge.domain.errors import (
     UnknownTicket,
 )
 from bridge.runtime import Runtime
-from bridge.services.escalations import EscalationRequest
+from bridge.services.escalation.escalations import EscalationRequest
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 

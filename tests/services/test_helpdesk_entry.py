@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.connectors.registry import helpdesks_events
-from bridge.services.helpdesk_entry import copied_addresses
+from bridge.services.inbound.helpdesk_entry import copied_addresses
 from bridge.store.escalations import EscalationStore
 from tests.helpers import rendered_trigger_body
 

@@ -11,8 +11,8 @@ from bridge.config import load_settings
 from bridge.domain.enums import CommunicationMode
 from bridge.domain.records import CommunicationPlan
 from bridge.runtime import Runtime, bootstrap
-from bridge.services import procedure
-from bridge.services.steps import agree_communication, status_update
+from bridge.services.workflow import procedure
+from bridge.services.workflow.steps import agree_communication, status_update
 from bridge.store import tables
 from bridge.store.escalations import EscalationStore
 from tests.procedure.world import TRIAGE

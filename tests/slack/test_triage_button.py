@@ -10,7 +10,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from bridge.runtime import Runtime
-from bridge.services.triage_requests import triage_request_message
+from bridge.services.inbound.triage_requests import triage_request_message
 from sandbox import Sandbox
 from tests.slack.workspace import (
     ALICE,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bridge.config.policy import RoutingConfig
 from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
-from bridge.services.policy import snapshot
+from bridge.services.escalation.policy import snapshot
 from bridge.store.escalations import EscalationStore
 from bridge.store.tables import Escalation
 from sandbox import Sandbox

@@ -19,8 +19,8 @@ from slack_bolt.authorization import AuthorizeResult
 from bridge import catalogue
 from bridge.config.connectors import SlackSettings
 from bridge.runtime import Runtime
+from bridge.services.inbound.triage_requests import OPEN_TRIAGE
 from bridge.services.ports import SlackWorkspace
-from bridge.services.triage_requests import OPEN_TRIAGE
 from webhooks.slack import same_problem, step_forms
 from webhooks.slack.listeners import Listeners
 from webhooks.slack.manifest import COMMAND

@@ -15,7 +15,7 @@ from bridge.domain.clocks import describe, latest, shown
 from bridge.domain.enums import EscalationState
 from bridge.services.answers import shown_triage
 from bridge.services.mrkdwn import inert, mention, triage_lines
-from bridge.services.shown import ShownTicket, classification_label, severity_label
+from bridge.services.showing.shown import ShownTicket, classification_label, severity_label
 from bridge.store.queries import EscalationView, OpenEscalation, TicketView
 
 USAGE = (
@@ -26,7 +26,8 @@ USAGE = (
     "• `/escalate list`: open escalations, the most urgent first, with their next SLA due\n"
     "• `/escalate mine`: the open escalations you requested or are the engineer of\n"
     "• `/escalate help`: this message\n"
-    "`<ticket>` is the helpdesk ticket number, e.g. `4521` or `zendesk:4521`."
+    "`<ticket>` is the helpdesk ticket number, e.g. `4521`, or `<helpdesk>:4521` to name the "
+    "helpdesk."
 )
 ENDED = (EscalationState.CLOSED, EscalationState.DE_ESCALATED)
 NO_TICKET = (

@@ -19,7 +19,7 @@ from bridge.jobs.clock import utcnow
 from bridge.runtime import Runtime
 from bridge.services.ports import ConnectorError, SlackWorkspace
 from bridge.services.receiving import dig, scalar_text
-from bridge.services.shown import TicketNamed, shown_tickets
+from bridge.services.showing.shown import TicketNamed, shown_tickets
 from bridge.store.inbox import Delivery
 from bridge.store.queries import TicketView, find_tickets, latest_escalation, open_escalations
 from webhooks.slack import same_problem, step_forms

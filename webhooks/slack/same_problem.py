@@ -30,7 +30,7 @@ def modal(escalation_id: str, channel: str | None) -> dict[str, Any]:
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "value",
-                    "placeholder": {"type": "plain_text", "text": "e.g. 4712 or zendesk:4712"},
+                    "placeholder": {"type": "plain_text", "text": "e.g. 4712 or <helpdesk>:4712"},
                 },
             }
         ],

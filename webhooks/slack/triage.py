@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.domain.enums import ReasonCategory
-from bridge.services.advice import Advisor, advised_against
+from bridge.services.escalation.advice import Advisor, advised_against
 from bridge.services.mrkdwn import REASON_LABELS
 from bridge.services.receiving import dig
 from webhooks.slack.modal import (

@@ -1,7 +1,7 @@
 """The "Triage and escalate" button under a customer's ask to escalate
-(``bridge/services/triage_requests.py``): it opens the ``/escalate`` triage form for the ticket,
-"What happened" prefilled with the customer's words. Like ``/escalate``, anyone may press it;
-submitting the form is the Slack escalation request it always was. Pressed once the ticket's
+(``bridge/services/inbound/triage_requests.py``): it opens the ``/escalate`` triage form for the
+ticket, "What happened" prefilled with the customer's words. Like ``/escalate``, anyone may press
+it; submitting the form is the Slack escalation request it always was. Pressed once the ticket's
 escalation is open (its trigger arrived late), it says so instead of opening the form."""
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from bridge.config.helpdesks import FreshdeskSettings
 from bridge.connectors import helpdesk
 from bridge.connectors.freshdesk.catchup import ReplyCatchUp
 from bridge.connectors.freshdesk.events import FreshdeskEvents
-from bridge.connectors.freshdesk.webhook import RECEIVER
+from bridge.connectors.freshdesk.webhook import RECEIVER, TICKET_IDS
 from bridge.connectors.http import HttpApi
 from bridge.connectors.registry import Context
-from bridge.domain.identifiers import TicketIds, numbered
+from bridge.domain.identifiers import TicketIds
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -28,7 +28,7 @@ RESOLVED = 4  # Freshdesk's ticket status codes: 2 open, 3 pending, 4 resolved, 
 class FreshdeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "freshdesk"
     title: ClassVar[str] = "Freshdesk"
-    ticket_ids: ClassVar[TicketIds] = numbered("Freshdesk")
+    ticket_ids: ClassVar[TicketIds] = TICKET_IDS
     budgets: ClassVar[dict[str, str]] = {"freshdesk:requests": "200/minute"}
     events = FreshdeskEvents()
     receiver: ClassVar[Receiver | None] = RECEIVER

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bridge.connectors.freshdesk.events import content_key
+from bridge.domain.identifiers import numbered
 from bridge.services import signatures
 from bridge.services.receiving import (
     HeaderLookup,
@@ -28,6 +29,9 @@ from bridge.services.receiving import (
     token,
 )
 from bridge.store.inbox import Delivery
+
+# How Freshdesk numbers its tickets; its connector class declares the same rule.
+TICKET_IDS = numbered("Freshdesk")
 
 SECRET_HEADER = "X-Freshdesk-Webhook-Secret"  # noqa: S105 - a header name
 SIGNATURE_HEADER = "X-Freshdesk-Signature-256"
@@ -46,7 +50,7 @@ def describe(payload: dict[str, Any], headers: HeaderLookup, body: bytes) -> Del
     ticket = scalar_text(fields.get("ticket_id")) or scalar_text(dig(fields, "ticket", "id"))
     if ticket is None:
         raise Malformed("unexpected_payload", "body names no ticket (ticket_id)")
-    ticket_id("freshdesk", ticket)
+    ticket_id("freshdesk", ticket, TICKET_IDS)
     check_requester(fields)
     check_requester(fields.get("ticket"))
     event = scalar_text(fields.get("triggered_event")) or scalar_text(fields.get("event"))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bridge.connectors.github.events import content_key
-from bridge.domain.identifiers import github_number_problem
+from bridge.domain.identifiers import POSITIVE_NUMBER, format_problem
 from bridge.services import signatures
 from bridge.services.receiving import (
     HeaderLookup,
@@ -42,7 +42,16 @@ def _record(event: str, payload: dict[str, Any]) -> tuple[str | None, Any]:
         return (f"{repo}@{tag}" if repo and tag else None), stamp
     subject = "pull_request" if event == "pull_request" else "issue"
     number = scalar_text(dig(payload, subject, "number"))
-    problem = github_number_problem(number) if number is not None else None
+    problem = (
+        format_problem(
+            "a GitHub issue or pull request number",
+            POSITIVE_NUMBER,
+            "a positive whole number",
+            number,
+        )
+        if number is not None
+        else None
+    )
     if problem is not None:
         raise Malformed("bad_issue_number", problem)
     stamp = dig(payload, subject, "updated_at")

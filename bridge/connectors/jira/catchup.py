@@ -35,10 +35,19 @@ class VersionCatchUp:
         """The ARs' changes, then the released versions: catch-up stores the first part while
         the budget holds the versions' request back (1,000 ARs: the eleventh in Jira's second)."""
         now = dt.datetime.now(dt.UTC)
-        yield missed_on_issues(self._search_changed, watching.ars, since, now)
+        cloud = self.settings.deployment == "cloud"  # Data Center has no paged changelog
+        history = self._changelog_page if cloud else None
+        yield missed_on_issues(self._search_changed, watching.ars, since, now, history)
         project = self.settings.development_project
         versions = self.call(lambda: self.client.project_versions(project))
         yield released_since([version.raw for version in versions], since)
+
+    def _changelog_page(self, key: str, start: int, size: int) -> dict[str, Any]:
+        params = {"startAt": start, "maxResults": size}
+        answer: dict[str, Any] = self.call(
+            lambda: self.client._get_json(f"issue/{key}/changelog", params=params)
+        )
+        return answer
 
     def _search_changed(self, jql: str, keys: Any, size: int) -> list[dict[str, Any]]:
         """One search, one request from the budget per page of its answer; an AR this process

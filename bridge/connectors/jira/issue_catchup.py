@@ -8,6 +8,11 @@ would never be asked about again; the rate budget paces the searches (1,000 ARs:
 one second at Jira's 10 a second). The time is relative to now, so the bridge account's time
 zone, which Jira applies to absolute JQL dates, plays no part. The changelog id and the comment
 id are the ones the webhook carries, so ``events.content_key`` keys both copies alike.
+
+A search shows at most 100 histories of an issue's changelog. An AR changed more often than that
+(``total`` says so) has the rest read from its changelog (``GET issue/{key}/changelog``, oldest
+first, 100 a page), from the newest page back until a page starts before the watermark: one
+request for each 100 changes made while the bridge heard nothing, only where they are that many.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 import structlog
 
+from bridge.services.json_body import as_object, objects_in
 from bridge.services.ports import MissedEvent, PermanentConnectorError
 
 log = structlog.get_logger(__name__)
@@ -27,6 +33,9 @@ BATCH = 100  # keys in one search: one page of results, Jira Cloud's largest sea
 FIELDS = "summary,status,resolution,assignee,fixVersions,comment,project,issuetype,priority,updated"
 SUMMARY_FIELDS = ("summary", "issuetype", "project", "assignee", "priority", "status")
 Search = Callable[[str, Sequence[str], int], list[dict[str, Any]]]
+# (issue key, first index, how many): a page of the issue's changelog, as Jira answers it.
+History = Callable[[str, int, int], dict[str, Any]]
+HISTORY_PAGE = 100
 # Jira refuses a whole search that names a key it does not know (an AR deleted in Jira).
 _MISSING = re.compile(r"key '(?P<key>[^']+)' does not exist")
 
@@ -50,13 +59,18 @@ def updated_jql(keys: Sequence[str], since: dt.datetime, now: dt.datetime) -> st
 
 
 def missed_on_issues(
-    search: Search, keys: Sequence[str], since: dt.datetime, now: dt.datetime
+    search: Search,
+    keys: Sequence[str],
+    since: dt.datetime,
+    now: dt.datetime,
+    history: History | None = None,
 ) -> list[MissedEvent]:
-    """``search(jql, keys, size)`` answers the raw issues, changelog expanded."""
+    """``search(jql, keys, size)`` answers the raw issues, changelog expanded; ``history``
+    reads the rest of a changelog the search cut (None: where Jira has no such request)."""
     found: list[MissedEvent] = []
     for batch in (keys[i : i + BATCH] for i in range(0, len(keys), BATCH)):
         for issue in _search_known(search, batch, since, now):
-            found.extend(issue_events(issue, since))
+            found.extend(issue_events(issue, since, history))
     return sorted(found, key=lambda event: event.occurred_at)
 
 
@@ -76,14 +90,39 @@ def _search_known(
         return search(updated_jql(known, since, now), known, len(known)) if known else []
 
 
-def issue_events(issue: dict[str, Any], since: dt.datetime) -> list[MissedEvent]:
+def _histories(
+    key: str, changelog: dict[str, Any], since: dt.datetime, history: History | None
+) -> list[dict[str, Any]]:
+    """The issue's histories that may be since ``since``: those the search showed, or, when it
+    showed fewer than the changelog holds, the changelog's pages read back to ``since``."""
+    shown = objects_in(changelog.get("histories"))
+    total = changelog.get("total")
+    if history is None or not isinstance(total, int) or total <= len(shown):
+        return shown
+    read: list[dict[str, Any]] = []
+    end = total
+    while end > 0:
+        start = max(0, end - HISTORY_PAGE)
+        page = objects_in(as_object(history(key, start, end - start)).get("values"))
+        read = page + read
+        first = _stamp(page[0].get("created")) if page else None
+        if first is None or first < since:
+            break
+        end = start
+    log.info("jira.catch_up.long_changelog", issue=key, total=total, read=len(read))
+    return read
+
+
+def issue_events(
+    issue: dict[str, Any], since: dt.datetime, reader: History | None = None
+) -> list[MissedEvent]:
     key = str(issue.get("key") or "")
     fields = issue.get("fields") or {}
     if not key:
         return []
     shown = {k: v for k, v in issue.items() if k != "changelog"}
     found = []
-    for history in (issue.get("changelog") or {}).get("histories") or []:
+    for history in _histories(key, as_object(issue.get("changelog")), since, reader):
         created = _stamp(history.get("created"))
         if created is None or created < since or not history.get("id"):
             continue

@@ -17,7 +17,7 @@ from typing import Any
 
 from bridge.connectors import tracker
 from bridge.services.ports import RecordSpec, WaitingList
-from bridge.services.shown import severity_label
+from bridge.services.showing.shown import severity_label
 
 COMMENT_SIGNATURE = "(posted by Support Bridge)"
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from bridge.connectors.jira.events import content_key
-from bridge.domain.identifiers import jira_issue_key_problem
+from bridge.domain.identifiers import format_problem
 from bridge.services import signatures
 from bridge.services.receiving import (
     HeaderLookup,
@@ -23,6 +24,8 @@ from bridge.services.receiving import (
 )
 from bridge.store.inbox import Delivery
 
+ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9_]+-[0-9]{1,18}")
+
 USED_PREFIXES = ("jira:issue_", "comment_", "jira:version_", "issuelink_")
 
 
@@ -38,7 +41,11 @@ def _record_key(event: str, payload: dict[str, Any]) -> str | None:
         link = scalar_text(dig(payload, "issueLink", "id"))
         return f"issuelink:{link}" if link else None
     key = scalar_text(dig(payload, "issue", "key"))
-    problem = jira_issue_key_problem(key) if key is not None else None
+    problem = (
+        format_problem("a Jira issue key", ISSUE_KEY, "PROJECT-123", key)
+        if key is not None
+        else None
+    )
     if problem is not None:
         raise Malformed("bad_issue_key", problem)
     return key

@@ -15,9 +15,9 @@ from bridge.connectors.registry import Context
 from bridge.connectors.zendesk.catchup import ReplyCatchUp
 from bridge.connectors.zendesk.events import ZendeskEvents
 from bridge.connectors.zendesk.oauth import CLIENT_SETTINGS, KIND, WHERE, ZendeskTokens
-from bridge.connectors.zendesk.webhook import RECEIVER
+from bridge.connectors.zendesk.webhook import RECEIVER, TICKET_IDS
 from bridge.domain.credentials import CredentialStatus
-from bridge.domain.identifiers import TicketIds, numbered
+from bridge.domain.identifiers import TicketIds
 from bridge.services.ports import (
     CheckResult,
     ConnectorError,
@@ -48,7 +48,7 @@ API_TOKEN = CredentialStatus(
 class ZendeskConnector(ReplyCatchUp, helpdesk.HelpdeskConnector):
     key = "zendesk"
     title: ClassVar[str] = "Zendesk"
-    ticket_ids: ClassVar[TicketIds] = numbered("Zendesk")
+    ticket_ids: ClassVar[TicketIds] = TICKET_IDS
     # 700 a minute on Enterprise, less on smaller plans: lower it with ``rate_limits``.
     budgets: ClassVar[dict[str, str]] = {"zendesk:requests": "700/minute"}
     events = ZendeskEvents()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bridge.connectors.zendesk.events import content_key
+from bridge.domain.identifiers import numbered
 from bridge.services import signatures
 from bridge.services.receiving import (
     HeaderLookup,
@@ -29,6 +30,9 @@ from bridge.services.receiving import (
     token,
 )
 from bridge.store.inbox import Delivery
+
+# How Zendesk numbers its tickets; its connector class declares the same rule.
+TICKET_IDS = numbered("Zendesk")
 
 EVENT_PREFIX = "zen:event-type:"
 SIGNATURE = "X-Zendesk-Webhook-Signature"
@@ -55,7 +59,7 @@ def _subscribed_event(payload: dict[str, Any]) -> tuple[str, str, str | None, An
     subject = scalar_text(payload.get("subject"))
     record_key = subject.removeprefix("zen:") if subject else None
     if record_key is not None and record_key.startswith("ticket:"):
-        ticket_id("zendesk", record_key.removeprefix("ticket:"))
+        ticket_id("zendesk", record_key.removeprefix("ticket:"), TICKET_IDS)
         check_requester(payload.get("detail"))
     # A comment, which catch-up can also find, is known by its id instead (signals).
     keyed = content_key(event_type, payload)
@@ -70,7 +74,7 @@ def _trigger(payload: dict[str, Any], body: bytes) -> tuple[str, str, str, Any]:
     )
     if ticket is None:
         raise Malformed("unexpected_payload", "trigger body names no ticket (ticket.id)")
-    ticket_id("zendesk", ticket)
+    ticket_id("zendesk", ticket, TICKET_IDS)
     check_requester(payload.get("ticket"))
     stamp = dig(payload, "ticket", "updated_at") or payload.get("updated_at")
     return "trigger", content_hash(body), f"ticket:{ticket}", stamp

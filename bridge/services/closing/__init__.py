@@ -1,0 +1,1 @@
+"""Closing the loop: the resolution notice, the customer's answer, reminders."""

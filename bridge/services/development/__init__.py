@@ -1,0 +1,1 @@
+"""Development's side: the SPAR and AR, what development says, the fix shipping."""

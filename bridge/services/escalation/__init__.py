@@ -1,0 +1,1 @@
+"""Opening an escalation, its level, its SLA clocks and where it is routed."""

@@ -1,0 +1,1 @@
+"""What arrives: stored deliveries and replies turned into the workflow's events, and catch-up."""

@@ -1,0 +1,1 @@
+"""The procedure's steps on an open escalation, from every surface, and monitoring."""
