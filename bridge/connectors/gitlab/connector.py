@@ -28,7 +28,7 @@ from bridge.connectors.registry import Context
 from bridge.services import ports
 from bridge.services.ports import ExternalRef, IdempotencyKey, RecordSpec, WaitingList
 from bridge.services.receiving import Receiver
-from bridge.services.shown import severity_label
+from bridge.services.showing.shown import severity_label
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
