@@ -20,7 +20,7 @@ from bridge.connectors import origin, retry, tracker
 from bridge.connectors.errors import uncertain_if_sent
 from bridge.connectors.gitlab import catchup, markdown
 from bridge.connectors.gitlab.addresses import GitLabAddresses, settings_of
-from bridge.connectors.gitlab.errors import SYSTEM, translate
+from bridge.connectors.gitlab.errors import translate
 from bridge.connectors.gitlab.events import GitLabEvents
 from bridge.connectors.gitlab.settings import GitLabSettings
 from bridge.connectors.gitlab.webhook import RECEIVER
@@ -285,6 +285,3 @@ class GitLabConnector(GitLabAddresses, tracker.TrackerConnector):
             return origin.marker_in(attributes.get("note")) is not None
         user = event.get("user")
         return isinstance(user, dict) and user.get("username") == self.username
-
-
-__all__ = ["SYSTEM", "GitLabConnector"]
