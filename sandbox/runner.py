@@ -7,6 +7,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from sandbox.core import plugins
 from sandbox.core.recorder import Violation
 from sandbox.core.server import BackgroundServer
 from sandbox.core.signing import FRESHDESK_SECRET_HEADER
@@ -21,11 +22,14 @@ from sandbox.smtp import SmtpServer
 DEFAULT_REPO = "acme/widgets"
 DEFAULT_PROJECT = "SUP"
 DEFAULT_CHANNEL = "C0SUPPORT01"
+BUILT_IN = frozenset({"github", "jira", "slack", "zendesk", "freshdesk"})
 
 
 class Sandbox:
     """All vendor servers, each on its own free loopback port, plus an SMTP server.
 
+    The built-in vendors and every one an installed package publishes in the entry-point group
+    `support_bridge.sandboxes` (`sandbox/core/plugins.py`; `plugged` holds those by name).
     `urls` maps vendor name to base URL (plus "smtp" as host:port); `credentials` holds what
     each client needs; `webhook_secrets` the secret each vendor signs its webhooks with.
     With `background_webhooks=True` deliveries leave from a thread (call `flush_webhooks()`
@@ -50,6 +54,10 @@ class Sandbox:
             "zendesk": self.zendesk,
             "freshdesk": self.freshdesk,
         }
+        self.plugged = {
+            name: factory() for name, factory in plugins.discover(BUILT_IN | {"smtp"}).items()
+        }
+        self.vendors |= {name: plugged.server for name, plugged in self.plugged.items()}
         self.webhook_secrets = {name: f"sandbox-{name}-webhook-secret" for name in self.vendors}
         self._background_webhooks = background_webhooks
         self._servers: dict[str, BackgroundServer] = {}
@@ -95,7 +103,7 @@ class Sandbox:
                 "secret_header": FRESHDESK_SECRET_HEADER,
             },
             "smtp": {"host": self.smtp.host, "port": self.smtp.port},
-        }
+        } | {name: plugged.credentials() for name, plugged in self.plugged.items()}
 
     def start(self) -> Sandbox:
         for name, vendor in self.vendors.items():

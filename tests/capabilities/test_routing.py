@@ -52,9 +52,9 @@ def test_an_installed_tracker_the_core_never_named_takes_the_routed_escalations(
 def test_a_name_that_is_no_installed_tracker_is_refused_with_the_installed_ones(
     isolated_settings: Path,
 ) -> None:
-    installed = "installed: acme, github, jira"
-    assert problems(isolated_settings, "  default_tracker: gitlab\n") == [
-        f"routing.default_tracker: 'gitlab' is not an installed tracker ({installed})"
+    installed = "installed: acme, github, gitlab, jira"
+    assert problems(isolated_settings, "  default_tracker: gitea\n") == [
+        f"routing.default_tracker: 'gitea' is not an installed tracker ({installed})"
     ]
     rule = "  rules:\n  - match: {}\n    channel: '#x'\n    tracker: acmedesk\n"
     assert problems(isolated_settings, rule) == [
@@ -64,7 +64,8 @@ def test_a_name_that_is_no_installed_tracker_is_refused_with_the_installed_ones(
 
 def test_a_tracker_that_is_not_installed_is_refused(isolated_settings: Path) -> None:
     assert problems(isolated_settings, "  default_tracker: acme\n") == [
-        "routing.default_tracker: 'acme' is not an installed tracker (installed: github, jira)"
+        "routing.default_tracker: 'acme' is not an installed tracker "
+        "(installed: github, gitlab, jira)"
     ]
 
 

@@ -8,16 +8,18 @@ from bridge.config.policy import ShippedSignals
 from bridge.connectors.registry import trackers_events
 
 
-def test_the_defaults_are_the_jira_and_github_signals_as_before() -> None:
+def test_the_defaults_are_the_jira_and_github_signals_as_before_and_gitlabs() -> None:
     signals = ShippedSignals()
 
     assert signals.signals_meaning("fix_available") == [
         "github.release_published",
+        "gitlab.release_published",
         "jira.version_released",
     ]
     assert signals.signals_meaning("fixed_in_code") == [
         "github.pull_request_merged",
         "github.milestone_closed",
+        "gitlab.merge_request_merged",
         "jira.issue_done",
     ]
 

@@ -19,6 +19,7 @@ def test_the_built_in_connectors_keep_the_names_the_board_used() -> None:
         "slack": "Slack",
         "jira": "Jira",
         "github": "GitHub",
+        "gitlab": "GitLab",
         "zendesk": "Zendesk",
         "freshdesk": "Freshdesk",
         "email": "email",

@@ -94,7 +94,7 @@ def test_a_time_zone_without_daylight_saving_is_refused_naming_the_region_one(
         (
             "connectors:\n  jirra:\n    url: https://acme.atlassian.net\n",
             "connectors: unknown connector 'jirra': did you mean 'jira'? (known: email, "
-            "freshdesk, github, jira, slack, zendesk; third-party connectors register the "
+            "freshdesk, github, gitlab, jira, slack, zendesk; third-party connectors register the "
             "entry-point group 'support_bridge.connectors')",
         ),
     ],

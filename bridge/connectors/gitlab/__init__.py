@@ -1,0 +1,5 @@
+"""GitLab (gitlab.com or self-managed) through python-gitlab."""
+
+from bridge.connectors.gitlab.connector import GitLabConnector
+
+__all__ = ["GitLabConnector"]
