@@ -167,7 +167,7 @@ def test_every_built_in_connector_declares_its_settings_model() -> None:
         name: getattr(cls, "settings_model", None) for name, cls in installed_classes().items()
     }
 
-    for name in ("jira", "github", "slack", "zendesk", "freshdesk", "email"):
+    for name in ("jira", "github", "gitlab", "slack", "zendesk", "freshdesk", "email"):
         model = declared[name]
         assert isinstance(model, type) and issubclass(model, BaseModel), name
         assert model.__module__ == f"bridge.connectors.{name}.settings"

@@ -59,6 +59,7 @@ class _Client(gitlab.Gitlab):
 class GitLabConnector(GitLabAddresses, tracker.TrackerConnector):
     key = "gitlab"
     title: ClassVar[str] = "GitLab"
+    settings_model: ClassVar[type[GitLabSettings]] = GitLabSettings
     # GitLab.com's documented limits per user: 2,000 authenticated API requests a minute,
     # 200 issues and 60 notes created a minute. Our windows are a second longer, two spare.
     budgets: ClassVar[dict[str, str]] = {
@@ -79,7 +80,7 @@ class GitLabConnector(GitLabAddresses, tracker.TrackerConnector):
 
     @classmethod
     def from_settings(cls, config: Any, context: Context) -> Self:
-        """``connectors.gitlab`` as bridge.yaml gives it (a third-party section is a dict)."""
+        """``connectors.gitlab``, validated by ``settings_model`` when bridge.yaml is read."""
         return cls(settings_of(config), context)
 
     @property
