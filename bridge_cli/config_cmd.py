@@ -82,12 +82,7 @@ MASK = "**********"
 
 def masked(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            key: MASK
-            if SECRET_KEY_NAMES.search(str(key)) and item not in (None, "")
-            else masked(item)
-            for key, item in value.items()
-        }
+        return {key: _masked_item(str(key), item) for key, item in value.items()}
     if isinstance(value, list):
         return [masked(item) for item in value]
     return value
