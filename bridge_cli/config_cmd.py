@@ -7,13 +7,16 @@ from typing import Any
 import click
 import yaml
 
+from bridge.config import Settings
+from bridge.config.errors import ConfigError
 from bridge.config.loader import DEFAULT_CONFIG_FILE
 from bridge.config.readiness import gaps
 from bridge.connectors.probe import slack_routing
-from bridge.connectors.registry import webhook_purposes
+from bridge.connectors.ratelimit import RateGate
+from bridge.connectors.registry import Context, budgets_for, build_connectors, webhook_purposes
 from bridge.observability.logs import configure_logging
 from bridge.store.db import redact
-from bridge_cli.common import settings_or_exit
+from bridge_cli.common import fail, settings_or_exit
 
 # Exit 1: the file is valid but the bridge cannot work with it: a set-up gap (a connector no
 # webhook can reach, a severity without clocks) or a routed Slack channel the bot cannot post
@@ -42,6 +45,7 @@ def check(offline: bool) -> None:
     its key and the fix (exit 1). When Slack cannot be asked, the check says so and passes.
     """
     settings = settings_or_exit()
+    built_or_exit(settings)
     source = settings.config or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None)
     connectors = settings.connectors.configured()
     unready = gaps(settings, webhook_purposes())
@@ -71,6 +75,16 @@ def check(offline: bool) -> None:
             click.echo(f"slack routing problem: {row.detail}; fix: {row.hint}")
     if unready or not all(row.ok for row in checked):
         sys.exit(EXIT_ROUTING)
+
+
+def built_or_exit(settings: Settings) -> None:
+    """Each configured connector built from its section, as ``serve`` will (no request made):
+    a section only its own package checks is refused here, not first at start-up."""
+    gate = RateGate.from_url(None, rates=budgets_for(settings))
+    try:
+        build_connectors(settings, Context(gate=gate))
+    except ConfigError as exc:
+        fail([str(problem) for problem in exc.problems])
 
 
 # A section of a connector without a settings_model is kept as written (its own package

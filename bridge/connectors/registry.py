@@ -9,12 +9,14 @@ has no list of vendors in its code; see docs/connectors.md.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import structlog
 
+from bridge.config.errors import ConfigError, Problem
 from bridge.config.installed import ENTRY_POINT_GROUP
 from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.ratelimit import RateGate
@@ -181,8 +183,24 @@ def build_connectors(settings: Settings, context: Context) -> dict[str, Connecto
             log.error("connector.missing", connector=name)
             continue
         factory: ConnectorFactory = installed[name].load()
-        built[name] = factory.from_settings(config, context)
+        try:
+            built[name] = factory.from_settings(config, context)
+        except ValueError as exc:  # a section its own package refuses (pydantic's errors too)
+            raise ConfigError(section_problems(name, str(exc))) from exc
     return built
+
+
+def section_problems(name: str, refusal: str) -> list[Problem]:
+    """A connector's refusal of its section, a problem a line (or a ``; ``-joined part naming a
+    key), each under the key it names (``connectors.<name>.<key>: …``) or else the section."""
+    where = f"connectors.{name}"
+    parts = re.split(rf"\n|;\s+(?={re.escape(where)}[.:])", refusal)
+    problems = []
+    for line in filter(None, (part.strip() for part in parts)):
+        path, _, message = line.partition(": ")
+        named = path == where or path.startswith(where + ".")
+        problems.append(Problem(path, message) if named and message else Problem(where, line))
+    return problems
 
 
 def performer_for(connector: Connector) -> OutboxPerformer:

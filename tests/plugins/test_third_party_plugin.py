@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from sqlalchemy import select
 
-from bridge.config import Settings, load_settings
+from bridge.config import ConfigError, Settings, load_settings
 from bridge.config.readiness import gaps
 from bridge.connectors import registry
 from bridge.connectors.ratelimit import RateGate
@@ -29,6 +30,7 @@ from bridge.services.inbound.replies import customer_comment
 from bridge.services.ports import Connector, IdempotencyKey, Kind, has_feature
 from bridge.store.escalations import EscalationStore
 from bridge.store.tables import OutboxRow
+from bridge_cli import main
 from sandbox.core.server import BackgroundServer
 from tests.helpers import inbox_rows, migrated_runtime
 from tests.plugins.tinydesk_server import API_TOKEN, TinyDeskServer
@@ -159,10 +161,17 @@ def test_a_wrong_section_stops_the_bridge_naming_the_key(
 ) -> None:
     settings = configure(tinydesk, api_token="  ", colour="blue")
 
-    with pytest.raises(ValueError, match=r"connectors\.tinydesk\.api_token: is blank") as refused:
+    with pytest.raises(ConfigError) as refused:
         built(settings)
 
-    assert "connectors.tinydesk.colour" in str(refused.value)
+    named = [problem.path for problem in refused.value.problems]
+    assert "connectors.tinydesk.api_token" in named
+    assert "connectors.tinydesk.colour" in named
+    # config check builds the connectors as serve will: the section is refused there first.
+    checked = CliRunner().invoke(main, ["config", "check", "--offline"])
+    assert checked.exit_code == 2
+    assert "support-bridge: connectors.tinydesk.api_token: is blank" in checked.output
+    assert "Traceback" not in checked.output
 
 
 def test_the_bridge_writes_a_note_on_a_tinydesk_ticket_through_the_outbox(
