@@ -259,13 +259,17 @@ class SparFiling(Service):
                     helpdesk, number, f"ar-{key}", text=f"AR {key} filed for this ticket: {url}"
                 )
             )
-            helpdesk_settings = getattr(connectors, helpdesk, None)
-            if getattr(helpdesk_settings, "ar_field_id", None) or getattr(
-                helpdesk_settings, "ar_field_name", None
-            ):
+            section = connectors.section(helpdesk)
+            if _setting(section, "ar_field_id") or _setting(section, "ar_field_name"):
                 planned.append(
                     effects.helpdesk_fields(
                         helpdesk, number, f"ar-{key}", fields={"ar_number": key}
                     )
                 )
         return planned
+
+
+def _setting(section: Any, key: str) -> Any:
+    """A key of a connector's section: its settings model's, or the raw section's of a
+    connector that validates its own."""
+    return section.get(key) if isinstance(section, dict) else getattr(section, key, None)
