@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bridge.connectors import origin
 from bridge.connectors.registry import BuiltFromSettings, unknown_operation
 from bridge.services.ports import (
     IdempotencyKey,
@@ -108,6 +109,27 @@ class TrackerConnector(BuiltFromSettings):
         self, operation: str, payload: dict[str, Any], key: IdempotencyKey
     ) -> dict[str, Any]:
         return perform(self, operation, payload, key)  # type: ignore[arg-type]
+
+
+# A backslash left at the end of a cut would escape the "…" in markdown.
+MARKDOWN_ESCAPE_TAIL = r"\\+"
+
+
+def markdown_waiting_body(
+    waiting: WaitingList, marker: str, inert: Callable[[str], str], limit: int
+) -> str:
+    """The waiting list as a markdown table (GitHub's and GitLab's), with our hidden marker and
+    the digest that says whether it changed, cut to ``limit``."""
+    title_line, rows, note = waiting_lines(waiting, inert, lambda label, url: f"[{label}]({url})")
+    lines = [f"**{title_line}**", "", note]
+    if rows:
+        lines += ["", "| " + " | ".join(WAITING_HEADERS) + " |"]
+        lines += ["|" + "---|" * len(WAITING_HEADERS)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["", f"_{WAITING_KEPT}_"]
+    shown = f"<!-- support-bridge-waiting digest={waiting.digest} as_of={waiting.as_of} -->"
+    tail = f"{origin.hidden_marker(marker)}\n{shown}"
+    return cut("\n".join(lines), limit - len(tail) - 2, MARKDOWN_ESCAPE_TAIL) + "\n\n" + tail
 
 
 def perform(

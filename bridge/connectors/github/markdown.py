@@ -26,7 +26,7 @@ JOINER = "\u200d"  # zero-width: invisible to a reader, breaks what GitHub would
 _INLINE = re.compile(r"[\\`*_\[\]<~|$]|&(?=#?\w+;)")
 _BLOCK_START = re.compile(r"\A(?:[#>+=-]|[0-9]{1,9}(?=[.)]))")  # a heading, quote, list, rule
 _RECOGNISED = re.compile(r"(?i)(@|#|:(?=//)|www(?=\.)|(?<=<)!)")
-_ESCAPE_TAIL = r"\\+"  # a cut must not leave a backslash that would escape the "…"
+_ESCAPE_TAIL = tracker.MARKDOWN_ESCAPE_TAIL
 # What the waiting-list comment shows, hidden beside its marker: an unchanged or older list
 # writes nothing.
 SHOWN = re.compile(r"<!-- support-bridge-waiting digest=(?P<digest>\S+) as_of=(?P<as_of>\S+) -->")
@@ -80,15 +80,4 @@ def comment(text: str, quote: str, key: str) -> str:
 
 
 def waiting_body(waiting: WaitingList, marker: str) -> str:
-    title_line, rows, note = tracker.waiting_lines(
-        waiting, inert, lambda label, url: f"[{label}]({url})"
-    )
-    lines = [f"**{title_line}**", "", note]
-    if rows:
-        lines += ["", "| " + " | ".join(tracker.WAITING_HEADERS) + " |"]
-        lines += ["|" + "---|" * len(tracker.WAITING_HEADERS)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-    lines += ["", f"_{tracker.WAITING_KEPT}_"]
-    shown = f"<!-- support-bridge-waiting digest={waiting.digest} as_of={waiting.as_of} -->"
-    tail = f"{origin.hidden_marker(marker)}\n{shown}"
-    return tracker.cut("\n".join(lines), BODY_LIMIT - len(tail) - 2, _ESCAPE_TAIL) + "\n\n" + tail
+    return tracker.markdown_waiting_body(waiting, marker, inert, BODY_LIMIT)

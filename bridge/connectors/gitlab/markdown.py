@@ -36,7 +36,7 @@ _BLOCK_START = re.compile(r"\A(?:[#>+=/-]|[0-9]{1,9}(?=[.)]))")
 # marker's "<!--". A sigil before a space ("50% off", "ACME & Co.") is left as written.
 _RECOGNISED = re.compile(r"(?i)([@#!%~$&^](?=[\w\"])|(?<=<)!|\[|:(?=//)|www(?=\.)|\*(?=iteration))")
 _COMMAND_LINE = re.compile(r"(?m)^([ \t]*)/")
-_ESCAPE_TAIL = r"\\+"
+_ESCAPE_TAIL = tracker.MARKDOWN_ESCAPE_TAIL
 SHOWN = re.compile(r"<!-- support-bridge-waiting digest=(?P<digest>\S+) as_of=(?P<as_of>\S+) -->")
 
 
@@ -84,15 +84,4 @@ def comment(text: str, quote: str, key: str) -> str:
 
 
 def waiting_body(waiting: WaitingList, marker: str) -> str:
-    title_line, rows, note = tracker.waiting_lines(
-        waiting, inert, lambda label, url: f"[{label}]({url})"
-    )
-    lines = [f"**{title_line}**", "", note]
-    if rows:
-        lines += ["", "| " + " | ".join(tracker.WAITING_HEADERS) + " |"]
-        lines += ["|" + "---|" * len(tracker.WAITING_HEADERS)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-    lines += ["", f"_{tracker.WAITING_KEPT}_"]
-    shown = f"<!-- support-bridge-waiting digest={waiting.digest} as_of={waiting.as_of} -->"
-    tail = f"{origin.hidden_marker(marker)}\n{shown}"
-    return tracker.cut("\n".join(lines), NOTE_LIMIT - len(tail) - 2, _ESCAPE_TAIL) + "\n\n" + tail
+    return tracker.markdown_waiting_body(waiting, marker, inert, NOTE_LIMIT)
