@@ -17,11 +17,12 @@ from bridge.connectors.errors import translated
 from bridge.connectors.jira import createmeta, markup, setup_check, site
 from bridge.connectors.jira.addresses import JiraAddresses
 from bridge.connectors.jira.catchup import VersionCatchUp
-from bridge.connectors.jira.errors import absent_as_none, translate
+from bridge.connectors.jira.errors import translate
 from bridge.connectors.jira.events import JiraEvents
 from bridge.connectors.jira.issue_links import IssueLinks
 from bridge.connectors.jira.settings import JiraSettings
 from bridge.connectors.jira.transitions import MAX_HOPS, next_hop, no_path
+from bridge.connectors.jira.waiting import WaitingListComment
 from bridge.connectors.jira.webhook import RECEIVER
 from bridge.connectors.registry import Context
 from bridge.services.ports import (
@@ -33,18 +34,18 @@ from bridge.services.ports import (
     RecordSpec,
     TransientConnectorError,
     UncertainOutcome,
-    WaitingList,
 )
 from bridge.services.receiving import Receiver
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
-WAITING_PROPERTY = "support-bridge-waiting"  # on an AR: the waiting list's comment id and digest
 RECONCILE_LIMIT = 50  # issue ids one Jira Cloud search may reconcile
 INDEX_SETTLE_SECONDS = 30  # the least wait before a Cloud create's look-before-act search
 
 
-class JiraConnector(JiraAddresses, IssueLinks, VersionCatchUp, tracker.TrackerConnector):
+class JiraConnector(
+    JiraAddresses, IssueLinks, WaitingListComment, VersionCatchUp, tracker.TrackerConnector
+):
     key = "jira"
     title: ClassVar[str] = "Jira"
     settings_model: ClassVar[type[JiraSettings]] = JiraSettings
@@ -211,40 +212,6 @@ class JiraConnector(JiraAddresses, IssueLinks, VersionCatchUp, tracker.TrackerCo
             log.info("jira.transition.applied", issue=ref.key, to=hop.to)
             current = self._status(ref)
         raise no_path(ref.key, start, status, seen)
-
-    def upsert_waiting_list(self, ref: ExternalRef, waiting: WaitingList) -> None:
-        """One comment on the AR lists the tickets waiting on it, edited in place. The entity
-        property ``support-bridge-waiting`` remembers the comment's id, the digest and when the
-        list shown was read: an unchanged or older list writes nothing."""
-        stored = self.call(
-            absent_as_none(lambda: self.client.issue_property(ref.key, WAITING_PROPERTY))
-        )
-        shown: dict[str, Any] = dict(stored.raw.get("value") or {}) if stored else {}
-        if shown.get("digest") == waiting.digest or str(shown.get("as_of", "")) > waiting.as_of:
-            log.info("jira.waiting_list.unchanged", issue=ref.key, digest=waiting.digest)
-            return
-        body = markup.waiting_list(waiting, self.settings.description_format == "adf")
-        comment = self._waiting_comment(ref, str(shown.get("comment") or ""))
-        if comment is None:
-            comment = self.call(
-                lambda: self.client.add_comment(ref.key, body, is_internal=True), creates=True
-            )
-            log.info("jira.waiting_list.posted", issue=ref.key, comment=comment.id)
-        else:
-            self.call(lambda: comment.update(body=body, is_internal=True))
-            log.info("jira.waiting_list.edited", issue=ref.key, comment=comment.id)
-        mark = {"comment": str(comment.id), "digest": waiting.digest, "as_of": waiting.as_of}
-        self.call(lambda: self.client.add_issue_property(ref.key, WAITING_PROPERTY, mark))
-
-    def _waiting_comment(self, ref: ExternalRef, comment_id: str) -> Any:
-        """Our waiting-list comment: by the id we stored, or (after a crash between posting it
-        and storing its id) by its title and signature; None when there is none yet."""
-        if comment_id:
-            found = self.call(absent_as_none(lambda: self.client.comment(ref.key, comment_id)))
-            if found is not None:
-                return found
-        existing = self.call(lambda: self.client.comments(ref.key))
-        return next((c for c in existing if markup.is_waiting_list(c.raw.get("body"))), None)
 
     def _status(self, ref: ExternalRef) -> str:
         issue = self.call(lambda: self.client.issue(ref.key, fields="status"))
