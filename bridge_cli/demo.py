@@ -41,7 +41,7 @@ def free_port() -> int:
 def demo(keep: bool, socket_mode: bool) -> None:
     """Play the whole story of a sev1 ticket on the local sandbox, in under a minute."""
     from bridge.config import load_settings
-    from bridge.config.policy import ClosureConfig
+    from bridge.config.resolution import ClosureConfig
     from bridge.observability.logs import configure_logging
     from bridge.runtime import bootstrap
     from bridge.store import migrate

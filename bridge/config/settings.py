@@ -13,11 +13,9 @@ from bridge.config.connectors import WEBHOOK_SECRET, ConnectorsConfig, Connector
 from bridge.config.installed import installed_names
 from bridge.config.policy import (
     CalendarConfig,
-    ClosureConfig,
     DeliveryTargets,
     DigestConfig,
     LevelConfig,
-    ResolutionConfig,
     RolesConfig,
     RoutingConfig,
     SlaConfig,
@@ -25,6 +23,7 @@ from bridge.config.policy import (
     seed_calendars,
 )
 from bridge.config.rates import checked_rate
+from bridge.config.resolution import ClosureConfig, ResolutionConfig
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.config.policy import ShippedSignals
+from bridge.config.resolution import ShippedSignals
 from bridge.connectors.registry import trackers_events
 
 

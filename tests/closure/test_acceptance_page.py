@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from bridge.config.policy import ResolutionConfig
+from bridge.config.resolution import ResolutionConfig
 from bridge.runtime import Runtime
 from bridge.store import tables
 from webhooks.app import create_app

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import select
 
-from bridge.config.policy import ResolutionConfig, ShippedSignals, ShippedSignalsMapping
+from bridge.config.resolution import ResolutionConfig, ShippedSignals, ShippedSignalsMapping
 from bridge.domain.enums import PlanKind
 from bridge.domain.plans import accept_plan
 from bridge.domain.records import Escalation

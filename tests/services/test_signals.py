@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bridge.config.policy import ShippedSignals
+from bridge.config.resolution import ShippedSignals
 from bridge.connectors.github import events as github_events
 from bridge.connectors.jira import events as jira_events
 

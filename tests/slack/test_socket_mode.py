@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bridge.config import load_settings
-from bridge.config.policy import ClosureConfig
+from bridge.config.resolution import ClosureConfig
 from bridge.runtime import Runtime, bootstrap
 from bridge.store import migrate, tables
 from bridge_cli.demo import free_port
