@@ -16,10 +16,17 @@ import requests
 import yaml
 from click.testing import Result
 from flask.testing import FlaskClient
+from gitlab import GitlabHttpError
 
 from bridge.config import load_settings
 from bridge.connectors.credentials import CredentialWatch
-from bridge.connectors.gitlab.token import KIND, READ_EVERY_SECONDS, TokenExpiry, expiry_of
+from bridge.connectors.gitlab.token import (
+    KIND,
+    READ_EVERY_SECONDS,
+    RETRY_SECONDS,
+    TokenExpiry,
+    expiry_of,
+)
 from bridge.runtime import Runtime, bootstrap
 from sandbox import Sandbox
 from tests.board.test_credentials_banner import banner
@@ -255,3 +262,20 @@ def test_the_sandbox_describes_its_token_and_refuses_another(sandbox: Sandbox) -
     assert described["scopes"] == ["api"]
     assert other.status_code == 401
     assert other.json() == {"message": "401 Unauthorized"}
+
+
+def test_gitlab_failing_is_no_verdict_on_the_token_and_is_asked_again_soon() -> None:
+    watch, asked = _Recorded(), []
+    clock = [0.0]
+    expiry = TokenExpiry(watch, clock=lambda: clock[0])
+
+    def ask() -> dict[str, Any]:
+        asked.append(clock[0])
+        raise GitlabHttpError("502 Bad Gateway", response_code=502)
+
+    expiry.read_if_due(ask)
+    clock[0] += RETRY_SECONDS
+    expiry.read_if_due(ask)
+
+    assert asked == [0.0, RETRY_SECONDS]
+    assert watch.told == []

@@ -20,6 +20,7 @@ from gitlab import GitlabAuthenticationError, GitlabError
 
 from bridge.connectors.credentials import CredentialWatch
 from bridge.domain.credentials import CredentialStatus
+from bridge.services.ports import TransientConnectorError
 
 log = structlog.get_logger(__name__)
 
@@ -55,9 +56,13 @@ def _moment(value: object) -> dt.datetime | None:
     """``2027-03-01`` (the documented form: the token stops at 00:00 UTC that day) or a time."""
     if not isinstance(value, str) or not value:
         return None
-    if len(value) == len("2027-03-01"):
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        if len(value) == len("2027-03-01"):
+            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        log.warning("gitlab.token_expiry_unreadable", expires_at=value[:40])
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
@@ -107,7 +112,8 @@ class TokenExpiry:
                 return READ_EVERY_SECONDS
             log.warning("gitlab.token_expiry_unread", status=exc.response_code)
             return RETRY_SECONDS
-        except requests.RequestException as exc:
+        except (requests.RequestException, TransientConnectorError) as exc:
+            # unreachable, or our rate budget full: the request that follows waits its turn
             log.warning("gitlab.token_expiry_unread", error=type(exc).__name__)
             return RETRY_SECONDS
         judged = expiry_of(answer if isinstance(answer, Mapping) else {})
