@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response, jsonify
+from flask import Blueprint, Flask, Request, Response, g, jsonify
 
 from sandbox.core.faults import LimitHit
 from sandbox.core.vendor import VendorServer
-from sandbox.gitlab import control, pages, project_hooks, routes, rules
+from sandbox.gitlab import control, pages, project_hooks, routes, rules, tokens
 from sandbox.gitlab.hooks import gitlab_headers
 from sandbox.gitlab.payloads import Renderer
 from sandbox.gitlab.state import GitlabWorld, User
@@ -43,9 +43,12 @@ class GitlabServer(VendorServer):
         return Renderer(self.base_url)
 
     def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-        """GitLab answers ``{"message": "404 Project Not Found"}``, a 401 ``401 Unauthorized``."""
+        """GitLab answers ``{"message": "404 Project Not Found"}``, a 401 ``401 Unauthorized``
+        (for its own token expired or revoked, OAuth's ``invalid_token`` with the reason)."""
+        refusal = g.get("token_refusal") if status == 401 else None
         text = "401 Unauthorized" if status == 401 else message
-        response = jsonify({"message": text})
+        said = {"error": "invalid_token", "error_description": refusal} if refusal else None
+        response = jsonify(said or {"message": text})
         response.status_code = status
         response.headers.update(headers or {})
         return response
@@ -67,7 +70,10 @@ class GitlabServer(VendorServer):
         bearer = req.headers.get("Authorization", "")
         if token is None and bearer.startswith("Bearer "):
             token = bearer.removeprefix("Bearer ")
-        return token == self.world.token
+        if token != self.world.token:
+            return False
+        g.token_refusal = self.world.token_refusal()
+        return g.token_refusal is None
 
     def limit_hit(self, req: Request) -> LimitHit | None:
         hit = self.limits.hit("api")
@@ -115,10 +121,12 @@ class GitlabServer(VendorServer):
     def register_routes(self, app: Flask) -> None:
         routes.register(app, self)
         project_hooks.register(app, self)
+        tokens.register(app, self)
         pages.register(app, self)
 
     def register_control(self, bp: Blueprint) -> None:
         control.register(bp, self)
+        tokens.register_control(bp, self)
 
     def snapshot(self) -> dict[str, Any]:
         render = self.render

@@ -114,6 +114,8 @@ P = f"{API}/projects/{{id}}"
 ISSUE = f"{P}/issues/{{issue_iid}}"
 OPERATIONS = (
     Described("GET", f"{API}/user", "getApiV4User"),
+    # GitLab 15.5+: the token the request carries (personal, project or group access token).
+    Described("GET", f"{API}/personal_access_tokens/self", "getApiV4PersonalAccessTokensSelf"),
     Described("GET", P, "getApiV4ProjectsId"),
     Described(
         "GET",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 
 def now() -> str:
@@ -15,6 +15,7 @@ def now() -> str:
 
 
 _ids = itertools.count(5_000_001)
+YEAR = timedelta(days=365)
 
 
 def next_id() -> int:
@@ -133,6 +134,18 @@ class GitlabWorld:
     bot: User
     developer: User
     projects: dict[str, Project] = field(default_factory=dict)
+    # GitLab 16.0+ gives every access token a date, a year at most; it is refused from that day.
+    token_expires_at: date = field(default_factory=lambda: datetime.now(UTC).date() + YEAR)
+    token_revoked: bool = False
+    token_created_at: str = field(default_factory=now)
+
+    def token_refusal(self) -> str | None:
+        """Why GitLab refuses the token (its ``error_description``), None while it works."""
+        if self.token_revoked:
+            return "Token has been revoked."
+        if self.token_expires_at <= datetime.now(UTC).date():
+            return "Token has expired."
+        return None
 
     def add_project(self, path: str) -> Project:
         project = Project(path)

@@ -23,6 +23,7 @@ from bridge.connectors.gitlab.addresses import GitLabAddresses, settings_of
 from bridge.connectors.gitlab.errors import translate
 from bridge.connectors.gitlab.events import GitLabEvents
 from bridge.connectors.gitlab.settings import GitLabSettings
+from bridge.connectors.gitlab.token import SELF_PATH, TokenExpiry
 from bridge.connectors.gitlab.webhook import RECEIVER
 from bridge.connectors.registry import Context
 from bridge.services import ports
@@ -74,7 +75,7 @@ class GitLabConnector(GitLabAddresses, tracker.TrackerConnector):
     def __init__(self, settings: GitLabSettings, context: Context) -> None:
         self.settings = settings
         self._gate = context.gate
-        context.credentials.unknown(self.key)  # a project access token's expiry is not told
+        self._token_expiry = TokenExpiry(context.credentials)
         self._own = threading.local()
         self._username: str | None = None
 
@@ -117,7 +118,8 @@ class GitLabConnector(GitLabAddresses, tracker.TrackerConnector):
 
     def call(self, fn: Callable[[], T], *, creates: str = "") -> T:
         """``creates``: the budget of a create (issues, notes); a lost answer is then looked up
-        before a repeat, never repeated blindly."""
+        before a repeat, never repeated blindly. The token's expiry is read first when due."""
+        self._token_expiry.read_if_due(self._token_answer)
 
         def attempt() -> T:
             with ExitStack() as slots:
@@ -131,6 +133,10 @@ class GitLabConnector(GitLabAddresses, tracker.TrackerConnector):
                     raise (uncertain_if_sent(error) if creates else error) from exc
 
         return retry.call(attempt)
+
+    def _token_answer(self) -> Any:
+        with self._gate.slot(REQUESTS):
+            return self.client.http_get(SELF_PATH)
 
     def ref(self, reference: str | int) -> ExternalRef:
         iid = str(reference).rsplit("#", 1)[-1]
