@@ -15,6 +15,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import structlog
+from pydantic import ValidationError
 
 from bridge.config.errors import ConfigError, Problem
 from bridge.config.installed import ENTRY_POINT_GROUP
@@ -185,7 +186,14 @@ def build_connectors(settings: Settings, context: Context) -> dict[str, Connecto
         factory: ConnectorFactory = installed[name].load()
         try:
             built[name] = factory.from_settings(config, context)
-        except ValueError as exc:  # a section its own package refuses (pydantic's errors too)
+        except ValidationError as exc:  # its own model's: named by key, never the value given
+            raise ConfigError(
+                [
+                    Problem(".".join(map(str, (f"connectors.{name}", *error["loc"]))), error["msg"])
+                    for error in exc.errors()
+                ]
+            ) from exc
+        except ValueError as exc:  # a section its own package refuses in its own words
             raise ConfigError(section_problems(name, str(exc))) from exc
     return built
 
