@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.config import Settings
 from bridge.connectors.registry import (
-    events_of,
     helpdesks_events,
     installed,
     of_kind,
@@ -51,7 +50,6 @@ from bridge.services.inbound.replies import Replies
 from bridge.services.inbound.sync_health import SyncHealth
 from bridge.services.pages import Pages
 from bridge.services.ports import Connector, Kind, Watching
-from bridge.services.readings import EventKeys
 from bridge.services.receiving import Receiver
 from bridge.services.showing.insights import Insights
 from bridge.services.showing.names import Names
@@ -117,11 +115,6 @@ class Runtime:
 
     def sync_health(self) -> list[SyncHealth]:
         return self.services.catch_up.health()
-
-    @staticmethod
-    def event_keys(source: str) -> EventKeys | None:
-        """How ``source``'s package keys its deliveries in the inbox (None: by delivery id)."""
-        return events_of(source)
 
     @staticmethod
     def receiver(source: str) -> Receiver | None:

@@ -18,7 +18,7 @@ import structlog
 from pydantic import ValidationError
 
 from bridge.config.errors import ConfigError, Problem
-from bridge.config.installed import ENTRY_POINT_GROUP
+from bridge.config.installed import ENTRY_POINT_GROUP, installed_of_kind
 from bridge.connectors.credentials import CredentialWatch
 from bridge.connectors.ratelimit import RateGate
 from bridge.connectors.results import EarlierResults
@@ -141,7 +141,7 @@ def installed() -> dict[str, Any]:
 
 def of_kind(kind: Kind) -> list[str]:
     """The keys of the installed connectors of ``kind``, configured or not, sorted."""
-    return sorted(name for name, cls in installed().items() if getattr(cls, "kind", None) == kind)
+    return installed_of_kind(str(kind))
 
 
 def ticket_id_rules() -> dict[str, TicketIds]:
@@ -154,14 +154,14 @@ def ticket_id_rules() -> dict[str, TicketIds]:
 def titles() -> dict[str, str]:
     """Every installed connector's name as people read it (``title`` on its class; its key when
     it declares none), by key: the board and doctor say "Jira", never "jira"."""
-    return {name: str(getattr(entry.load(), "title", name)) for name, entry in discover().items()}
+    return {name: str(getattr(cls, "title", name)) for name, cls in installed().items()}
 
 
 def installed_budgets() -> dict[str, str]:
     """The rate budgets every installed connector names (``budgets`` on its class)."""
     found: dict[str, str] = {}
-    for entry in discover().values():
-        found.update(getattr(entry.load(), "budgets", {}))
+    for cls in installed().values():
+        found.update(getattr(cls, "budgets", {}))
     return found
 
 
